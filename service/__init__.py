@@ -1,0 +1,1 @@
+"""The Workdiary contract service."""

@@ -1,0 +1,1 @@
+"""The contract service client and the outbox worker."""

@@ -1,0 +1,48 @@
+"""Capture adapters: input activity (pynput) and screenshots (mss), behind small interfaces.
+
+The real adapters import pynput and mss lazily: where there is no display or no permission they
+raise ``EnvironmentProblem`` saying what is missing and what to do, and the tracker keeps going
+without them. Tests use the fakes in ``tests/helpers``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+
+class InputSource(Protocol):
+    """Counts keyboard and mouse events; never records which keys or where."""
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def counts(self) -> tuple[int, int]:
+        """Keyboard and mouse events since ``start``, cumulative (the reader takes differences)."""
+        ...
+
+
+@dataclass(frozen=True)
+class CapturedImage:
+    monitor: int  # 1-based, as mss numbers them
+    path: Path
+    thumbnail_path: Path
+    sha256: str  # of the file at ``path``
+    size_bytes: int
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class Capture:
+    images: list[CapturedImage]
+    note: str = ""  # set when the grab looks wrong (all black or uniform): the likely cause
+
+
+class ScreenCapturer(Protocol):
+    def capture(self, directory: Path, stem: str) -> Capture:
+        """Grab the chosen monitors, encode each with a thumbnail, write them owner-only into
+        ``directory`` under names starting with ``stem``."""
+        ...

@@ -1,0 +1,130 @@
+"""The local database: contracts, time blocks and screenshots (SQLAlchemy 2 typed models).
+
+Instants are stored as integer UTC epoch seconds: compact, exact, fast to range-query, and free of
+SQLite's naive-datetime pitfalls. The mapped attributes are aware UTC datetimes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, MetaData, String, Text, TypeDecorator
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from tracker.timeutil import from_epoch, to_epoch
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCTimestamp(TypeDecorator[datetime]):
+    impl = Integer
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> int | None:
+        return None if value is None else to_epoch(value)
+
+    def process_result_value(self, value: int | None, dialect: object) -> datetime | None:
+        return None if value is None else from_epoch(value)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Contract(Base):
+    __tablename__ = "contracts"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    client_name: Mapped[str] = mapped_column(String(200), default="")
+    kind: Mapped[str] = mapped_column(String(16), default="hourly")  # hourly | fixed
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active | paused | ended
+    hourly_rate_cents: Mapped[int] = mapped_column(default=0)
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    weekly_limit_minutes: Mapped[int | None] = mapped_column(default=None)
+    manual_time_allowed: Mapped[bool] = mapped_column(default=True)
+    screenshots_enabled: Mapped[bool] = mapped_column(default=True)
+    grace_hours: Mapped[int] = mapped_column(default=12)
+    agency_member: Mapped[bool] = mapped_column(default=False)
+    origin: Mapped[str] = mapped_column(String(16), default="local")  # local | service
+    started_at: Mapped[datetime] = mapped_column(UTCTimestamp)
+
+
+class Block(Base):
+    """The tracked part of one slot for one contract (a segment: contiguous, inside its slot)."""
+
+    __tablename__ = "blocks"
+    __table_args__ = (Index("ix_blocks_start", "start"), Index("ix_blocks_contract_start", "contract_id", "start"))
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # client-made UUID
+    contract_id: Mapped[str] = mapped_column(ForeignKey("contracts.id"))
+    device_id: Mapped[str] = mapped_column(String(36))
+    start: Mapped[datetime] = mapped_column(UTCTimestamp)
+    end: Mapped[datetime] = mapped_column(UTCTimestamp)
+    # One entry per minute of the slot that saw tracking: [minute index, keyboard events,
+    # mouse events, active seconds]. Counts only, never what was typed.
+    activity: Mapped[list[list[int]]] = mapped_column(JSON, default=list)
+    memo: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(8), default="tracked")  # tracked | manual
+    is_open: Mapped[bool] = mapped_column(default=False)  # being tracked right now
+    over_limit: Mapped[bool] = mapped_column(default=False)
+    deleted: Mapped[bool] = mapped_column(default=False)  # removed time: a tombstone for sync
+    capture_note: Mapped[str] = mapped_column(Text, default="")  # why there is no usable screenshot
+    sync_state: Mapped[str] = mapped_column(String(8), default="pending")  # pending | synced
+    updated_at: Mapped[datetime] = mapped_column(UTCTimestamp)
+
+    contract: Mapped[Contract] = relationship()
+    screenshot: Mapped[Screenshot | None] = relationship(back_populates="block", uselist=False)
+
+    @property
+    def seconds(self) -> int:
+        return int((self.end - self.start).total_seconds())
+
+
+class Screenshot(Base):
+    """One capture moment of a block: an image (and thumbnail) per captured monitor."""
+
+    __tablename__ = "screenshots"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    block_id: Mapped[str] = mapped_column(ForeignKey("blocks.id"), unique=True)
+    taken_at: Mapped[datetime] = mapped_column(UTCTimestamp)
+    redacted: Mapped[bool] = mapped_column(default=False)
+    deleted: Mapped[bool] = mapped_column(default=False)
+    sync_state: Mapped[str] = mapped_column(String(8), default="pending")
+
+    block: Mapped[Block] = relationship(back_populates="screenshot")
+    images: Mapped[list[ScreenshotImage]] = relationship(
+        back_populates="screenshot", order_by="ScreenshotImage.monitor", cascade="all, delete-orphan"
+    )
+
+
+class ScreenshotImage(Base):
+    __tablename__ = "screenshot_images"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    screenshot_id: Mapped[str] = mapped_column(ForeignKey("screenshots.id"))
+    monitor: Mapped[int] = mapped_column()
+    path: Mapped[str] = mapped_column(Text)  # relative to the data directory
+    thumbnail_path: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int] = mapped_column()
+    width: Mapped[int] = mapped_column()
+    height: Mapped[int] = mapped_column()
+
+    screenshot: Mapped[Screenshot] = relationship(back_populates="images")
+
+
+class Setting(Base):
+    """Local key/value facts of this data directory (the device id, user settings)."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
