@@ -60,7 +60,10 @@ class Block(Base):
     """The tracked part of one slot for one contract (a segment: contiguous, inside its slot)."""
 
     __tablename__ = "blocks"
-    __table_args__ = (Index("ix_blocks_start", "start"), Index("ix_blocks_contract_start", "contract_id", "start"))
+    __table_args__ = (
+        Index("ix_blocks_start", "start"),
+        Index("ix_blocks_contract_start", "contract_id", "start"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # client-made UUID
     contract_id: Mapped[str] = mapped_column(ForeignKey("contracts.id"))

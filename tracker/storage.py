@@ -10,13 +10,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, select, text
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tracker import migrations
 from tracker.errors import StorageProblem
-from tracker.models import Setting
+from tracker.models import Screenshot, Setting
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +100,11 @@ class Database:
                 setting = Setting(key="device_id", value=str(uuid.uuid4()))
                 session.add(setting)
             return setting.value
+
+    def remove_screenshot_files(self, shot: Screenshot) -> None:
+        for image in shot.images:
+            for relative in (image.path, image.thumbnail_path):
+                (self.data_dir / relative).unlink(missing_ok=True)
 
     def close(self) -> None:
         self.engine.dispose()

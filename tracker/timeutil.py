@@ -65,3 +65,8 @@ def to_epoch(moment: datetime) -> int:
 
 def from_epoch(seconds: int) -> datetime:
     return datetime.fromtimestamp(seconds, UTC)
+
+
+def local_text(moment: datetime, zone: tzinfo | None = None) -> str:
+    """A moment as the user reads it: 'Mon 24 Nov 13:00' in their zone."""
+    return moment.astimezone(zone).strftime("%a %d %b %H:%M")

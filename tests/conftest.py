@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from tests.helpers.fakes import FakeCapturer, FakeClock, FakeInput
+from tracker.diary import Diary
+from tracker.engine import Tracker, TrackerConfig
+from tracker.storage import Database
+
+MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def database(tmp_path):
+    db = Database(tmp_path / "data")
+    yield db
+    db.close()
+
+
+@pytest.fixture
+def clock():
+    return FakeClock(MONDAY)
+
+
+@pytest.fixture
+def diary(database):
+    return Diary(database, zone=UTC)
+
+
+@pytest.fixture
+def contract(diary, clock):
+    return diary.add_contract("Website rebuild", now=clock.now(), client_name="Acme", hourly_rate=Decimal(50))
+
+
+@pytest.fixture
+def make_tracker(database, clock):
+    def make(events=None, config=None, capturer=None):
+        return Tracker(
+            database,
+            clock,
+            input_source=FakeInput(),
+            capturer=capturer if capturer is not None else FakeCapturer(),
+            rng=random.Random(7),
+            config=config or TrackerConfig(),
+            on_event=(events.append if events is not None else lambda event: None),
+        )
+
+    return make

@@ -1,0 +1,323 @@
+"""The tracking engine over a real SQLite file, driven by a fake clock: whole days in milliseconds."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from tests.helpers.fakes import FakeCapturer, run
+from tracker.engine import (
+    DISCARD,
+    DISCARD_AND_STOP,
+    KEEP,
+    ClockJump,
+    IdleQuestion,
+    IdleStarted,
+    LimitReached,
+    LimitWarning,
+    ScreenshotTaken,
+    TrackerConfig,
+    TrackingStopped,
+)
+from tracker.errors import EnvironmentProblem, RuleViolation
+from tracker.models import Block, Screenshot
+from tracker.timeutil import slot_start
+
+
+def live_blocks(database):
+    with database.session() as session:
+        return list(session.scalars(select(Block).where(Block.deleted.is_(False)).order_by(Block.start)))
+
+
+def test_eight_hours_make_48_blocks_with_their_activity(make_tracker, clock, contract, database, diary):
+    events = []
+    tracker = make_tracker(events)
+    tracker.start(contract.id, "Landing page")
+    run(tracker, clock, 8 * 3600, keys=2, mouse=3, every=2)  # input every other second
+    tracker.stop()
+
+    blocks = live_blocks(database)
+    assert len(blocks) == 48
+    assert all(b.seconds == 600 and b.start == slot_start(b.start) for b in blocks)
+    assert all(b.memo == "Landing page" and not b.is_open for b in blocks)
+    views = diary.day_blocks(clock.now().date())
+    assert all(v.minutes_tracked == 10 and v.active_minutes == 10 for v in views)
+    # 300 input seconds of 2 keys and 3 mouse events in each block
+    assert {tuple(map(sum, zip(*(m[1:] for m in b.activity), strict=True))) for b in blocks} == {
+        (600, 900, 300)
+    }
+    assert {round(v.active_share, 2) for v in views} == {0.5}
+    shots = [e for e in events if isinstance(e, ScreenshotTaken)]
+    assert len(shots) == 48
+    assert len({e.block_id for e in shots}) == 48
+    assert diary.totals(contract.id, clock.now()).this_week == 8 * 3600
+    assert diary.totals(contract.id, clock.now()).week_earnings == 400
+
+
+def test_short_sessions_are_credited_to_the_second(make_tracker, clock, contract, database):
+    clock.advance(7 * 60 + 13)  # 09:07:13
+    tracker = make_tracker()
+    tracker.start(contract.id)
+    run(tracker, clock, 200)  # to 09:10:33
+    tracker.stop()
+    first, second = live_blocks(database)
+    assert (first.start, first.end) == (clock.now() - timedelta(seconds=200), slot_start(clock.now()))
+    assert first.seconds == 167 and second.seconds == 33
+
+
+def test_minutes_without_input_lower_the_activity_level(make_tracker, clock, contract, diary):
+    tracker = make_tracker()
+    tracker.start(contract.id)
+    run(tracker, clock, 180)  # three busy minutes
+    run(tracker, clock, 420, every=0)  # seven quiet ones, below the idle threshold
+    tracker.stop()
+    (view,) = diary.day_blocks(clock.now().date())
+    assert (view.active_minutes, view.minutes_tracked) == (3, 10)
+    assert view.active_share == pytest.approx(0.3)
+
+
+def test_switching_contracts_closes_the_block_and_opens_another(
+    make_tracker, clock, contract, diary, database
+):
+    other = diary.add_contract("Logo", now=clock.now())
+    tracker = make_tracker()
+    tracker.start(contract.id, "Site")
+    run(tracker, clock, 240)
+    tracker.start(other.id, "Logo sketches")
+    run(tracker, clock, 120)
+    tracker.stop()
+    first, second = live_blocks(database)
+    assert (first.contract_id, first.seconds, first.memo) == (contract.id, 240, "Site")
+    assert (second.contract_id, second.seconds, second.memo) == (other.id, 120, "Logo sketches")
+    assert first.end == second.start
+
+
+def test_memo_changes_apply_to_the_open_block(make_tracker, clock, contract, database):
+    tracker = make_tracker()
+    tracker.start(contract.id, "draft")
+    run(tracker, clock, 30)
+    tracker.set_memo("Checkout flow")
+    run(tracker, clock, 30)
+    tracker.stop()
+    assert [b.memo for b in live_blocks(database)] == ["Checkout flow"]
+
+
+def idle_episode(make_tracker, clock, contract, events):
+    """Ten busy minutes, 25 quiet ones (idle from 09:10), then input returns at 09:35."""
+    tracker = make_tracker(events)
+    tracker.start(contract.id)
+    run(tracker, clock, 600)
+    run(tracker, clock, 25 * 60, every=0)
+    run(tracker, clock, 5)
+    return tracker
+
+
+def test_idle_time_is_taken_back_and_the_user_asked(make_tracker, clock, contract, database):
+    events = []
+    idle_episode(make_tracker, clock, contract, events)
+    idle_at = datetime(2026, 11, 23, 9, 10, tzinfo=UTC)
+    assert IdleStarted(idle_at) in events
+    assert IdleQuestion(idle_at, idle_at + timedelta(minutes=25, seconds=1)) in events
+    # while the question waits, only the time before the last input stays
+    assert sum(b.seconds for b in live_blocks(database)) == 600
+
+
+def test_idle_kept_counts_all_the_time(make_tracker, clock, contract, database):
+    events = []
+    tracker = idle_episode(make_tracker, clock, contract, events)
+    tracker.resolve_idle(KEEP)
+    run(tracker, clock, 60)
+    tracker.stop()
+    blocks = live_blocks(database)
+    assert sum(b.seconds for b in blocks) == 600 + 25 * 60 + 5 + 60
+    assert tracker.tracking is False
+    idle_slots = [
+        b
+        for b in blocks
+        if datetime(2026, 11, 23, 9, 10, tzinfo=UTC) <= b.start < datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+    ]
+    assert len(idle_slots) == 2 and not any(b.activity for b in idle_slots)
+
+
+def test_idle_discarded_keeps_tracking_from_the_return(make_tracker, clock, contract, database):
+    tracker = idle_episode(make_tracker, clock, contract, [])
+    tracker.resolve_idle(DISCARD)
+    assert tracker.tracking
+    run(tracker, clock, 60)
+    tracker.stop()
+    assert sum(b.seconds for b in live_blocks(database)) == 600 + 4 + 60
+
+
+def test_idle_discarded_and_stopped(make_tracker, clock, contract, database):
+    events = []
+    tracker = idle_episode(make_tracker, clock, contract, events)
+    tracker.resolve_idle(DISCARD_AND_STOP)
+    assert not tracker.tracking
+    assert events[-1] == TrackingStopped(contract.id, datetime(2026, 11, 23, 9, 10, tzinfo=UTC), "idle")
+    assert sum(b.seconds for b in live_blocks(database)) == 600
+
+
+def test_unanswered_idle_question_discards_and_stops(make_tracker, clock, contract, database):
+    events = []
+    config = TrackerConfig(idle_answer_timeout=timedelta(minutes=5))
+    tracker = make_tracker(events, config)
+    tracker.start(contract.id)
+    run(tracker, clock, 300)
+    run(tracker, clock, 11 * 60, every=0)
+    run(tracker, clock, 5 * 60 + 1)
+    assert not tracker.tracking
+    assert isinstance(events[-1], TrackingStopped) and events[-1].reason == "idle"
+    assert sum(b.seconds for b in live_blocks(database)) == 300
+
+
+def test_idle_retracts_blocks_and_their_screenshots(make_tracker, clock, contract, database):
+    capturer = FakeCapturer()
+    tracker = make_tracker(capturer=capturer)
+    tracker.start(contract.id)
+    run(tracker, clock, 600)
+    run(tracker, clock, 10 * 60, every=0)  # idle from 09:10, seen at 09:20
+    assert capturer.calls == 2
+    with database.session() as session:
+        shots = list(session.scalars(select(Screenshot)))
+    assert len(shots) == 1  # the idle slot's screenshot went with its time
+    assert shots[0].taken_at < datetime(2026, 11, 23, 9, 10, tzinfo=UTC)
+    files = sorted(p.name for p in database.screenshot_dir.rglob("*.webp"))
+    assert files == sorted(f"{shots[0].id}-m1{suffix}.webp" for suffix in ("", "-thumb"))
+
+
+def test_a_suspend_mid_block_closes_it_where_the_sleep_began(make_tracker, clock, contract, database):
+    events = []
+    tracker = make_tracker(events)
+    tracker.start(contract.id)
+    run(tracker, clock, 200)  # 09:03:20
+    clock.suspend(3600)
+    run(tracker, clock, 100)
+    tracker.stop()
+    first, second = live_blocks(database)
+    assert (first.start, first.end) == (
+        datetime(2026, 11, 23, 9, 0, tzinfo=UTC),
+        datetime(2026, 11, 23, 9, 3, 20, tzinfo=UTC),
+    )
+    assert second.start == datetime(2026, 11, 23, 10, 3, 21, tzinfo=UTC)
+    assert second.seconds == 99
+    assert ClockJump(first.end, second.start) in events
+
+
+def test_clock_set_back_never_double_counts(make_tracker, clock, contract, database):
+    tracker = make_tracker()
+    tracker.start(contract.id)
+    run(tracker, clock, 600)  # to 09:10
+    clock.set_wall(datetime(2026, 11, 23, 9, 5, tzinfo=UTC))
+    run(tracker, clock, 600)  # wall 09:05 → 09:15: only 09:10–09:15 is new time
+    tracker.stop()
+    blocks = live_blocks(database)
+    assert all(a.end <= b.start for a, b in zip(blocks, blocks[1:], strict=False))
+    assert sum(b.seconds for b in blocks) == 600 + 300
+
+
+def test_weekly_limit_warns_then_stops_mid_block(make_tracker, clock, contract, diary, database):
+    limited = diary.add_contract("Capped", now=clock.now(), weekly_limit_hours=1)
+    events = []
+    clock.advance(5 * 60)  # start mid-slot so that the limit falls inside a block
+    tracker = make_tracker(events)
+    tracker.start(limited.id)
+    run(tracker, clock, 2 * 3600)
+    assert not tracker.tracking
+    assert [type(e) for e in events if isinstance(e, LimitWarning | LimitReached)] == [
+        LimitWarning,
+        LimitReached,
+    ]
+    assert events[-1] == TrackingStopped(limited.id, datetime(2026, 11, 23, 10, 5, tzinfo=UTC), "limit")
+    blocks = live_blocks(database)
+    assert sum(b.seconds for b in blocks) == 3600
+    assert blocks[-1].end == datetime(2026, 11, 23, 10, 5, tzinfo=UTC)
+    with pytest.raises(RuleViolation, match="weekly limit of 1 h"):
+        tracker.start(limited.id)
+
+
+def test_over_limit_time_is_kept_and_marked_when_set_to_keep_tracking(make_tracker, clock, diary, database):
+    limited = diary.add_contract("Capped", now=clock.now(), weekly_limit_hours=0.5)
+    clock.advance(5 * 60)
+    tracker = make_tracker(config=TrackerConfig(keep_tracking_over_limit=True))
+    tracker.start(limited.id)
+    run(tracker, clock, 3600)
+    tracker.stop()
+    blocks = live_blocks(database)
+    assert sum(b.seconds for b in blocks if not b.over_limit) == 1800
+    assert sum(b.seconds for b in blocks if b.over_limit) == 1800
+    split = [b for b in blocks if slot_start(b.start) == datetime(2026, 11, 23, 9, 30, tzinfo=UTC)]
+    assert [(b.seconds, b.over_limit) for b in split] == [(300, False), (300, True)]
+    assert diary.totals(limited.id, clock.now()).week_earnings == 0
+
+
+def test_the_limit_resets_with_the_new_work_week(make_tracker, clock, diary, database):
+    clock.set_wall(datetime(2026, 11, 29, 23, 30, tzinfo=UTC))  # Sunday night UTC
+    clock.mono += 0  # setting the wall before the tracker exists is not a jump
+    limited = diary.add_contract("Capped", now=clock.now(), weekly_limit_hours=0.5)
+    tracker = make_tracker(config=TrackerConfig(keep_tracking_over_limit=True))
+    tracker.start(limited.id)
+    run(tracker, clock, 3600)
+    tracker.stop()
+    blocks = live_blocks(database)
+    monday = datetime(2026, 11, 30, tzinfo=UTC)
+    assert sum(b.seconds for b in blocks if b.start < monday) == 1800
+    assert not any(b.over_limit for b in blocks if b.start >= monday)
+    assert sum(b.seconds for b in blocks if b.start >= monday) == 1800
+
+
+def test_capture_problems_are_reported_and_tracking_goes_on(make_tracker, clock, contract, database):
+    events = []
+    problem = EnvironmentProblem(
+        "Screenshots cannot be taken: no X display.", "Run Workdiary in your desktop session."
+    )
+    tracker = make_tracker(events, capturer=FakeCapturer(problem=problem))
+    tracker.start(contract.id)
+    run(tracker, clock, 600)
+    tracker.stop()
+    (block,) = live_blocks(database)
+    assert block.seconds == 600
+    assert "no X display" in block.capture_note
+    assert any("no X display" in getattr(e, "message", "") for e in events)
+
+
+def test_a_black_screen_note_lands_on_the_block(make_tracker, clock, contract, database):
+    tracker = make_tracker(capturer=FakeCapturer(note="The screen was black."))
+    tracker.start(contract.id)
+    run(tracker, clock, 600)
+    tracker.stop()
+    assert live_blocks(database)[0].capture_note == "The screen was black."
+
+
+def test_screenshots_at_a_random_moment_of_each_slot(make_tracker, clock, contract, database):
+    tracker = make_tracker()
+    tracker.start(contract.id)
+    run(tracker, clock, 3600)
+    tracker.stop()
+    with database.session() as session:
+        moments = [(s.taken_at, s.block.start) for s in session.scalars(select(Screenshot))]
+    assert len(moments) == 6
+    offsets = {(taken - start).total_seconds() for taken, start in moments}
+    assert all(0 < o <= 600 for o in offsets) and len(offsets) == 6
+
+
+def test_the_open_block_is_saved_every_few_seconds(make_tracker, clock, contract, database):
+    tracker = make_tracker()
+    tracker.start(contract.id)
+    run(tracker, clock, 137)
+    (block,) = live_blocks(database)
+    assert block.is_open
+    assert (clock.now() - block.end) <= timedelta(seconds=10)
+
+
+def test_an_interrupted_block_is_recovered_once(make_tracker, clock, contract, database):
+    tracker = make_tracker()
+    tracker.start(contract.id)
+    run(tracker, clock, 137)  # then the process dies without stopping
+    saved = live_blocks(database)[0]
+    again = make_tracker()
+    assert again.recovered == [saved.id]
+    (block,) = live_blocks(database)
+    assert (block.id, block.end, block.is_open) == (saved.id, saved.end, False)
+    assert make_tracker().recovered == []

@@ -1,0 +1,371 @@
+"""The Work Diary over the local database: what it shows, and the edits the rules allow.
+
+Shared by the app's Work Diary and the command line. Reads are plain SQL rows (a week of 1,008
+blocks loads in a few milliseconds); edits go through ``tracker.rules``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
+from decimal import Decimal
+
+from sqlalchemy import Integer, func, select, type_coerce
+from sqlalchemy.orm import Session
+
+from tracker.errors import NotFound, RuleViolation
+from tracker.models import Block, Contract, Screenshot, ScreenshotImage
+from tracker.rules import ContractTerms, check_editable, check_manual_time, locked_at
+from tracker.storage import Database
+from tracker.timeutil import SLOT, WEEK, local_day_bounds, slot_start, week_of_date, week_start
+
+
+def terms_of(contract: Contract) -> ContractTerms:
+    return ContractTerms(
+        title=contract.title,
+        kind=contract.kind,
+        status=contract.status,
+        manual_time_allowed=contract.manual_time_allowed,
+        grace_hours=contract.grace_hours,
+    )
+
+
+@dataclass(frozen=True)
+class BlockView:
+    id: str
+    contract_id: str
+    start: datetime
+    end: datetime
+    memo: str
+    source: str
+    over_limit: bool
+    capture_note: str
+    activity: list[list[int]]  # [minute, keyboard events, mouse events, active seconds]
+    screenshot_id: str | None
+    redacted: bool
+
+    @property
+    def seconds(self) -> int:
+        return int((self.end - self.start).total_seconds())
+
+    @property
+    def minutes_tracked(self) -> int:
+        """The minutes of the slot this block touches (the meter's denominator)."""
+        slot = slot_start(self.start)
+        first = int((self.start - slot).total_seconds()) // 60
+        last = (int((self.end - slot).total_seconds()) - 1) // 60
+        return max(last - first + 1, 0)
+
+    @property
+    def active_minutes(self) -> int:
+        return sum(1 for _, keys, mouse, _ in self.activity if keys or mouse)
+
+    @property
+    def active_share(self) -> float:
+        """The share of the block's seconds that saw input."""
+        return sum(m[3] for m in self.activity) / self.seconds if self.seconds else 0.0
+
+
+@dataclass(frozen=True)
+class DayTotal:
+    day: date
+    seconds: int
+    partial: bool  # part of this local date belongs to the previous or next work week
+
+
+@dataclass(frozen=True)
+class Totals:
+    this_week: int
+    last_week: int
+    since_start: int
+    week_earnings: Decimal | None  # None for agency members: their agency pays them
+    currency: str
+
+
+_LIVE = Block.deleted.is_(False)
+
+
+def logged_seconds(
+    database: Database,
+    contract_id: str,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    billable_only: bool = False,
+) -> int:
+    """The time logged on a contract in blocks starting in [start, end); ``billable_only`` leaves
+    out time over the weekly limit."""
+    seconds = type_coerce(Block.end, Integer) - type_coerce(Block.start, Integer)
+    query = select(func.coalesce(func.sum(seconds), 0)).where(Block.contract_id == contract_id, _LIVE)
+    if start is not None:
+        query = query.where(Block.start >= start)
+    if end is not None:
+        query = query.where(Block.start < end)
+    if billable_only:
+        query = query.where(Block.over_limit.is_(False))
+    with database.engine.connect() as connection:
+        return int(connection.scalar(query))
+
+
+class Diary:
+    def __init__(self, database: Database, zone: tzinfo | None = None) -> None:
+        self.db = database
+        self.zone = zone or datetime.now().astimezone().tzinfo
+
+    # ----- contracts
+
+    def add_contract(
+        self,
+        title: str,
+        *,
+        now: datetime,
+        client_name: str = "",
+        hourly_rate: Decimal = Decimal(0),
+        currency: str = "USD",
+        weekly_limit_hours: float | None = None,
+        manual_time_allowed: bool = True,
+        kind: str = "hourly",
+        grace_hours: int = 12,
+        agency_member: bool = False,
+    ) -> Contract:
+        """A local contract, for personal or offline work."""
+        if not title.strip():
+            raise RuleViolation("A contract needs a title.")
+        if hourly_rate < 0 or (weekly_limit_hours is not None and weekly_limit_hours <= 0):
+            raise RuleViolation("The rate cannot be negative and a weekly limit must be above zero.")
+        contract = Contract(
+            id=f"local-{uuid.uuid4().hex[:12]}",
+            title=title.strip(),
+            client_name=client_name,
+            kind=kind,
+            hourly_rate_cents=int(hourly_rate * 100),
+            currency=currency.upper(),
+            weekly_limit_minutes=None if weekly_limit_hours is None else round(weekly_limit_hours * 60),
+            manual_time_allowed=manual_time_allowed,
+            grace_hours=grace_hours,
+            agency_member=agency_member,
+            started_at=now,
+        )
+        with self.db.session() as session:
+            session.add(contract)
+        return contract
+
+    def contracts(self) -> list[Contract]:
+        with self.db.session() as session:
+            return list(session.scalars(select(Contract).order_by(Contract.title)))
+
+    def contract(self, contract_id: str) -> Contract:
+        with self.db.session() as session:
+            contract = session.get(Contract, contract_id)
+        if contract is None:
+            raise NotFound(f"There is no contract {contract_id!r}.")
+        return contract
+
+    # ----- reads
+
+    def blocks_between(
+        self, start: datetime, end: datetime, contract_id: str | None = None
+    ) -> list[BlockView]:
+        """Live blocks starting in [start, end), in time order."""
+        query = (
+            select(
+                Block.id,
+                Block.contract_id,
+                Block.start,
+                Block.end,
+                Block.memo,
+                Block.source,
+                Block.over_limit,
+                Block.capture_note,
+                Block.activity,
+                Screenshot.id,
+                Screenshot.redacted,
+            )
+            .outerjoin(Screenshot, (Screenshot.block_id == Block.id) & Screenshot.deleted.is_(False))
+            .where(Block.start >= start, Block.start < end, _LIVE)
+            .order_by(Block.start)
+        )
+        if contract_id is not None:
+            query = query.where(Block.contract_id == contract_id)
+        with self.db.engine.connect() as connection:
+            return [BlockView(*row[:10], redacted=bool(row[10])) for row in connection.execute(query).all()]
+
+    def week_blocks(self, day: date, contract_id: str | None = None) -> list[BlockView]:
+        week = week_of_date(day)
+        return self.blocks_between(week, week + WEEK, contract_id)
+
+    def day_blocks(self, day: date, contract_id: str | None = None) -> list[BlockView]:
+        """The blocks of a local calendar date, whichever work week they belong to."""
+        return self.blocks_between(*local_day_bounds(day, self.zone), contract_id)
+
+    def week_days(self, day: date, contract_id: str | None = None) -> list[DayTotal]:
+        """A row per local date that meets the work week holding ``day`` (UTC Monday to Sunday),
+        with the time of that week logged on it."""
+        week = week_of_date(day)
+        first = week.astimezone(self.zone).date()
+        last = (week + WEEK - timedelta(seconds=1)).astimezone(self.zone).date()
+        totals = {}
+        for block in self.blocks_between(week, week + WEEK, contract_id):
+            local = block.start.astimezone(self.zone).date()
+            totals[local] = totals.get(local, 0) + block.seconds
+        rows = []
+        current = first
+        while current <= last:
+            day_start, day_end = local_day_bounds(current, self.zone)
+            partial = day_start < week or day_end > week + WEEK
+            rows.append(DayTotal(current, totals.get(current, 0), partial))
+            current += timedelta(days=1)
+        return rows
+
+    def month_days(self, year: int, month: int, contract_id: str | None = None) -> set[date]:
+        """The local dates of a month with logged time: the calendar's blue dots."""
+        first = date(year, month, 1)
+        following = date(year + month // 12, month % 12 + 1, 1)
+        start, _ = local_day_bounds(first, self.zone)
+        end, _ = local_day_bounds(following, self.zone)
+        query = select(Block.start).where(Block.start >= start, Block.start < end, _LIVE).distinct()
+        if contract_id is not None:
+            query = query.where(Block.contract_id == contract_id)
+        with self.db.engine.connect() as connection:
+            return {moment.astimezone(self.zone).date() for moment in connection.scalars(query)}
+
+    def totals(self, contract_id: str, now: datetime) -> Totals:
+        contract = self.contract(contract_id)
+        week = week_start(now)
+        earnings = None
+        if not contract.agency_member:
+            billable = logged_seconds(self.db, contract_id, week, week + WEEK, billable_only=True)
+            earnings = (Decimal(contract.hourly_rate_cents) * billable / 360000).quantize(Decimal("0.01"))
+        return Totals(
+            this_week=logged_seconds(self.db, contract_id, week, week + WEEK),
+            last_week=logged_seconds(self.db, contract_id, week - WEEK, week),
+            since_start=logged_seconds(self.db, contract_id),
+            week_earnings=earnings,
+            currency=contract.currency,
+        )
+
+    def locked_at(self, contract_id: str, moment: datetime) -> datetime:
+        """When time at ``moment`` on this contract stops being editable."""
+        return locked_at(terms_of(self.contract(contract_id)), moment)
+
+    # ----- edits
+
+    def add_manual_time(
+        self, contract_id: str, start: datetime, end: datetime, memo: str, now: datetime, device_id: str
+    ) -> list[str]:
+        """Add manual time [start, end) as one block per slot; returns the new block ids."""
+        with self.db.session() as session:
+            contract = self._contract(session, contract_id)
+            existing = session.execute(
+                select(Block.start, Block.end, Contract.title)
+                .join(Contract)
+                .where(_LIVE, Block.start < end, Block.end > start)
+            ).all()
+            check_manual_time(terms_of(contract), start, end, now, existing, self.zone)
+            ids = []
+            slot = start
+            while slot < end:
+                block = Block(
+                    id=str(uuid.uuid4()),
+                    contract_id=contract_id,
+                    device_id=device_id,
+                    start=slot,
+                    end=slot + SLOT,
+                    activity=[],
+                    memo=memo,
+                    source="manual",
+                    is_open=False,
+                    over_limit=False,
+                    deleted=False,
+                    capture_note="",
+                    sync_state="pending",
+                    updated_at=now,
+                )
+                session.add(block)
+                ids.append(block.id)
+                slot += SLOT
+        return ids
+
+    def remove_time(self, block_ids: Iterable[str], now: datetime) -> None:
+        """Remove blocks (and their screenshots). They stay as tombstones for the sync."""
+        with self.db.session() as session:
+            for block in self._editable_blocks(session, block_ids, now):
+                self._remove(session, block, now)
+
+    def edit_memo(self, block_ids: Iterable[str], memo: str, now: datetime) -> None:
+        with self.db.session() as session:
+            for block in self._editable_blocks(session, block_ids, now):
+                block.memo = memo
+                block.updated_at = now
+                block.sync_state = "pending"
+
+    def delete_screenshot(self, screenshot_id: str, now: datetime) -> None:
+        """Delete a screenshot; its block's time goes with it, as clients expect."""
+        with self.db.session() as session:
+            shot = self._screenshot(session, screenshot_id)
+            (block,) = self._editable_blocks(session, [shot.block_id], now)
+            self._remove(session, block, now)
+
+    def redact_screenshot(
+        self, screenshot_id: str, now: datetime, monitor: int | None = None, region=None
+    ) -> None:
+        """Blur a screenshot irreversibly, all of it or ``region`` (x, y, w, h) of one monitor's
+        image; the block keeps its time and is marked redacted."""
+        from tracker.capture import imaging  # Qt's image codecs, loaded only when needed
+
+        with self.db.session() as session:
+            shot = self._screenshot(session, screenshot_id)
+            (block,) = self._editable_blocks(session, [shot.block_id], now)
+            for image in shot.images:
+                if monitor is None or image.monitor == monitor:
+                    image.sha256, image.size_bytes = imaging.redact(
+                        self.db.data_dir / image.path,
+                        self.db.data_dir / image.thumbnail_path,
+                        region if monitor is not None else None,
+                    )
+            shot.redacted = True
+            shot.sync_state = "pending"
+            block.updated_at = now
+            block.sync_state = "pending"
+
+    def screenshot_images(self, screenshot_id: str) -> list[ScreenshotImage]:
+        with self.db.session() as session:
+            return list(self._screenshot(session, screenshot_id).images)
+
+    # ----- internals
+
+    def _contract(self, session: Session, contract_id: str) -> Contract:
+        contract = session.get(Contract, contract_id)
+        if contract is None:
+            raise NotFound(f"There is no contract {contract_id!r}.")
+        return contract
+
+    def _screenshot(self, session: Session, screenshot_id: str) -> Screenshot:
+        shot = session.get(Screenshot, screenshot_id)
+        if shot is None or shot.deleted:
+            raise NotFound(f"There is no screenshot {screenshot_id!r}.")
+        return shot
+
+    def _editable_blocks(self, session: Session, block_ids: Iterable[str], now: datetime) -> list[Block]:
+        """The blocks, all checked against the editable window before any is changed."""
+        blocks = []
+        for block_id in block_ids:
+            block = session.get(Block, block_id)
+            if block is None or block.deleted:
+                raise NotFound(f"There is no time block {block_id!r}.")
+            if block.is_open:
+                raise RuleViolation("This block is being tracked right now: stop tracking to change it.")
+            check_editable(terms_of(block.contract), block.start, now, self.zone)
+            blocks.append(block)
+        return blocks
+
+    def _remove(self, session: Session, block: Block, now: datetime) -> None:
+        block.deleted = True
+        block.updated_at = now
+        block.sync_state = "pending"
+        shot = block.screenshot
+        if shot is not None and not shot.deleted:
+            self.db.remove_screenshot_files(shot)
+            shot.deleted = True
+            shot.sync_state = "pending"

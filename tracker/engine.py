@@ -1,0 +1,579 @@
+"""The tracking engine: turns ticks of a clock and input counts into time blocks.
+
+Driven by ``tick()`` about once a second (a Qt timer in the app, a loop in the command line), with
+everything it depends on passed in: the clock, the random source, the input source, the screen
+capturer and the database. It never sleeps and never reads the system clock itself, so tests run a
+whole simulated day in milliseconds.
+
+Tracking time is counted up to ``_position``, the instant the open block ends at. A block never
+crosses a slot boundary; the weekly limit may split a block inside a slot.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, insert, select, update
+
+from tracker.capture import InputSource, ScreenCapturer
+from tracker.diary import logged_seconds
+from tracker.errors import EnvironmentProblem, NotFound, RuleViolation, StorageProblem
+from tracker.models import Block, Contract, Screenshot, ScreenshotImage
+from tracker.storage import Database
+from tracker.timeutil import SLOT, WEEK, Clock, slot_start, week_start
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TrackerConfig:
+    idle_threshold: timedelta = timedelta(minutes=10)
+    # How long the idle question waits for an answer before it discards the idle time and stops.
+    idle_answer_timeout: timedelta = timedelta(minutes=10)
+    # The open block is written at least this often: a hard kill loses no more than this.
+    save_interval: timedelta = timedelta(seconds=5)
+    limit_warning: timedelta = timedelta(minutes=30)
+    keep_tracking_over_limit: bool = False
+    # A disagreement between the wall clock and the monotonic clock above this means the machine
+    # slept or the clock was changed.
+    clock_tolerance: timedelta = timedelta(seconds=5)
+
+
+# Events the engine reports to whoever drives it (the app turns them into Qt signals).
+@dataclass(frozen=True)
+class TrackingStarted:
+    contract_id: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class TrackingStopped:
+    contract_id: str
+    at: datetime
+    reason: str  # user | idle | limit | sleep
+
+
+@dataclass(frozen=True)
+class IdleStarted:
+    since: datetime
+
+
+@dataclass(frozen=True)
+class IdleQuestion:
+    """Input came back after idle time: ask whether to keep it, discard it, or discard and stop."""
+
+    since: datetime
+    returned_at: datetime
+
+
+@dataclass(frozen=True)
+class IdleResolved:
+    decision: str  # keep | discard | discard_and_stop
+    since: datetime
+    until: datetime
+
+
+@dataclass(frozen=True)
+class ClockJump:
+    """The machine slept or its clock was changed: nothing between ``since`` and ``until``
+    was counted."""
+
+    since: datetime
+    until: datetime
+
+
+@dataclass(frozen=True)
+class LimitWarning:
+    remaining: timedelta
+
+
+@dataclass(frozen=True)
+class LimitReached:
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ScreenshotTaken:
+    screenshot_id: str
+    block_id: str
+    note: str
+
+
+@dataclass(frozen=True)
+class CaptureFailed:
+    message: str
+
+
+KEEP, DISCARD, DISCARD_AND_STOP = "keep", "discard", "discard_and_stop"
+
+
+@dataclass
+class _OpenBlock:
+    id: str
+    slot: datetime
+    start: datetime
+    end: datetime
+    over_limit: bool
+    minutes: dict[int, list[int]] = field(default_factory=dict)  # minute → [keys, mouse, active s]
+    capture_note: str = ""
+
+    def activity(self) -> list[list[int]]:
+        return [[minute, *counts] for minute, counts in sorted(self.minutes.items())]
+
+
+@dataclass
+class _Session:
+    contract: Contract
+    memo: str
+    week: datetime
+    week_seconds: float  # billable time on this contract in ``week`` (not over the limit)
+    over_limit: bool
+    warned: bool = False
+
+
+@dataclass
+class _Idle:
+    since: datetime
+    returned_at: datetime | None = None
+
+
+class Tracker:
+    def __init__(
+        self,
+        database: Database,
+        clock: Clock,
+        *,
+        input_source: InputSource | None = None,
+        capturer: ScreenCapturer | None = None,
+        rng: random.Random | None = None,
+        config: TrackerConfig | None = None,
+        on_event: Callable[[object], None] = lambda event: None,
+    ) -> None:
+        self.db = database
+        self.clock = clock
+        self.input = input_source
+        self.capturer = capturer
+        self.rng = rng or random.Random()
+        self.config = config or TrackerConfig()
+        self.on_event = on_event
+        self.device_id = database.device_id()
+        self._session: _Session | None = None
+        self._block: _OpenBlock | None = None
+        self._position: datetime | None = None  # tracked up to here; None while not counting
+        self._resume_at: datetime | None = None  # after the clock went back: count from here
+        self._idle: _Idle | None = None
+        self._saved_at: datetime | None = None
+        self._shot_slot: datetime | None = None
+        self._shot_at: datetime | None = None
+        self._counts = (0, 0)
+        self._last_input: datetime | None = None
+        self._last_wall = clock.now()
+        self._last_mono = clock.monotonic()
+        self.recovered = self._recover()
+
+    # ----- state the app shows
+
+    @property
+    def tracking(self) -> bool:
+        return self._session is not None
+
+    @property
+    def contract_id(self) -> str | None:
+        return self._session.contract.id if self._session else None
+
+    @property
+    def memo(self) -> str:
+        return self._session.memo if self._session else ""
+
+    @property
+    def idle_since(self) -> datetime | None:
+        return self._idle.since if self._idle else None
+
+    # ----- commands
+
+    def start(self, contract_id: str, memo: str = "") -> None:
+        """Start tracking on a contract; if tracking another one, switch to it."""
+        with self.db.session() as session:
+            contract = session.get(Contract, contract_id)
+            if contract is None:
+                raise NotFound(f"There is no contract {contract_id!r}.")
+            if contract.status != "active":
+                raise RuleViolation(f"“{contract.title}” is {contract.status}: time cannot be tracked on it.")
+            if contract.kind != "hourly":
+                raise RuleViolation(f"“{contract.title}” is a fixed-price contract: it has no tracked time.")
+            session.expunge(contract)
+        now = self.clock.now()
+        if self._session:
+            self.stop()
+        week_seconds = self._billable_seconds(contract.id, week_start(now))
+        over = self._limit_seconds(contract) is not None and week_seconds >= self._limit_seconds(contract)
+        if over and not self.config.keep_tracking_over_limit:
+            raise RuleViolation(
+                f"The weekly limit of {contract.weekly_limit_minutes / 60:g} h on “{contract.title}” "
+                "is reached: tracking resumes next work week."
+            )
+        self._session = _Session(contract, memo, week_start(now), week_seconds, over)
+        self._position = now if self._resume_at is None or now >= self._resume_at else None
+        self._last_input = now
+        self._idle = None
+        self._counts = self._read_counts()
+        self._emit(TrackingStarted(contract.id, now))
+
+    def stop(self, reason: str = "user") -> None:
+        if self._session is None:
+            return
+        now = self.clock.now()
+        if self._idle is None and self._position is not None:
+            self._advance(now, 0, 0, False)
+        self._end_session(now if self._idle is None else self._idle.since, reason)
+
+    def set_memo(self, memo: str) -> None:
+        """The memo stamped on the blocks tracked from now on, the open one included."""
+        if self._session is None:
+            return
+        self._session.memo = memo
+        if self._block:
+            self._write(update(Block).where(Block.id == self._block.id).values(memo=memo))
+
+    def resolve_idle(self, decision: str) -> None:
+        """The user's answer to the idle question (or the engine's own, when unanswered)."""
+        if self._idle is None or self._session is None:
+            return
+        now = self.clock.now()
+        idle = self._idle
+        self._idle = None
+        self._emit(IdleResolved(decision, idle.since, now))
+        if decision == DISCARD_AND_STOP:
+            self._end_session(idle.since, "idle")
+            return
+        if decision == KEEP:
+            self._position = idle.since
+        elif decision == DISCARD:
+            self._position = idle.returned_at or now
+        else:
+            raise ValueError(f"unknown idle decision {decision!r}")
+        self._last_input = now
+        self._advance(now, 0, 0, False, capture=False)
+
+    # ----- the clock
+
+    def tick(self) -> None:
+        now, mono = self.clock.now(), self.clock.monotonic()
+        wall_step = (now - self._last_wall).total_seconds()
+        mono_step = mono - self._last_mono
+        self._last_wall, self._last_mono = now, mono
+        keys, mouse = self._input_since_last_tick()
+        if self._session is None:
+            return
+        if abs(wall_step - mono_step) > self.config.clock_tolerance.total_seconds():
+            self._clock_jumped(now)
+            return
+        if self._idle is not None:
+            self._tick_idle(now, keys or mouse)
+            return
+        had_input = bool(keys or mouse)
+        if had_input:
+            self._last_input = now
+        elif now - self._last_input >= self.config.idle_threshold:
+            self._go_idle(self._last_input)
+            return
+        if self._position is None:  # the clock was set back: wait until it passes what we have
+            if self._resume_at is not None and now < self._resume_at:
+                return
+            self._position, self._resume_at = now, None
+            return
+        self._advance(now, keys, mouse, had_input)
+
+    # ----- internals
+
+    def _input_since_last_tick(self) -> tuple[int, int]:
+        counts = self._read_counts()
+        keys, mouse = counts[0] - self._counts[0], counts[1] - self._counts[1]
+        self._counts = counts
+        return keys, mouse
+
+    def _read_counts(self) -> tuple[int, int]:
+        return self.input.counts() if self.input else (0, 0)
+
+    def _advance(self, to: datetime, keys: int, mouse: int, active: bool, capture: bool = True) -> None:
+        """Count tracked time from ``_position`` up to ``to``: extend, close and open blocks at slot
+        boundaries and at the weekly limit, and take the slot's screenshot when its moment passes.
+        The interval's input is credited to the minute it started in."""
+        session = self._session
+        assert session is not None and self._position is not None
+        credit = (keys, mouse, 1 if active else 0)
+        while self._session is not None and self._position < to:
+            if self._block is None:
+                self._open_block(self._position)
+            block = self._block
+            assert block is not None
+            stop_at = min(block.slot + SLOT, to)
+            limit_at = self._limit_moment()
+            if limit_at is not None and limit_at < stop_at:
+                stop_at = limit_at
+            if any(credit):
+                minute = int((self._position - block.slot).total_seconds()) // 60
+                counts = block.minutes.setdefault(minute, [0, 0, 0])
+                for i, value in enumerate(credit):
+                    counts[i] += value
+                counts[2] = min(counts[2], 60)
+                credit = (0, 0, 0)
+            if not block.over_limit:
+                session.week_seconds += (stop_at - self._position).total_seconds()
+            block.end = self._position = stop_at
+            if (
+                capture
+                and self._shot_at is not None
+                and self._shot_slot == block.slot
+                and self._shot_at <= stop_at
+            ):
+                self._take_screenshot(block)
+            self._check_limit_warning()
+            if stop_at == limit_at:
+                self._limit_reached(stop_at)
+            elif stop_at == block.slot + SLOT:
+                self._close_block()
+        if self._block and self._saved_at and to - self._saved_at >= self.config.save_interval:
+            self._save_block(self._block, is_open=True)
+
+    def _open_block(self, at: datetime) -> None:
+        session = self._session
+        assert session is not None
+        if week_start(at) != session.week:
+            self._new_week(at)
+        slot = slot_start(at)
+        self._block = _OpenBlock(str(uuid.uuid4()), slot, at, at, session.over_limit)
+        if not self.capturer or not session.contract.screenshots_enabled:
+            self._shot_slot = self._shot_at = None
+        elif self._shot_slot != slot:
+            remaining = (slot + SLOT - at).total_seconds()
+            self._shot_slot = slot
+            self._shot_at = at + timedelta(seconds=self.rng.uniform(0, remaining))
+        self._write(
+            insert(Block).values(
+                id=self._block.id,
+                contract_id=session.contract.id,
+                device_id=self.device_id,
+                start=at,
+                end=at,
+                activity=[],
+                memo=session.memo,
+                source="tracked",
+                is_open=True,
+                over_limit=session.over_limit,
+                deleted=False,
+                capture_note="",
+                sync_state="pending",
+                updated_at=at,
+            )
+        )
+        self._saved_at = at
+
+    def _save_block(self, block: _OpenBlock, is_open: bool) -> None:
+        self._write(
+            update(Block)
+            .where(Block.id == block.id)
+            .values(
+                end=block.end,
+                activity=block.activity(),
+                is_open=is_open,
+                capture_note=block.capture_note,
+                updated_at=block.end,
+            )
+        )
+        self._saved_at = block.end
+
+    def _close_block(self) -> None:
+        block, self._block = self._block, None
+        if block is None:
+            return
+        if block.end == block.start:
+            self._write(delete(Block).where(Block.id == block.id))
+        else:
+            self._save_block(block, is_open=False)
+
+    def _end_session(self, at: datetime, reason: str) -> None:
+        session = self._session
+        assert session is not None
+        if self._block:
+            self._close_block()
+        self._session = None
+        self._position = None
+        self._idle = None
+        self._emit(TrackingStopped(session.contract.id, at, reason))
+
+    def _limit_seconds(self, contract: Contract) -> float | None:
+        return None if contract.weekly_limit_minutes is None else contract.weekly_limit_minutes * 60.0
+
+    def _limit_moment(self) -> datetime | None:
+        session = self._session
+        assert session is not None and self._position is not None
+        limit = self._limit_seconds(session.contract)
+        if limit is None or session.over_limit:
+            return None
+        return self._position + timedelta(seconds=limit - session.week_seconds)
+
+    def _check_limit_warning(self) -> None:
+        session = self._session
+        assert session is not None
+        limit = self._limit_seconds(session.contract)
+        if limit is None or session.warned or session.over_limit:
+            return
+        remaining = limit - session.week_seconds
+        if remaining <= self.config.limit_warning.total_seconds():
+            session.warned = True
+            self._emit(LimitWarning(timedelta(seconds=max(remaining, 0))))
+
+    def _limit_reached(self, at: datetime) -> None:
+        session = self._session
+        assert session is not None
+        self._emit(LimitReached(at))
+        self._close_block()
+        if self.config.keep_tracking_over_limit:
+            session.over_limit = True
+        else:
+            self._end_session(at, "limit")
+
+    def _new_week(self, at: datetime) -> None:
+        session = self._session
+        assert session is not None
+        session.week = week_start(at)
+        session.week_seconds = self._billable_seconds(session.contract.id, session.week)
+        session.over_limit = False
+        session.warned = False
+
+    def _billable_seconds(self, contract_id: str, week: datetime) -> float:
+        return float(logged_seconds(self.db, contract_id, week, week + WEEK, billable_only=True))
+
+    def _go_idle(self, since: datetime) -> None:
+        """No input for the idle threshold: the time since the last input is idle. Take it back
+        from the blocks already counted; it is counted again only if the user keeps it."""
+        self._idle = _Idle(since)
+        self._close_block()
+        self._retract(since)
+        self._position = None
+        self._emit(IdleStarted(since))
+
+    def _tick_idle(self, now: datetime, had_input: bool) -> None:
+        idle = self._idle
+        assert idle is not None
+        if idle.returned_at is None:
+            if had_input:
+                idle.returned_at = now
+                self._emit(IdleQuestion(idle.since, now))
+        elif now - idle.returned_at >= self.config.idle_answer_timeout:
+            self.resolve_idle(DISCARD_AND_STOP)
+
+    def _retract(self, since: datetime) -> None:
+        """Remove this device's tracked time after ``since``. A block the service already has
+        becomes a tombstone; one it never saw is simply deleted."""
+        with self.db.session() as session:
+            blocks = session.scalars(
+                select(Block).where(
+                    Block.device_id == self.device_id,
+                    Block.source == "tracked",
+                    Block.deleted.is_(False),
+                    Block.end > since,
+                )
+            ).all()
+            for block in blocks:
+                if block.start >= since:
+                    self._discard_screenshot(session, block)
+                    if block.sync_state == "synced":
+                        block.deleted, block.sync_state = True, "pending"
+                    else:
+                        session.delete(block)
+                else:
+                    cut_minute = int((since - slot_start(block.start)).total_seconds()) // 60
+                    block.activity = [m for m in block.activity if m[0] <= cut_minute]
+                    block.end = since
+                    block.is_open = False
+                    block.updated_at = since
+                    if block.screenshot and block.screenshot.taken_at > since:
+                        self._discard_screenshot(session, block)
+        if self._session:
+            self._session.week_seconds = self._billable_seconds(self._session.contract.id, self._session.week)
+
+    def _discard_screenshot(self, session, block: Block) -> None:
+        shot = block.screenshot
+        if shot is None:
+            return
+        self.db.remove_screenshot_files(shot)
+        session.delete(shot)
+        session.flush()
+
+    def _clock_jumped(self, now: datetime) -> None:
+        """Sleep, suspend or a clock change: close the block where the jump began, count nothing
+        of the jump, and carry on from now (never before time already counted)."""
+        since = self._position or now
+        if self._idle is not None:
+            self.resolve_idle(DISCARD_AND_STOP)
+            self._emit(ClockJump(since, now))
+            return
+        if self._position is not None:
+            self._close_block()
+        self._emit(ClockJump(since, now))
+        if now >= since:
+            self._position = now
+            self._last_input = now
+        else:
+            self._position, self._resume_at = None, since
+
+    def _take_screenshot(self, block: _OpenBlock) -> None:
+        self._shot_at = None
+        assert self.capturer is not None
+        taken_at = self._position
+        shot_id = str(uuid.uuid4())
+        folder = self.db.screenshot_dir / f"{taken_at:%Y/%m/%d}"
+        try:
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            capture = self.capturer.capture(folder, shot_id)
+        except (EnvironmentProblem, StorageProblem) as problem:
+            block.capture_note = f"No screenshot: {problem}"
+            self._emit(CaptureFailed(str(problem)))
+            return
+        with self.db.session() as session:
+            session.add(Screenshot(id=shot_id, block_id=block.id, taken_at=taken_at))
+            for image in capture.images:
+                session.add(
+                    ScreenshotImage(
+                        screenshot_id=shot_id,
+                        monitor=image.monitor,
+                        path=str(image.path.relative_to(self.db.data_dir)),
+                        thumbnail_path=str(image.thumbnail_path.relative_to(self.db.data_dir)),
+                        sha256=image.sha256,
+                        size_bytes=image.size_bytes,
+                        width=image.width,
+                        height=image.height,
+                    )
+                )
+        block.capture_note = capture.note
+        self._emit(ScreenshotTaken(shot_id, block.id, capture.note))
+
+    def _recover(self) -> list[str]:
+        """Close the blocks a killed process left open, at the time they were last saved."""
+        with self.db.session() as session:
+            blocks = session.scalars(
+                select(Block).where(Block.device_id == self.device_id, Block.is_open.is_(True))
+            ).all()
+            for block in blocks:
+                block.is_open = False
+                if block.end == block.start:
+                    session.delete(block)
+            recovered = [block.id for block in blocks if block.end > block.start]
+        for block_id in recovered:
+            log.info("recovered interrupted block %s", block_id)
+        return recovered
+
+    def _write(self, statement) -> None:
+        with self.db.engine.begin() as connection:
+            connection.execute(statement)
+
+    def _emit(self, event: object) -> None:
+        log.debug("%s", event)
+        self.on_event(event)

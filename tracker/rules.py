@@ -1,0 +1,72 @@
+"""The contract's rules for changing time, shared by the app and the contract service.
+
+Pure functions over plain values: what may be edited, and what manual time may be added.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
+
+from tracker.errors import RuleViolation
+from tracker.timeutil import WEEK, local_text, slot_start, week_start
+
+
+@dataclass(frozen=True)
+class ContractTerms:
+    """What the rules need to know of a contract."""
+
+    title: str
+    kind: str = "hourly"
+    status: str = "active"
+    manual_time_allowed: bool = True
+    grace_hours: int = 12
+
+
+def locked_at(terms: ContractTerms, moment: datetime) -> datetime:
+    """When time at ``moment`` stops being editable: the end of its work week plus the grace."""
+    return week_start(moment) + WEEK + timedelta(hours=terms.grace_hours)
+
+
+def check_editable(terms: ContractTerms, start: datetime, now: datetime, zone: tzinfo | None = None) -> None:
+    if terms.status == "ended":
+        raise RuleViolation(f"The contract “{terms.title}” has ended: its time is view-only.")
+    lock = locked_at(terms, start)
+    if now >= lock:
+        raise RuleViolation(
+            f"The week of {local_text(start, zone)} is locked since {local_text(lock, zone)} "
+            "your time: past weeks are view-only."
+        )
+
+
+def check_manual_time(
+    terms: ContractTerms,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    existing: Iterable[tuple[datetime, datetime, str]],
+    zone: tzinfo | None = None,
+) -> None:
+    """Raise RuleViolation unless manual time [start, end) may be added.
+
+    ``existing`` holds the (start, end, contract title) of every live block of every contract that
+    may overlap the range.
+    """
+    if terms.kind != "hourly":
+        raise RuleViolation("Manual time can only be added to hourly contracts.")
+    if not terms.manual_time_allowed:
+        raise RuleViolation(f"The contract “{terms.title}” does not allow manual time.")
+    if end <= start:
+        raise RuleViolation("Manual time must end after it starts.")
+    if slot_start(start) != start or slot_start(end) != end:
+        raise RuleViolation("Manual time is added in 10-minute steps (hh:00, hh:10, …).")
+    if end > now:
+        raise RuleViolation("Manual time cannot be added in the future.")
+    check_editable(terms, start, now, zone)
+    for other_start, other_end, title in existing:
+        if other_start < end and start < other_end:
+            raise RuleViolation(
+                f"This overlaps time already logged on “{title}” "
+                f"({local_text(other_start, zone)}–{other_end.astimezone(zone):%H:%M})."
+            )
