@@ -164,6 +164,11 @@ class Diary:
 
     # ----- reads
 
+    def contracts_being_tracked(self) -> set[str]:
+        """Contracts with an open block: a tracker is running (or was killed and not restarted)."""
+        with self.db.engine.connect() as connection:
+            return set(connection.scalars(select(Block.contract_id).where(Block.is_open.is_(True))))
+
     def blocks_between(
         self, start: datetime, end: datetime, contract_id: str | None = None
     ) -> list[BlockView]:
@@ -254,7 +259,8 @@ class Diary:
     def add_manual_time(
         self, contract_id: str, start: datetime, end: datetime, memo: str, now: datetime, device_id: str
     ) -> list[str]:
-        """Add manual time [start, end) as one block per slot; returns the new block ids."""
+        """Add manual time [start, end) as one block per slot; returns the new block ids. Slots past
+        the weekly limit are marked over the limit (not billed)."""
         with self.db.session() as session:
             contract = self._contract(session, contract_id)
             existing = session.execute(
@@ -263,9 +269,18 @@ class Diary:
                 .where(_LIVE, Block.start < end, Block.end > start)
             ).all()
             check_manual_time(terms_of(contract), start, end, now, existing, self.zone)
+            limit = None if contract.weekly_limit_minutes is None else contract.weekly_limit_minutes * 60
+            billable: dict[datetime, int] = {}
             ids = []
             slot = start
             while slot < end:
+                week = week_start(slot)
+                if week not in billable:
+                    billable[week] = logged_seconds(
+                        self.db, contract_id, week, week + WEEK, billable_only=True
+                    )
+                over_limit = limit is not None and billable[week] + SLOT.total_seconds() > limit
+                billable[week] += 0 if over_limit else int(SLOT.total_seconds())
                 block = Block(
                     id=str(uuid.uuid4()),
                     contract_id=contract_id,
@@ -276,7 +291,7 @@ class Diary:
                     memo=memo,
                     source="manual",
                     is_open=False,
-                    over_limit=False,
+                    over_limit=over_limit,
                     deleted=False,
                     capture_note="",
                     sync_state="pending",

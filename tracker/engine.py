@@ -148,7 +148,7 @@ class Tracker:
         database: Database,
         clock: Clock,
         *,
-        input_source: InputSource | None = None,
+        input_source: InputSource | None = None,  # None: activity unknown, so no idle detection
         capturer: ScreenCapturer | None = None,
         rng: random.Random | None = None,
         config: TrackerConfig | None = None,
@@ -279,7 +279,7 @@ class Tracker:
         had_input = bool(keys or mouse)
         if had_input:
             self._last_input = now
-        elif now - self._last_input >= self.config.idle_threshold:
+        elif self.input is not None and now - self._last_input >= self.config.idle_threshold:
             self._go_idle(self._last_input)
             return
         if self._position is None:  # the clock was set back: wait until it passes what we have

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 import pytest
 from sqlalchemy import select
@@ -213,7 +214,7 @@ def test_clock_set_back_never_double_counts(make_tracker, clock, contract, datab
     run(tracker, clock, 600)  # wall 09:05 → 09:15: only 09:10–09:15 is new time
     tracker.stop()
     blocks = live_blocks(database)
-    assert all(a.end <= b.start for a, b in zip(blocks, blocks[1:], strict=False))
+    assert all(a.end <= b.start for a, b in pairwise(blocks))
     assert sum(b.seconds for b in blocks) == 600 + 300
 
 

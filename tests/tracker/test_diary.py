@@ -1,0 +1,199 @@
+"""The Work Diary over a real database: edits under the rules, and the week seen from any zone."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from tests.helpers.fakes import FakeClock, FakeInput, run
+from tracker.diary import Diary
+from tracker.engine import Tracker
+from tracker.errors import NotFound, RuleViolation
+from tracker.models import Block, Screenshot
+
+WEDNESDAY = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
+
+
+def at(day: int, hour: int, minute: int = 0, month: int = 11) -> datetime:
+    return datetime(2026, month, day, hour, minute, tzinfo=UTC)
+
+
+@pytest.fixture
+def site(diary):
+    return diary.add_contract("Website", now=at(1, 0), hourly_rate=Decimal("50.00"))
+
+
+def manual(diary, database, contract, start, end, memo="", now=WEDNESDAY):
+    return diary.add_manual_time(contract.id, start, end, memo, now, database.device_id())
+
+
+def test_manual_time_makes_one_labelled_block_per_slot(diary, database, site):
+    ids = manual(diary, database, site, at(25, 9), at(25, 9, 30), "Call with Acme")
+    blocks = diary.day_blocks(date(2026, 11, 25))
+    assert [b.id for b in blocks] == ids
+    assert [(b.start, b.seconds, b.source, b.memo) for b in blocks] == [
+        (at(25, 9, m), 600, "manual", "Call with Acme") for m in (0, 10, 20)
+    ]
+    assert all(b.screenshot_id is None and b.activity == [] for b in blocks)
+
+
+def test_manual_time_is_refused_over_tracked_time_of_another_contract(
+    make_tracker, clock, diary, database, site
+):
+    logo = diary.add_contract("Logo", now=at(1, 0))
+    tracker = make_tracker()
+    tracker.start(logo.id)
+    run(tracker, clock, 300)  # Monday 09:00–09:05 on the logo
+    tracker.stop()
+    with pytest.raises(RuleViolation, match="“Logo”"):
+        manual(diary, database, site, at(23, 9), at(23, 9, 10))
+    assert len(diary.day_blocks(date(2026, 11, 23))) == 1
+
+
+def test_manual_time_past_the_weekly_limit_is_marked(diary, database):
+    capped = diary.add_contract("Capped", now=at(1, 0), weekly_limit_hours=0.5)
+    manual(diary, database, capped, at(24, 9), at(24, 10))
+    blocks = diary.day_blocks(date(2026, 11, 24))
+    assert [b.over_limit for b in blocks] == [False, False, False, True, True, True]
+    assert diary.totals(capped.id, WEDNESDAY).week_earnings == 0  # rate 0, but billed only 30 min
+
+
+def test_a_contract_that_forbids_manual_time_stores_nothing(diary, database):
+    strict = diary.add_contract("Strict", now=at(1, 0), manual_time_allowed=False)
+    with pytest.raises(RuleViolation, match="does not allow manual time"):
+        manual(diary, database, strict, at(25, 9), at(25, 10))
+    assert diary.day_blocks(date(2026, 11, 25)) == []
+
+
+def test_remove_time_and_edit_memos_of_a_selection(diary, database, site):
+    ids = manual(diary, database, site, at(25, 9), at(25, 10))
+    diary.edit_memo(ids[:3], "Checkout flow", WEDNESDAY)
+    diary.remove_time(ids[4:], WEDNESDAY)
+    blocks = diary.day_blocks(date(2026, 11, 25))
+    assert [b.memo for b in blocks] == ["Checkout flow"] * 3 + [""]
+    with database.session() as session:
+        tombstones = session.scalars(select(Block).where(Block.deleted.is_(True))).all()
+    assert sorted(b.id for b in tombstones) == sorted(ids[4:])
+    assert all(b.sync_state == "pending" for b in tombstones)
+
+
+def test_past_weeks_are_view_only(diary, database, site):
+    ids = manual(diary, database, site, at(25, 9), at(25, 9, 20))
+    next_tuesday = at(1, 12, month=12)
+    for edit in (
+        lambda: diary.edit_memo(ids, "late", next_tuesday),
+        lambda: diary.remove_time(ids, next_tuesday),
+    ):
+        with pytest.raises(RuleViolation, match="locked since Mon 30 Nov 12:00"):
+            edit()
+    assert [b.memo for b in diary.day_blocks(date(2026, 11, 25))] == ["", ""]
+
+
+def test_an_edit_with_one_locked_block_changes_none(diary, database, site):
+    old = manual(diary, database, site, at(20, 9), at(20, 9, 10), now=at(20, 10))
+    new = manual(diary, database, site, at(25, 9), at(25, 9, 10))
+    with pytest.raises(RuleViolation):
+        diary.edit_memo(new + old, "both", WEDNESDAY)
+    assert [b.memo for b in diary.day_blocks(date(2026, 11, 25))] == [""]
+
+
+def test_unknown_blocks_are_reported(diary):
+    with pytest.raises(NotFound, match="no time block"):
+        diary.remove_time(["nope"], WEDNESDAY)
+
+
+def tracked_slot(make_tracker, clock, contract):
+    tracker = make_tracker()
+    tracker.start(contract.id)
+    run(tracker, clock, 600)
+    tracker.stop()
+
+
+def test_deleting_a_screenshot_removes_its_blocks_time_and_files(
+    make_tracker, clock, diary, database, contract
+):
+    tracked_slot(make_tracker, clock, contract)
+    (block,) = diary.day_blocks(clock.now().date())
+    files = list(database.screenshot_dir.rglob("*.webp"))
+    assert len(files) == 2
+    diary.delete_screenshot(block.screenshot_id, clock.now())
+    assert diary.day_blocks(clock.now().date()) == []
+    assert not any(f.exists() for f in files)
+    with database.session() as session:
+        assert session.get(Screenshot, block.screenshot_id).deleted
+    assert diary.totals(contract.id, clock.now()).this_week == 0
+
+
+def test_totals_this_week_last_week_and_since_the_start(diary, database, site):
+    manual(diary, database, site, at(17, 9), at(17, 10), now=at(17, 12))
+    manual(diary, database, site, at(2, 9), at(2, 9, 30), now=at(2, 12))
+    manual(diary, database, site, at(25, 9), at(25, 11))
+    totals = diary.totals(site.id, WEDNESDAY)
+    assert (totals.this_week, totals.last_week, totals.since_start) == (7200, 3600, 12600)
+    assert (totals.week_earnings, totals.currency) == (Decimal("100.00"), "USD")
+
+
+def test_agency_members_see_no_earnings(diary, database):
+    agency = diary.add_contract("Via agency", now=at(1, 0), hourly_rate=Decimal(30), agency_member=True)
+    manual(diary, database, agency, at(25, 9), at(25, 10))
+    assert diary.totals(agency.id, WEDNESDAY).week_earnings is None
+
+
+def test_month_days_are_the_calendar_dots_in_local_time(database, site):
+    utc = Diary(database, UTC)
+    manual(utc, database, site, at(24, 23, 30), at(24, 23, 50))
+    manual(utc, database, site, at(25, 9), at(25, 9, 10))
+    assert utc.month_days(2026, 11) == {date(2026, 11, 24), date(2026, 11, 25)}
+    kiritimati = Diary(database, ZoneInfo("Pacific/Kiritimati"))  # UTC+14: 23:30 UTC is tomorrow
+    assert kiritimati.month_days(2026, 11) == {date(2026, 11, 25)}
+    assert utc.month_days(2026, 12) == set()
+
+
+def test_the_week_seen_from_kiritimati(database, site):
+    """UTC+14: the work week runs from Monday 14:00 to the next Monday 14:00, local time."""
+    diary = Diary(database, ZoneInfo("Pacific/Kiritimati"))
+    manual(diary, database, site, at(22, 20), at(22, 20, 10), now=at(22, 22))  # Mon 23 10:00 local, last week
+    manual(diary, database, site, at(23, 1), at(23, 1, 10))  # Mon 23 15:00 local
+    manual(diary, database, site, at(29, 20), at(29, 20, 20), now=at(29, 21))  # Mon 30 10:00 local
+    rows = diary.week_days(date(2026, 11, 25))
+    assert [r.day for r in rows] == [date(2026, 11, 23) + timedelta(days=i) for i in range(8)]
+    assert [r.partial for r in rows] == [True] + [False] * 6 + [True]
+    assert (rows[0].seconds, rows[-1].seconds) == (600, 1200)
+    assert sum(r.seconds for r in rows) == 1800
+    assert [b.start for b in diary.day_blocks(date(2026, 11, 23))] == [at(22, 20), at(23, 1)]
+    assert diary.locked_at(site.id, at(23, 1)).astimezone(diary.zone) == datetime(
+        2026, 12, 1, 2, tzinfo=ZoneInfo("Pacific/Kiritimati")
+    )
+
+
+def test_the_week_seen_from_pago_pago(database, site):
+    """UTC−11: the work week runs from Sunday 13:00 to the next Sunday 13:00, local time."""
+    diary = Diary(database, ZoneInfo("Pacific/Pago_Pago"))
+    manual(diary, database, site, at(23, 0), at(23, 0, 10))  # Sun 22 13:00 local
+    manual(diary, database, site, at(30, 7), at(30, 7, 10), now=at(30, 8))  # Sun 29 20:00 local, next week
+    rows = diary.week_days(date(2026, 11, 25))
+    assert [r.day for r in rows] == [date(2026, 11, 22) + timedelta(days=i) for i in range(8)]
+    assert (rows[0].seconds, rows[-1].seconds) == (600, 0)
+    assert diary.week_days(date(2026, 11, 30))[0].seconds == 600
+    assert [b.start for b in diary.day_blocks(date(2026, 11, 29))] == [at(30, 7)]
+
+
+def test_a_dst_change_day_in_new_york(database, contract):
+    """1 Nov 2026: clocks go back at 02:00 EDT; the day has 25 hours and 01:xx happens twice."""
+    new_york = ZoneInfo("America/New_York")
+    clock = FakeClock(datetime(2026, 11, 1, 4, 0, tzinfo=UTC))  # 00:00 EDT
+    tracker = Tracker(database, clock, input_source=FakeInput())
+    tracker.start(contract.id)
+    run(tracker, clock, 5 * 3600)  # to 04:00 EST
+    tracker.stop()
+    local = Diary(database, new_york)
+    blocks = local.day_blocks(date(2026, 11, 1))
+    assert len(blocks) == 30
+    starts = [b.start.astimezone(new_york).strftime("%H:%M") for b in blocks]
+    assert starts.count("01:00") == 2 and starts[-1] == "03:50"
+    week = local.week_days(date(2026, 11, 1))
+    assert next(r.seconds for r in week if r.day == date(2026, 11, 1)) == 5 * 3600

@@ -1,0 +1,74 @@
+"""The rules for changing time: the editable window and manual time, each broken rule refused."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tracker.errors import RuleViolation
+from tracker.rules import ContractTerms, check_editable, check_manual_time, locked_at
+
+TERMS = ContractTerms(title="Website")
+WEDNESDAY = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
+
+
+def at(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 11, day, hour, minute, tzinfo=UTC)
+
+
+def test_a_week_locks_at_its_end_plus_the_grace_period():
+    assert locked_at(TERMS, at(23, 9)) == datetime(2026, 11, 30, 12, tzinfo=UTC)
+    assert locked_at(ContractTerms("x", grace_hours=0), at(29, 23, 59)) == datetime(2026, 11, 30, tzinfo=UTC)
+    check_editable(TERMS, at(23, 9), now=datetime(2026, 11, 30, 11, 59, tzinfo=UTC))
+    with pytest.raises(RuleViolation, match="locked since Mon 30 Nov 12:00 your time"):
+        check_editable(TERMS, at(23, 9), now=datetime(2026, 11, 30, 12, tzinfo=UTC))
+
+
+def test_the_lock_is_shown_in_the_users_zone():
+    with pytest.raises(RuleViolation, match="locked since Tue 01 Dec 02:00 your time"):
+        check_editable(TERMS, at(23, 9), now=at(30, 13), zone=ZoneInfo("Pacific/Kiritimati"))
+
+
+def test_an_ended_contract_is_view_only():
+    with pytest.raises(RuleViolation, match="has ended"):
+        check_editable(ContractTerms("Old job", status="ended"), at(25, 9), now=WEDNESDAY)
+
+
+@pytest.mark.parametrize(
+    ("terms", "start", "end", "message"),
+    [
+        (ContractTerms("Logo", kind="fixed"), at(25, 9), at(25, 10), "only be added to hourly"),
+        (
+            ContractTerms("Site", manual_time_allowed=False),
+            at(25, 9),
+            at(25, 10),
+            "does not allow manual time",
+        ),
+        (TERMS, at(25, 10), at(25, 9), "must end after it starts"),
+        (TERMS, at(25, 9, 5), at(25, 9, 15), "10-minute steps"),
+        (TERMS, at(25, 9), at(25, 9, 25), "10-minute steps"),
+        (TERMS, at(25, 14, 50), at(25, 15, 10), "in the future"),
+        (TERMS, at(16, 9), at(16, 10), "locked since"),
+    ],
+)
+def test_manual_time_refused_for_each_broken_rule(terms, start, end, message):
+    with pytest.raises(RuleViolation, match=message):
+        check_manual_time(terms, start, end, WEDNESDAY, existing=[])
+
+
+def test_manual_time_may_not_overlap_any_block_of_any_contract():
+    existing = [(at(25, 9, 3), at(25, 9, 7), "Logo")]
+    with pytest.raises(
+        RuleViolation, match=r"overlaps time already logged on “Logo” \(Wed 25 Nov 09:03–09:07\)"
+    ):
+        check_manual_time(TERMS, at(25, 9), at(25, 9, 10), WEDNESDAY, existing)
+    check_manual_time(TERMS, at(25, 9, 10), at(25, 9, 30), WEDNESDAY, existing)  # touching is fine
+
+
+def test_manual_time_in_the_last_week_during_the_grace_period():
+    monday_morning = datetime(2026, 11, 30, 8, tzinfo=UTC)
+    check_manual_time(TERMS, at(27, 9), at(27, 10), monday_morning, existing=[])
+    with pytest.raises(RuleViolation, match="locked"):
+        check_manual_time(TERMS, at(27, 9), at(27, 10), monday_morning + timedelta(hours=4), existing=[])
