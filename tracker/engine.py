@@ -18,7 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from tracker.capture import InputSource, ScreenCapturer
 from tracker.diary import logged_seconds
@@ -109,12 +110,28 @@ class CaptureFailed:
     message: str
 
 
+@dataclass(frozen=True)
+class StorageFailed:
+    message: str
+
+
 KEEP, DISCARD, DISCARD_AND_STOP = "keep", "discard", "discard_and_stop"
+
+# Built once: the open block is saved every few seconds all day long.
+_UPSERT_BLOCK = sqlite_insert(Block.__table__).on_conflict_do_update(
+    index_elements=["id"],
+    set_={
+        name: sqlite_insert(Block.__table__).excluded[name]
+        for name in ("end", "activity", "memo", "is_open", "over_limit", "capture_note", "updated_at")
+    },
+)
 
 
 @dataclass
 class _OpenBlock:
     id: str
+    contract_id: str
+    memo: str
     slot: datetime
     start: datetime
     end: datetime
@@ -171,6 +188,8 @@ class Tracker:
         self._shot_slot: datetime | None = None
         self._shot_at: datetime | None = None
         self._counts = (0, 0)
+        self._storage_failing = False
+        self._unsaved: list[_OpenBlock] = []
         self._last_input: datetime | None = None
         self._last_wall = clock.now()
         self._last_mono = clock.monotonic()
@@ -238,7 +257,8 @@ class Tracker:
             return
         self._session.memo = memo
         if self._block:
-            self._write(update(Block).where(Block.id == self._block.id).values(memo=memo))
+            self._block.memo = memo
+            self._save_block(self._block, is_open=True)
 
     def resolve_idle(self, decision: str) -> None:
         """The user's answer to the idle question (or the engine's own, when unanswered)."""
@@ -339,6 +359,7 @@ class Tracker:
             elif stop_at == block.slot + SLOT:
                 self._close_block()
         if self._block and self._saved_at and to - self._saved_at >= self.config.save_interval:
+            self._save_unsaved()
             self._save_block(self._block, is_open=True)
 
     def _open_block(self, at: datetime) -> None:
@@ -347,46 +368,39 @@ class Tracker:
         if week_start(at) != session.week:
             self._new_week(at)
         slot = slot_start(at)
-        self._block = _OpenBlock(str(uuid.uuid4()), slot, at, at, session.over_limit)
+        self._block = _OpenBlock(
+            str(uuid.uuid4()), session.contract.id, session.memo, slot, at, at, session.over_limit
+        )
         if not self.capturer or not session.contract.screenshots_enabled:
             self._shot_slot = self._shot_at = None
         elif self._shot_slot != slot:
             remaining = (slot + SLOT - at).total_seconds()
             self._shot_slot = slot
             self._shot_at = at + timedelta(seconds=self.rng.uniform(0, remaining))
-        self._write(
-            insert(Block).values(
-                id=self._block.id,
-                contract_id=session.contract.id,
-                device_id=self.device_id,
-                start=at,
-                end=at,
-                activity=[],
-                memo=session.memo,
-                source="tracked",
-                is_open=True,
-                over_limit=session.over_limit,
-                deleted=False,
-                capture_note="",
-                sync_state="pending",
-                updated_at=at,
-            )
-        )
-        self._saved_at = at
+        self._save_block(self._block, is_open=True)
 
-    def _save_block(self, block: _OpenBlock, is_open: bool) -> None:
-        self._write(
-            update(Block)
-            .where(Block.id == block.id)
-            .values(
-                end=block.end,
-                activity=block.activity(),
-                is_open=is_open,
-                capture_note=block.capture_note,
-                updated_at=block.end,
-            )
-        )
+    def _save_block(self, block: _OpenBlock, is_open: bool) -> bool:
+        """Write the whole block (an upsert): a save that failed is made good by the next one."""
+        row = {
+            "id": block.id,
+            "contract_id": block.contract_id,
+            "device_id": self.device_id,
+            "start": block.start,
+            "end": block.end,
+            "activity": block.activity(),
+            "memo": block.memo,
+            "source": "tracked",
+            "is_open": is_open,
+            "over_limit": block.over_limit,
+            "deleted": False,
+            "capture_note": block.capture_note,
+            "sync_state": "pending",
+            "updated_at": block.end,
+        }
+        if not self._write(_UPSERT_BLOCK, row):
+            return False
         self._saved_at = block.end
+        return True
 
     def _close_block(self) -> None:
         block, self._block = self._block, None
@@ -394,14 +408,20 @@ class Tracker:
             return
         if block.end == block.start:
             self._write(delete(Block).where(Block.id == block.id))
-        else:
-            self._save_block(block, is_open=False)
+        elif not self._save_block(block, is_open=False):
+            self._unsaved.append(block)
+
+    def _save_unsaved(self) -> None:
+        """Closed blocks that a storage failure kept in memory, written once it is over."""
+        while self._unsaved and self._save_block(self._unsaved[0], is_open=False):
+            self._unsaved.pop(0)
 
     def _end_session(self, at: datetime, reason: str) -> None:
         session = self._session
         assert session is not None
         if self._block:
             self._close_block()
+        self._save_unsaved()
         self._session = None
         self._position = None
         self._idle = None
@@ -525,35 +545,46 @@ class Tracker:
             self._position, self._resume_at = None, since
 
     def _take_screenshot(self, block: _OpenBlock) -> None:
+        """Capture the screen for the open block. Any failure leaves the time tracked, no stray
+        files, and a note on the block saying why it has no screenshot."""
         self._shot_at = None
         assert self.capturer is not None
         taken_at = self._position
-        shot_id = str(uuid.uuid4())
+        shot = Screenshot(id=str(uuid.uuid4()), block_id=block.id, taken_at=taken_at)
         folder = self.db.screenshot_dir / f"{taken_at:%Y/%m/%d}"
         try:
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-            capture = self.capturer.capture(folder, shot_id)
+            capture = self.capturer.capture(folder, shot.id)
+        except OSError as error:
+            return self._capture_failed(block, StorageProblem(f"Could not write the screenshot: {error}"))
         except (EnvironmentProblem, StorageProblem) as problem:
-            block.capture_note = f"No screenshot: {problem}"
-            self._emit(CaptureFailed(str(problem)))
-            return
-        with self.db.session() as session:
-            session.add(Screenshot(id=shot_id, block_id=block.id, taken_at=taken_at))
-            for image in capture.images:
-                session.add(
-                    ScreenshotImage(
-                        screenshot_id=shot_id,
-                        monitor=image.monitor,
-                        path=str(image.path.relative_to(self.db.data_dir)),
-                        thumbnail_path=str(image.thumbnail_path.relative_to(self.db.data_dir)),
-                        sha256=image.sha256,
-                        size_bytes=image.size_bytes,
-                        width=image.width,
-                        height=image.height,
-                    )
-                )
+            return self._capture_failed(block, problem)
+        shot.images = [
+            ScreenshotImage(
+                monitor=image.monitor,
+                path=str(image.path.relative_to(self.db.data_dir)),
+                thumbnail_path=str(image.thumbnail_path.relative_to(self.db.data_dir)),
+                sha256=image.sha256,
+                size_bytes=image.size_bytes,
+                width=image.width,
+                height=image.height,
+            )
+            for image in capture.images
+        ]
+        try:
+            if not self._save_block(block, is_open=True):  # the screenshot row refers to it
+                raise StorageProblem("Could not save the time block the screenshot belongs to.")
+            with self.db.session() as session:
+                session.add(shot)
+        except StorageProblem as problem:
+            self.db.remove_screenshot_files(shot)
+            return self._capture_failed(block, problem)
         block.capture_note = capture.note
-        self._emit(ScreenshotTaken(shot_id, block.id, capture.note))
+        self._emit(ScreenshotTaken(shot.id, block.id, capture.note))
+
+    def _capture_failed(self, block: _OpenBlock, problem: Exception) -> None:
+        block.capture_note = f"No screenshot: {problem}"
+        self._emit(CaptureFailed(str(problem)))
 
     def _recover(self) -> list[str]:
         """Close the blocks a killed process left open, at the time they were last saved."""
@@ -570,9 +601,18 @@ class Tracker:
             log.info("recovered interrupted block %s", block_id)
         return recovered
 
-    def _write(self, statement) -> None:
-        with self.db.engine.begin() as connection:
-            connection.execute(statement)
+    def _write(self, statement, parameters: dict | None = None) -> bool:
+        """Run one write. A storage failure (a full disk…) is reported once and tracking goes on:
+        the open block stays in memory and the next save writes it whole."""
+        try:
+            self.db.write(statement, parameters)
+        except StorageProblem as problem:
+            if not self._storage_failing:
+                self._storage_failing = True
+                self._emit(StorageFailed(str(problem)))
+            return False
+        self._storage_failing = False
+        return True
 
     def _emit(self, event: object) -> None:
         log.debug("%s", event)

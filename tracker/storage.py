@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Engine, Executable, create_engine, event, text
+from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tracker import migrations
@@ -64,8 +64,11 @@ class Database:
                 log.info("migrating %s to revision %s", self.path, migrations.HEAD)
                 command.upgrade(config, "head")
                 connection.commit()
-        except OperationalError as error:
-            raise StorageProblem(f"The database {self.path} cannot be opened: {error.orig}") from error
+        except DatabaseError as error:
+            raise StorageProblem(
+                f"The database {self.path} cannot be opened ({error.orig}). It was left as it is: "
+                "restore it from a backup, or move it aside to start a new one."
+            ) from error
 
     @staticmethod
     def _revision(connection) -> str | None:
@@ -79,18 +82,20 @@ class Database:
     def session(self) -> Iterator[Session]:
         """A unit of work: committed on success, rolled back on error; a full disk or a locked
         file becomes a StorageProblem with nothing half-written."""
-        session = self._sessions()
-        try:
+        with self._storage_errors(), self._sessions.begin() as session:
             yield session
-            session.commit()
-        except OperationalError as error:
-            session.rollback()
+
+    def write(self, statement: Executable, parameters: dict | None = None) -> None:
+        """One statement in its own transaction, without the ORM (the engine's hot path)."""
+        with self._storage_errors(), self.engine.begin() as connection:
+            connection.execute(statement, parameters)
+
+    @contextmanager
+    def _storage_errors(self) -> Iterator[None]:
+        try:
+            yield
+        except OperationalError as error:  # disk full, read-only, locked: not a bug of ours
             raise StorageProblem(f"Could not save to {self.path}: {error.orig}") from error
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
 
     def device_id(self) -> str:
         """This installation's id, made once and kept (blocks carry it to tell devices apart)."""

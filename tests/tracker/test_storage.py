@@ -1,0 +1,112 @@
+"""The local database: created owner-only, migrated, and never losing data to a bad file or a
+full disk."""
+
+from __future__ import annotations
+
+import stat
+
+import pytest
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, event, text
+
+from tests.helpers.fakes import run
+from tracker import migrations
+from tracker.engine import StorageFailed
+from tracker.errors import StorageProblem
+from tracker.storage import Database
+
+
+def alembic_config(connection) -> Config:
+    config = Config()
+    config.set_main_option("script_location", migrations.__path__[0])
+    config.attributes["connection"] = connection
+    return config
+
+
+def test_head_constant_names_the_newest_migration(database):
+    with database.engine.connect() as connection:
+        assert ScriptDirectory.from_config(alembic_config(connection)).get_current_head() == migrations.HEAD
+
+
+def test_files_are_the_users_alone(database):
+    assert stat.S_IMODE(database.data_dir.stat().st_mode) == 0o700
+    assert stat.S_IMODE(database.screenshot_dir.stat().st_mode) == 0o700
+    assert stat.S_IMODE(database.path.stat().st_mode) == 0o600
+
+
+def test_a_database_made_by_the_first_migration_upgrades_to_the_latest(tmp_path):
+    data_dir = tmp_path / "old"
+    data_dir.mkdir()
+    engine = create_engine(f"sqlite:///{data_dir / 'workdiary.sqlite3'}")
+    with engine.connect() as connection:
+        command.upgrade(alembic_config(connection), "0001")
+        connection.execute(
+            text(
+                "INSERT INTO contracts VALUES ('c1', 'Old site', '', 'hourly', 'active', 5000, 'USD', "
+                "NULL, 1, 1, 12, 0, 'local', 1700000000)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO blocks VALUES ('b1', 'c1', 'd1', 1700000400, 1700001000, '[[0, 3, 4, 12]]', "
+                "'memo', 'tracked', 0, 0, 0, '', 'pending', 1700001000)"
+            )
+        )
+        connection.commit()
+    engine.dispose()
+
+    database = Database(data_dir)
+    with database.engine.connect() as connection:
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == migrations.HEAD
+        assert connection.execute(text("SELECT id, activity FROM blocks")).all() == [
+            ("b1", "[[0, 3, 4, 12]]")
+        ]
+    assert database.device_id()  # the settings table of 0002 works
+    database.close()
+
+
+def test_a_corrupt_database_is_reported_and_left_alone(tmp_path):
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    garbage = b"this is not a database\n" * 400
+    (data_dir / "workdiary.sqlite3").write_bytes(garbage)
+    with pytest.raises(StorageProblem, match=r"cannot be opened.*left as it is"):
+        Database(data_dir)
+    assert (data_dir / "workdiary.sqlite3").read_bytes() == garbage
+
+
+def fill_the_disk(database: Database, pages: int):
+    """Make SQLite answer SQLITE_FULL once the file would grow past ``pages``; returns the undo."""
+
+    def listener(dbapi_connection, _record):
+        dbapi_connection.execute(f"PRAGMA max_page_count={pages}")
+
+    event.listen(database.engine, "connect", listener)
+    database.engine.dispose()
+
+    def free_space():
+        event.remove(database.engine, "connect", listener)
+        database.engine.dispose()
+
+    return free_space
+
+
+def test_a_full_disk_loses_no_tracked_time(make_tracker, clock, contract, database, diary):
+    events = []
+    tracker = make_tracker(events)
+    tracker.start(contract.id)
+    run(tracker, clock, 60)
+    with database.engine.connect() as connection:
+        pages = connection.execute(text("PRAGMA page_count")).scalar()
+    free_space = fill_the_disk(database, pages)
+    run(tracker, clock, 3 * 3600)
+    failures = [e for e in events if isinstance(e, StorageFailed)]
+    assert len(failures) == 1 and "full" in failures[0].message
+    assert tracker.tracking
+
+    free_space()
+    run(tracker, clock, 60)
+    tracker.stop()
+    assert diary.totals(contract.id, clock.now()).this_week == 60 + 3 * 3600 + 60
