@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from tracker import engine as events
 from tracker.diary import BlockView, Diary
 from tracker.engine import DISCARD, DISCARD_AND_STOP, KEEP, Tracker, TrackerConfig
-from tracker.errors import EnvironmentProblem, WorkdiaryError
+from tracker.errors import EnvironmentProblem, RuleViolation, WorkdiaryError
 from tracker.paths import default_data_dir
 from tracker.storage import Database
 from tracker.timeutil import SystemClock, local_text, week_of_date
@@ -83,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--json", action="store_true")
 
     track = commands.add_parser("track", help="track in the foreground until Ctrl-C or SIGTERM")
-    track.add_argument("--contract", required=True)
+    track.add_argument("--contract", default=None, help="needed when there is more than one contract")
     track.add_argument("--memo", default="")
     track.add_argument("--idle-minutes", type=float, default=10.0, help="idle threshold")
     track.add_argument(
@@ -214,7 +214,7 @@ def track_command(args, database: Database, diary: Diary, zone: tzinfo) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
     try:
-        tracker.start(args.contract, args.memo)
+        tracker.start(args.contract or _only_contract(diary), args.memo)
         while not stop.is_set():
             tracker.tick()
             # wake on the next whole second so that seconds of activity line up with the clock
@@ -224,6 +224,17 @@ def track_command(args, database: Database, diary: Diary, zone: tzinfo) -> int:
         if input_source:
             input_source.stop()
     return 0
+
+
+def _only_contract(diary: Diary) -> str:
+    active = [c for c in diary.contracts() if c.status == "active" and c.kind == "hourly"]
+    if len(active) != 1:
+        raise RuleViolation(
+            "Choose the contract to track with --contract ID (see 'contract list')."
+            if active
+            else "There is no contract to track yet: add one with 'contract add --title …'."
+        )
+    return active[0].id
 
 
 def _describe(event: object, zone: tzinfo) -> str:

@@ -1,0 +1,213 @@
+"""The headless command line, run as a user runs it: in a subprocess, on a real data directory."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from itertools import pairwise
+
+import pytest
+
+from tracker.timeutil import slot_start
+
+
+def cli(data_dir, *args, check=True):
+    result = subprocess.run(
+        [sys.executable, "-m", "tracker", "--data-dir", str(data_dir), "--tz", "UTC", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    if check:
+        assert result.returncode == 0, result.stderr
+    return result
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    return tmp_path / "data"
+
+
+def add_contract(data_dir, *args):
+    return cli(data_dir, "contract", "add", "--title", "Website", "--rate", "40", *args).stdout.strip()
+
+
+def test_contracts_manual_time_memos_and_removal(data_dir):
+    contract = add_contract(data_dir, "--weekly-limit", "20")
+    listed = json.loads(cli(data_dir, "contract", "list", "--json").stdout)
+    assert listed == [
+        {
+            "id": contract,
+            "title": "Website",
+            "client": "",
+            "kind": "hourly",
+            "status": "active",
+            "hourly_rate": "40.00",
+            "currency": "USD",
+            "weekly_limit_hours": 20.0,
+            "manual_time_allowed": True,
+        }
+    ]
+    start = slot_start(datetime.now(UTC)) - timedelta(minutes=30)
+    if start.weekday() == 0 and start.hour == 0 and start.minute < 30:
+        start += timedelta(minutes=30)  # stay inside this work week
+    ids = cli(
+        data_dir,
+        "add-time",
+        "--contract",
+        contract,
+        "--start",
+        f"{start:%Y-%m-%d %H:%M}",
+        "--end",
+        f"{start + timedelta(minutes=20):%Y-%m-%d %H:%M}",
+        "--memo",
+        "Client call",
+    ).stdout.split()
+    assert len(ids) == 2
+    cli(data_dir, "memo", "--text", "Kick-off call", ids[0])
+    cli(data_dir, "remove", ids[1])
+    week = json.loads(cli(data_dir, "blocks", "--week", f"{start:%Y-%m-%d}", "--json").stdout)
+    (block,) = week["blocks"]
+    assert block["id"] == ids[0]
+    assert (block["memo"], block["source"], block["seconds"], block["start"]) == (
+        "Kick-off call",
+        "manual",
+        600,
+        start.isoformat(),
+    )
+    assert block["activity"] == {
+        "minutes_tracked": 10,
+        "active_minutes": 0,
+        "active_share": 0.0,
+        "per_minute": [],
+    }
+    status = json.loads(cli(data_dir, "status", "--json").stdout)
+    assert (status[0]["week_seconds"], status[0]["tracking"]) == (600, False)
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["blocks", "--week", "2026-13-01"], 2, "not a date"),
+        (
+            ["add-time", "--contract", "nope", "--start", "2026-11-23 09:00", "--end", "2026-11-23 09:10"],
+            1,
+            "no contract 'nope'",
+        ),
+        (["add-time", "--contract", "X", "--start", "yesterday", "--end", "today"], 2, "not a date and time"),
+        (["remove", "no-such-block"], 1, "no time block"),
+        (["--tz", "Mars/Olympus", "status"], 2, "unknown time zone"),
+        (["contract", "add", "--title", " "], 1, "needs a title"),
+        (["contract", "add", "--title", "x", "--rate", "lots"], 2, "not a number"),
+        (["track"], 1, "no contract to track"),
+        (["frobnicate"], 2, "invalid choice"),
+    ],
+)
+def test_bad_input_exits_non_zero_with_a_clear_message(data_dir, args, code, message):
+    result = cli(data_dir, *args, check=False)
+    assert result.returncode == code
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_rule_violation_changes_nothing(data_dir):
+    contract = add_contract(data_dir, "--no-manual-time")
+    result = cli(
+        data_dir,
+        "add-time",
+        "--contract",
+        contract,
+        "--start",
+        "2026-11-23 09:00",
+        "--end",
+        "2026-11-23 09:10",
+        check=False,
+    )
+    assert (result.returncode, result.stderr.strip()) == (
+        1,
+        "workdiary: The contract “Website” does not allow manual time.",
+    )
+    assert json.loads(cli(data_dir, "blocks", "--week", "2026-11-23", "--json").stdout)["blocks"] == []
+
+
+def wait_for(condition, timeout=30.0):
+    """Poll a real process's effect until it shows, or fail at the deadline."""
+    deadline = time.monotonic() + timeout
+    pause = threading.Event()
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        pause.wait(0.05)
+
+
+def tracked_blocks(data_dir):
+    with sqlite3.connect(data_dir / "workdiary.sqlite3") as connection:
+        return connection.execute(
+            'SELECT id, start, "end", is_open FROM blocks WHERE NOT deleted ORDER BY start'
+        ).fetchall()
+
+
+def start_tracking(data_dir, contract):
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tracker", "--data-dir", str(data_dir), "track", "--contract", contract],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    lines = []
+    reader = threading.Thread(target=lambda: lines.extend(process.stderr), daemon=True)
+    reader.start()
+    return process, lines
+
+
+@pytest.mark.x11
+def test_sigterm_stops_cleanly_and_saves(data_dir):
+    contract = add_contract(data_dir)
+    process, lines = start_tracking(data_dir, contract)
+    wait_for(lambda: any("tracking since" in line for line in lines))
+    started = time.time()
+    wait_for(lambda: time.time() - started > 3)
+    process.send_signal(signal.SIGTERM)
+    signalled = time.time()
+    assert process.wait(timeout=30) == 0
+    blocks = tracked_blocks(data_dir)
+    assert blocks and not any(is_open for *_, is_open in blocks)
+    tracked = sum(end - start for _, start, end, _ in blocks)
+    assert signalled - started - 2 <= tracked <= signalled - started + 2
+
+
+@pytest.mark.x11
+def test_a_hard_kill_loses_at_most_ten_seconds_and_duplicates_nothing(data_dir):
+    contract = add_contract(data_dir)
+    process, lines = start_tracking(data_dir, contract)
+    wait_for(lambda: tracked_blocks(data_dir))
+    first_start = tracked_blocks(data_dir)[0][1]
+    kill_after = random.uniform(6, 24)
+    wait_for(lambda: time.time() - first_start >= kill_after)
+    process.kill()
+    process.wait(timeout=30)
+    killed_at = time.time()
+    before = tracked_blocks(data_dir)
+    lost = (killed_at - first_start) - sum(end - start for _, start, end, _ in before)
+    assert lost <= 10, f"lost {lost:.1f} s of tracked time"
+
+    process, lines = start_tracking(data_dir, contract)
+    wait_for(lambda: any("tracking since" in line for line in lines))
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=30) == 0
+    assert any("recovered the interrupted block" in line for line in lines)
+    after = tracked_blocks(data_dir)
+    ids = [block_id for block_id, *_ in after]
+    assert len(ids) == len(set(ids))
+    assert {b[0] for b in before} <= set(ids)
+    assert all(a[2] <= b[1] for a, b in pairwise(after)), "overlapping blocks"
+    assert not any(is_open for *_, is_open in after)
+    with sqlite3.connect(data_dir / "workdiary.sqlite3") as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert os.stat(data_dir / "workdiary.sqlite3").st_mode & 0o077 == 0
