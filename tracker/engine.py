@@ -167,6 +167,7 @@ class Tracker:
         *,
         input_source: InputSource | None = None,  # None: activity unknown, so no idle detection
         capturer: ScreenCapturer | None = None,
+        screen_locked: Callable[[], bool] = lambda: False,
         rng: random.Random | None = None,
         config: TrackerConfig | None = None,
         on_event: Callable[[object], None] = lambda event: None,
@@ -175,6 +176,7 @@ class Tracker:
         self.clock = clock
         self.input = input_source
         self.capturer = capturer
+        self.screen_locked = screen_locked
         self.rng = rng or random.Random()
         self.config = config or TrackerConfig()
         self.on_event = on_event
@@ -293,13 +295,14 @@ class Tracker:
         if abs(wall_step - mono_step) > self.config.clock_tolerance.total_seconds():
             self._clock_jumped(now)
             return
+        locked = self.screen_locked()
         if self._idle is not None:
-            self._tick_idle(now, keys or mouse)
+            self._tick_idle(now, bool(keys or mouse) and not locked)
             return
-        had_input = bool(keys or mouse)
+        had_input = bool(keys or mouse) and not locked
         if had_input:
             self._last_input = now
-        elif self.input is not None and now - self._last_input >= self.config.idle_threshold:
+        elif locked or (self.input is not None and now - self._last_input >= self.config.idle_threshold):
             self._go_idle(self._last_input)
             return
         if self._position is None:  # the clock was set back: wait until it passes what we have

@@ -8,7 +8,7 @@ from itertools import pairwise
 import pytest
 from sqlalchemy import select
 
-from tests.helpers.fakes import FakeCapturer, run
+from tests.helpers.fakes import FakeCapturer, FakeInput, run
 from tracker.engine import (
     DISCARD,
     DISCARD_AND_STOP,
@@ -19,6 +19,7 @@ from tracker.engine import (
     LimitReached,
     LimitWarning,
     ScreenshotTaken,
+    Tracker,
     TrackerConfig,
     TrackingStopped,
 )
@@ -186,6 +187,24 @@ def test_idle_retracts_blocks_and_their_screenshots(make_tracker, clock, contrac
     assert shots[0].taken_at < datetime(2026, 11, 23, 9, 10, tzinfo=UTC)
     files = sorted(p.name for p in database.screenshot_dir.rglob("*.webp"))
     assert files == sorted(f"{shots[0].id}-m1{suffix}.webp" for suffix in ("", "-thumb"))
+
+
+def test_a_locked_screen_is_idle_at_once(database, clock, contract):
+    events = []
+    locked = [False]
+    tracker = Tracker(
+        database, clock, input_source=FakeInput(), screen_locked=lambda: locked[0], on_event=events.append
+    )
+    tracker.start(contract.id)
+    run(tracker, clock, 120)
+    locked[0] = True
+    run(tracker, clock, 300)  # typing the password at the lock screen is not work
+    locked[0] = False
+    run(tracker, clock, 2)
+    since = datetime(2026, 11, 23, 9, 2, tzinfo=UTC)
+    assert IdleStarted(since) in events
+    assert IdleQuestion(since, since + timedelta(minutes=5, seconds=1)) in events
+    assert sum(b.seconds for b in live_blocks(database)) == 120
 
 
 def test_a_suspend_mid_block_closes_it_where_the_sleep_began(make_tracker, clock, contract, database):
