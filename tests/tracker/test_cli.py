@@ -154,20 +154,34 @@ def tracked_blocks(data_dir):
         ).fetchall()
 
 
-def start_tracking(data_dir, contract):
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tracker", "--data-dir", str(data_dir), "track", "--contract", contract],
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    lines = []
-    reader = threading.Thread(target=lambda: lines.extend(process.stderr), daemon=True)
-    reader.start()
-    return process, lines
+@pytest.fixture
+def start_tracking():
+    """Starts ``track`` processes whose stderr lines are collected; all are gone after the test."""
+    started = []
+
+    def start(data_dir, contract):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tracker", "--data-dir", str(data_dir), "track", "--contract", contract],
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        lines = []
+        reader = threading.Thread(target=lambda: lines.extend(process.stderr), daemon=True)
+        reader.start()
+        started.append((process, reader))
+        return process, lines
+
+    yield start
+    for process, reader in started:
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=30)
+        reader.join(timeout=30)
+        process.stderr.close()
 
 
 @pytest.mark.x11
-def test_sigterm_stops_cleanly_and_saves(data_dir):
+def test_sigterm_stops_cleanly_and_saves(data_dir, start_tracking):
     contract = add_contract(data_dir)
     process, lines = start_tracking(data_dir, contract)
     wait_for(lambda: any("tracking since" in line for line in lines))
@@ -183,7 +197,7 @@ def test_sigterm_stops_cleanly_and_saves(data_dir):
 
 
 @pytest.mark.x11
-def test_a_hard_kill_loses_at_most_ten_seconds_and_duplicates_nothing(data_dir):
+def test_a_hard_kill_loses_at_most_ten_seconds_and_duplicates_nothing(data_dir, start_tracking):
     contract = add_contract(data_dir)
     process, lines = start_tracking(data_dir, contract)
     wait_for(lambda: tracked_blocks(data_dir))
@@ -201,6 +215,7 @@ def test_a_hard_kill_loses_at_most_ten_seconds_and_duplicates_nothing(data_dir):
     wait_for(lambda: any("tracking since" in line for line in lines))
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=30) == 0
+    wait_for(lambda: any("stopped at" in line for line in lines))
     assert any("recovered the interrupted block" in line for line in lines)
     after = tracked_blocks(data_dir)
     ids = [block_id for block_id, *_ in after]

@@ -1,0 +1,124 @@
+"""Input activity from pynput: how many key presses and mouse events, never which or where.
+
+The callbacks only increment an int. They run on the listeners' threads, inside the system's input
+hook: a slow hook lags the whole desktop (and Windows silently removes it). Each thread writes its
+own counter and the reader takes cumulative values, so no lock is needed. The callbacks take
+exactly the arguments pynput passes; otherwise pynput wraps them in an adapter that slices the
+arguments on every event.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+
+from tracker.errors import EnvironmentProblem
+
+STARTUP_TIMEOUT = 5.0  # seconds for a listener to become ready
+NO_INPUT = "Input activity cannot be counted: "
+DESKTOP_FIX = "Run Workdiary inside your desktop session, not from a console or over SSH."
+X11_FIX = "Log in with an X11 session (“… on Xorg” on the login screen) to have activity counted."
+ACCESSIBILITY_FIX = (
+    "Allow Workdiary in System Settings → Privacy & Security → Accessibility "
+    "and Input Monitoring, then start it again."
+)
+
+
+class PynputInputSource:
+    def __init__(self) -> None:
+        self._keyboard_events = 0
+        self._mouse_events = 0
+        self._listeners: list = []
+
+    def counts(self) -> tuple[int, int]:
+        return self._keyboard_events, self._mouse_events
+
+    # Keyboard listener thread.
+    def _on_press(self, key, injected) -> None:
+        self._keyboard_events += 1
+
+    # Mouse listener thread.
+    def _on_move(self, x, y, injected) -> None:
+        self._mouse_events += 1
+
+    def _on_click(self, x, y, button, pressed, injected) -> None:
+        if pressed:
+            self._mouse_events += 1
+
+    def _on_scroll(self, x, y, dx, dy, injected) -> None:
+        self._mouse_events += 1
+
+    def start(self) -> None:
+        if self._listeners:
+            return
+        _check_session()
+        self._keyboard_events = self._mouse_events = 0
+        try:
+            from pynput import keyboard, mouse
+        except ImportError as exc:
+            display = os.environ.get("DISPLAY", "")
+            raise EnvironmentProblem(
+                f"{NO_INPUT}cannot connect to the X display {display!r}.", DESKTOP_FIX
+            ) from exc
+        self._listeners = [
+            keyboard.Listener(on_press=self._on_press),
+            mouse.Listener(on_move=self._on_move, on_click=self._on_click, on_scroll=self._on_scroll),
+        ]
+        try:
+            for listener in self._listeners:
+                listener.start()
+                _wait_until_listening(listener)
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        """No callback runs once this returns. The listener threads are not joined: pynput's X
+        listeners end only at the next input event (moses-palmer/pynput#583)."""
+        listeners, self._listeners = self._listeners, []
+        for listener in listeners:
+            listener.stop()
+
+
+def _check_session() -> None:
+    if sys.platform in ("win32", "darwin"):
+        return
+    if os.environ.get("XDG_SESSION_TYPE", "").lower() == "wayland":
+        raise EnvironmentProblem(
+            f"{NO_INPUT}the Wayland session does not let applications see keyboard and mouse activity.",
+            X11_FIX,
+        )
+    if not os.environ.get("DISPLAY"):
+        raise EnvironmentProblem(f"{NO_INPUT}no X display (DISPLAY is not set).", DESKTOP_FIX)
+    try:
+        from Xlib import display  # pynput's X backend
+
+        connection = display.Display()
+    except Exception as exc:  # ImportError, or one of Xlib's several connection errors
+        raise EnvironmentProblem(
+            f"{NO_INPUT}cannot connect to the X display {os.environ['DISPLAY']!r} ({exc}).",
+            DESKTOP_FIX,
+        ) from exc
+    try:
+        if not connection.has_extension("RECORD"):
+            raise EnvironmentProblem(
+                f"{NO_INPUT}the X server has no RECORD extension, which input counting needs.",
+                "Enable the RECORD extension in the X server's configuration.",
+            )
+    finally:
+        connection.close()
+
+
+def _wait_until_listening(listener) -> None:
+    """``listener.wait()`` with a deadline: it blocks forever if the listener's thread died
+    before becoming ready, so it runs on a helper thread."""
+    waiter = threading.Thread(target=listener.wait, name="input-listener-ready", daemon=True)
+    waiter.start()
+    waiter.join(STARTUP_TIMEOUT)
+    if not getattr(listener, "IS_TRUSTED", True):  # macOS without the Accessibility permission
+        raise EnvironmentProblem(
+            f"{NO_INPUT}macOS has not allowed Workdiary to monitor input.", ACCESSIBILITY_FIX
+        )
+    if waiter.is_alive() or not listener.is_alive():
+        raise EnvironmentProblem(f"{NO_INPUT}the input listener did not start.", DESKTOP_FIX)

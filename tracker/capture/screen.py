@@ -1,0 +1,105 @@
+"""Screenshots with mss: every monitor (or the chosen ones), encoded with a thumbnail, owner-only."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from tracker.capture import Capture, CapturedImage
+from tracker.capture.imaging import (
+    DEFAULT_FORMAT,
+    DEFAULT_QUALITIES,
+    EXTENSIONS,
+    check_format,
+    digest,
+    encode_screenshot,
+    from_bgra,
+    is_uniform,
+    thumbnail,
+    thumbnail_path,
+    write_private_files,
+)
+from tracker.errors import EnvironmentProblem
+
+X11_FIX = "Run Workdiary inside your desktop session (an X11 session on Linux)."
+
+
+def blank_screen_note(platform: str, session_type: str) -> str:
+    """The likely cause of a grab where every monitor is a single colour."""
+    if session_type == "wayland":
+        return "the Wayland session does not let applications capture the screen"
+    if platform == "darwin":
+        return (
+            "macOS has not given Workdiary the Screen Recording permission "
+            "(System Settings → Privacy & Security → Screen Recording)"
+        )
+    return "the screen was black or blank (locked screen, screen saver or a display that is off)"
+
+
+class MssCapturer:
+    def __init__(
+        self,
+        monitors: list[int] | None = None,
+        fmt: str = DEFAULT_FORMAT,
+        qualities: tuple[int, ...] = DEFAULT_QUALITIES,
+    ) -> None:
+        check_format(fmt)
+        self.monitors = monitors  # 1-based mss numbers; None: all
+        self.fmt = fmt
+        self.qualities = qualities
+
+    def capture(self, directory: Path, stem: str) -> Capture:
+        files: dict[Path, bytes] = {}
+        images: list[CapturedImage] = []
+        all_uniform = True
+        for number, shot in self._grab():
+            all_uniform = all_uniform and is_uniform(shot.raw, shot.width, shot.height)
+            image = from_bgra(shot.raw, shot.width, shot.height)
+            data = encode_screenshot(image, self.fmt, self.qualities)
+            path = directory / f"{stem}-m{number}.{EXTENSIONS[self.fmt]}"
+            files[path] = data
+            files[thumbnail_path(path)] = thumbnail(image, self.fmt)
+            sha256, size_bytes = digest(data)
+            images.append(
+                CapturedImage(number, path, thumbnail_path(path), sha256, size_bytes, shot.width, shot.height)
+            )
+        if not images:
+            if not self.monitors:
+                return Capture([], note="no monitor is connected")
+            chosen = ", ".join(str(number) for number in self.monitors)
+            return Capture([], note=f"the chosen monitors ({chosen}) are not connected")
+        write_private_files(files)
+        note = blank_screen_note(sys.platform, _session_type()) if all_uniform else ""
+        return Capture(images, note)
+
+    def _grab(self):
+        """Yields (monitor number, mss ScreenShot) for each chosen monitor that is connected."""
+        _check_display()
+        try:
+            import mss
+        except ImportError as exc:
+            raise EnvironmentProblem(f"Screenshots cannot be taken: {exc}.", "Reinstall Workdiary.") from exc
+        try:
+            with mss.MSS() as grabber:
+                connected = grabber.monitors[1:]
+                for number in self.monitors or range(1, len(connected) + 1):
+                    if 1 <= number <= len(connected):
+                        yield number, grabber.grab(connected[number - 1])
+        except mss.ScreenShotError as exc:
+            raise EnvironmentProblem(f"Screenshots cannot be taken: {exc}", X11_FIX) from exc
+
+
+def _session_type() -> str:
+    return os.environ.get("XDG_SESSION_TYPE", "").lower()
+
+
+def _check_display() -> None:
+    if sys.platform in ("win32", "darwin") or os.environ.get("DISPLAY"):
+        return
+    if _session_type() == "wayland":
+        raise EnvironmentProblem(
+            "Screenshots cannot be taken: the Wayland session does not let applications capture the screen.",
+            "Log in with an X11 session (“… on Xorg” on the login screen) to have screenshots.",
+        )
+    raise EnvironmentProblem("Screenshots cannot be taken: no X display (DISPLAY is not set).", X11_FIX)
