@@ -3,7 +3,6 @@ only when told, and a screen capturer that writes small real files."""
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -55,7 +54,7 @@ class FakeInput:
 
 
 class FakeCapturer:
-    """Writes a few bytes per image, so that the files and their hashes are real."""
+    """Writes a small real JPEG per monitor (white, with a 6 px black square at 28–34, 16–22)."""
 
     def __init__(self, monitors: int = 1, note: str = "", problem: EnvironmentProblem | None = None) -> None:
         self.monitors = monitors
@@ -64,21 +63,28 @@ class FakeCapturer:
         self.calls = 0
 
     def capture(self, directory: Path, stem: str) -> Capture:
+        from PySide6.QtGui import QColor, QImage
+
+        from tracker.capture import imaging
+
         self.calls += 1
         if self.problem:
             raise self.problem
-        images = []
+        image = QImage(192, 108, QImage.Format.Format_RGB32)
+        image.fill(QColor("white"))
+        for x in range(28, 34):
+            for y in range(16, 22):
+                image.setPixelColor(x, y, QColor("black"))
+        data = imaging.encode_screenshot(image)
+        images, files = [], {}
         for monitor in range(1, self.monitors + 1):
-            content = f"{stem} monitor {monitor}".encode()
-            path = directory / f"{stem}-m{monitor}.webp"
-            thumbnail = directory / f"{stem}-m{monitor}-thumb.webp"
-            path.write_bytes(content)
-            thumbnail.write_bytes(content[:8])
+            path = directory / f"{stem}-m{monitor}.jpg"
+            files[path] = data
+            files[imaging.thumbnail_path(path)] = imaging.thumbnail(image)
             images.append(
-                CapturedImage(
-                    monitor, path, thumbnail, hashlib.sha256(content).hexdigest(), len(content), 64, 36
-                )
+                CapturedImage(monitor, path, imaging.thumbnail_path(path), *imaging.digest(data), 64, 36)
             )
+        imaging.write_private_files(files)
         return Capture(images, self.note)
 
 

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.helpers.fakes import FakeClock, FakeInput, run
+from tracker.capture import imaging
 from tracker.diary import Diary
 from tracker.engine import Tracker
 from tracker.errors import NotFound, RuleViolation
@@ -118,7 +119,7 @@ def test_deleting_a_screenshot_removes_its_blocks_time_and_files(
 ):
     tracked_slot(make_tracker, clock, contract)
     (block,) = diary.day_blocks(clock.now().date())
-    files = list(database.screenshot_dir.rglob("*.webp"))
+    files = list(database.screenshot_dir.rglob("*.jpg"))
     assert len(files) == 2
     diary.delete_screenshot(block.screenshot_id, clock.now())
     assert diary.day_blocks(clock.now().date()) == []
@@ -197,3 +198,24 @@ def test_a_dst_change_day_in_new_york(database, contract):
     assert starts.count("01:00") == 2 and starts[-1] == "03:50"
     week = local.week_days(date(2026, 11, 1))
     assert next(r.seconds for r in week if r.day == date(2026, 11, 1)) == 5 * 3600
+
+
+def test_redacting_a_screenshot_blurs_it_for_good_and_keeps_the_time(
+    make_tracker, clock, diary, database, contract
+):
+    from PySide6.QtGui import QImage
+
+    tracked_slot(make_tracker, clock, contract)
+    (block,) = diary.day_blocks(clock.now().date())
+    (image,) = diary.screenshot_images(block.screenshot_id)
+    path = database.data_dir / image.path
+    before = QImage(str(path))
+    assert before.pixelColor(31, 19).lightness() < 60  # the black square
+    diary.redact_screenshot(block.screenshot_id, clock.now())
+    after = QImage(str(path))
+    assert after.pixelColor(31, 19).lightness() > 150  # averaged into the white around it
+    (redacted,) = diary.day_blocks(clock.now().date())
+    assert (redacted.redacted, redacted.seconds) == (True, 600)
+    (stored,) = diary.screenshot_images(block.screenshot_id)
+    assert (stored.sha256, stored.size_bytes) == imaging.digest(path.read_bytes())
+    assert stored.sha256 != image.sha256

@@ -185,8 +185,8 @@ def test_idle_retracts_blocks_and_their_screenshots(make_tracker, clock, contrac
         shots = list(session.scalars(select(Screenshot)))
     assert len(shots) == 1  # the idle slot's screenshot went with its time
     assert shots[0].taken_at < datetime(2026, 11, 23, 9, 10, tzinfo=UTC)
-    files = sorted(p.name for p in database.screenshot_dir.rglob("*.webp"))
-    assert files == sorted(f"{shots[0].id}-m1{suffix}.webp" for suffix in ("", "-thumb"))
+    files = sorted(p.name for p in database.screenshot_dir.rglob("*.jpg"))
+    assert files == sorted(f"{shots[0].id}-m1{suffix}.jpg" for suffix in ("", "-thumb"))
 
 
 def test_a_locked_screen_is_idle_at_once(database, clock, contract):
