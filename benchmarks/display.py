@@ -1,0 +1,58 @@
+"""A private Xvfb display for the benchmarks that need X (pynput listeners, XTEST input, mss)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+WIDTH, HEIGHT = 1920, 1080
+START_DEADLINE_S = 15.0
+
+
+def _free_display_number(first: int = 99) -> int:
+    for number in range(first, first + 100):
+        if not Path(f"/tmp/.X{number}-lock").exists() and not Path(f"/tmp/.X11-unix/X{number}").exists():
+            return number
+    raise RuntimeError("no free X display number between :99 and :198")
+
+
+def _answers(display: str) -> bool:
+    probe = subprocess.run(["xdpyinfo", "-display", display], capture_output=True)
+    return probe.returncode == 0
+
+
+@contextlib.contextmanager
+def x_display() -> Iterator[str]:
+    """Use $DISPLAY when it is set; otherwise start Xvfb on a free display, set $DISPLAY for the
+    duration, and stop the server afterwards."""
+    if os.environ.get("DISPLAY"):
+        yield os.environ["DISPLAY"]
+        return
+    display = f":{_free_display_number()}"
+    server = subprocess.Popen(
+        ["Xvfb", display, "-screen", "0", f"{WIDTH}x{HEIGHT}x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + START_DEADLINE_S
+        while not _answers(display):
+            if server.poll() is not None:
+                raise RuntimeError(f"Xvfb {display} exited with code {server.returncode}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Xvfb {display} did not answer within {START_DEADLINE_S:.0f} s")
+            time.sleep(0.05)
+        os.environ["DISPLAY"] = display
+        yield display
+    finally:
+        os.environ.pop("DISPLAY", None)
+        server.terminate()
+        try:
+            server.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
