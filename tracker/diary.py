@@ -6,20 +6,25 @@ blocks loads in a few milliseconds); edits go through ``tracker.rules``.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
+from functools import cache
+from typing import NamedTuple
 
-from sqlalchemy import Integer, func, select, type_coerce
+from sqlalchemy import Integer, Select, String, bindparam, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from tracker.errors import NotFound, RuleViolation
 from tracker.models import Block, Contract, Screenshot, ScreenshotImage
 from tracker.rules import ContractTerms, check_editable, check_manual_time, locked_at
 from tracker.storage import Database
-from tracker.timeutil import SLOT, WEEK, local_day_bounds, slot_start, week_of_date, week_start
+from tracker.timeutil import SLOT, WEEK, from_epoch, local_day_bounds, week_of_date, week_start
+
+SLOT_SECONDS = int(SLOT.total_seconds())
 
 
 def terms_of(contract: Contract) -> ContractTerms:
@@ -32,30 +37,45 @@ def terms_of(contract: Contract) -> ContractTerms:
     )
 
 
-@dataclass(frozen=True)
-class BlockView:
+class BlockView(NamedTuple):
+    """A block as the Work Diary shows it. A week holds up to 1,008 of them, so it is a plain
+    tuple of stored values; times and activity are decoded when asked for."""
+
     id: str
     contract_id: str
-    start: datetime
-    end: datetime
+    start_epoch: int
+    end_epoch: int
     memo: str
     source: str
     over_limit: bool
     capture_note: str
-    activity: list[list[int]]  # [minute, keyboard events, mouse events, active seconds]
-    screenshot_id: str | None
-    redacted: bool
+    activity_json: str
+    screenshot_id: str | None = None
+    redacted: bool = False
+
+    @property
+    def start(self) -> datetime:
+        return from_epoch(self.start_epoch)
+
+    @property
+    def end(self) -> datetime:
+        return from_epoch(self.end_epoch)
 
     @property
     def seconds(self) -> int:
-        return int((self.end - self.start).total_seconds())
+        return self.end_epoch - self.start_epoch
+
+    @property
+    def activity(self) -> list[list[int]]:
+        """Per minute with input: [minute of the slot, keyboard events, mouse events, active s]."""
+        return json.loads(self.activity_json)
 
     @property
     def minutes_tracked(self) -> int:
         """The minutes of the slot this block touches (the meter's denominator)."""
-        slot = slot_start(self.start)
-        first = int((self.start - slot).total_seconds()) // 60
-        last = (int((self.end - slot).total_seconds()) - 1) // 60
+        slot = self.start_epoch - self.start_epoch % SLOT_SECONDS
+        first = (self.start_epoch - slot) // 60
+        last = (self.end_epoch - slot - 1) // 60
         return max(last - first + 1, 0)
 
     @property
@@ -85,6 +105,38 @@ class Totals:
 
 
 _LIVE = Block.deleted.is_(False)
+
+
+@cache
+def _block_queries(by_contract: bool) -> tuple[Select, Select]:
+    """The Work Diary's hot reads, built once: a range of blocks, and their screenshots.
+
+    A screenshot is taken inside its block, so a range query on the screenshots' own covering
+    index finds them, much cheaper than a join on the blocks' UUIDs.
+    """
+    blocks = (
+        select(
+            Block.id,
+            Block.contract_id,
+            type_coerce(Block.start, Integer),
+            type_coerce(Block.end, Integer),
+            Block.memo,
+            Block.source,
+            Block.over_limit,
+            Block.capture_note,
+            type_coerce(Block.activity, String),
+        )
+        .where(Block.start >= bindparam("start"), Block.start < bindparam("end"), _LIVE)
+        .order_by(Block.start)
+    )
+    if by_contract:
+        blocks = blocks.where(Block.contract_id == bindparam("contract_id"))
+    screenshots = select(Screenshot.block_id, Screenshot.id, Screenshot.redacted).where(
+        Screenshot.taken_at >= bindparam("start"),
+        Screenshot.taken_at <= bindparam("shots_end"),
+        Screenshot.deleted.is_(False),
+    )
+    return blocks, screenshots
 
 
 def logged_seconds(
@@ -172,29 +224,13 @@ class Diary:
     def blocks_between(
         self, start: datetime, end: datetime, contract_id: str | None = None
     ) -> list[BlockView]:
-        """Live blocks starting in [start, end), in time order."""
-        query = (
-            select(
-                Block.id,
-                Block.contract_id,
-                Block.start,
-                Block.end,
-                Block.memo,
-                Block.source,
-                Block.over_limit,
-                Block.capture_note,
-                Block.activity,
-                Screenshot.id,
-                Screenshot.redacted,
-            )
-            .outerjoin(Screenshot, (Screenshot.block_id == Block.id) & Screenshot.deleted.is_(False))
-            .where(Block.start >= start, Block.start < end, _LIVE)
-            .order_by(Block.start)
-        )
-        if contract_id is not None:
-            query = query.where(Block.contract_id == contract_id)
+        """Live blocks starting in [start, end), in time order, with their screenshots."""
+        blocks, screenshots = _block_queries(contract_id is not None)
+        parameters = {"start": start, "end": end, "shots_end": end + SLOT, "contract_id": contract_id}
         with self.db.engine.connect() as connection:
-            return [BlockView(*row[:10], redacted=bool(row[10])) for row in connection.execute(query).all()]
+            shot_of = {row[0]: row[1:] for row in connection.execute(screenshots, parameters).all()}
+            rows = connection.execute(blocks, parameters).all()
+        return [BlockView(*row, *shot_of.get(row[0], ())) for row in rows]
 
     def week_blocks(self, day: date, contract_id: str | None = None) -> list[BlockView]:
         week = week_of_date(day)
@@ -210,10 +246,16 @@ class Diary:
         week = week_of_date(day)
         first = week.astimezone(self.zone).date()
         last = (week + WEEK - timedelta(seconds=1)).astimezone(self.zone).date()
-        totals = {}
-        for block in self.blocks_between(week, week + WEEK, contract_id):
-            local = block.start.astimezone(self.zone).date()
-            totals[local] = totals.get(local, 0) + block.seconds
+        query = select(type_coerce(Block.start, Integer), type_coerce(Block.end, Integer)).where(
+            Block.start >= week, Block.start < week + WEEK, _LIVE
+        )
+        if contract_id is not None:
+            query = query.where(Block.contract_id == contract_id)
+        totals: dict[date, int] = {}
+        with self.db.engine.connect() as connection:
+            for start, end in connection.execute(query):
+                local = datetime.fromtimestamp(start, self.zone).date()
+                totals[local] = totals.get(local, 0) + end - start
         rows = []
         current = first
         while current <= last:

@@ -94,6 +94,8 @@ class Screenshot(Base):
     """One capture moment of a block: an image (and thumbnail) per captured monitor."""
 
     __tablename__ = "screenshots"
+    # Covers the Work Diary's lookup of a week's screenshots by time.
+    __table_args__ = (Index("ix_screenshots_taken_at", "taken_at", "deleted", "block_id", "id", "redacted"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     block_id: Mapped[str] = mapped_column(ForeignKey("blocks.id"), unique=True)
