@@ -308,6 +308,65 @@ def simulate_day() -> dict:
     return {"rss_before": before, "rss_after": after, "seconds": elapsed}
 
 
+def tracker_with_screenshot() -> dict:
+    """In this process: the headless tracker as ``track`` runs it (real pynput listeners, real mss
+    grabs encoded by Qt in a child process), its first screenshot taken at once, then its resident
+    memory."""
+    import random
+
+    from tracker.capture.input import PynputInputSource
+    from tracker.capture.isolated import IsolatedCapturer
+    from tracker.engine import ScreenshotTaken, Tracker
+    from tracker.storage import Database
+    from tracker.timeutil import SystemClock
+
+    class FirstMoment(random.Random):
+        def uniform(self, a: float, b: float) -> float:
+            return a
+
+    events: list[object] = []
+    with tempfile.TemporaryDirectory() as work:
+        # made by another process, as on any start but the first: no migration runs in this one
+        tracker_cli = [sys.executable, "-m", "tracker", "--data-dir", work, "contract", "add", "--title", "M"]
+        contract_id = subprocess.run(tracker_cli, capture_output=True, text=True, check=True).stdout.strip()
+        database = Database(Path(work))
+        source = PynputInputSource()
+        source.start()
+        tracker = Tracker(
+            database,
+            SystemClock(),
+            input_source=source,
+            capturer=IsolatedCapturer(),
+            rng=FirstMoment(),
+            on_event=events.append,
+        )
+        tracker.start(contract_id)
+        deadline = time.monotonic() + 30
+        while not any(isinstance(e, ScreenshotTaken) for e in events) and time.monotonic() < deadline:
+            threading.Event().wait(0.2)
+            tracker.tick()
+        gc.collect()
+        rss = psutil.Process().memory_info().rss
+        tracker.stop()
+        source.stop()
+        database.close()
+    return {"rss": rss, "screenshot": any(isinstance(e, ScreenshotTaken) for e in events)}
+
+
+def measure_tracker_with_screenshot() -> list[dict]:
+    child = subprocess.run(
+        [sys.executable, "-m", "benchmarks.bench_tracking", "--with-screenshot"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    result = json.loads(child.stdout.strip().splitlines()[-1])
+    if not result["screenshot"]:
+        raise RuntimeError("the tracker took no screenshot")
+    return [at_most("tracker RSS after a screenshot", result["rss"] / MB, "MB", RSS_BAR_MB)]
+
+
 def measure_simulated_day() -> list[dict]:
     child = subprocess.run(
         [sys.executable, "-m", "benchmarks.bench_tracking", "--simulate-day"],
@@ -328,8 +387,10 @@ def measure_simulated_day() -> list[dict]:
 def run(seconds: float = 60.0) -> list[dict]:
     if not os.environ.get("DISPLAY"):
         raise RuntimeError("needs an X display: run it through `python -m benchmarks`")
-    return measure_tracking(seconds) + measure_simulated_day()
+    return measure_tracking(seconds) + measure_tracker_with_screenshot() + measure_simulated_day()
 
 
 if __name__ == "__main__" and sys.argv[1:] == ["--simulate-day"]:
     print(json.dumps(simulate_day()))
+if __name__ == "__main__" and sys.argv[1:] == ["--with-screenshot"]:
+    print(json.dumps(tracker_with_screenshot()))

@@ -186,9 +186,9 @@ def track_command(args, database: Database, diary: Diary, zone: tzinfo) -> int:
             )
             input_source = None
     if not args.no_screenshots:
-        from tracker.capture.screen import MssCapturer
+        from tracker.capture.isolated import IsolatedCapturer
 
-        capturer = MssCapturer()
+        capturer = IsolatedCapturer()
     answer = IDLE_ANSWERS[args.on_idle]
     stop = threading.Event()
 

@@ -17,6 +17,7 @@ import pytest
 from PySide6.QtGui import QImage
 
 from tracker.capture import imaging
+from tracker.capture.isolated import IsolatedCapturer
 from tracker.capture.screen import MssCapturer, blank_screen_note
 from tracker.errors import EnvironmentProblem, StorageProblem
 
@@ -103,6 +104,12 @@ class Screen:
         self.server.stdout.close()
 
 
+@pytest.fixture(params=[MssCapturer, IsolatedCapturer], ids=["in-process", "isolated"])
+def capturer_class(request):
+    """The capturer itself, and the same run in a child process as the headless tracker does."""
+    return request.param
+
+
 @pytest.fixture(scope="module")
 def screen():
     screen = Screen()
@@ -127,10 +134,10 @@ def close(actual, expected, tolerance: int = 24) -> bool:
 
 
 @pytest.mark.x11
-def test_each_monitor_is_grabbed_and_decodes_to_what_was_on_screen(x11_session, tmp_path):
+def test_each_monitor_is_grabbed_and_decodes_to_what_was_on_screen(capturer_class, x11_session, tmp_path):
     x11_session.paint(QUADRANTS)
 
-    capture = MssCapturer().capture(tmp_path, "2026-11-23T0910")
+    capture = capturer_class().capture(tmp_path, "2026-11-23T0910")
 
     assert capture.note == ""
     assert [image.monitor for image in capture.images] == [1, 2]
@@ -180,8 +187,10 @@ def test_only_the_chosen_monitors_are_grabbed(x11_session, tmp_path):
 
 
 @pytest.mark.x11
-def test_a_chosen_monitor_that_is_not_connected_gives_no_image_and_says_why(x11_session, tmp_path):
-    capture = MssCapturer(monitors=[3]).capture(tmp_path, "s")
+def test_a_chosen_monitor_that_is_not_connected_gives_no_image_and_says_why(
+    capturer_class, x11_session, tmp_path
+):
+    capture = capturer_class(monitors=[3]).capture(tmp_path, "s")
 
     assert capture.images == []
     assert capture.note == "the chosen monitors (3) are not connected"
@@ -189,10 +198,10 @@ def test_a_chosen_monitor_that_is_not_connected_gives_no_image_and_says_why(x11_
 
 
 @pytest.mark.x11
-def test_a_black_screen_is_kept_and_explained(x11_session, tmp_path):
+def test_a_black_screen_is_kept_and_explained(capturer_class, x11_session, tmp_path):
     x11_session.paint([(0, 0, WIDTH, HEIGHT, BLACK)])
 
-    capture = MssCapturer().capture(tmp_path, "s")
+    capture = capturer_class().capture(tmp_path, "s")
 
     assert len(capture.images) == 2
     assert capture.note == blank_screen_note("linux", "")
@@ -217,12 +226,12 @@ def test_one_dark_monitor_next_to_a_lit_one_is_not_flagged(x11_session, tmp_path
 
 
 @pytest.mark.x11
-def test_a_write_failure_is_a_storage_problem_and_leaves_no_file(x11_session, tmp_path):
+def test_a_write_failure_is_a_storage_problem_and_leaves_no_file(capturer_class, x11_session, tmp_path):
     x11_session.paint(QUADRANTS)
     (tmp_path / "s-m2.jpg").mkdir()  # the second monitor's file cannot be put in place
 
     with pytest.raises(StorageProblem, match="cannot be saved"):
-        MssCapturer().capture(tmp_path, "s")
+        capturer_class().capture(tmp_path, "s")
     assert [p.name for p in tmp_path.iterdir()] == ["s-m2.jpg"]
 
 
@@ -236,12 +245,12 @@ def test_a_folder_that_is_a_file_is_a_storage_problem(x11_session, tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["shots"]
 
 
-def test_without_a_display_the_problem_says_what_to_do(monkeypatch, tmp_path):
+def test_without_a_display_the_problem_says_what_to_do(capturer_class, monkeypatch, tmp_path):
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.delenv("XDG_SESSION_TYPE", raising=False)
 
     with pytest.raises(EnvironmentProblem) as problem:
-        MssCapturer().capture(tmp_path, "s")
+        capturer_class().capture(tmp_path, "s")
 
     assert problem.value.args[0] == "Screenshots cannot be taken: no X display (DISPLAY is not set)."
     assert problem.value.fix.startswith("Run Workdiary inside your desktop session")

@@ -1,0 +1,27 @@
+"""The child-process capturer's own failure: the rest is tested with MssCapturer in test_screen."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from tracker.capture import isolated
+from tracker.capture.isolated import IsolatedCapturer
+from tracker.errors import EnvironmentProblem
+
+
+def test_a_capture_process_that_dies_is_an_environment_problem(monkeypatch, tmp_path):
+    monkeypatch.setattr(sys, "executable", "/bin/false")
+    with pytest.raises(EnvironmentProblem, match=r"the capture process failed \(no output\)"):
+        IsolatedCapturer().capture(tmp_path, "s")
+
+
+def test_a_capture_process_that_hangs_is_stopped(monkeypatch, tmp_path):
+    hanging = tmp_path / "hanging-python"
+    hanging.write_text("#!/bin/sh\nexec sleep 60\n")
+    hanging.chmod(0o700)
+    monkeypatch.setattr(sys, "executable", str(hanging))
+    monkeypatch.setattr(isolated, "TIMEOUT_S", 0.5)
+    with pytest.raises(EnvironmentProblem, match=r"the capture took over 0\.5 s"):
+        IsolatedCapturer().capture(tmp_path, "s")

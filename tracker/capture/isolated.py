@@ -1,0 +1,72 @@
+"""Screenshots taken in a short-lived child process, for the headless tracker.
+
+Encoding needs Qt's image codecs, and loading PySide6's QtGui costs a process some 25 MB of
+resident memory for good, for a few milliseconds of work every ten minutes. The headless tracker
+keeps its own memory small by running ``MssCapturer`` in a child that exits once the files are
+written. (The desktop app has Qt loaded anyway and uses ``MssCapturer`` directly.)
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+from tracker.capture import Capture, CapturedImage
+from tracker.errors import EnvironmentProblem, StorageProblem
+
+TIMEOUT_S = 60.0
+FIX = "Check that the screen can be captured with 'python -m tracker track' in your desktop session."
+
+
+class IsolatedCapturer:
+    def __init__(self, monitors: list[int] | None = None) -> None:
+        self.monitors = monitors
+
+    def capture(self, directory: Path, stem: str) -> Capture:
+        request = json.dumps({"directory": str(directory), "stem": stem, "monitors": self.monitors})
+        try:
+            child = subprocess.run(
+                [sys.executable, "-m", "tracker.capture.isolated", request],
+                capture_output=True,
+                text=True,
+                timeout=TIMEOUT_S,
+            )
+        except subprocess.TimeoutExpired as error:
+            message = f"Screenshots cannot be taken: the capture took over {TIMEOUT_S:g} s."
+            raise EnvironmentProblem(message, FIX) from error
+        try:
+            answer = json.loads(child.stdout.strip().splitlines()[-1])
+        except (IndexError, json.JSONDecodeError) as error:
+            last = (child.stderr.strip().splitlines() or ["no output"])[-1]
+            message = f"Screenshots cannot be taken: the capture process failed ({last})."
+            raise EnvironmentProblem(message, FIX) from error
+        if "environment" in answer:
+            raise EnvironmentProblem(answer["environment"], answer["fix"])
+        if "storage" in answer:
+            raise StorageProblem(answer["storage"])
+        images = [
+            CapturedImage(
+                **image | {"path": Path(image["path"]), "thumbnail_path": Path(image["thumbnail_path"])}
+            )
+            for image in answer["images"]
+        ]
+        return Capture(images, answer["note"])
+
+
+def _serve(request: dict) -> dict:
+    from tracker.capture.screen import MssCapturer
+
+    try:
+        capture = MssCapturer(request["monitors"]).capture(Path(request["directory"]), request["stem"])
+    except EnvironmentProblem as problem:
+        return {"environment": problem.args[0], "fix": problem.fix}
+    except StorageProblem as problem:
+        return {"storage": str(problem)}
+    return {"images": [asdict(image) for image in capture.images], "note": capture.note}
+
+
+if __name__ == "__main__":
+    print(json.dumps(_serve(json.loads(sys.argv[1])), default=str))  # paths as text
