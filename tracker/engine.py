@@ -249,8 +249,9 @@ class Tracker:
         if self._session is None:
             return
         now = self.clock.now()
+        keys, mouse = self._input_since_last_tick()
         if self._idle is None and self._position is not None:
-            self._advance(now, 0, 0, False)
+            self._advance(now, keys, mouse, bool(keys or mouse))
         self._end_session(now if self._idle is None else self._idle.since, reason)
 
     def set_memo(self, memo: str) -> None:

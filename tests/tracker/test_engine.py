@@ -96,6 +96,17 @@ def test_switching_contracts_closes_the_block_and_opens_another(
     assert first.end == second.start
 
 
+def test_input_just_before_a_stop_is_credited(make_tracker, clock, contract, database):
+    tracker = make_tracker()
+    tracker.start(contract.id)
+    run(tracker, clock, 30, every=0)
+    tracker.input.add(keys=4, mouse=6)
+    clock.advance(0.5)
+    tracker.stop()
+    (block,) = live_blocks(database)
+    assert block.activity == [[0, 4, 6, 1]]
+
+
 def test_memo_changes_apply_to_the_open_block(make_tracker, clock, contract, database):
     tracker = make_tracker()
     tracker.start(contract.id, "draft")
