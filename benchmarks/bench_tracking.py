@@ -353,29 +353,28 @@ def tracker_with_screenshot() -> dict:
     return {"rss": rss, "screenshot": any(isinstance(e, ScreenshotTaken) for e in events)}
 
 
-def measure_tracker_with_screenshot() -> list[dict]:
+def in_fresh_process(flag: str) -> dict:
+    """Run one of this module's in-process measurements in a process of its own: resident memory
+    is only meaningful in a process that did nothing else."""
     child = subprocess.run(
-        [sys.executable, "-m", "benchmarks.bench_tracking", "--with-screenshot"],
+        [sys.executable, "-m", "benchmarks.bench_tracking", flag],
         cwd=REPO,
         capture_output=True,
         text=True,
         check=True,
     )
-    result = json.loads(child.stdout.strip().splitlines()[-1])
+    return json.loads(child.stdout.strip().splitlines()[-1])
+
+
+def measure_tracker_with_screenshot() -> list[dict]:
+    result = in_fresh_process("--with-screenshot")
     if not result["screenshot"]:
         raise RuntimeError("the tracker took no screenshot")
     return [at_most("tracker RSS after a screenshot", result["rss"] / MB, "MB", RSS_BAR_MB)]
 
 
 def measure_simulated_day() -> list[dict]:
-    child = subprocess.run(
-        [sys.executable, "-m", "benchmarks.bench_tracking", "--simulate-day"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    day = json.loads(child.stdout.strip().splitlines()[-1])
+    day = in_fresh_process("--simulate-day")
     growth = (day["rss_after"] - day["rss_before"]) / MB
     return [
         at_most("engine RSS growth over a simulated 8 h day", growth, "MB", DAY_GROWTH_BAR_MB),
