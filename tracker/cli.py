@@ -24,7 +24,7 @@ from tracker.engine import DISCARD, DISCARD_AND_STOP, KEEP, Tracker, TrackerConf
 from tracker.errors import EnvironmentProblem, RuleViolation, WorkdiaryError
 from tracker.paths import default_data_dir
 from tracker.storage import Database
-from tracker.timeutil import SystemClock, local_text, week_of_date
+from tracker.timeutil import SystemClock, local_text, local_zone, week_of_date
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )
-    zone = args.tz or datetime.now().astimezone().tzinfo
+    zone = args.tz or local_zone()
     try:
         database = Database(args.data_dir or default_data_dir())
         try:

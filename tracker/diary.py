@@ -22,7 +22,7 @@ from tracker.errors import NotFound, RuleViolation
 from tracker.models import Block, Contract, Screenshot, ScreenshotImage
 from tracker.rules import ContractTerms, check_editable, check_manual_time, locked_at
 from tracker.storage import Database
-from tracker.timeutil import SLOT, WEEK, from_epoch, local_day_bounds, week_of_date, week_start
+from tracker.timeutil import SLOT, WEEK, from_epoch, local_day_bounds, local_zone, week_of_date, week_start
 
 SLOT_SECONDS = int(SLOT.total_seconds())
 
@@ -163,7 +163,7 @@ def logged_seconds(
 class Diary:
     def __init__(self, database: Database, zone: tzinfo | None = None) -> None:
         self.db = database
-        self.zone = zone or datetime.now().astimezone().tzinfo
+        self.zone = zone or local_zone()
 
     # ----- contracts
 

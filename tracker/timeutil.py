@@ -6,9 +6,11 @@ to decide which local date a moment falls on.
 
 from __future__ import annotations
 
+import os
 import time
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 SLOT = timedelta(minutes=10)
 WEEK = timedelta(days=7)
@@ -65,6 +67,18 @@ def to_epoch(moment: datetime) -> int:
 
 def from_epoch(seconds: int) -> datetime:
     return datetime.fromtimestamp(seconds, UTC)
+
+
+def local_zone() -> tzinfo:
+    """The user's time zone with its DST rules (a fixed offset would misplace summer days)."""
+    name = os.environ.get("TZ", "").lstrip(":")
+    try:
+        if name:
+            return ZoneInfo(name)
+        with open("/etc/localtime", "rb") as zone_file:  # Linux and macOS
+            return ZoneInfo.from_file(zone_file, key="localtime")
+    except (OSError, ValueError, ZoneInfoNotFoundError):
+        return datetime.now().astimezone().tzinfo  # Windows: the current offset is all we know
 
 
 def local_text(moment: datetime, zone: tzinfo | None = None) -> str:
