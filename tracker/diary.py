@@ -22,9 +22,16 @@ from tracker.errors import NotFound, RuleViolation
 from tracker.models import Block, Contract, Screenshot, ScreenshotImage
 from tracker.rules import ContractTerms, check_editable, check_manual_time, locked_at
 from tracker.storage import Database
-from tracker.timeutil import SLOT, WEEK, from_epoch, local_day_bounds, local_zone, week_of_date, week_start
-
-SLOT_SECONDS = int(SLOT.total_seconds())
+from tracker.timeutil import (
+    SLOT,
+    WEEK,
+    from_epoch,
+    local_day_bounds,
+    local_zone,
+    slot_minutes,
+    week_of_date,
+    week_start,
+)
 
 
 def terms_of(contract: Contract) -> ContractTerms:
@@ -73,10 +80,7 @@ class BlockView(NamedTuple):
     @property
     def minutes_tracked(self) -> int:
         """The minutes of the slot this block touches (the meter's denominator)."""
-        slot = self.start_epoch - self.start_epoch % SLOT_SECONDS
-        first = (self.start_epoch - slot) // 60
-        last = (self.end_epoch - slot - 1) // 60
-        return max(last - first + 1, 0)
+        return slot_minutes(self.start, self.end)
 
     @property
     def active_minutes(self) -> int:

@@ -26,7 +26,7 @@ from tracker.diary import logged_seconds
 from tracker.errors import EnvironmentProblem, NotFound, RuleViolation, StorageProblem
 from tracker.models import Block, Contract, Screenshot, ScreenshotImage
 from tracker.storage import Database
-from tracker.timeutil import SLOT, WEEK, Clock, slot_start, week_start
+from tracker.timeutil import SLOT, WEEK, Clock, slot_minutes, slot_start, week_start
 
 log = logging.getLogger(__name__)
 
@@ -127,6 +127,15 @@ _UPSERT_BLOCK = sqlite_insert(Block.__table__).on_conflict_do_update(
 )
 
 
+@dataclass(frozen=True)
+class LiveBlock:
+    id: str
+    start: datetime
+    end: datetime
+    active_minutes: int
+    minutes_tracked: int
+
+
 @dataclass
 class _OpenBlock:
     id: str
@@ -147,6 +156,7 @@ class _OpenBlock:
 class _Session:
     contract: Contract
     memo: str
+    started_at: datetime
     week: datetime
     week_seconds: float  # billable time on this contract in ``week`` (not over the limit)
     over_limit: bool
@@ -215,6 +225,19 @@ class Tracker:
     def idle_since(self) -> datetime | None:
         return self._idle.since if self._idle else None
 
+    @property
+    def session_started(self) -> datetime | None:
+        return self._session.started_at if self._session else None
+
+    @property
+    def live_block(self) -> LiveBlock | None:
+        """The block being tracked, for the live activity meter."""
+        block = self._block
+        if block is None:
+            return None
+        active = sum(1 for keys, mouse, _ in block.minutes.values() if keys or mouse)
+        return LiveBlock(block.id, block.start, block.end, active, slot_minutes(block.start, block.end))
+
     # ----- commands
 
     def start(self, contract_id: str, memo: str = "") -> None:
@@ -238,7 +261,7 @@ class Tracker:
                 f"The weekly limit of {contract.weekly_limit_minutes / 60:g} h on “{contract.title}” "
                 "is reached: tracking resumes next work week."
             )
-        self._session = _Session(contract, memo, week_start(now), week_seconds, over)
+        self._session = _Session(contract, memo, now, week_start(now), week_seconds, over)
         self._position = now if self._resume_at is None or now >= self._resume_at else None
         self._last_input = now
         self._idle = None

@@ -38,6 +38,15 @@ def slot_start(moment: datetime) -> datetime:
     return moment.replace(minute=moment.minute - moment.minute % 10, second=0, microsecond=0)
 
 
+def slot_minutes(start: datetime, end: datetime) -> int:
+    """The minutes of its slot that a block from ``start`` to ``end`` touches: the activity
+    meter's denominator."""
+    slot = slot_start(start)
+    first = int((start - slot).total_seconds()) // 60
+    last = (int((end - slot).total_seconds()) - 1) // 60
+    return max(last - first + 1, 0)
+
+
 def week_start(moment: datetime) -> datetime:
     """Monday 00:00 UTC of the work week that holds ``moment``."""
     moment = moment.astimezone(UTC)

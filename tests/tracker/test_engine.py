@@ -352,3 +352,16 @@ def test_an_interrupted_block_is_recovered_once(make_tracker, clock, contract, d
     (block,) = live_blocks(database)
     assert (block.id, block.end, block.is_open) == (saved.id, saved.end, False)
     assert make_tracker().recovered == []
+
+
+def test_the_live_block_feeds_the_activity_meter(make_tracker, clock, contract):
+    tracker = make_tracker()
+    assert tracker.live_block is None and tracker.session_started is None
+    clock.advance(125)
+    tracker.start(contract.id)
+    run(tracker, clock, 120)  # 09:02:05 to 09:04:05, input every second
+    run(tracker, clock, 130, every=0)  # quiet until 09:06:15
+    live = tracker.live_block
+    assert (live.start, live.end) == (datetime(2026, 11, 23, 9, 2, 5, tzinfo=UTC), clock.now())
+    assert (live.active_minutes, live.minutes_tracked) == (3, 5)
+    assert tracker.session_started == datetime(2026, 11, 23, 9, 2, 5, tzinfo=UTC)

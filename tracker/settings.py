@@ -1,0 +1,59 @@
+"""The user's settings, kept in the local database beside the data they govern."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields, replace
+from datetime import timedelta
+
+from tracker.engine import TrackerConfig
+from tracker.models import Setting
+from tracker.storage import Database
+
+KEY = "settings"
+
+
+@dataclass(frozen=True)
+class Settings:
+    idle_minutes: int = 10
+    idle_answer_minutes: int = 10  # unanswered idle question: discard the idle time and stop
+    keep_tracking_over_limit: bool = False
+    screenshot_monitors: tuple[int, ...] = ()  # empty: every monitor
+    screenshot_format: str = "jpeg"  # jpeg | webp
+    hold_minutes: int = 10  # screenshots stay local this long, for review, before upload
+    notifications: bool = True
+    start_at_login: bool = False
+
+    def tracker_config(self) -> TrackerConfig:
+        return TrackerConfig(
+            idle_threshold=timedelta(minutes=self.idle_minutes),
+            idle_answer_timeout=timedelta(minutes=self.idle_answer_minutes),
+            keep_tracking_over_limit=self.keep_tracking_over_limit,
+        )
+
+
+def load_settings(database: Database) -> Settings:
+    """The saved settings; unknown or missing keys (an older or newer version) fall back to the
+    defaults, and a damaged entry to all defaults, rather than stopping the app."""
+    with database.session() as session:
+        setting = session.get(Setting, KEY)
+        text = setting.value if setting else "{}"
+    try:
+        saved = json.loads(text)
+    except json.JSONDecodeError:
+        return Settings()
+    known = {field.name for field in fields(Settings)}
+    values = (
+        {name: value for name, value in saved.items() if name in known} if isinstance(saved, dict) else {}
+    )
+    if "screenshot_monitors" in values:
+        values["screenshot_monitors"] = tuple(values["screenshot_monitors"])
+    try:
+        return replace(Settings(), **values)
+    except TypeError:
+        return Settings()
+
+
+def save_settings(database: Database, settings: Settings) -> None:
+    with database.session() as session:
+        session.merge(Setting(key=KEY, value=json.dumps(asdict(settings))))
