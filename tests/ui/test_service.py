@@ -1,0 +1,95 @@
+"""The engine on its worker thread, driven through the service's queued signals."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from tests.helpers.fakes import FakeCapturer, FakeInput
+from tracker.engine import IdleQuestion, ScreenshotTaken, TrackingStopped
+from tracker.models import Contract
+from tracker.settings import Settings
+from ui.service import TrackerService
+
+
+@pytest.fixture
+def service(database, clock, qtbot):
+    inputs = FakeInput()
+    service = TrackerService(
+        database,
+        clock,
+        Settings(idle_minutes=5),
+        UTC,
+        make_input=lambda: inputs,
+        make_capturer=lambda settings: FakeCapturer(),
+        tick_ms=None,
+    )
+    service.inputs = inputs
+    yield service
+    service.shutdown()  # a second shutdown, after a test's own, does nothing
+
+
+def begin(qtbot, service, contract_id, memo=""):
+    with qtbot.waitSignal(service.status, check_params_cb=lambda status: status.tracking):
+        service.start(contract_id, memo)
+
+
+def tick(qtbot, service, clock, seconds=1, keys=1):
+    """Advance the fake clock and tick, as the worker's timer does once a second. Each tick is
+    awaited: the worker reads the shared fake clock when it gets to the tick."""
+    for _ in range(seconds):
+        clock.advance(1)
+        service.inputs.add(keys=keys)
+        with qtbot.waitSignal(service.status) as blocker:
+            service.tick()
+    return blocker.args[0]
+
+
+def test_start_track_and_stop_through_signals(qtbot, service, clock, contract, diary):
+    begin(qtbot, service, contract.id, "Landing page")
+    status = tick(qtbot, service, clock, 90)
+    assert (status.tracking, status.memo, status.contract_id) == (True, "Landing page", contract.id)
+    assert status.session_started == datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    assert (status.today_seconds, status.week_seconds, status.contract_week_seconds) == (90, 90, 90)
+    assert (status.live.active_minutes, status.live.minutes_tracked) == (2, 2)
+    with qtbot.waitSignal(service.event, check_params_cb=lambda e: isinstance(e, TrackingStopped)):
+        service.stop()
+    assert diary.totals(contract.id, clock.now()).this_week == 90
+
+
+def test_totals_carry_on_across_slots(qtbot, service, clock, contract):
+    begin(qtbot, service, contract.id)
+    status = tick(qtbot, service, clock, 11 * 60)
+    assert (status.today_seconds, status.week_seconds) == (660, 660)
+    assert status.live.start == datetime(2026, 11, 23, 9, 10, tzinfo=UTC)
+
+
+def test_screenshots_and_idle_questions_arrive_as_events(qtbot, service, clock, contract):
+    begin(qtbot, service, contract.id)
+    with qtbot.waitSignal(service.event, check_params_cb=lambda e: isinstance(e, ScreenshotTaken)):
+        tick(qtbot, service, clock, 600)
+    tick(qtbot, service, clock, 6 * 60, keys=0)
+    with qtbot.waitSignal(service.event, check_params_cb=lambda e: isinstance(e, IdleQuestion)) as question:
+        tick(qtbot, service, clock, 1)
+    assert question.args[0].since == datetime(2026, 11, 23, 9, 10, tzinfo=UTC)
+    with qtbot.waitSignal(service.event, check_params_cb=lambda e: isinstance(e, TrackingStopped)):
+        service.resolve_idle("discard_and_stop")
+
+
+def test_a_refused_command_says_why(qtbot, service, diary, clock):
+    ended = diary.add_contract("Old job", now=clock.now())
+    with diary.db.session() as session:
+        session.get(Contract, ended.id).status = "ended"
+    with qtbot.waitSignal(service.refused) as refused:
+        service.start(ended.id)
+    assert refused.args == ["“Old job” is ended: time cannot be tracked on it."]
+
+
+def test_quitting_while_tracking_stops_and_saves(qtbot, service, clock, contract, diary):
+    begin(qtbot, service, contract.id)
+    tick(qtbot, service, clock, 30)
+    clock.advance(0.9)
+    service.shutdown()
+    (block,) = diary.day_blocks(clock.now().date())
+    assert block.seconds == 30  # to the second it quit at

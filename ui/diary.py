@@ -1,0 +1,820 @@
+"""The Work Diary window: a calendar with a dot under each date with logged time, the work week a
+row per day, the chosen day's time blocks by hour, edits under the contract's rules, and totals.
+
+It reads and edits through ``tracker.diary.Diary`` only, and takes the clock as ``now`` (the app
+passes the real one, tests a fake): it never reads the system clock itself. Opening a week costs a
+few small queries and at most 144 painted cells (the shown day); thumbnails fill in after the
+window is up.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from PySide6.QtCore import QDate, QPointF, Qt, Signal, Slot
+from PySide6.QtGui import QFont, QKeySequence, QPainter, QPalette, QShortcut, QTextCharFormat
+from PySide6.QtWidgets import (
+    QCalendarWidget,
+    QComboBox,
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tracker.diary import DayTotal, Diary
+from tracker.models import Contract
+from tracker.timeutil import WEEK, local_text, week_of_date, week_start
+from ui.diary_common import USER_ERRORS, dot_color, hm, spoken_hm
+from ui.diary_day import THUMB_SIZE, Cell, DayModel, DayView
+from ui.diary_dialogs import AddTimeDialog, BlockDialog, MemoDialog, ask, tell
+from ui.diary_thumbs import ThumbnailCache
+
+log = logging.getLogger(__name__)
+
+ALL_CONTRACTS = "All contracts"
+MAX_WEEK_ROWS = 8  # a work week meets 7 local dates in UTC, 8 anywhere else
+PARTIAL_MARK = "◐"
+
+
+def qdate(day: date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+class DotCalendar(QCalendarWidget):
+    """A month calendar with a blue dot under (and bold text on) each date with logged time."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._dates: frozenset[date] = frozenset()
+        self.setFirstDayOfWeek(Qt.DayOfWeek.Monday)
+        self.setVerticalHeaderFormat(QCalendarWidget.VerticalHeaderFormat.NoVerticalHeader)
+        self.setGridVisible(False)
+        self.setMinimumSize(300, 240)  # tall enough cells for the dot under the number
+        plain = QTextCharFormat()  # weekends in the palette's text colour: red fails on dark bases
+        self.setWeekdayTextFormat(Qt.DayOfWeek.Saturday, plain)
+        self.setWeekdayTextFormat(Qt.DayOfWeek.Sunday, plain)
+        self.setAccessibleName("Calendar")
+        self.setAccessibleDescription(
+            "Dates with logged time are bold, with a blue dot. Choosing a date shows its work week."
+        )
+
+    def logged_dates(self) -> frozenset[date]:
+        return self._dates
+
+    def set_logged_dates(self, dates) -> None:
+        dates = frozenset(dates)
+        if dates == self._dates:
+            return
+        old, self._dates = self._dates, dates
+        for day in old - dates:
+            self.setDateTextFormat(qdate(day), QTextCharFormat())
+        logged = QTextCharFormat()
+        logged.setFontWeight(QFont.Weight.Bold)
+        logged.setToolTip("Time logged")
+        for day in dates - old:
+            self.setDateTextFormat(qdate(day), logged)
+        self.updateCells()
+
+    def paintCell(self, painter: QPainter, rect, day: QDate) -> None:
+        super().paintCell(painter, rect, day)
+        if not self._dates or day.toPython() not in self._dates:
+            return
+        palette = self.palette()
+        on_selection = day == self.selectedDate()
+        color = palette.color(QPalette.ColorRole.HighlightedText) if on_selection else dot_color(palette)
+        radius = max(2.0, min(rect.height(), rect.width()) / 11)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(color)
+        painter.drawEllipse(QPointF(rect.center().x() + 0.5, rect.bottom() - radius - 1.5), radius, radius)
+        painter.restore()
+
+
+class WeekRow(QFrame):
+    """A day of the work week: its date, its total, and an arrow that opens it."""
+
+    opened = Signal(object)  # date
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.day: date | None = None
+        self.partial = ""  # "previous" or "next": the work week the rest of the date belongs to
+        self.setAutoFillBackground(True)
+        self.date_label = QLabel(self)
+        self.partial_label = QLabel(PARTIAL_MARK, self)
+        self.total_label = QLabel(self)
+        self.total_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.total_label.setMinimumWidth(self.fontMetrics().horizontalAdvance("000:00") + 4)
+        self.arrow = QToolButton(self)
+        self.arrow.setArrowType(Qt.ArrowType.RightArrow)
+        self.arrow.setAutoRaise(True)
+        self.arrow.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.arrow.clicked.connect(lambda: self.opened.emit(self.day))
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 1, 2, 1)
+        layout.addWidget(self.date_label, 1)
+        layout.addWidget(self.partial_label)
+        layout.addWidget(self.total_label)
+        layout.addWidget(self.arrow)
+
+    def show_day(self, row: DayTotal, partial: str, current: bool) -> None:
+        self.day, self.partial = row.day, partial
+        self.date_label.setText(f"{row.day:%a %d %b}")
+        self.total_label.setText(hm(row.seconds))
+        name = f"{row.day:%A %d %B}"
+        note = ""
+        if partial:
+            note = (
+                f"Part of this date belongs to the {partial} work week, because work weeks follow UTC "
+                "(Monday 00:00 to Sunday 24:00 UTC). The total counts this week's part."
+            )
+        self.partial_label.setVisible(bool(partial))
+        self.partial_label.setToolTip(note)
+        self.partial_label.setAccessibleName(f"Partial date: part of it belongs to the {partial} work week")
+        self.setToolTip(note)
+        self.date_label.setAccessibleName(name)
+        self.total_label.setAccessibleName(f"{name} total")
+        self.total_label.setAccessibleDescription(spoken_hm(row.seconds))
+        self.arrow.setAccessibleName(f"Open {name}")
+        self.arrow.setAccessibleDescription(
+            f"{spoken_hm(row.seconds)} logged" + (f". {note}" if note else "")
+        )
+        self.arrow.setToolTip(f"Open {name}")
+        self.setAccessibleName(f"{name}, {spoken_hm(row.seconds)}")
+        role = QPalette.ColorRole.Highlight if current else QPalette.ColorRole.Window
+        text = QPalette.ColorRole.HighlightedText if current else QPalette.ColorRole.WindowText
+        self.setBackgroundRole(role)
+        for label in (self.date_label, self.partial_label, self.total_label):
+            label.setForegroundRole(text)
+        font = self.date_label.font()
+        font.setBold(current)
+        self.date_label.setFont(font)
+        self.arrow.setForegroundRole(text)
+
+    def mousePressEvent(self, event) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self.day is not None:
+            self.opened.emit(self.day)
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+
+class WorkDiaryWindow(QWidget):
+    """The Work Diary. ``refresh()`` re-reads everything (the app calls it when blocks change).
+
+    Signals: ``blocksChanged`` after an edit made here (memo, removed or added time, a screenshot
+    redacted or deleted); ``weekChanged(datetime)`` with the shown work week's Monday 00:00 UTC;
+    ``dayChanged(date)`` with the shown local date.
+    """
+
+    blocksChanged = Signal()
+    weekChanged = Signal(object)
+    dayChanged = Signal(object)
+
+    def __init__(
+        self,
+        diary: Diary,
+        now: Callable[[], datetime],
+        contract_id: str | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.diary = diary
+        self.now = now
+        self.zone = diary.zone
+        self._contracts: dict[str, Contract] = {}
+        self._contract_id = contract_id
+        self._locks: dict[tuple[str, datetime], datetime] = {}
+        self._syncing_calendar = False
+        self._month_loaded: tuple | None = None
+        self.thumbnails = ThumbnailCache(diary, THUMB_SIZE, parent=self)
+        self.setWindowTitle("Work Diary — Workdiary")
+        self.setAccessibleName("Work Diary")
+        self._build()
+        self._load_contracts()
+        moment = now()
+        self._week = week_start(moment)
+        self._day = moment.astimezone(self.zone).date()
+        self._show(self._week, self._day, emit=False)
+        self._load_totals()
+
+    # ----- public
+
+    @property
+    def contract_id(self) -> str | None:
+        return self._contract_id
+
+    @property
+    def week(self) -> datetime:
+        """The shown work week: its Monday 00:00 UTC."""
+        return self._week
+
+    @property
+    def day(self) -> date:
+        """The shown local date."""
+        return self._day
+
+    def selected_block_ids(self) -> list[str]:
+        return [block_id for cell in self.day_view.selected_cells() for block_id in cell.ids]
+
+    @Slot()
+    def refresh(self) -> None:
+        """Re-read contracts, the calendar's dots, the week, the day and the totals, keeping the
+        shown week, day and the selection."""
+        self._locks.clear()
+        self._load_contracts()
+        self._load_month(force=True)
+        self._load_week()
+        self._load_day(keep_selection=True)
+        self._load_totals()
+
+    @Slot(object)
+    def show_date(self, day: date) -> None:
+        """Show a local date and the work week it names (as choosing it in the calendar does)."""
+        self._show(week_of_date(day), day)
+
+    @Slot(object)
+    def show_day(self, day: date) -> None:
+        """Open one of the shown week's dates."""
+        if day is None or day == self._day:
+            return
+        self._day = day
+        self._load_day(keep_selection=False)
+        self._mark_current_row()
+        self._select_in_calendar(day)
+        self.dayChanged.emit(day)
+
+    @Slot()
+    def show_this_week(self) -> None:
+        moment = self.now()
+        self._show(week_start(moment), moment.astimezone(self.zone).date())
+
+    @Slot()
+    def show_previous_week(self) -> None:
+        self._show(self._week - WEEK, self._day - timedelta(days=7))
+
+    @Slot()
+    def show_next_week(self) -> None:
+        self._show(self._week + WEEK, self._day + timedelta(days=7))
+
+    @Slot()
+    def show_previous_day(self) -> None:
+        self._step_day(-1)
+
+    @Slot()
+    def show_next_day(self) -> None:
+        self._step_day(1)
+
+    def _step_day(self, days: int) -> None:
+        day = self._day + timedelta(days=days)
+        if day in self._week_dates:
+            self.show_day(day)
+        else:  # past the week's edge: the neighbouring week, on that date
+            self._show(self._week + days * WEEK, day)
+
+    def set_contract(self, contract_id: str | None) -> None:
+        index = self.contract_combo.findData(contract_id) if contract_id else 0
+        self.contract_combo.setCurrentIndex(max(index, 0))
+
+    # ----- building
+
+    def _build(self) -> None:
+        # top bar: the contract selector, and Add Time in the upper right
+        self.contract_combo = QComboBox(self)
+        self.contract_combo.setAccessibleName("Contract")
+        self.contract_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.contract_combo.setMinimumContentsLength(24)
+        contract_label = QLabel("&Contract:", self)
+        contract_label.setBuddy(self.contract_combo)
+        self.add_time_button = QPushButton("&Add Time", self)
+        self.add_time_button.setAccessibleName("Add Time")
+        self.add_time_button.setToolTip("Add manual time (Ctrl+N)")
+        top = QHBoxLayout()
+        top.addWidget(contract_label)
+        top.addWidget(self.contract_combo)
+        top.addStretch(1)
+        top.addWidget(self.add_time_button)
+
+        # left column: calendar, week, totals
+        self.calendar = DotCalendar(self)
+        self.previous_week_button = QToolButton(self)
+        self.previous_week_button.setArrowType(Qt.ArrowType.LeftArrow)
+        self.previous_week_button.setAccessibleName("Previous week")
+        self.previous_week_button.setToolTip("Previous week (Alt+Left)")
+        self.this_week_button = QPushButton("&This week", self)
+        self.this_week_button.setAccessibleName("This week")
+        self.this_week_button.setToolTip("Go to the current work week (Alt+Home)")
+        self.next_week_button = QToolButton(self)
+        self.next_week_button.setArrowType(Qt.ArrowType.RightArrow)
+        self.next_week_button.setAccessibleName("Next week")
+        self.next_week_button.setToolTip("Next week (Alt+Right)")
+        for button in (self.previous_week_button, self.next_week_button):
+            button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.week_title = QLabel(self)
+        self.week_title.setAccessibleName("Work week")
+        self.week_total_label = QLabel(self)
+        self.week_total_label.setAccessibleName("Week total")
+        navigation = QHBoxLayout()
+        navigation.addWidget(self.previous_week_button)
+        navigation.addWidget(self.week_title, 1)
+        navigation.addWidget(self.this_week_button)
+        navigation.addWidget(self.next_week_button)
+        self.week_rows = [WeekRow(self) for _ in range(MAX_WEEK_ROWS)]
+        week_box = QGroupBox("Week", self)
+        week_box.setAccessibleName("Week")
+        week_layout = QVBoxLayout(week_box)
+        week_layout.setSpacing(1)
+        week_layout.addLayout(navigation)
+        for row in self.week_rows:
+            week_layout.addWidget(row)
+            row.opened.connect(self._open_day_from_row)
+        total_line = QHBoxLayout()
+        total_caption = QLabel("Week total", self)
+        total_line.addWidget(total_caption, 1)
+        total_line.addWidget(self.week_total_label)
+        total_line.setContentsMargins(6, 4, 30, 0)
+        week_layout.addLayout(total_line)
+
+        self.totals_box = QGroupBox("Totals", self)
+        self.totals_box.setAccessibleName("Totals")
+        totals = QFormLayout(self.totals_box)
+        self.this_week_label = QLabel(self)
+        self.last_week_label = QLabel(self)
+        self.since_start_label = QLabel(self)
+        self.earnings_label = QLabel(self)
+        self.earnings_caption = QLabel("Earnings this week", self)
+        for label, name in (
+            (self.this_week_label, "Hours this week"),
+            (self.last_week_label, "Hours last week"),
+            (self.since_start_label, "Hours since the start"),
+            (self.earnings_label, "Earnings this week"),
+        ):
+            label.setAccessibleName(name)
+            label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        totals.addRow("This week", self.this_week_label)
+        totals.addRow("Last week", self.last_week_label)
+        totals.addRow("Since the start", self.since_start_label)
+        totals.addRow(self.earnings_caption, self.earnings_label)
+
+        left = QVBoxLayout()
+        left.addWidget(self.calendar)
+        left.addWidget(week_box)
+        left.addWidget(self.totals_box)
+        left.addStretch(1)
+        left_panel = QWidget(self)
+        left_panel.setLayout(left)
+        left_panel.setFixedWidth(330)
+        left.setContentsMargins(0, 0, 0, 0)
+
+        # right: the day
+        self.day_title = QLabel(self)
+        font = self.day_title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        font.setBold(True)
+        self.day_title.setFont(font)
+        self.day_title.setAccessibleName("Day")
+        self.day_note = QLabel(self)
+        self.day_note.setWordWrap(True)
+        self.day_note.setAccessibleName("About this date")
+        self.lock_label = QLabel(self)
+        self.lock_label.setWordWrap(True)
+        self.lock_label.setAccessibleName("Editing")
+        self.selection_label = QLabel(self)
+        self.selection_label.setAccessibleName("Selection")
+        self.selection_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.edit_memo_button = QPushButton("&Edit memo…", self)
+        self.edit_memo_button.setAccessibleName("Edit memo")
+        self.edit_memo_button.setToolTip("Change the memo of the selected blocks (F2)")
+        self.remove_button = QPushButton("&Remove time…", self)
+        self.remove_button.setAccessibleName("Remove time")
+        self.remove_button.setToolTip("Remove the selected blocks' time and screenshots (Delete)")
+        self.open_button = QPushButton("&Open", self)
+        self.open_button.setAccessibleName("Open block")
+        self.open_button.setToolTip("Show the current block's screenshot full size (Enter)")
+        actions = QHBoxLayout()
+        actions.addWidget(self.selection_label, 1)
+        actions.addWidget(self.open_button)
+        actions.addWidget(self.edit_memo_button)
+        actions.addWidget(self.remove_button)
+
+        self.day_model = DayModel(self.zone, self)
+        self.day_view = DayView(self.day_model, self.thumbnails, self)
+        self.day_view.setAccessibleName("Time blocks")
+        self.day_view.setAccessibleDescription(
+            "A row per hour, six 10-minute slots. Arrows move, Shift or Ctrl select several, Enter opens."
+        )
+        self.empty_label = QLabel("No time logged on this date.", self)
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setAccessibleName("No time logged on this date")
+        self.day_stack = QStackedWidget(self)
+        self.day_stack.addWidget(self.day_view)
+        self.day_stack.addWidget(self.empty_label)
+
+        right = QVBoxLayout()
+        right.addWidget(self.day_title)
+        right.addWidget(self.day_note)
+        right.addWidget(self.lock_label)
+        right.addLayout(actions)
+        right.addWidget(self.day_stack, 1)
+
+        body = QHBoxLayout()
+        body.addWidget(left_panel, 0, Qt.AlignmentFlag.AlignTop)
+        body.addLayout(right, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(body, 1)
+        self.setMinimumWidth(330 + self.day_view.minimum_width + 40)
+        self.resize(self.minimumWidth(), 860)
+
+        # behaviour
+        self.contract_combo.currentIndexChanged.connect(self._contract_chosen)
+        self.add_time_button.clicked.connect(self.add_time)
+        self.calendar.selectionChanged.connect(self._calendar_chosen)
+        self.calendar.currentPageChanged.connect(lambda year, month: self._load_month())
+        self.previous_week_button.clicked.connect(self.show_previous_week)
+        self.this_week_button.clicked.connect(self.show_this_week)
+        self.next_week_button.clicked.connect(self.show_next_week)
+        self.edit_memo_button.clicked.connect(self.edit_memo)
+        self.remove_button.clicked.connect(self.remove_time)
+        self.open_button.clicked.connect(self.open_current)
+        self.day_view.opened.connect(self.open_block)
+        self.day_view.selectionModel().selectionChanged.connect(self._update_actions)
+        self.day_view.selectionModel().currentChanged.connect(self._update_actions)
+
+        for keys, slot in (
+            (QKeySequence.StandardKey.New, self.add_time),
+            ("F2", self.edit_memo),
+            ("Alt+Left", self.show_previous_week),
+            ("Alt+Right", self.show_next_week),
+            ("Alt+Home", self.show_this_week),
+            ("Alt+Up", self.show_previous_day),
+            ("Alt+Down", self.show_next_day),
+            (QKeySequence.StandardKey.Refresh, self.refresh),
+        ):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
+        delete = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.day_view)
+        delete.setContext(Qt.ShortcutContext.WidgetShortcut)
+        delete.activated.connect(self.remove_time)
+
+        order = [
+            self.contract_combo,
+            self.add_time_button,
+            self.calendar,
+            self.previous_week_button,
+            self.this_week_button,
+            self.next_week_button,
+            *(row.arrow for row in self.week_rows),
+            self.open_button,
+            self.edit_memo_button,
+            self.remove_button,
+            self.day_view,
+        ]
+        for first, second in itertools.pairwise(order):
+            QWidget.setTabOrder(first, second)
+
+    # ----- loading
+
+    def _load_contracts(self) -> None:
+        contracts = self.diary.contracts()
+        self._contracts = {c.id: c for c in contracts}
+        if self._contract_id not in self._contracts:
+            self._contract_id = None
+        combo = self.contract_combo
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem(ALL_CONTRACTS, None)
+        for contract in contracts:
+            label = contract.title + (f" — {contract.client_name}" if contract.client_name else "")
+            if contract.status == "ended":
+                label += " (ended)"
+            combo.addItem(label, contract.id)
+        combo.setCurrentIndex(max(combo.findData(self._contract_id), 0) if self._contract_id else 0)
+        combo.blockSignals(False)
+
+    def _show(self, week: datetime, day: date, emit: bool = True) -> None:
+        week_changed = week != getattr(self, "_week_loaded", None)
+        self._week, self._day = week, day
+        self._load_week()
+        self._load_day(keep_selection=False)
+        self._select_in_calendar(self._day)
+        self._load_month()
+        if emit:
+            if week_changed:
+                self.weekChanged.emit(self._week)
+            self.dayChanged.emit(self._day)
+
+    def _select_in_calendar(self, day: date) -> None:
+        self._syncing_calendar = True
+        try:
+            self.calendar.setSelectedDate(qdate(day))
+        finally:
+            self._syncing_calendar = False
+
+    def _load_month(self, force: bool = False) -> None:
+        """The dots of the calendar's month page (re-read only when the page or contract changed)."""
+        key = (self.calendar.yearShown(), self.calendar.monthShown(), self._contract_id)
+        if key == self._month_loaded and not force:
+            return
+        self._month_loaded = key
+        self.calendar.set_logged_dates(self.diary.month_days(*key))
+
+    def _load_week(self) -> None:
+        rows = self.diary.week_days(self._week.date(), self._contract_id)
+        self._week_loaded = self._week
+        self._week_rows = rows
+        self._week_dates = [row.day for row in rows]
+        if self._day not in self._week_dates:
+            self._day = self._week_dates[0] if self._day < self._week_dates[0] else self._week_dates[-1]
+        for i, widget in enumerate(self.week_rows):
+            if i < len(rows):
+                partial = ""
+                if rows[i].partial:
+                    partial = "previous" if i == 0 else "next"
+                widget.show_day(rows[i], partial, rows[i].day == self._day)
+                widget.show()
+            else:
+                widget.hide()
+        total = sum(row.seconds for row in rows)
+        self.week_total_label.setText(hm(total))
+        self.week_total_label.setAccessibleDescription(spoken_hm(total))
+        first, last = self._week.date(), (self._week + WEEK - timedelta(days=1)).date()
+        self.week_title.setText(f"{first:%d %b} – {last:%d %b %Y}")
+        start_local = local_text(self._week, self.zone)
+        end_local = local_text(self._week + WEEK, self.zone)
+        about = (
+            f"Work week Mon {first:%d %b} – Sun {last:%d %b %Y} (UTC): {start_local} to {end_local} "
+            "your time. Work weeks run Monday 00:00 to Sunday 24:00 UTC."
+        )
+        self.week_title.setToolTip(about)
+        self.week_title.setAccessibleDescription(about)
+        self._update_lock()
+
+    def _mark_current_row(self) -> None:
+        for i, widget in enumerate(self.week_rows[: len(self._week_rows)]):
+            widget.show_day(self._week_rows[i], widget.partial, self._week_rows[i].day == self._day)
+
+    def _load_day(self, keep_selection: bool) -> None:
+        view = self.day_view
+        selected = self.selected_block_ids() if keep_selection else []
+        current_cell = view.current_cell() if keep_selection else None
+        blocks = self.diary.day_blocks(self._day, self._contract_id)
+        titles = None
+        if self._contract_id is None and len({b.contract_id for b in blocks}) > 1:
+            titles = {cid: c.title for cid, c in self._contracts.items()}
+        self.thumbnails.cancel()
+        self.day_model.set_blocks(blocks, titles)
+        total = sum(b.seconds for b in blocks)
+        self.day_title.setText(f"{self._day:%A %d %B %Y} — {hm(total)}")
+        self.day_title.setAccessibleDescription(f"{spoken_hm(total)} logged")
+        partial = next((row.partial for row in self._week_rows if row.day == self._day), False)
+        if partial:
+            side = "previous" if self._day == self._week_dates[0] else "next"
+            self.day_note.setText(
+                f"Part of this date belongs to the {side} work week, because work weeks follow UTC: "
+                f"its blocks there are locked and billed with that week."
+            )
+        self.day_note.setVisible(bool(partial))
+        self.day_stack.setCurrentWidget(view if blocks else self.empty_label)
+        self.day_view.setAccessibleName(f"Time blocks of {self._day:%A %d %B}")
+        if selected:
+            view.select_blocks(selected, current_cell.ids[0] if current_cell else None)
+        elif blocks:
+            first = self.day_model.cells()[0][0]
+            view.selectionModel().setCurrentIndex(first, view.selectionModel().SelectionFlag.NoUpdate)
+            view.scrollToTop()
+        self._update_actions()
+
+    def _load_totals(self) -> None:
+        now = self.now()
+        ids = [self._contract_id] if self._contract_id else list(self._contracts)
+        totals = [self.diary.totals(cid, now) for cid in ids]
+        this_week = sum(t.this_week for t in totals)
+        last_week = sum(t.last_week for t in totals)
+        since = sum(t.since_start for t in totals)
+        earnings: dict[str, Decimal] = {}
+        for t in totals:
+            if t.week_earnings is not None:
+                earnings[t.currency] = earnings.get(t.currency, Decimal(0)) + t.week_earnings
+        for label, seconds in (
+            (self.this_week_label, this_week),
+            (self.last_week_label, last_week),
+            (self.since_start_label, since),
+        ):
+            label.setText(hm(seconds))
+            label.setAccessibleDescription(spoken_hm(seconds))
+        self.earnings_label.setText(
+            " + ".join(f"{amount:,.2f} {currency}" for currency, amount in earnings.items())
+        )
+        self.earnings_label.setVisible(bool(earnings))
+        self.earnings_caption.setVisible(bool(earnings))
+        title = self._contracts[self._contract_id].title if self._contract_id else "all contracts"
+        self.totals_box.setTitle(f"Totals — {title}")
+        self.totals_box.setAccessibleName(f"Totals for {title}")
+
+    # ----- the rules, as the controls show them
+
+    def _lock_of(self, contract_id: str, moment: datetime) -> datetime:
+        key = (contract_id, week_start(moment))
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = self._locks[key] = self.diary.locked_at(contract_id, moment)
+        return lock
+
+    def _why_locked(self, contract_id: str, moment: datetime) -> str:
+        """Why time at ``moment`` on a contract cannot be changed now, or ""."""
+        contract = self._contracts.get(contract_id)
+        if contract is None:
+            return "This contract is not known here any more."
+        if contract.status == "ended":
+            return f"“{contract.title}” has ended: its time is view-only."
+        lock = self._lock_of(contract_id, moment)
+        if self.now() >= lock:
+            return f"Week locked {local_text(lock, self.zone)} your time: past weeks are view-only."
+        return ""
+
+    def _update_lock(self) -> None:
+        ids = [self._contract_id] if self._contract_id else list(self._contracts)
+        now = self.now()
+        if not ids:
+            editable, text = False, "There are no contracts yet."
+        elif self._week > now:
+            editable, text = False, "This work week has not started yet."
+        else:
+            reasons = {cid: self._why_locked(cid, self._week) for cid in ids}
+            open_ids = [cid for cid, reason in reasons.items() if not reason]
+            if open_ids:
+                until = max(self._lock_of(cid, self._week) for cid in open_ids)
+                editable, text = True, f"Editable until {local_text(until, self.zone)} your time."
+            else:
+                live = [r for cid, r in reasons.items() if self._contracts[cid].status != "ended"]
+                editable, text = False, (live or list(reasons.values()))[0]
+        self._week_editable = editable
+        self.lock_label.setText(text)
+        self.lock_label.setAccessibleDescription(text)
+        self.add_time_button.setEnabled(
+            editable and any(c.status != "ended" for c in self._contracts.values())
+        )
+        self.add_time_button.setToolTip("Add manual time (Ctrl+N)" if editable else f"View-only: {text}")
+
+    def _update_actions(self, *_) -> None:
+        cells = self.day_view.selected_cells()
+        blocks = [b for cell in cells for b in cell.blocks]
+        reasons = list(dict.fromkeys(r for b in blocks if (r := self._why_locked(b.contract_id, b.start))))
+        can_edit = bool(blocks) and not reasons
+        self.edit_memo_button.setEnabled(can_edit)
+        self.remove_button.setEnabled(can_edit)
+        self.open_button.setEnabled(self.day_view.current_cell() is not None)
+        if not blocks:
+            text = "Select blocks to edit their memo or remove their time." if self._week_editable else ""
+        else:
+            seconds = sum(b.seconds for b in blocks)
+            text = f"{len(blocks)} block{'s' if len(blocks) != 1 else ''} selected ({hm(seconds)})"
+            if reasons:
+                text += f" — view-only: {reasons[0]}"
+        self.selection_label.setText(text)
+        self.selection_label.setToolTip(text)
+        for button in (self.edit_memo_button, self.remove_button):
+            button.setAccessibleDescription(reasons[0] if reasons else "")
+
+    # ----- user choices
+
+    def _contract_chosen(self, index: int) -> None:
+        self._contract_id = self.contract_combo.itemData(index)
+        self._load_month()
+        self._load_week()
+        self._load_day(keep_selection=False)
+        self._load_totals()
+
+    def _calendar_chosen(self) -> None:
+        if self._syncing_calendar:
+            return
+        self.show_date(self.calendar.selectedDate().toPython())
+
+    def _open_day_from_row(self, day: date) -> None:
+        self.show_day(day)
+        if self.day_model.block_count():
+            self.day_view.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # ----- edits
+
+    @Slot()
+    def add_time(self) -> None:
+        if not self.add_time_button.isEnabled():
+            return
+        today = self.now().astimezone(self.zone).date()
+        dialog = AddTimeDialog(
+            self.diary,
+            self.now,
+            list(self._contracts.values()),
+            self._contract_id,
+            min(self._day, today),
+            self,
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.added.connect(self._time_added)
+        dialog.open()
+
+    def _time_added(self, ids: list[str], day: date, start: datetime) -> None:
+        self._locks.clear()
+        self._load_contracts()
+        self._show(week_start(start), day)
+        self._load_totals()
+        self.day_view.select_blocks(ids, ids[0] if ids else None)
+        self.blocksChanged.emit()
+
+    @Slot()
+    def edit_memo(self) -> None:
+        if not self.edit_memo_button.isEnabled():
+            return
+        blocks = [b for cell in self.day_view.selected_cells() for b in cell.blocks]
+        memos = {b.memo for b in blocks}
+        dialog = MemoDialog(
+            memos.pop() if len(memos) == 1 else "", len(blocks), sum(b.seconds for b in blocks), self
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        ids = [b.id for b in blocks]
+        dialog.accepted.connect(lambda: self._apply_memo(ids, dialog.memo()))
+        dialog.open()
+
+    def _apply_memo(self, ids: list[str], memo: str) -> None:
+        try:
+            self.diary.edit_memo(ids, memo, self.now())
+        except USER_ERRORS as error:
+            tell(self, "Memo not changed", str(error))
+            return
+        self.refresh()
+        self.blocksChanged.emit()
+
+    @Slot()
+    def remove_time(self) -> None:
+        if not self.remove_button.isEnabled():
+            return
+        blocks = [b for cell in self.day_view.selected_cells() for b in cell.blocks]
+        ids = [b.id for b in blocks]
+        count = len(blocks)
+        seconds = sum(b.seconds for b in blocks)
+        shots = sum(1 for b in blocks if b.screenshot_id)
+        ask(
+            self,
+            "Remove time",
+            f"Remove {count} block{'s' if count != 1 else ''} ({hm(seconds)}) from the Work Diary?",
+            "&Remove time",
+            lambda: self._apply_remove(ids),
+            informative=(
+                f"Their {shots} screenshot{'s' if shots != 1 else ''} are deleted too. " if shots else ""
+            )
+            + "The client will not see or pay this time.",
+            name="confirm-remove",
+        )
+
+    def _apply_remove(self, ids: list[str]) -> None:
+        try:
+            self.diary.remove_time(ids, self.now())
+        except USER_ERRORS as error:
+            tell(self, "Time not removed", str(error))
+            return
+        self.refresh()
+        self.blocksChanged.emit()
+
+    @Slot()
+    def open_current(self) -> None:
+        cell = self.day_view.current_cell()
+        if cell is not None:
+            self.open_block(cell)
+
+    @Slot(object)
+    def open_block(self, cell: Cell) -> BlockDialog:
+        reason = next((r for b in cell.blocks if (r := self._why_locked(b.contract_id, b.start))), "")
+        titles = ", ".join(
+            dict.fromkeys(
+                self._contracts[b.contract_id].title for b in cell.blocks if b.contract_id in self._contracts
+            )
+        )
+        dialog = BlockDialog(self.diary, self.now, cell, reason, titles, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        shot = dialog.screenshot_id
+        dialog.changed.connect(lambda: self._screenshot_changed(shot))
+        dialog.open()
+        return dialog
+
+    def _screenshot_changed(self, screenshot_id: str | None) -> None:
+        if screenshot_id:
+            self.thumbnails.forget(screenshot_id)
+        self.refresh()
+        self.blocksChanged.emit()

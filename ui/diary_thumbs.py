@@ -1,0 +1,157 @@
+"""Screenshot thumbnails for the Work Diary's day grid: loaded when a cell is first painted, a few
+at a time between events, and kept in a bounded cache.
+
+Decoding a thumbnail costs a fraction of a millisecond, finding its file with
+``Diary.screenshot_images`` a millisecond on a small database and ~8 ms on a 5-year one (the
+screenshot_images table has no index on screenshot_id: a full scan per call). A full day of 144
+would hold the window up far too long if done at once. So a cell without its pixmap yet paints a
+placeholder and queues the screenshot; a zero-interval timer finds the queued files in one query
+(``thumbnail_paths``) and decodes them in slices of a few milliseconds, saying which arrived: the
+grid is shown at once and fills in.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import OrderedDict
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QImageReader, QPixmap
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+
+from tracker.diary import Diary
+from tracker.models import ScreenshotImage
+
+log = logging.getLogger(__name__)
+
+MISSING = QPixmap()  # a null pixmap: the screenshot's file is gone or unreadable
+BATCH = 200  # screenshots whose files are looked up in one query
+
+
+def thumbnail_paths(diary: Diary, screenshot_ids: list[str]) -> dict[str, Path]:
+    """The thumbnail file of each screenshot (its first monitor's), in one query.
+
+    ``Diary.screenshot_images`` answers for one screenshot at a time; the grid needs up to 144 at
+    once. (A candidate for the core: ``Diary.thumbnail_paths``.)
+    """
+    if not screenshot_ids:
+        return {}
+    query = (
+        select(ScreenshotImage.screenshot_id, ScreenshotImage.thumbnail_path)
+        .where(ScreenshotImage.screenshot_id.in_(screenshot_ids))
+        .order_by(ScreenshotImage.screenshot_id, ScreenshotImage.monitor)
+    )
+    paths: dict[str, Path] = {}
+    with diary.db.engine.connect() as connection:
+        for screenshot_id, relative in connection.execute(query):
+            paths.setdefault(screenshot_id, diary.db.data_dir / relative)
+    return paths
+
+
+class ThumbnailCache(QObject):
+    """Pixmaps of screenshot thumbnails, scaled to ``size``, by screenshot id."""
+
+    loaded = Signal(list)  # the screenshot ids whose pixmaps (or MISSING) just arrived
+
+    def __init__(
+        self,
+        diary: Diary,
+        size: QSize,
+        capacity: int = 3 * 144,
+        slice_ms: float = 6.0,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._diary = diary
+        self._size = size
+        self._ratio = 1.0
+        self._capacity = capacity
+        self._slice = slice_ms / 1000
+        self._pixmaps: OrderedDict[str, QPixmap] = OrderedDict()
+        self._wanted: dict[str, None] = {}  # an ordered set: the queue
+        self._paths: dict[str, Path | None] = {}  # of the queued screenshots, looked up in batches
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self._load_some)
+
+    def set_device_pixel_ratio(self, ratio: float) -> None:
+        if ratio != self._ratio:
+            self._ratio = ratio
+            self._pixmaps.clear()
+
+    def pixmap(self, screenshot_id: str) -> QPixmap | None:
+        """The thumbnail (``MISSING`` if it cannot be read), or None when it is still loading."""
+        pixmap = self._pixmaps.get(screenshot_id)
+        if pixmap is not None:
+            self._pixmaps.move_to_end(screenshot_id)
+            return pixmap
+        if screenshot_id not in self._wanted:
+            self._wanted[screenshot_id] = None
+            if not self._timer.isActive():
+                self._timer.start()
+        return None
+
+    def cached(self, screenshot_id: str) -> bool:
+        return screenshot_id in self._pixmaps
+
+    def pending(self) -> int:
+        return len(self._wanted)
+
+    def forget(self, screenshot_id: str) -> None:
+        """Drop a thumbnail that changed on disk (redacted) or went away (deleted)."""
+        self._pixmaps.pop(screenshot_id, None)
+
+    def cancel(self) -> None:
+        """Forget the queue (another day is shown; its cells ask again when painted)."""
+        self._wanted.clear()
+        self._paths.clear()
+        self._timer.stop()
+
+    def _load_some(self) -> None:
+        deadline = time.perf_counter() + self._slice
+        done = []
+        while self._wanted and (not done or time.perf_counter() < deadline):
+            screenshot_id = next(iter(self._wanted))
+            if screenshot_id not in self._paths:
+                self._look_up_paths()
+            del self._wanted[screenshot_id]
+            self._pixmaps[screenshot_id] = self._load(self._paths.pop(screenshot_id, None))
+            done.append(screenshot_id)
+        while len(self._pixmaps) > self._capacity:
+            self._pixmaps.popitem(last=False)
+        if self._wanted:
+            self._timer.start()
+        if done:
+            self.loaded.emit(done)
+
+    def _look_up_paths(self) -> None:
+        batch = [sid for sid in self._wanted if sid not in self._paths][:BATCH]
+        try:
+            found = thumbnail_paths(self._diary, batch)
+        except SQLAlchemyError:  # a locked or broken database: placeholders; the next paint asks again
+            log.exception("could not look up thumbnails")
+            found = {}
+        for screenshot_id in batch:
+            self._paths[screenshot_id] = found.get(screenshot_id)
+
+    def _load(self, path: Path | None) -> QPixmap:
+        if path is None or not path.is_file():
+            return MISSING
+        reader = QImageReader(str(path))
+        reader.setAutoTransform(True)
+        size = reader.size()
+        if size.isValid():
+            # JPEG decodes straight to a smaller size (DCT scaling): cheaper than decode + scale.
+            target = size.scaled(self._size * self._ratio, Qt.AspectRatioMode.KeepAspectRatio)
+            reader.setScaledSize(target)
+        image = reader.read()
+        if image.isNull():
+            log.debug("unreadable thumbnail %s: %s", path, reader.errorString())
+            return MISSING
+        pixmap = QPixmap.fromImage(image)
+        pixmap.setDevicePixelRatio(self._ratio)
+        return pixmap

@@ -1,0 +1,280 @@
+"""The tracking engine inside the app: on a worker thread, ticked by a Qt timer there, talking to
+the widgets only through queued signals.
+
+The engine's own calls (SQLite writes, pynput counts, a screenshot's grab and encoding) never run
+on the GUI thread, so a slow disk or a screenshot never freezes a window.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+
+from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, QTimer, Signal, Slot
+
+from tracker.capture import InputSource, ScreenCapturer
+from tracker.diary import Diary
+from tracker.engine import LiveBlock, Tracker
+from tracker.errors import EnvironmentProblem, WorkdiaryError
+from tracker.settings import Settings
+from tracker.storage import Database
+from tracker.timeutil import WEEK, Clock, local_day_bounds, week_start
+
+log = logging.getLogger(__name__)
+
+TICK_MS = 1000
+TOTALS_EVERY_TICKS = 60  # today's and this week's totals are re-read from the database this often
+
+
+@dataclass(frozen=True)
+class Status:
+    """What the main window and the tray show, sent once a second."""
+
+    tracking: bool
+    contract_id: str | None
+    memo: str
+    session_started: datetime | None
+    live: LiveBlock | None
+    idle_since: datetime | None
+    today_seconds: int  # every contract, the user's local date
+    week_seconds: int  # every contract, this work week
+    contract_week_seconds: int  # the tracked (or last tracked) contract, this work week
+    week_limit_seconds: int | None
+
+
+class _Worker(QObject):
+    status = Signal(object)
+    event = Signal(object)
+    refused = Signal(str)
+    environment = Signal(str)  # something missing from the machine (input, screen), with the fix
+
+    def __init__(
+        self,
+        database: Database,
+        clock: Clock,
+        settings: Settings,
+        zone: tzinfo,
+        make_input: Callable[[], InputSource] | None,
+        make_capturer: Callable[[Settings], ScreenCapturer] | None,
+        tick_ms: int | None,
+    ) -> None:
+        super().__init__()
+        self._database = database
+        self._clock = clock
+        self._settings = settings
+        self._zone = zone
+        self._make_input = make_input
+        self._make_capturer = make_capturer
+        self._tick_ms = tick_ms
+        self._tracker: Tracker | None = None
+        self._input: InputSource | None = None
+        self._timer: QTimer | None = None
+        self._totals: tuple[int, int, int, int | None] = (0, 0, 0, None)
+        self._totals_key: object = None
+        self._ticks = 0
+        self._contract_id: str | None = None
+
+    @Slot()
+    def begin(self) -> None:
+        """Runs on the worker thread once it starts: everything the engine touches is made here."""
+        if self._make_input:
+            self._input = self._make_input()
+            try:
+                self._input.start()
+            except EnvironmentProblem as problem:
+                self._input = None
+                self.environment.emit(f"{problem} Time is tracked without activity or idle detection.")
+        self._tracker = Tracker(
+            self._database,
+            self._clock,
+            input_source=self._input,
+            capturer=self._make_capturer(self._settings) if self._make_capturer else None,
+            config=self._settings.tracker_config(),
+            on_event=self._on_event,
+        )
+        if self._tick_ms is not None:
+            self._timer = QTimer(self)
+            self._timer.setInterval(self._tick_ms)
+            self._timer.timeout.connect(self.tick)
+            self._timer.start()
+        self._publish(force_totals=True)
+
+    @Slot()
+    def tick(self) -> None:
+        self._tracker.tick()
+        self._publish()
+
+    @Slot(str, str)
+    def start(self, contract_id: str, memo: str) -> None:
+        self._command(lambda: self._tracker.start(contract_id, memo))
+
+    @Slot(str)
+    def stop(self, reason: str) -> None:
+        self._command(lambda: self._tracker.stop(reason))
+
+    @Slot(str)
+    def set_memo(self, memo: str) -> None:
+        self._command(lambda: self._tracker.set_memo(memo))
+
+    @Slot(str)
+    def resolve_idle(self, decision: str) -> None:
+        self._command(lambda: self._tracker.resolve_idle(decision))
+
+    @Slot(object)
+    def apply_settings(self, settings: Settings) -> None:
+        self._settings = settings
+        self._tracker.config = settings.tracker_config()
+        if self._make_capturer:
+            self._tracker.capturer = self._make_capturer(settings)
+
+    @Slot()
+    def finish(self) -> None:
+        """Stop tracking cleanly (the open block is saved) and let go of the input devices."""
+        if self._timer:
+            self._timer.stop()
+        if self._tracker and self._tracker.tracking:
+            self._tracker.stop("quit")
+        if self._input:
+            self._input.stop()
+
+    def _command(self, action: Callable[[], None]) -> None:
+        try:
+            action()
+        except WorkdiaryError as error:
+            self.refused.emit(str(error))
+        self._publish(force_totals=True)
+
+    def _on_event(self, event: object) -> None:
+        self.event.emit(event)
+
+    def _publish(self, force_totals: bool = False) -> None:
+        tracker = self._tracker
+        live = tracker.live_block
+        self._contract_id = tracker.contract_id or self._contract_id
+        self._ticks += 1
+        key = (live.id if live else None, self._contract_id)
+        if force_totals or key != self._totals_key or self._ticks % TOTALS_EVERY_TICKS == 0:
+            self._totals_key = key
+            self._totals = self._saved_totals(live.id if live else None)
+        today, week, contract_week, limit = self._totals
+        live_seconds = int((live.end - live.start).total_seconds()) if live else 0
+        self.status.emit(
+            Status(
+                tracking=tracker.tracking,
+                contract_id=self._contract_id,
+                memo=tracker.memo,
+                session_started=tracker.session_started,
+                live=live,
+                idle_since=tracker.idle_since,
+                today_seconds=today + live_seconds,
+                week_seconds=week + live_seconds,
+                contract_week_seconds=contract_week + live_seconds,
+                week_limit_seconds=limit,
+            )
+        )
+
+    def _saved_totals(self, live_id: str | None) -> tuple[int, int, int, int | None]:
+        """Today's, this week's and the contract's week time in the database, the live block
+        left out (it is added from memory, to the second), and the contract's weekly limit."""
+        now = self._clock.now()
+        diary = Diary(self._database, self._zone)
+        week = week_start(now)
+        day_start, day_end = local_day_bounds(now.astimezone(self._zone).date(), self._zone)
+        blocks = [
+            b
+            for b in diary.blocks_between(min(week, day_start), max(week + WEEK, day_end))
+            if b.id != live_id
+        ]
+        this_week = [b for b in blocks if week <= b.start < week + WEEK]
+        limit = None
+        if self._contract_id:
+            minutes = diary.contract(self._contract_id).weekly_limit_minutes
+            limit = None if minutes is None else minutes * 60
+        return (
+            sum(b.seconds for b in blocks if day_start <= b.start < day_end),
+            sum(b.seconds for b in this_week),
+            sum(b.seconds for b in this_week if b.contract_id == self._contract_id),
+            limit,
+        )
+
+
+class TrackerService(QObject):
+    """The app's handle on the engine. Commands are queued to the worker thread; what happens
+    comes back as signals in the GUI thread."""
+
+    status = Signal(object)  # Status, once a second
+    event = Signal(object)  # the engine's events (tracker.engine dataclasses)
+    refused = Signal(str)  # a command the rules refused, with the reason
+    environment = Signal(str)  # input or screen capture unavailable, and what to do
+
+    _start = Signal(str, str)
+    _stop = Signal(str)
+    _memo = Signal(str)
+    _idle = Signal(str)
+    _settings = Signal(object)
+    _tick = Signal()
+
+    def __init__(
+        self,
+        database: Database,
+        clock: Clock,
+        settings: Settings,
+        zone: tzinfo,
+        *,
+        make_input: Callable[[], InputSource] | None = None,
+        make_capturer: Callable[[Settings], ScreenCapturer] | None = None,
+        tick_ms: int | None = TICK_MS,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._thread = QThread()
+        self._thread.setObjectName("tracker")
+        self._worker = _Worker(database, clock, settings, zone, make_input, make_capturer, tick_ms)
+        self._worker.moveToThread(self._thread)
+        self._thread.started.connect(self._worker.begin)
+        for outgoing, incoming in (
+            (self._worker.status, self.status),
+            (self._worker.event, self.event),
+            (self._worker.refused, self.refused),
+            (self._worker.environment, self.environment),
+        ):
+            outgoing.connect(incoming)
+        for request, slot in (
+            (self._start, self._worker.start),
+            (self._stop, self._worker.stop),
+            (self._memo, self._worker.set_memo),
+            (self._idle, self._worker.resolve_idle),
+            (self._settings, self._worker.apply_settings),
+            (self._tick, self._worker.tick),
+        ):
+            request.connect(slot)
+        self._thread.start()
+
+    def start(self, contract_id: str, memo: str = "") -> None:
+        self._start.emit(contract_id, memo)
+
+    def stop(self, reason: str = "user") -> None:
+        self._stop.emit(reason)
+
+    def set_memo(self, memo: str) -> None:
+        self._memo.emit(memo)
+
+    def resolve_idle(self, decision: str) -> None:
+        self._idle.emit(decision)
+
+    def apply_settings(self, settings: Settings) -> None:
+        self._settings.emit(settings)
+
+    def tick(self) -> None:
+        """One tick now (tests drive a fake clock with it; the app's timer ticks by itself)."""
+        self._tick.emit()
+
+    def shutdown(self) -> None:
+        """Stop tracking and save, then end the worker thread. Blocks until done."""
+        if not self._thread.isRunning():
+            return
+        QMetaObject.invokeMethod(self._worker, "finish", Qt.ConnectionType.BlockingQueuedConnection)
+        self._thread.quit()
+        self._thread.wait()
