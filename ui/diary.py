@@ -18,6 +18,7 @@ from decimal import Decimal
 from PySide6.QtCore import QDate, QPointF, Qt, Signal, Slot
 from PySide6.QtGui import QFont, QKeySequence, QPainter, QPalette, QShortcut, QTextCharFormat
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QCalendarWidget,
     QComboBox,
     QFormLayout,
@@ -66,6 +67,9 @@ class DotCalendar(QCalendarWidget):
         self.setWeekdayTextFormat(Qt.DayOfWeek.Saturday, plain)
         self.setWeekdayTextFormat(Qt.DayOfWeek.Sunday, plain)
         self.setAccessibleName("Calendar")
+        view = self.findChild(QAbstractItemView, "qt_calendar_calendarview")
+        if view is not None:
+            view.setAccessibleName("Dates")
         self.setAccessibleDescription(
             "Dates with logged time are bold, with a blue dot. Choosing a date shows its work week."
         )
@@ -200,6 +204,7 @@ class WorkDiaryWindow(QWidget):
         self._locks: dict[tuple[str, datetime], datetime] = {}
         self._syncing_calendar = False
         self._month_loaded: tuple | None = None
+        self._stale = False  # refresh() was called while hidden
         self.thumbnails = ThumbnailCache(diary, THUMB_SIZE, parent=self)
         self.setWindowTitle("Work Diary — Workdiary")
         self.setAccessibleName("Work Diary")
@@ -233,7 +238,12 @@ class WorkDiaryWindow(QWidget):
     @Slot()
     def refresh(self) -> None:
         """Re-read contracts, the calendar's dots, the week, the day and the totals, keeping the
-        shown week, day and the selection."""
+        shown week, day and the selection. While the window is hidden this only notes that it is
+        stale: it re-reads when shown again."""
+        if not self.isVisible():
+            self._stale = True
+            return
+        self._stale = False
         self._locks.clear()
         self._load_contracts()
         self._load_month(force=True)
@@ -248,8 +258,11 @@ class WorkDiaryWindow(QWidget):
 
     @Slot(object)
     def show_day(self, day: date) -> None:
-        """Open one of the shown week's dates."""
+        """Open one of the shown week's dates (another date: its own week, as ``show_date``)."""
         if day is None or day == self._day:
+            return
+        if day not in self._week_dates:
+            self.show_date(day)
             return
         self._day = day
         self._load_day(keep_selection=False)
@@ -284,6 +297,11 @@ class WorkDiaryWindow(QWidget):
             self.show_day(day)
         else:  # past the week's edge: the neighbouring week, on that date
             self._show(self._week + days * WEEK, day)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
 
     def set_contract(self, contract_id: str | None) -> None:
         index = self.contract_combo.findData(contract_id) if contract_id else 0
@@ -732,6 +750,7 @@ class WorkDiaryWindow(QWidget):
 
     def _time_added(self, ids: list[str], day: date, start: datetime) -> None:
         self._locks.clear()
+        self._month_loaded = None  # the new time's date gets its dot
         self._load_contracts()
         self._show(week_start(start), day)
         self._load_totals()

@@ -104,6 +104,10 @@ class Cell:
         return next((b.screenshot_id for b in self.blocks if b.screenshot_id), None)
 
     @property
+    def screenshot_redacted(self) -> bool:
+        return next((b.redacted for b in self.blocks if b.screenshot_id), False)
+
+    @property
     def has_activity(self) -> bool:
         return self.tracked > 0
 
@@ -140,6 +144,12 @@ class Cell:
         return "; ".join(parts)
 
 
+def short_duration(seconds: int) -> str:
+    """A block's own length when it is shorter than its slot: '9m 59s'."""
+    minutes, seconds = divmod(int(seconds), 60)
+    return f"{minutes}m {seconds:02d}s" if minutes < 60 else hm(minutes * 60)
+
+
 class DayModel(QAbstractTableModel):
     """The blocks of one local date: a row per local hour with work, a column per slot."""
 
@@ -167,10 +177,10 @@ class DayModel(QAbstractTableModel):
                 rows.append(f"{local:%H}:00")
             grouped.setdefault((row, local.minute // 10), []).append(block)
         # A day when clocks go back lives its repeated hour twice: say which is which.
-        for row, label in enumerate(rows):
-            if rows.count(label) > 1:
-                epoch = next(epoch for epoch, r in hours.items() if r == row)
-                rows[row] = f"{label} {datetime.fromtimestamp(epoch, UTC).astimezone(self.zone):%Z}"
+        repeated = {label for label in rows if rows.count(label) > 1}
+        for epoch, row in hours.items():
+            if rows[row] in repeated:
+                rows[row] += f" {datetime.fromtimestamp(epoch, UTC).astimezone(self.zone):%Z}"
         self._rows = rows
         self._cells = {
             key: Cell.of(group, self.zone, sorted({titles[b.contract_id] for b in group}) if titles else [])
@@ -320,7 +330,7 @@ class BlockDelegate(QStyledItemDelegate):
             painter.drawText(
                 QRect(x, y, w, line),
                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                hm(cell.seconds),
+                short_duration(cell.seconds),
             )
         y += line + 3
 
@@ -358,7 +368,7 @@ class BlockDelegate(QStyledItemDelegate):
 
     def _paint_thumbnail(self, painter, rect, cell, palette, text, selected, metrics) -> None:
         shot = cell.screenshot_id
-        pixmap = self.thumbnails.pixmap(shot) if shot else None
+        pixmap = self.thumbnails.pixmap(shot, cell.screenshot_redacted) if shot else None
         if pixmap is not None and not pixmap.isNull():
             size = pixmap.deviceIndependentSize().toSize()
             target = QRect(0, 0, min(size.width(), rect.width()), min(size.height(), rect.height()))

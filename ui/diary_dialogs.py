@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, QEvent, Qt, Signal
 from PySide6.QtGui import QPalette, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
@@ -153,6 +153,11 @@ def slot_choices(day: date, zone) -> list[tuple[str, datetime]]:
     ]
 
 
+def index_of(combo: QComboBox, moment: datetime) -> int:
+    """The item holding ``moment`` (``findData`` compares Python objects by identity)."""
+    return next((i for i in range(combo.count()) if combo.itemData(i) == moment), -1)
+
+
 class AddTimeDialog(QDialog):
     """Manual time on a contract: date, start and end in 10-minute steps (local time), memo.
 
@@ -188,6 +193,15 @@ class AddTimeDialog(QDialog):
             if contract.kind != "hourly":
                 label += " (fixed price)"
             self.contract_combo.addItem(label, contract.id)
+        if contract_id is None:  # all contracts shown: the first that takes manual time
+            contract_id = next(
+                (
+                    c.id
+                    for c in contracts
+                    if c.status != "ended" and c.kind == "hourly" and c.manual_time_allowed
+                ),
+                None,
+            )
         if contract_id is not None and self.contract_combo.findData(contract_id) >= 0:
             self.contract_combo.setCurrentIndex(self.contract_combo.findData(contract_id))
 
@@ -267,7 +281,7 @@ class AddTimeDialog(QDialog):
     def set_range(self, start: datetime, end: datetime) -> None:
         """Choose the start and end (UTC instants on the dialog's date)."""
         for combo, moment in ((self.start_combo, start), (self.end_combo, end)):
-            index = combo.findData(moment)
+            index = index_of(combo, moment)
             if index < 0:
                 raise ValueError(f"{moment} is not a 10-minute step of {self.day()}")
             combo.setCurrentIndex(index)
@@ -310,8 +324,8 @@ class AddTimeDialog(QDialog):
         else:
             nine = next((m for m in moments if m.astimezone(self.zone).hour >= 9), moments[0])
             start, end = nine, nine + timedelta(hours=1)
-        start_index = max(self.start_combo.findData(start), 0)
-        end_index = self.end_combo.findData(end)
+        start_index = max(index_of(self.start_combo, start), 0)
+        end_index = index_of(self.end_combo, end)
         self.start_combo.setCurrentIndex(start_index)
         self.end_combo.setCurrentIndex(end_index if end_index >= 0 else start_index)
 
@@ -433,13 +447,36 @@ class BlockDialog(QDialog):
         layout.addWidget(self.status_label)
         layout.addWidget(self.error_label)
         layout.addLayout(buttons)
+        self._pictures: list[tuple[QLabel, QPixmap]] = []  # each monitor's image at full size
         self._load_images()
-        self.resize(1000, 720)
+        self.scroll.viewport().installEventFilter(self)
+        screen = self.screen().availableGeometry()
+        self.resize(min(1400, int(screen.width() * 0.85)), min(1000, int(screen.height() * 0.85)))
+
+    def full_size(self) -> list[QPixmap]:
+        """Every monitor's image, unscaled."""
+        return [pixmap for _, pixmap in self._pictures]
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.scroll.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit()
+        return super().eventFilter(watched, event)
+
+    def _fit(self) -> None:
+        """Show each image full size, or scaled down to the dialog's width when it is wider."""
+        width = max(self.scroll.viewport().width() - 8, 100)
+        for label, pixmap in self._pictures:
+            if pixmap.width() > width:
+                pixmap = pixmap.scaledToWidth(width, Qt.TransformationMode.SmoothTransformation)
+            label.setPixmap(pixmap)
 
     def _load_images(self) -> None:
-        for label in self.image_labels:
-            label.deleteLater()
+        while self.images_layout.count():
+            item = self.images_layout.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
         self.image_labels = []
+        self._pictures = []
         if not self.screenshot_id:
             text = self.block.capture_note or (
                 "Manual time has no screenshot."
@@ -461,14 +498,14 @@ class BlockDialog(QDialog):
             if pixmap.isNull():
                 label.setText(f"{caption}: the image file is missing.")
             else:
-                if pixmap.width() > 960:
-                    pixmap = pixmap.scaledToWidth(960, Qt.TransformationMode.SmoothTransformation)
                 label.setPixmap(pixmap)
+                self._pictures.append((label, pixmap))
             label.setAccessibleName(f"Screenshot, {caption}")
             label.setToolTip(caption)
             self._add_label(QLabel(caption, self.images_box))
             self._add_label(label)
         self.images_layout.addStretch(1)
+        self._fit()
 
     def _add_label(self, label: QLabel) -> None:
         if not label.accessibleName():

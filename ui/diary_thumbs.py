@@ -27,7 +27,6 @@ from tracker.models import ScreenshotImage
 
 log = logging.getLogger(__name__)
 
-MISSING = QPixmap()  # a null pixmap: the screenshot's file is gone or unreadable
 BATCH = 200  # screenshots whose files are looked up in one query
 
 
@@ -54,7 +53,7 @@ def thumbnail_paths(diary: Diary, screenshot_ids: list[str]) -> dict[str, Path]:
 class ThumbnailCache(QObject):
     """Pixmaps of screenshot thumbnails, scaled to ``size``, by screenshot id."""
 
-    loaded = Signal(list)  # the screenshot ids whose pixmaps (or MISSING) just arrived
+    loaded = Signal(list)  # the screenshot ids whose pixmaps (or a null pixmap) just arrived
 
     def __init__(
         self,
@@ -70,8 +69,9 @@ class ThumbnailCache(QObject):
         self._ratio = 1.0
         self._capacity = capacity
         self._slice = slice_ms / 1000
-        self._pixmaps: OrderedDict[str, QPixmap] = OrderedDict()
-        self._wanted: dict[str, None] = {}  # an ordered set: the queue
+        # by screenshot id: (whether it was redacted when loaded, the pixmap)
+        self._pixmaps: OrderedDict[str, tuple[bool, QPixmap]] = OrderedDict()
+        self._wanted: dict[str, bool] = {}  # the queue, in order: screenshot id -> redacted
         self._paths: dict[str, Path | None] = {}  # of the queued screenshots, looked up in batches
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -83,20 +83,24 @@ class ThumbnailCache(QObject):
             self._ratio = ratio
             self._pixmaps.clear()
 
-    def pixmap(self, screenshot_id: str) -> QPixmap | None:
-        """The thumbnail (``MISSING`` if it cannot be read), or None when it is still loading."""
-        pixmap = self._pixmaps.get(screenshot_id)
-        if pixmap is not None:
+    def pixmap(self, screenshot_id: str, redacted: bool = False) -> QPixmap | None:
+        """The thumbnail (a null pixmap if it cannot be read), or None when it is still loading.
+
+        ``redacted`` is the screenshot's state as the caller knows it: a thumbnail loaded before a
+        redaction (made here or elsewhere, e.g. from the main window) is loaded again."""
+        entry = self._pixmaps.get(screenshot_id)
+        if entry is not None and entry[0] == redacted:
             self._pixmaps.move_to_end(screenshot_id)
-            return pixmap
+            return entry[1]
         if screenshot_id not in self._wanted:
-            self._wanted[screenshot_id] = None
+            self._wanted[screenshot_id] = redacted
             if not self._timer.isActive():
                 self._timer.start()
         return None
 
-    def cached(self, screenshot_id: str) -> bool:
-        return screenshot_id in self._pixmaps
+    def cached(self, screenshot_id: str, redacted: bool | None = None) -> bool:
+        entry = self._pixmaps.get(screenshot_id)
+        return entry is not None and redacted in (None, entry[0])
 
     def pending(self) -> int:
         return len(self._wanted)
@@ -118,8 +122,9 @@ class ThumbnailCache(QObject):
             screenshot_id = next(iter(self._wanted))
             if screenshot_id not in self._paths:
                 self._look_up_paths()
-            del self._wanted[screenshot_id]
-            self._pixmaps[screenshot_id] = self._load(self._paths.pop(screenshot_id, None))
+            redacted = self._wanted.pop(screenshot_id)
+            self._pixmaps[screenshot_id] = (redacted, self._load(self._paths.pop(screenshot_id, None)))
+            self._pixmaps.move_to_end(screenshot_id)
             done.append(screenshot_id)
         while len(self._pixmaps) > self._capacity:
             self._pixmaps.popitem(last=False)
@@ -140,7 +145,7 @@ class ThumbnailCache(QObject):
 
     def _load(self, path: Path | None) -> QPixmap:
         if path is None or not path.is_file():
-            return MISSING
+            return QPixmap()  # null: the file is gone or unreadable
         reader = QImageReader(str(path))
         reader.setAutoTransform(True)
         size = reader.size()
@@ -151,7 +156,7 @@ class ThumbnailCache(QObject):
         image = reader.read()
         if image.isNull():
             log.debug("unreadable thumbnail %s: %s", path, reader.errorString())
-            return MISSING
+            return QPixmap()  # null: the file is gone or unreadable
         pixmap = QPixmap.fromImage(image)
         pixmap.setDevicePixelRatio(self._ratio)
         return pixmap
