@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from functools import cache
+from pathlib import Path
 from typing import NamedTuple
 
-from sqlalchemy import Integer, Select, String, bindparam, func, select, type_coerce
+from sqlalchemy import Integer, Select, String, bindparam, case, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from tracker.errors import NotFound, RuleViolation
@@ -57,6 +58,7 @@ class BlockView(NamedTuple):
     over_limit: bool
     capture_note: str
     activity_json: str
+    is_open: bool  # being tracked right now: not editable until it closes
     screenshot_id: str | None = None
     redacted: bool = False
 
@@ -129,6 +131,7 @@ def _block_queries(by_contract: bool) -> tuple[Select, Select]:
             Block.over_limit,
             Block.capture_note,
             type_coerce(Block.activity, String),
+            Block.is_open,
         )
         .where(Block.start >= bindparam("start"), Block.start < bindparam("end"), _LIVE)
         .order_by(Block.start)
@@ -282,19 +285,47 @@ class Diary:
             return {moment.astimezone(self.zone).date() for moment in connection.scalars(query)}
 
     def totals(self, contract_id: str, now: datetime) -> Totals:
-        contract = self.contract(contract_id)
+        contract = self.contract(contract_id)  # NotFound for an unknown contract
+        return self.totals_by_contract(now, contract_id).get(contract_id) or self._totals(
+            contract, 0, 0, 0, 0
+        )
+
+    def totals_by_contract(self, now: datetime, contract_id: str | None = None) -> dict[str, Totals]:
+        """This week's, last week's and all-time totals of every contract with time (or one), in
+        one pass over the blocks."""
         week = week_start(now)
+        seconds = type_coerce(Block.end, Integer) - type_coerce(Block.start, Integer)
+        this_week = (Block.start >= week) & (Block.start < week + WEEK)
+
+        def total(condition=None):
+            return func.sum(seconds if condition is None else case((condition, seconds), else_=0))
+
+        query = (
+            select(
+                Block.contract_id,
+                total(this_week),
+                total((Block.start >= week - WEEK) & (Block.start < week)),
+                total(),
+                total(this_week & Block.over_limit.is_(False)),
+            )
+            .where(_LIVE)
+            .group_by(Block.contract_id)
+        )
+        if contract_id is not None:
+            query = query.where(Block.contract_id == contract_id)
+        with self.db.engine.connect() as connection:
+            rows = connection.execute(query).all()
+        contracts = {contract.id: contract for contract in self.contracts()}
+        return {row[0]: self._totals(contracts[row[0]], *row[1:]) for row in rows}
+
+    @staticmethod
+    def _totals(
+        contract: Contract, this_week: int, last_week: int, since_start: int, billable: int
+    ) -> Totals:
         earnings = None
         if not contract.agency_member:
-            billable = logged_seconds(self.db, contract_id, week, week + WEEK, billable_only=True)
             earnings = (Decimal(contract.hourly_rate_cents) * billable / 360000).quantize(Decimal("0.01"))
-        return Totals(
-            this_week=logged_seconds(self.db, contract_id, week, week + WEEK),
-            last_week=logged_seconds(self.db, contract_id, week - WEEK, week),
-            since_start=logged_seconds(self.db, contract_id),
-            week_earnings=earnings,
-            currency=contract.currency,
-        )
+        return Totals(this_week, last_week, since_start, earnings, contract.currency)
 
     def locked_at(self, contract_id: str, moment: datetime) -> datetime:
         """When time at ``moment`` on this contract stops being editable."""
@@ -389,6 +420,19 @@ class Diary:
             shot.sync_state = "pending"
             block.updated_at = now
             block.sync_state = "pending"
+
+    def thumbnail_paths(self, screenshot_ids: list[str]) -> dict[str, Path]:
+        """The thumbnail file of each screenshot (its first monitor's), in one query."""
+        query = (
+            select(ScreenshotImage.screenshot_id, ScreenshotImage.thumbnail_path)
+            .where(ScreenshotImage.screenshot_id.in_(screenshot_ids))
+            .order_by(ScreenshotImage.screenshot_id, ScreenshotImage.monitor)
+        )
+        paths: dict[str, Path] = {}
+        with self.db.engine.connect() as connection:
+            for screenshot_id, relative in connection.execute(query):
+                paths.setdefault(screenshot_id, self.db.data_dir / relative)
+        return paths
 
     def screenshot_images(self, screenshot_id: str) -> list[ScreenshotImage]:
         with self.db.session() as session:

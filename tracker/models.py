@@ -114,7 +114,7 @@ class ScreenshotImage(Base):
     __tablename__ = "screenshot_images"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    screenshot_id: Mapped[str] = mapped_column(ForeignKey("screenshots.id"))
+    screenshot_id: Mapped[str] = mapped_column(ForeignKey("screenshots.id"), index=True)
     monitor: Mapped[int] = mapped_column()
     path: Mapped[str] = mapped_column(Text)  # relative to the data directory
     thumbnail_path: Mapped[str] = mapped_column(Text)

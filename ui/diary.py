@@ -620,8 +620,7 @@ class WorkDiaryWindow(QWidget):
 
     def _load_totals(self) -> None:
         now = self.now()
-        ids = [self._contract_id] if self._contract_id else list(self._contracts)
-        totals = [self.diary.totals(cid, now) for cid in ids]
+        totals = list(self.diary.totals_by_contract(now, self._contract_id).values())
         this_week = sum(t.this_week for t in totals)
         last_week = sum(t.last_week for t in totals)
         since = sum(t.since_start for t in totals)

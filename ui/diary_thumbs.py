@@ -6,7 +6,7 @@ Decoding a thumbnail costs a fraction of a millisecond, finding its file with
 screenshot_images table has no index on screenshot_id: a full scan per call). A full day of 144
 would hold the window up far too long if done at once. So a cell without its pixmap yet paints a
 placeholder and queues the screenshot; a zero-interval timer finds the queued files in one query
-(``thumbnail_paths``) and decodes them in slices of a few milliseconds, saying which arrived: the
+(``Diary.thumbnail_paths``) and decodes them in slices of a few milliseconds, saying which arrived: the
 grid is shown at once and fills in.
 """
 
@@ -19,35 +19,13 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QImageReader, QPixmap
-from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from tracker.diary import Diary
-from tracker.models import ScreenshotImage
 
 log = logging.getLogger(__name__)
 
 BATCH = 200  # screenshots whose files are looked up in one query
-
-
-def thumbnail_paths(diary: Diary, screenshot_ids: list[str]) -> dict[str, Path]:
-    """The thumbnail file of each screenshot (its first monitor's), in one query.
-
-    ``Diary.screenshot_images`` answers for one screenshot at a time; the grid needs up to 144 at
-    once. (A candidate for the core: ``Diary.thumbnail_paths``.)
-    """
-    if not screenshot_ids:
-        return {}
-    query = (
-        select(ScreenshotImage.screenshot_id, ScreenshotImage.thumbnail_path)
-        .where(ScreenshotImage.screenshot_id.in_(screenshot_ids))
-        .order_by(ScreenshotImage.screenshot_id, ScreenshotImage.monitor)
-    )
-    paths: dict[str, Path] = {}
-    with diary.db.engine.connect() as connection:
-        for screenshot_id, relative in connection.execute(query):
-            paths.setdefault(screenshot_id, diary.db.data_dir / relative)
-    return paths
 
 
 class ThumbnailCache(QObject):
@@ -136,7 +114,7 @@ class ThumbnailCache(QObject):
     def _look_up_paths(self) -> None:
         batch = [sid for sid in self._wanted if sid not in self._paths][:BATCH]
         try:
-            found = thumbnail_paths(self._diary, batch)
+            found = self._diary.thumbnail_paths(batch)
         except SQLAlchemyError:  # a locked or broken database: placeholders; the next paint asks again
             log.exception("could not look up thumbnails")
             found = {}

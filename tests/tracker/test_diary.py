@@ -219,3 +219,31 @@ def test_redacting_a_screenshot_blurs_it_for_good_and_keeps_the_time(
     (stored,) = diary.screenshot_images(block.screenshot_id)
     assert (stored.sha256, stored.size_bytes) == imaging.digest(path.read_bytes())
     assert stored.sha256 != image.sha256
+
+
+def test_totals_of_every_contract_in_one_pass(diary, database, site):
+    logo = diary.add_contract("Logo", now=at(1, 0), hourly_rate=Decimal(20), currency="EUR")
+    manual(diary, database, site, at(25, 9), at(25, 10))
+    manual(diary, database, logo, at(17, 9), at(17, 9, 30), now=at(17, 12))
+    manual(diary, database, logo, at(25, 10), at(25, 10, 30))
+    totals = diary.totals_by_contract(WEDNESDAY)
+    assert totals[site.id] == diary.totals(site.id, WEDNESDAY)
+    assert (totals[logo.id].this_week, totals[logo.id].last_week, totals[logo.id].since_start) == (
+        1800,
+        1800,
+        3600,
+    )
+    assert (totals[logo.id].week_earnings, totals[logo.id].currency) == (Decimal("10.00"), "EUR")
+    assert diary.totals_by_contract(WEDNESDAY, logo.id).keys() == {logo.id}
+
+
+def test_thumbnails_of_many_screenshots_at_once_and_the_open_block(make_tracker, clock, diary, contract):
+    tracker = make_tracker()
+    tracker.start(contract.id)
+    run(tracker, clock, 1500)  # two closed slots and an open one
+    blocks = diary.day_blocks(clock.now().date())
+    assert [b.is_open for b in blocks] == [False, False, True]
+    shot_ids = [b.screenshot_id for b in blocks if b.screenshot_id]
+    paths = diary.thumbnail_paths(shot_ids)
+    assert paths.keys() == set(shot_ids)
+    assert all(path.name.endswith("-m1-thumb.jpg") and path.exists() for path in paths.values())
