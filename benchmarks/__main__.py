@@ -24,7 +24,7 @@ from pathlib import Path
 
 from benchmarks.display import x_display
 
-BENCHMARKS = ["tracking", "callback", "diary", "screenshot"]
+BENCHMARKS = ["tracking", "callback", "diary", "screenshot", "app"]
 RESULTS_DIR = Path(__file__).parent / "results"
 
 

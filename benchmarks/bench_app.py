@@ -1,0 +1,145 @@
+"""The desktop app: start-up to a visible window, resident memory with the window hidden while
+tracking, and the Work Diary opening and switching weeks on a 5-year database.
+
+    python -m benchmarks --only app
+
+Each measurement runs in a process of its own on the benchmark's X display (xcb, as a user runs it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+START_UP_RUNS = 5
+START_UP_BAR_MS = 1500.0
+HIDDEN_RSS_BAR_MB = 120.0
+OPEN_WEEK_BAR_MS = 150.0
+DIARY_RUNS = 10
+TRACKING_SECONDS = 20
+MB = 1024 * 1024
+
+
+def row(name: str, value, unit: str, bar: float | None = None) -> dict:
+    return {
+        "name": f"app: {name}",
+        "value": value,
+        "unit": unit,
+        "bar": None if bar is None else f"≤ {bar:g} {unit}",
+        "ok": None if bar is None else value <= bar,
+    }
+
+
+def in_fresh_process(flag: str) -> dict:
+    child = subprocess.run(
+        [sys.executable, "-m", "benchmarks.bench_app", flag], cwd=REPO, capture_output=True, text=True
+    )
+    if child.returncode:
+        raise RuntimeError(f"{flag} failed: {child.stderr.strip().splitlines()[-1:]}")
+    return json.loads(child.stdout.strip().splitlines()[-1])
+
+
+def start_up_once(data_dir: Path) -> float:
+    """Seconds from starting ``workdiary`` to its main window being mapped on the screen."""
+    started = time.perf_counter()
+    app = subprocess.Popen(
+        [sys.executable, "-m", "ui.app", "--data-dir", str(data_dir)],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        subprocess.run(
+            ["xdotool", "search", "--sync", "--onlyvisible", "--pid", str(app.pid), "--name", "^Workdiary"],
+            check=True,
+            capture_output=True,
+            timeout=30,
+        )
+        return time.perf_counter() - started
+    finally:
+        app.terminate()
+        app.wait(30)
+
+
+def measure_start_up() -> list[dict]:
+    with tempfile.TemporaryDirectory() as work:
+        start_up_once(Path(work))  # the first start makes the database and warms the disk cache
+        times = [start_up_once(Path(work)) for _ in range(START_UP_RUNS)]
+    return [
+        row("start-up to window shown (warm, median)", statistics.median(times) * 1000, "ms", START_UP_BAR_MS)
+    ]
+
+
+def diary_window() -> dict:
+    """In this process: the Work Diary window on the 5-year database, opened and switched."""
+    from PySide6.QtWidgets import QApplication
+
+    from benchmarks.bench_diary import cached_database
+    from tracker.diary import Diary
+    from tracker.storage import Database
+    from tracker.timeutil import week_start
+    from ui.diary import WorkDiaryWindow
+
+    app = QApplication([])
+    now = datetime.now(UTC)
+    source, _ = cached_database(week_start(now))
+    with tempfile.TemporaryDirectory() as work:
+        shutil.copy(source, Path(work) / source.name)
+        database = Database(Path(work))
+        diary = Diary(database)
+
+        def painted(window) -> None:
+            window.repaint()
+            app.processEvents()
+
+        opening = []
+        for _ in range(DIARY_RUNS):
+            started = time.perf_counter()
+            window = WorkDiaryWindow(diary, lambda: now)
+            window.resize(1280, 900)
+            window.show()
+            painted(window)
+            opening.append(time.perf_counter() - started)
+            window.close()
+            window.deleteLater()
+            app.processEvents()
+        window = WorkDiaryWindow(diary, lambda: now)
+        window.show()
+        painted(window)
+        switching = []
+        for step in range(DIARY_RUNS):
+            started = time.perf_counter()
+            (window.show_previous_week if step % 2 == 0 else window.show_next_week)()
+            painted(window)
+            switching.append(time.perf_counter() - started)
+        blocks = len(diary.week_blocks(now.date()))
+        database.close()
+    return {"open": statistics.median(opening), "switch": statistics.median(switching), "blocks": blocks}
+
+
+def measure_diary_window() -> list[dict]:
+    result = in_fresh_process("--diary-window")
+    return [
+        row("Work Diary: open a full week (median)", result["open"] * 1000, "ms", OPEN_WEEK_BAR_MS),
+        row("Work Diary: switch weeks (median)", result["switch"] * 1000, "ms"),
+        row("Work Diary: blocks in the opened week", result["blocks"], "blocks"),
+    ]
+
+
+def run() -> list[dict]:
+    if not os.environ.get("DISPLAY"):
+        raise RuntimeError("needs an X display: run it through `python -m benchmarks`")
+    return measure_start_up() + measure_diary_window()
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["--diary-window"]:
+    print(json.dumps(diary_window()))
