@@ -1,0 +1,192 @@
+"""The app as a whole: the real start-up in a process of its own (tray, window, one instance, a
+clean stop on SIGTERM), quitting while tracking, and a database that cannot be opened."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from tracker.diary import Diary
+from tracker.storage import Database
+from ui import app as app_module
+
+ROOT = Path(__file__).resolve().parents[2]
+DEADLINE_MS = 30000
+
+
+class AppProcess:
+    """``python -m ui.app`` with its stderr collected line by line on a reader thread."""
+
+    def __init__(self, data_dir: Path, *arguments: str, env: dict | None = None) -> None:
+        self.started = time.perf_counter()
+        self.lines: list[str] = []
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "ui.app", "--data-dir", str(data_dir), "-v", *arguments],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        for line in self.process.stderr:
+            self.lines.append(line.rstrip("\n"))
+
+    def log(self) -> str:
+        return "\n".join(self.lines)
+
+    def line(self, pattern: str) -> re.Match | None:
+        return next((m for line in list(self.lines) if (m := re.search(pattern, line))), None)
+
+    def has(self, pattern: str) -> bool:
+        return self.line(pattern) is not None
+
+    def ready_or_ended(self) -> bool:
+        return self.has("ready in") or self.process.poll() is not None
+
+    def finish(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(10)
+        self._reader.join(10)
+        self.process.stderr.close()
+
+
+@pytest.fixture
+def app_env(tmp_path):
+    env = dict(os.environ)
+    env["XDG_CONFIG_HOME"] = str(tmp_path / "config")
+    env.pop("QT_QPA_PLATFORM", None)
+    return env
+
+
+def visible_windows(title: str) -> list[str]:
+    found = subprocess.run(
+        ["xdotool", "search", "--onlyvisible", "--name", f"^{title}$"], capture_output=True, text=True
+    )
+    return found.stdout.split()
+
+
+@pytest.mark.x11
+def test_start_in_the_tray_then_a_second_start_raises_the_window(qtbot, tmp_path, app_env, tray_host):
+    assert shutil.which("xdotool"), "xdotool is not installed"
+    data_dir = tmp_path / "data"
+    first = AppProcess(data_dir, "--minimized", env=app_env)
+    try:
+        qtbot.waitUntil(first.ready_or_ended, timeout=DEADLINE_MS)
+        ready_after = time.perf_counter() - first.started
+        ready = first.line(r"ready in ([\d.]+) s \(window (\w+), tray (\w+)\)")
+        assert ready, first.log()
+        assert ready.groups()[1:] == ("hidden", "shown")
+        print(f"\nstart-up: ready {ready_after:.2f} s after the process started ({ready[1]} s in main)")
+        assert visible_windows("Workdiary") == []
+
+        second = subprocess.run(
+            [sys.executable, "-m", "ui.app", "--data-dir", str(data_dir)],
+            cwd=ROOT,
+            env=app_env,
+            capture_output=True,
+            text=True,
+            timeout=DEADLINE_MS / 1000,
+        )
+        assert second.returncode == 0, second.stderr
+        qtbot.waitUntil(lambda: first.has("another start asked for the window"), timeout=DEADLINE_MS)
+        qtbot.waitUntil(lambda: len(visible_windows("Workdiary")) == 1, timeout=DEADLINE_MS)
+        assert first.process.poll() is None  # the first one goes on
+
+        first.process.send_signal(signal.SIGTERM)
+        qtbot.waitUntil(lambda: first.process.poll() is not None, timeout=DEADLINE_MS)
+        assert first.process.returncode == 0
+        first.finish()
+        assert first.line("stopped and saved"), first.log()
+        assert not [
+            line for line in first.lines if "Traceback" in line or line.startswith(("WARNING", "ERROR"))
+        ]
+    finally:
+        first.finish()
+    database = Database(data_dir)
+    try:
+        assert [c.title for c in Diary(database).contracts()] == ["My work"]  # made at first start
+    finally:
+        database.close()
+
+
+@pytest.mark.x11
+def test_without_a_tray_the_window_shows_even_when_minimized(qtbot, tmp_path, app_env):
+    from PySide6.QtWidgets import QSystemTrayIcon
+
+    assert not QSystemTrayIcon.isSystemTrayAvailable()
+    started = AppProcess(tmp_path / "data", "--minimized", env=app_env)
+    try:
+        qtbot.waitUntil(started.ready_or_ended, timeout=DEADLINE_MS)
+        assert started.line(r"\(window shown, tray unavailable\)"), started.log()
+        started.process.send_signal(signal.SIGINT)  # Ctrl-C quits cleanly too
+        qtbot.waitUntil(lambda: started.process.poll() is not None, timeout=DEADLINE_MS)
+        assert started.process.returncode == 0
+    finally:
+        started.finish()
+
+
+def test_quitting_while_tracking_stops_and_saves(qtbot, workdiary, drive, diary, clock):
+    with drive.status_where(lambda status: status.tracking):
+        workdiary.window.start_button.click()
+    drive.tick(30)
+    clock.advance(0.5)
+    workdiary.window.quit_action.trigger()
+    assert workdiary.quits == [True]
+    (block,) = diary.day_blocks(clock.now().date())
+    assert block.seconds == 30
+    assert diary.contracts_being_tracked() == set()  # the block is closed, not left open
+    assert not workdiary.window.isVisible()
+
+
+def test_closing_the_window_without_a_tray_quits(qtbot, workdiary, drive, diary, clock):
+    with drive.status_where(lambda status: status.tracking):
+        workdiary.window.start_button.click()
+    drive.tick(12)
+    workdiary.window.close()
+    assert workdiary.quits == [True]
+    assert [b.seconds for b in diary.day_blocks(clock.now().date())] == [12]
+
+
+def answer_cannot_start(seen: list[str]) -> None:
+    """Reads and closes the message box ``main`` shows (it runs its own event loop)."""
+    box = QApplication.activeModalWidget()
+    if isinstance(box, QMessageBox) and box.objectName() == "cannot-start":
+        seen.append(box.text())
+        box.button(QMessageBox.StandardButton.Ok).click()
+    else:
+        QTimer.singleShot(10, lambda: answer_cannot_start(seen))
+
+
+@pytest.mark.parametrize("damage", ["corrupt database", "data folder is a file"])
+def test_a_database_that_cannot_be_opened_is_explained_and_left_alone(qtbot, tmp_path, xdg_config, damage):
+    data_dir = tmp_path / "data"
+    if damage == "corrupt database":
+        data_dir.mkdir()
+        (data_dir / "workdiary.sqlite3").write_bytes(b"this is not a database" * 100)
+        expected = "cannot be opened"
+    else:
+        data_dir.write_text("a file")
+        expected = "cannot be created or opened: File exists"
+    before = {p: p.read_bytes() for p in ([data_dir] if data_dir.is_file() else data_dir.iterdir())}
+    seen: list[str] = []
+    QTimer.singleShot(0, lambda: answer_cannot_start(seen))
+    assert app_module.main(["--data-dir", str(data_dir)]) == app_module.EXIT_CANNOT_START
+    assert len(seen) == 1 and expected in seen[0]
+    assert {p: p.read_bytes() for p in before} == before  # nothing overwritten

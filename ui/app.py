@@ -1,0 +1,586 @@
+"""The desktop app: ``workdiary [--data-dir DIR] [--minimized]``.
+
+One instance per user and data directory (a second start brings the first to the front); the
+tracking engine runs on its own thread behind ``TrackerService`` and reaches the widgets through
+queued signals only; the tray and the main window show its status and send it the user's commands.
+Quitting (the menus, SIGTERM at logout, Ctrl-C) stops tracking and saves.
+
+Start-up stays light: the Work Diary, the dialogs, mss and pynput are imported when first needed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import socket
+import sys
+import time
+from collections.abc import Callable
+from datetime import timedelta, tzinfo
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QSocketNotifier, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from tracker import autostart
+from tracker import engine as events
+from tracker.diary import Diary
+from tracker.errors import StorageProblem, WorkdiaryError
+from tracker.paths import default_data_dir
+from tracker.settings import Settings, load_settings, save_settings
+from tracker.storage import Database
+from tracker.timeutil import WEEK, Clock, SystemClock, local_zone
+from ui.main_window import MainWindow
+from ui.service import Status, TrackerService
+from ui.shots import latest_contract_id, latest_screenshot_id, pending_blocks, screenshot_facts
+from ui.single_instance import SingleInstance
+from ui.theme import APP_NAME, ERROR, IDLE, app_icon, clock_text, minutes_text, resources_dir, tell
+from ui.tray import Tray
+
+log = logging.getLogger(__name__)
+
+FIRST_CONTRACT = "My work"
+EXIT_CANNOT_START = 1
+STOP_REASONS = {
+    "idle": "Tracking stopped: the idle question was not answered, so the idle time was discarded.",
+    "limit": "Tracking stopped: the weekly limit is reached. Tracking resumes next work week.",
+    "sleep": "Tracking stopped while the computer slept. Slept time is not counted.",
+}
+
+
+class Workdiary(QObject):
+    """The app's parts wired together: the service, the main window, the tray and the dialogs."""
+
+    def __init__(
+        self,
+        database: Database,
+        service: TrackerService,
+        clock: Clock,
+        zone: tzinfo,
+        settings: Settings,
+        *,
+        quit_app: Callable[[], None],
+        data_dir_arg: Path | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.database = database
+        self.service = service
+        self.clock = clock
+        self.zone = zone
+        self.settings = settings
+        self.quit_app = quit_app
+        self.data_dir_arg = data_dir_arg
+        self.diary = Diary(database, zone)
+        self.status: Status | None = None
+        self.error = False
+        self.diary_window: QWidget | None = None
+        self.idle_dialog = None
+        self.review_dialog = None
+        self.settings_dialog = None
+        self.memo_dialog = None
+        self._live_id: str | None = None
+        self._stopping_by_answer = False
+        self._told_environment: set[str] = set()
+        self._told_still_running = False
+        self._done = False
+
+        self.window = MainWindow(zone, clock.now)
+        self.tray = Tray(self)
+        self._connect()
+
+    def _connect(self) -> None:
+        service, window, tray = self.service, self.window, self.tray
+        service.status.connect(self._on_status)
+        service.event.connect(self._on_event)
+        service.refused.connect(self._on_refused)
+        service.environment.connect(self._on_environment)
+
+        window.start_requested.connect(self._start)
+        window.stop_requested.connect(lambda: self.service.stop())
+        window.memo_applied.connect(self.service.set_memo)
+        window.contract_chosen.connect(tray.select)
+        window.review_requested.connect(self.open_review)
+        window.redact_requested.connect(self._redact_all)
+        window.delete_requested.connect(self._delete_screenshot)
+        window.diary_requested.connect(self.open_diary)
+        window.settings_requested.connect(self.open_settings)
+        window.quit_requested.connect(self.quit)
+        window.closed.connect(self._window_closed)
+        window.message_bar.dismissed.connect(self._error_dismissed)
+
+        tray.toggle_requested.connect(self.toggle)
+        tray.contract_chosen.connect(self._tray_contract_chosen)
+        tray.memo_requested.connect(self.edit_memo)
+        tray.diary_requested.connect(self.open_diary)
+        tray.window_requested.connect(self.open_window)
+        tray.quit_requested.connect(self.quit)
+        tray.message_clicked.connect(self._message_clicked)
+
+    # ----- start-up
+
+    def start(self, minimized: bool = False) -> None:
+        """Shows the tray and (unless minimized with a tray to live in) the window."""
+        contracts = self.diary.contracts()
+        if not contracts:
+            self.diary.add_contract(FIRST_CONTRACT, now=self.clock.now())
+            contracts = self.diary.contracts()
+        self.reload_contracts(latest_contract_id(self.diary, self.clock.now() - 2 * WEEK))
+        in_tray = self.tray.show()
+        if not minimized or not in_tray:
+            self.open_window()
+        QTimer.singleShot(0, self._load_later)
+
+    def reload_contracts(self, selected: str | None = None) -> None:
+        """Re-read the contracts (a new local one; later, the ones the service sends)."""
+        contracts = self.diary.contracts()
+        self.window.set_contracts(contracts, selected)
+        self.tray.set_contracts(contracts, self.window.selected_contract_id())
+
+    def _load_later(self) -> None:
+        """What the window can show a moment after it is up: the last screenshot, unsent blocks."""
+        shot = latest_screenshot_id(self.diary, self.clock.now() - WEEK)
+        self.window.set_screenshot(screenshot_facts(self.diary, shot) if shot else None)
+        self.window.set_pending_blocks(pending_blocks(self.diary))
+
+    # ----- commands from the window and the tray
+
+    def toggle(self) -> None:
+        if self.status is not None and self.status.tracking:
+            self.service.stop()
+            return
+        contract_id = self.window.selected_contract_id()
+        if contract_id is None:
+            self._on_refused("There is no contract to track time on.")
+            return
+        self._start(contract_id, self.window.memo())
+
+    def _start(self, contract_id: str, memo: str) -> None:
+        self.service.start(contract_id, memo)
+
+    def _tray_contract_chosen(self, contract_id: str) -> None:
+        self.window.select_contract(contract_id)
+        self.tray.select(contract_id)
+        if self.status is not None and self.status.tracking and self.status.contract_id != contract_id:
+            self._start(contract_id, self.window.memo())
+
+    def edit_memo(self) -> None:
+        from ui.dialogs import MemoDialog
+
+        if self.memo_dialog is not None:
+            self.memo_dialog.close()
+        tracking = bool(self.status and self.status.tracking)
+        self.memo_dialog = dialog = MemoDialog(self.window.memo(), tracking)
+        dialog.memo_entered.connect(self._memo_entered)
+        dialog.destroyed.connect(lambda: setattr(self, "memo_dialog", None))
+        self._present(dialog)
+
+    def _memo_entered(self, memo: str) -> None:
+        self.window.set_memo(memo)
+        if self.status is not None and self.status.tracking:
+            self.service.set_memo(memo)
+
+    def open_window(self) -> None:
+        self.window.show()
+        self.window.setWindowState(self.window.windowState() & ~self.window.windowState().WindowMinimized)
+        self.window.raise_()
+        self.window.activateWindow()
+
+    def open_diary(self) -> None:
+        if self.diary_window is None:
+            try:
+                from ui.diary import WorkDiaryWindow
+            except ImportError as error:
+                log.warning("the Work Diary cannot be opened: %s", error)
+                self.open_window()
+                tell(self.window, "Work Diary", f"The Work Diary is not available in this build ({error}).")
+                return
+            self.diary_window = WorkDiaryWindow(
+                self.diary, self.clock.now, contract_id=self.window.selected_contract_id()
+            )
+            self.diary_window.setWindowIcon(app_icon())
+            changed = getattr(self.diary_window, "blocksChanged", None)
+            if changed is not None:
+                changed.connect(self._blocks_changed)
+        else:
+            self.diary_window.refresh()
+        self._present(self.diary_window)
+
+    def open_review(self, screenshot_id: str | None) -> None:
+        if not screenshot_id:
+            return
+        from ui.review import ScreenshotReview
+
+        if self.review_dialog is not None:
+            self.review_dialog.close()
+        self.review_dialog = dialog = ScreenshotReview(
+            self.diary, screenshot_id, self.clock.now, self.zone, self.settings.hold_minutes
+        )
+        dialog.changed.connect(self._blocks_changed)
+        dialog.destroyed.connect(lambda: setattr(self, "review_dialog", None))
+        self._present(dialog)
+
+    def open_settings(self) -> None:
+        from ui.settings_dialog import SettingsDialog
+
+        if self.settings_dialog is not None:
+            self._present(self.settings_dialog)
+            return
+        self.settings_dialog = dialog = SettingsDialog(self.settings, self.apply_settings)
+        dialog.destroyed.connect(lambda: setattr(self, "settings_dialog", None))
+        self._present(dialog)
+
+    def apply_settings(self, settings: Settings) -> None:
+        """Save, write or remove the autostart entry, and hand the settings to the tracker. A
+        failure (StorageProblem) is raised for the settings dialog to show."""
+        if settings.start_at_login != autostart.is_enabled():
+            autostart.set_enabled(
+                settings.start_at_login,
+                autostart.app_command(self.data_dir_arg),
+                icon=str(resources_dir() / "workdiary.svg"),
+            )
+        save_settings(self.database, settings)
+        self.settings = settings
+        self.service.apply_settings(settings)
+
+    def _redact_all(self, screenshot_id: str) -> None:
+        from ui.theme import ask
+
+        ask(
+            self.window,
+            "Redact the whole screenshot?",
+            "Every monitor's image is blurred for good. This cannot be undone.",
+            "&Redact all",
+            lambda: self._edit(lambda now: self.diary.redact_screenshot(screenshot_id, now)),
+            informative="The block keeps its time and is marked as redacted. To blur only part of it, "
+            "open it with “Review…”.",
+            name="confirm-redact",
+        )
+
+    def _delete_screenshot(self, screenshot_id: str) -> None:
+        from ui.theme import ask
+
+        facts = screenshot_facts(self.diary, screenshot_id)
+        if facts is None:
+            self._blocks_changed()
+            return
+        span = f"{clock_text(facts.block_start, self.zone)}–{clock_text(facts.block_end, self.zone)}"
+        ask(
+            self.window,
+            "Delete the screenshot and its time?",
+            f"Deleting the screenshot also removes its time block ({span}, "
+            f"{minutes_text(facts.block_seconds)}) from your time: clients pay for time with screenshots.",
+            "&Delete screenshot and time",
+            lambda: self._edit(lambda now: self.diary.delete_screenshot(screenshot_id, now)),
+            informative="This cannot be undone. To hide what is on it and keep the time, redact it instead.",
+            name="confirm-delete",
+        )
+
+    def _edit(self, action: Callable) -> None:
+        try:
+            action(self.clock.now())
+        except WorkdiaryError as error:
+            self.window.show_refusal(str(error))
+            return
+        self._blocks_changed()
+
+    def _blocks_changed(self) -> None:
+        """A block changed outside the engine (a redaction, a deletion, a Work Diary edit)."""
+        shot = self.window.shot
+        if shot is not None:
+            self.window.set_screenshot(screenshot_facts(self.diary, shot.id))
+        if self.window.shot is None:
+            self._load_later()
+        else:
+            self.window.set_pending_blocks(pending_blocks(self.diary))
+        if (
+            self.diary_window is not None
+            and self.diary_window.isVisible()
+            and self.sender() is not self.diary_window
+        ):
+            self.diary_window.refresh()
+
+    # ----- what the service reports
+
+    def _on_status(self, status: Status) -> None:
+        self.status = status
+        self.window.show_status(status)
+        self.tray.show_status(status)
+        live_id = status.live.id if status.live else None
+        if live_id != self._live_id:
+            self._live_id = live_id
+            self._block_closed()
+
+    def _block_closed(self) -> None:
+        """The live block changed (one closed, or tracking started or stopped)."""
+        self._blocks_changed()
+        if self.review_dialog is not None:
+            self.review_dialog.reload()
+
+    def _on_event(self, event: object) -> None:
+        notify = self.settings.notifications
+        if isinstance(event, events.IdleQuestion):
+            self._ask_idle(event)
+        elif isinstance(event, events.IdleResolved):
+            if self.idle_dialog is not None:
+                self.idle_dialog.close()
+        elif isinstance(event, events.ScreenshotTaken):
+            self._screenshot_taken(event)
+        elif isinstance(event, events.TrackingStopped):
+            text = STOP_REASONS.get(event.reason)
+            if event.reason == "idle" and self._stopping_by_answer:
+                text = None
+            self._stopping_by_answer = False
+            if text and notify:
+                self.tray.notify(APP_NAME, text, warning=True)
+        elif isinstance(event, events.LimitWarning):
+            if notify:
+                self.tray.notify(
+                    "Weekly limit near",
+                    f"{minutes_text(event.remaining.total_seconds())} left of this week's limit.",
+                    warning=True,
+                )
+        elif isinstance(event, events.LimitReached):
+            if self.settings.keep_tracking_over_limit and notify:
+                self.tray.notify(
+                    "Weekly limit reached",
+                    "Time from now on is marked over the limit and not billed.",
+                    warning=True,
+                )
+        elif isinstance(event, events.ClockJump):
+            if notify and event.until - event.since > timedelta(minutes=1):
+                self.tray.notify(
+                    APP_NAME,
+                    f"The computer slept or its clock changed ({clock_text(event.since, self.zone)}–"
+                    f"{clock_text(event.until, self.zone)}): that time was not counted.",
+                )
+        elif isinstance(event, events.CaptureFailed | events.StorageFailed):
+            self._failed(event.message)
+
+    def _ask_idle(self, question: events.IdleQuestion) -> None:
+        from ui.dialogs import IdleDialog
+
+        if self.idle_dialog is not None:
+            self.idle_dialog.close()
+        self.idle_dialog = dialog = IdleDialog(
+            question.since, question.returned_at, self.zone, self.settings.idle_answer_minutes
+        )
+        dialog.answered.connect(self._idle_answered)
+        dialog.destroyed.connect(lambda: setattr(self, "idle_dialog", None))
+        self._present(dialog)
+
+    def _idle_answered(self, decision: str) -> None:
+        self._stopping_by_answer = decision == events.DISCARD_AND_STOP
+        self.service.resolve_idle(decision)
+
+    def _screenshot_taken(self, event: events.ScreenshotTaken) -> None:
+        facts = screenshot_facts(self.diary, event.screenshot_id)
+        self.window.set_screenshot(facts)
+        if self.error:  # a screenshot was written and its block saved: capture and storage work again
+            self.error = False
+            self.tray.set_state(IDLE)
+        if self.settings.notifications and facts is not None:
+            hold = clock_text(facts.hold_until(self.settings.hold_minutes), self.zone)
+            text = (
+                f"Taken at {clock_text(facts.taken_at, self.zone)}. Click to review it (held until {hold})."
+            )
+            if event.note:
+                text += f"\nIt looks wrong: {event.note}."
+            self.tray.notify("Screenshot taken", text, target=event.screenshot_id)
+
+    def _failed(self, message: str) -> None:
+        self.error = True
+        self.tray.set_state(ERROR)
+        self.window.show_error(message)
+        if self.settings.notifications and not self.window.isVisible():
+            self.tray.notify(f"{APP_NAME}: something went wrong", message, warning=True)
+
+    def _error_dismissed(self) -> None:
+        if self.error:
+            self.error = False
+            self.tray.set_state(IDLE)
+
+    def _on_refused(self, text: str) -> None:
+        self.window.show_refusal(text)
+        if not self.window.isVisible() and not self.tray.notify(APP_NAME, text, warning=True):
+            self.open_window()
+
+    def _on_environment(self, text: str) -> None:
+        self.window.show_environment(text)
+        if text not in self._told_environment and not self.window.isVisible():
+            self._told_environment.add(text)
+            self.tray.notify(APP_NAME, text, warning=True)
+
+    def _message_clicked(self, target: object) -> None:
+        if isinstance(target, str):
+            self.open_review(target)
+        else:
+            self.open_window()
+
+    # ----- leaving
+
+    def _window_closed(self) -> None:
+        if not self.tray.icon.isVisible():
+            self.quit()  # no tray to live in: closing the window is quitting
+        elif not self._told_still_running:
+            self._told_still_running = True
+            tracking = bool(self.status and self.status.tracking)
+            self.tray.notify(
+                APP_NAME,
+                ("Still tracking" if tracking else "Still running")
+                + " in the tray. Quit from its menu to stop.",
+            )
+
+    def quit(self) -> None:
+        """Stop tracking, save, and leave."""
+        self.shutdown()
+        self.quit_app()
+
+    def shutdown(self) -> None:
+        """Stop tracking and save (blocks until the block is written); idempotent."""
+        if self._done:
+            return
+        self._done = True
+        self.service.shutdown()
+        for signal_, slot in (
+            (self.service.status, self._on_status),
+            (self.service.event, self._on_event),
+            (self.service.refused, self._on_refused),
+            (self.service.environment, self._on_environment),
+        ):
+            signal_.disconnect(slot)  # what the worker sent last is not for closed windows
+        self.tray.hide()
+        for widget in (self.idle_dialog, self.review_dialog, self.settings_dialog, self.memo_dialog):
+            if widget is not None:
+                widget.close()
+        if self.diary_window is not None:
+            self.diary_window.close()
+        self.window.hide()
+        log.info("stopped and saved")
+
+    def _present(self, widget: QWidget) -> None:
+        widget.show()
+        widget.raise_()
+        widget.activateWindow()
+
+
+# ----- the command line
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="workdiary", description="Workdiary, the desktop time tracker.")
+    parser.add_argument("--data-dir", type=Path, default=None, help="where the database lives")
+    parser.add_argument("--minimized", action="store_true", help="start in the tray, without the window")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens (to stderr)")
+    return parser
+
+
+def make_capturer(settings: Settings):
+    from tracker.capture.screen import MssCapturer
+
+    monitors = list(settings.screenshot_monitors) or None
+    try:
+        return MssCapturer(monitors, settings.screenshot_format)
+    except WorkdiaryError as problem:  # the chosen format's codec is missing: JPEG always works
+        log.warning("%s; using JPEG", problem)
+        return MssCapturer(monitors, "jpeg")
+
+
+def make_input():
+    from tracker.capture.input import PynputInputSource
+
+    return PynputInputSource()
+
+
+def quit_on_signals(quit: Callable[[], None], parent: QObject) -> None:
+    """SIGTERM (logout, kill) and SIGINT (Ctrl-C) stop tracking and save, like Quit. The C-level
+    handler writes to a socket that Qt watches, so no timer polls for signals."""
+    reader, writer = socket.socketpair()
+    reader.setblocking(False)
+    writer.setblocking(False)
+    signal.set_wakeup_fd(writer.fileno())
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda *_: None)
+    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, parent)
+
+    def woken() -> None:
+        try:
+            reader.recv(64)
+        except BlockingIOError:
+            return
+        log.info("signal received: quitting")
+        quit()
+
+    notifier.activated.connect(woken)
+    parent._signal_sockets = (reader, writer, notifier)  # kept alive with the app
+
+
+def main(argv: list[str] | None = None) -> int:
+    started = time.perf_counter()
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
+    app = QApplication.instance() or QApplication(sys.argv[:1] or ["workdiary"])
+    app.setApplicationName(APP_NAME)
+    app.setDesktopFileName("workdiary")
+    app.setQuitOnLastWindowClosed(False)
+    app.setWindowIcon(app_icon())
+    data_dir = args.data_dir or default_data_dir()
+
+    instance = SingleInstance(data_dir)
+    if not instance.claim():
+        if getattr(instance, "_server", None) is None:
+            log.info("Workdiary is already running for %s: brought it to the front", data_dir)
+            return 0
+        log.warning("cannot listen for a second start (%s); carrying on", instance.name)
+
+    try:
+        database = Database(data_dir)
+    except (StorageProblem, OSError) as problem:
+        text = (
+            str(problem)
+            if isinstance(problem, StorageProblem)
+            else f"The data folder {data_dir} cannot be created or opened: {problem.strerror or problem}."
+        )
+        log.error("cannot open the data: %s", text)
+        box = QMessageBox(QMessageBox.Icon.Critical, f"{APP_NAME} cannot start", text)
+        box.setObjectName("cannot-start")
+        box.setInformativeText("Nothing was changed. Fix the problem above, then start Workdiary again.")
+        box.exec()
+        return EXIT_CANNOT_START
+
+    clock = SystemClock()
+    zone = local_zone()
+    settings = load_settings(database)
+    service = TrackerService(
+        database, clock, settings, zone, make_input=make_input, make_capturer=make_capturer, parent=app
+    )
+    workdiary = Workdiary(
+        database, service, clock, zone, settings, quit_app=app.quit, data_dir_arg=args.data_dir, parent=app
+    )
+    instance.activated.connect(
+        lambda: (log.info("another start asked for the window"), workdiary.open_window())
+    )
+    app.aboutToQuit.connect(workdiary.shutdown)
+    quit_on_signals(workdiary.quit, workdiary)
+    workdiary.start(minimized=args.minimized)
+    QTimer.singleShot(
+        0,
+        lambda: log.info(
+            "ready in %.2f s (window %s, tray %s)",
+            time.perf_counter() - started,
+            "shown" if workdiary.window.isVisible() else "hidden",
+            "shown" if workdiary.tray.icon.isVisible() else "unavailable",
+        ),
+    )
+    try:
+        return app.exec()
+    finally:
+        workdiary.shutdown()
+        database.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,493 @@
+"""The main window: the contract, the memo, start/stop, the running session, today's and this
+week's totals against the weekly limit, the live activity meter, the last screenshot, and where the
+work is kept (the sync state).
+
+It never calls the engine: it shows the ``Status`` the tracker service sends once a second and
+turns the user's actions into signals that the app routes to the service.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, tzinfo
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPalette, QPixmap
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tracker.models import Contract
+from ui.service import Status
+from ui.shots import ShotFacts
+from ui.theme import (
+    APP_NAME,
+    accent,
+    app_icon,
+    clock_text,
+    day_clock_text,
+    hm,
+    hms,
+    muted,
+    set_text_color,
+    spoken,
+    warning_color,
+)
+from ui.widgets import ActivityMeter, MessageBar
+
+THUMB = QSize(256, 144)
+MEMO_MAX = 500
+START_TEXT, STOP_TEXT = "&Start tracking", "S&top tracking"
+
+
+class MainWindow(QMainWindow):
+    start_requested = Signal(str, str)  # contract id, memo: start, or switch while tracking
+    stop_requested = Signal()
+    memo_applied = Signal(str)  # Enter in the memo field
+    contract_chosen = Signal(str)  # the user picked a contract in the selector
+    review_requested = Signal(str)  # screenshot id
+    redact_requested = Signal(str)  # screenshot id: all of it, after confirmation
+    delete_requested = Signal(str)  # screenshot id, after confirmation
+    diary_requested = Signal()
+    settings_requested = Signal()
+    quit_requested = Signal()
+    closed = Signal()
+
+    def __init__(self, zone: tzinfo, now: Callable[[], datetime], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.zone = zone
+        self.now = now
+        self.status: Status | None = None
+        self.contracts: dict[str, Contract] = {}
+        self.shot: ShotFacts | None = None
+        self._pending_status: Status | None = None
+        self._busy = False
+        self._session_state = ""
+        self.setWindowTitle(APP_NAME)
+        self.setWindowIcon(app_icon())
+        self.setAccessibleName(APP_NAME)
+        self._build()
+
+    # ----- building
+
+    def _build(self) -> None:
+        self._build_menu()
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setSpacing(10)
+        self.setCentralWidget(central)
+
+        self.environment_bar = MessageBar("environment-message", central)
+        self.message_bar = MessageBar("message", central)
+        layout.addWidget(self.environment_bar)
+        layout.addWidget(self.message_bar)
+
+        # what to track
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        self.contract_box = QComboBox(central)
+        self.contract_box.setAccessibleName("Contract")
+        self.contract_box.setToolTip(
+            "The contract to track time on; choosing another while tracking switches"
+        )
+        self.contract_box.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.contract_box.setMinimumContentsLength(24)
+        self.contract_box.activated.connect(self._contract_activated)
+        contract_label = QLabel("&Contract:", central)
+        contract_label.setBuddy(self.contract_box)
+        form.addRow(contract_label, self.contract_box)
+
+        self.memo_edit = QLineEdit(central)
+        self.memo_edit.setMaxLength(MEMO_MAX)
+        self.memo_edit.setPlaceholderText("What are you working on?")
+        self.memo_edit.setAccessibleName("Memo")
+        self.memo_edit.setToolTip("Stamped on the time blocks as they are tracked; Enter applies it now")
+        self.memo_edit.returnPressed.connect(self._memo_entered)
+        memo_label = QLabel("&Memo:", central)
+        memo_label.setBuddy(self.memo_edit)
+        form.addRow(memo_label, self.memo_edit)
+        layout.addLayout(form)
+
+        row = QHBoxLayout()
+        self.start_button = QPushButton(START_TEXT, central)
+        self.start_button.setAccessibleName("Start tracking")
+        self.start_button.setMinimumWidth(150)
+        self.start_button.setDefault(False)
+        self.start_button.setAutoDefault(False)
+        self.start_button.clicked.connect(self._start_clicked)
+        self.session_label = QLabel("Not tracking", central)
+        self.session_label.setAccessibleName("Session")
+        font = self.session_label.font()
+        font.setPointSizeF(font.pointSizeF() * 1.35)
+        self.session_label.setFont(font)
+        row.addWidget(self.start_button)
+        row.addSpacing(12)
+        row.addWidget(self.session_label, 1)
+        layout.addLayout(row)
+
+        # totals and activity
+        totals = QGroupBox("Time", central)
+        grid = QFormLayout(totals)
+        self.today_label = QLabel("0:00", totals)
+        self.today_label.setAccessibleName("Today")
+        grid.addRow("Today:", self.today_label)
+        week = QVBoxLayout()
+        self.week_label = QLabel("0:00 this week", totals)
+        self.week_label.setAccessibleName("This week")
+        self.week_label.setWordWrap(True)
+        self.limit_bar = QProgressBar(totals)
+        self.limit_bar.setAccessibleName("Weekly limit used")
+        self.limit_bar.setTextVisible(False)
+        self.limit_bar.setMaximumHeight(10)
+        self.limit_bar.hide()
+        week.addWidget(self.week_label)
+        week.addWidget(self.limit_bar)
+        grid.addRow("This week:", week)
+        meter_row = QHBoxLayout()
+        self.meter = ActivityMeter(totals)
+        self.meter_label = QLabel("—", totals)
+        self.meter_label.setAccessibleName("Activity")
+        set_text_color(self.meter_label, muted)
+        meter_row.addWidget(self.meter)
+        meter_row.addSpacing(8)
+        meter_row.addWidget(self.meter_label, 1)
+        grid.addRow("Activity:", meter_row)
+        layout.addWidget(totals)
+
+        # the last screenshot
+        shots = QGroupBox("Last screenshot", central)
+        shot_row = QHBoxLayout(shots)
+        self.thumbnail = QPushButton(shots)
+        self.thumbnail.setFlat(True)
+        self.thumbnail.setFixedSize(THUMB + QSize(8, 8))
+        self.thumbnail.setIconSize(THUMB)
+        self.thumbnail.setAccessibleName("Open the last screenshot for review")
+        self.thumbnail.setToolTip("Open it to review, redact part of it or delete it")
+        self.thumbnail.clicked.connect(self._review_clicked)
+        shot_row.addWidget(self.thumbnail)
+        side = QVBoxLayout()
+        self.shot_label = QLabel("No screenshot yet.", shots)
+        self.shot_label.setAccessibleName("Last screenshot")
+        self.shot_label.setWordWrap(True)
+        self.shot_note = QLabel(shots)
+        self.shot_note.setWordWrap(True)
+        self.shot_note.setAccessibleName("Screenshot note")
+        set_text_color(self.shot_note, muted)
+        self.review_button = QPushButton("&Review…", shots)
+        self.review_button.setAccessibleName("Review screenshot")
+        self.review_button.clicked.connect(self._review_clicked)
+        self.redact_button = QPushButton("Re&dact…", shots)
+        self.redact_button.setAccessibleName("Redact screenshot")
+        self.redact_button.setToolTip("Blur the whole screenshot for good; the time stays paid")
+        self.redact_button.clicked.connect(lambda: self.shot and self.redact_requested.emit(self.shot.id))
+        self.delete_button = QPushButton("De&lete…", shots)
+        self.delete_button.setAccessibleName("Delete screenshot")
+        self.delete_button.setToolTip("Delete the screenshot and its time block's time")
+        self.delete_button.clicked.connect(lambda: self.shot and self.delete_requested.emit(self.shot.id))
+        side.addWidget(self.shot_label)
+        side.addWidget(self.shot_note)
+        side.addStretch(1)
+        buttons = QHBoxLayout()
+        for button in (self.review_button, self.redact_button, self.delete_button):
+            button.setAutoDefault(False)
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        side.addLayout(buttons)
+        shot_row.addLayout(side, 1)
+        layout.addWidget(shots)
+
+        # sync state and the way to the Work Diary
+        line = QFrame(central)
+        line.setFrameShape(QFrame.Shape.HLine)
+        line.setFrameShadow(QFrame.Shadow.Sunken)
+        layout.addWidget(line)
+        self.sync_label = QLabel(central)
+        self.sync_label.setWordWrap(True)
+        self.sync_label.setAccessibleName("Sync state")
+        set_text_color(self.sync_label, muted)
+        layout.addWidget(self.sync_label)
+        bottom = QHBoxLayout()
+        self.diary_button = QPushButton("Open Wor&k Diary", central)
+        self.diary_button.setAccessibleName("Open Work Diary")
+        self.diary_button.clicked.connect(self.diary_requested)
+        self.settings_button = QPushButton("Setti&ngs…", central)
+        self.settings_button.setAccessibleName("Settings")
+        self.settings_button.clicked.connect(self.settings_requested)
+        for button in (self.diary_button, self.settings_button):
+            button.setAutoDefault(False)
+            bottom.addWidget(button)
+        bottom.addStretch(1)
+        layout.addLayout(bottom)
+        layout.addStretch(1)
+
+        for first, second in (
+            (self.contract_box, self.memo_edit),
+            (self.memo_edit, self.start_button),
+            (self.start_button, self.thumbnail),
+            (self.thumbnail, self.review_button),
+            (self.review_button, self.redact_button),
+            (self.redact_button, self.delete_button),
+            (self.delete_button, self.diary_button),
+            (self.diary_button, self.settings_button),
+        ):
+            QWidget.setTabOrder(first, second)
+        self.set_screenshot(None)
+        self.set_pending_blocks(0)
+        self.contract_box.setFocus()
+
+    def _build_menu(self) -> None:
+        menu = self.menuBar().addMenu("&Workdiary")
+        entries = (
+            ("diary_action", "Open Work &Diary", "Ctrl+D", self.diary_requested),
+            ("settings_action", "&Settings…", "Ctrl+,", self.settings_requested),
+            (None, None, None, None),
+            ("hide_action", "&Hide window", "Ctrl+W", self.close),
+            ("quit_action", "&Quit (stops tracking and saves)", "Ctrl+Q", self.quit_requested),
+        )
+        for name, text, keys, target in entries:
+            if name is None:
+                menu.addSeparator()
+                continue
+            action = QAction(text, self)
+            action.setShortcut(QKeySequence(keys))
+            action.triggered.connect(target)
+            menu.addAction(action)
+            setattr(self, name, action)
+
+    # ----- what the app tells the window
+
+    def set_contracts(self, contracts: list[Contract], selected: str | None = None) -> None:
+        current = selected or self.selected_contract_id()
+        self.contracts = {contract.id: contract for contract in contracts}
+        self.contract_box.blockSignals(True)
+        self.contract_box.clear()
+        for contract in contracts:
+            self.contract_box.addItem(contract_label(contract), contract.id)
+        index = self.contract_box.findData(current)
+        if index < 0:
+            active = [i for i, c in enumerate(contracts) if c.status == "active" and c.kind == "hourly"]
+            index = active[0] if active else 0
+        self.contract_box.setCurrentIndex(index)
+        self.contract_box.blockSignals(False)
+
+    def selected_contract_id(self) -> str | None:
+        return self.contract_box.currentData()
+
+    def select_contract(self, contract_id: str) -> None:
+        index = self.contract_box.findData(contract_id)
+        if index >= 0 and index != self.contract_box.currentIndex():
+            self.contract_box.setCurrentIndex(index)
+
+    def memo(self) -> str:
+        return self.memo_edit.text().strip()
+
+    def set_memo(self, memo: str) -> None:
+        self.memo_edit.setText(memo)
+
+    def show_status(self, status: Status) -> None:
+        """Once a second. While hidden only the latest is kept, shown when the window is."""
+        self.status = status
+        self._busy = False
+        self.start_button.setEnabled(True)
+        if not self.isVisible():
+            self._pending_status = status
+            return
+        self._pending_status = None
+        self._render(status)
+
+    def show_refusal(self, text: str) -> None:
+        self._busy = False
+        self.start_button.setEnabled(True)
+        self.message_bar.show_message(text)
+
+    def show_error(self, text: str) -> None:
+        self.message_bar.show_message(text)
+
+    def show_environment(self, text: str) -> None:
+        current = self.environment_bar.label.text() if self.environment_bar.isVisibleTo(self) else ""
+        if text in current:
+            return
+        self.environment_bar.show_message(f"{current}\n{text}".strip())
+
+    def set_screenshot(self, facts: ShotFacts | None) -> None:
+        self.shot = facts
+        has = facts is not None
+        for button in (self.thumbnail, self.review_button, self.redact_button, self.delete_button):
+            button.setEnabled(has)
+        if not has:
+            self.thumbnail.setIcon(QPixmap())
+            self.thumbnail.setText("No screenshot")
+            self.shot_label.setText("No screenshot yet.")
+            self.shot_note.setText("")
+            self.shot_note.hide()
+            return
+        pixmap = QPixmap(str(facts.images[0].thumbnail_path)) if facts.images else QPixmap()
+        self.thumbnail.setText("" if not pixmap.isNull() else "(no image)")
+        self.thumbnail.setIcon(
+            pixmap.scaled(
+                THUMB, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+            )
+        )
+        when = day_clock_text(facts.taken_at, self.zone, self.now())
+        monitors = f" · {len(facts.images)} monitors" if len(facts.images) > 1 else ""
+        redacted = " · redacted" if facts.redacted else ""
+        self.shot_label.setText(f"Taken at {when} on “{facts.contract_title}”{monitors}{redacted}")
+        notes = []
+        if facts.capture_note:
+            notes.append(facts.capture_note)
+        if facts.block_open:
+            notes.append(
+                f"Its time block is still being tracked: you can redact or delete it once the block "
+                f"ends at {clock_text(facts.slot_end, self.zone)}, or after you stop tracking."
+            )
+        self.shot_note.setText("\n".join(notes))
+        self.shot_note.setVisible(bool(notes))
+        self.redact_button.setEnabled(not facts.block_open)
+        self.delete_button.setEnabled(not facts.block_open)
+
+    def set_pending_blocks(self, count: int) -> None:
+        waiting = (
+            "nothing is waiting to be sent"
+            if count == 0
+            else f"{count} time block{'s' if count != 1 else ''} waiting to be sent"
+        )
+        self.sync_label.setText(
+            f"Saved on this computer — {waiting}. Syncing with a contract service comes in a later "
+            "version of Workdiary."
+        )
+
+    # ----- rendering a status
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._pending_status is not None:
+            status, self._pending_status = self._pending_status, None
+            self._render(status)
+
+    def _render(self, status: Status) -> None:
+        tracking = status.tracking
+        self.start_button.setText(STOP_TEXT if tracking else START_TEXT)
+        self.start_button.setAccessibleName("Stop tracking" if tracking else "Start tracking")
+        if tracking and status.contract_id and not self.contract_box.view().isVisible():
+            self.select_contract(status.contract_id)
+        if status.idle_since is not None:
+            self.session_label.setText(f"Idle since {clock_text(status.idle_since, self.zone)}")
+            self._color_session("idle")
+        elif tracking and status.session_started is not None:
+            elapsed = (self.now() - status.session_started).total_seconds()
+            self.session_label.setText(f"Tracking · {hms(elapsed)}")
+            self.session_label.setAccessibleDescription(f"Tracking for {spoken(elapsed)}")
+            self._color_session("tracking")
+        else:
+            self.session_label.setText("Not tracking")
+            self.session_label.setAccessibleDescription("")
+            self._color_session("")
+
+        self.today_label.setText(hm(status.today_seconds))
+        self.today_label.setAccessibleDescription(spoken(status.today_seconds))
+        self._render_week(status)
+
+        live = status.live
+        if live is not None and tracking:
+            self.meter.set_level(live.active_minutes, live.minutes_tracked)
+            self.meter_label.setText(
+                f"{live.active_minutes} of {live.minutes_tracked} minute"
+                f"{'s' if live.minutes_tracked != 1 else ''} active in the block since "
+                f"{clock_text(live.start, self.zone)}"
+            )
+        else:
+            self.meter.set_level(0, 0)
+            self.meter_label.setText("—")
+
+    def _color_session(self, state: str) -> None:
+        if state == self._session_state:
+            return
+        self._session_state = state
+        self.session_label.setPalette(QPalette())
+        if state:
+            set_text_color(self.session_label, warning_color if state == "idle" else accent)
+
+    def _render_week(self, status: Status) -> None:
+        contract = self.contracts.get(status.contract_id or "")
+        limit = status.week_limit_seconds
+        mine = status.contract_week_seconds
+        if contract is None:
+            self.week_label.setText(f"{hm(status.week_seconds)} this week")
+            self.limit_bar.hide()
+            return
+        if limit:
+            text = f"{hm(mine)} of {hm(limit)} this week on “{contract.title}”"
+            self.limit_bar.setRange(0, max(limit // 60, 1))
+            self.limit_bar.setValue(min(mine, limit) // 60)
+            self.limit_bar.setAccessibleDescription(f"{spoken(mine)} of {spoken(limit)}")
+            self.limit_bar.show()
+            if mine >= limit:
+                text += " — the weekly limit is reached"
+        else:
+            text = f"{hm(mine)} this week on “{contract.title}” (no weekly limit)"
+            self.limit_bar.hide()
+        if status.week_seconds != mine:
+            text += f"; {hm(status.week_seconds)} on all contracts"
+        self.week_label.setText(text)
+        self.week_label.setAccessibleDescription(text.replace("“", "").replace("”", ""))
+
+    # ----- the user's actions
+
+    def _start_clicked(self) -> None:
+        if self._busy:
+            return
+        if self.status is not None and self.status.tracking:
+            self._busy = True
+            self.start_button.setEnabled(False)
+            self.stop_requested.emit()
+            return
+        contract_id = self.selected_contract_id()
+        if contract_id is None:
+            self.show_refusal("There is no contract to track time on.")
+            return
+        self._busy = True
+        self.start_button.setEnabled(False)
+        self.message_bar.hide()
+        self.start_requested.emit(contract_id, self.memo())
+
+    def _contract_activated(self, index: int) -> None:
+        contract_id = self.contract_box.itemData(index)
+        self.contract_chosen.emit(contract_id)
+        status = self.status
+        if status is not None and status.tracking and status.contract_id != contract_id:
+            self.message_bar.hide()
+            self.start_requested.emit(contract_id, self.memo())
+
+    def _memo_entered(self) -> None:
+        if self.status is not None and self.status.tracking:
+            self.memo_applied.emit(self.memo())
+
+    def _review_clicked(self) -> None:
+        if self.shot is not None:
+            self.review_requested.emit(self.shot.id)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        super().closeEvent(event)
+        self.closed.emit()
+
+
+def contract_label(contract: Contract) -> str:
+    label = contract.title if not contract.client_name else f"{contract.title} — {contract.client_name}"
+    if contract.status != "active":
+        label += f" ({contract.status})"
+    elif contract.kind != "hourly":
+        label += " (fixed price)"
+    return label

@@ -1,0 +1,107 @@
+"""What the app shows about a screenshot and about unsent work, read from the local database.
+
+``tracker.diary.Diary`` has the edits (redact, delete) and the images; these few reads fill what
+the main window and the review dialog need besides: when a screenshot was taken, its block, and
+how many blocks wait for the sync.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from tracker.diary import Diary
+from tracker.models import Block, Contract, Screenshot
+from tracker.timeutil import SLOT, slot_start
+
+
+@dataclass(frozen=True)
+class Image:
+    monitor: int
+    path: Path
+    thumbnail_path: Path
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class ShotFacts:
+    id: str
+    block_id: str
+    taken_at: datetime
+    redacted: bool
+    block_start: datetime
+    block_end: datetime
+    block_open: bool  # the block is being tracked: the Work Diary's rules refuse edits until it ends
+    block_seconds: int
+    contract_title: str
+    capture_note: str
+    images: tuple[Image, ...]
+
+    @property
+    def slot_end(self) -> datetime:
+        """When an open block ends at the latest (its slot's end)."""
+        return slot_start(self.block_start) + SLOT
+
+    def hold_until(self, hold_minutes: int) -> datetime:
+        return self.taken_at + timedelta(minutes=hold_minutes)
+
+
+def screenshot_facts(diary: Diary, screenshot_id: str) -> ShotFacts | None:
+    """The screenshot, or None when it does not exist (any more)."""
+    data_dir = diary.db.data_dir
+    with diary.db.session() as session:
+        shot = session.get(Screenshot, screenshot_id)
+        if shot is None or shot.deleted or shot.block.deleted:
+            return None
+        block = shot.block
+        return ShotFacts(
+            id=shot.id,
+            block_id=block.id,
+            taken_at=shot.taken_at,
+            redacted=shot.redacted,
+            block_start=block.start,
+            block_end=block.end,
+            block_open=block.is_open,
+            block_seconds=block.seconds,
+            contract_title=session.get(Contract, block.contract_id).title,
+            capture_note=block.capture_note,
+            images=tuple(
+                Image(i.monitor, data_dir / i.path, data_dir / i.thumbnail_path, i.width, i.height)
+                for i in shot.images
+            ),
+        )
+
+
+def latest_screenshot_id(diary: Diary, since: datetime) -> str | None:
+    """The newest live screenshot taken since ``since`` (the main window shows it at start-up)."""
+    query = (
+        select(Screenshot.id)
+        .where(Screenshot.taken_at >= since, Screenshot.deleted.is_(False))
+        .order_by(Screenshot.taken_at.desc())
+        .limit(1)
+    )
+    with diary.db.engine.connect() as connection:
+        return connection.scalar(query)
+
+
+def pending_blocks(diary: Diary) -> int:
+    """Blocks (edits and removals included) the contract service has not received yet."""
+    query = select(func.count()).select_from(Block).where(Block.sync_state == "pending")
+    with diary.db.engine.connect() as connection:
+        return int(connection.scalar(query))
+
+
+def latest_contract_id(diary: Diary, since: datetime) -> str | None:
+    """The contract of the newest block since ``since``: the one the user most likely works on."""
+    query = (
+        select(Block.contract_id)
+        .where(Block.start >= since, Block.deleted.is_(False))
+        .order_by(Block.start.desc())
+        .limit(1)
+    )
+    with diary.db.engine.connect() as connection:
+        return connection.scalar(query)
