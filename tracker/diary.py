@@ -408,7 +408,7 @@ class Diary:
 
         with self.db.session() as session:
             shot = self._screenshot(session, screenshot_id)
-            (block,) = self._editable_blocks(session, [shot.block_id], now)
+            (block,) = self._editable_blocks(session, [shot.block_id], now, open_allowed=True)
             for image in shot.images:
                 if monitor is None or image.monitor == monitor:
                     image.sha256, image.size_bytes = imaging.redact(
@@ -434,6 +434,10 @@ class Diary:
                 paths.setdefault(screenshot_id, self.db.data_dir / relative)
         return paths
 
+    def block_of_screenshot(self, screenshot_id: str) -> str:
+        with self.db.session() as session:
+            return self._screenshot(session, screenshot_id).block_id
+
     def screenshot_images(self, screenshot_id: str) -> list[ScreenshotImage]:
         with self.db.session() as session:
             return list(self._screenshot(session, screenshot_id).images)
@@ -452,14 +456,18 @@ class Diary:
             raise NotFound(f"There is no screenshot {screenshot_id!r}.")
         return shot
 
-    def _editable_blocks(self, session: Session, block_ids: Iterable[str], now: datetime) -> list[Block]:
-        """The blocks, all checked against the editable window before any is changed."""
+    def _editable_blocks(
+        self, session: Session, block_ids: Iterable[str], now: datetime, open_allowed: bool = False
+    ) -> list[Block]:
+        """The blocks, all checked against the editable window before any is changed. A block
+        being tracked is refused unless ``open_allowed`` (redaction rewrites only image files,
+        which the engine never touches)."""
         blocks = []
         for block_id in block_ids:
             block = session.get(Block, block_id)
             if block is None or block.deleted:
                 raise NotFound(f"There is no time block {block_id!r}.")
-            if block.is_open:
+            if block.is_open and not open_allowed:
                 raise RuleViolation("This block is being tracked right now: stop tracking to change it.")
             check_editable(terms_of(block.contract), block.start, now, self.zone)
             blocks.append(block)

@@ -277,6 +277,12 @@ class Tracker:
             self._advance(now, keys, mouse, bool(keys or mouse))
         self._end_session(now if self._idle is None else self._idle.since, reason)
 
+    def cut(self) -> None:
+        """Close the open block where tracking is now; tracking goes on in a new block. (Its
+        screenshot is being deleted, and its time with it.)"""
+        if self._block is not None:
+            self._close_block()
+
     def set_memo(self, memo: str) -> None:
         """The memo stamped on the blocks tracked from now on, the open one included."""
         if self._session is None:

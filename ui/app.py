@@ -96,6 +96,7 @@ class Workdiary(QObject):
         service.event.connect(self._on_event)
         service.refused.connect(self._on_refused)
         service.environment.connect(self._on_environment)
+        service.edited.connect(self._blocks_changed)
 
         window.start_requested.connect(self._start)
         window.stop_requested.connect(lambda: self.service.stop())
@@ -218,6 +219,7 @@ class Workdiary(QObject):
             self.diary, screenshot_id, self.clock.now, self.zone, self.settings.hold_minutes
         )
         dialog.changed.connect(self._blocks_changed)
+        dialog.delete_requested.connect(self.service.delete_screenshot)
         dialog.destroyed.connect(lambda: setattr(self, "review_dialog", None))
         self._present(dialog)
 
@@ -272,7 +274,7 @@ class Workdiary(QObject):
             f"Deleting the screenshot also removes its time block ({span}, "
             f"{minutes_text(facts.block_seconds)}) from your time: clients pay for time with screenshots.",
             "&Delete screenshot and time",
-            lambda: self._edit(lambda now: self.diary.delete_screenshot(screenshot_id, now)),
+            lambda: self.service.delete_screenshot(screenshot_id),
             informative="This cannot be undone. To hide what is on it and keep the time, redact it instead.",
             name="confirm-delete",
         )
@@ -286,7 +288,8 @@ class Workdiary(QObject):
         self._blocks_changed()
 
     def _blocks_changed(self) -> None:
-        """A block changed outside the engine (a redaction, a deletion, a Work Diary edit)."""
+        """Blocks changed (a redaction, a deletion, a Work Diary edit): every view re-reads."""
+        self.service.refresh()
         shot = self.window.shot
         if shot is not None:
             self.window.set_screenshot(screenshot_facts(self.diary, shot.id))

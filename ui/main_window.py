@@ -349,14 +349,11 @@ class MainWindow(QMainWindow):
         if facts.capture_note:
             notes.append(facts.capture_note)
         if facts.block_open:
-            notes.append(
-                f"Its time block is still being tracked: you can redact or delete it once the block "
-                f"ends at {clock_text(facts.slot_end, self.zone)}, or after you stop tracking."
-            )
+            notes.append("Its time block is being tracked: deleting it removes the block's time so far.")
         self.shot_note.setText("\n".join(notes))
         self.shot_note.setVisible(bool(notes))
-        self.redact_button.setEnabled(not facts.block_open)
-        self.delete_button.setEnabled(not facts.block_open)
+        self.redact_button.setEnabled(True)
+        self.delete_button.setEnabled(True)
 
     def set_pending_blocks(self, count: int) -> None:
         waiting = (

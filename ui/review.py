@@ -137,9 +137,11 @@ class RegionView(QWidget):
 
 
 class ScreenshotReview(QDialog):
-    """The review of one screenshot. ``changed`` after a redaction or deletion."""
+    """The review of one screenshot. ``changed`` after a redaction; ``delete_requested`` to
+    delete it with its time (through the tracker, which may be tracking its block)."""
 
     changed = Signal()
+    delete_requested = Signal(str)
 
     def __init__(
         self,
@@ -269,10 +271,7 @@ class ScreenshotReview(QDialog):
             )
         notes = [facts.capture_note] if facts.capture_note else []
         if facts.block_open:
-            notes.append(
-                "Its time block is being tracked right now: redacting and deleting are possible once "
-                f"it ends at {clock_text(facts.slot_end, self.zone)}, or after you stop tracking."
-            )
+            notes.append("Its time block is being tracked: deleting it removes the block's time so far.")
         self.note_label.setText("\n".join(notes))
         self.note_label.setVisible(bool(notes))
         for image in facts.images:
@@ -284,11 +283,7 @@ class ScreenshotReview(QDialog):
             self.images_layout.addWidget(view, 0, Qt.AlignmentFlag.AlignHCenter)
             self.views.append(view)
         self.images_layout.addStretch(1)
-        editable = not facts.block_open
-        self.redact_all_button.setEnabled(editable)
-        self.delete_button.setEnabled(editable)
         self.redact_area_button.setEnabled(False)
-        self.hint.setVisible(editable)
         height = sum(view.height() + 8 for view in self.views) + (20 if len(self.views) > 1 else 0)
         self.scroll.setMinimumSize(VIEW_SIZE.width() + 24, min(height + 4, VIEW_SIZE.height() + 24))
 
@@ -298,7 +293,7 @@ class ScreenshotReview(QDialog):
                 if view is not source:
                     view.clear_selection()
         selected = any(view.selection_in_image() is not None for view in self.views)
-        self.redact_area_button.setEnabled(selected and self.facts is not None and not self.facts.block_open)
+        self.redact_area_button.setEnabled(selected and self.facts is not None)
 
     def selected_area(self) -> tuple[int, tuple[int, int, int, int]] | None:
         for view in self.views:
@@ -363,13 +358,8 @@ class ScreenshotReview(QDialog):
         self.changed.emit()
 
     def _delete(self) -> None:
-        try:
-            self.diary.delete_screenshot(self.screenshot_id, self.now())
-        except USER_ERRORS as error:
-            self._show_error(str(error))
-            return
-        log.info("screenshot %s deleted with its block", self.screenshot_id)
-        self.changed.emit()
+        log.info("screenshot %s to be deleted with its block", self.screenshot_id)
+        self.delete_requested.emit(self.screenshot_id)
         self.accept()
 
     def _show_error(self, text: str) -> None:

@@ -49,6 +49,7 @@ class _Worker(QObject):
     event = Signal(object)
     refused = Signal(str)
     environment = Signal(str)  # something missing from the machine (input, screen), with the fix
+    edited = Signal()  # blocks changed by a command (a screenshot deleted with its time)
 
     def __init__(
         self,
@@ -121,6 +122,25 @@ class _Worker(QObject):
     @Slot(str)
     def resolve_idle(self, decision: str) -> None:
         self._command(lambda: self._tracker.resolve_idle(decision))
+
+    @Slot(str)
+    def delete_screenshot(self, screenshot_id: str) -> None:
+        """Delete a screenshot and its block's time; the block being tracked is cut here first,
+        and tracking goes on in a new block."""
+
+        def delete() -> None:
+            diary = Diary(self._database, self._zone)
+            live = self._tracker.live_block
+            if live is not None and live.id == diary.block_of_screenshot(screenshot_id):
+                self._tracker.cut()
+            diary.delete_screenshot(screenshot_id, self._clock.now())
+            self.edited.emit()
+
+        self._command(delete)
+
+    @Slot()
+    def refresh(self) -> None:
+        self._publish(force_totals=True)
 
     @Slot(object)
     def apply_settings(self, settings: Settings) -> None:
@@ -208,6 +228,7 @@ class TrackerService(QObject):
     event = Signal(object)  # the engine's events (tracker.engine dataclasses)
     refused = Signal(str)  # a command the rules refused, with the reason
     environment = Signal(str)  # input or screen capture unavailable, and what to do
+    edited = Signal()  # blocks changed by a command of this service
 
     _start = Signal(str, str)
     _stop = Signal(str)
@@ -215,6 +236,8 @@ class TrackerService(QObject):
     _idle = Signal(str)
     _settings = Signal(object)
     _tick = Signal()
+    _delete_screenshot = Signal(str)
+    _refresh = Signal()
 
     def __init__(
         self,
@@ -239,6 +262,7 @@ class TrackerService(QObject):
             (self._worker.event, self.event),
             (self._worker.refused, self.refused),
             (self._worker.environment, self.environment),
+            (self._worker.edited, self.edited),
         ):
             outgoing.connect(incoming)
         for request, slot in (
@@ -248,6 +272,8 @@ class TrackerService(QObject):
             (self._idle, self._worker.resolve_idle),
             (self._settings, self._worker.apply_settings),
             (self._tick, self._worker.tick),
+            (self._delete_screenshot, self._worker.delete_screenshot),
+            (self._refresh, self._worker.refresh),
         ):
             request.connect(slot)
         self._thread.start()
@@ -266,6 +292,13 @@ class TrackerService(QObject):
 
     def apply_settings(self, settings: Settings) -> None:
         self._settings.emit(settings)
+
+    def delete_screenshot(self, screenshot_id: str) -> None:
+        self._delete_screenshot.emit(screenshot_id)
+
+    def refresh(self) -> None:
+        """Re-read today's and this week's totals now (blocks were edited outside the engine)."""
+        self._refresh.emit()
 
     def tick(self) -> None:
         """One tick now (tests drive a fake clock with it; the app's timer ticks by itself)."""

@@ -172,7 +172,7 @@ def test_delete_warns_that_the_time_goes_too_and_removes_it(
     (image,) = screenshot_facts(diary, shot_id).images
     now = drive.clock.now()
     before = diary.totals(contract.id, now).this_week
-    with qtbot.waitSignal(review.changed):
+    with qtbot.waitSignal(workdiary.service.edited):
         qtbot.mouseClick(review.delete_button, Qt.MouseButton.LeftButton)
         text = confirm(qtbot, review, "confirm-delete")
     assert "also removes its time block (09:00–09:10, 10 min)" in text
@@ -193,16 +193,23 @@ def test_the_review_says_whether_the_hold_period_is_over(qtbot, workdiary, drive
     assert workdiary.review_dialog.redact_all_button.isEnabled()  # the editable window still allows it
 
 
-def test_the_review_of_a_block_still_tracked_waits_for_it_to_end(qtbot, workdiary, drive):
+def test_a_screenshot_of_the_block_being_tracked_is_deleted_at_once(qtbot, workdiary, drive, diary, contract):
+    """The hold period's point: a screenshot just taken can go before anyone sees it. Its block's
+    time so far goes with it, and tracking carries on in a new block."""
     start(qtbot, workdiary, drive)
     taken = drive.tick_until(ScreenshotTaken)
+    deleted_at = drive.clock.now()
     workdiary.open_review(taken.screenshot_id)
     review = workdiary.review_dialog
-    assert "being tracked right now" in review.note_label.text()
-    assert not review.redact_all_button.isEnabled() and not review.delete_button.isEnabled()
-    drive.tick_to_next_slot()
-    qtbot.waitUntil(review.redact_all_button.isEnabled)
-    assert review.note_label.isHidden()
+    assert "being tracked: deleting it removes the block's time so far" in review.note_label.text()
+    assert review.redact_all_button.isEnabled() and review.delete_button.isEnabled()
+    with qtbot.waitSignal(workdiary.service.edited):
+        qtbot.mouseClick(review.delete_button, Qt.MouseButton.LeftButton)
+        confirm(qtbot, review, "confirm-delete")
+    drive.tick(30)
+    (block,) = diary.day_blocks(deleted_at.date())
+    assert (block.start, block.seconds, block.screenshot_id) == (deleted_at, 30, None)
+    assert workdiary.status.tracking
 
 
 # ----- settings
