@@ -1,6 +1,6 @@
 PYTHON ?= python3
 
-.PHONY: install test run bench lint
+.PHONY: install test run docs bench lint
 
 install:
 	./scripts/install-system-deps
@@ -10,10 +10,13 @@ install:
 test: install
 	$(PYTHON) -m pytest
 
-# Tracks on your only local contract (made on first run) until Ctrl-C.
+# The desktop app (tray and window), on its local database.
 run: install
-	@$(PYTHON) -m tracker contract list --json | grep -q '"id"' || $(PYTHON) -m tracker contract add --title "My work" >/dev/null
-	$(PYTHON) -m tracker track --memo "Trying Workdiary"
+	$(PYTHON) -m ui.app
+
+# Renders each window of the app to docs/*.png on a demo week.
+docs: install
+	$(PYTHON) scripts/render_docs.py
 
 bench: install
 	$(PYTHON) -m benchmarks
