@@ -8,6 +8,7 @@ Each measurement runs in a process of its own on the benchmark's X display (xcb,
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
@@ -18,6 +19,8 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+
+import psutil
 
 REPO = Path(__file__).resolve().parent.parent
 START_UP_RUNS = 5
@@ -79,6 +82,55 @@ def measure_start_up() -> list[dict]:
     ]
 
 
+def hidden_while_tracking() -> dict:
+    """In this process: the app as ``workdiary`` builds it (real pynput and mss), tracking with
+    its window hidden for TRACKING_SECONDS, then its resident memory."""
+    from ui.app import Workdiary, make_capturer, make_input  # first, as `workdiary` does (see ui/__init__)
+    from ui.service import TrackerService
+
+    from PySide6.QtCore import QEventLoop, QTimer  # isort: skip
+    from PySide6.QtWidgets import QApplication  # isort: skip
+
+    from tracker.settings import Settings
+    from tracker.storage import Database
+    from tracker.timeutil import SystemClock, local_zone
+
+    app = QApplication([])
+    with tempfile.TemporaryDirectory() as work:
+        database = Database(Path(work))
+        settings = Settings()
+        service = TrackerService(
+            database,
+            SystemClock(),
+            settings,
+            local_zone(),
+            make_input=make_input,
+            make_capturer=make_capturer,
+        )
+        workdiary = Workdiary(database, service, SystemClock(), local_zone(), settings, quit_app=app.quit)
+        workdiary.start(minimized=True)
+        workdiary.window.hide()
+        statuses: list = []
+        service.status.connect(statuses.append)
+        service.start(workdiary.window.selected_contract_id(), "Memory")
+        loop = QEventLoop()
+        QTimer.singleShot(TRACKING_SECONDS * 1000, loop.quit)
+        loop.exec()
+        gc.collect()
+        rss = psutil.Process().memory_info().rss
+        tracking = bool(statuses and statuses[-1].tracking)
+        workdiary.shutdown()
+        database.close()
+    return {"rss": rss, "tracking": tracking}
+
+
+def measure_hidden_while_tracking() -> list[dict]:
+    result = in_fresh_process("--hidden")
+    if not result["tracking"]:
+        raise RuntimeError("the app was not tracking")
+    return [row("RSS, window hidden, tracking", result["rss"] / MB, "MB", HIDDEN_RSS_BAR_MB)]
+
+
 def diary_window() -> dict:
     """In this process: the Work Diary window on the 5-year database, opened and switched."""
     from PySide6.QtWidgets import QApplication
@@ -138,8 +190,10 @@ def measure_diary_window() -> list[dict]:
 def run() -> list[dict]:
     if not os.environ.get("DISPLAY"):
         raise RuntimeError("needs an X display: run it through `python -m benchmarks`")
-    return measure_start_up() + measure_diary_window()
+    return measure_start_up() + measure_hidden_while_tracking() + measure_diary_window()
 
 
 if __name__ == "__main__" and sys.argv[1:] == ["--diary-window"]:
     print(json.dumps(diary_window()))
+if __name__ == "__main__" and sys.argv[1:] == ["--hidden"]:
+    print(json.dumps(hidden_while_tracking()))
