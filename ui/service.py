@@ -32,6 +32,7 @@ TOTALS_EVERY_TICKS = 60  # today's and this week's totals are re-read from the d
 class Status:
     """What the main window and the tray show, sent once a second."""
 
+    at: datetime  # the engine's clock when this was read
     tracking: bool
     contract_id: str | None
     memo: str
@@ -182,6 +183,7 @@ class _Worker(QObject):
         live_seconds = int((live.end - live.start).total_seconds()) if live else 0
         self.status.emit(
             Status(
+                at=self._clock.now(),
                 tracking=tracker.tracking,
                 contract_id=self._contract_id,
                 memo=tracker.memo,

@@ -35,11 +35,15 @@ class Driver:
         QCoreApplication.processEvents()
 
     def tick(self, seconds: int = 1, keys: int = 1):
-        self.settle()
         for _ in range(seconds):
+            self.settle()  # a refresh queued by the app's reaction to the last tick runs first
             self.clock.advance(1)
             self.inputs.add(keys=keys)
-            with self.qtbot.waitSignal(self.service.status) as blocker:
+            now = self.clock.now()
+            # other statuses (after a command, a refresh) may come too: wait for this tick's
+            with self.qtbot.waitSignal(
+                self.service.status, check_params_cb=lambda s, now=now: s.at >= now
+            ) as blocker:
                 self.service.tick()
         self.status = blocker.args[0]
         return self.status

@@ -41,7 +41,10 @@ def tick(qtbot, service, clock, seconds=1, keys=1):
     for _ in range(seconds):
         clock.advance(1)
         service.inputs.add(keys=keys)
-        with qtbot.waitSignal(service.status) as blocker:
+        now = clock.now()
+        with qtbot.waitSignal(
+            service.status, check_params_cb=lambda status, now=now: status.at >= now
+        ) as blocker:
             service.tick()
     return blocker.args[0]
 
