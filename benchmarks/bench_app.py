@@ -97,6 +97,12 @@ def hidden_while_tracking() -> dict:
 
     app = QApplication([])
     with tempfile.TemporaryDirectory() as work:
+        # made by another process, as on any start but the first: no migration runs in this one
+        subprocess.run(
+            [sys.executable, "-m", "tracker", "--data-dir", work, "contract", "add", "--title", "Memory"],
+            check=True,
+            capture_output=True,
+        )
         database = Database(Path(work))
         settings = Settings()
         service = TrackerService(
