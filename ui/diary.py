@@ -37,10 +37,12 @@ from PySide6.QtWidgets import (
 from tracker.diary import DayTotal, Diary
 from tracker.models import Contract
 from tracker.timeutil import WEEK, local_text, week_of_date, week_start
-from ui.diary_common import USER_ERRORS, dot_color, hm, spoken_hm
+from ui.diary_common import USER_ERRORS, dot_color
 from ui.diary_day import THUMB_SIZE, Cell, DayModel, DayView
-from ui.diary_dialogs import AddTimeDialog, BlockDialog, MemoDialog, ask, tell
+from ui.diary_dialogs import AddTimeDialog, BlockDialog, MemoDialog
 from ui.diary_thumbs import ThumbnailCache
+from ui.theme import ask, hm, tell
+from ui.theme import spoken as spoken_hm
 
 log = logging.getLogger(__name__)
 
@@ -774,7 +776,7 @@ class WorkDiaryWindow(QWidget):
         try:
             self.diary.edit_memo(ids, memo, self.now())
         except USER_ERRORS as error:
-            tell(self, "Memo not changed", str(error))
+            tell(self, "Memo not changed", str(error), name="error")
             return
         self.refresh()
         self.blocksChanged.emit()
@@ -805,7 +807,7 @@ class WorkDiaryWindow(QWidget):
         try:
             self.diary.remove_time(ids, self.now())
         except USER_ERRORS as error:
-            tell(self, "Time not removed", str(error))
+            tell(self, "Time not removed", str(error), name="error")
             return
         self.refresh()
         self.blocksChanged.emit()

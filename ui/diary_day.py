@@ -34,8 +34,10 @@ from PySide6.QtWidgets import (
 )
 
 from tracker.diary import BlockView
-from ui.diary_common import hm, meter_colors, mix, spoken_hm, warning_color
+from ui.diary_common import meter_colors
 from ui.diary_thumbs import ThumbnailCache
+from ui.theme import hm, mix, warning_color
+from ui.theme import spoken as spoken_hm
 
 CELL_WIDTH = 158
 THUMB_SIZE = QSize(CELL_WIDTH - 10, (CELL_WIDTH - 10) * 9 // 16)

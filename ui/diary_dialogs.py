@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -31,52 +30,11 @@ from PySide6.QtWidgets import (
 from tracker.diary import Diary
 from tracker.models import Contract
 from tracker.timeutil import SLOT, local_day_bounds, slot_start
-from ui.diary_common import USER_ERRORS, hm, warning_color
+from ui.diary_common import USER_ERRORS
 from ui.diary_day import Cell
+from ui.theme import ask, hm, warning_color
 
 MEMO_MAX = 500
-
-
-def ask(
-    parent: QWidget,
-    title: str,
-    text: str,
-    confirm: str,
-    on_confirm: Callable[[], None],
-    informative: str = "",
-    name: str = "confirm",
-) -> QMessageBox:
-    """A window-modal question; ``on_confirm`` runs only if the user picks ``confirm``. Cancel is
-    the default, so Enter never destroys anything by accident."""
-    box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, parent)
-    box.setObjectName(name)
-    box.setInformativeText(informative)
-    yes = box.addButton(confirm, QMessageBox.ButtonRole.DestructiveRole)
-    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-    box.setDefaultButton(cancel)
-    box.setEscapeButton(cancel)
-    yes.setAccessibleName(confirm.replace("&", ""))
-    cancel.setAccessibleName("Cancel")
-    box.setAccessibleName(title)
-    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-
-    def done() -> None:
-        if box.clickedButton() is yes:
-            on_confirm()
-
-    box.finished.connect(done)
-    box.open()
-    return box
-
-
-def tell(parent: QWidget, title: str, text: str, name: str = "error") -> QMessageBox:
-    """A window-modal warning (a rule said no, or the disk did)."""
-    box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, parent)
-    box.setObjectName(name)
-    box.setAccessibleName(title)
-    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    box.open()
-    return box
 
 
 def error_label(parent: QWidget) -> QLabel:

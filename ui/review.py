@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from tracker.diary import Diary
-from tracker.errors import NotFound, RuleViolation, StorageProblem
+from ui.diary_common import USER_ERRORS
 from ui.shots import Image, ShotFacts, screenshot_facts
 from ui.theme import (
     APP_NAME,
@@ -41,7 +41,6 @@ from ui.theme import (
 
 log = logging.getLogger(__name__)
 
-USER_ERRORS = (RuleViolation, NotFound, StorageProblem)
 VIEW_SIZE = QSize(880, 495)  # the largest a monitor's image is shown in the dialog
 MIN_SELECTION = 4  # px on screen: a smaller drag is a click, not a selection
 

@@ -17,9 +17,10 @@ from tracker.diary import Diary
 from tracker.errors import EnvironmentProblem
 from tracker.models import Contract
 from ui.diary import WorkDiaryWindow
-from ui.diary_common import dot_color, hm, meter_colors
+from ui.diary_common import dot_color, meter_colors
 from ui.diary_day import Cell
 from ui.diary_dialogs import AddTimeDialog, BlockDialog, MemoDialog, slot_choices
+from ui.theme import hm
 
 BERLIN = ZoneInfo("Europe/Berlin")
 WEDNESDAY = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
