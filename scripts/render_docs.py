@@ -23,6 +23,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from benchmarks.display import x_display  # noqa: E402
+from tests.helpers.fakes import FakeClock, FakeInput  # noqa: E402
 
 DOCS = REPO / "docs"
 ZONE = ZoneInfo("Europe/Berlin")
@@ -57,43 +58,13 @@ class DemoCapturer:
         )
 
 
-class DemoClock:
-    def __init__(self, start: datetime) -> None:
-        self.wall, self.mono = start, 1000.0
-
-    def now(self) -> datetime:
-        return self.wall
-
-    def monotonic(self) -> float:
-        return self.mono
-
-    def advance(self, seconds: float) -> None:
-        self.wall += timedelta(seconds=seconds)
-        self.mono += seconds
-
-    def jump_to(self, moment: datetime) -> None:
-        """Between working sessions the demo skips ahead (as if nothing was tracked meanwhile)."""
-        self.mono += (moment - self.wall).total_seconds()
-        self.wall = moment
-
-
 def fill_demo_week(database, capturer) -> tuple[str, str]:
     from decimal import Decimal
 
     from tracker.diary import Diary
     from tracker.engine import Tracker
 
-    class Input:
-        keys = mouse = 0
-
-        def start(self) -> None: ...
-
-        def stop(self) -> None: ...
-
-        def counts(self):
-            return self.keys, self.mouse
-
-    clock = DemoClock(NOW - timedelta(days=10))
+    clock = FakeClock(NOW - timedelta(days=10))
     diary = Diary(database, ZONE)
     site = diary.add_contract(
         "Website rebuild",
@@ -103,7 +74,7 @@ def fill_demo_week(database, capturer) -> tuple[str, str]:
         weekly_limit_hours=30,
     )
     app = diary.add_contract("Mobile app", now=clock.now(), client_name="Nordlicht", hourly_rate=Decimal(48))
-    source = Input()
+    source = FakeInput()
     rng = random.Random(4)
     tracker = Tracker(database, clock, input_source=source, capturer=capturer, rng=rng)
     sessions = [(8, 0, 11, 20, site.id, "Checkout flow"), (12, 10, 15, 40, app.id, "Push notifications")]
@@ -119,7 +90,7 @@ def fill_demo_week(database, capturer) -> tuple[str, str]:
             )
             if start >= end:
                 continue
-            clock.jump_to(start)
+            clock.advance((start - clock.now()).total_seconds())  # nothing tracked in between
             tracker.tick()
             tracker.start(contract_id, memo)
             busy = rng.uniform(0.3, 0.9)
@@ -128,8 +99,7 @@ def fill_demo_week(database, capturer) -> tuple[str, str]:
                 if clock.now().second == 0:  # now and then a minute of reading, or away
                     busy = rng.choice([0.0, 0.0, 0.4, 0.7, 0.9, 0.9, 0.95])
                 if rng.random() < busy:
-                    source.keys += rng.randint(0, 4)
-                    source.mouse += rng.randint(1, 9)
+                    source.add(keys=rng.randint(0, 4), mouse=rng.randint(1, 9))
                 tracker.tick()
             tracker.stop()
     today = NOW.date()
@@ -144,21 +114,6 @@ def fill_demo_week(database, capturer) -> tuple[str, str]:
     shots = [b for b in diary.day_blocks(today) if b.screenshot_id]
     diary.redact_screenshot(shots[3].screenshot_id, NOW)
     return site.id
-
-
-class DemoInput:
-    """Somebody typing and moving the mouse all the time."""
-
-    def __init__(self) -> None:
-        self.events = 0
-
-    def start(self) -> None: ...
-
-    def stop(self) -> None: ...
-
-    def counts(self) -> tuple[int, int]:
-        self.events += 3
-        return self.events, self.events
 
 
 def save(widget, name: str) -> None:
@@ -206,10 +161,17 @@ def render(data_dir: Path) -> None:
     database = Database(data_dir)
     capturer = DemoCapturer()
     site_id = fill_demo_week(database, capturer)
-    clock = DemoClock(NOW - timedelta(minutes=16, seconds=12))
+    clock = FakeClock(NOW - timedelta(minutes=16, seconds=12))
+    typing = FakeInput()
     settings = Settings()
     service = TrackerService(
-        database, clock, settings, ZONE, make_input=DemoInput, make_capturer=lambda s: capturer, tick_ms=None
+        database,
+        clock,
+        settings,
+        ZONE,
+        make_input=lambda: typing,
+        make_capturer=lambda s: capturer,
+        tick_ms=None,
     )
     workdiary = Workdiary(database, service, clock, ZONE, settings, quit_app=app.quit)
     workdiary.start()
@@ -222,6 +184,7 @@ def render(data_dir: Path) -> None:
     for _ in range(16 * 60 + 12):  # each tick awaited: the worker reads the shared clock
         count = len(statuses)
         clock.advance(1)
+        typing.add(keys=3, mouse=3)  # somebody typing and moving the mouse all along
         service.tick()
         while len(statuses) == count:
             app.processEvents()
