@@ -184,9 +184,13 @@ def test_delete_warns_that_the_time_goes_too_and_removes_it(
 
 
 def test_the_review_says_whether_the_hold_period_is_over(qtbot, workdiary, drive):
-    shot_id, review = screenshot_in_closed_block(qtbot, workdiary, drive)
+    start(qtbot, workdiary, drive)
+    shot_id = drive.tick_until(ScreenshotTaken).screenshot_id  # the hold (10 min) runs from now
+    workdiary.open_review(shot_id)
+    qtbot.waitUntil(lambda: workdiary.review_dialog is not None and workdiary.review_dialog.isVisible())
+    review = workdiary.review_dialog
     assert review.hold_label.text().startswith("Held for your review until 09:")
-    drive.tick(10 * 60)
+    drive.tick(10 * 60 + 1)
     workdiary.open_review(shot_id)
     qtbot.waitUntil(lambda: workdiary.review_dialog is not None and workdiary.review_dialog is not review)
     assert workdiary.review_dialog.hold_label.text().startswith("The hold period ended at 09:")
