@@ -10,9 +10,10 @@ install:
 test: install
 	$(PYTHON) -m pytest
 
-# The desktop app (tray and window), on its local database.
+# The desktop app (tray and window) on its local database, signed in to a local contract service
+# with demo data (started here, stopped when the app quits).
 run: install
-	$(PYTHON) -m ui.app
+	$(PYTHON) scripts/run_demo.py
 
 # Renders each window of the app to docs/*.png on a demo week.
 docs: install

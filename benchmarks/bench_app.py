@@ -87,6 +87,7 @@ def hidden_while_tracking() -> dict:
     its window hidden for TRACKING_SECONDS, then its resident memory."""
     from ui.app import Workdiary, make_capturer, make_input  # first, as `workdiary` does (see ui/__init__)
     from ui.service import TrackerService
+    from ui.sync_service import SyncService
 
     from PySide6.QtCore import QEventLoop, QTimer  # isort: skip
     from PySide6.QtWidgets import QApplication  # isort: skip
@@ -113,7 +114,10 @@ def hidden_while_tracking() -> dict:
             make_input=make_input,
             make_capturer=make_capturer,
         )
-        workdiary = Workdiary(database, service, SystemClock(), local_zone(), settings, quit_app=app.quit)
+        sync = SyncService(database, SystemClock(), settings)
+        workdiary = Workdiary(
+            database, service, sync, SystemClock(), local_zone(), settings, quit_app=app.quit
+        )
         workdiary.start(minimized=True)
         workdiary.window.hide()
         statuses: list = []

@@ -156,6 +156,7 @@ def render(data_dir: Path) -> None:
     from ui.app import Workdiary
     from ui.service import TrackerService
     from ui.shots import latest_screenshot_id
+    from ui.sync_service import SyncService
 
     app = QApplication(["workdiary"])
     database = Database(data_dir)
@@ -173,7 +174,8 @@ def render(data_dir: Path) -> None:
         make_capturer=lambda s: capturer,
         tick_ms=None,
     )
-    workdiary = Workdiary(database, service, clock, ZONE, settings, quit_app=app.quit)
+    sync = SyncService(database, clock, settings, automatic=False)
+    workdiary = Workdiary(database, service, sync, clock, ZONE, settings, quit_app=app.quit)
     workdiary.start()
     workdiary.window.set_memo("Checkout flow: address form")
     statuses: list = []

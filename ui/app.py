@@ -17,6 +17,7 @@ import socket
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta, tzinfo
 from pathlib import Path
 
@@ -33,9 +34,10 @@ from tracker.storage import Database
 from tracker.timeutil import WEEK, Clock, SystemClock, local_zone
 from ui.main_window import MainWindow
 from ui.service import Status, TrackerService
-from ui.shots import latest_contract_id, latest_screenshot_id, pending_blocks, screenshot_facts
+from ui.shots import latest_contract_id, latest_screenshot_id, screenshot_facts
 from ui.single_instance import SingleInstance
-from ui.theme import APP_NAME, ERROR, IDLE, app_icon, clock_text, minutes_text, resources_dir, tell
+from ui.sync_service import SignInResult, SyncService, SyncState
+from ui.theme import APP_NAME, ERROR, IDLE, UNSYNCED, app_icon, clock_text, minutes_text, resources_dir, tell
 from ui.tray import Tray
 
 log = logging.getLogger(__name__)
@@ -56,6 +58,7 @@ class Workdiary(QObject):
         self,
         database: Database,
         service: TrackerService,
+        sync: SyncService,
         clock: Clock,
         zone: tzinfo,
         settings: Settings,
@@ -67,6 +70,8 @@ class Workdiary(QObject):
         super().__init__(parent)
         self.database = database
         self.service = service
+        self.sync = sync
+        self.sync_state: SyncState = sync.current
         self.clock = clock
         self.zone = zone
         self.settings = settings
@@ -97,6 +102,8 @@ class Workdiary(QObject):
         service.refused.connect(self._on_refused)
         service.environment.connect(self._on_environment)
         service.edited.connect(self._blocks_changed)
+        self.sync.state.connect(self._on_sync_state)
+        self.sync.signed_in.connect(self._signed_in)
 
         window.start_requested.connect(self._start)
         window.stop_requested.connect(lambda: self.service.stop())
@@ -107,6 +114,7 @@ class Workdiary(QObject):
         window.delete_requested.connect(self._delete_screenshot)
         window.diary_requested.connect(self.open_diary)
         window.settings_requested.connect(self.open_settings)
+        window.sync_requested.connect(self.sync.sync_now)
         window.quit_requested.connect(self.quit)
         window.closed.connect(self._window_closed)
         window.message_bar.dismissed.connect(self._error_dismissed)
@@ -116,6 +124,7 @@ class Workdiary(QObject):
         tray.memo_requested.connect(self.edit_memo)
         tray.diary_requested.connect(self.open_diary)
         tray.window_requested.connect(self.open_window)
+        tray.sync_requested.connect(self.sync.sync_now)
         tray.quit_requested.connect(self.quit)
         tray.message_clicked.connect(self._message_clicked)
 
@@ -131,19 +140,19 @@ class Workdiary(QObject):
         in_tray = self.tray.show()
         if not minimized or not in_tray:
             self.open_window()
+        self._on_sync_state(self.sync_state)
         QTimer.singleShot(0, self._load_later)
 
     def reload_contracts(self, selected: str | None = None) -> None:
-        """Re-read the contracts (a new local one; later, the ones the service sends)."""
+        """Re-read the contracts (a new local one, or the ones the service sent)."""
         contracts = self.diary.contracts()
         self.window.set_contracts(contracts, selected)
         self.tray.set_contracts(contracts, self.window.selected_contract_id())
 
     def _load_later(self) -> None:
-        """What the window can show a moment after it is up: the last screenshot, unsent blocks."""
+        """What the window can show a moment after it is up: the last screenshot."""
         shot = latest_screenshot_id(self.diary, self.clock.now() - WEEK)
         self.window.set_screenshot(screenshot_facts(self.diary, shot) if shot else None)
-        self.window.set_pending_blocks(pending_blocks(self.diary))
 
     # ----- commands from the window and the tray
 
@@ -229,7 +238,7 @@ class Workdiary(QObject):
         if self.settings_dialog is not None:
             self._present(self.settings_dialog)
             return
-        self.settings_dialog = dialog = SettingsDialog(self.settings, self.apply_settings)
+        self.settings_dialog = dialog = SettingsDialog(self.settings, self.apply_settings, self)
         dialog.destroyed.connect(lambda: setattr(self, "settings_dialog", None))
         self._present(dialog)
 
@@ -245,6 +254,7 @@ class Workdiary(QObject):
         save_settings(self.database, settings)
         self.settings = settings
         self.service.apply_settings(settings)
+        self.sync.apply_settings(settings)
 
     def _redact_all(self, screenshot_id: str) -> None:
         from ui.theme import ask
@@ -288,15 +298,15 @@ class Workdiary(QObject):
         self._blocks_changed()
 
     def _blocks_changed(self) -> None:
-        """Blocks changed (a redaction, a deletion, a Work Diary edit): every view re-reads."""
+        """Blocks changed (a block closed, a redaction, a deletion, a Work Diary edit): every view
+        re-reads, and the sync sends the change soon."""
         self.service.refresh()
+        self.sync.changed()
         shot = self.window.shot
         if shot is not None:
             self.window.set_screenshot(screenshot_facts(self.diary, shot.id))
         if self.window.shot is None:
             self._load_later()
-        else:
-            self.window.set_pending_blocks(pending_blocks(self.diary))
         if (
             self.diary_window is not None
             and self.diary_window.isVisible()
@@ -382,7 +392,7 @@ class Workdiary(QObject):
         self.window.set_screenshot(facts)
         if self.error:  # a screenshot was written and its block saved: capture and storage work again
             self.error = False
-            self.tray.set_state(IDLE)
+            self._show_tray_state()
         if self.settings.notifications and facts is not None:
             hold = clock_text(facts.hold_until(self.settings.hold_minutes), self.zone)
             text = (
@@ -402,7 +412,38 @@ class Workdiary(QObject):
     def _error_dismissed(self) -> None:
         if self.error:
             self.error = False
-            self.tray.set_state(IDLE)
+            self._show_tray_state()
+
+    def _show_tray_state(self) -> None:
+        sync = self.sync_state
+        unsynced = sync.signed_in and (sync.offline_since is not None or bool(sync.outbox.rejected))
+        self.tray.set_state(ERROR if self.error else UNSYNCED if unsynced else IDLE)
+
+    # ----- the sync
+
+    def _on_sync_state(self, state: SyncState) -> None:
+        synced_before = self.sync_state.last_synced_at
+        self.sync_state = state
+        self.window.set_sync_state(state)
+        self.tray.set_signed_in(state.signed_in)
+        self._show_tray_state()
+        if state.last_synced_at != synced_before:  # a pass brought contracts and other devices' time
+            self.reload_contracts(self.window.selected_contract_id())
+            if self.diary_window is not None and self.diary_window.isVisible():
+                self.diary_window.refresh()
+
+    def sign_in(self, service_url: str, email: str, password: str) -> None:
+        self.sync.sign_in(service_url, email, password)
+
+    def _signed_in(self, result: SignInResult) -> None:
+        if not result.error:
+            self.apply_settings(
+                replace(self.settings, service_url=result.service_url, account_email=result.email)
+            )
+
+    def sign_out(self) -> None:
+        self.sync.sign_out()
+        self.apply_settings(replace(self.settings, account_email=""))
 
     def _on_refused(self, text: str) -> None:
         self.window.show_refusal(text)
@@ -446,11 +487,13 @@ class Workdiary(QObject):
             return
         self._done = True
         self.service.shutdown()
+        self.sync.shutdown()
         for signal_, slot in (
             (self.service.status, self._on_status),
             (self.service.event, self._on_event),
             (self.service.refused, self._on_refused),
             (self.service.environment, self._on_environment),
+            (self.sync.state, self._on_sync_state),
         ):
             signal_.disconnect(slot)  # what the worker sent last is not for closed windows
         self.tray.hide()
@@ -560,8 +603,17 @@ def main(argv: list[str] | None = None) -> int:
     service = TrackerService(
         database, clock, settings, zone, make_input=make_input, make_capturer=make_capturer, parent=app
     )
+    sync = SyncService(database, clock, settings, parent=app)
     workdiary = Workdiary(
-        database, service, clock, zone, settings, quit_app=app.quit, data_dir_arg=args.data_dir, parent=app
+        database,
+        service,
+        sync,
+        clock,
+        zone,
+        settings,
+        quit_app=app.quit,
+        data_dir_arg=args.data_dir,
+        parent=app,
     )
     instance.activated.connect(
         lambda: (log.info("another start asked for the window"), workdiary.open_window())

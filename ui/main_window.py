@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from tracker.models import Contract
 from ui.service import Status
 from ui.shots import ShotFacts
+from ui.sync_service import SyncState
 from ui.theme import (
     APP_NAME,
     accent,
@@ -49,6 +50,7 @@ from ui.widgets import ActivityMeter, MessageBar
 THUMB = QSize(256, 144)
 MEMO_MAX = 500
 START_TEXT, STOP_TEXT = "&Start tracking", "S&top tracking"
+SHOWN_REJECTIONS = 3
 
 
 class MainWindow(QMainWindow):
@@ -61,6 +63,7 @@ class MainWindow(QMainWindow):
     delete_requested = Signal(str)  # screenshot id, after confirmation
     diary_requested = Signal()
     settings_requested = Signal()
+    sync_requested = Signal()
     quit_requested = Signal()
     closed = Signal()
 
@@ -226,7 +229,11 @@ class MainWindow(QMainWindow):
         self.settings_button = QPushButton("Setti&ngs…", central)
         self.settings_button.setAccessibleName("Settings")
         self.settings_button.clicked.connect(self.settings_requested)
-        for button in (self.diary_button, self.settings_button):
+        self.sync_button = QPushButton("S&ync now", central)
+        self.sync_button.setAccessibleName("Sync now")
+        self.sync_button.setEnabled(False)
+        self.sync_button.clicked.connect(self.sync_requested)
+        for button in (self.diary_button, self.settings_button, self.sync_button):
             button.setAutoDefault(False)
             bottom.addWidget(button)
         bottom.addStretch(1)
@@ -242,10 +249,10 @@ class MainWindow(QMainWindow):
             (self.redact_button, self.delete_button),
             (self.delete_button, self.diary_button),
             (self.diary_button, self.settings_button),
+            (self.settings_button, self.sync_button),
         ):
             QWidget.setTabOrder(first, second)
         self.set_screenshot(None)
-        self.set_pending_blocks(0)
         self.contract_box.setFocus()
 
     def _build_menu(self) -> None:
@@ -355,16 +362,9 @@ class MainWindow(QMainWindow):
         self.redact_button.setEnabled(True)
         self.delete_button.setEnabled(True)
 
-    def set_pending_blocks(self, count: int) -> None:
-        waiting = (
-            "nothing is waiting to be sent"
-            if count == 0
-            else f"{count} time block{'s' if count != 1 else ''} waiting to be sent"
-        )
-        self.sync_label.setText(
-            f"Saved on this computer — {waiting}. Syncing with a contract service comes in a later "
-            "version of Workdiary."
-        )
+    def set_sync_state(self, state: SyncState) -> None:
+        self.sync_label.setText(sync_text(state, self.zone))
+        self.sync_button.setEnabled(state.signed_in and not state.syncing)
 
     # ----- rendering a status
 
@@ -488,3 +488,41 @@ def contract_label(contract: Contract) -> str:
     elif contract.kind != "hourly":
         label += " (fixed price)"
     return label
+
+
+def sync_text(state: SyncState, zone: tzinfo) -> str:
+    """Where the work is: synced, waiting (and why), or set aside by the service (and why)."""
+    outbox = state.outbox
+    parts = []
+    if outbox.pending_blocks:
+        parts.append(f"{outbox.pending_blocks} time block{'s' if outbox.pending_blocks != 1 else ''}")
+    if outbox.pending_screenshots:
+        count = outbox.pending_screenshots
+        parts.append(f"{count} screenshot{'s' if count != 1 else ''}")
+    waiting = f"{' and '.join(parts)} waiting to be sent" if parts else "nothing waiting to be sent"
+    if not state.signed_in:
+        text = f"Saved on this computer — {waiting}. Sign in to a contract service in Settings to sync."
+    elif state.syncing:
+        text = f"Syncing with {state.service_url}…"
+    elif state.offline_since is not None:
+        since = day_clock_text(state.offline_since, zone, state.at)
+        text = f"Offline since {since} — {waiting}, kept safe on this computer."
+    elif state.last_synced_at is not None:
+        text = f"Synced at {clock_text(state.last_synced_at, zone)} — {waiting}."
+    else:
+        text = f"Signed in as {state.account} — {waiting}."
+    if state.problem:
+        text += f"\n{state.problem}"
+    rejected = outbox.rejected
+    if rejected:
+        text += (
+            f"\n{len(rejected)} item{'s' if len(rejected) != 1 else ''} set aside by the service "
+            "(the rest go on):"
+        )
+        for item in rejected[:SHOWN_REJECTIONS]:
+            text += (
+                f"\n• {day_clock_text(item.start, zone, state.at)} on “{item.contract_title}”: {item.reason}"
+            )
+        if len(rejected) > SHOWN_REJECTIONS:
+            text += f"\n• and {len(rejected) - SHOWN_REJECTIONS} more"
+    return text

@@ -1,8 +1,9 @@
-"""The settings: idle detection, the weekly limit, screenshots, start at login, notifications.
+"""The settings: the contract service account, idle detection, the weekly limit, screenshots,
+start at login, notifications.
 
 The dialog builds a new ``Settings`` and hands it to ``apply`` (the app saves it, writes or
 removes the autostart entry and passes it to the tracker); a failure is shown here and the dialog
-stays open.
+stays open. Signing in and out take effect at once, through the app's ``Account``.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Protocol
+from urllib.parse import urlsplit
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImageWriter
@@ -21,9 +24,12 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QRadioButton,
     QSpinBox,
     QVBoxLayout,
@@ -33,9 +39,34 @@ from PySide6.QtWidgets import (
 from tracker import autostart
 from tracker.errors import WorkdiaryError
 from tracker.settings import Settings
+from ui.sync_service import SignInResult, SyncService, SyncState
 from ui.theme import APP_NAME, app_icon, muted, set_text_color, warning_color
 
 log = logging.getLogger(__name__)
+
+DEFAULT_SERVICE_URL = "http://127.0.0.1:8765"  # where `workdiary-service serve` listens
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+class Account(Protocol):
+    """What the dialog needs of the app for the contract service account."""
+
+    sync: SyncService
+
+    def sign_in(self, service_url: str, email: str, password: str) -> None: ...
+
+    def sign_out(self) -> None: ...
+
+
+def service_url_problem(url: str) -> str:
+    """Why a service URL cannot be used, or "". Plain HTTP would send the password and the
+    screenshots readable on the way, so it is only for a service on this computer."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "Enter the service's address, like https://workdiary.example.com."
+    if parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS:
+        return "Use https:// for a service on another computer: plain http would expose your password."
+    return ""
 
 
 @dataclass(frozen=True)
@@ -74,12 +105,14 @@ class SettingsDialog(QDialog):
         self,
         settings: Settings,
         apply: Callable[[Settings], None],
+        account: Account | None = None,
         monitors: list[Monitor] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.settings = settings
         self.apply = apply
+        self.account = account
         self.monitors = list_monitors() if monitors is None else monitors
         self.setObjectName("settings-dialog")
         self.setWindowTitle(f"Settings — {APP_NAME}")
@@ -88,9 +121,16 @@ class SettingsDialog(QDialog):
         self.setAccessibleName("Settings")
         self._build()
         self._load(settings)
+        if account is not None:
+            account.sync.state.connect(self._show_account)
+            account.sync.signed_in.connect(self._signed_in)
+            self._show_account(account.sync.current)
+        else:
+            self.account_box.hide()
 
     def _build(self) -> None:
         layout = QVBoxLayout(self)
+        layout.addWidget(self._build_account())
 
         idle = QGroupBox("Idle time", self)
         form = QFormLayout(idle)
@@ -179,6 +219,54 @@ class SettingsDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
 
+    def _build_account(self) -> QGroupBox:
+        box = self.account_box = QGroupBox("Contract service", self)
+        layout = QVBoxLayout(box)
+        self.signed_in_panel = QWidget(box)
+        row = QHBoxLayout(self.signed_in_panel)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.account_label = QLabel(self.signed_in_panel)
+        self.account_label.setWordWrap(True)
+        self.account_label.setAccessibleName("Signed-in account")
+        self.sign_out_button = QPushButton("Sign &out", self.signed_in_panel)
+        self.sign_out_button.setAccessibleName("Sign out")
+        self.sign_out_button.setAutoDefault(False)
+        self.sign_out_button.clicked.connect(self._sign_out)
+        row.addWidget(self.account_label, 1)
+        row.addWidget(self.sign_out_button)
+        layout.addWidget(self.signed_in_panel)
+
+        self.sign_in_panel = QWidget(box)
+        form = QFormLayout(self.sign_in_panel)
+        form.setContentsMargins(0, 0, 0, 0)
+        self.url_edit = self._line("Service address")
+        self.email_edit = self._line("Email")
+        self.password_edit = self._line("Password")
+        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        form.addRow(self._label("Service &address:", self.url_edit), self.url_edit)
+        form.addRow(self._label("&Email:", self.email_edit), self.email_edit)
+        form.addRow(self._label("&Password:", self.password_edit), self.password_edit)
+        self.sign_in_button = QPushButton("S&ign in", self.sign_in_panel)
+        self.sign_in_button.setAccessibleName("Sign in")
+        self.sign_in_button.setAutoDefault(False)
+        self.sign_in_button.clicked.connect(self._sign_in)
+        self.password_edit.returnPressed.connect(self._sign_in)
+        form.addRow("", self.sign_in_button)
+        layout.addWidget(self.sign_in_panel)
+
+        self.account_message = QLabel(box)
+        self.account_message.setObjectName("account-message")
+        self.account_message.setWordWrap(True)
+        self.account_message.setAccessibleName("Account message")
+        self.account_message.hide()
+        layout.addWidget(self.account_message)
+        return box
+
+    def _line(self, name: str) -> QLineEdit:
+        edit = QLineEdit(self)
+        edit.setAccessibleName(name)
+        return edit
+
     def _minutes(self, low: int, high: int, name: str) -> QSpinBox:
         spin = QSpinBox(self)
         spin.setRange(low, high)
@@ -192,6 +280,8 @@ class SettingsDialog(QDialog):
         return label
 
     def _load(self, settings: Settings) -> None:
+        self.url_edit.setText(settings.service_url or DEFAULT_SERVICE_URL)
+        self.email_edit.setText(settings.account_email)
         self.idle_spin.setValue(settings.idle_minutes)
         self.answer_spin.setValue(settings.idle_answer_minutes)
         self.over_limit_check.setChecked(settings.keep_tracking_over_limit)
@@ -241,6 +331,47 @@ class SettingsDialog(QDialog):
             return
         self.settings = settings
         self.accept()
+
+    # ----- the account
+
+    def _show_account(self, state: SyncState) -> None:
+        self.signed_in_panel.setVisible(state.signed_in)
+        self.sign_in_panel.setVisible(not state.signed_in)
+        if state.signed_in:
+            self.account_label.setText(f"Signed in as {state.account} at {state.service_url}.")
+
+    def _sign_in(self) -> None:
+        url, email = self.url_edit.text().strip().rstrip("/"), self.email_edit.text().strip()
+        problem = service_url_problem(url)
+        if not problem and not (email and self.password_edit.text()):
+            problem = "Enter your email and password."
+        if problem:
+            self._account_message(problem, warning=True)
+            return
+        self.sign_in_button.setEnabled(False)
+        self._account_message(f"Signing in to {url}…")
+        self.account.sign_in(url, email, self.password_edit.text())
+
+    def _signed_in(self, result: SignInResult) -> None:
+        self.sign_in_button.setEnabled(True)
+        self.password_edit.clear()
+        if result.error:
+            self._account_message(result.error, warning=True)
+            return
+        self.settings = replace(self.settings, service_url=result.service_url, account_email=result.email)
+        self._account_message(
+            " ".join(filter(None, ("Signed in. Your time syncs from now on.", result.note)))
+        )
+
+    def _sign_out(self) -> None:
+        self.account.sign_out()
+        self.settings = replace(self.settings, account_email="")
+        self._account_message("Signed out. Your time stays on this computer until you sign in again.")
+
+    def _account_message(self, text: str, warning: bool = False) -> None:
+        self.account_message.setText(text)
+        set_text_color(self.account_message, warning_color if warning else muted)
+        self.account_message.show()
 
     def _show_error(self, text: str) -> None:
         self.error_label.setText(text)

@@ -1,8 +1,7 @@
-"""What the app shows about a screenshot and about unsent work, read from the local database.
+"""What the app shows about a screenshot, read from the local database.
 
 ``tracker.diary.Diary`` has the edits (redact, delete) and the images; these few reads fill what
-the main window and the review dialog need besides: when a screenshot was taken, its block, and
-how many blocks wait for the sync.
+the main window and the review dialog need besides: when a screenshot was taken, and its block.
 """
 
 from __future__ import annotations
@@ -11,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from tracker.diary import Diary
 from tracker.models import Block, Contract, Screenshot
@@ -86,13 +85,6 @@ def latest_screenshot_id(diary: Diary, since: datetime) -> str | None:
     )
     with diary.db.engine.connect() as connection:
         return connection.scalar(query)
-
-
-def pending_blocks(diary: Diary) -> int:
-    """Blocks (edits and removals included) the contract service has not received yet."""
-    query = select(func.count()).select_from(Block).where(Block.sync_state == "pending")
-    with diary.db.engine.connect() as connection:
-        return int(connection.scalar(query))
 
 
 def latest_contract_id(diary: Diary, since: datetime) -> str | None:

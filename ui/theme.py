@@ -19,8 +19,8 @@ from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 
 APP_NAME = "Workdiary"
 
-# The tray's states. "unsynced" (blocks waiting while the contract service is unreachable) has its
-# icons already; the sync of a later version sets it.
+# The tray's states. "unsynced": time waits while the contract service is unreachable, or the
+# service set some aside.
 IDLE, TRACKING, UNSYNCED, ERROR = "idle", "tracking", "unsynced", "error"
 
 

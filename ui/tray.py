@@ -13,10 +13,10 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 from tracker.models import Contract
 from ui.main_window import contract_label
 from ui.service import Status
-from ui.theme import APP_NAME, ERROR, IDLE, TRACKING, hm, tray_icon
+from ui.theme import APP_NAME, ERROR, IDLE, TRACKING, UNSYNCED, hm, tray_icon
 
 NOTIFICATION_MS = 8000
-SYNC_LATER = "Syncing with a contract service comes in a later version of Workdiary."
+SIGN_IN_FIRST = "Sign in to a contract service in Settings to sync."
 
 
 class Tray(QObject):
@@ -25,6 +25,7 @@ class Tray(QObject):
     memo_requested = Signal()
     diary_requested = Signal()
     window_requested = Signal()
+    sync_requested = Signal()
     quit_requested = Signal()
     message_clicked = Signal(object)  # what the clicked notification was about (a screenshot id…)
 
@@ -49,10 +50,8 @@ class Tray(QObject):
         self.menu.addSeparator()
         self.diary_action = self._action("Open Work &Diary", self.diary_requested)
         self.window_action = self._action("&Open Workdiary", self.window_requested)
-        self.sync_action = self._action("S&ync now", None)
-        self.sync_action.setEnabled(False)
-        self.sync_action.setToolTip(SYNC_LATER)
-        self.sync_action.setStatusTip(SYNC_LATER)
+        self.sync_action = self._action("S&ync now", self.sync_requested)
+        self.set_signed_in(False)
         self.menu.addSeparator()
         self.quit_action = self._action("&Quit", self.quit_requested)
         self.quit_action.setToolTip("Stops tracking, saves and quits")
@@ -63,8 +62,7 @@ class Tray(QObject):
 
     def _action(self, text: str, signal) -> QAction:
         action = QAction(text, self.menu)
-        if signal is not None:
-            action.triggered.connect(signal)
+        action.triggered.connect(signal)
         self.menu.addAction(action)
         return action
 
@@ -120,9 +118,15 @@ class Tray(QObject):
             week += f" · “{title}” {hm(status.contract_week_seconds)} of {hm(status.week_limit_seconds)}"
         self._set_tooltip(doing, f"Today {hm(status.today_seconds)} · {week}")
 
+    def set_signed_in(self, signed_in: bool) -> None:
+        self.sync_action.setEnabled(signed_in)
+        tip = "" if signed_in else SIGN_IN_FIRST
+        self.sync_action.setToolTip(tip)
+        self.sync_action.setStatusTip(tip)
+
     def set_state(self, state: str) -> None:
-        """IDLE/TRACKING follow the status; ERROR (capture or storage failed) stays until cleared;
-        UNSYNCED is for the sync of a later version."""
+        """IDLE/TRACKING follow the status; ERROR (capture or storage failed) and UNSYNCED (time
+        waiting while the service is unreachable, or set aside by it) are set by the app."""
         if state == TRACKING:
             state = IDLE
         if state != self.state:
@@ -161,6 +165,8 @@ class Tray(QObject):
         text = f"{APP_NAME} — {first}" + (f"\n{second}" if second else "")
         if self.state == ERROR:
             text += "\nSomething went wrong: open the window to see what."
+        elif self.state == UNSYNCED:
+            text += "\nNot synced: open the window to see why."
         if text != self._tooltip:
             self._tooltip = text
             self.icon.setToolTip(text)

@@ -106,6 +106,16 @@ def tracker_service(qtbot, database, clock, app_settings, fake_input):
 
 
 @pytest.fixture
+def sync_service(database, clock, app_settings):
+    """The app's sync, signed out: passes run only when a test asks (``sync_now``)."""
+    from ui.sync_service import SyncService
+
+    sync = SyncService(database, clock, app_settings, automatic=False)
+    yield sync
+    sync.shutdown()
+
+
+@pytest.fixture
 def drive(qtbot, tracker_service, clock, fake_input):
     return Driver(qtbot, tracker_service, clock, fake_input)
 
@@ -119,13 +129,15 @@ def xdg_config(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def workdiary(qtbot, database, tracker_service, clock, contract, app_settings, xdg_config):
+def workdiary(qtbot, database, tracker_service, sync_service, clock, contract, app_settings, xdg_config):
     """The whole app (window, tray, dialogs) on the fake clock; Quit is recorded, not performed.
     The window is shown; the tray too when a tray host runs (see ``tray_host``)."""
     from ui.app import Workdiary
 
     quits = []
-    app = Workdiary(database, tracker_service, clock, UTC, app_settings, quit_app=lambda: quits.append(True))
+    app = Workdiary(
+        database, tracker_service, sync_service, clock, UTC, app_settings, quit_app=lambda: quits.append(True)
+    )
     app.quits = quits
     with qtbot.waitSignal(tracker_service.status):
         app.start()

@@ -142,7 +142,9 @@ def test_a_refused_start_says_why_in_the_window(qtbot, workdiary, drive, diary, 
     assert not bar.isVisible()
 
 
-def test_missing_input_is_explained_once(qtbot, database, clock, contract, app_settings, xdg_config):
+def test_missing_input_is_explained_once(
+    qtbot, database, clock, contract, app_settings, sync_service, xdg_config
+):
     from ui.app import Workdiary
 
     class NoInput(FakeInput):
@@ -154,7 +156,7 @@ def test_missing_input_is_explained_once(qtbot, database, clock, contract, app_s
     service = TrackerService(
         database, clock, app_settings, UTC, make_input=NoInput, make_capturer=None, tick_ms=None
     )
-    app = Workdiary(database, service, clock, UTC, app_settings, quit_app=lambda: None)
+    app = Workdiary(database, service, sync_service, clock, UTC, app_settings, quit_app=lambda: None)
     try:
         with qtbot.waitSignal(service.environment):
             app.start()
@@ -277,21 +279,25 @@ def test_the_window_reads_in_a_dark_palette(qtbot, workdiary, drive):
         qtbot.waitUntil(lambda: not is_dark(workdiary.window.palette()))
 
 
-def test_before_any_tracking_the_window_shows_a_stopped_state(qtbot, database, clock, contract, xdg_config):
+def test_before_any_tracking_the_window_shows_a_stopped_state(
+    qtbot, database, clock, contract, sync_service, xdg_config
+):
     """The window shows a sensible state before tracking ever started (no status yet)."""
     from ui.app import Workdiary
 
     service = TrackerService(
         database, clock, Settings(), UTC, make_capturer=lambda s: FakeCapturer(), tick_ms=None
     )
-    app = Workdiary(database, service, clock, UTC, Settings(), quit_app=lambda: None)
+    app = Workdiary(database, service, sync_service, clock, UTC, Settings(), quit_app=lambda: None)
     try:
         with qtbot.waitSignal(service.status) as first:
             app.start()
         qtbot.addWidget(app.window)
         assert first.args[0].tracking is False
         assert app.window.week_label.text() == "0:00 this week"
-        assert app.window.sync_label.text().startswith("Saved on this computer — nothing is waiting")
+        assert app.window.sync_label.text().startswith(
+            "Saved on this computer — nothing waiting to be sent. Sign in to a contract service"
+        )
     finally:
         app.shutdown()
 

@@ -1,0 +1,97 @@
+"""``make run``: the app on its defaults, signed in to a local contract service with demo data.
+
+Starts ``workdiary-service serve --demo`` on 127.0.0.1:8765 (unless a service already answers
+there), signs the app in as the demo freelancer, runs the app, and stops the service it started
+when the app quits. The token goes to the OS keyring; where there is none it is handed to the app
+in its environment (``WORKDIARY_TOKEN``), never written to a file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import requests
+
+from sync import credentials
+from sync.client import ServiceClient
+from tracker.errors import EnvironmentProblem
+from tracker.paths import default_data_dir
+from tracker.settings import load_settings, save_settings
+from tracker.storage import Database
+
+HOST, PORT = "127.0.0.1", 8765
+URL = f"http://{HOST}:{PORT}"
+DEMO_EMAIL, DEMO_PASSWORD = "demo@workdiary.test", "demo-password"
+START_TIMEOUT_S = 30
+
+
+def service_answers() -> bool:
+    try:
+        return requests.get(f"{URL}/api/v1/openapi.json", timeout=2).ok
+    except requests.RequestException:
+        return False
+
+
+def start_service() -> subprocess.Popen | None:
+    """The demo service, or None when one already listens."""
+    if service_answers():
+        print(f"Using the contract service already at {URL}.")
+        return None
+    with socket.socket() as probe:
+        if probe.connect_ex((HOST, PORT)) == 0:
+            sys.exit(f"Port {PORT} is taken by something that is not a Workdiary service; free it first.")
+    command = [sys.executable, "-m", "service", "serve", "--demo", "--host", HOST, "--port", str(PORT)]
+    process = subprocess.Popen(command)
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while not service_answers():
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.terminate()
+            sys.exit("The demo contract service did not start; see its messages above.")
+        time.sleep(0.2)  # a launcher waiting for a child process, not a test
+    return process
+
+
+def sign_in(data_dir: Path) -> dict[str, str]:
+    """Signs the app in; returns what the app's environment needs besides (the token, when there
+    is no keyring to keep it)."""
+    signed = ServiceClient(URL).sign_in(DEMO_EMAIL, DEMO_PASSWORD, f"{socket.gethostname()} (demo)")
+    database = Database(data_dir)
+    try:
+        settings = load_settings(database)
+        save_settings(database, replace(settings, service_url=URL, account_email=DEMO_EMAIL))
+    finally:
+        database.close()
+    try:
+        credentials.save_token(URL, signed.token)
+    except EnvironmentProblem as missing:
+        print(f"{missing} The demo hands the token to the app for this run only.")
+        return {credentials.TOKEN_VARIABLE: signed.token}
+    return {}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", type=Path, default=None, help="the app's data folder")
+    args, app_args = parser.parse_known_args()
+    data_dir = args.data_dir or default_data_dir()
+    service = start_service()
+    try:
+        environment = os.environ | sign_in(data_dir)
+        print(f"Signed in to {URL} as {DEMO_EMAIL} (password {DEMO_PASSWORD}).")
+        data_args = ["--data-dir", str(args.data_dir)] if args.data_dir else []
+        return subprocess.call([sys.executable, "-m", "ui.app", *data_args, *app_args], env=environment)
+    finally:
+        if service is not None:
+            service.terminate()
+            service.wait()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
