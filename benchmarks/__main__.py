@@ -24,7 +24,7 @@ from pathlib import Path
 
 from benchmarks.display import x_display
 
-BENCHMARKS = ["tracking", "callback", "diary", "screenshot", "app"]
+BENCHMARKS = ["tracking", "callback", "diary", "screenshot", "app", "sync"]
 RESULTS_DIR = Path(__file__).parent / "results"
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -81,16 +82,22 @@ def main() -> int:
     parser.add_argument("--data-dir", type=Path, default=None, help="the app's data folder")
     args, app_args = parser.parse_known_args()
     data_dir = args.data_dir or default_data_dir()
-    service = start_service()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))  # runs the cleanup below
+    children = []
     try:
+        service = start_service()
+        children.append(service)
         environment = os.environ | sign_in(data_dir)
         print(f"Signed in to {URL} as {DEMO_EMAIL} (password {DEMO_PASSWORD}).")
         data_args = ["--data-dir", str(args.data_dir)] if args.data_dir else []
-        return subprocess.call([sys.executable, "-m", "ui.app", *data_args, *app_args], env=environment)
+        app = subprocess.Popen([sys.executable, "-m", "ui.app", *data_args, *app_args], env=environment)
+        children.insert(0, app)  # the app stops first: it quits cleanly, saving its open block
+        return app.wait()
     finally:
-        if service is not None:
-            service.terminate()
-            service.wait()
+        for child in children:
+            if child is not None and child.poll() is None:
+                child.terminate()
+                child.wait()
 
 
 if __name__ == "__main__":

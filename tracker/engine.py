@@ -523,8 +523,10 @@ class Tracker:
             self.resolve_idle(DISCARD_AND_STOP)
 
     def _retract(self, since: datetime) -> None:
-        """Remove this device's tracked time after ``since``. A block the service already has
-        becomes a tombstone; one it never saw is simply deleted."""
+        """Remove this device's tracked time after ``since``: later blocks become tombstones and
+        the block holding ``since`` is cut there, both to be sent again (the service may have
+        them already, even a block still marked pending: it may have been sent before an edit)."""
+        now = self.clock.now()
         with self.db.session() as session:
             blocks = session.scalars(
                 select(Block).where(
@@ -535,18 +537,14 @@ class Tracker:
                 )
             ).all()
             for block in blocks:
+                block.is_open, block.sync_state, block.updated_at = False, "pending", now
                 if block.start >= since:
                     self._discard_screenshot(session, block)
-                    if block.sync_state == "synced":
-                        block.deleted, block.sync_state = True, "pending"
-                    else:
-                        session.delete(block)
+                    block.deleted = True
                 else:
                     cut_minute = int((since - slot_start(block.start)).total_seconds()) // 60
                     block.activity = [m for m in block.activity if m[0] <= cut_minute]
                     block.end = since
-                    block.is_open = False
-                    block.updated_at = since
                     if block.screenshot and block.screenshot.taken_at > since:
                         self._discard_screenshot(session, block)
         if self._session:

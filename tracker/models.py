@@ -63,6 +63,7 @@ class Block(Base):
     __table_args__ = (
         Index("ix_blocks_start", "start"),
         Index("ix_blocks_contract_start", "contract_id", "start"),
+        Index("ix_blocks_sync_state", "sync_state", "start"),  # the outbox's peek
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # client-made UUID
@@ -79,7 +80,8 @@ class Block(Base):
     over_limit: Mapped[bool] = mapped_column(default=False)
     deleted: Mapped[bool] = mapped_column(default=False)  # removed time: a tombstone for sync
     capture_note: Mapped[str] = mapped_column(Text, default="")  # why there is no usable screenshot
-    sync_state: Mapped[str] = mapped_column(String(8), default="pending")  # pending | synced
+    sync_state: Mapped[str] = mapped_column(String(8), default="pending")  # pending | synced | rejected
+    sync_error: Mapped[str] = mapped_column(Text, default="", server_default="")  # why it was rejected
     updated_at: Mapped[datetime] = mapped_column(UTCTimestamp)
 
     contract: Mapped[Contract] = relationship()
@@ -94,15 +96,19 @@ class Screenshot(Base):
     """One capture moment of a block: an image (and thumbnail) per captured monitor."""
 
     __tablename__ = "screenshots"
-    # Covers the Work Diary's lookup of a week's screenshots by time.
-    __table_args__ = (Index("ix_screenshots_taken_at", "taken_at", "deleted", "block_id", "id", "redacted"),)
+    __table_args__ = (
+        # Covers the Work Diary's lookup of a week's screenshots by time.
+        Index("ix_screenshots_taken_at", "taken_at", "deleted", "block_id", "id", "redacted"),
+        Index("ix_screenshots_sync_state", "sync_state", "taken_at"),  # the outbox's peek
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     block_id: Mapped[str] = mapped_column(ForeignKey("blocks.id"), unique=True)
     taken_at: Mapped[datetime] = mapped_column(UTCTimestamp)
     redacted: Mapped[bool] = mapped_column(default=False)
     deleted: Mapped[bool] = mapped_column(default=False)
-    sync_state: Mapped[str] = mapped_column(String(8), default="pending")
+    sync_state: Mapped[str] = mapped_column(String(8), default="pending")  # pending | synced | rejected
+    sync_error: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     block: Mapped[Block] = relationship(back_populates="screenshot")
     images: Mapped[list[ScreenshotImage]] = relationship(

@@ -23,6 +23,8 @@ class Settings:
     hold_minutes: int = 10  # screenshots stay local this long, for review, before upload
     notifications: bool = True
     start_at_login: bool = False
+    service_url: str = ""  # the contract service to sync with; "" before the user chose one
+    account_email: str = ""  # who signed in there (the token itself is in the OS keyring)
 
     def tracker_config(self) -> TrackerConfig:
         return TrackerConfig(

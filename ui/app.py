@@ -132,10 +132,8 @@ class Workdiary(QObject):
 
     def start(self, minimized: bool = False) -> None:
         """Shows the tray and (unless minimized with a tray to live in) the window."""
-        contracts = self.diary.contracts()
-        if not contracts:
+        if not self.diary.contracts() and not self.settings.account_email:  # signed in: the service's come
             self.diary.add_contract(FIRST_CONTRACT, now=self.clock.now())
-            contracts = self.diary.contracts()
         self.reload_contracts(latest_contract_id(self.diary, self.clock.now() - 2 * WEEK))
         in_tray = self.tray.show()
         if not minimized or not in_tray:

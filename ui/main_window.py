@@ -279,6 +279,11 @@ class MainWindow(QMainWindow):
     def set_contracts(self, contracts: list[Contract], selected: str | None = None) -> None:
         current = selected or self.selected_contract_id()
         self.contracts = {contract.id: contract for contract in contracts}
+        items = [(contract_label(contract), contract.id) for contract in contracts]
+        box = self.contract_box
+        if items == [(box.itemText(i), box.itemData(i)) for i in range(box.count())]:
+            self.select_contract(current)  # unchanged: an open list stays open
+            return
         self.contract_box.blockSignals(True)
         self.contract_box.clear()
         for contract in contracts:

@@ -1,0 +1,106 @@
+"""Creating users and contracts: the admin command line's work, also used by the tests."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.auth import SCRYPT_N, hash_password
+from service.models import FREELANCER_ROLES, ROLES, Contract, User
+
+MIN_PASSWORD_CHARS = 8
+
+
+class AdminError(Exception):
+    """A request of the admin that cannot be done, with what to do instead."""
+
+
+def create_user(
+    session: Session,
+    email: str,
+    name: str,
+    role: str,
+    password: str,
+    now: datetime,
+    password_cost: int = SCRYPT_N,
+) -> User:
+    email = email.strip().lower()
+    if "@" not in email:
+        raise AdminError(f"“{email}” is not an email address.")
+    if role not in ROLES:
+        raise AdminError(f"The role must be one of {', '.join(ROLES)}, not “{role}”.")
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise AdminError(f"The password needs at least {MIN_PASSWORD_CHARS} characters.")
+    if find_user(session, email) is not None:
+        raise AdminError(f"There is already a user {email}.")
+    user = User(
+        id=str(uuid.uuid4()),
+        email=email,
+        name=name.strip() or email,
+        role=role,
+        password_hash=hash_password(password, password_cost),
+        created_at=now,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def find_user(session: Session, email: str) -> User | None:
+    return session.scalars(select(User).where(User.email == email.strip().lower())).one_or_none()
+
+
+@dataclass(frozen=True)
+class ContractSettings:
+    title: str
+    kind: str = "hourly"
+    status: str = "active"
+    hourly_rate_cents: int = 4500
+    currency: str = "USD"
+    weekly_limit_minutes: int | None = None
+    manual_time_allowed: bool = True
+    screenshots_enabled: bool = True
+    grace_hours: int = 12
+    agency_member: bool = False
+
+
+def create_contract(
+    session: Session,
+    settings: ContractSettings,
+    freelancer_email: str,
+    client_email: str,
+    started_at: datetime,
+) -> Contract:
+    freelancer = _user_in_role(session, freelancer_email, FREELANCER_ROLES, "freelancer")
+    client = _user_in_role(session, client_email, ("client",), "client")
+    if not settings.title.strip():
+        raise AdminError("A contract needs a title.")
+    if settings.kind not in ("hourly", "fixed") or settings.status not in ("active", "paused", "ended"):
+        raise AdminError("The kind is hourly or fixed; the status active, paused or ended.")
+    if settings.hourly_rate_cents < 0 or settings.grace_hours < 0 or (settings.weekly_limit_minutes or 0) < 0:
+        raise AdminError("The rate, the weekly limit and the grace hours cannot be negative.")
+    if len(settings.currency) != 3 or not settings.currency.isalpha():
+        raise AdminError(f"“{settings.currency}” is not a currency code such as USD or EUR.")
+    contract = Contract(
+        id=str(uuid.uuid4()),
+        freelancer_id=freelancer.id,
+        client_id=client.id,
+        started_at=started_at,
+        **{**settings.__dict__, "currency": settings.currency.upper()},
+    )
+    session.add(contract)
+    session.flush()
+    return contract
+
+
+def _user_in_role(session: Session, email: str, roles: tuple[str, ...], what: str) -> User:
+    user = find_user(session, email)
+    if user is None:
+        raise AdminError(f"There is no user {email}: create it first (create-user).")
+    if user.role not in roles:
+        raise AdminError(f"{email} is a {user.role}, not a {what}.")
+    return user

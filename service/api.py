@@ -1,0 +1,262 @@
+"""The routes of /api/v1 (see docs/sync.md)."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.exc import IntegrityError
+
+from service import auth, timesheet
+from service.config import ServiceConfig
+from service.database import Database
+from service.errors import (
+    BadContent,
+    Forbidden,
+    NotFound,
+    TooLarge,
+    TooManyAttempts,
+    Unauthenticated,
+    UnsupportedMedia,
+)
+from service.models import FREELANCER_ROLES, Blob, Contract, User
+from service.schemas import (
+    ID_PATTERN,
+    SHA256_PATTERN,
+    BlobOut,
+    BlockIn,
+    BlockOut,
+    ContractOut,
+    Day,
+    ScreenshotIn,
+    SignedIn,
+    SignIn,
+    UserOut,
+)
+from service.storage import BlobStore
+from tracker.timeutil import Clock
+
+log = logging.getLogger(__name__)
+
+IMAGE_TYPES = ("image/jpeg", "image/webp")
+
+
+@dataclass(frozen=True)
+class ServiceContext:
+    config: ServiceConfig
+    clock: Clock
+    database: Database
+    blobs: BlobStore
+
+    def remove_blobs(self, hashes: set[str]) -> None:
+        """Called once the database no longer knows them: a failure leaves a file, never a dangling row."""
+        for sha256 in hashes:
+            self.blobs.delete(sha256)
+
+
+def service(request: Request) -> ServiceContext:
+    return request.app.state.service
+
+
+bearer = HTTPBearer(auto_error=False, description="the token answered by POST /auth/sign-in")
+Service = Annotated[ServiceContext, Depends(service)]
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+
+
+def bearer_token(credentials: Credentials) -> str:
+    if credentials is None:
+        raise Unauthenticated("Sign in first: this needs a token (Authorization: Bearer …).")
+    return credentials.credentials
+
+
+def current_user(context: Service, token: Annotated[str, Depends(bearer_token)]) -> User:
+    with context.database.reading() as session:
+        try:
+            return auth.authenticate(session, token, context.clock.now())
+        except auth.InvalidToken as invalid:
+            raise Unauthenticated(str(invalid)) from invalid
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+ContractId = Annotated[str, Path(pattern=ID_PATTERN)]
+BlockId = Annotated[str, Path(pattern=ID_PATTERN)]
+BlobHash = Annotated[str, Path(pattern=SHA256_PATTERN, description="the image's lower-case hex SHA-256")]
+
+router = APIRouter(prefix="/api/v1")
+
+
+@router.post("/auth/sign-in", tags=["auth"])
+def sign_in(request: Request, body: SignIn, context: Service) -> SignedIn:
+    address = request.client.host if request.client else "unknown"
+    with context.database.writing() as session:
+        try:
+            issued = auth.sign_in(
+                session,
+                context.config,
+                body.email,
+                body.password,
+                body.device_name,
+                address,
+                context.clock.now(),
+            )
+        except auth.SignInRefused as refused:
+            # The failure just recorded must count: commit it, then answer.
+            refusal = refused
+        else:
+            return SignedIn(
+                token=issued.token, expires_at=issued.expires_at, user=UserOut.model_validate(issued.user)
+            )
+    if refusal.retry_after_seconds is not None:
+        raise TooManyAttempts(str(refusal), refusal.retry_after_seconds)
+    raise Unauthenticated(str(refusal))
+
+
+@router.post("/auth/sign-out", status_code=204, tags=["auth"])
+def sign_out(context: Service, token: Annotated[str, Depends(bearer_token)]) -> Response:
+    with context.database.writing() as session:
+        auth.revoke(session, token, context.clock.now())
+    return Response(status_code=204)
+
+
+@router.get("/me", tags=["auth"])
+def me(user: CurrentUser) -> UserOut:
+    return UserOut.model_validate(user)
+
+
+@router.get("/contracts", tags=["contracts"])
+def contracts(context: Service, user: CurrentUser) -> list[ContractOut]:
+    with context.database.reading() as session:
+        return [_contract_out(contract, user) for contract in timesheet.user_contracts(session, user)]
+
+
+@router.get("/contracts/{contract_id}", tags=["contracts"], responses={404: {"description": "not yours"}})
+def contract(contract_id: ContractId, context: Service, user: CurrentUser) -> ContractOut:
+    with context.database.reading() as session:
+        return _contract_out(timesheet.user_contract(session, user, contract_id), user)
+
+
+def _contract_out(contract: Contract, user: User) -> ContractOut:
+    return ContractOut(
+        id=contract.id,
+        title=contract.title,
+        client_name=contract.client.name,
+        freelancer_name=contract.freelancer.name,
+        role="freelancer" if contract.freelancer_id == user.id else "client",
+        kind=contract.kind,
+        status=contract.status,
+        hourly_rate_cents=contract.hourly_rate_cents,
+        currency=contract.currency,
+        weekly_limit_minutes=contract.weekly_limit_minutes,
+        manual_time_allowed=contract.manual_time_allowed,
+        screenshots_enabled=contract.screenshots_enabled,
+        grace_hours=contract.grace_hours,
+        agency_member=contract.agency_member,
+        started_at=contract.started_at,
+    )
+
+
+@router.get("/contracts/{contract_id}/blocks", tags=["blocks"])
+def contract_blocks(
+    contract_id: ContractId,
+    context: Service,
+    user: CurrentUser,
+    week: Annotated[Day | None, Query(description="a date of the UTC work week; default: this week")] = None,
+) -> list[BlockOut]:
+    day = week or context.clock.now().date()
+    with context.database.reading() as session:
+        return [
+            BlockOut.model_validate(block) for block in timesheet.week_blocks(session, user, contract_id, day)
+        ]
+
+
+@router.put("/blocks/{block_id}", tags=["blocks"])
+def put_block(block_id: BlockId, body: BlockIn, context: Service, user: CurrentUser) -> BlockOut:
+    with context.database.writing() as session:
+        block, unused_blobs = timesheet.put_block(session, user, block_id, body, context.clock.now())
+        answer = BlockOut.model_validate(block)
+    context.remove_blobs(unused_blobs)
+    return answer
+
+
+@router.put("/blocks/{block_id}/screenshot", tags=["blocks"])
+def put_screenshot(block_id: BlockId, body: ScreenshotIn, context: Service, user: CurrentUser) -> BlockOut:
+    with context.database.writing() as session:
+        block, unused_blobs = timesheet.put_screenshot(session, user, block_id, body, context.clock.now())
+        answer = BlockOut.model_validate(block)
+    context.remove_blobs(unused_blobs)
+    return answer
+
+
+@router.put(
+    "/blobs/{sha256}",
+    tags=["blobs"],
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {media: {"schema": {"type": "string", "format": "binary"}} for media in IMAGE_TYPES},
+        }
+    },
+)
+async def put_blob(sha256: BlobHash, request: Request, context: Service, user: CurrentUser) -> BlobOut:
+    """Upload an image (≤ 5 MB) under its SHA-256; uploading it again answers 200 as well."""
+    if user.role not in FREELANCER_ROLES:
+        raise Forbidden("Only freelancers upload screenshots.")
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type not in IMAGE_TYPES:
+        raise UnsupportedMedia("Send the image as Content-Type image/jpeg or image/webp.")
+    limit = context.config.max_blob_bytes
+    too_large = TooLarge(f"The image is larger than {limit // (1024 * 1024)} MB.")
+    if int(request.headers.get("content-length") or 0) > limit:
+        raise too_large
+    data = bytearray()
+    async for chunk in request.stream():
+        data += chunk
+        if len(data) > limit:
+            raise too_large
+    if not _looks_like(bytes(data[:12]), content_type):
+        raise UnsupportedMedia(f"The upload is not a {content_type.removeprefix('image/').upper()} image.")
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise BadContent("The image's SHA-256 is not the one in the address: the upload was damaged.")
+    return await run_in_threadpool(_store_blob, context, sha256, bytes(data), content_type)
+
+
+def _looks_like(head: bytes, content_type: str) -> bool:
+    if content_type == "image/jpeg":
+        return head.startswith(b"\xff\xd8\xff")
+    return head[:4] == b"RIFF" and head[8:12] == b"WEBP"
+
+
+def _store_blob(context: ServiceContext, sha256: str, data: bytes, content_type: str) -> BlobOut:
+    answer = BlobOut(sha256=sha256, size=len(data), content_type=content_type)
+    with context.database.reading() as session:
+        if session.get(Blob, sha256) is not None:
+            return answer
+    context.blobs.put(sha256, data)  # before the row: a row always has its file
+    try:
+        with context.database.writing() as session:
+            session.add(
+                Blob(sha256=sha256, size=len(data), content_type=content_type, created_at=context.clock.now())
+            )
+    except IntegrityError:
+        log.debug("blob %s was stored by a concurrent upload", sha256)
+    return answer
+
+
+@router.get(
+    "/blobs/{sha256}",
+    tags=["blobs"],
+    response_class=Response,
+    responses={200: {"content": {media: {} for media in IMAGE_TYPES}, "description": "the image"}},
+)
+def get_blob(sha256: BlobHash, context: Service, user: CurrentUser) -> Response:
+    with context.database.reading() as session:
+        blob = session.get(Blob, sha256)
+        if blob is None or not timesheet.may_see_blob(session, user, sha256):
+            raise NotFound(f"There is no image {sha256} among yours.")
+        content_type = blob.content_type
+    return Response(context.blobs.get(sha256), media_type=content_type, headers={"Cache-Control": "private"})

@@ -1,0 +1,84 @@
+"""The contract service as an ASGI application."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from service.api import ServiceContext, router
+from service.config import ServiceConfig
+from service.database import Database
+from service.errors import Refusal
+from service.storage import LocalBlobStore
+from tracker.timeutil import Clock, SystemClock
+
+log = logging.getLogger(__name__)
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(config: ServiceConfig, clock: Clock | None = None) -> FastAPI:
+    """The service on a migrated database (migrated here if it is not yet)."""
+    database = Database(config.database_url)
+    database.migrate()
+    context = ServiceContext(config, clock or SystemClock(), database, LocalBlobStore(config.storage_dir))
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        database.close()
+
+    app = FastAPI(
+        title="Workdiary contract service",
+        version="1",
+        description="Contracts and the time freelancers log on them. See docs/sync.md.",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.service = context
+    app.include_router(router)
+    app.add_exception_handler(Refusal, _refusal)
+    app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_exception_handler(HTTPException, _http_error)
+    return app
+
+
+def _refusal(_request: Request, refusal: Refusal) -> JSONResponse:
+    return JSONResponse({"detail": refusal.detail}, status_code=refusal.status, headers=refusal.headers)
+
+
+def _invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:
+    return JSONResponse({"detail": validation_message(error.errors())}, status_code=422)
+
+
+def validation_message(errors: list[dict]) -> str:
+    """Pydantic's errors as one sentence a person can read: "memo: String should have at most …"."""
+    parts = []
+    for error in errors:
+        location = [str(part) for part in error["loc"]]
+        if error["type"] == "json_invalid":
+            return f"The body is not valid JSON ({error['ctx']['error']})."
+        if location == ["body"] and error["type"] == "missing":
+            return "The request needs a JSON body."
+        if len(location) > 1 and location[0] in ("body", "query", "path", "header"):
+            location = location[1:]
+        message = error["msg"].removeprefix("Value error, ")
+        parts.append(f"{'.'.join(location)}: {message}" if location else message)
+    return "; ".join(parts) + "."
+
+
+def _http_error(request: Request, error: HTTPException) -> JSONResponse:
+    detail = error.detail
+    if error.status_code == 404 and detail == "Not Found":
+        detail = f"There is no {request.url.path} here: the API is described at {API_PREFIX}/docs."
+    elif error.status_code == 405:
+        detail = f"{request.url.path} does not take {request.method}: see {API_PREFIX}/docs."
+    return JSONResponse({"detail": detail}, status_code=error.status_code, headers=error.headers)

@@ -1,0 +1,193 @@
+"""workdiary-service: run the contract service, and administer its users and contracts."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import sys
+from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from sqlalchemy import select
+
+from service import demo
+from service.admin import AdminError, ContractSettings, create_contract, create_user
+from service.config import ServiceConfig
+from service.database import Database
+from service.models import ROLES, Contract, User
+from tracker.timeutil import SystemClock
+
+log = logging.getLogger(__name__)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("service").setLevel(logging.INFO)
+    config = ServiceConfig.from_environment(
+        database_url=arguments.database_url, storage_dir=arguments.storage_dir
+    )
+    try:
+        return arguments.command(arguments, config)
+    except AdminError as error:
+        print(f"workdiary-service: {error}", file=sys.stderr)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="workdiary-service", description=__doc__)
+    parser.add_argument(
+        "--database-url", help="SQLAlchemy URL (default: $WORKDIARY_SERVICE_DATABASE_URL or SQLite)"
+    )
+    parser.add_argument("--storage-dir", type=Path, help="folder of the screenshots' images")
+    commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the service")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--demo", action="store_true", help="seed the demo data set first")
+    serve.set_defaults(command=_serve)
+
+    user = commands.add_parser("create-user", help="add a user (the password is asked for)")
+    user.add_argument("--email", required=True)
+    user.add_argument("--name", required=True)
+    user.add_argument("--role", required=True, choices=ROLES)
+    user.add_argument(
+        "--password-stdin", action="store_true", help="read the password from the first input line"
+    )
+    user.set_defaults(command=_create_user)
+
+    contract = commands.add_parser("create-contract", help="add a contract between a freelancer and a client")
+    contract.add_argument("--title", required=True)
+    contract.add_argument("--freelancer", required=True, metavar="EMAIL")
+    contract.add_argument("--client", required=True, metavar="EMAIL")
+    contract.add_argument("--kind", choices=("hourly", "fixed"), default="hourly")
+    contract.add_argument("--rate", type=_money, default=Decimal("45.00"), help="per hour, e.g. 45.00")
+    contract.add_argument("--currency", default="USD")
+    contract.add_argument("--weekly-limit", type=_hours, metavar="HOURS", help="default: no limit")
+    contract.add_argument("--no-manual-time", action="store_true")
+    contract.add_argument("--no-screenshots", action="store_true")
+    contract.add_argument("--grace-hours", type=int, default=12)
+    contract.add_argument("--status", choices=("active", "paused", "ended"), default="active")
+    contract.add_argument("--agency-member", action="store_true", help="the freelancer's agency pays them")
+    contract.set_defaults(command=_create_contract)
+
+    commands.add_parser("list-users", help="list the users").set_defaults(command=_list_users)
+    commands.add_parser("list-contracts", help="list the contracts").set_defaults(command=_list_contracts)
+    commands.add_parser("demo", help="seed the demo data set (once)").set_defaults(command=_demo)
+    return parser
+
+
+def _money(text: str) -> Decimal:
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise argparse.ArgumentTypeError(f"“{text}” is not an amount such as 45.00") from None
+    if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
+        raise argparse.ArgumentTypeError(f"“{text}” is not an amount such as 45.00")
+    return amount
+
+
+def _hours(text: str) -> int:
+    """Hours as whole minutes."""
+    try:
+        hours = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{text}” is not a number of hours") from None
+    if not 0 < hours <= 168:
+        raise argparse.ArgumentTypeError("a weekly limit lies between 0 and 168 hours")
+    return round(hours * 60)
+
+
+def _database(config: ServiceConfig) -> Database:
+    database = Database(config.database_url)
+    database.migrate()
+    return database
+
+
+def _serve(arguments: argparse.Namespace, config: ServiceConfig) -> int:
+    import uvicorn
+
+    from service.app import create_app
+
+    if arguments.demo:
+        _demo(arguments, config)
+    app = create_app(config)
+    print(
+        f"Workdiary contract service on http://{arguments.host}:{arguments.port}/api/v1 "
+        f"(docs at /api/v1/docs); database {config.database_url}, images in {config.storage_dir}",
+        flush=True,
+    )
+    uvicorn.run(app, host=arguments.host, port=arguments.port, log_level="warning")
+    return 0
+
+
+def _create_user(arguments: argparse.Namespace, config: ServiceConfig) -> int:
+    if arguments.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Again: ") != password:
+            raise AdminError("The passwords differ: nothing was created.")
+    database = _database(config)
+    with database.writing() as session:
+        user = create_user(
+            session, arguments.email, arguments.name, arguments.role, password, SystemClock().now()
+        )
+        print(f"Created {user.role} {user.email} ({user.id}).")
+    return 0
+
+
+def _create_contract(arguments: argparse.Namespace, config: ServiceConfig) -> int:
+    settings = ContractSettings(
+        title=arguments.title,
+        kind=arguments.kind,
+        status=arguments.status,
+        hourly_rate_cents=int(arguments.rate * 100),
+        currency=arguments.currency,
+        weekly_limit_minutes=arguments.weekly_limit,
+        manual_time_allowed=not arguments.no_manual_time,
+        screenshots_enabled=not arguments.no_screenshots,
+        grace_hours=arguments.grace_hours,
+        agency_member=arguments.agency_member,
+    )
+    database = _database(config)
+    with database.writing() as session:
+        contract = create_contract(
+            session, settings, arguments.freelancer, arguments.client, SystemClock().now()
+        )
+        print(f"Created contract “{contract.title}” ({contract.id}).")
+    return 0
+
+
+def _list_users(_arguments: argparse.Namespace, config: ServiceConfig) -> int:
+    with _database(config).reading() as session:
+        for user in session.scalars(select(User).order_by(User.email)):
+            print(f"{user.email}\t{user.role}\t{user.name}\t{user.id}")
+    return 0
+
+
+def _list_contracts(_arguments: argparse.Namespace, config: ServiceConfig) -> int:
+    with _database(config).reading() as session:
+        for contract in session.scalars(select(Contract).order_by(Contract.started_at, Contract.title)):
+            limit = (
+                "no limit"
+                if contract.weekly_limit_minutes is None
+                else f"{contract.weekly_limit_minutes / 60:g} h/week"
+            )
+            print(
+                f"{contract.id}\t{contract.title}\t{contract.freelancer.email} → {contract.client.email}\t"
+                f"{contract.kind}\t{contract.status}\t"
+                f"{contract.hourly_rate_cents / 100:.2f} {contract.currency}\t{limit}"
+            )
+    return 0
+
+
+def _demo(_arguments: argparse.Namespace, config: ServiceConfig) -> int:
+    with _database(config).writing() as session:
+        added = demo.seed(session, SystemClock().now())
+    print("Demo data added." if added else "The demo data set is there already: nothing changed.")
+    print(demo.sign_in_details())
+    return 0

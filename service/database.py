@@ -1,0 +1,88 @@
+"""The service's database engine, its migrations and its units of work."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, create_engine, event, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, sessionmaker
+
+from service import migrations
+from service.models import User
+
+log = logging.getLogger(__name__)
+
+
+def _configure_sqlite(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+    # The driver's own transaction handling is off: _begin_sqlite starts every transaction, so that
+    # reads see one snapshot and writers take the write lock before they read (BEGIN IMMEDIATE).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _begin_sqlite(connection: Connection) -> None:
+    writer = connection.get_execution_options().get("writer", False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
+
+
+class Database:
+    def __init__(self, url: str) -> None:
+        self.url = make_url(url)
+        self.engine: Engine = create_engine(self.url)
+        if self.url.get_backend_name() == "sqlite":
+            if self.url.database:
+                Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
+            event.listen(self.engine, "connect", _configure_sqlite)
+            event.listen(self.engine, "begin", _begin_sqlite)
+        self._readers = sessionmaker(self.engine, expire_on_commit=False)
+        self._writers = sessionmaker(self.engine.execution_options(writer=True), expire_on_commit=False)
+
+    def migrate(self) -> None:
+        """Bring the schema to the newest revision; a no-op (without Alembic) when it is."""
+        with self.engine.connect() as connection:
+            if self._revision(connection) == migrations.HEAD:
+                return
+            from alembic import command
+
+            log.info("migrating %s to revision %s", self.url.render_as_string(), migrations.HEAD)
+            command.upgrade(migrations.alembic_config(connection), "head")
+            connection.commit()
+
+    @staticmethod
+    def _revision(connection: Connection) -> str | None:
+        try:
+            return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        except DBAPIError:
+            connection.rollback()
+            return None
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        with self._readers.begin() as session:
+            yield session
+
+    @contextmanager
+    def writing(self) -> Iterator[Session]:
+        """A unit of work that writes: committed on success, rolled back on error."""
+        with self._writers.begin() as session:
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def lock_user(session: Session, user_id: str) -> None:
+    """Serialize a user's writes: a second device's request waits until the first one commits, so
+    both cannot pass the overlap check. (On SQLite, BEGIN IMMEDIATE already serializes writers.)"""
+    session.execute(select(User.id).where(User.id == user_id).with_for_update())

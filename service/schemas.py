@@ -1,0 +1,181 @@
+"""What goes over the wire: the request bodies with their limits, and the answers."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
+
+from tracker.timeutil import SLOT, slot_start
+
+MAX_MEMO_CHARS = 2000
+FIRST_YEAR, LAST_YEAR = 1970, 2999  # and no arithmetic on times ever overflows
+SHA256_PATTERN = r"^[0-9a-f]{64}$"
+ID_PATTERN = r"^[0-9A-Za-z-]{1,36}$"
+
+
+def _text_only(value: object) -> object:
+    if not isinstance(value, str):
+        raise ValueError("a time is an ISO 8601 text with its offset, e.g. 2026-11-23T09:00:00Z")
+    return value
+
+
+def _utc_whole_seconds(value: datetime) -> datetime:
+    value = value.astimezone(UTC).replace(microsecond=0)
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(f"a time lies between the years {FIRST_YEAR} and {LAST_YEAR}")
+    return value
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:  # PostgreSQL's text cannot hold it
+        raise ValueError("the text holds a NUL character")
+    return value
+
+
+# Naive times are refused (which zone would they be in?); numbers are not taken for times either.
+UTCTime = Annotated[AwareDatetime, BeforeValidator(_text_only), AfterValidator(_utc_whole_seconds)]
+NoNul = AfterValidator(_no_nul)
+Id = Annotated[str, Field(pattern=ID_PATTERN)]
+Sha256 = Annotated[str, Field(pattern=SHA256_PATTERN, description="lower-case hex SHA-256")]
+Minute = Annotated[int, Field(ge=0, le=9)]
+EventCount = Annotated[int, Field(ge=0, le=1_000_000)]
+ActiveSeconds = Annotated[int, Field(ge=0, le=60)]
+
+
+def _plausible_day(day: date) -> date:
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ValueError(f"a date lies between the years {FIRST_YEAR} and {LAST_YEAR}")
+    return day
+
+
+Day = Annotated[date, AfterValidator(_plausible_day)]
+
+
+class SignIn(BaseModel):
+    email: Annotated[str, Field(min_length=3, max_length=254), NoNul]
+    password: Annotated[str, Field(min_length=1, max_length=1024), NoNul]
+    device_name: Annotated[str, Field(max_length=100), NoNul] = ""
+
+
+class UserOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    email: str
+    name: str
+    role: Literal["freelancer", "client", "agency_member"]
+
+
+class SignedIn(BaseModel):
+    token: str
+    expires_at: datetime
+    user: UserOut
+
+
+class ContractOut(BaseModel):
+    id: str
+    title: str
+    client_name: str
+    freelancer_name: str
+    role: Literal["freelancer", "client"] = Field(description="the caller's role on this contract")
+    kind: Literal["hourly", "fixed"]
+    status: Literal["active", "paused", "ended"]
+    hourly_rate_cents: int
+    currency: str
+    weekly_limit_minutes: int | None
+    manual_time_allowed: bool
+    screenshots_enabled: bool
+    grace_hours: int
+    agency_member: bool
+    started_at: datetime
+
+
+class BlockIn(BaseModel):
+    """The whole new state of a block. ``over_limit`` and other fields the app may send are ignored:
+    the service decides over_limit itself."""
+
+    contract_id: Id
+    device_id: Annotated[str, Field(min_length=1, max_length=64), NoNul]
+    start: UTCTime
+    end: UTCTime
+    activity: Annotated[
+        list[tuple[Minute, EventCount, EventCount, ActiveSeconds]],
+        Field(max_length=10, description="[minute 0–9, keyboard events, mouse events, active seconds 0–60]"),
+    ] = []
+    memo: Annotated[str, Field(max_length=MAX_MEMO_CHARS), NoNul] = ""
+    source: Literal["tracked", "manual"]
+    deleted: bool = False
+    updated_at: UTCTime
+
+    @model_validator(mode="after")
+    def _inside_one_slot(self) -> BlockIn:
+        if self.end <= self.start:
+            raise ValueError("end must be after start")
+        if self.end > slot_start(self.start) + SLOT:
+            raise ValueError("start and end must lie in one 10-minute slot (hh:00, hh:10, …)")
+        return self
+
+
+class ImageIn(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    monitor: Annotated[int, Field(ge=0, le=64)]
+    sha256: Sha256
+    thumbnail_sha256: Sha256
+    width: Annotated[int, Field(ge=1, le=100_000)]
+    height: Annotated[int, Field(ge=1, le=100_000)]
+
+
+class ScreenshotIn(BaseModel):
+    id: Id
+    taken_at: UTCTime
+    redacted: bool = False
+    images: Annotated[list[ImageIn], Field(min_length=1, max_length=16)]
+
+    @model_validator(mode="after")
+    def _one_image_per_monitor(self) -> ScreenshotIn:
+        if len({image.monitor for image in self.images}) != len(self.images):
+            raise ValueError("each monitor appears once")
+        return self
+
+
+class ScreenshotOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    taken_at: datetime
+    redacted: bool
+    images: list[ImageIn]
+
+
+class BlockOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    contract_id: str
+    device_id: str
+    start: datetime
+    end: datetime
+    activity: list[list[int]]
+    memo: str
+    source: Literal["tracked", "manual"]
+    over_limit: bool
+    deleted: bool
+    updated_at: datetime
+    screenshot: ScreenshotOut | None
+
+
+class BlobOut(BaseModel):
+    sha256: str
+    size: int
+    content_type: str

@@ -1,0 +1,287 @@
+"""Contracts, blocks and screenshots as their users may see and change them, under the contract's
+rules: the same ``tracker.rules`` that the app applies before it sends anything."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import BigInteger, delete, exists, func, or_, select, type_coerce
+from sqlalchemy.orm import Session, selectinload
+
+from service.database import lock_user
+from service.errors import Conflict, Forbidden, NotFound
+from service.models import Blob, Block, Contract, Screenshot, ScreenshotImage, User
+from service.schemas import BlockIn, ImageIn, ScreenshotIn
+from tracker.errors import RuleViolation
+from tracker.rules import ContractTerms, check_editable, check_manual_time
+from tracker.timeutil import SLOT, WEEK, local_text, slot_start, week_of_date, week_start
+
+# How far past the service's clock a tracked block may end: the app's clock may run a little fast.
+CLOCK_TOLERANCE = timedelta(minutes=5)
+
+
+def terms_of(contract: Contract) -> ContractTerms:
+    return ContractTerms(
+        title=contract.title,
+        kind=contract.kind,
+        status=contract.status,
+        manual_time_allowed=contract.manual_time_allowed,
+        grace_hours=contract.grace_hours,
+    )
+
+
+def user_contracts(session: Session, user: User) -> list[Contract]:
+    return list(
+        session.scalars(
+            select(Contract)
+            .where(or_(Contract.freelancer_id == user.id, Contract.client_id == user.id))
+            .options(selectinload(Contract.freelancer), selectinload(Contract.client))
+            .order_by(Contract.started_at, Contract.title, Contract.id)
+        )
+    )
+
+
+def user_contract(session: Session, user: User, contract_id: str, writing: bool = False) -> Contract:
+    """The contract if the user is on it; 404 for anyone else (as for a contract that does not
+    exist, so that ids cannot be probed), 403 for its client when writing."""
+    contract = session.get(Contract, contract_id)
+    if contract is None or user.id not in (contract.freelancer_id, contract.client_id):
+        raise NotFound(f"There is no contract {contract_id} among yours.")
+    if writing and user.id != contract.freelancer_id:
+        raise Forbidden("Only the contract's freelancer can change its time: clients see it read-only.")
+    return contract
+
+
+def week_blocks(session: Session, user: User, contract_id: str, day: date) -> list[Block]:
+    """The blocks of the work week holding ``day``: every device's; tombstones for the freelancer only."""
+    contract = user_contract(session, user, contract_id)
+    monday = week_of_date(day)
+    query = (
+        select(Block)
+        .where(Block.contract_id == contract.id, Block.start >= monday, Block.start < monday + WEEK)
+        .options(selectinload(Block.screenshot).selectinload(Screenshot.images))
+        .order_by(Block.start, Block.id)
+    )
+    if user.id != contract.freelancer_id:
+        query = query.where(Block.deleted.is_(False))
+    return list(session.scalars(query))
+
+
+def put_block(
+    session: Session, user: User, block_id: str, sent: BlockIn, now: datetime
+) -> tuple[Block, set[str]]:
+    """Store the block's new state if the rules allow it; the block as stored and the blobs that no
+    screenshot shows any more (to remove from the blob store once committed)."""
+    lock_user(session, user.id)
+    stored = session.get(Block, block_id)
+    contract = user_contract(session, user, stored.contract_id if stored else sent.contract_id, writing=True)
+    if stored is not None:
+        if stored.deleted or sent.updated_at <= stored.updated_at:
+            return stored, set()  # a replay, an older write, or a change to a tombstone: nothing to do
+        if sent.contract_id != stored.contract_id:
+            raise Conflict("A block cannot move to another contract: remove it and add the time there.")
+        if sent.source != stored.source:
+            raise Conflict(f"This block is {stored.source} time: that never changes.")
+    _check_rules(session, contract, block_id, stored, sent, now)
+    over_limit = not sent.deleted and _over_limit(session, contract, block_id, sent)
+    if stored is None:
+        # device_id stays the device that made the block, whichever device edits it later.
+        stored = Block(
+            id=block_id,
+            contract_id=contract.id,
+            freelancer_id=contract.freelancer_id,
+            device_id=sent.device_id,
+            source=sent.source,
+        )
+        session.add(stored)
+    stored.start, stored.end = sent.start, sent.end
+    stored.activity = [list(minute) for minute in sent.activity]
+    stored.memo = sent.memo
+    stored.deleted = sent.deleted
+    stored.updated_at = sent.updated_at
+    stored.over_limit = over_limit
+    unused_blobs = drop_screenshot(session, stored) if sent.deleted else set()
+    return stored, unused_blobs
+
+
+def _check_rules(
+    session: Session, contract: Contract, block_id: str, stored: Block | None, sent: BlockIn, now: datetime
+) -> None:
+    terms = terms_of(contract)
+    try:
+        for start in {sent.start, stored.start} if stored else {sent.start}:
+            check_editable(terms, start, now, UTC)
+        if sent.deleted:
+            return
+        if contract.kind != "hourly":
+            raise RuleViolation(f"“{contract.title}” is a fixed-price contract: it takes no hours.")
+        if stored is None and contract.status == "paused":
+            raise RuleViolation(f"The contract “{contract.title}” is paused: it takes no new time.")
+        if sent.source == "manual":
+            if stored is None or (stored.start, stored.end) != (sent.start, sent.end):
+                check_manual_time(terms, sent.start, sent.end, now, (), UTC)
+        elif sent.end > now + CLOCK_TOLERANCE:
+            raise RuleViolation(
+                f"This block ends at {local_text(sent.end, UTC)} UTC, in the future (the service's clock "
+                f"says {local_text(now, UTC)} UTC): check this computer's clock."
+            )
+    except RuleViolation as violation:
+        raise Conflict(str(violation)) from violation
+    _check_overlap(session, contract, block_id, sent)
+
+
+def _check_overlap(session: Session, contract: Contract, block_id: str, sent: BlockIn) -> None:
+    # Every block lies in one slot, so an overlapping one starts less than a slot before this one.
+    other = session.execute(
+        select(Block, Contract.title)
+        .join(Contract, Block.contract_id == Contract.id)
+        .where(
+            Block.freelancer_id == contract.freelancer_id,
+            Block.start > sent.start - SLOT,
+            Block.start < sent.end,
+            Block.end > sent.start,
+            Block.deleted.is_(False),
+            Block.id != block_id,
+        )
+        .limit(1)
+    ).first()
+    if other is None:
+        return
+    block, title = other
+    where = " on another computer" if block.device_id != sent.device_id else ""
+    raise Conflict(
+        f"This overlaps time already logged{where} on “{title}” "
+        f"({local_text(block.start, UTC)}–{block.end:%H:%M} UTC)."
+    )
+
+
+def _over_limit(session: Session, contract: Contract, block_id: str, sent: BlockIn) -> bool:
+    """Past the weekly limit once the week's billed time of the contract's other blocks is counted
+    (as the app marks them)."""
+    if contract.weekly_limit_minutes is None:
+        return False
+    monday = week_start(sent.start)
+    seconds = type_coerce(Block.end, BigInteger) - type_coerce(Block.start, BigInteger)
+    billed = session.scalar(
+        select(func.coalesce(func.sum(seconds), 0)).where(
+            Block.contract_id == contract.id,
+            Block.start >= monday,
+            Block.start < monday + WEEK,
+            Block.deleted.is_(False),
+            Block.over_limit.is_(False),
+            Block.id != block_id,
+        )
+    )
+    # int(): PostgreSQL sums big integers as numeric.
+    return int(billed) + (sent.end - sent.start).total_seconds() > contract.weekly_limit_minutes * 60
+
+
+def put_screenshot(
+    session: Session, user: User, block_id: str, sent: ScreenshotIn, now: datetime
+) -> tuple[Block, set[str]]:
+    """Attach or replace the block's screenshot; the block as stored and the blobs no longer shown."""
+    lock_user(session, user.id)
+    block = session.get(Block, block_id)
+    if block is None:
+        raise NotFound(f"There is no block {block_id} among yours.")
+    contract = user_contract(session, user, block.contract_id, writing=True)
+    stored = block.screenshot
+    if (
+        stored is not None
+        and stored.id == sent.id
+        and (_same(stored, sent) or (stored.redacted and not sent.redacted))
+    ):
+        return block, set()  # a replay, or the screenshot as it was before it was redacted
+    _check_screenshot_rules(session, contract, block, sent, now)
+    unused = set()
+    if stored is not None and stored.id != sent.id:
+        unused = _image_blobs(stored)
+        block.screenshot = None
+        session.flush()
+    if block.screenshot is None:
+        block.screenshot = Screenshot(id=sent.id, block_id=block.id)
+    shot = block.screenshot
+    unused |= _image_blobs(shot)
+    shot.taken_at = sent.taken_at
+    shot.redacted = sent.redacted
+    shot.images = [ScreenshotImage(**image.model_dump()) for image in sent.images]
+    session.flush()
+    return block, _delete_unused_blobs(session, unused)
+
+
+def _check_screenshot_rules(
+    session: Session, contract: Contract, block: Block, sent: ScreenshotIn, now: datetime
+) -> None:
+    if block.deleted:
+        raise Conflict("This block was removed: its screenshot is not kept.")
+    if block.source == "manual":
+        raise Conflict("Manual time has no screenshots.")
+    if not contract.screenshots_enabled:
+        raise Conflict(f"The contract “{contract.title}” takes no screenshots.")
+    try:
+        check_editable(terms_of(contract), block.start, now, UTC)
+    except RuleViolation as violation:
+        raise Conflict(str(violation)) from violation
+    if slot_start(sent.taken_at) != slot_start(block.start):
+        raise Conflict(
+            f"The screenshot was taken at {local_text(sent.taken_at, UTC)} UTC, outside its block's "
+            f"10 minutes ({local_text(slot_start(block.start), UTC)} UTC)."
+        )
+    owner = session.get(Screenshot, sent.id)
+    if owner is not None and owner.block_id != block.id:
+        raise Conflict(f"The screenshot id {sent.id} belongs to another block.")
+    needed = {image.sha256 for image in sent.images} | {image.thumbnail_sha256 for image in sent.images}
+    # Locked, so that a removal elsewhere cannot delete them before this screenshot is committed.
+    present = set(session.scalars(select(Blob.sha256).where(Blob.sha256.in_(needed)).with_for_update()))
+    if missing := sorted(needed - present):
+        raise Conflict(f"Upload the images first (PUT /blobs/…): {', '.join(missing)} not received yet.")
+
+
+def _same(stored: Screenshot, sent: ScreenshotIn) -> bool:
+    return (
+        stored.taken_at == sent.taken_at
+        and stored.redacted == sent.redacted
+        and [ImageIn.model_validate(image) for image in stored.images] == sent.images
+    )
+
+
+def drop_screenshot(session: Session, block: Block) -> set[str]:
+    """Remove the block's screenshot; the blobs it leaves unused (already removed from the database)."""
+    if block.screenshot is None:
+        return set()
+    unused = _image_blobs(block.screenshot)
+    block.screenshot = None
+    session.flush()
+    return _delete_unused_blobs(session, unused)
+
+
+def _image_blobs(shot: Screenshot) -> set[str]:
+    return {sha for image in shot.images for sha in (image.sha256, image.thumbnail_sha256)}
+
+
+def _delete_unused_blobs(session: Session, candidates: set[str]) -> set[str]:
+    if not candidates:
+        return set()
+    shown = or_(ScreenshotImage.sha256 == Blob.sha256, ScreenshotImage.thumbnail_sha256 == Blob.sha256)
+    return set(
+        session.scalars(
+            delete(Blob).where(Blob.sha256.in_(candidates), ~exists().where(shown)).returning(Blob.sha256)
+        )
+    )
+
+
+def may_see_blob(session: Session, user: User, sha256: str) -> bool:
+    """Whether a live block the user may see shows this image (or thumbnail)."""
+    shown = session.scalar(
+        select(ScreenshotImage.id)
+        .join(Screenshot)
+        .join(Block)
+        .join(Contract, Block.contract_id == Contract.id)
+        .where(
+            or_(ScreenshotImage.sha256 == sha256, ScreenshotImage.thumbnail_sha256 == sha256),
+            Block.deleted.is_(False),
+            or_(Contract.freelancer_id == user.id, Contract.client_id == user.id),
+        )
+        .limit(1)
+    )
+    return shown is not None

@@ -1,0 +1,169 @@
+"""The contract service's REST API (docs/sync.md), over one ``requests.Session``.
+
+Every failure comes out as one of three errors, by what to do next: ``ServiceUnreachable`` (try
+again later), ``Refused`` (this item is refused, with the service's reason) and ``SignedOut`` (sign
+in again). TLS certificates are always verified.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import requests
+
+from sync.errors import Refused, ServiceUnreachable, SignedOut
+
+log = logging.getLogger(__name__)
+
+API_PREFIX = "/api/v1"
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    token: str
+    expires_at: datetime
+    user: dict
+
+
+class ServiceClient:
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None = None,
+        *,
+        session: requests.Session | None = None,
+        timeout: tuple[float, float] = (5, 30),  # seconds to connect, and between bytes of the answer
+    ) -> None:
+        self.base_url = base_url.rstrip("/").removesuffix(API_PREFIX)
+        self.token = token
+        self.timeout = timeout
+        self._session = session or requests.Session()
+
+    def sign_in(self, email: str, password: str, device_name: str) -> SignedIn:
+        answer = self._call(
+            "POST",
+            "/auth/sign-in",
+            json={"email": email, "password": password, "device_name": device_name},
+            expect=dict,
+            signed=False,
+        )
+        with self.reading("the sign-in"):
+            return SignedIn(answer["token"], datetime.fromisoformat(answer["expires_at"]), answer["user"])
+
+    def sign_out(self) -> None:
+        self._call("POST", "/auth/sign-out")
+
+    def me(self) -> dict:
+        return self._call("GET", "/me", expect=dict)
+
+    def contracts(self) -> list[dict]:
+        return self._call("GET", "/contracts", expect=list)
+
+    def blocks(self, contract_id: str, week: date) -> list[dict]:
+        return self._call(
+            "GET", f"/contracts/{contract_id}/blocks", params={"week": week.isoformat()}, expect=list
+        )
+
+    def put_block(self, block: dict) -> dict:
+        return self._call("PUT", f"/blocks/{block['id']}", json=block, expect=dict)
+
+    def put_blob(self, sha256: str, data: bytes, content_type: str) -> None:
+        answer = self._call(
+            "PUT", f"/blobs/{sha256}", data=data, headers={"Content-Type": content_type}, expect=dict
+        )
+        with self.reading("an image upload"):
+            if answer["sha256"] != sha256:  # something between us and the service answered instead
+                raise ValueError(f"it stored {answer['sha256']!r}")
+
+    def put_screenshot(self, block_id: str, screenshot: dict) -> dict:
+        return self._call("PUT", f"/blocks/{block_id}/screenshot", json=screenshot, expect=dict)
+
+    # ----- internals
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        expect: type | None = None,
+        signed: bool = True,
+        headers=None,
+        **kwargs,
+    ) -> Any:
+        """One request; the decoded JSON answer when ``expect`` names its type."""
+        headers = dict(headers or {})
+        if signed:
+            if not self.token:
+                raise SignedOut(
+                    f"You are not signed in to the contract service at {self.base_url}: sign in first."
+                )
+            headers["Authorization"] = f"Bearer {self.token}"
+        try:
+            response = self._session.request(
+                method, self.base_url + API_PREFIX + path, headers=headers, timeout=self.timeout, **kwargs
+            )
+        except requests.RequestException as error:
+            raise ServiceUnreachable(
+                f"The contract service at {self.base_url} did not answer: {_reason(error)}"
+            ) from error
+        log.debug("%s %s → %s", method, path, response.status_code)
+        status = response.status_code
+        if status == 401 and signed:  # unsigned, as at sign-in, it refuses a wrong password instead
+            raise SignedOut(
+                f"The contract service at {self.base_url} no longer accepts this sign-in "
+                f"({_detail(response)}): sign in again."
+            )
+        if status == 429 or status >= 500:
+            raise ServiceUnreachable(
+                f"The contract service at {self.base_url} could not take the request now "
+                f"({status}: {_detail(response)})."
+            )
+        if status >= 400:
+            raise Refused(status, _detail(response))
+        if expect is None:
+            return None
+        with self.reading(f"{method} {path}"):
+            answer = response.json()
+            if not isinstance(answer, expect):
+                raise TypeError(f"a {type(answer).__name__} where a {expect.__name__} belongs")
+            return answer
+
+    @contextmanager
+    def reading(self, what: str) -> Iterator[None]:
+        """Turns an answer the app cannot read (not JSON, a missing field…) into ServiceUnreachable:
+        most likely a proxy's error page or a service being upgraded, so trying later is right."""
+        try:
+            yield
+        except (ValueError, KeyError, TypeError) as error:
+            raise ServiceUnreachable(
+                f"The contract service at {self.base_url} answered {what} with something Workdiary "
+                f"cannot read ({type(error).__name__}: {error})."
+            ) from error
+
+
+def _detail(response: requests.Response) -> str:
+    """The service's own sentence for an error, or the HTTP reason when it sent none."""
+    try:
+        detail = response.json()["detail"]
+    except (ValueError, KeyError, TypeError):
+        return response.reason or f"HTTP {response.status_code}"
+    if isinstance(detail, list):  # a validation error: one entry per field
+        return "; ".join(
+            str(item.get("msg", item)) if isinstance(item, dict) else str(item) for item in detail
+        )
+    return str(detail)
+
+
+def _reason(error: requests.RequestException) -> str:
+    if isinstance(error, requests.Timeout):
+        return "it took too long to answer"
+    if isinstance(error, requests.exceptions.SSLError):
+        return f"its TLS certificate could not be verified ({error})"
+    if isinstance(error, requests.ConnectionError):
+        return "no connection could be made, or it was cut"
+    return str(error)

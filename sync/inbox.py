@@ -1,0 +1,86 @@
+"""What a pass brings back: the service's contracts, and the blocks the user's other devices made.
+
+The answers are checked field by field as they are stored (``wire.field_of``).
+"""
+
+from __future__ import annotations
+
+from types import NoneType
+
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from sync.outbox import SYNCED
+from sync.wire import field_of, parse_wire_time
+from tracker.models import Block, Contract
+from tracker.storage import Database
+
+_CONTRACT_FIELDS = {
+    "title": str,
+    "client_name": str,
+    "kind": str,
+    "status": str,
+    "hourly_rate_cents": int,
+    "currency": str,
+    "weekly_limit_minutes": int | NoneType,
+    "manual_time_allowed": bool,
+    "screenshots_enabled": bool,
+    "grace_hours": int,
+    "agency_member": bool,
+}
+_BLOCK_FIELDS = {
+    "id": str,
+    "contract_id": str,
+    "device_id": str,
+    "activity": list,
+    "memo": str,
+    "source": str,
+    "over_limit": bool,
+    "deleted": bool,
+}
+_PULLED_CHANGES = ("start", "end", "activity", "memo", "over_limit", "deleted", "updated_at")
+
+
+def freelance_contracts(contracts: list[dict]) -> list[dict]:
+    """The contracts the user works on (not those they hired for as a client): time is tracked on
+    these only."""
+    return [contract for contract in contracts if field_of(contract, "role", str) == "freelancer"]
+
+
+def store_contracts(database: Database, contracts: list[dict]) -> None:
+    """Add or update the service's contracts, with the same ids. A contract the service no longer
+    lists keeps its row, with the status the service last gave it."""
+    with database.session() as session:
+        for contract in contracts:
+            values = {name: field_of(contract, name, kind) for name, kind in _CONTRACT_FIELDS.items()}
+            session.merge(
+                Contract(
+                    id=field_of(contract, "id", str),
+                    origin="service",
+                    started_at=parse_wire_time(field_of(contract, "started_at", str)),
+                    **values,
+                )
+            )
+
+
+def store_other_devices_blocks(database: Database, device_id: str, blocks: list[dict]) -> int:
+    """Store the blocks of other devices as synced (tombstones included); this device's own rows,
+    and rows changed here and not yet sent, are never touched. Returns how many came."""
+    rows = []
+    for block in blocks:
+        row = {name: field_of(block, name, kind) for name, kind in _BLOCK_FIELDS.items()}
+        if row["device_id"] == device_id:
+            continue
+        for name in ("start", "end", "updated_at"):
+            row[name] = parse_wire_time(field_of(block, name, str))
+        rows.append(row | {"is_open": False, "capture_note": "", "sync_state": SYNCED, "sync_error": ""})
+    if rows:
+        table = Block.__table__
+        insert = sqlite_insert(table)
+        upsert = insert.on_conflict_do_update(
+            index_elements=["id"],
+            set_={name: insert.excluded[name] for name in _PULLED_CHANGES},
+            where=(table.c.device_id != device_id) & (table.c.sync_state == SYNCED),
+        )
+        with database.session() as session:
+            session.execute(upsert, rows)
+    return len(rows)

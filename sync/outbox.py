@@ -1,0 +1,287 @@
+"""The outbox: the app's own blocks and screenshots rows, with their ``sync_state``.
+
+Every local change sets ``sync_state = "pending"``. A pass peeks at what is pending, sends it, and
+acknowledges it only if the row still holds exactly what was sent: an edit made while the request
+was in flight leaves the row pending, so it goes again. Only contracts from the service sync.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import ColumnElement, Integer, String, exists, func, select, tuple_, type_coerce, update
+from sqlalchemy.sql import Update
+
+from sync.wire import field_of, parse_wire_time, wire_time
+from tracker.models import Block, Contract, Screenshot, ScreenshotImage
+from tracker.storage import Database
+from tracker.timeutil import from_epoch, to_epoch
+
+PENDING, SYNCED, REJECTED = "pending", "synced", "rejected"
+CHANGED_ELSEWHERE = "It was changed or removed on another computer later: the service keeps that change."
+
+# The columns a block is sent with that can change locally, read raw (epoch seconds, the stored JSON
+# text) so that the acknowledgement compares exactly what was sent, not a second-rounded time.
+_BLOCK_CHANGES: dict[str, ColumnElement] = {
+    "start": type_coerce(Block.start, Integer),
+    "end": type_coerce(Block.end, Integer),
+    "activity": type_coerce(Block.activity, String),
+    "memo": Block.memo,
+    "over_limit": Block.over_limit,
+    "deleted": Block.deleted,
+    "updated_at": type_coerce(Block.updated_at, Integer),
+}
+
+# What the service's answer says it stores of a block.
+_HELD = {"start": str, "end": str, "activity": list, "memo": str, "deleted": bool, "updated_at": str}
+
+_OF_SERVICE = Contract.origin == "service"
+
+
+@dataclass(frozen=True)
+class OutgoingBlock:
+    id: str
+    body: dict  # the block as PUT /blocks/{id} takes it
+    sent: dict  # the raw values of _BLOCK_CHANGES it was made from
+
+    @property
+    def start(self) -> datetime:
+        return from_epoch(self.sent["start"])
+
+
+@dataclass(frozen=True)
+class OutgoingImage:
+    monitor: int
+    path: Path
+    thumbnail_path: Path
+    sha256: str
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class OutgoingScreenshot:
+    id: str
+    block_id: str
+    taken_at: datetime
+    redacted: bool
+    images: list[OutgoingImage]
+
+
+@dataclass(frozen=True)
+class RejectedItem:
+    kind: str  # block | screenshot
+    item_id: str
+    start: datetime  # of the block (the screenshot's block)
+    contract_title: str
+    reason: str  # the service's sentence
+
+
+@dataclass(frozen=True)
+class OutboxSummary:
+    pending_blocks: int = 0
+    pending_screenshots: int = 0  # past their hold period
+    rejected: list[RejectedItem] = field(default_factory=list)
+
+
+# ----- blocks
+
+
+def peek_blocks(database: Database, limit: int, after: OutgoingBlock | None = None) -> list[OutgoingBlock]:
+    """Up to ``limit`` pending closed blocks of the service's contracts, in (start, id) order from
+    just after ``after``: a pass pages through them once, whatever it leaves pending."""
+    query = (
+        select(Block.id, Block.contract_id, Block.device_id, Block.source, *_BLOCK_CHANGES.values())
+        .join(Contract)
+        .where(Block.sync_state == PENDING, Block.is_open.is_(False), _OF_SERVICE)
+        .order_by(Block.start, Block.id)
+        .limit(limit)
+    )
+    if after is not None:
+        query = query.where(tuple_(_BLOCK_CHANGES["start"], Block.id) > (after.sent["start"], after.id))
+    with database.engine.connect() as connection:
+        rows = connection.execute(query).all()
+    return [_outgoing_block(*row) for row in rows]
+
+
+def _outgoing_block(block_id: str, contract_id: str, device_id: str, source: str, *changes) -> OutgoingBlock:
+    sent = dict(zip(_BLOCK_CHANGES, changes, strict=True))
+    body = {
+        "id": block_id,
+        "contract_id": contract_id,
+        "device_id": device_id,
+        "start": wire_time(from_epoch(sent["start"])),
+        "end": wire_time(from_epoch(sent["end"])),
+        "activity": json.loads(sent["activity"]),
+        "memo": sent["memo"],
+        "source": source,
+        "over_limit": sent["over_limit"],
+        "deleted": sent["deleted"],
+        "updated_at": wire_time(from_epoch(sent["updated_at"])),
+    }
+    return OutgoingBlock(block_id, body, sent)
+
+
+def acknowledge_block(database: Database, block: OutgoingBlock, answer: dict) -> str:
+    """Settle a sent block by the service's answer (what it stores); returns the row's new state.
+
+    Synced if the service holds what was sent and the row still does, taking the service's word on
+    ``over_limit`` (it counts every device's time). The service keeps a write only if its
+    ``updated_at`` is later, to the second, than the one it has: an edit made within the second of
+    the last write it took is answered with the old state, so the row's ``updated_at`` moves a
+    second on and it goes again. A later change made on another computer wins: this one is set
+    aside, saying so.
+    """
+    held = {name: field_of(answer, name, kind) for name, kind in _HELD.items()}
+    for name in ("start", "end", "updated_at"):
+        held[name] = to_epoch(parse_wire_time(held[name]))
+    if all(held[name] == block.body[name] for name in ("activity", "memo", "deleted")) and all(
+        held[name] == block.sent[name] for name in ("start", "end")
+    ):
+        over_limit = field_of(answer, "over_limit", bool)
+        synced = _unchanged_block(block).values(sync_state=SYNCED, sync_error="", over_limit=over_limit)
+        return SYNCED if _apply(database, synced) else PENDING
+    if held["updated_at"] == block.sent["updated_at"] and not held["deleted"]:
+        _apply(database, _unchanged_block(block).values(updated_at=from_epoch(held["updated_at"] + 1)))
+        return PENDING
+    return REJECTED if reject_block(database, block, CHANGED_ELSEWHERE) else PENDING
+
+
+def reject_block(database: Database, block: OutgoingBlock, reason: str) -> bool:
+    return _apply(database, _unchanged_block(block).values(sync_state=REJECTED, sync_error=reason))
+
+
+def _unchanged_block(block: OutgoingBlock) -> Update:
+    same = [column == block.sent[name] for name, column in _BLOCK_CHANGES.items()]
+    return update(Block).where(Block.id == block.id, Block.sync_state == PENDING, *same)
+
+
+# ----- screenshots
+
+
+def settle_deleted_screenshots(database: Database) -> None:
+    """Deleted screenshots never leave the machine: their block goes as a tombstone instead."""
+    _apply(
+        database,
+        update(Screenshot)
+        .where(Screenshot.sync_state.in_((PENDING, REJECTED)), Screenshot.deleted.is_(True))
+        .values(sync_state=SYNCED, sync_error=""),
+    )
+
+
+def peek_screenshots(
+    database: Database, now: datetime, hold: timedelta, limit: int, after: OutgoingScreenshot | None = None
+) -> list[OutgoingScreenshot]:
+    """Up to ``limit`` pending screenshots past their hold period whose block the service already
+    has, in (taken_at, id) order from just after ``after``."""
+    query = (
+        select(Screenshot.id, Screenshot.block_id, Screenshot.taken_at, Screenshot.redacted)
+        .join(Block, Block.id == Screenshot.block_id)
+        .join(Contract)
+        .where(*_screenshots_due(now, hold), Block.sync_state == SYNCED)
+        .order_by(Screenshot.taken_at, Screenshot.id)
+        .limit(limit)
+    )
+    if after is not None:
+        query = query.where(tuple_(Screenshot.taken_at, Screenshot.id) > (after.taken_at, after.id))
+    with database.session() as session:
+        shots = session.execute(query).all()
+        images: dict[str, list[OutgoingImage]] = {shot.id: [] for shot in shots}
+        rows = session.scalars(
+            select(ScreenshotImage)
+            .where(ScreenshotImage.screenshot_id.in_(list(images)))
+            .order_by(ScreenshotImage.monitor)
+        )
+        for image in rows:
+            images[image.screenshot_id].append(
+                OutgoingImage(
+                    image.monitor,
+                    database.data_dir / image.path,
+                    database.data_dir / image.thumbnail_path,
+                    image.sha256,
+                    image.width,
+                    image.height,
+                )
+            )
+    return [OutgoingScreenshot(*shot, images=images[shot.id]) for shot in shots]
+
+
+def _screenshots_due(now: datetime, hold: timedelta) -> list[ColumnElement]:
+    return [
+        Screenshot.sync_state == PENDING,
+        Screenshot.deleted.is_(False),
+        Screenshot.taken_at <= now - hold,
+        _OF_SERVICE,
+    ]
+
+
+def acknowledge_screenshot(database: Database, shot: OutgoingScreenshot) -> bool:
+    return _apply(database, _unchanged_screenshot(shot).values(sync_state=SYNCED, sync_error=""))
+
+
+def reject_screenshot(database: Database, shot: OutgoingScreenshot, reason: str) -> bool:
+    return _apply(database, _unchanged_screenshot(shot).values(sync_state=REJECTED, sync_error=reason))
+
+
+def _unchanged_screenshot(shot: OutgoingScreenshot) -> Update:
+    """Still pending, not deleted, redacted as sent, and no image changed (a redaction rewrites
+    images, and a second one may keep ``redacted`` as it was)."""
+    other_image = exists().where(
+        ScreenshotImage.screenshot_id == shot.id,
+        ScreenshotImage.sha256.not_in([image.sha256 for image in shot.images]),
+    )
+    return update(Screenshot).where(
+        Screenshot.id == shot.id,
+        Screenshot.sync_state == PENDING,
+        Screenshot.deleted.is_(False),
+        Screenshot.redacted == shot.redacted,
+        ~other_image,
+    )
+
+
+def _apply(database: Database, statement: Update) -> bool:
+    with database.session() as session:
+        return session.execute(statement.execution_options(synchronize_session=False)).rowcount > 0
+
+
+# ----- what the main window shows
+
+
+def summary(database: Database, now: datetime, hold: timedelta) -> OutboxSummary:
+    """What waits to be sent (screenshots once their hold period is over), and what the service
+    refused with its reasons, on the service's contracts."""
+    pending_blocks = (
+        select(func.count())
+        .select_from(Block)
+        .join(Contract)
+        .where(Block.sync_state == PENDING, Block.is_open.is_(False), _OF_SERVICE)
+    )
+    pending_screenshots = (
+        select(func.count())
+        .select_from(Screenshot)
+        .join(Block, Block.id == Screenshot.block_id)
+        .join(Contract)
+        .where(*_screenshots_due(now, hold), Block.sync_state != REJECTED)
+    )
+    rejected_blocks = (
+        select(Block.id, Block.start, Contract.title, Block.sync_error)
+        .join(Contract)
+        .where(Block.sync_state == REJECTED, _OF_SERVICE)
+    )
+    rejected_screenshots = (
+        select(Screenshot.id, Block.start, Contract.title, Screenshot.sync_error)
+        .join(Block, Block.id == Screenshot.block_id)
+        .join(Contract)
+        .where(Screenshot.sync_state == REJECTED, Screenshot.deleted.is_(False), _OF_SERVICE)
+    )
+    with database.session() as session:
+        rejected = [RejectedItem("block", *row) for row in session.execute(rejected_blocks)]
+        rejected += [RejectedItem("screenshot", *row) for row in session.execute(rejected_screenshots)]
+        return OutboxSummary(
+            session.scalar(pending_blocks),
+            session.scalar(pending_screenshots),
+            sorted(rejected, key=lambda item: item.start),
+        )

@@ -1,0 +1,26 @@
+"""Reading and writing the service's JSON: times are ISO 8601 in UTC with whole seconds
+(``2026-11-23T09:00:00Z``), and every field read is checked for its type."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+def wire_time(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_wire_time(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        raise ValueError(f"a time without its offset: {text!r}")
+    return moment.astimezone(UTC)
+
+
+def field_of(item: dict, name: str, kind: type):
+    """``item[name]``, which must be a ``kind``: a malformed answer raises KeyError or TypeError
+    (which ``ServiceClient.reading`` turns into ServiceUnreachable)."""
+    value = item[name]
+    if not isinstance(value, kind):
+        raise TypeError(f"{name!r} is {value!r}")
+    return value

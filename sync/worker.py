@@ -1,0 +1,177 @@
+"""A sync pass: pull the contracts, push blocks, push screenshots, pull the other devices' blocks.
+
+``Syncer.run_once`` never raises for a network, service or disk problem: its report says what was
+done and why it stopped. The caller waits ``Backoff.failed()`` seconds after a report with an error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import random
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from sync import inbox, outbox
+from sync.client import ServiceClient
+from sync.errors import Refused, SignedOut
+from sync.outbox import OutgoingBlock, OutgoingScreenshot
+from sync.wire import wire_time
+from tracker.errors import WorkdiaryError
+from tracker.storage import Database
+from tracker.timeutil import WEEK, Clock, week_start
+
+log = logging.getLogger(__name__)
+
+PAGE = 100  # rows peeked at a time
+CONTENT_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp"}
+
+
+@dataclass
+class SyncReport:
+    sent_blocks: int = 0
+    sent_screenshots: int = 0
+    rejected: list[str] = field(default_factory=list)  # "what: the service's reason", one per item
+    pulled_contracts: int = 0
+    pulled_blocks: int = 0
+    error: str | None = None  # why the pass stopped early; None when it went through
+    signed_out: bool = False
+
+
+class Backoff:
+    """Exponential backoff with full jitter: after the n-th failure in a row, a random wait
+    between 0 and min(cap, first × 2ⁿ⁻¹), so that many apps coming back online do not all ask at
+    once."""
+
+    def __init__(
+        self,
+        rng: random.Random | None = None,
+        first: timedelta = timedelta(seconds=5),
+        cap: timedelta = timedelta(minutes=15),
+    ) -> None:
+        self.rng = rng or random.Random()
+        self.first = first.total_seconds()
+        self.cap = cap.total_seconds()
+        self.failures = 0
+
+    def failed(self) -> float:
+        """Seconds to wait before the next attempt."""
+        ceiling = min(self.cap, self.first * 2 ** min(self.failures, 32))
+        self.failures += 1
+        return self.rng.uniform(0, ceiling)
+
+    def succeeded(self) -> None:
+        self.failures = 0
+
+
+class Syncer:
+    def __init__(self, database: Database, client: ServiceClient, clock: Clock, hold: timedelta) -> None:
+        self.db = database
+        self.client = client
+        self.clock = clock
+        self.hold = hold
+
+    def run_once(self) -> SyncReport:
+        report = SyncReport()
+        try:
+            contracts = self._pull_contracts(report)
+            self._push_blocks(report)
+            self._push_screenshots(report)
+            self._pull_blocks(contracts, report)
+        except WorkdiaryError as problem:  # unreachable, signed out, or the local disk failing
+            log.info("sync pass stopped: %s", problem)
+            report.error = str(problem)
+            report.signed_out = isinstance(problem, SignedOut)
+        return report
+
+    def _pull_contracts(self, report: SyncReport) -> list[str]:
+        listed = self.client.contracts()
+        with self.client.reading("the contracts"):
+            mine = inbox.freelance_contracts(listed)
+            inbox.store_contracts(self.db, mine)
+        report.pulled_contracts = len(mine)
+        return [contract["id"] for contract in mine]
+
+    def _push_blocks(self, report: SyncReport) -> None:
+        last = None
+        while page := outbox.peek_blocks(self.db, PAGE, after=last):
+            for block in page:
+                self._push_block(block, report)
+            last = page[-1]
+
+    def _push_block(self, block: OutgoingBlock, report: SyncReport) -> None:
+        try:
+            stored = self.client.put_block(block.body)
+        except Refused as refusal:
+            if outbox.reject_block(self.db, block, str(refusal)):
+                report.rejected.append(f"the block of {wire_time(block.start)}: {refusal}")
+            return
+        with self.client.reading("a block"):
+            state = outbox.acknowledge_block(self.db, block, stored)
+        if state == outbox.SYNCED:
+            report.sent_blocks += 1
+        elif state == outbox.REJECTED:
+            report.rejected.append(f"the block of {wire_time(block.start)}: {outbox.CHANGED_ELSEWHERE}")
+
+    def _push_screenshots(self, report: SyncReport) -> None:
+        outbox.settle_deleted_screenshots(self.db)
+        now, last = self.clock.now(), None
+        while page := outbox.peek_screenshots(self.db, now, self.hold, PAGE, after=last):
+            for shot in page:
+                self._push_screenshot(shot, report)
+            last = page[-1]
+
+    def _push_screenshot(self, shot: OutgoingScreenshot, report: SyncReport) -> None:
+        try:
+            images = [
+                {
+                    "monitor": image.monitor,
+                    "sha256": self._upload(image.path, expected=image.sha256),
+                    "thumbnail_sha256": self._upload(image.thumbnail_path),
+                    "width": image.width,
+                    "height": image.height,
+                }
+                for image in shot.images
+            ]
+            body = {
+                "id": shot.id,
+                "taken_at": wire_time(shot.taken_at),
+                "redacted": shot.redacted,
+                "images": images,
+            }
+            self.client.put_screenshot(shot.block_id, body)
+        except (Refused, _Unreadable) as refusal:
+            if outbox.reject_screenshot(self.db, shot, str(refusal)):
+                report.rejected.append(f"the screenshot of {wire_time(shot.taken_at)}: {refusal}")
+            return
+        if outbox.acknowledge_screenshot(self.db, shot):
+            report.sent_screenshots += 1
+
+    def _upload(self, path: Path, expected: str | None = None) -> str:
+        """Upload an image file and return its SHA-256; ``expected`` is the one its row holds."""
+        content_type = CONTENT_TYPES.get(path.suffix.lower())
+        if content_type is None:
+            raise _Unreadable(f"Its image file {path} is neither JPEG nor WebP.")
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise _Unreadable(f"Its image file {path} cannot be read ({error.strerror}).") from error
+        sha256 = hashlib.sha256(data).hexdigest()
+        if expected is not None and sha256 != expected:  # damaged, or being redacted (which re-pends it)
+            raise _Unreadable(f"Its image file {path} is not the screenshot that was taken.")
+        self.client.put_blob(sha256, data, content_type)
+        return sha256
+
+    def _pull_blocks(self, contract_ids: list[str], report: SyncReport) -> None:
+        this_week = week_start(self.clock.now())
+        device_id = self.db.device_id()
+        for contract_id in contract_ids:
+            for week in (this_week - WEEK, this_week):
+                blocks = self.client.blocks(contract_id, week.date())
+                with self.client.reading("the blocks"):
+                    report.pulled_blocks += inbox.store_other_devices_blocks(self.db, device_id, blocks)
+
+
+class _Unreadable(Exception):
+    """A screenshot's file is missing or changed on disk: it is set aside like a refusal."""

@@ -1,0 +1,287 @@
+"""Images (PUT/GET /blobs/{sha256}) and block screenshots (PUT /blocks/{id}/screenshot)."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from datetime import timedelta
+
+import pytest
+
+from tests.conftest import MONDAY
+from tests.service.conftest import World, block_body, wire_time
+
+SLOT_START = MONDAY - timedelta(minutes=20)
+MB = 1024 * 1024
+
+
+def jpeg(seed: int, size: int = 2000) -> bytes:
+    return b"\xff\xd8\xff\xe0" + random.Random(seed).randbytes(size - 4)
+
+
+def webp(seed: int, size: int = 2000) -> bytes:
+    return b"RIFF" + (size - 8).to_bytes(4, "little") + b"WEBPVP8 " + random.Random(seed).randbytes(size - 16)
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def upload(
+    world: World, data: bytes, token: str | None = None, content_type: str = "image/jpeg", name: str = ""
+):
+    return world.call(
+        "PUT",
+        f"/blobs/{name or sha(data)}",
+        token or world.ann,
+        data=data,
+        headers={"Content-Type": content_type},
+    )
+
+
+def screenshot_body(
+    shot_id: str, image: bytes, thumbnail: bytes, redacted: bool = False, **fields: object
+) -> dict:
+    body = {
+        "id": shot_id,
+        "taken_at": wire_time(SLOT_START + timedelta(minutes=4)),
+        "redacted": redacted,
+        "images": [
+            {
+                "monitor": 1,
+                "sha256": sha(image),
+                "thumbnail_sha256": sha(thumbnail),
+                "width": 1920,
+                "height": 1080,
+            }
+        ],
+    }
+    return {**body, **fields}
+
+
+def block_with_screenshot(world: World, block_id: str = "block", seed: int = 1) -> tuple[bytes, bytes]:
+    image, thumbnail = jpeg(seed), jpeg(seed + 1000, 300)
+    world.put_block(world.ann, block_id, block_body(world.website, SLOT_START))
+    for data in (image, thumbnail):
+        assert upload(world, data).status_code == 200
+    answer = world.call(
+        "PUT", f"/blocks/{block_id}/screenshot", world.ann, json=screenshot_body("shot", image, thumbnail)
+    )
+    assert answer.status_code == 200
+    return image, thumbnail
+
+
+def test_an_image_is_stored_under_its_hash_and_a_second_upload_changes_nothing(world: World) -> None:
+    image = jpeg(1)
+
+    answers = [upload(world, image) for _ in range(2)]
+
+    assert [answer.status_code for answer in answers] == [200, 200]
+    assert (
+        answers[0].json()
+        == answers[1].json()
+        == {"sha256": sha(image), "size": 2000, "content_type": "image/jpeg"}
+    )
+    assert world.service.stored_blob_hashes() == world.service.blob_files() == {sha(image)}
+
+
+def test_webp_images_are_taken(world: World) -> None:
+    assert upload(world, webp(1), content_type="image/webp").json()["content_type"] == "image/webp"
+
+
+@pytest.mark.parametrize(
+    ("data", "content_type", "status", "detail"),
+    [
+        (b"\x89PNG\r\n\x1a\n" + bytes(100), "image/jpeg", 415, "The upload is not a JPEG image."),
+        (jpeg(1), "image/webp", 415, "The upload is not a WEBP image."),
+        (jpeg(1), "text/plain", 415, "Send the image as Content-Type image/jpeg or image/webp."),
+        (jpeg(1, 5 * MB + 1), "image/jpeg", 413, "The image is larger than 5 MB."),
+    ],
+    ids=["png", "jpeg-as-webp", "text", "too-large"],
+)
+def test_uploads_that_are_not_small_jpeg_or_webp_images_are_refused(
+    world: World, data: bytes, content_type: str, status: int, detail: str
+) -> None:
+    answer = upload(world, data, content_type=content_type)
+
+    assert (answer.status_code, answer.json()) == (status, {"detail": detail})
+    assert world.service.stored_blob_hashes() == world.service.blob_files() == set()
+
+
+def test_an_oversized_upload_without_a_length_is_cut_off(world: World) -> None:
+    data = jpeg(1, 6 * MB)
+
+    def chunks():  # no Content-Length: sent chunked, so the limit must be found while reading
+        for offset in range(0, len(data), MB):
+            yield data[offset : offset + MB]
+
+    answer = world.call(
+        "PUT",
+        f"/blobs/{sha(data)}",
+        world.ann,
+        data=chunks(),
+        headers={"Content-Type": "image/jpeg"},
+    )
+
+    assert answer.status_code == 413
+    assert world.service.blob_files() == set()
+
+
+def test_an_image_whose_hash_does_not_match_is_refused(world: World) -> None:
+    answer = upload(world, jpeg(1), name=sha(jpeg(2)))
+
+    assert answer.status_code == 400
+    assert "SHA-256 is not the one in the address" in answer.json()["detail"]
+    assert world.service.blob_files() == set()
+
+
+def test_a_screenshot_is_attached_and_its_images_shown_to_the_contracts_people(world: World) -> None:
+    image, thumbnail = block_with_screenshot(world)
+
+    block = world.call("GET", f"/contracts/{world.website}/blocks", world.cara).json()[0]
+    assert block["screenshot"] == {
+        "id": "shot",
+        "taken_at": "2026-11-23T08:44:00Z",
+        "redacted": False,
+        "images": [
+            {
+                "monitor": 1,
+                "sha256": sha(image),
+                "thumbnail_sha256": sha(thumbnail),
+                "width": 1920,
+                "height": 1080,
+            }
+        ],
+    }
+    for token in (world.ann, world.cara):
+        for data in (image, thumbnail):
+            answer = world.call("GET", f"/blobs/{sha(data)}", token)
+            assert (answer.status_code, answer.content, answer.headers["content-type"]) == (
+                200,
+                data,
+                "image/jpeg",
+            )
+    assert world.call("GET", f"/blobs/{sha(image)}", world.bob).status_code == 404
+
+
+def test_an_image_no_block_shows_is_not_served(world: World) -> None:
+    image = jpeg(1)
+    upload(world, image)
+
+    answer = world.call("GET", f"/blobs/{sha(image)}", world.ann)
+
+    assert answer.status_code == 404
+    assert answer.json() == {"detail": f"There is no image {sha(image)} among yours."}
+
+
+def test_a_screenshot_needs_its_images_uploaded_first(world: World) -> None:
+    world.put_block(world.ann, "block", block_body(world.website, SLOT_START))
+    image, thumbnail = jpeg(1), jpeg(2)
+    upload(world, image)
+
+    answer = world.call(
+        "PUT", "/blocks/block/screenshot", world.ann, json=screenshot_body("shot", image, thumbnail)
+    )
+
+    assert answer.status_code == 409
+    assert (
+        answer.json()["detail"]
+        == f"Upload the images first (PUT /blobs/…): {sha(thumbnail)} not received yet."
+    )
+    assert world.service.stored_block("block").screenshot is None
+
+
+def test_a_replayed_screenshot_changes_nothing(world: World) -> None:
+    image, thumbnail = block_with_screenshot(world)
+    before = world.service.stored_block("block")
+
+    replays = [
+        world.call(
+            "PUT", "/blocks/block/screenshot", world.ann, json=screenshot_body("shot", image, thumbnail)
+        )
+        for _ in range(2)
+    ]
+
+    assert [answer.status_code for answer in replays] == [200, 200]
+    assert world.service.stored_block("block") == before
+
+
+def test_a_redacted_screenshot_replaces_the_original_whose_images_go(world: World) -> None:
+    image, thumbnail = block_with_screenshot(world)
+    blurred, blurred_thumbnail = jpeg(7), jpeg(8)
+    upload(world, blurred)
+    upload(world, blurred_thumbnail)
+
+    redacted = world.call(
+        "PUT",
+        "/blocks/block/screenshot",
+        world.ann,
+        json=screenshot_body("shot", blurred, blurred_thumbnail, True),
+    )
+    late_original = world.call(
+        "PUT", "/blocks/block/screenshot", world.ann, json=screenshot_body("shot", image, thumbnail)
+    )
+
+    assert redacted.status_code == late_original.status_code == 200
+    assert late_original.json()["screenshot"]["redacted"] is True  # an older upload never un-redacts
+    assert (
+        world.service.stored_blob_hashes()
+        == world.service.blob_files()
+        == {sha(blurred), sha(blurred_thumbnail)}
+    )
+
+
+def test_removing_a_block_drops_its_screenshot_and_the_images_nothing_else_shows(world: World) -> None:
+    image, thumbnail = block_with_screenshot(world)
+    shared = jpeg(1000 + 1, 300)  # the first block's thumbnail, also shown by a second block
+    assert shared == thumbnail
+    world.put_block(world.ann, "other", block_body(world.logo, SLOT_START + timedelta(minutes=10)))
+    other_shot = screenshot_body(
+        "other-shot", jpeg(5), shared, taken_at=wire_time(SLOT_START + timedelta(minutes=12))
+    )
+    upload(world, jpeg(5))
+    assert world.call("PUT", "/blocks/other/screenshot", world.ann, json=other_shot).status_code == 200
+
+    removal = world.put_block(
+        world.ann, "block", block_body(world.website, SLOT_START, deleted=True, updated_at=MONDAY)
+    )
+
+    assert removal.json()["screenshot"] is None
+    assert world.service.stored_blob_hashes() == world.service.blob_files() == {sha(jpeg(5)), sha(shared)}
+    assert world.call("GET", f"/blobs/{sha(image)}", world.ann).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("setup", "detail"),
+    [
+        ("manual", "Manual time has no screenshots."),
+        ("removed", "This block was removed: its screenshot is not kept."),
+        ("no screenshots", "The contract “Website” takes no screenshots."),
+        ("elsewhere", "The screenshot was taken at Mon 23 Nov 08:54 UTC, outside its block's 10 minutes"),
+    ],
+)
+def test_screenshot_rules(world: World, setup: str, detail: str) -> None:
+    image, thumbnail = jpeg(1), jpeg(2)
+    upload(world, image)
+    upload(world, thumbnail)
+    world.put_block(
+        world.ann,
+        "block",
+        block_body(
+            world.website,
+            SLOT_START,
+            source="manual" if setup == "manual" else "tracked",
+            deleted=setup == "removed",
+        ),
+    )
+    if setup == "no screenshots":
+        world.service.update_contract(world.website, screenshots_enabled=False)
+    body = screenshot_body("shot", image, thumbnail)
+    if setup == "elsewhere":
+        body["taken_at"] = wire_time(SLOT_START + timedelta(minutes=14))
+
+    answer = world.call("PUT", "/blocks/block/screenshot", world.ann, json=body)
+
+    assert answer.status_code == 409
+    assert answer.json()["detail"].startswith(detail)
+    assert world.service.stored_block("block").screenshot is None

@@ -1,0 +1,60 @@
+"""The local blob store and the service's settings."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from service.config import ServiceConfig
+from service.storage import LocalBlobStore
+
+SHA = "ab" + "0" * 62
+
+
+def test_blobs_are_written_whole_and_readable_by_the_service_alone(tmp_path: Path) -> None:
+    store = LocalBlobStore(tmp_path / "blobs")
+
+    store.put(SHA, b"image bytes")
+
+    path = tmp_path / "blobs" / "ab" / SHA
+    assert store.exists(SHA) and store.get(SHA) == b"image bytes"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert (
+        stat.S_IMODE((tmp_path / "blobs").stat().st_mode) == stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    )
+    assert [entry.name for entry in path.parent.iterdir()] == [SHA]  # no temporary file left behind
+
+
+def test_a_deleted_blob_is_gone_and_deleting_it_again_is_harmless(tmp_path: Path) -> None:
+    store = LocalBlobStore(tmp_path)
+    store.put(SHA, b"x")
+
+    store.delete(SHA)
+    store.delete(SHA)
+
+    assert not store.exists(SHA)
+    with pytest.raises(FileNotFoundError):
+        store.get(SHA)
+
+
+def test_settings_come_from_the_environment_and_flags_win(tmp_path: Path) -> None:
+    environment = {
+        "WORKDIARY_SERVICE_DATABASE_URL": "postgresql+psycopg://db/workdiary",
+        "WORKDIARY_SERVICE_STORAGE_DIR": str(tmp_path / "env-blobs"),
+    }
+
+    from_environment = ServiceConfig.from_environment(environment)
+    from_flags = ServiceConfig.from_environment(environment, "sqlite:///x.db", tmp_path / "flag-blobs")
+    defaults = ServiceConfig.from_environment({})
+
+    assert (from_environment.database_url, from_environment.storage_dir) == (
+        "postgresql+psycopg://db/workdiary",
+        tmp_path / "env-blobs",
+    )
+    assert (from_flags.database_url, from_flags.storage_dir) == ("sqlite:///x.db", tmp_path / "flag-blobs")
+    assert defaults.database_url.startswith("sqlite:///") and defaults.database_url.endswith(
+        "workdiary-service.sqlite3"
+    )
+    assert defaults.storage_dir.name == "blobs" and defaults.token_lifetime.days == 30

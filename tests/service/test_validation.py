@@ -1,0 +1,101 @@
+"""Bad input is answered 4xx with a readable detail, and nothing is stored."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from tests.conftest import MONDAY
+from tests.service.conftest import World, block_body
+
+SLOT_START = MONDAY - timedelta(minutes=20)
+
+
+def test_malformed_json_is_refused(world: World) -> None:
+    answer = world.call(
+        "PUT", "/blocks/block", world.ann, data=b'{"memo": ', headers={"Content-Type": "application/json"}
+    )
+
+    assert answer.status_code == 422
+    assert answer.json() == {"detail": "The body is not valid JSON (Expecting value)."}
+    assert world.service.stored_blocks() == []
+
+
+def test_a_missing_body_is_refused(world: World) -> None:
+    answer = world.call("PUT", "/blocks/block", world.ann)
+
+    assert (answer.status_code, answer.json()) == (422, {"detail": "The request needs a JSON body."})
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "detail"),
+    [
+        ("memo", "x" * 2001, "memo: String should have at most 2000 characters."),
+        ("memo", 12, "memo: Input should be a valid string."),
+        ("start", "2026-11-23T08:40:00", "start: Input should have timezone info."),
+        (
+            "start",
+            1795423200,
+            "start: a time is an ISO 8601 text with its offset, e.g. 2026-11-23T09:00:00Z.",
+        ),
+        ("end", "yesterday", "end: Input should be a valid datetime"),
+        ("source", "guessed", "source: Input should be 'tracked' or 'manual'."),
+        ("activity", [[0, 1, 2]], "activity.0.3: Field required."),
+        ("activity", [[10, 1, 2, 3]], "activity.0.0: Input should be less than or equal to 9."),
+        ("activity", [[0, 1, 2, 61]], "activity.0.3: Input should be less than or equal to 60."),
+        (
+            "activity",
+            [[minute, 1, 1, 1] for minute in range(10)] * 2,
+            "activity: List should have at most 10 items",
+        ),
+        ("device_id", "", "device_id: String should have at least 1 character."),
+        ("contract_id", "../etc", "contract_id: String should match pattern"),
+        ("deleted", "perhaps", "deleted: Input should be a valid boolean"),
+        ("memo", "a\x00b", "memo: the text holds a NUL character."),
+        ("end", "9999-12-31T23:59:59Z", "end: a time lies between the years 1970 and 2999."),
+    ],
+)
+def test_wrong_values_are_refused_with_the_field_named(
+    world: World, field: str, value: object, detail: str
+) -> None:
+    answer = world.put_block(world.ann, "block", {**block_body(world.website, SLOT_START), field: value})
+
+    assert answer.status_code == 422
+    assert answer.json()["detail"].startswith(detail)
+    assert world.service.stored_blocks() == []
+
+
+def test_every_problem_is_named_in_one_sentence(world: World) -> None:
+    answer = world.put_block(world.ann, "block", {"memo": "x" * 2001})
+
+    assert answer.json()["detail"] == (
+        "contract_id: Field required; device_id: Field required; start: Field required; "
+        "end: Field required; memo: String should have at most 2000 characters; source: Field required; "
+        "updated_at: Field required."
+    )
+
+
+def test_a_bad_week_and_a_bad_hash_are_named(world: World) -> None:
+    week = world.call("GET", f"/contracts/{world.website}/blocks?week=monday", world.ann)
+    far_week = world.call("GET", f"/contracts/{world.website}/blocks?week=9999-12-31", world.ann)
+    blob = world.call("GET", "/blobs/not-a-hash", world.ann)
+
+    assert week.status_code == blob.status_code == 422
+    assert week.json()["detail"].startswith("week: Input should be a valid date")
+    assert far_week.json() == {"detail": "week: a date lies between the years 1970 and 2999."}
+    assert blob.json()["detail"].startswith("sha256: String should match pattern")
+
+
+def test_unknown_paths_and_methods_are_explained(world: World) -> None:
+    path = world.call("GET", "/timesheets", world.ann)
+    method = world.call("DELETE", "/me", world.ann)
+
+    assert (path.status_code, path.json()) == (
+        404,
+        {"detail": "There is no /api/v1/timesheets here: the API is described at /api/v1/docs."},
+    )
+    assert (method.status_code, method.json()) == (
+        405,
+        {"detail": "/api/v1/me does not take DELETE: see /api/v1/docs."},
+    )

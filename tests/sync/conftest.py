@@ -1,0 +1,179 @@
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from pathlib import Path
+
+import keyring
+import pytest
+import requests
+from keyring.backend import KeyringBackend
+
+from sync.client import ServiceClient
+from sync.outbox import summary
+from sync.worker import Syncer
+from tests.helpers.fakes import FakeCapturer, run
+from tests.helpers.service import API, ServiceHandle, bearer, running_service
+from tests.helpers.service import postgres as postgres  # a fixture
+from tracker.capture import Capture
+from tracker.models import Block, Contract, Screenshot
+from tracker.storage import Database
+
+HOLD = timedelta(minutes=10)
+FREELANCER = "ann@example.test"
+CLIENT = "bob@example.test"
+
+
+class MemoryKeyring(KeyringBackend):
+    priority = 1
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.passwords: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service_name: str, username: str) -> str | None:
+        return self.passwords.get((service_name, username))
+
+    def set_password(self, service_name: str, username: str, password: str) -> None:
+        self.passwords[service_name, username] = password
+
+    def delete_password(self, service_name: str, username: str) -> None:
+        self.passwords.pop((service_name, username), None)
+
+
+class DistinctCapturer(FakeCapturer):
+    """FakeCapturer's images, each made unique by its id written after the end of the JPEG (which
+    decoders ignore), so that every screenshot has blobs of its own."""
+
+    def capture(self, directory: Path, stem: str) -> Capture:
+        capture = super().capture(directory, stem)
+        images = []
+        for image in capture.images:
+            for path in (image.path, image.thumbnail_path):
+                with path.open("ab") as file:
+                    file.write(stem.encode())
+            data = image.path.read_bytes()
+            images.append(replace(image, sha256=hashlib.sha256(data).hexdigest(), size_bytes=len(data)))
+        return replace(capture, images=images)
+
+
+@pytest.fixture
+def tracker(make_tracker):
+    return make_tracker(capturer=DistinctCapturer())
+
+
+@pytest.fixture
+def memory_keyring(monkeypatch):
+    monkeypatch.delenv("WORKDIARY_TOKEN", raising=False)
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@dataclass
+class Account:
+    service: ServiceHandle
+    contract_id: str
+    token: str
+
+    def client(self, base_url: str = "", **options) -> ServiceClient:
+        return ServiceClient(base_url or self.service.url, self.token, **options)
+
+
+def open_account(handle: ServiceHandle) -> Account:
+    """A freelancer with one contract on the service, signed in."""
+    handle.add_user(FREELANCER, "freelancer")
+    handle.add_user(CLIENT, "client")
+    contract_id = handle.add_contract("Website rebuild", FREELANCER, CLIENT)
+    return Account(handle, contract_id, handle.sign_in(FREELANCER))
+
+
+@pytest.fixture
+def account(tmp_path, clock) -> Iterator[Account]:
+    """The real service (SQLite) on a loopback port, on the test's FakeClock, with an account."""
+    with running_service(tmp_path / "service", clock) as handle:
+        yield open_account(handle)
+
+
+@pytest.fixture
+def syncer(database, account, clock) -> Syncer:
+    """A syncer whose first pass has brought the service's contract in."""
+    syncer = Syncer(database, account.client(), clock, HOLD)
+    assert syncer.run_once().error is None
+    return syncer
+
+
+def track_days(
+    tracker, clock, contract_id: str, days: int, minutes: int, memo: str = "Checkout page"
+) -> None:
+    """Track ``minutes`` a day from the clock's time of day on, for ``days`` days in a row."""
+    for _ in range(days):
+        tracker.start(contract_id, memo)
+        run(tracker, clock, minutes * 60)
+        tracker.stop()
+        clock.advance(24 * 3600 - minutes * 60)
+
+
+def sync_until_done(syncer: Syncer, passes: int = 10) -> None:
+    """Pass until one goes through with nothing left to send."""
+    for _ in range(passes):
+        report = syncer.run_once()
+        waiting = summary(syncer.db, syncer.clock.now(), syncer.hold)
+        if report.error is None and not waiting.pending_blocks and not waiting.pending_screenshots:
+            return
+    raise AssertionError(f"still not done after {passes} passes: {report}, {waiting}")
+
+
+def assert_service_holds_local(database: Database, account: Account) -> None:
+    """The service holds exactly this device's blocks of the service's contracts (same ids, times,
+    memos, activity, tombstones), and their screenshots with images hash-equal to the local files."""
+    with database.session() as session:
+        local = {
+            block.id: block
+            for block in session.query(Block).join(Contract).where(Contract.origin == "service").all()
+        }
+        for block in local.values():
+            _ = block.screenshot and block.screenshot.images
+    stored = {block.id: block for block in account.service.stored_blocks()}
+    assert sorted(stored) == sorted(local), "lost or duplicated blocks"
+    for block_id, block in local.items():
+        held = stored[block_id]
+        assert (held.start, held.end, held.activity, held.memo, held.deleted, held.source) == (
+            block.start,
+            block.end,
+            block.activity,
+            block.memo,
+            block.deleted,
+            block.source,
+        )
+        assert block.sync_state == "synced", block_id
+        shot: Screenshot | None = block.screenshot
+        if shot is None or shot.deleted:
+            assert held.screenshot is None
+            continue
+        assert shot.sync_state == "synced"
+        assert held.screenshot is not None and held.screenshot.id == shot.id
+        assert held.screenshot.redacted == shot.redacted
+        assert len(held.screenshot.images) == len(shot.images)
+        for image, held_image in zip(shot.images, held.screenshot.images, strict=True):
+            assert held_image.sha256 == image.sha256
+            assert _service_blob_sha256(account, image.sha256) == _file_sha256(database, image.path)
+            assert _service_blob_sha256(account, held_image.thumbnail_sha256) == _file_sha256(
+                database, image.thumbnail_path
+            )
+
+
+def _file_sha256(database: Database, relative: str) -> str:
+    return hashlib.sha256((database.data_dir / relative).read_bytes()).hexdigest()
+
+
+def _service_blob_sha256(account: Account, sha256: str) -> str:
+    answer = requests.get(
+        f"{account.service.url}{API}/blobs/{sha256}", headers=bearer(account.token), timeout=10
+    )
+    answer.raise_for_status()
+    return hashlib.sha256(answer.content).hexdigest()
