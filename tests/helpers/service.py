@@ -139,20 +139,23 @@ def running_service(
     )
     config = replace(config, **config_fields)
     app = create_app(config, clock)
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.bind(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
-    server = _Server(uvicorn.Config(app, log_config=None, log_level="warning", ws="none", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True, name="service")
+    # Port 0 through uvicorn's own binding: a socket bound here and handed over answers each request
+    # about 40 ms late (measured), which would slow every test and benchmark using this.
+    server = _Server(
+        uvicorn.Config(
+            app, host="127.0.0.1", port=0, log_config=None, log_level="warning", ws="none", lifespan="on"
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True, name="service")
     thread.start()
     try:
         if not server.ready.wait(timeout=15):
             raise RuntimeError("the contract service did not start within 15 s")
+        port = server.servers[0].sockets[0].getsockname()[1]
         yield ServiceHandle(f"http://127.0.0.1:{port}", config, clock, app)
     finally:
         server.should_exit = True
         thread.join(timeout=15)
-        listener.close()
 
 
 @pytest.fixture
