@@ -185,6 +185,29 @@ def test_unanswered_idle_question_discards_and_stops(make_tracker, clock, contra
     assert sum(b.seconds for b in live_blocks(database)) == 300
 
 
+def test_idle_taken_back_from_blocks_already_synced_is_sent_again(make_tracker, clock, contract, database):
+    """The service may hold a block cut (or removed) when idle time is taken back: the change is
+    pending again, and newer than what the service holds, so the next sync sends it."""
+    tracker = make_tracker()
+    tracker.start(contract.id)
+    run(tracker, clock, 300)  # input until 09:05
+    run(tracker, clock, 9 * 60, every=0)  # 09:14: the 09:00 block closed at 09:10, idle not seen yet
+    with database.session() as session:
+        for block in session.scalars(select(Block)):
+            block.sync_state = "synced"
+    run(tracker, clock, 60, every=0)  # 09:15: ten minutes without input
+    with database.session() as session:
+        cut, removed = session.scalars(select(Block).order_by(Block.start)).all()
+    seen_at = datetime(2026, 11, 23, 9, 15, tzinfo=UTC)
+    assert (cut.end, cut.deleted, cut.sync_state, cut.updated_at) == (
+        datetime(2026, 11, 23, 9, 5, tzinfo=UTC),
+        False,
+        "pending",
+        seen_at,
+    )
+    assert (removed.deleted, removed.sync_state, removed.updated_at) == (True, "pending", seen_at)
+
+
 def test_idle_retracts_blocks_and_their_screenshots(make_tracker, clock, contract, database):
     capturer = FakeCapturer()
     tracker = make_tracker(capturer=capturer)
