@@ -30,6 +30,7 @@ OPEN_WEEK_BAR_MS = 150.0
 DIARY_RUNS = 10
 TRACKING_SECONDS = 20
 MB = 1024 * 1024
+DEMO_EMAIL, DEMO_PASSWORD, DEMO_CONTRACT = "demo@workdiary.test", "demo-password", "Website rebuild"
 
 
 def row(name: str, value, unit: str, bar: float | None = None) -> dict:
@@ -42,12 +43,12 @@ def row(name: str, value, unit: str, bar: float | None = None) -> dict:
     }
 
 
-def in_fresh_process(flag: str) -> dict:
+def in_fresh_process(*arguments: str) -> dict:
     child = subprocess.run(
-        [sys.executable, "-m", "benchmarks.bench_app", flag], cwd=REPO, capture_output=True, text=True
+        [sys.executable, "-m", "benchmarks.bench_app", *arguments], cwd=REPO, capture_output=True, text=True
     )
     if child.returncode:
-        raise RuntimeError(f"{flag} failed: {child.stderr.strip().splitlines()[-1:]}")
+        raise RuntimeError(f"{arguments[0]} failed: {child.stderr.strip().splitlines()[-1:]}")
     return json.loads(child.stdout.strip().splitlines()[-1])
 
 
@@ -82,9 +83,10 @@ def measure_start_up() -> list[dict]:
     ]
 
 
-def hidden_while_tracking() -> dict:
+def hidden_while_tracking(service_url: str | None) -> dict:
     """In this process: the app as ``workdiary`` builds it (real pynput and mss), tracking with
-    its window hidden for TRACKING_SECONDS, then its resident memory."""
+    its window hidden for TRACKING_SECONDS, then its resident memory. With ``service_url``, signed
+    in to that (demo) contract service first, tracking on one of its contracts and syncing."""
     from ui.app import Workdiary, make_capturer, make_input  # first, as `workdiary` does (see ui/__init__)
     from ui.service import TrackerService
     from ui.sync_service import SyncService
@@ -120,9 +122,16 @@ def hidden_while_tracking() -> dict:
         )
         workdiary.start(minimized=True)
         workdiary.window.hide()
+        contract_id = workdiary.window.selected_contract_id()
+        if service_url:
+            synced = QEventLoop()
+            sync.state.connect(lambda state: state.last_synced_at and synced.quit())
+            sync.sign_in(service_url, DEMO_EMAIL, DEMO_PASSWORD)
+            synced.exec()
+            contract_id = next(c.id for c in workdiary.diary.contracts() if c.title == DEMO_CONTRACT)
         statuses: list = []
         service.status.connect(statuses.append)
-        service.start(workdiary.window.selected_contract_id(), "Memory")
+        service.start(contract_id, "Memory")
         loop = QEventLoop()
         QTimer.singleShot(TRACKING_SECONDS * 1000, loop.quit)
         loop.exec()
@@ -135,10 +144,29 @@ def hidden_while_tracking() -> dict:
 
 
 def measure_hidden_while_tracking() -> list[dict]:
-    result = in_fresh_process("--hidden")
-    if not result["tracking"]:
-        raise RuntimeError("the app was not tracking")
-    return [row("RSS, window hidden, tracking", result["rss"] / MB, "MB", HIDDEN_RSS_BAR_MB)]
+    """Signed out, and signed in to a demo service on a loopback port (in a process of its own)."""
+    from service import launcher
+
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        port = launcher.free_port()
+        demo_service = launcher.serve_in_background("127.0.0.1", port, demo=True, folder=Path(folder))
+        try:
+            for name, arguments in (
+                ("RSS, window hidden, tracking, signed out", ["--hidden"]),
+                (
+                    "RSS, window hidden, tracking, signed in and syncing",
+                    ["--hidden", f"http://127.0.0.1:{port}"],
+                ),
+            ):
+                result = in_fresh_process(*arguments)
+                if not result["tracking"]:
+                    raise RuntimeError("the app was not tracking")
+                rows.append(row(name, result["rss"] / MB, "MB", HIDDEN_RSS_BAR_MB))
+        finally:
+            demo_service.terminate()
+            demo_service.wait()
+    return rows
 
 
 def diary_window() -> dict:
@@ -205,5 +233,5 @@ def run() -> list[dict]:
 
 if __name__ == "__main__" and sys.argv[1:] == ["--diary-window"]:
     print(json.dumps(diary_window()))
-if __name__ == "__main__" and sys.argv[1:] == ["--hidden"]:
-    print(json.dumps(hidden_while_tracking()))
+if __name__ == "__main__" and sys.argv[1:2] == ["--hidden"]:
+    print(json.dumps(hidden_while_tracking(*sys.argv[2:3] or [None])))

@@ -126,7 +126,11 @@ def generate(data_dir: Path, this_week: datetime) -> None:
     with sqlite3.connect(data_dir / DATABASE_NAME) as connection:
         placeholders = ", ".join("?" * 14)
         connection.executemany(f"INSERT INTO blocks ({BLOCK_COLUMNS}) VALUES ({placeholders})", rows.blocks)
-        connection.executemany("INSERT INTO screenshots VALUES (?, ?, ?, ?, ?, ?)", rows.screenshots)
+        connection.executemany(
+            "INSERT INTO screenshots (id, block_id, taken_at, redacted, deleted, sync_state) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            rows.screenshots,
+        )
         connection.executemany(
             "INSERT INTO screenshot_images (screenshot_id, monitor, path, thumbnail_path, sha256, "
             "size_bytes, width, height) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

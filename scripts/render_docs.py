@@ -147,6 +147,21 @@ def main() -> None:
 
 
 def render(data_dir: Path) -> None:
+    """The windows, with the app signed in to a real contract service on a loopback port."""
+    import keyring
+
+    from tests.helpers.keyrings import MemoryKeyring
+    from tests.helpers.service import PASSWORD, running_service
+
+    keyring.set_keyring(MemoryKeyring())
+    with running_service(data_dir / "service", FakeClock(NOW)) as contract_service:
+        contract_service.add_user("ann@example.test", "freelancer")
+        contract_service.add_user("bob@example.test", "client")
+        contract_service.add_contract("Shop redesign", "ann@example.test", "bob@example.test")
+        render_app(data_dir / "app", contract_service.url, "ann@example.test", PASSWORD)
+
+
+def render_app(data_dir: Path, service_url: str, email: str, password: str) -> None:
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
@@ -177,6 +192,9 @@ def render(data_dir: Path) -> None:
     sync = SyncService(database, clock, settings, automatic=False)
     workdiary = Workdiary(database, service, sync, clock, ZONE, settings, quit_app=app.quit)
     workdiary.start()
+    sync.sign_in(service_url, email, password)
+    while sync.current.last_synced_at is None:
+        app.processEvents()
     workdiary.window.set_memo("Checkout flow: address form")
     statuses: list = []
     service.status.connect(statuses.append)

@@ -14,12 +14,10 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from dataclasses import replace
 from pathlib import Path
 
-import requests
-
+from service import launcher
 from sync import credentials
 from sync.client import ServiceClient
 from tracker.errors import EnvironmentProblem
@@ -30,33 +28,20 @@ from tracker.storage import Database
 HOST, PORT = "127.0.0.1", 8765
 URL = f"http://{HOST}:{PORT}"
 DEMO_EMAIL, DEMO_PASSWORD = "demo@workdiary.test", "demo-password"
-START_TIMEOUT_S = 30
-
-
-def service_answers() -> bool:
-    try:
-        return requests.get(f"{URL}/api/v1/openapi.json", timeout=2).ok
-    except requests.RequestException:
-        return False
 
 
 def start_service() -> subprocess.Popen | None:
     """The demo service, or None when one already listens."""
-    if service_answers():
+    if launcher.answers(URL):
         print(f"Using the contract service already at {URL}.")
         return None
     with socket.socket() as probe:
         if probe.connect_ex((HOST, PORT)) == 0:
             sys.exit(f"Port {PORT} is taken by something that is not a Workdiary service; free it first.")
-    command = [sys.executable, "-m", "service", "serve", "--demo", "--host", HOST, "--port", str(PORT)]
-    process = subprocess.Popen(command)
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while not service_answers():
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.terminate()
-            sys.exit("The demo contract service did not start; see its messages above.")
-        time.sleep(0.2)  # a launcher waiting for a child process, not a test
-    return process
+    try:
+        return launcher.serve_in_background(HOST, PORT, demo=True)
+    except launcher.ServiceDidNotStart as problem:
+        sys.exit(str(problem))
 
 
 def sign_in(data_dir: Path) -> dict[str, str]:

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from service import auth, timesheet
 from service.config import ServiceConfig
@@ -19,23 +24,32 @@ from service.errors import (
     BadContent,
     Forbidden,
     NotFound,
+    Refusal,
     TooLarge,
     TooManyAttempts,
     Unauthenticated,
     UnsupportedMedia,
+    validation_message,
 )
-from service.models import FREELANCER_ROLES, Blob, Contract, User
+from service.models import FREELANCER_ROLES, Blob, Block, Contract, User
 from service.schemas import (
     ID_PATTERN,
     SHA256_PATTERN,
     BlobOut,
     BlockIn,
+    BlockItem,
     BlockOut,
+    BlocksIn,
     ContractOut,
     Day,
+    NotStored,
+    Results,
     ScreenshotIn,
+    ScreenshotItem,
+    ScreenshotsIn,
     SignedIn,
     SignIn,
+    Stored,
     UserOut,
 )
 from service.storage import BlobStore
@@ -52,6 +66,13 @@ class ServiceContext:
     clock: Clock
     database: Database
     blobs: BlobStore
+
+    @contextmanager
+    def writing_as(self, token: str) -> Iterator[tuple[Session, User]]:
+        """A unit of work that writes, as the token's user: authenticated in the same transaction,
+        holding the user's write lock (``auth.authenticate``)."""
+        with self.database.writing() as session:
+            yield session, signed_in(session, token, self.clock.now(), lock=True)
 
     def remove_blobs(self, hashes: set[str]) -> None:
         """Called once the database no longer knows them: a failure leaves a file, never a dangling row."""
@@ -74,15 +95,23 @@ def bearer_token(credentials: Credentials) -> str:
     return credentials.credentials
 
 
+def signed_in(session: Session, token: str, now: datetime, lock: bool = False) -> User:
+    try:
+        return auth.authenticate(session, token, now, lock)
+    except auth.InvalidToken as invalid:
+        raise Unauthenticated(str(invalid)) from invalid
+
+
 def current_user(context: Service, token: Annotated[str, Depends(bearer_token)]) -> User:
     with context.database.reading() as session:
-        try:
-            return auth.authenticate(session, token, context.clock.now())
-        except auth.InvalidToken as invalid:
-            raise Unauthenticated(str(invalid)) from invalid
+        return signed_in(session, token, context.clock.now())
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
+# Writes and uploads authenticate in their own transaction (ServiceContext.writing_as), which saves
+# one; a missing token is still refused before the body is read.
+BearerToken = Annotated[str, Depends(bearer_token)]
+CLIENTS_REFUSED: dict[int | str, dict] = {403: {"description": "a client's: clients write no time"}}
 ContractId = Annotated[str, Path(pattern=ID_PATTERN)]
 BlockId = Annotated[str, Path(pattern=ID_PATTERN)]
 BlobHash = Annotated[str, Path(pattern=SHA256_PATTERN, description="the image's lower-case hex SHA-256")]
@@ -175,21 +204,80 @@ def contract_blocks(
 
 
 @router.put("/blocks/{block_id}", tags=["blocks"])
-def put_block(block_id: BlockId, body: BlockIn, context: Service, user: CurrentUser) -> BlockOut:
-    with context.database.writing() as session:
+def put_block(block_id: BlockId, body: BlockIn, context: Service, token: BearerToken) -> BlockOut:
+    with context.writing_as(token) as (session, user):
         block, unused_blobs = timesheet.put_block(session, user, block_id, body, context.clock.now())
         answer = BlockOut.model_validate(block)
     context.remove_blobs(unused_blobs)
     return answer
 
 
+@router.put("/blocks", tags=["blocks"], responses=CLIENTS_REFUSED)
+def put_blocks(body: BlocksIn, context: Service, token: BearerToken) -> Results:
+    """Upsert up to 200 blocks, each exactly as PUT /blocks/{id} would and on its own (a refused or
+    malformed one is answered in its result, the others are stored); the results in order."""
+    return _apply_each(
+        context,
+        token,
+        body.blocks,
+        BlockItem,
+        lambda session, user, item, now: timesheet.put_block(session, user, item.id, item, now),
+    )
+
+
 @router.put("/blocks/{block_id}/screenshot", tags=["blocks"])
-def put_screenshot(block_id: BlockId, body: ScreenshotIn, context: Service, user: CurrentUser) -> BlockOut:
-    with context.database.writing() as session:
+def put_screenshot(block_id: BlockId, body: ScreenshotIn, context: Service, token: BearerToken) -> BlockOut:
+    with context.writing_as(token) as (session, user):
         block, unused_blobs = timesheet.put_screenshot(session, user, block_id, body, context.clock.now())
         answer = BlockOut.model_validate(block)
     context.remove_blobs(unused_blobs)
     return answer
+
+
+@router.put("/screenshots", tags=["blocks"], responses=CLIENTS_REFUSED)
+def put_screenshots(body: ScreenshotsIn, context: Service, token: BearerToken) -> Results:
+    """Attach up to 200 screenshots, each exactly as PUT /blocks/{block_id}/screenshot would and on
+    its own (as PUT /blocks does); the results in order, each with its screenshot's id."""
+    return _apply_each(
+        context,
+        token,
+        body.screenshots,
+        ScreenshotItem,
+        lambda session, user, item, now: timesheet.put_screenshot(session, user, item.block_id, item, now),
+    )
+
+
+Write = Callable[[Session, User, BaseModel, datetime], tuple[Block, set[str]]]
+
+
+def _apply_each(
+    context: ServiceContext, token: str, items: list[dict], schema: type[BaseModel], write: Write
+) -> Results:
+    """Each item checked, then written in a savepoint of one transaction: one commit for the batch,
+    and a refused item undoes nothing of the others."""
+    results: list[Stored | NotStored] = []
+    unused_blobs: set[str] = set()
+    with context.writing_as(token) as (session, user):
+        if user.role not in FREELANCER_ROLES:
+            raise Forbidden("Only freelancers write time: clients see it read-only.")
+        now = context.clock.now()
+        for raw in items:
+            item_id = raw["id"] if isinstance(raw.get("id"), str) else None
+            try:
+                item = schema.model_validate(raw)
+            except ValidationError as error:
+                results.append(NotStored(id=item_id, status=422, detail=validation_message(error.errors())))
+                continue
+            try:
+                with session.begin_nested():
+                    block, unused = write(session, user, item, now)
+                    results.append(Stored(id=item_id, block=BlockOut.model_validate(block)))
+            except Refusal as refusal:
+                results.append(NotStored(id=item_id, status=refusal.status, detail=refusal.detail))
+            else:
+                unused_blobs |= unused
+    context.remove_blobs(unused_blobs)
+    return Results(results=results)
 
 
 @router.put(
@@ -202,10 +290,8 @@ def put_screenshot(block_id: BlockId, body: ScreenshotIn, context: Service, user
         }
     },
 )
-async def put_blob(sha256: BlobHash, request: Request, context: Service, user: CurrentUser) -> BlobOut:
+async def put_blob(sha256: BlobHash, request: Request, context: Service, token: BearerToken) -> BlobOut:
     """Upload an image (≤ 5 MB) under its SHA-256; uploading it again answers 200 as well."""
-    if user.role not in FREELANCER_ROLES:
-        raise Forbidden("Only freelancers upload screenshots.")
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type not in IMAGE_TYPES:
         raise UnsupportedMedia("Send the image as Content-Type image/jpeg or image/webp.")
@@ -222,7 +308,7 @@ async def put_blob(sha256: BlobHash, request: Request, context: Service, user: C
         raise UnsupportedMedia(f"The upload is not a {content_type.removeprefix('image/').upper()} image.")
     if hashlib.sha256(data).hexdigest() != sha256:
         raise BadContent("The image's SHA-256 is not the one in the address: the upload was damaged.")
-    return await run_in_threadpool(_store_blob, context, sha256, bytes(data), content_type)
+    return await run_in_threadpool(_store_blob, context, token, sha256, bytes(data), content_type)
 
 
 def _looks_like(head: bytes, content_type: str) -> bool:
@@ -231,9 +317,11 @@ def _looks_like(head: bytes, content_type: str) -> bool:
     return head[:4] == b"RIFF" and head[8:12] == b"WEBP"
 
 
-def _store_blob(context: ServiceContext, sha256: str, data: bytes, content_type: str) -> BlobOut:
+def _store_blob(context: ServiceContext, token: str, sha256: str, data: bytes, content_type: str) -> BlobOut:
     answer = BlobOut(sha256=sha256, size=len(data), content_type=content_type)
     with context.database.reading() as session:
+        if signed_in(session, token, context.clock.now()).role not in FREELANCER_ROLES:
+            raise Forbidden("Only freelancers upload screenshots.")
         if session.get(Blob, sha256) is not None:
             return answer
     context.blobs.put(sha256, data)  # before the row: a row always has its file

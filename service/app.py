@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException
 from service.api import ServiceContext, router
 from service.config import ServiceConfig
 from service.database import Database
-from service.errors import Refusal
+from service.errors import Refusal, validation_message
 from service.storage import LocalBlobStore
 from tracker.timeutil import Clock, SystemClock
 
@@ -57,22 +57,6 @@ def _refusal(_request: Request, refusal: Refusal) -> JSONResponse:
 
 def _invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:
     return JSONResponse({"detail": validation_message(error.errors())}, status_code=422)
-
-
-def validation_message(errors: list[dict]) -> str:
-    """Pydantic's errors as one sentence a person can read: "memo: String should have at most …"."""
-    parts = []
-    for error in errors:
-        location = [str(part) for part in error["loc"]]
-        if error["type"] == "json_invalid":
-            return f"The body is not valid JSON ({error['ctx']['error']})."
-        if location == ["body"] and error["type"] == "missing":
-            return "The request needs a JSON body."
-        if len(location) > 1 and location[0] in ("body", "query", "path", "header"):
-            location = location[1:]
-        message = error["msg"].removeprefix("Value error, ")
-        parts.append(f"{'.'.join(location)}: {message}" if location else message)
-    return "; ".join(parts) + "."
 
 
 def _http_error(request: Request, error: HTTPException) -> JSONResponse:

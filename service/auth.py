@@ -130,16 +130,25 @@ class InvalidToken(Exception):
     pass
 
 
-def authenticate(session: Session, token: str, now: datetime) -> User:
-    """The user a token signs in, or InvalidToken with the reason."""
-    row = session.get(Token, token_digest(token))
+def authenticate(session: Session, token: str, now: datetime, lock: bool = False) -> User:
+    """The user a token signs in, or InvalidToken with the reason. ``lock``: for a unit of work that
+    writes, the user's row is locked too, which serializes the user's writes (a second device's
+    request waits until the first one commits, so both cannot pass the overlap check; on SQLite,
+    BEGIN IMMEDIATE already serializes writers)."""
+    query = (
+        select(Token.revoked_at, Token.expires_at, User)
+        .join(User, Token.user_id == User.id)
+        .where(Token.token_sha256 == token_digest(token))
+    )
+    row = session.execute(query.with_for_update(of=User) if lock else query).one_or_none()
     if row is None:
         raise InvalidToken("The token is not known here: sign in again.")
-    if row.revoked_at is not None:
+    revoked_at, expires_at, user = row
+    if revoked_at is not None:
         raise InvalidToken("This token was signed out: sign in again.")
-    if now >= row.expires_at:
+    if now >= expires_at:
         raise InvalidToken("This sign-in has expired: sign in again.")
-    return row.user
+    return user
 
 
 def revoke(session: Session, token: str, now: datetime) -> None:

@@ -8,13 +8,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, create_engine, event, select, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from service import migrations
-from service.models import User
 
 log = logging.getLogger(__name__)
 
@@ -80,9 +79,3 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
-
-
-def lock_user(session: Session, user_id: str) -> None:
-    """Serialize a user's writes: a second device's request waits until the first one commits, so
-    both cannot pass the overlap check. (On SQLite, BEGIN IMMEDIATE already serializes writers.)"""
-    session.execute(select(User.id).where(User.id == user_id).with_for_update())

@@ -1,4 +1,5 @@
-"""Refusals, each with the HTTP status that tells the app what to do next and a message for the user."""
+"""Refusals, each with the HTTP status that tells the app what to do next and a message for the user;
+and malformed input told in a sentence."""
 
 from __future__ import annotations
 
@@ -48,3 +49,19 @@ class TooManyAttempts(Refusal):
 
     def __init__(self, detail: str, retry_after_seconds: int) -> None:
         super().__init__(detail, {"Retry-After": str(retry_after_seconds)})
+
+
+def validation_message(errors: list[dict]) -> str:
+    """Pydantic's errors as one sentence a person can read: "memo: String should have at most …"."""
+    parts = []
+    for error in errors:
+        location = [str(part) for part in error["loc"]]
+        if error["type"] == "json_invalid":
+            return f"The body is not valid JSON ({error['ctx']['error']})."
+        if location == ["body"] and error["type"] == "missing":
+            return "The request needs a JSON body."
+        if len(location) > 1 and location[0] in ("body", "query", "path", "header"):
+            location = location[1:]
+        message = error["msg"].removeprefix("Value error, ")
+        parts.append(f"{'.'.join(location)}: {message}" if location else message)
+    return "; ".join(parts) + "."

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -21,6 +21,7 @@ MAX_MEMO_CHARS = 2000
 FIRST_YEAR, LAST_YEAR = 1970, 2999  # and no arithmetic on times ever overflows
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 ID_PATTERN = r"^[0-9A-Za-z-]{1,36}$"
+MAX_BATCH = 200  # items in one PUT /blocks or PUT /screenshots
 
 
 def _text_only(value: object) -> object:
@@ -149,6 +150,35 @@ class ScreenshotIn(BaseModel):
         return self
 
 
+class BlockItem(BlockIn):
+    """A block in a batch: its id travels with it instead of in the path."""
+
+    id: Id
+
+
+class ScreenshotItem(ScreenshotIn):
+    block_id: Id
+
+
+# A batch's items are checked one by one (a malformed one is answered 422 in its result, and the
+# others are stored), so the batch itself takes any objects.
+class BlocksIn(BaseModel):
+    blocks: Annotated[
+        list[dict[str, Any]],
+        Field(max_length=MAX_BATCH, description="blocks as PUT /blocks/{id} takes them, each with its id"),
+    ]
+
+
+class ScreenshotsIn(BaseModel):
+    screenshots: Annotated[
+        list[dict[str, Any]],
+        Field(
+            max_length=MAX_BATCH,
+            description="screenshots as PUT /blocks/{id}/screenshot takes them, each with its block_id",
+        ),
+    ]
+
+
 class ScreenshotOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -179,3 +209,23 @@ class BlobOut(BaseModel):
     sha256: str
     size: int
     content_type: str
+
+
+class Stored(BaseModel):
+    """A batch item the service took (or already had): the block as PUT /blocks/{id} answers it."""
+
+    id: str | None  # the item's id (a screenshot's own id)
+    status: Literal[200] = 200
+    block: BlockOut
+
+
+class NotStored(BaseModel):
+    """A batch item refused with the status and the detail its single PUT would answer."""
+
+    id: str | None  # None when the item has no id that could be read
+    status: int
+    detail: str
+
+
+class Results(BaseModel):
+    results: list[Stored | NotStored] = Field(description="one per item, in the order sent")

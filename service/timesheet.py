@@ -6,9 +6,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import BigInteger, delete, exists, func, or_, select, type_coerce
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
-from service.database import lock_user
 from service.errors import Conflict, Forbidden, NotFound
 from service.models import Blob, Block, Contract, Screenshot, ScreenshotImage, User
 from service.schemas import BlockIn, ImageIn, ScreenshotIn
@@ -71,8 +70,8 @@ def put_block(
     session: Session, user: User, block_id: str, sent: BlockIn, now: datetime
 ) -> tuple[Block, set[str]]:
     """Store the block's new state if the rules allow it; the block as stored and the blobs that no
-    screenshot shows any more (to remove from the blob store once committed)."""
-    lock_user(session, user.id)
+    screenshot shows any more (to remove from the blob store once committed). The caller holds the
+    user's write lock (``auth.authenticate``)."""
     stored = session.get(Block, block_id)
     contract = user_contract(session, user, stored.contract_id if stored else sent.contract_id, writing=True)
     if stored is not None:
@@ -92,6 +91,7 @@ def put_block(
             freelancer_id=contract.freelancer_id,
             device_id=sent.device_id,
             source=sent.source,
+            screenshot=None,  # known, so that answering it asks the database nothing
         )
         session.add(stored)
     stored.start, stored.end = sent.start, sent.end
@@ -100,8 +100,11 @@ def put_block(
     stored.deleted = sent.deleted
     stored.updated_at = sent.updated_at
     stored.over_limit = over_limit
-    unused_blobs = drop_screenshot(session, stored) if sent.deleted else set()
-    return stored, unused_blobs
+    # A block cut to end before its screenshot (that time was idle and discarded) loses it, as on the app.
+    shot = stored.screenshot
+    if sent.deleted or (shot is not None and shot.taken_at > sent.end):
+        return stored, drop_screenshot(session, stored)
+    return stored, set()
 
 
 def _check_rules(
@@ -127,14 +130,15 @@ def _check_rules(
             )
     except RuleViolation as violation:
         raise Conflict(str(violation)) from violation
-    _check_overlap(session, contract, block_id, sent)
+    # Live blocks never overlap, so a live block keeping its time cannot overlap anything.
+    if stored is None or (stored.start, stored.end) != (sent.start, sent.end):
+        _check_overlap(session, contract, block_id, sent)
 
 
 def _check_overlap(session: Session, contract: Contract, block_id: str, sent: BlockIn) -> None:
     # Every block lies in one slot, so an overlapping one starts less than a slot before this one.
-    other = session.execute(
-        select(Block, Contract.title)
-        .join(Contract, Block.contract_id == Contract.id)
+    block = session.scalar(
+        select(Block)
         .where(
             Block.freelancer_id == contract.freelancer_id,
             Block.start > sent.start - SLOT,
@@ -144,13 +148,12 @@ def _check_overlap(session: Session, contract: Contract, block_id: str, sent: Bl
             Block.id != block_id,
         )
         .limit(1)
-    ).first()
-    if other is None:
+    )
+    if block is None:
         return
-    block, title = other
     where = " on another computer" if block.device_id != sent.device_id else ""
     raise Conflict(
-        f"This overlaps time already logged{where} on “{title}” "
+        f"This overlaps time already logged{where} on “{block.contract.title}” "
         f"({local_text(block.start, UTC)}–{block.end:%H:%M} UTC)."
     )
 
@@ -179,9 +182,9 @@ def _over_limit(session: Session, contract: Contract, block_id: str, sent: Block
 def put_screenshot(
     session: Session, user: User, block_id: str, sent: ScreenshotIn, now: datetime
 ) -> tuple[Block, set[str]]:
-    """Attach or replace the block's screenshot; the block as stored and the blobs no longer shown."""
-    lock_user(session, user.id)
-    block = session.get(Block, block_id)
+    """Attach or replace the block's screenshot; the block as stored and the blobs no longer shown.
+    The caller holds the user's write lock (``auth.authenticate``)."""
+    block = session.get(Block, block_id, options=[joinedload(Block.screenshot)])
     if block is None:
         raise NotFound(f"There is no block {block_id} among yours.")
     contract = user_contract(session, user, block.contract_id, writing=True)

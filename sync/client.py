@@ -1,13 +1,14 @@
-"""The contract service's REST API (docs/sync.md), over one ``requests.Session``.
+"""The contract service's REST API (docs/sync.md), over kept-alive connections.
 
 Every failure comes out as one of three errors, by what to do next: ``ServiceUnreachable`` (try
 again later), ``Refused`` (this item is refused, with the service's reason) and ``SignedOut`` (sign
-in again). TLS certificates are always verified.
+in again). TLS certificates are always verified. A client may be used from several threads at once.
 """
 
 from __future__ import annotations
 
 import logging
+import queue
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from typing import Any
 import requests
 
 from sync.errors import Refused, ServiceUnreachable, SignedOut
+from sync.wire import field_of
 
 log = logging.getLogger(__name__)
 
@@ -36,13 +38,13 @@ class ServiceClient:
         base_url: str,
         token: str | None = None,
         *,
-        session: requests.Session | None = None,
         timeout: tuple[float, float] = (5, 30),  # seconds to connect, and between bytes of the answer
     ) -> None:
         self.base_url = base_url.rstrip("/").removesuffix(API_PREFIX)
         self.token = token
         self.timeout = timeout
-        self._session = session or requests.Session()
+        # A requests.Session is not thread-safe: each request borrows one that no other request uses.
+        self._idle_sessions: queue.SimpleQueue[requests.Session] = queue.SimpleQueue()
 
     def sign_in(self, email: str, password: str, device_name: str) -> SignedIn:
         answer = self._call(
@@ -69,8 +71,9 @@ class ServiceClient:
             "GET", f"/contracts/{contract_id}/blocks", params={"week": week.isoformat()}, expect=list
         )
 
-    def put_block(self, block: dict) -> dict:
-        return self._call("PUT", f"/blocks/{block['id']}", json=block, expect=dict)
+    def put_blocks(self, blocks: list[dict]) -> list[dict | Refused]:
+        """Upsert blocks (each with its id) in one request: per block, as stored or its refusal."""
+        return self._put_each("/blocks", "blocks", blocks)
 
     def put_blob(self, sha256: str, data: bytes, content_type: str) -> None:
         answer = self._call(
@@ -80,10 +83,20 @@ class ServiceClient:
             if answer["sha256"] != sha256:  # something between us and the service answered instead
                 raise ValueError(f"it stored {answer['sha256']!r}")
 
-    def put_screenshot(self, block_id: str, screenshot: dict) -> dict:
-        return self._call("PUT", f"/blocks/{block_id}/screenshot", json=screenshot, expect=dict)
+    def put_screenshots(self, screenshots: list[dict]) -> list[dict | Refused]:
+        """Attach screenshots (each with its block_id) in one request: per screenshot, its block as
+        stored or the refusal."""
+        return self._put_each("/screenshots", "screenshots", screenshots)
 
     # ----- internals
+
+    def _put_each(self, path: str, name: str, items: list[dict]) -> list[dict | Refused]:
+        answer = self._call("PUT", path, json={name: items}, expect=dict)
+        with self.reading(f"PUT {path}"):
+            results = field_of(answer, "results", list)
+            if [field_of(result, "id", str) for result in results] != [item["id"] for item in items]:
+                raise ValueError("its results are not those of the items sent")
+            return [_result(result) for result in results]
 
     def _call(
         self,
@@ -104,9 +117,10 @@ class ServiceClient:
                 )
             headers["Authorization"] = f"Bearer {self.token}"
         try:
-            response = self._session.request(
-                method, self.base_url + API_PREFIX + path, headers=headers, timeout=self.timeout, **kwargs
-            )
+            with self._session() as session:
+                response = session.request(
+                    method, self.base_url + API_PREFIX + path, headers=headers, timeout=self.timeout, **kwargs
+                )
         except requests.RequestException as error:
             raise ServiceUnreachable(
                 f"The contract service at {self.base_url} did not answer: {_reason(error)}"
@@ -134,6 +148,17 @@ class ServiceClient:
             return answer
 
     @contextmanager
+    def _session(self) -> Iterator[requests.Session]:
+        try:
+            session = self._idle_sessions.get_nowait()
+        except queue.Empty:
+            session = requests.Session()
+        try:
+            yield session
+        finally:
+            self._idle_sessions.put(session)
+
+    @contextmanager
     def reading(self, what: str) -> Iterator[None]:
         """Turns an answer the app cannot read (not JSON, a missing field…) into ServiceUnreachable:
         most likely a proxy's error page or a service being upgraded, so trying later is right."""
@@ -144,6 +169,15 @@ class ServiceClient:
                 f"The contract service at {self.base_url} answered {what} with something Workdiary "
                 f"cannot read ({type(error).__name__}: {error})."
             ) from error
+
+
+def _result(result: dict) -> dict | Refused:
+    status = field_of(result, "status", int)
+    if status == 200:
+        return field_of(result, "block", dict)
+    if 400 <= status < 500:
+        return Refused(status, field_of(result, "detail", str))
+    raise ValueError(f"an item answered {status}")
 
 
 def _detail(response: requests.Response) -> str:

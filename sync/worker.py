@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import random
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -24,7 +25,8 @@ from tracker.timeutil import WEEK, Clock, week_start
 
 log = logging.getLogger(__name__)
 
-PAGE = 100  # rows peeked at a time
+PAGE = 100  # rows peeked, and sent in one request, at a time (the service takes up to 200)
+UPLOADS = 4  # images uploaded at once
 CONTENT_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp"}
 
 
@@ -96,19 +98,18 @@ class Syncer:
     def _push_blocks(self, report: SyncReport) -> None:
         last = None
         while page := outbox.peek_blocks(self.db, PAGE, after=last):
-            for block in page:
-                self._push_block(block, report)
+            answers = self.client.put_blocks([block.body for block in page])
+            for block, answer in zip(page, answers, strict=True):
+                self._settle_block(block, answer, report)
             last = page[-1]
 
-    def _push_block(self, block: OutgoingBlock, report: SyncReport) -> None:
-        try:
-            stored = self.client.put_block(block.body)
-        except Refused as refusal:
-            if outbox.reject_block(self.db, block, str(refusal)):
-                report.rejected.append(f"the block of {wire_time(block.start)}: {refusal}")
+    def _settle_block(self, block: OutgoingBlock, answer: dict | Refused, report: SyncReport) -> None:
+        if isinstance(answer, Refused):
+            if outbox.reject_block(self.db, block, str(answer)):
+                report.rejected.append(f"the block of {wire_time(block.start)}: {answer}")
             return
         with self.client.reading("a block"):
-            state = outbox.acknowledge_block(self.db, block, stored)
+            state = outbox.acknowledge_block(self.db, block, answer)
         if state == outbox.SYNCED:
             report.sent_blocks += 1
         elif state == outbox.REJECTED:
@@ -117,36 +118,77 @@ class Syncer:
     def _push_screenshots(self, report: SyncReport) -> None:
         outbox.settle_deleted_screenshots(self.db)
         now, last = self.clock.now(), None
-        while page := outbox.peek_screenshots(self.db, now, self.hold, PAGE, after=last):
-            for shot in page:
-                self._push_screenshot(shot, report)
-            last = page[-1]
+        with ThreadPoolExecutor(UPLOADS, thread_name_prefix="upload") as uploads:
+            while page := outbox.peek_screenshots(self.db, now, self.hold, PAGE, after=last):
+                self._push_screenshot_page(page, uploads, report)
+                last = page[-1]
 
-    def _push_screenshot(self, shot: OutgoingScreenshot, report: SyncReport) -> None:
-        try:
-            images = [
-                {
-                    "monitor": image.monitor,
-                    "sha256": self._upload(image.path, expected=image.sha256),
-                    "thumbnail_sha256": self._upload(image.thumbnail_path),
-                    "width": image.width,
-                    "height": image.height,
-                }
-                for image in shot.images
-            ]
-            body = {
-                "id": shot.id,
-                "taken_at": wire_time(shot.taken_at),
-                "redacted": shot.redacted,
-                "images": images,
-            }
-            self.client.put_screenshot(shot.block_id, body)
-        except (Refused, _Unreadable) as refusal:
-            if outbox.reject_screenshot(self.db, shot, str(refusal)):
-                report.rejected.append(f"the screenshot of {wire_time(shot.taken_at)}: {refusal}")
+    def _push_screenshot_page(
+        self, page: list[OutgoingScreenshot], uploads: ThreadPoolExecutor, report: SyncReport
+    ) -> None:
+        sendable = []
+        for shot, item in zip(page, self._upload_images(page, uploads), strict=True):
+            if isinstance(item, dict):
+                sendable.append((shot, item))
+            else:
+                self._set_aside(shot, item, report)
+        if not sendable:
             return
-        if outbox.acknowledge_screenshot(self.db, shot):
-            report.sent_screenshots += 1
+        answers = self.client.put_screenshots([item for _, item in sendable])
+        for (shot, _), answer in zip(sendable, answers, strict=True):
+            if isinstance(answer, Refused):
+                self._set_aside(shot, answer, report)
+            elif outbox.acknowledge_screenshot(self.db, shot):
+                report.sent_screenshots += 1
+
+    def _upload_images(
+        self, page: list[OutgoingScreenshot], uploads: ThreadPoolExecutor
+    ) -> list[dict | Refused | _Unreadable]:
+        """Upload the page's images, UPLOADS at a time: per screenshot, its item for PUT /screenshots
+        or why it is set aside. A failure that ends the pass (unreachable, signed out) is raised once
+        the uploads in flight are done; the screenshots not begun by then are not begun."""
+        failures: list[Exception] = []
+
+        def upload(shot: OutgoingScreenshot) -> dict | Refused | _Unreadable | None:
+            if failures:
+                return None
+            try:
+                return self._screenshot_item(shot)
+            except (Refused, _Unreadable) as refusal:
+                return refusal
+            except Exception as failure:
+                failures.append(failure)
+                return None
+
+        items = list(uploads.map(upload, page))
+        if failures:
+            raise failures[0]
+        return items
+
+    def _screenshot_item(self, shot: OutgoingScreenshot) -> dict:
+        images = [
+            {
+                "monitor": image.monitor,
+                "sha256": self._upload(image.path, expected=image.sha256),
+                "thumbnail_sha256": self._upload(image.thumbnail_path),
+                "width": image.width,
+                "height": image.height,
+            }
+            for image in shot.images
+        ]
+        return {
+            "block_id": shot.block_id,
+            "id": shot.id,
+            "taken_at": wire_time(shot.taken_at),
+            "redacted": shot.redacted,
+            "images": images,
+        }
+
+    def _set_aside(
+        self, shot: OutgoingScreenshot, refusal: Refused | _Unreadable, report: SyncReport
+    ) -> None:
+        if outbox.reject_screenshot(self.db, shot, str(refusal)):
+            report.rejected.append(f"the screenshot of {wire_time(shot.taken_at)}: {refusal}")
 
     def _upload(self, path: Path, expected: str | None = None) -> str:
         """Upload an image file and return its SHA-256; ``expected`` is the one its row holds."""

@@ -4,6 +4,9 @@ and on "Sync now"; what they find reaches the widgets as a queued ``SyncState`` 
 A plain daemon thread rather than a QThread: a request to an unreachable service can hang until its
 timeout, and quitting the app must never wait for it. Whatever a pass was doing when the process
 ends is made good by the next one (the outbox acknowledges only what the service stored).
+
+requests and keyring (with its Secret Service backend) add over 20 MB to the app's memory: they are
+imported on the sync thread when first needed, so an app that is not signed in never loads them.
 """
 
 from __future__ import annotations
@@ -14,17 +17,13 @@ import queue
 import socket
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from PySide6.QtCore import QObject, Qt, Signal
 
-from sync import credentials
-from sync.client import ServiceClient
 from sync.errors import Refused, ServiceUnreachable, SignedOut
 from sync.outbox import OutboxSummary, summary
-from sync.worker import Backoff, Syncer
 from tracker.errors import EnvironmentProblem
 from tracker.settings import Settings
 from tracker.storage import Database
@@ -78,7 +77,6 @@ class SyncService(QObject):
         clock: Clock,
         settings: Settings,
         *,
-        make_client: Callable[..., ServiceClient] = ServiceClient,
         automatic: bool = True,
         parent: QObject | None = None,
     ) -> None:
@@ -86,11 +84,10 @@ class SyncService(QObject):
         self._database = database
         self._clock = clock
         self._settings = settings
-        self._make_client = make_client
         self._automatic = automatic  # tests pass False and run every pass with sync_now()
-        self._backoff = Backoff()
+        self._backoff = None  # made at the first failure
         self._requests: queue.Queue[tuple] = queue.Queue()
-        self._client: ServiceClient | None = None
+        self._client = None  # a sync.client.ServiceClient while signed in
         now = clock.now()
         self._current = SyncState(
             now, settings.service_url, "", False, None, None, "", summary(database, now, self._hold)
@@ -169,12 +166,16 @@ class SyncService(QObject):
         url, email = self._settings.service_url, self._settings.account_email
         problem = ""
         if url and email:
+            from sync import credentials
+
             try:
                 token = credentials.load_token(url)
             except EnvironmentProblem as missing:
                 token, problem = None, f"{missing} Sign in again in Settings to sync this session."
             if token:
-                self._client = self._make_client(url, token)
+                from sync.client import ServiceClient
+
+                self._client = ServiceClient(url, token)
             elif not problem:
                 problem = "Sign in again in Settings to sync."
         self._publish(account=email if self._client else "", problem=problem)
@@ -183,6 +184,8 @@ class SyncService(QObject):
         if self._client is None:
             self._publish()
             return PASS_EVERY_S
+        from sync.worker import Backoff, Syncer
+
         self._publish(syncing=True)
         report = Syncer(self._database, self._client, self._clock, self._hold).run_once()
         now = self._clock.now()
@@ -196,19 +199,24 @@ class SyncService(QObject):
         if report.error:
             offline_since = self._current.offline_since or now
             self._publish(offline_since=offline_since, problem=report.error)
+            self._backoff = self._backoff or Backoff()
             return self._backoff.failed()
-        self._backoff.succeeded()
+        if self._backoff:
+            self._backoff.succeeded()
         self._publish(last_synced_at=now, offline_since=None, problem="")
         return PASS_EVERY_S
 
     def _sign_in(self, url: str, email: str, password: str) -> float:
-        client = self._make_client(url)
+        from sync import credentials
+        from sync.client import ServiceClient
+
+        client = ServiceClient(url)
         try:
             signed = client.sign_in(email, password, socket.gethostname())
         except (ServiceUnreachable, Refused, SignedOut) as error:
             self._signed_in_from_thread.emit(SignInResult(url, email, str(error)))
             return PASS_EVERY_S
-        self._client = self._make_client(url, signed.token)
+        self._client = ServiceClient(url, signed.token)
         self._settings = replace(self._settings, service_url=url, account_email=email)
         note = ""
         try:
@@ -230,6 +238,8 @@ class SyncService(QObject):
         return PASS_EVERY_S
 
     def _forget_token(self) -> None:
+        from sync import credentials
+
         self._client = None
         with contextlib.suppress(EnvironmentProblem):  # nothing was stored where there is no keyring
             credentials.delete_token(self._settings.service_url)

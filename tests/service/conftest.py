@@ -9,9 +9,7 @@ from datetime import datetime, timedelta
 import pytest
 import requests
 
-from tests.helpers.service import API, ServiceHandle, bearer, postgres, postgres_service, service
-
-__all__ = ["postgres", "postgres_service", "service"]
+from tests.helpers.service import API, ServiceHandle, bearer
 
 ANN = "ann@example.test"  # freelancer
 BOB = "bob@example.test"  # another freelancer

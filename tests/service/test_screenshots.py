@@ -251,6 +251,20 @@ def test_removing_a_block_drops_its_screenshot_and_the_images_nothing_else_shows
     assert world.call("GET", f"/blobs/{sha(image)}", world.ann).status_code == 404
 
 
+@pytest.mark.parametrize(("minutes", "kept"), [(3, False), (4, True), (6, True)])
+def test_a_block_cut_to_end_before_its_screenshot_drops_it_and_its_images(
+    world: World, minutes: int, kept: bool
+) -> None:
+    image, thumbnail = block_with_screenshot(world)  # taken 4 minutes into the block
+    cut = block_body(world.website, SLOT_START, minutes=minutes, updated_at=MONDAY)
+
+    answer = world.put_block(world.ann, "block", cut)
+
+    assert answer.status_code == 200 and (answer.json()["screenshot"] is not None) == kept
+    images = {sha(image), sha(thumbnail)} if kept else set()
+    assert world.service.stored_blob_hashes() == world.service.blob_files() == images
+
+
 @pytest.mark.parametrize(
     ("setup", "detail"),
     [

@@ -6,17 +6,14 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 
-import keyring
 import pytest
 import requests
-from keyring.backend import KeyringBackend
 
 from sync.client import ServiceClient
 from sync.outbox import summary
 from sync.worker import Syncer
 from tests.helpers.fakes import FakeCapturer, run
 from tests.helpers.service import API, ServiceHandle, bearer, running_service
-from tests.helpers.service import postgres as postgres  # a fixture
 from tracker.capture import Capture
 from tracker.models import Block, Contract, Screenshot
 from tracker.storage import Database
@@ -24,23 +21,6 @@ from tracker.storage import Database
 HOLD = timedelta(minutes=10)
 FREELANCER = "ann@example.test"
 CLIENT = "bob@example.test"
-
-
-class MemoryKeyring(KeyringBackend):
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.passwords: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service_name: str, username: str) -> str | None:
-        return self.passwords.get((service_name, username))
-
-    def set_password(self, service_name: str, username: str, password: str) -> None:
-        self.passwords[service_name, username] = password
-
-    def delete_password(self, service_name: str, username: str) -> None:
-        self.passwords.pop((service_name, username), None)
 
 
 class DistinctCapturer(FakeCapturer):
@@ -62,16 +42,6 @@ class DistinctCapturer(FakeCapturer):
 @pytest.fixture
 def tracker(make_tracker):
     return make_tracker(capturer=DistinctCapturer())
-
-
-@pytest.fixture
-def memory_keyring(monkeypatch):
-    monkeypatch.delenv("WORKDIARY_TOKEN", raising=False)
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
 
 
 @dataclass

@@ -9,7 +9,7 @@ from keyring.backends.chainer import ChainerBackend
 
 from sync import credentials
 from sync.errors import NoKeyring
-from tests.sync.conftest import MemoryKeyring
+from tests.helpers.keyrings import MemoryKeyring
 from tracker.errors import EnvironmentProblem
 
 URL = "https://diary.example.test"

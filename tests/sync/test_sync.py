@@ -84,12 +84,12 @@ class EditingInFlight(ServiceClient):
         super().__init__(*args, **kwargs)
         self.diary, self.clock, self.edited = diary, clock, None
 
-    def put_block(self, block: dict) -> dict:
-        answer = super().put_block(block)
+    def put_blocks(self, blocks: list[dict]) -> list[dict]:
+        answers = super().put_blocks(blocks)
         if self.edited is None:
-            self.edited = block["id"]
-            self.diary.edit_memo([block["id"]], "Changed while it was being sent", self.clock.now())
-        return answer
+            self.edited = blocks[0]["id"]
+            self.diary.edit_memo([self.edited], "Changed while it was being sent", self.clock.now())
+        return answers
 
 
 @pytest.mark.parametrize("later", [0, 1], ids=["within-the-same-second", "a-second-later"])
