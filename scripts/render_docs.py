@@ -165,6 +165,7 @@ def render_app(data_dir: Path, service_url: str, email: str, password: str) -> N
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
+    from sync import credentials
     from tracker.engine import IdleQuestion
     from tracker.settings import Settings
     from tracker.storage import Database
@@ -189,7 +190,7 @@ def render_app(data_dir: Path, service_url: str, email: str, password: str) -> N
         make_capturer=lambda s: capturer,
         tick_ms=None,
     )
-    sync = SyncService(database, clock, settings, automatic=False)
+    sync = SyncService(database, clock, settings, tokens=credentials, automatic=False)
     workdiary = Workdiary(database, service, sync, clock, ZONE, settings, quit_app=app.quit)
     workdiary.start()
     sync.sign_in(service_url, email, password)

@@ -1,12 +1,17 @@
-"""A demo data set: a freelancer with a few kinds of contracts, their client, and two more people."""
+"""A demo data set: a freelancer with a few kinds of contracts, their client, two more people, and
+the freelancer's last weeks of work logged on another computer (which the app shows beside its own)."""
 
 from __future__ import annotations
 
+import random
+import uuid
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from service.admin import ContractSettings, create_contract, create_user, find_user
+from service.models import Block
+from tracker.timeutil import SLOT, WEEK, week_start
 
 PASSWORD = "demo-password"
 FREELANCER = "demo@workdiary.test"
@@ -34,9 +39,48 @@ def seed(session: Session, now: datetime) -> bool:
     for email, name, role in USERS:
         create_user(session, email, name, role, PASSWORD, now)
     started_at = now - timedelta(days=91)
-    for freelancer, settings in CONTRACTS:
+    contracts = [
         create_contract(session, settings, freelancer, CLIENT, started_at)
+        for freelancer, settings in CONTRACTS
+    ]
+    session.flush()
+    for contract, memo in ((contracts[0], "Checkout flow"), (contracts[1], "Regression pass, release 2.4")):
+        session.add_all(laptop_blocks(contract.id, contract.freelancer_id, memo, now))
     return True
+
+
+def laptop_blocks(contract_id: str, freelancer_id: str, memo: str, now: datetime) -> list[Block]:
+    """Mornings (the first contract) or afternoons (the second) of last week's and this week's
+    weekdays, up to an hour ago, tracked on "demo-laptop"."""
+    rng = random.Random(contract_id)
+    afternoon = memo != "Checkout flow"
+    blocks = []
+    last_week = week_start(now) - WEEK
+    for day in [*range(5), *range(7, 12)]:
+        first = last_week + timedelta(days=day, hours=13 if afternoon else 9)
+        for start in (first + n * SLOT for n in range(rng.randrange(12, 19))):
+            if start + SLOT > now - timedelta(hours=1):
+                return blocks
+            activity = [
+                [m, rng.randrange(20, 200), rng.randrange(50, 400), rng.randrange(30, 61)] for m in range(10)
+            ]
+            blocks.append(
+                Block(
+                    id=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                    contract_id=contract_id,
+                    freelancer_id=freelancer_id,
+                    device_id="demo-laptop",
+                    start=start,
+                    end=start + SLOT,
+                    activity=activity,
+                    memo=memo,
+                    source="tracked",
+                    over_limit=False,
+                    deleted=False,
+                    updated_at=start + SLOT,
+                )
+            )
+    return blocks
 
 
 def sign_in_details() -> str:

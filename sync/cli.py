@@ -18,9 +18,9 @@ import threading
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from sync import credentials
+from sync.address import service_url_problem
 from sync.client import ServiceClient
 from sync.errors import NoKeyring, SignedOut
 from sync.outbox import summary
@@ -38,9 +38,9 @@ WATCH_EVERY = timedelta(minutes=1)  # between passes that went through
 
 
 def _service_url(text: str) -> str:
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise argparse.ArgumentTypeError(f"not a service address (https://host…): {text!r}")
+    problem = service_url_problem(text)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
     return text.rstrip("/")
 
 

@@ -12,7 +12,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Protocol
-from urllib.parse import urlsplit
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImageWriter
@@ -36,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from sync.address import service_url_problem
 from tracker import autostart
 from tracker.errors import WorkdiaryError
 from tracker.settings import Settings
@@ -45,7 +45,6 @@ from ui.theme import APP_NAME, app_icon, muted, set_text_color, warning_color
 log = logging.getLogger(__name__)
 
 DEFAULT_SERVICE_URL = "http://127.0.0.1:8765"  # where `workdiary-service serve` listens
-LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
 class Account(Protocol):
@@ -56,17 +55,6 @@ class Account(Protocol):
     def sign_in(self, service_url: str, email: str, password: str) -> None: ...
 
     def sign_out(self) -> None: ...
-
-
-def service_url_problem(url: str) -> str:
-    """Why a service URL cannot be used, or "". Plain HTTP would send the password and the
-    screenshots readable on the way, so it is only for a service on this computer."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return "Enter the service's address, like https://workdiary.example.com."
-    if parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS:
-        return "Use https:// for a service on another computer: plain http would expose your password."
-    return ""
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,9 @@ A plain daemon thread rather than a QThread: a request to an unreachable service
 timeout, and quitting the app must never wait for it. Whatever a pass was doing when the process
 ends is made good by the next one (the outbox acknowledges only what the service stored).
 
-requests and keyring (with its Secret Service backend) add over 20 MB to the app's memory: they are
-imported on the sync thread when first needed, so an app that is not signed in never loads them.
+requests adds some 12 MB to the app's memory: it is imported on the sync thread when first needed,
+so an app that is not signed in never loads it. The keyring is reached through a child process
+(``sync.isolated_credentials``) for the same reason.
 """
 
 from __future__ import annotations
@@ -19,9 +20,11 @@ import threading
 import time
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from types import ModuleType
 
 from PySide6.QtCore import QObject, Qt, Signal
 
+from sync import isolated_credentials
 from sync.errors import Refused, ServiceUnreachable, SignedOut
 from sync.outbox import OutboxSummary, summary
 from tracker.errors import EnvironmentProblem
@@ -77,6 +80,7 @@ class SyncService(QObject):
         clock: Clock,
         settings: Settings,
         *,
+        tokens: ModuleType = isolated_credentials,
         automatic: bool = True,
         parent: QObject | None = None,
     ) -> None:
@@ -84,6 +88,7 @@ class SyncService(QObject):
         self._database = database
         self._clock = clock
         self._settings = settings
+        self._tokens = tokens  # the token in the keyring: sync.isolated_credentials, or sync.credentials
         self._automatic = automatic  # tests pass False and run every pass with sync_now()
         self._backoff = None  # made at the first failure
         self._requests: queue.Queue[tuple] = queue.Queue()
@@ -166,10 +171,8 @@ class SyncService(QObject):
         url, email = self._settings.service_url, self._settings.account_email
         problem = ""
         if url and email:
-            from sync import credentials
-
             try:
-                token = credentials.load_token(url)
+                token = self._tokens.load_token(url)
             except EnvironmentProblem as missing:
                 token, problem = None, f"{missing} Sign in again in Settings to sync this session."
             if token:
@@ -207,7 +210,6 @@ class SyncService(QObject):
         return PASS_EVERY_S
 
     def _sign_in(self, url: str, email: str, password: str) -> float:
-        from sync import credentials
         from sync.client import ServiceClient
 
         client = ServiceClient(url)
@@ -220,7 +222,7 @@ class SyncService(QObject):
         self._settings = replace(self._settings, service_url=url, account_email=email)
         note = ""
         try:
-            credentials.save_token(url, signed.token)
+            self._tokens.save_token(url, signed.token)
         except EnvironmentProblem as missing:  # kept in memory only: never in plain text on disk
             note = f"{missing} You are signed in until Workdiary quits."
         self._publish(account=email, problem=note, offline_since=None)
@@ -238,11 +240,9 @@ class SyncService(QObject):
         return PASS_EVERY_S
 
     def _forget_token(self) -> None:
-        from sync import credentials
-
         self._client = None
         with contextlib.suppress(EnvironmentProblem):  # nothing was stored where there is no keyring
-            credentials.delete_token(self._settings.service_url)
+            self._tokens.delete_token(self._settings.service_url)
 
     def _publish(self, **changes) -> None:
         now = self._clock.now()

@@ -101,7 +101,15 @@ def test_a_bad_service_address_is_a_usage_error(database, capsys):
         sync_cli(database, "sign-in", "--service", "ftp://example.test", "--email", FREELANCER)
 
     assert exit_code.value.code == 2
-    assert "not a service address" in capsys.readouterr().err
+    assert "Enter the service's address, like https://workdiary.example.com." in capsys.readouterr().err
+
+
+def test_plain_http_to_another_computer_is_a_usage_error(database, capsys):
+    with pytest.raises(SystemExit) as exit_code:
+        sync_cli(database, "sign-in", "--service", "http://workdiary.example.test", "--email", FREELANCER)
+
+    assert exit_code.value.code == 2
+    assert "Use https:// for a service on another computer" in capsys.readouterr().err
 
 
 def test_runs_killed_at_random_moments_lose_and_duplicate_nothing(database, make_tracker, clock, tmp_path):

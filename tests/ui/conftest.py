@@ -107,10 +107,12 @@ def tracker_service(qtbot, database, clock, app_settings, fake_input):
 
 @pytest.fixture
 def sync_service(database, clock, app_settings):
-    """The app's sync, signed out: passes run only when a test asks (``sync_now``)."""
+    """The app's sync, signed out: passes run only when a test asks (``sync_now``). The token goes
+    to the keyring in this process (the tests' in-memory one), not through a child process."""
+    from sync import credentials
     from ui.sync_service import SyncService
 
-    sync = SyncService(database, clock, app_settings, automatic=False)
+    sync = SyncService(database, clock, app_settings, tokens=credentials, automatic=False)
     yield sync
     sync.shutdown()
 

@@ -12,6 +12,7 @@ import requests
 from keyring.backends import fail
 from PySide6.QtCore import Qt
 
+from sync import credentials
 from tests.helpers.faultproxy import FaultProxy
 from tests.helpers.service import PASSWORD, bearer
 from tracker.settings import Settings, load_settings
@@ -210,7 +211,7 @@ def test_a_saved_account_syncs_from_the_start(
 ):
     memory_keyring.set_password("Workdiary", service.url, service.sign_in(FREELANCER))
     settings = Settings(service_url=service.url, account_email=FREELANCER)
-    sync = SyncService(database, clock, settings, automatic=False)
+    sync = SyncService(database, clock, settings, tokens=credentials, automatic=False)
     try:
         qtbot.waitUntil(lambda: sync.current.signed_in)
         with qtbot.waitSignal(sync.state, check_params_cb=lambda state: state.last_synced_at is not None):
