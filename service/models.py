@@ -8,36 +8,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, MetaData, String, Text, TypeDecorator
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from tracker.timeutil import from_epoch, to_epoch
-
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
+from tracker import models as app_models
 
 ROLES = ("freelancer", "client", "agency_member")
 FREELANCER_ROLES = ("freelancer", "agency_member")
 
 
-class UTCTimestamp(TypeDecorator[datetime]):
+class UTCTimestamp(app_models.UTCTimestamp):
     impl = BigInteger
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect: object) -> int | None:
-        return None if value is None else to_epoch(value)
-
-    def process_result_value(self, value: int | None, dialect: object) -> datetime | None:
-        return None if value is None else from_epoch(value)
-
 
 class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    metadata = MetaData(naming_convention=app_models.NAMING_CONVENTION)
 
 
 class User(Base):

@@ -19,16 +19,6 @@ from tracker.timeutil import SLOT, WEEK, local_text, slot_start, week_of_date, w
 CLOCK_TOLERANCE = timedelta(minutes=5)
 
 
-def terms_of(contract: Contract) -> ContractTerms:
-    return ContractTerms(
-        title=contract.title,
-        kind=contract.kind,
-        status=contract.status,
-        manual_time_allowed=contract.manual_time_allowed,
-        grace_hours=contract.grace_hours,
-    )
-
-
 def user_contracts(session: Session, user: User) -> list[Contract]:
     return list(
         session.scalars(
@@ -110,7 +100,7 @@ def put_block(
 def _check_rules(
     session: Session, contract: Contract, block_id: str, stored: Block | None, sent: BlockIn, now: datetime
 ) -> None:
-    terms = terms_of(contract)
+    terms = ContractTerms.of(contract)
     try:
         for start in {sent.start, stored.start} if stored else {sent.start}:
             check_editable(terms, start, now, UTC)
@@ -222,7 +212,7 @@ def _check_screenshot_rules(
     if not contract.screenshots_enabled:
         raise Conflict(f"The contract “{contract.title}” takes no screenshots.")
     try:
-        check_editable(terms_of(contract), block.start, now, UTC)
+        check_editable(ContractTerms.of(contract), block.start, now, UTC)
     except RuleViolation as violation:
         raise Conflict(str(violation)) from violation
     if slot_start(sent.taken_at) != slot_start(block.start):

@@ -35,16 +35,6 @@ from tracker.timeutil import (
 )
 
 
-def terms_of(contract: Contract) -> ContractTerms:
-    return ContractTerms(
-        title=contract.title,
-        kind=contract.kind,
-        status=contract.status,
-        manual_time_allowed=contract.manual_time_allowed,
-        grace_hours=contract.grace_hours,
-    )
-
-
 class BlockView(NamedTuple):
     """A block as the Work Diary shows it. A week holds up to 1,008 of them, so it is a plain
     tuple of stored values; times and activity are decoded when asked for."""
@@ -329,7 +319,7 @@ class Diary:
 
     def locked_at(self, contract_id: str, moment: datetime) -> datetime:
         """When time at ``moment`` on this contract stops being editable."""
-        return locked_at(terms_of(self.contract(contract_id)), moment)
+        return locked_at(ContractTerms.of(self.contract(contract_id)), moment)
 
     # ----- edits
 
@@ -345,7 +335,7 @@ class Diary:
                 .join(Contract)
                 .where(_LIVE, Block.start < end, Block.end > start)
             ).all()
-            check_manual_time(terms_of(contract), start, end, now, existing, self.zone)
+            check_manual_time(ContractTerms.of(contract), start, end, now, existing, self.zone)
             limit = None if contract.weekly_limit_minutes is None else contract.weekly_limit_minutes * 60
             billable: dict[datetime, int] = {}
             ids = []
@@ -469,7 +459,7 @@ class Diary:
                 raise NotFound(f"There is no time block {block_id!r}.")
             if block.is_open and not open_allowed:
                 raise RuleViolation("This block is being tracked right now: stop tracking to change it.")
-            check_editable(terms_of(block.contract), block.start, now, self.zone)
+            check_editable(ContractTerms.of(block.contract), block.start, now, self.zone)
             blocks.append(block)
         return blocks
 

@@ -23,6 +23,17 @@ class ContractTerms:
     manual_time_allowed: bool = True
     grace_hours: int = 12
 
+    @classmethod
+    def of(cls, contract: object) -> ContractTerms:
+        """The terms of a contract row: the app's or the service's, which name them alike."""
+        return cls(
+            title=contract.title,
+            kind=contract.kind,
+            status=contract.status,
+            manual_time_allowed=contract.manual_time_allowed,
+            grace_hours=contract.grace_hours,
+        )
+
 
 def locked_at(terms: ContractTerms, moment: datetime) -> datetime:
     """When time at ``moment`` stops being editable: the end of its work week plus the grace."""
