@@ -216,7 +216,10 @@ def test_a_hard_kill_loses_at_most_ten_seconds_and_duplicates_nothing(data_dir, 
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=30) == 0
     wait_for(lambda: any("stopped at" in line for line in lines))
-    assert any("recovered the interrupted block" in line for line in lines)
+    # (killed in the second between a block's close at a slot boundary and the next one's open,
+    # there is nothing to recover)
+    if any(is_open for *_, is_open in before):
+        assert any("recovered the interrupted block" in line for line in lines)
     after = tracked_blocks(data_dir)
     ids = [block_id for block_id, *_ in after]
     assert len(ids) == len(set(ids))
