@@ -150,10 +150,10 @@ def test_quit_from_the_tray_stops_and_saves(qtbot, tray_app, drive, diary, clock
     assert not tray_app.tray.icon.isVisible()
 
 
-def test_sync_now_is_disabled_and_says_why(qtbot, tray_app):
+def test_sync_now_waits_for_a_sign_in_and_says_so(qtbot, tray_app):
     action = tray_app.tray.sync_action
     assert not action.isEnabled()
-    assert "later version" in action.toolTip()
+    assert action.toolTip() == "Sign in to a contract service in Settings to sync."
 
 
 def test_the_memo_and_window_items(qtbot, tray_app):
@@ -224,7 +224,7 @@ def test_tracking_that_stops_by_itself_is_notified(qtbot, tray_app, drive):
 
 
 def test_a_failed_capture_turns_the_icon_to_error(
-    qtbot, tray_host, database, clock, contract, app_settings, xdg_config
+    qtbot, tray_host, database, clock, contract, app_settings, sync_service, xdg_config
 ):
     from ui.app import Workdiary
 
@@ -239,7 +239,7 @@ def test_a_failed_capture_turns_the_icon_to_error(
         make_capturer=lambda settings: FakeCapturer(problem=problem),
         tick_ms=None,
     )
-    app = Workdiary(database, service, clock, UTC, app_settings, quit_app=lambda: None)
+    app = Workdiary(database, service, sync_service, clock, UTC, app_settings, quit_app=lambda: None)
     try:
         with qtbot.waitSignal(service.status):
             app.start()
