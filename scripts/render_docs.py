@@ -209,6 +209,10 @@ def render_app(data_dir: Path, service_url: str, email: str, password: str) -> N
         service.tick()
         while len(statuses) == count:
             app.processEvents()
+    synced_before = sync.current.last_synced_at
+    sync.sync_now()
+    while sync.current.last_synced_at == synced_before:
+        app.processEvents()
     app.processEvents()
     workdiary.window.resize(520, 640)
     save(workdiary.window, "main-window.png")

@@ -326,7 +326,7 @@ class SettingsDialog(QDialog):
         self.signed_in_panel.setVisible(state.signed_in)
         self.sign_in_panel.setVisible(not state.signed_in)
         if state.signed_in:
-            self.account_label.setText(f"Signed in as {state.account} at {state.service_url}.")
+            self.account_label.setText(f"Signed in as {state.account}\nat {state.service_url}")
 
     def _sign_in(self) -> None:
         url, email = self.url_edit.text().strip().rstrip("/"), self.email_edit.text().strip()

@@ -75,7 +75,7 @@ def test_signing_in_pulls_the_contracts_and_keeps_the_token_in_the_keyring(
     dialog, result = sign_in(qtbot, workdiary, service.url)
     assert result.error == ""
     qtbot.waitUntil(lambda: dialog.signed_in_panel.isVisible())
-    assert dialog.account_label.text() == f"Signed in as {FREELANCER} at {service.url}."
+    assert dialog.account_label.text() == f"Signed in as {FREELANCER}\nat {service.url}"
     assert memory_keyring.get_password("Workdiary", service.url)
     saved = load_settings(database)
     assert (saved.service_url, saved.account_email) == (service.url, FREELANCER)
