@@ -426,6 +426,7 @@ class Workdiary(QObject):
         self.tray.set_signed_in(state.signed_in)
         self._show_tray_state()
         if state.last_synced_at != synced_before:  # a pass brought contracts and other devices' time
+            self.service.refresh()  # the totals
             self.reload_contracts(self.window.selected_contract_id())
             if self.diary_window is not None and self.diary_window.isVisible():
                 self.diary_window.refresh()

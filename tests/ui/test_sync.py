@@ -163,6 +163,7 @@ def test_a_block_the_service_refuses_is_shown_with_its_reason(
     assert answer.status_code == 200, answer.text
     sign_in(qtbot, workdiary, service.url)
     qtbot.waitUntil(lambda: sync_line(workdiary).startswith("Synced at"))
+    qtbot.waitUntil(lambda: workdiary.window.week_label.text().startswith("0:03"))  # the laptop's time
     track_one_block(qtbot, workdiary, drive, service_contract)
     sync_now(qtbot, workdiary)
     text = sync_line(workdiary)
