@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import logging
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -14,15 +14,17 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ValidationError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from service import auth, timesheet
+from service import auth, formdata, timesheet
 from service.config import ServiceConfig
 from service.database import Database
 from service.errors import (
     BadContent,
     Forbidden,
+    LengthRequired,
     NotFound,
     Refusal,
     TooLarge,
@@ -35,7 +37,10 @@ from service.models import FREELANCER_ROLES, Blob, Block, Contract, User
 from service.schemas import (
     ID_PATTERN,
     SHA256_PATTERN,
+    BlobNotStored,
     BlobOut,
+    BlobResults,
+    BlobStored,
     BlockIn,
     BlockItem,
     BlockOut,
@@ -55,9 +60,9 @@ from service.schemas import (
 from service.storage import BlobStore
 from tracker.timeutil import Clock
 
-log = logging.getLogger(__name__)
-
 IMAGE_TYPES = ("image/jpeg", "image/webp")
+MB = 1024 * 1024
+INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}  # each with on_conflict_do_nothing
 
 
 @dataclass(frozen=True)
@@ -261,6 +266,9 @@ def _apply_each(
         if user.role not in FREELANCER_ROLES:
             raise Forbidden("Only freelancers write time: clients see it read-only.")
         now = context.clock.now()
+        # Held until the batch is done: the session keeps only the objects referenced elsewhere, and
+        # without this every item would read its contract again.
+        _contracts = timesheet.user_contracts(session, user)
         for raw in items:
             item_id = raw["id"] if isinstance(raw.get("id"), str) else None
             try:
@@ -292,11 +300,78 @@ def _apply_each(
 )
 async def put_blob(sha256: BlobHash, request: Request, context: Service, token: BearerToken) -> BlobOut:
     """Upload an image (≤ 5 MB) under its SHA-256; uploading it again answers 200 as well."""
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type not in IMAGE_TYPES:
-        raise UnsupportedMedia("Send the image as Content-Type image/jpeg or image/webp.")
+    content_type = _image_type(request.headers.get("content-type", ""))
     limit = context.config.max_blob_bytes
-    too_large = TooLarge(f"The image is larger than {limit // (1024 * 1024)} MB.")
+    data = await _body(request, limit, _image_too_large(limit))
+    _check_image(sha256, content_type, data, limit)
+    await run_in_threadpool(_store_blobs, context, token, {sha256: (bytes(data), content_type)})
+    return BlobOut(sha256=sha256, size=len(data), content_type=content_type)
+
+
+@router.put(
+    "/blobs",
+    tags=["blobs"],
+    responses={
+        **CLIENTS_REFUSED,
+        411: {"description": "no Content-Length"},
+        413: {"description": "too many images, or too many bytes, in one request"},
+    },
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "additionalProperties": {"type": "string", "format": "binary"},
+                        "description": "one part per image, named by its SHA-256",
+                    }
+                }
+            },
+        }
+    },
+)
+async def put_blobs(request: Request, context: Service, token: BearerToken) -> BlobResults:
+    """Upload several images in one multipart/form-data request (see docs/sync.md), each part named
+    by its image's SHA-256 and checked as PUT /blobs/{sha256} checks it; the results in order."""
+    boundary = formdata.boundary(request.headers.get("content-type", ""))
+    if boundary is None:
+        raise UnsupportedMedia("Send the images as multipart/form-data, one part per image.")
+    if "content-length" not in request.headers:
+        raise LengthRequired("Send the upload with its Content-Length.")
+    most, limit = context.config.max_upload_images, context.config.max_upload_bytes
+    too_large = TooLarge(f"Send at most {most} images and {limit // MB} MB in one upload.")
+    body = await _body(request, limit, too_large)
+    try:
+        parts = formdata.split(body, boundary, most)
+    except formdata.TooManyParts as error:
+        raise too_large from error
+    except formdata.Malformed as error:
+        raise BadContent(f"The multipart/form-data body cannot be read: {error}.") from error
+    return await run_in_threadpool(_store_parts, context, token, parts)
+
+
+def _store_parts(context: ServiceContext, token: str, parts: list[formdata.Part]) -> BlobResults:
+    limit = context.config.max_blob_bytes
+    results: list[BlobStored | BlobNotStored] = []
+    images: dict[str, tuple[bytes, str]] = {}
+    for part in parts:
+        try:
+            if part.name is None or not re.fullmatch(SHA256_PATTERN, part.name):
+                raise BadContent("Name each part by its image's SHA-256 (in lower-case hex).")
+            content_type = _image_type(part.content_type)
+            _check_image(part.name, content_type, part.data, limit)
+        except Refusal as refusal:
+            results.append(BlobNotStored(sha256=part.name, status=refusal.status, detail=refusal.detail))
+        else:
+            images[part.name] = (bytes(part.data), content_type)
+            results.append(BlobStored(sha256=part.name))
+    _store_blobs(context, token, images)
+    return BlobResults(results=results)
+
+
+async def _body(request: Request, limit: int, too_large: TooLarge) -> bytearray:
+    """The request's body, refused as soon as its length says or its bytes show it is over ``limit``."""
     if int(request.headers.get("content-length") or 0) > limit:
         raise too_large
     data = bytearray()
@@ -304,11 +379,27 @@ async def put_blob(sha256: BlobHash, request: Request, context: Service, token: 
         data += chunk
         if len(data) > limit:
             raise too_large
+    return data
+
+
+def _image_type(content_type: str) -> str:
+    media_type = content_type.split(";")[0].strip().lower()
+    if media_type not in IMAGE_TYPES:
+        raise UnsupportedMedia("Send the image as Content-Type image/jpeg or image/webp.")
+    return media_type
+
+
+def _image_too_large(limit: int) -> TooLarge:
+    return TooLarge(f"The image is larger than {limit // MB} MB.")
+
+
+def _check_image(sha256: str, content_type: str, data: bytearray, limit: int) -> None:
+    if len(data) > limit:
+        raise _image_too_large(limit)
     if not _looks_like(bytes(data[:12]), content_type):
         raise UnsupportedMedia(f"The upload is not a {content_type.removeprefix('image/').upper()} image.")
     if hashlib.sha256(data).hexdigest() != sha256:
-        raise BadContent("The image's SHA-256 is not the one in the address: the upload was damaged.")
-    return await run_in_threadpool(_store_blob, context, token, sha256, bytes(data), content_type)
+        raise BadContent("The image's SHA-256 is not the one it was sent under: the upload was damaged.")
 
 
 def _looks_like(head: bytes, content_type: str) -> bool:
@@ -317,22 +408,27 @@ def _looks_like(head: bytes, content_type: str) -> bool:
     return head[:4] == b"RIFF" and head[8:12] == b"WEBP"
 
 
-def _store_blob(context: ServiceContext, token: str, sha256: str, data: bytes, content_type: str) -> BlobOut:
-    answer = BlobOut(sha256=sha256, size=len(data), content_type=content_type)
+def _store_blobs(context: ServiceContext, token: str, images: dict[str, tuple[bytes, str]]) -> None:
+    """Store the checked images that are not stored yet: their files first (a row always has its
+    file), then their rows in one transaction."""
     with context.database.reading() as session:
         if signed_in(session, token, context.clock.now()).role not in FREELANCER_ROLES:
             raise Forbidden("Only freelancers upload screenshots.")
-        if session.get(Blob, sha256) is not None:
-            return answer
-    context.blobs.put(sha256, data)  # before the row: a row always has its file
-    try:
-        with context.database.writing() as session:
-            session.add(
-                Blob(sha256=sha256, size=len(data), content_type=content_type, created_at=context.clock.now())
-            )
-    except IntegrityError:
-        log.debug("blob %s was stored by a concurrent upload", sha256)
-    return answer
+        stored = set(session.scalars(select(Blob.sha256).where(Blob.sha256.in_(images))))
+    new = {sha256: image for sha256, image in images.items() if sha256 not in stored}
+    if not new:
+        return
+    for sha256, (data, _) in new.items():
+        context.blobs.put(sha256, data)
+    now = context.clock.now()
+    rows = [
+        {"sha256": sha256, "size": len(data), "content_type": content_type, "created_at": now}
+        for sha256, (data, content_type) in new.items()
+    ]
+    with context.database.writing() as session:
+        insert = INSERTS[session.get_bind().dialect.name]
+        # A concurrent upload may have stored some of them since: they are the same images.
+        session.execute(insert(Blob).on_conflict_do_nothing(), rows)
 
 
 @router.get(

@@ -25,6 +25,9 @@ class ServiceConfig:
     sign_in_failures_per_address: int = 20
     sign_in_window: timedelta = timedelta(minutes=15)
     max_blob_bytes: int = 5 * 1024 * 1024
+    # One PUT /blobs request: read whole before it is parsed, so its size is bounded.
+    max_upload_images: int = 32
+    max_upload_bytes: int = 20 * 1024 * 1024
 
     @classmethod
     def from_environment(

@@ -36,6 +36,10 @@ class Conflict(Refusal):
     status = 409
 
 
+class LengthRequired(Refusal):
+    status = 411
+
+
 class TooLarge(Refusal):
     status = 413
 

@@ -211,6 +211,23 @@ class BlobOut(BaseModel):
     content_type: str
 
 
+class BlobStored(BaseModel):
+    sha256: str
+    status: Literal[200] = 200
+
+
+class BlobNotStored(BaseModel):
+    """An image of PUT /blobs refused with the status and detail PUT /blobs/{sha256} would answer."""
+
+    sha256: str | None  # None when its part has no name
+    status: int
+    detail: str
+
+
+class BlobResults(BaseModel):
+    results: list[BlobStored | BlobNotStored] = Field(description="one per part, in the order sent")
+
+
 class Stored(BaseModel):
     """A batch item the service took (or already had): the block as PUT /blocks/{id} answers it."""
 

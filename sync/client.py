@@ -75,13 +75,16 @@ class ServiceClient:
         """Upsert blocks (each with its id) in one request: per block, as stored or its refusal."""
         return self._put_each("/blocks", "blocks", blocks)
 
-    def put_blob(self, sha256: str, data: bytes, content_type: str) -> None:
-        answer = self._call(
-            "PUT", f"/blobs/{sha256}", data=data, headers={"Content-Type": content_type}, expect=dict
-        )
+    def put_blobs(self, images: list[tuple[str, bytes, str]]) -> list[Refused | None]:
+        """Upload images, each (sha256, bytes, content type), in one multipart/form-data request: per
+        image, None once the service has it, or its refusal."""
+        files = [(sha256, (sha256, data, content_type)) for sha256, data, content_type in images]
+        answer = self._call("PUT", "/blobs", files=files, expect=dict)
         with self.reading("an image upload"):
-            if answer["sha256"] != sha256:  # something between us and the service answered instead
-                raise ValueError(f"it stored {answer['sha256']!r}")
+            results = field_of(answer, "results", list)
+            if [field_of(result, "sha256", str) for result in results] != [image[0] for image in images]:
+                raise ValueError("its results are not those of the images sent")
+            return [_refusal(result) for result in results]
 
     def put_screenshots(self, screenshots: list[dict]) -> list[dict | Refused]:
         """Attach screenshots (each with its block_id) in one request: per screenshot, its block as
@@ -172,9 +175,13 @@ class ServiceClient:
 
 
 def _result(result: dict) -> dict | Refused:
+    return _refusal(result) or field_of(result, "block", dict)
+
+
+def _refusal(result: dict) -> Refused | None:
     status = field_of(result, "status", int)
     if status == 200:
-        return field_of(result, "block", dict)
+        return None
     if 400 <= status < 500:
         return Refused(status, field_of(result, "detail", str))
     raise ValueError(f"an item answered {status}")

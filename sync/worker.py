@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import random
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -26,7 +27,10 @@ from tracker.timeutil import WEEK, Clock, week_start
 log = logging.getLogger(__name__)
 
 PAGE = 100  # rows peeked, and sent in one request, at a time (the service takes up to 200)
-UPLOADS = 4  # images uploaded at once
+UPLOADS = 2  # upload requests at once
+# Images in one upload request, and about their bytes (the service takes up to 32 images and 20 MB).
+UPLOAD_IMAGES, UPLOAD_BYTES = 32, 8 * 1024 * 1024
+Image = tuple[str, bytes, str]  # SHA-256, bytes, content type: as ServiceClient.put_blobs takes them
 CONTENT_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp"}
 
 
@@ -144,66 +148,46 @@ class Syncer:
     def _upload_images(
         self, page: list[OutgoingScreenshot], uploads: ThreadPoolExecutor
     ) -> list[dict | Refused | _Unreadable]:
-        """Upload the page's images, UPLOADS at a time: per screenshot, its item for PUT /screenshots
-        or why it is set aside. A failure that ends the pass (unreachable, signed out) is raised once
-        the uploads in flight are done; the screenshots not begun by then are not begun."""
+        """Upload the page's images, a few screenshots' in each request, UPLOADS requests at a time:
+        per screenshot, its item for PUT /screenshots or why it is set aside. A failure that ends the
+        pass (unreachable, signed out) is raised once the requests in flight are done; the requests
+        not begun by then are not begun."""
         failures: list[Exception] = []
 
-        def upload(shot: OutgoingScreenshot) -> dict | Refused | _Unreadable | None:
-            if failures:
-                return None
-            try:
-                return self._screenshot_item(shot)
-            except (Refused, _Unreadable) as refusal:
-                return refusal
-            except Exception as failure:
-                failures.append(failure)
-                return None
+        def upload(group: list[OutgoingScreenshot]) -> list[dict | Refused | _Unreadable | None]:
+            if not failures:
+                try:
+                    return self._upload_group(group)
+                except Exception as failure:
+                    failures.append(failure)
+            return [None] * len(group)
 
-        items = list(uploads.map(upload, page))
+        items = [item for group in uploads.map(upload, _upload_groups(page)) for item in group]
         if failures:
             raise failures[0]
         return items
 
-    def _screenshot_item(self, shot: OutgoingScreenshot) -> dict:
-        images = [
-            {
-                "monitor": image.monitor,
-                "sha256": self._upload(image.path, expected=image.sha256),
-                "thumbnail_sha256": self._upload(image.thumbnail_path),
-                "width": image.width,
-                "height": image.height,
-            }
-            for image in shot.images
+    def _upload_group(self, group: list[OutgoingScreenshot]) -> list[dict | Refused | _Unreadable]:
+        prepared = [_prepared(shot) for shot in group]
+        readable = [shot for shot in prepared if isinstance(shot, _Prepared)]
+        images = {image[0]: image for shot in readable for image in shot.images}
+        try:
+            answers = self.client.put_blobs(list(images.values())) if images else []
+        except Refused as refusal:  # the whole request (too large, most likely)
+            answers = [refusal] * len(images)
+        refusals = dict(zip(images, answers, strict=True))
+        return [
+            next((refusals[sha256] for sha256, _, _ in shot.images if refusals[sha256]), shot.item)
+            if isinstance(shot, _Prepared)
+            else shot
+            for shot in prepared
         ]
-        return {
-            "block_id": shot.block_id,
-            "id": shot.id,
-            "taken_at": wire_time(shot.taken_at),
-            "redacted": shot.redacted,
-            "images": images,
-        }
 
     def _set_aside(
         self, shot: OutgoingScreenshot, refusal: Refused | _Unreadable, report: SyncReport
     ) -> None:
         if outbox.reject_screenshot(self.db, shot, str(refusal)):
             report.rejected.append(f"the screenshot of {wire_time(shot.taken_at)}: {refusal}")
-
-    def _upload(self, path: Path, expected: str | None = None) -> str:
-        """Upload an image file and return its SHA-256; ``expected`` is the one its row holds."""
-        content_type = CONTENT_TYPES.get(path.suffix.lower())
-        if content_type is None:
-            raise _Unreadable(f"Its image file {path} is neither JPEG nor WebP.")
-        try:
-            data = path.read_bytes()
-        except OSError as error:
-            raise _Unreadable(f"Its image file {path} cannot be read ({error.strerror}).") from error
-        sha256 = hashlib.sha256(data).hexdigest()
-        if expected is not None and sha256 != expected:  # damaged, or being redacted (which re-pends it)
-            raise _Unreadable(f"Its image file {path} is not the screenshot that was taken.")
-        self.client.put_blob(sha256, data, content_type)
-        return sha256
 
     def _pull_blocks(self, contract_ids: list[str], report: SyncReport) -> None:
         this_week = week_start(self.clock.now())
@@ -213,6 +197,80 @@ class Syncer:
                 blocks = self.client.blocks(contract_id, week.date())
                 with self.client.reading("the blocks"):
                     report.pulled_blocks += inbox.store_other_devices_blocks(self.db, device_id, blocks)
+
+
+def _upload_groups(page: list[OutgoingScreenshot]) -> Iterator[list[OutgoingScreenshot]]:
+    """The page's screenshots a request's worth at a time: up to UPLOAD_IMAGES images and, by the
+    sizes of their files, UPLOAD_BYTES (or one screenshot alone, whatever its size)."""
+    group: list[OutgoingScreenshot] = []
+    count = size = 0
+    for shot in page:
+        paths = [path for image in shot.images for path in (image.path, image.thumbnail_path)]
+        shot_size = sum(_file_size(path) for path in paths)
+        if group and (count + len(paths) > UPLOAD_IMAGES or size + shot_size > UPLOAD_BYTES):
+            yield group
+            group, count, size = [], 0, 0
+        group.append(shot)
+        count += len(paths)
+        size += shot_size
+    if group:
+        yield group
+
+
+def _prepared(shot: OutgoingScreenshot) -> _Prepared | _Unreadable:
+    images, item_images = [], []
+    try:
+        for image in shot.images:
+            picture = _read_image(image.path, expected=image.sha256)
+            thumbnail = _read_image(image.thumbnail_path)
+            images += [picture, thumbnail]
+            item_images.append(
+                {
+                    "monitor": image.monitor,
+                    "sha256": picture[0],
+                    "thumbnail_sha256": thumbnail[0],
+                    "width": image.width,
+                    "height": image.height,
+                }
+            )
+    except _Unreadable as problem:
+        return problem
+    item = {
+        "block_id": shot.block_id,
+        "id": shot.id,
+        "taken_at": wire_time(shot.taken_at),
+        "redacted": shot.redacted,
+        "images": item_images,
+    }
+    return _Prepared(item, images)
+
+
+def _file_size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # its screenshot is set aside once the file is read
+
+
+def _read_image(path: Path, expected: str | None = None) -> Image:
+    """An image file to upload; ``expected`` is the SHA-256 its row holds."""
+    content_type = CONTENT_TYPES.get(path.suffix.lower())
+    if content_type is None:
+        raise _Unreadable(f"Its image file {path} is neither JPEG nor WebP.")
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise _Unreadable(f"Its image file {path} cannot be read ({error.strerror}).") from error
+    sha256 = hashlib.sha256(data).hexdigest()
+    if expected is not None and sha256 != expected:  # damaged, or being redacted (which re-pends it)
+        raise _Unreadable(f"Its image file {path} is not the screenshot that was taken.")
+    return sha256, data, content_type
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    item: dict  # for PUT /screenshots
+    images: list[Image]
 
 
 class _Unreadable(Exception):

@@ -141,6 +141,7 @@ def test_images_are_served_to_the_people_of_a_live_block_that_shows_them(
         ("PUT", "/blocks/x"),
         ("PUT", "/blocks/x/screenshot"),
         ("PUT", f"/blobs/{'0' * 64}"),
+        ("PUT", "/blobs"),
         ("GET", f"/blobs/{'0' * 64}"),
         ("POST", "/auth/sign-out"),
     ],

@@ -1,4 +1,4 @@
-"""Batch writes: PUT /blocks and PUT /screenshots, each item as its single PUT would be."""
+"""Batch writes: PUT /blocks, PUT /screenshots and PUT /blobs, each item as its single PUT would be."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from datetime import timedelta
 import pytest
 
 from tests.conftest import MONDAY
+from tests.helpers.service import running_service
 from tests.service.conftest import World, block_body, make_world, wire_time
-from tests.service.test_screenshots import SLOT_START, jpeg, screenshot_body, upload
+from tests.service.test_screenshots import MB, SLOT_START, jpeg, screenshot_body, sha, upload, webp
 
 
 def item(block_id: str, body: dict) -> dict:
@@ -147,3 +148,126 @@ def test_each_screenshot_is_answered_in_order(world: World) -> None:
     assert results[0]["block"]["screenshot"]["id"] == "shot-0"
     assert results[2]["detail"].startswith("Upload the images first")
     assert [block.screenshot.id for block in world.service.stored_blocks()] == ["shot-0", "shot-10"]
+
+
+def put_images(world: World, token: str | None, parts: list[tuple[str | None, bytes, str]]):
+    """PUT /blobs with one multipart/form-data part per (name, bytes, Content-Type)."""
+    files = [(name, (name, data, content_type)) for name, data, content_type in parts]
+    return world.call("PUT", "/blobs", token, files=files)
+
+
+def blob_statuses(answer) -> list[tuple[str | None, int]]:
+    return [(result["sha256"], result["status"]) for result in answer.json()["results"]]
+
+
+def test_each_image_of_an_upload_is_checked_as_its_single_upload_and_answered_in_order(
+    either_world: World,
+) -> None:
+    world = either_world
+    image, thumbnail, large = jpeg(1), webp(2, 300), jpeg(3, 5 * MB + 1)
+    png = b"\x89PNG\r\n\x1a\n" + bytes(100)
+    parts = [
+        (sha(image), image, "image/jpeg"),
+        (sha(jpeg(4)), jpeg(5), "image/jpeg"),  # lies about its hash
+        (sha(png), png, "image/jpeg"),
+        (sha(image), image, "text/plain"),
+        (sha(large), large, "image/jpeg"),
+        ("not-a-hash", jpeg(6), "image/jpeg"),
+        (sha(thumbnail), thumbnail, "image/webp"),
+        (sha(image), image, "image/jpeg"),  # the same image twice: stored once
+    ]
+
+    answers = [put_images(world, world.ann, parts) for _ in range(2)]
+
+    assert answers[0].status_code == 200 and answers[1].json() == answers[0].json()
+    assert blob_statuses(answers[0]) == [
+        (sha(image), 200),
+        (sha(jpeg(4)), 400),
+        (sha(png), 415),
+        (sha(image), 415),
+        (sha(large), 413),
+        ("not-a-hash", 400),
+        (sha(thumbnail), 200),
+        (sha(image), 200),
+    ]
+    singles = [upload(world, data, content_type=kind, name=name) for name, data, kind in parts[1:6]]
+    assert [result["detail"] for result in answers[0].json()["results"][1:5]] == [
+        single.json()["detail"] for single in singles[:4]
+    ]
+    assert (
+        answers[0].json()["results"][5]["detail"]
+        == "Name each part by its image's SHA-256 (in lower-case hex)."
+    )
+    assert world.service.stored_blob_hashes() == world.service.blob_files() == {sha(image), sha(thumbnail)}
+    assert world.call("GET", "/blobs/" + sha(image), world.ann).status_code == 404  # shown by no block
+
+
+@pytest.mark.parametrize(
+    ("who", "status", "detail"),
+    [
+        (None, 401, "Sign in first"),
+        ("signed out", 401, "This token was signed out"),
+        ("cara", 403, "Only freelancers upload screenshots."),
+    ],
+)
+def test_an_upload_without_a_freelancers_token_is_refused_whole(
+    world: World, who: str | None, status: int, detail: str
+) -> None:
+    token = {None: None, "cara": world.cara}.get(who)
+    if who == "signed out":
+        token = world.service.sign_in("ann@example.test")
+        world.call("POST", "/auth/sign-out", token)
+
+    answer = put_images(world, token, [(sha(jpeg(1)), jpeg(1), "image/jpeg")])
+
+    assert answer.status_code == status and answer.json()["detail"].startswith(detail)
+    assert world.service.stored_blob_hashes() == world.service.blob_files() == set()
+
+
+def test_an_upload_of_too_many_images_or_bytes_is_refused_whole(tmp_path, clock) -> None:
+    with running_service(tmp_path, clock, max_upload_bytes=MB) as handle:
+        world = make_world(handle)
+        images = [jpeg(seed, 100) for seed in range(33)]
+
+        answers = [
+            put_images(world, world.ann, [(sha(data), data, "image/jpeg") for data in images]),
+            put_images(world, world.ann, [(sha(jpeg(1, MB)), jpeg(1, MB), "image/jpeg")]),
+        ]
+
+        assert [(answer.status_code, answer.json()) for answer in answers] == [
+            (413, {"detail": "Send at most 32 images and 1 MB in one upload."})
+        ] * 2
+        assert handle.stored_blob_hashes() == handle.blob_files() == set()
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "status", "detail"),
+    [
+        (
+            iter([b"--x\r\n"]),
+            "multipart/form-data; boundary=x",
+            411,
+            "Send the upload with its Content-Length.",
+        ),
+        (b"--x\r\n", "image/jpeg", 415, "Send the images as multipart/form-data, one part per image."),
+        (
+            b"--x\r\n",
+            "multipart/form-data",
+            415,
+            "Send the images as multipart/form-data, one part per image.",
+        ),
+        (
+            b"--x\r\nContent-Disposition: form-data\r\n\r\nab",
+            "multipart/form-data; boundary=x",
+            400,
+            "The multipart/form-data body cannot be read: the body ends before its closing boundary.",
+        ),
+    ],
+    ids=["no-length", "not-multipart", "no-boundary", "cut"],
+)
+def test_an_upload_that_cannot_be_read_is_refused_whole(
+    world: World, body: object, content_type: str, status: int, detail: str
+) -> None:
+    answer = world.call("PUT", "/blobs", world.ann, data=body, headers={"Content-Type": content_type})
+
+    assert (answer.status_code, answer.json()) == (status, {"detail": detail})

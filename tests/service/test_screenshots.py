@@ -131,7 +131,7 @@ def test_an_image_whose_hash_does_not_match_is_refused(world: World) -> None:
     answer = upload(world, jpeg(1), name=sha(jpeg(2)))
 
     assert answer.status_code == 400
-    assert "SHA-256 is not the one in the address" in answer.json()["detail"]
+    assert "SHA-256 is not the one it was sent under" in answer.json()["detail"]
     assert world.service.blob_files() == set()
 
 
