@@ -17,6 +17,7 @@ from service.admin import AdminError, ContractSettings, create_contract, create_
 from service.config import ServiceConfig
 from service.database import Database
 from service.models import ROLES, Contract, User
+from tracker import logs
 from tracker.timeutil import SystemClock
 
 log = logging.getLogger(__name__)
@@ -24,7 +25,7 @@ log = logging.getLogger(__name__)
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logs.configure()
     logging.getLogger("service").setLevel(logging.INFO)
     config = ServiceConfig.from_environment(
         database_url=arguments.database_url, storage_dir=arguments.storage_dir

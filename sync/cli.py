@@ -25,6 +25,7 @@ from sync.client import ServiceClient
 from sync.errors import NoKeyring, SignedOut
 from sync.outbox import summary
 from sync.worker import Backoff, Syncer, SyncReport
+from tracker import logs
 from tracker.cli import EXIT_RULE
 from tracker.errors import WorkdiaryError
 from tracker.paths import default_data_dir
@@ -68,9 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
-    )
+    logs.configure(args.verbose)
     try:
         database = Database(args.data_dir or default_data_dir())
         try:

@@ -19,6 +19,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tracker import engine as events
+from tracker import logs
 from tracker.diary import BlockView, Diary
 from tracker.engine import DISCARD, DISCARD_AND_STOP, KEEP, Tracker, TrackerConfig
 from tracker.errors import EnvironmentProblem, RuleViolation, WorkdiaryError
@@ -118,9 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
-    )
+    logs.configure(args.verbose)
     zone = args.tz or local_zone()
     try:
         database = Database(args.data_dir or default_data_dir())

@@ -24,7 +24,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QSocketNotifier, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from tracker import autostart
+from tracker import autostart, logs
 from tracker import engine as events
 from tracker.diary import Diary
 from tracker.errors import StorageProblem, WorkdiaryError
@@ -564,9 +564,7 @@ def quit_on_signals(quit: Callable[[], None], parent: QObject) -> None:
 def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
-    )
+    logs.configure(args.verbose)
     app = QApplication.instance() or QApplication(sys.argv[:1] or ["workdiary"])
     app.setApplicationName(APP_NAME)
     app.setDesktopFileName("workdiary")
