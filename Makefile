@@ -1,6 +1,6 @@
 PYTHON ?= python3
 
-.PHONY: install test run docs bench lint
+.PHONY: install test run docs bench lint bundle
 
 install:
 	./scripts/install-system-deps
@@ -21,6 +21,11 @@ docs: install
 
 bench: install
 	$(PYTHON) -m benchmarks
+
+# The one-folder app bundle, dist/workdiary/ (PyInstaller, build_installer.spec).
+bundle: install
+	$(PYTHON) -m pip install -q "pyinstaller>=6"
+	$(PYTHON) -m PyInstaller --noconfirm --log-level WARN build_installer.spec
 
 lint:
 	ruff check . && ruff format --check .

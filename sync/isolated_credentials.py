@@ -13,6 +13,7 @@ import subprocess
 import sys
 
 from sync.errors import NoKeyring
+from tracker import children
 
 TIMEOUT_S = 60.0  # a keyring may be waiting for the user to unlock it
 FIX = "Check that the desktop's keyring is installed and unlocked, then sign in again."
@@ -34,7 +35,7 @@ def _ask(operation: str, url: str, token: str | None = None) -> dict:
     request = json.dumps({"operation": operation, "url": url, "token": token})
     try:
         child = subprocess.run(
-            [sys.executable, "-m", "sync.isolated_credentials"],
+            children.command("sync.isolated_credentials"),
             input=request,
             capture_output=True,
             text=True,

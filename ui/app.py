@@ -1,4 +1,4 @@
-"""The desktop app: ``workdiary [--data-dir DIR] [--minimized]``.
+"""The desktop app: ``workdiary [--data-dir DIR] [--minimized]`` (``--self-test``: see ui/self_test.py).
 
 One instance per user and data directory (a second start brings the first to the front); the
 tracking engine runs on its own thread behind ``TrackerService`` and reaches the widgets through
@@ -518,6 +518,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", type=Path, default=None, help="where the database lives")
     parser.add_argument("--minimized", action="store_true", help="start in the tray, without the window")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens (to stderr)")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check the display, the database, screenshots, input, the keyring and the service, then exit",
+    )
     return parser
 
 
@@ -565,6 +570,10 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     args = build_parser().parse_args(argv)
     logs.configure(args.verbose)
+    if args.self_test:  # no window, no instance claim: prints a line per check, exits 1 if one failed
+        from ui import self_test
+
+        return self_test.run(args.data_dir)
     app = QApplication.instance() or QApplication(sys.argv[:1] or ["workdiary"])
     app.setApplicationName(APP_NAME)
     app.setDesktopFileName("workdiary")

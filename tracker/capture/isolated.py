@@ -14,6 +14,7 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
+from tracker import children
 from tracker.capture import Capture, CapturedImage
 from tracker.errors import EnvironmentProblem, StorageProblem
 
@@ -29,7 +30,7 @@ class IsolatedCapturer:
         request = json.dumps({"directory": str(directory), "stem": stem, "monitors": self.monitors})
         try:
             child = subprocess.run(
-                [sys.executable, "-m", "tracker.capture.isolated", request],
+                children.command("tracker.capture.isolated", request),
                 capture_output=True,
                 text=True,
                 timeout=TIMEOUT_S,

@@ -1,0 +1,257 @@
+"""``workdiary --self-test`` run for real: ``python -m ui.app --self-test`` in a process of its own on
+the session's Xvfb (real Qt, mss, pynput, SQLite, the test keyring of ``child_keyring``), without a
+display, on a black screen, on a corrupt database, and against the real contract service."""
+
+from __future__ import annotations
+
+import os
+import select
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QWidget
+
+from tracker.capture.imaging import is_uniform
+from tracker.settings import Settings, save_settings
+from tracker.storage import DATABASE_NAME, Database
+from ui import self_test
+
+ROOT = Path(__file__).resolve().parents[2]
+NAMES = ["Qt platform", "database", "screen grab", "input listener", "keyring", "contract service"]
+
+
+class Run:
+    def __init__(self, done: subprocess.CompletedProcess) -> None:
+        self.returncode = done.returncode
+        self.stdout, self.stderr = done.stdout, done.stderr
+        self.lines = done.stdout.splitlines()
+        self.by_name = {text[6:].split(":", 1)[0]: text for text in self.lines}
+
+    def status(self) -> dict[str, str]:
+        return {name: text.split()[0] for name, text in self.by_name.items()}
+
+    def __repr__(self) -> str:
+        return f"exit {self.returncode}\n{self.stdout}\n{self.stderr}"
+
+
+def run_self_test(data_dir: Path, env: dict) -> Run:
+    done = subprocess.run(
+        [sys.executable, "-m", "ui.app", "--self-test", "--data-dir", str(data_dir)],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    run = Run(done)
+    assert list(run.by_name) == NAMES, run  # one line per check, in order, whatever failed
+    assert "Traceback" not in run.stderr, run
+    return run
+
+
+@pytest.fixture
+def env(tmp_path, child_keyring):
+    """The child's environment: the session's display, the test keyring, its own temporary folder
+    (to see that the screenshot files are removed), Qt on its default platform."""
+    env = dict(os.environ)
+    env.pop("QT_QPA_PLATFORM", None)
+    env.pop("WORKDIARY_TOKEN", None)
+    env["TMPDIR"] = str(tmp_path / "tmp")
+    (tmp_path / "tmp").mkdir()
+    return env
+
+
+def grab_is_uniform() -> bool:
+    import mss
+
+    with mss.MSS() as grabber:
+        shot = grabber.grab(grabber.monitors[1])
+        return is_uniform(shot.raw, shot.width, shot.height)
+
+
+@pytest.fixture
+def something_on_screen(qtbot):
+    """A red window with a green one inside it, at the top left of the session's (black) screen."""
+    window = QWidget()
+    window.setGeometry(0, 0, 400, 300)
+    inner = QWidget(window)
+    inner.setGeometry(100, 100, 200, 100)
+    for widget, colour in ((window, "#dc1e1e"), (inner, "#1ec81e")):
+        widget.setAutoFillBackground(True)
+        palette = widget.palette()
+        palette.setColor(widget.backgroundRole(), QColor(colour))
+        widget.setPalette(palette)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: not grab_is_uniform(), timeout=10000)
+    return window
+
+
+@pytest.mark.x11
+def test_every_check_passes_in_a_desktop_session(tmp_path, env, something_on_screen):
+    data_dir = tmp_path / "data"
+    run = run_self_test(data_dir, env)
+    assert run.returncode == 0, run
+    assert set(run.status().values()) == {"ok", "skip"}, run
+    assert run.by_name["Qt platform"].startswith("ok    Qt platform: xcb ("), run
+    assert "image formats jpeg" in run.by_name["Qt platform"]
+    database = run.by_name["database"]
+    assert database == f"ok    database: {data_dir / DATABASE_NAME} (schema 0005, created; intact)", run
+    assert run.by_name["screen grab"].startswith("ok    screen grab: 1 monitor 1920×1080 (jpeg, "), run
+    assert (
+        run.by_name["input listener"]
+        == "ok    input listener: keyboard and mouse listeners started and stopped"
+    )
+    assert run.by_name["keyring"] == "ok    keyring: keyrings FileKeyring", run
+    assert run.by_name["contract service"] == "skip  contract service: not configured"
+    assert list((tmp_path / "tmp").iterdir()) == []  # the grab's files are gone
+
+    again = self_test.check_database(data_dir)  # the database is now there, at the newest schema
+    assert again == ("database", True, f"{data_dir / DATABASE_NAME} (schema 0005, the newest; intact)", "")
+
+
+def test_without_a_display_the_display_checks_fail_with_their_fixes(tmp_path, env):
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "XDG_SESSION_TYPE"):
+        env.pop(name, None)
+    run = run_self_test(tmp_path / "data", env)
+    assert run.returncode == 1, run
+    assert run.status() == {
+        "Qt platform": "FAIL",
+        "database": "ok",
+        "screen grab": "FAIL",
+        "input listener": "FAIL",
+        "keyring": "ok",
+        "contract service": "skip",
+    }, run
+    qt = run.by_name["Qt platform"]
+    assert "no Qt platform plugin could start (signal 6)" in qt, run
+    assert qt.endswith(" — No display: DISPLAY is not set. " + self_test.DESKTOP_FIX), run
+    assert run.by_name["screen grab"] == (
+        "FAIL  screen grab: Screenshots cannot be taken: no X display (DISPLAY is not set). — "
+        "Run Workdiary inside your desktop session (an X11 session on Linux)."
+    )
+    assert run.by_name["input listener"] == (
+        "FAIL  input listener: Input activity cannot be counted: no X display (DISPLAY is not set). — "
+        "Run Workdiary inside your desktop session, not from a console or over SSH."
+    )
+
+
+@pytest.fixture
+def black_display():
+    """A private Xvfb with a black root window and nothing on it."""
+    server = subprocess.Popen(
+        ["Xvfb", "-displayfd", "1", "-screen", "0", "640x480x24", "-br", "-nolisten", "tcp"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        ready, _, _ = select.select([server.stdout], [], [], 20)
+        number = server.stdout.readline().decode().strip() if ready else ""
+        assert number, "Xvfb did not start"
+        yield f":{number}"
+    finally:
+        server.terminate()
+        server.wait(10)
+        server.stdout.close()
+
+
+def test_a_black_screen_fails_the_screen_grab_with_the_cause_and_fix(tmp_path, env, black_display):
+    env["DISPLAY"] = black_display
+    env.pop("XDG_SESSION_TYPE", None)
+    run = run_self_test(tmp_path / "data", env)
+    assert run.returncode == 1, run
+    assert run.by_name["screen grab"] == (
+        "FAIL  screen grab: the screenshot is all black: the screen was black or blank (locked screen, "
+        "screen saver or a display that is off) — Unlock the screen and wake the display, then run the "
+        "self-test again with a window open."
+    ), run
+    assert [name for name, status in run.status().items() if status == "FAIL"] == ["screen grab"], run
+    assert list((tmp_path / "tmp").iterdir()) == []
+
+
+def test_a_corrupt_database_fails_its_check_and_is_left_as_it_is(tmp_path, env):
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    path = data_dir / DATABASE_NAME
+    path.write_bytes(b"this is not a database" * 100)
+    run = run_self_test(data_dir, env)
+    assert run.returncode == 1, run
+    assert run.by_name["database"].startswith(f"FAIL  database: The database {path} cannot be opened ("), run
+    assert "It was left as it is: restore it from a backup" in run.by_name["database"]
+    assert run.by_name["contract service"] == (
+        "skip  contract service: not checked: the settings are in the database, which cannot be opened"
+    )
+    assert path.read_bytes() == b"this is not a database" * 100
+    assert {p.name for p in data_dir.iterdir()} == {DATABASE_NAME, "screenshots"}  # as the app's start
+
+
+def test_a_data_folder_that_is_a_file_fails_the_database_check(tmp_path):
+    data_dir = tmp_path / "data"
+    data_dir.write_text("a file")
+    check = self_test.check_database(data_dir)
+    assert check.ok is False
+    assert check.detail == f"the data folder {data_dir} cannot be created or opened: File exists"
+    assert check.fix == self_test.FOLDER_FIX
+    assert data_dir.read_text() == "a file"
+
+
+def configure(data_dir: Path, url: str, email: str = "") -> None:
+    database = Database(data_dir)
+    try:
+        save_settings(database, Settings(service_url=url, account_email=email))
+    finally:
+        database.close()
+
+
+def test_a_valid_token_is_accepted_by_the_service(tmp_path, env, service):
+    service.add_user("ann@example.test")
+    env["WORKDIARY_TOKEN"] = service.sign_in("ann@example.test")
+    configure(tmp_path / "data", service.url, "ann@example.test")
+    run = run_self_test(tmp_path / "data", env)
+    assert run.by_name["contract service"] == (
+        f"ok    contract service: {service.url} answers; signed in as ann@example.test"
+    ), run
+    assert (
+        run.by_name["keyring"]
+        == "ok    keyring: WORKDIARY_TOKEN is set: the token comes from it (keyrings FileKeyring)"
+    )
+
+
+def test_an_unreachable_service_fails_with_a_clear_line(monkeypatch):
+    monkeypatch.delenv("WORKDIARY_TOKEN", raising=False)
+    with socket.socket() as closed:  # a loopback port nobody listens on
+        closed.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{closed.getsockname()[1]}"
+    check = self_test.check_service(Settings(service_url=url))
+    assert self_test.line(check) == (
+        f"FAIL  contract service: The contract service at {url} did not answer: no connection could be "
+        "made, or it was cut — Check the network connection and the service's address (Settings → "
+        "Account), or try later."
+    )
+
+
+def test_a_rejected_token_or_none_at_all(tmp_path, monkeypatch, service, child_keyring):
+    service.add_user("ann@example.test")
+    monkeypatch.setenv("WORKDIARY_TOKEN", "not-a-token")
+    signed_in = Settings(service_url=service.url, account_email="ann@example.test")
+    check = self_test.check_service(signed_in)
+    assert check.ok is False
+    assert "no longer accepts this sign-in" in check.detail
+    assert check.fix == self_test.SIGN_IN_FIX
+
+    monkeypatch.delenv("WORKDIARY_TOKEN")  # and nothing in the keyring
+    check = self_test.check_service(signed_in)
+    assert check == (
+        "contract service",
+        False,
+        f"{service.url} answers, but no sign-in token is kept for ann@example.test",
+        self_test.SIGN_IN_FIX,
+    )
+    signed_out = self_test.check_service(Settings(service_url=service.url))
+    assert signed_out == ("contract service", True, f"{service.url} answers; not signed in", "")
