@@ -44,9 +44,9 @@ def delete_token(url: str) -> None:
         _backend().delete_password(SERVICE_NAME, url)
 
 
-def check_keyring() -> None:
-    """Raise NoKeyring where there is no keyring to keep a token in."""
-    _backend()
+def check_keyring() -> KeyringBackend:
+    """The keyring the token goes to; NoKeyring where there is none to keep a token in."""
+    return _backend()
 
 
 def _backend() -> KeyringBackend:

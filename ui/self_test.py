@@ -386,15 +386,14 @@ def check_keyring() -> Check:
     name = "keyring"
     from_variable = bool(os.environ.get(credentials.TOKEN_VARIABLE))
     try:
-        credentials.check_keyring()
-        backend = credentials._backend()  # the one the token goes to (check_keyring only validates)
+        backend = credentials.check_keyring()
     except NoKeyring as missing:
         if from_variable:
             return Check(
                 name,
                 True,
                 f"{credentials.TOKEN_VARIABLE} is set: the token comes from it "
-                f"(no keyring: signing in from the app would fail)",
+                f"(no keyring here: a sign-in from the app lasts until it quits)",
             )
         return Check(name, False, missing.args[0], missing.fix)
     described = getattr(backend, "name", type(backend).__name__)
