@@ -52,8 +52,15 @@ def sync_line(workdiary) -> str:
 
 
 def sync_now(qtbot, workdiary):
-    """Clicks "Sync now" and waits for the pass's outcome."""
-    with qtbot.waitSignal(workdiary.sync.state, check_params_cb=lambda state: not state.syncing):
+    """Clicks "Sync now" and waits for the pass's outcome: the state after the pass's "syncing" one
+    (states sent meanwhile for other reasons, such as a block closing, do not count)."""
+    passing = []
+
+    def after_the_pass(state) -> bool:
+        passing.append(state.syncing)
+        return not state.syncing and True in passing
+
+    with qtbot.waitSignal(workdiary.sync.state, check_params_cb=after_the_pass):
         qtbot.mouseClick(workdiary.window.sync_button, Qt.MouseButton.LeftButton)
 
 
