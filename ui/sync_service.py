@@ -93,9 +93,9 @@ class SyncService(QObject):
         self._backoff = None  # made at the first failure
         self._requests: queue.Queue[tuple] = queue.Queue()
         self._client = None  # a sync.client.ServiceClient while signed in
-        now = clock.now()
+        # The counts of what waits come with the sync thread's first state, read off the GUI thread.
         self._current = SyncState(
-            now, settings.service_url, "", False, None, None, "", summary(database, now, self._hold)
+            clock.now(), settings.service_url, "", False, None, None, "", OutboxSummary()
         )
         self._state_from_thread.connect(self._relay_state, Qt.ConnectionType.QueuedConnection)
         self._signed_in_from_thread.connect(self.signed_in, Qt.ConnectionType.QueuedConnection)
