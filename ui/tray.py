@@ -79,16 +79,20 @@ class Tray(QObject):
         self.icon.hide()
 
     def set_contracts(self, contracts: list[Contract], selected: str | None) -> None:
+        self._titles = {contract.id: contract.title for contract in contracts}
+        items = [(contract_label(contract).replace("&", "&&"), contract.id) for contract in contracts]
+        if items == [(action.text(), action.data()) for action in self.contract_group.actions()]:
+            self.select(selected)  # unchanged (each sync pass re-reads them): an open menu stays open
+            return
         for action in self.contract_group.actions():
             self.contract_group.removeAction(action)
             self.contract_menu.removeAction(action)
             action.deleteLater()
-        self._titles = {contract.id: contract.title for contract in contracts}
-        for contract in contracts:
-            action = QAction(contract_label(contract).replace("&", "&&"), self.contract_menu)
+        for label, contract_id in items:
+            action = QAction(label, self.contract_menu)
             action.setCheckable(True)
-            action.setData(contract.id)
-            action.triggered.connect(lambda _checked=False, cid=contract.id: self.contract_chosen.emit(cid))
+            action.setData(contract_id)
+            action.triggered.connect(lambda _checked=False, cid=contract_id: self.contract_chosen.emit(cid))
             self.contract_group.addAction(action)
             self.contract_menu.addAction(action)
         self.select(selected)
