@@ -140,13 +140,14 @@ def test_choosing_a_contract_while_not_tracking_selects_it_for_the_next_start(
 def test_contracts_read_again_unchanged_keep_the_menu_as_it_is(qtbot, tray_app, diary, clock):
     """Every sync pass reads the contracts again: the menu is rebuilt only when they changed."""
     before = tray_app.tray.contract_group.actions()
+    texts = [action.text() for action in before]
     tray_app.reload_contracts()
     assert tray_app.tray.contract_group.actions() == before
     diary.add_contract("Second & last", now=clock.now())
     tray_app.reload_contracts()
     assert [action.text() for action in tray_app.tray.contract_group.actions()] == [
         "Second && last",  # by title
-        *(action.text() for action in before),
+        *texts,
     ]
 
 
