@@ -8,6 +8,7 @@ on the GUI thread, so a slow disk or a screenshot never freezes a window.
 from __future__ import annotations
 
 import logging
+import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
@@ -61,6 +62,7 @@ class _Worker(QObject):
         make_input: Callable[[], InputSource] | None,
         make_capturer: Callable[[Settings], ScreenCapturer] | None,
         tick_ms: int | None,
+        rng: random.Random | None,
     ) -> None:
         super().__init__()
         self._database = database
@@ -70,6 +72,7 @@ class _Worker(QObject):
         self._make_input = make_input
         self._make_capturer = make_capturer
         self._tick_ms = tick_ms
+        self._rng = rng
         self._tracker: Tracker | None = None
         self._input: InputSource | None = None
         self._timer: QTimer | None = None
@@ -95,6 +98,7 @@ class _Worker(QObject):
             capturer=self._make_capturer(self._settings) if self._make_capturer else None,
             config=self._settings.tracker_config(),
             on_event=self._on_event,
+            rng=self._rng,
         )
         if self._tick_ms is not None:
             self._timer = QTimer(self)
@@ -251,12 +255,13 @@ class TrackerService(QObject):
         make_input: Callable[[], InputSource] | None = None,
         make_capturer: Callable[[Settings], ScreenCapturer] | None = None,
         tick_ms: int | None = TICK_MS,
+        rng: random.Random | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._thread = QThread()
         self._thread.setObjectName("tracker")
-        self._worker = _Worker(database, clock, settings, zone, make_input, make_capturer, tick_ms)
+        self._worker = _Worker(database, clock, settings, zone, make_input, make_capturer, tick_ms, rng)
         self._worker.moveToThread(self._thread)
         self._thread.started.connect(self._worker.begin)
         for outgoing, incoming in (
