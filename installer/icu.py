@@ -81,12 +81,10 @@ def in_bundle(entry: tuple[str, str, str], work: Path) -> tuple[str, str, str]:
 
 def shrink_library(library: Path, output: Path) -> None:
     """Write to `output` a copy of the ICU data library `library` holding the trimmed data."""
-    symbol, size = _data_symbol(library)
+    symbol = _data_symbol(library)[0]
     with tempfile.TemporaryDirectory() as work:
-        section = Path(work, "rodata")
-        _run("objcopy", "-O", "binary", "--only-section=.rodata", library, section)
         package = Path(work, "icudata")  # objcopy names the symbols after the input file
-        package.write_bytes(trimmed(section.read_bytes()[:size]))
+        package.write_bytes(trimmed(package_of(library)))
         file_format, architecture = _elf_kind(library)
         data_object = Path(work, "icudata.o")
         _run(
@@ -99,6 +97,15 @@ def shrink_library(library: Path, output: Path) -> None:
             package, data_object,
         )  # fmt: skip
         _run("ld", "-shared", "-z", "noexecstack", "-soname", library.name, "-o", output, data_object)
+
+
+def package_of(library: Path) -> bytes:
+    """The ICU data package inside the library `library` (PySide6's libicudata: the data alone)."""
+    size = _data_symbol(library)[1]
+    with tempfile.TemporaryDirectory() as work:
+        section = Path(work, "rodata")
+        _run("objcopy", "-O", "binary", "--only-section=.rodata", library, section)
+        return section.read_bytes()[:size]
 
 
 def _data_symbol(library: Path) -> tuple[str, int]:

@@ -11,9 +11,9 @@ from tracker.diary import Diary
 from tracker.engine import Tracker, TrackerConfig
 from tracker.storage import Database
 
-# Fixtures of the helpers, for every test folder: the contract service (SQLite and PostgreSQL) and an
-# in-memory OS keyring.
-pytest_plugins = ["tests.helpers.service", "tests.helpers.keyrings"]
+# Fixtures of the helpers, for every test folder: the contract service (SQLite and PostgreSQL), OS
+# keyrings, something on the screen for a self-test's grab.
+pytest_plugins = ["tests.helpers.service", "tests.helpers.keyrings", "tests.helpers.self_test"]
 
 MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import keyring
@@ -73,3 +75,62 @@ def child_keyring(tmp_path, monkeypatch) -> FileKeyring:
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", f"{FileKeyring.__module__}.{FileKeyring.__name__}")
     monkeypatch.setenv("PYTHONPATH", str(Path(__file__).resolve().parents[2]))
     return FileKeyring()
+
+
+@pytest.fixture
+def secret_service(tmp_path, monkeypatch):
+    """A real Secret Service keyring (GNOME Keyring, unlocked) on a private D-Bus session bus, as a
+    Linux desktop has; the test's environment points at that bus. Returns the keyring's backend."""
+    for program in ("dbus-daemon", "gnome-keyring-daemon"):
+        if not shutil.which(program):
+            pytest.fail(f"{program} is not installed (scripts/install-system-deps installs it)")
+    home = tmp_path / "keyring-home"
+    (home / "run").mkdir(parents=True, mode=0o700)
+    env = dict(os.environ, HOME=str(home), XDG_DATA_HOME=str(home / "data"))
+    env["XDG_RUNTIME_DIR"] = str(home / "run")
+    bus = subprocess.Popen(
+        ["dbus-daemon", "--session", "--nofork", "--nopidfile", "--print-address=1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=env,
+        text=True,
+    )
+    daemon = None
+    try:
+        env["DBUS_SESSION_BUS_ADDRESS"] = bus.stdout.readline().strip()
+        daemon = subprocess.Popen(
+            ["gnome-keyring-daemon", "--foreground", "--unlock", "--components=secrets"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=env,
+            text=True,
+        )
+        daemon.stdin.write("the login password")  # what a desktop's login hands it to unlock
+        daemon.stdin.close()
+        wait_for_bus_name(env["DBUS_SESSION_BUS_ADDRESS"], "org.freedesktop.secrets")
+        monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", env["DBUS_SESSION_BUS_ADDRESS"])
+        monkeypatch.delenv("WORKDIARY_TOKEN", raising=False)
+        monkeypatch.delenv("PYTHON_KEYRING_BACKEND", raising=False)
+        from keyring.backends import SecretService
+
+        yield SecretService.Keyring()
+    finally:
+        for process in (daemon, bus):
+            if process:
+                process.terminate()
+                process.wait(10)
+        bus.stdout.close()
+
+
+def wait_for_bus_name(address: str, name: str, timeout: float = 20) -> None:
+    """Return once something owns `name` on the bus at `address` (awaits the bus's signal)."""
+    from jeepney.bus_messages import MatchRule, message_bus
+    from jeepney.io.blocking import open_dbus_connection
+
+    taken = MatchRule(type="signal", interface="org.freedesktop.DBus", member="NameOwnerChanged")
+    taken.add_arg_condition(0, name)
+    with open_dbus_connection(address) as connection, connection.filter(taken) as signals:
+        connection.send_and_get_reply(message_bus.AddMatch(taken))
+        if not connection.send_and_get_reply(message_bus.NameHasOwner(name)).body[0]:
+            connection.recv_until_filtered(signals, timeout=timeout)

@@ -12,46 +12,18 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QWidget
 
-from tracker.capture.imaging import is_uniform
-from tracker.settings import Settings, save_settings
-from tracker.storage import DATABASE_NAME, Database
+from tests.helpers.self_test import Run, configure
+from tests.helpers.self_test import run_self_test as self_test_run
+from tracker.settings import Settings
+from tracker.storage import DATABASE_NAME
 from ui import self_test
 
 ROOT = Path(__file__).resolve().parents[2]
-NAMES = ["Qt platform", "database", "screen grab", "input listener", "keyring", "contract service"]
-
-
-class Run:
-    def __init__(self, done: subprocess.CompletedProcess) -> None:
-        self.returncode = done.returncode
-        self.stdout, self.stderr = done.stdout, done.stderr
-        self.lines = done.stdout.splitlines()
-        self.by_name = {text[6:].split(":", 1)[0]: text for text in self.lines}
-
-    def status(self) -> dict[str, str]:
-        return {name: text.split()[0] for name, text in self.by_name.items()}
-
-    def __repr__(self) -> str:
-        return f"exit {self.returncode}\n{self.stdout}\n{self.stderr}"
 
 
 def run_self_test(data_dir: Path, env: dict) -> Run:
-    done = subprocess.run(
-        [sys.executable, "-m", "ui.app", "--self-test", "--data-dir", str(data_dir)],
-        cwd=ROOT,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    run = Run(done)
-    assert list(run.by_name) == NAMES, run  # one line per check, in order, whatever failed
-    assert "Traceback" not in run.stderr, run
-    return run
+    return self_test_run([sys.executable, "-m", "ui.app"], data_dir, env, cwd=ROOT)
 
 
 @pytest.fixture
@@ -64,33 +36,6 @@ def env(tmp_path, child_keyring):
     env["TMPDIR"] = str(tmp_path / "tmp")
     (tmp_path / "tmp").mkdir()
     return env
-
-
-def grab_is_uniform() -> bool:
-    import mss
-
-    with mss.MSS() as grabber:
-        shot = grabber.grab(grabber.monitors[1])
-        return is_uniform(shot.raw, shot.width, shot.height)
-
-
-@pytest.fixture
-def something_on_screen(qtbot):
-    """A red window with a green one inside it, at the top left of the session's (black) screen."""
-    window = QWidget()
-    window.setGeometry(0, 0, 400, 300)
-    inner = QWidget(window)
-    inner.setGeometry(100, 100, 200, 100)
-    for widget, colour in ((window, "#dc1e1e"), (inner, "#1ec81e")):
-        widget.setAutoFillBackground(True)
-        palette = widget.palette()
-        palette.setColor(widget.backgroundRole(), QColor(colour))
-        widget.setPalette(palette)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    qtbot.waitUntil(lambda: not grab_is_uniform(), timeout=10000)
-    return window
 
 
 @pytest.mark.x11
@@ -199,14 +144,6 @@ def test_a_data_folder_that_is_a_file_fails_the_database_check(tmp_path):
     assert check.detail == f"the data folder {data_dir} cannot be created or opened: File exists"
     assert check.fix == self_test.FOLDER_FIX
     assert data_dir.read_text() == "a file"
-
-
-def configure(data_dir: Path, url: str, email: str = "") -> None:
-    database = Database(data_dir)
-    try:
-        save_settings(database, Settings(service_url=url, account_email=email))
-    finally:
-        database.close()
 
 
 def test_a_valid_token_is_accepted_by_the_service(tmp_path, env, service):
