@@ -24,8 +24,7 @@ bench: install
 
 # The one-folder app bundle, dist/workdiary/ (PyInstaller, build_installer.spec).
 bundle: install
-	$(PYTHON) -m pip install -q "pyinstaller>=6"
-	$(PYTHON) -m PyInstaller --noconfirm --log-level WARN build_installer.spec
+	$(PYTHON) -m installer
 
 lint:
 	ruff check . && ruff format --check .

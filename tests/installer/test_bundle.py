@@ -1,0 +1,107 @@
+"""The app as users install it: build_installer.spec built with PyInstaller (once for this module,
+into a temporary folder), then run from its folder with no source tree or virtual environment in
+reach: its self-test on the session's X display, a real Secret Service keyring and the real
+contract service; every library it links to inside it or on every desktop; only the Qt parts it
+uses."""
+
+import os
+import re
+from pathlib import Path, PurePath
+
+import pytest
+
+from installer import bundle as bundling
+from installer.libraries import LOADED_BY_NAME, ON_EVERY_DESKTOP, needed
+from sync import credentials
+from tests.helpers.self_test import configure, run_self_test
+
+pytestmark = pytest.mark.timeout(900)  # the build takes about a minute, more on a loaded machine
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory) -> Path:
+    work = tmp_path_factory.mktemp("bundle")
+    return bundling.build(work / "dist", work / "build")
+
+
+def elf_files(bundle: Path) -> list[Path]:
+    def is_elf(path: Path) -> bool:
+        with path.open("rb") as file:
+            return file.read(4) == b"\x7fELF"
+
+    return [path for path in bundle.rglob("*") if path.is_file() and not path.is_symlink() and is_elf(path)]
+
+
+@pytest.mark.x11
+def test_the_frozen_self_test_passes_with_a_real_keyring_and_service(
+    bundle, tmp_path, secret_service, service, something_on_screen
+):
+    service.add_user("ann@example.test")
+    secret_service.set_password(credentials.SERVICE_NAME, service.url, service.sign_in("ann@example.test"))
+    data_dir = tmp_path / "data"
+    configure(data_dir, service.url, "ann@example.test")
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in {"PYTHONPATH", "QT_QPA_PLATFORM", "VIRTUAL_ENV", "PYTHON_KEYRING_BACKEND"}
+    }
+    run = run_self_test([str(bundling.executable(bundle))], data_dir, env, cwd=tmp_path)
+
+    assert run.returncode == 0, run
+    assert run.by_name["Qt platform"].startswith("ok    Qt platform: xcb ("), run
+    assert "image formats jpeg, webp" in run.by_name["Qt platform"], run
+    assert run.by_name["database"].startswith("ok    database: "), run
+    assert run.by_name["screen grab"].startswith("ok    screen grab: 1 monitor 1920×1080 (jpeg, "), run
+    assert run.by_name["input listener"].startswith("ok    input listener: keyboard and mouse listeners"), run
+    assert run.by_name["keyring"] == "ok    keyring: SecretService Keyring", run
+    # the token read from the keyring by the frozen app's child process, and accepted by the service
+    assert run.by_name["contract service"] == (
+        f"ok    contract service: {service.url} answers; signed in as ann@example.test"
+    ), run
+
+
+def test_every_library_finds_what_it_links_to_in_the_bundle_or_on_every_desktop(bundle):
+    inside = {path.name for path in bundle.rglob("*")}
+    missing = {}
+    for path in elf_files(bundle):
+        lacking = [name for name in needed(path) if name not in inside and name not in ON_EVERY_DESKTOP]
+        if lacking:
+            missing[str(path.relative_to(bundle))] = lacking
+    assert missing == {}
+
+
+def test_each_system_library_in_the_bundle_is_loaded_by_something_in_it(bundle):
+    linked = {name for path in elf_files(bundle) for name in needed(path)}
+    internal = bundle / "_internal"
+    system = [
+        path.name
+        for path in internal.iterdir()
+        if path.name.startswith("lib") and not path.is_symlink() and ".so" in path.name
+    ]
+    unused = [
+        name for name in system if name not in linked and not name.startswith(("libpython", *LOADED_BY_NAME))
+    ]
+    assert system
+    assert unused == []
+    assert not set(system) & ON_EVERY_DESKTOP
+
+
+def test_only_the_qt_plugins_the_app_loads_and_no_translations_or_qml(bundle):
+    qt = bundle / "_internal" / "PySide6" / "Qt"
+    plugins = {str(path.relative_to(qt / "plugins")) for path in (qt / "plugins").rglob("*.so")}
+    assert plugins == {
+        "platforms/libqxcb.so",
+        "platforms/libqoffscreen.so",
+        "platforms/libqminimal.so",
+        "imageformats/libqjpeg.so",
+        "imageformats/libqwebp.so",
+        "imageformats/libqsvg.so",
+        "iconengines/libqsvgicon.so",
+    }
+    assert not (qt / "translations").exists()
+    assert not (qt / "qml").exists()
+    libraries = {re.sub(r"\.so.*", "", path.name) for path in (qt / "lib").iterdir()}
+    assert not {name for name in libraries if re.search("Qml|Quick|Wayland|OpenGL|Pdf", name)}
+    icu_data = next((qt / "lib").glob("libicudata.so.*"))
+    assert icu_data.stat().st_size < 10_000_000  # trimmed (installer.icu)
+    assert PurePath(icu_data).name in {name for path in elf_files(bundle) for name in needed(path)}
