@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import select
 import subprocess
 import time
 from collections.abc import Iterator
@@ -56,3 +57,32 @@ def x_display() -> Iterator[str]:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+def wait_for_window(pid: int, title_prefix: str, timeout: float = 30.0) -> None:
+    """Return when a top-level window of process `pid` whose title starts with `title_prefix` is
+    mapped. Waits on the X server's MapNotify events (xdotool's --sync polls twice a second)."""
+    from Xlib import X, display
+
+    connection = display.Display()
+    try:
+        pid_atom = connection.intern_atom("_NET_WM_PID")
+        connection.screen().root.change_attributes(event_mask=X.SubstructureNotifyMask)
+        connection.sync()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not connection.pending_events():
+                ready = select.select([connection], [], [], deadline - time.monotonic())[0]
+                if not ready:
+                    break
+            event = connection.next_event()
+            if event.type != X.MapNotify:
+                continue
+            with contextlib.suppress(Exception):  # the window may be gone already
+                owner = event.window.get_full_property(pid_atom, X.AnyPropertyType)
+                title = event.window.get_wm_name() or ""
+                if owner and owner.value[0] == pid and str(title).startswith(title_prefix):
+                    return
+        raise TimeoutError(f"no window '{title_prefix}…' of process {pid} was shown within {timeout:.0f} s")
+    finally:
+        connection.close()
