@@ -34,8 +34,9 @@ def elf_files(bundle: Path) -> list[Path]:
 
 @pytest.mark.x11
 def test_the_frozen_self_test_passes_with_a_real_keyring_and_service(
-    bundle, tmp_path, secret_service, service, something_on_screen
+    bundle, tmp_path, something_on_screen, secret_service, service
 ):
+    # (the window first: the session's QApplication is then made outside the private D-Bus bus)
     service.add_user("ann@example.test")
     secret_service.set_password(credentials.SERVICE_NAME, service.url, service.sign_in("ann@example.test"))
     data_dir = tmp_path / "data"
