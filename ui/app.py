@@ -1,4 +1,5 @@
-"""The desktop app: ``workdiary [--data-dir DIR] [--minimized]`` (``--self-test``: see ui/self_test.py).
+"""The desktop app: ``workdiary [--data-dir DIR] [--minimized]`` (``--self-test``: see ui/self_test.py;
+``--install-launcher``: tracker/autostart.py).
 
 One instance per user and data directory (a second start brings the first to the front); the
 tracking engine runs on its own thread behind ``TrackerService`` and reaches the widgets through
@@ -523,6 +524,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="check the display, the database, screenshots, input, the keyring and the service, then exit",
     )
+    for action, what in (("install", "add Workdiary to"), ("uninstall", "remove Workdiary from")):
+        help_text = f"{what} the Linux menus, then exit"
+        parser.add_argument(f"--{action}-launcher", action="store_true", help=help_text)
     return parser
 
 
@@ -574,6 +578,8 @@ def main(argv: list[str] | None = None) -> int:
         from ui import self_test
 
         return self_test.run(args.data_dir)
+    if args.install_launcher or args.uninstall_launcher:
+        return autostart.main(["--install-launcher" if args.install_launcher else "--uninstall-launcher"])
     app = QApplication.instance() or QApplication(sys.argv[:1] or ["workdiary"])
     app.setApplicationName(APP_NAME)
     app.setDesktopFileName("workdiary")

@@ -6,6 +6,7 @@ uses."""
 
 import os
 import re
+import subprocess
 from pathlib import Path, PurePath
 
 import pytest
@@ -15,6 +16,7 @@ from installer.libraries import LOADED_BY_NAME, ON_EVERY_DESKTOP, needed
 from sync import credentials
 from tests.helpers.self_test import configure, run_self_test
 
+ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.timeout(900)  # the build takes about a minute, more on a loaded machine
 
 
@@ -59,6 +61,27 @@ def test_the_frozen_self_test_passes_with_a_real_keyring_and_service(
     assert run.by_name["contract service"] == (
         f"ok    contract service: {service.url} answers; signed in as ann@example.test"
     ), run
+
+
+def test_the_frozen_app_adds_itself_to_the_linux_menus_and_removes_itself(bundle, tmp_path):
+    env = dict(os.environ, XDG_DATA_HOME=str(tmp_path / "share"))
+    executable = bundling.executable(bundle)
+    added = subprocess.run(
+        [str(executable), "--install-launcher"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert added.returncode == 0, added.stderr
+    entry = tmp_path / "share" / "applications" / "workdiary.desktop"
+    icon = tmp_path / "share" / "icons" / "hicolor" / "scalable" / "apps" / "workdiary.svg"
+    assert added.stdout.splitlines() == [f"Wrote {entry}", f"Wrote {icon}"]
+    assert f"Exec={executable}\n" in entry.read_text()  # the bundle's own executable, from anywhere
+    assert icon.read_bytes() == (ROOT / "resources" / "workdiary.svg").read_bytes()
+
+    removed = subprocess.run(
+        [str(executable), "--uninstall-launcher"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert removed.returncode == 0, removed.stderr
+    assert not entry.exists()
+    assert not icon.exists()
 
 
 def test_every_library_finds_what_it_links_to_in_the_bundle_or_on_every_desktop(bundle):

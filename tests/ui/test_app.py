@@ -190,3 +190,16 @@ def test_a_database_that_cannot_be_opened_is_explained_and_left_alone(qtbot, tmp
     assert app_module.main(["--data-dir", str(data_dir)]) == app_module.EXIT_CANNOT_START
     assert len(seen) == 1 and expected in seen[0]
     assert {p: p.read_bytes() for p in before} == before  # nothing overwritten
+
+
+def test_the_launcher_options_add_the_menu_entry_and_remove_it_without_starting_the_app(
+    tmp_path, monkeypatch, capsys
+):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    entry = tmp_path / "applications" / "workdiary.desktop"
+    assert app_module.main(["--install-launcher"]) == 0
+    installed = shutil.which("workdiary")  # what `pip install` put on the PATH, else this Python
+    assert f"Exec={installed or f'{sys.executable} -m ui.app'}\n" in entry.read_text()
+    assert app_module.main(["--uninstall-launcher"]) == 0
+    assert not entry.exists()
+    assert capsys.readouterr().out.splitlines()[-1] == "Removed the Workdiary menu entry and icon."
