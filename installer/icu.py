@@ -109,11 +109,12 @@ def package_of(library: Path) -> bytes:
 
 
 def _data_symbol(library: Path) -> tuple[str, int]:
-    for line in _run("nm", "-D", "--defined-only", "-S", library).splitlines():
-        _, size, _, name = line.split()
-        if re.fullmatch(r"icudt\d+_dat", name):
-            return name, int(size, 16)
-    raise ValueError(f"{library} holds no ICU data")
+    """The name and size of the data's symbol (`nm` prints: address size kind name)."""
+    listing = _run("nm", "-D", "--defined-only", "-S", library)
+    found = re.search(r"^\S+ ([0-9a-f]+) \S (icudt\d+_dat)$", listing, re.MULTILINE)
+    if not found:  # a library this module wrote has a symbol without a size
+        raise ValueError(f"{library} holds no ICU data of a known size (is it trimmed already?)")
+    return found[2], int(found[1], 16)
 
 
 def _elf_kind(library: Path) -> tuple[str, str]:

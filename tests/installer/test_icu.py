@@ -54,9 +54,11 @@ def test_a_package_reads_back_as_it_was_written(package):
     assert icu.read_package(icu.write_package(header, items)) == (header, items)
 
 
-def test_something_else_is_not_taken_for_a_package():
+def test_something_else_is_not_taken_for_a_package(trimmed_folder):
     with pytest.raises(ValueError, match="not an ICU common data package"):
         icu.read_package(FULL.read_bytes())
+    with pytest.raises(ValueError, match="is it trimmed already"):
+        icu.package_of(trimmed_folder / FULL.name)
 
 
 def test_the_trim_keeps_collation_zone_names_and_properties_and_drops_the_rest(package):
