@@ -36,6 +36,7 @@ from service.errors import (
 from service.models import FREELANCER_ROLES, Blob, Block, Contract, User
 from service.schemas import (
     ID_PATTERN,
+    MAX_JSON_BYTES,
     SHA256_PATTERN,
     BlobNotStored,
     BlobOut,
@@ -124,7 +125,7 @@ BlobHash = Annotated[str, Path(pattern=SHA256_PATTERN, description="the image's 
 router = APIRouter(prefix="/api/v1")
 
 
-@router.post("/auth/sign-in", tags=["auth"])
+@router.post("/auth/sign-in", tags=["auth"], max_body_size=MAX_JSON_BYTES)
 def sign_in(request: Request, body: SignIn, context: Service) -> SignedIn:
     address = request.client.host if request.client else "unknown"
     with context.database.writing() as session:
@@ -208,7 +209,7 @@ def contract_blocks(
         ]
 
 
-@router.put("/blocks/{block_id}", tags=["blocks"])
+@router.put("/blocks/{block_id}", tags=["blocks"], max_body_size=MAX_JSON_BYTES)
 def put_block(block_id: BlockId, body: BlockIn, context: Service, token: BearerToken) -> BlockOut:
     with context.writing_as(token) as (session, user):
         block, unused_blobs = timesheet.put_block(session, user, block_id, body, context.clock.now())
@@ -217,7 +218,7 @@ def put_block(block_id: BlockId, body: BlockIn, context: Service, token: BearerT
     return answer
 
 
-@router.put("/blocks", tags=["blocks"], responses=CLIENTS_REFUSED)
+@router.put("/blocks", tags=["blocks"], responses=CLIENTS_REFUSED, max_body_size=MAX_JSON_BYTES)
 def put_blocks(body: BlocksIn, context: Service, token: BearerToken) -> Results:
     """Upsert up to 200 blocks, each exactly as PUT /blocks/{id} would and on its own (a refused or
     malformed one is answered in its result, the others are stored); the results in order."""
@@ -230,7 +231,7 @@ def put_blocks(body: BlocksIn, context: Service, token: BearerToken) -> Results:
     )
 
 
-@router.put("/blocks/{block_id}/screenshot", tags=["blocks"])
+@router.put("/blocks/{block_id}/screenshot", tags=["blocks"], max_body_size=MAX_JSON_BYTES)
 def put_screenshot(block_id: BlockId, body: ScreenshotIn, context: Service, token: BearerToken) -> BlockOut:
     with context.writing_as(token) as (session, user):
         block, unused_blobs = timesheet.put_screenshot(session, user, block_id, body, context.clock.now())
@@ -239,7 +240,7 @@ def put_screenshot(block_id: BlockId, body: ScreenshotIn, context: Service, toke
     return answer
 
 
-@router.put("/screenshots", tags=["blocks"], responses=CLIENTS_REFUSED)
+@router.put("/screenshots", tags=["blocks"], responses=CLIENTS_REFUSED, max_body_size=MAX_JSON_BYTES)
 def put_screenshots(body: ScreenshotsIn, context: Service, token: BearerToken) -> Results:
     """Attach up to 200 screenshots, each exactly as PUT /blocks/{block_id}/screenshot would and on
     its own (as PUT /blocks does); the results in order, each with its screenshot's id."""

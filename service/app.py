@@ -10,8 +10,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY
 
-from service.api import ServiceContext, router
+from service.api import MB, ServiceContext, router
 from service.config import ServiceConfig
 from service.database import Database
 from service.errors import Refusal, validation_message
@@ -65,4 +66,7 @@ def _http_error(request: Request, error: HTTPException) -> JSONResponse:
         detail = f"There is no {request.url.path} here: the API is described at {API_PREFIX}/docs."
     elif error.status_code == 405:
         detail = f"{request.url.path} does not take {request.method}: see {API_PREFIX}/docs."
+    elif error.status_code == 413 and detail == "Content Too Large":  # a route's max_body_size
+        limit = request.scope.get(MAX_BODY_SIZE_SCOPE_KEY, 0)
+        detail = f"The request body is larger than {limit // MB} MB: send fewer items in one request."
     return JSONResponse({"detail": detail}, status_code=error.status_code, headers=error.headers)

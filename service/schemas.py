@@ -22,6 +22,9 @@ FIRST_YEAR, LAST_YEAR = 1970, 2999  # and no arithmetic on times ever overflows
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 ID_PATTERN = r"^[0-9A-Za-z-]{1,36}$"
 MAX_BATCH = 200  # items in one PUT /blocks or PUT /screenshots
+# The largest JSON body (FastAPI reads it whole before validating it). The largest valid request,
+# MAX_BATCH blocks with the longest memos in escaped astral characters (12 bytes each), is 5 MB.
+MAX_JSON_BYTES = 8 * 1024 * 1024
 
 
 def _text_only(value: object) -> object:

@@ -6,10 +6,14 @@ from datetime import timedelta
 
 import pytest
 
+from service.schemas import MAX_BATCH, MAX_JSON_BYTES, MAX_MEMO_CHARS
 from tests.conftest import MONDAY
 from tests.service.conftest import World, block_body
+from tracker.timeutil import week_start
 
 SLOT_START = MONDAY - timedelta(minutes=20)
+WEEK_START = week_start(MONDAY)
+MB = 1024 * 1024
 
 
 def test_malformed_json_is_refused(world: World) -> None:
@@ -99,3 +103,35 @@ def test_unknown_paths_and_methods_are_explained(world: World) -> None:
         405,
         {"detail": "/api/v1/me does not take DELETE: see /api/v1/docs."},
     )
+
+
+def test_the_largest_valid_batch_is_under_the_body_limit(world: World) -> None:
+    longest_memo = "🕐" * MAX_MEMO_CHARS  # sent as escaped surrogate pairs: 12 bytes a character
+    blocks = [
+        {
+            **block_body(world.website, WEEK_START + timedelta(minutes=10 * index), memo=longest_memo),
+            "activity": [[minute, 99_999, 99_999, 60] for minute in range(10)],
+            "id": f"block-{index:03}",
+        }
+        for index in range(MAX_BATCH)
+    ]
+    answer = world.call("PUT", "/blocks", world.ann, json={"blocks": blocks})
+
+    assert answer.status_code == 200, answer.text
+    assert len(answer.json()["results"]) == MAX_BATCH
+    assert 4 * MB < len(answer.request.body) < MAX_JSON_BYTES
+
+
+def test_a_body_over_the_limit_is_refused_whether_its_length_is_told_or_not(world: World) -> None:
+    too_long = b'{"blocks": [{"memo": "' + b"x" * MAX_JSON_BYTES + b'"}]}'
+    json_type = {"Content-Type": "application/json"}
+    told = world.call("PUT", "/blocks", world.ann, data=too_long, headers=json_type)
+    chunks = (too_long[start : start + MB] for start in range(0, len(too_long), MB))
+    streamed = world.call("PUT", "/blocks", world.ann, data=chunks, headers=json_type)  # chunked
+
+    # told: refused by its Content-Length before any of it is read (Starlette answers in plain text)
+    assert (told.status_code, told.text) == (413, "Content Too Large")
+    assert "content-length" not in {name.lower() for name in streamed.request.headers}
+    detail = "The request body is larger than 8 MB: send fewer items in one request."
+    assert (streamed.status_code, streamed.json()) == (413, {"detail": detail})
+    assert world.service.stored_blocks() == []
