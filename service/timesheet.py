@@ -13,7 +13,7 @@ from service.models import Blob, Block, Contract, Screenshot, ScreenshotImage, U
 from service.schemas import BlockIn, ImageIn, ScreenshotIn
 from tracker.errors import RuleViolation
 from tracker.rules import ContractTerms, check_editable, check_manual_time
-from tracker.timeutil import SLOT, WEEK, local_text, slot_start, week_of_date, week_start
+from tracker.timeutil import SLOT, WEEK, local_text, week_of_date, week_start
 
 # How far past the service's clock a tracked block may end: the app's clock may run a little fast.
 CLOCK_TOLERANCE = timedelta(minutes=5)
@@ -215,10 +215,10 @@ def _check_screenshot_rules(
         check_editable(ContractTerms.of(contract), block.start, now, UTC)
     except RuleViolation as violation:
         raise Conflict(str(violation)) from violation
-    if slot_start(sent.taken_at) != slot_start(block.start):
+    if not block.start <= sent.taken_at <= block.end:  # screenshots come only from tracked time
         raise Conflict(
-            f"The screenshot was taken at {local_text(sent.taken_at, UTC)} UTC, outside its block's "
-            f"10 minutes ({local_text(slot_start(block.start), UTC)} UTC)."
+            f"The screenshot was taken at {sent.taken_at:%H:%M:%S} UTC, outside its block's time "
+            f"({local_text(block.start, UTC)}:{block.start:%S} to {block.end:%H:%M:%S} UTC)."
         )
     owner = session.get(Screenshot, sent.id)
     if owner is not None and owner.block_id != block.id:

@@ -271,7 +271,21 @@ def test_a_block_cut_to_end_before_its_screenshot_drops_it_and_its_images(
         ("manual", "Manual time has no screenshots."),
         ("removed", "This block was removed: its screenshot is not kept."),
         ("no screenshots", "The contract “Website” takes no screenshots."),
-        ("elsewhere", "The screenshot was taken at Mon 23 Nov 08:54 UTC, outside its block's 10 minutes"),
+        (
+            "another slot",
+            "The screenshot was taken at 08:54:00 UTC, outside its block's time "
+            "(Mon 23 Nov 08:40:00 to 08:50:00 UTC).",
+        ),
+        (
+            "after the end",
+            "The screenshot was taken at 08:47:00 UTC, outside its block's time "
+            "(Mon 23 Nov 08:40:00 to 08:46:30 UTC).",
+        ),
+        (
+            "before the start",
+            "The screenshot was taken at 08:41:00 UTC, outside its block's time "
+            "(Mon 23 Nov 08:42:00 to 08:50:00 UTC).",
+        ),
     ],
 )
 def test_screenshot_rules(world: World, setup: str, detail: str) -> None:
@@ -283,7 +297,8 @@ def test_screenshot_rules(world: World, setup: str, detail: str) -> None:
         "block",
         block_body(
             world.website,
-            SLOT_START,
+            SLOT_START + timedelta(minutes=2 if setup == "before the start" else 0),
+            minutes={"after the end": 6.5, "before the start": 8}.get(setup, 10),
             source="manual" if setup == "manual" else "tracked",
             deleted=setup == "removed",
         ),
@@ -291,11 +306,12 @@ def test_screenshot_rules(world: World, setup: str, detail: str) -> None:
     if setup == "no screenshots":
         world.service.update_contract(world.website, screenshots_enabled=False)
     body = screenshot_body("shot", image, thumbnail)
-    if setup == "elsewhere":
-        body["taken_at"] = wire_time(SLOT_START + timedelta(minutes=14))
+    taken = {"another slot": 14, "after the end": 7, "before the start": 1}
+    if setup in taken:
+        body["taken_at"] = wire_time(SLOT_START + timedelta(minutes=taken[setup]))
 
     answer = world.call("PUT", "/blocks/block/screenshot", world.ann, json=body)
 
     assert answer.status_code == 409
-    assert answer.json()["detail"].startswith(detail)
+    assert answer.json()["detail"] == detail
     assert world.service.stored_block("block").screenshot is None
