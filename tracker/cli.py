@@ -24,6 +24,7 @@ from tracker.diary import BlockView, Diary
 from tracker.engine import DISCARD, DISCARD_AND_STOP, KEEP, Tracker, TrackerConfig
 from tracker.errors import EnvironmentProblem, RuleViolation, WorkdiaryError
 from tracker.paths import default_data_dir
+from tracker.settings import load_settings
 from tracker.storage import Database
 from tracker.timeutil import SystemClock, local_text, local_zone, week_of_date
 
@@ -187,7 +188,7 @@ def track_command(args, database: Database, diary: Diary, zone: tzinfo) -> int:
     if not args.no_screenshots:
         from tracker.capture.isolated import IsolatedCapturer
 
-        capturer = IsolatedCapturer()
+        capturer = IsolatedCapturer(private_apps=load_settings(database).private_apps)
     answer = IDLE_ANSWERS[args.on_idle]
     stop = threading.Event()
 
@@ -257,6 +258,8 @@ def _describe(event: object, zone: tzinfo) -> str:
             return "screenshot taken" + (f": {note}" if note else "")
         case events.CaptureFailed(message=message):
             return f"no screenshot: {message}"
+        case events.ScreenshotSkipped(private_app=app):
+            return f"no screenshot: {app} was on screen (a private app)"
     return ""
 
 

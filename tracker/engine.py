@@ -111,6 +111,14 @@ class CaptureFailed:
 
 
 @dataclass(frozen=True)
+class ScreenshotSkipped:
+    """No screenshot this slot: an app on the private-apps list was on screen."""
+
+    block_id: str
+    private_app: str
+
+
+@dataclass(frozen=True)
 class StorageFailed:
     message: str
 
@@ -590,6 +598,11 @@ class Tracker:
             return self._capture_failed(block, StorageProblem(f"Could not write the screenshot: {error}"))
         except (EnvironmentProblem, StorageProblem) as problem:
             return self._capture_failed(block, problem)
+        if capture.private_app:
+            block.capture_note = f"No screenshot: {capture.private_app} was on screen (a private app)."
+            return self._emit(ScreenshotSkipped(block.id, capture.private_app))
+        if not capture.images:
+            return self._capture_failed(block, capture.note)
         shot.images = [
             ScreenshotImage(
                 monitor=image.monitor,
@@ -613,7 +626,7 @@ class Tracker:
         block.capture_note = capture.note
         self._emit(ScreenshotTaken(shot.id, block.id, capture.note))
 
-    def _capture_failed(self, block: _OpenBlock, problem: Exception) -> None:
+    def _capture_failed(self, block: _OpenBlock, problem: Exception | str) -> None:
         block.capture_note = f"No screenshot: {problem}"
         self._emit(CaptureFailed(str(problem)))
 

@@ -6,6 +6,7 @@ import json
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import timedelta
 
+from tracker.capture.windows import DEFAULT_PRIVATE_APPS
 from tracker.engine import TrackerConfig
 from tracker.models import Setting
 from tracker.storage import Database
@@ -21,6 +22,7 @@ class Settings:
     screenshot_monitors: tuple[int, ...] = ()  # empty: every monitor
     screenshot_format: str = "jpeg"  # jpeg | webp
     hold_minutes: int = 10  # screenshots stay local this long, for review, before upload
+    private_apps: tuple[str, ...] = DEFAULT_PRIVATE_APPS  # no screenshot while one is on screen
     notifications: bool = True
     start_at_login: bool = False
     service_url: str = ""  # the contract service to sync with; "" before the user chose one
@@ -48,8 +50,9 @@ def load_settings(database: Database) -> Settings:
     values = (
         {name: value for name, value in saved.items() if name in known} if isinstance(saved, dict) else {}
     )
-    if "screenshot_monitors" in values:
-        values["screenshot_monitors"] = tuple(values["screenshot_monitors"])
+    for name in ("screenshot_monitors", "private_apps"):
+        if name in values:
+            values[name] = tuple(values[name])
     try:
         return replace(Settings(), **values)
     except TypeError:

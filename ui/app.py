@@ -367,6 +367,11 @@ class Workdiary(QObject):
                     f"The computer slept or its clock changed ({clock_text(event.since, self.zone)}–"
                     f"{clock_text(event.until, self.zone)}): that time was not counted.",
                 )
+        elif isinstance(event, events.ScreenshotSkipped):
+            if notify:
+                self.tray.notify(
+                    APP_NAME, f"No screenshot this time: {event.private_app} was on screen (a private app)."
+                )
         elif isinstance(event, events.CaptureFailed | events.StorageFailed):
             self._failed(event.message)
 
@@ -534,11 +539,12 @@ def make_capturer(settings: Settings):
     from tracker.capture.screen import MssCapturer
 
     monitors = list(settings.screenshot_monitors) or None
+    private = {"private_apps": settings.private_apps}
     try:
-        return MssCapturer(monitors, settings.screenshot_format)
+        return MssCapturer(monitors, settings.screenshot_format, **private)
     except WorkdiaryError as problem:  # the chosen format's codec is missing: JPEG always works
         log.warning("%s; using JPEG", problem)
-        return MssCapturer(monitors, "jpeg")
+        return MssCapturer(monitors, "jpeg", **private)
 
 
 def make_input():

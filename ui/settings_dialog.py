@@ -174,6 +174,13 @@ class SettingsDialog(QDialog):
         self.hold_spin = self._minutes(0, 24 * 60, "Hold period")
         self.hold_spin.setToolTip("How long a screenshot stays on this computer for review before upload")
         shot_form.addRow(self._label("&Hold for review:", self.hold_spin), self.hold_spin)
+        self.private_edit = self._line("Private apps")
+        self.private_edit.setToolTip(
+            "No screenshot is taken while a window whose app or title contains one of these is on screen"
+        )
+        self.private_edit.setPlaceholderText("e.g. KeePassXC, My Bank")
+        private_label = self._label("&Private apps (comma-separated):", self.private_edit)
+        shot_form.addRow(private_label, self.private_edit)
         shots_layout.addLayout(shot_form)
         layout.addWidget(shots)
 
@@ -283,6 +290,7 @@ class SettingsDialog(QDialog):
         index = self.format_box.findData(settings.screenshot_format)
         self.format_box.setCurrentIndex(max(index, 0))
         self.hold_spin.setValue(settings.hold_minutes)
+        self.private_edit.setText(", ".join(settings.private_apps))
         self.autostart_check.setChecked(autostart.is_enabled() or settings.start_at_login)
         self.notify_check.setChecked(settings.notifications)
 
@@ -303,6 +311,9 @@ class SettingsDialog(QDialog):
             screenshot_monitors=monitors,
             screenshot_format=self.format_box.currentData(),
             hold_minutes=self.hold_spin.value(),
+            private_apps=tuple(
+                dict.fromkeys(name.strip() for name in self.private_edit.text().split(",") if name.strip())
+            ),
             start_at_login=self.autostart_check.isChecked() and autostart.supported(),
             notifications=self.notify_check.isChecked(),
         )

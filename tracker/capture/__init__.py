@@ -37,8 +37,9 @@ class CapturedImage:
 
 @dataclass(frozen=True)
 class Capture:
-    images: list[CapturedImage]
-    note: str = ""  # set when the grab looks wrong (all black or uniform): the likely cause
+    images: list[CapturedImage]  # empty: no screenshot (why: ``note`` or ``private_app``)
+    note: str = ""  # set when the grab looks wrong (all black or uniform) or failed: the likely cause
+    private_app: str = ""  # the entry of the private-apps list that was on screen: nothing was grabbed
 
 
 class ScreenCapturer(Protocol):

@@ -23,11 +23,19 @@ FIX = "Check that the screen can be captured with 'python -m tracker track' in y
 
 
 class IsolatedCapturer:
-    def __init__(self, monitors: list[int] | None = None) -> None:
+    def __init__(self, monitors: list[int] | None = None, private_apps: tuple[str, ...] = ()) -> None:
         self.monitors = monitors
+        self.private_apps = private_apps
 
     def capture(self, directory: Path, stem: str) -> Capture:
-        request = json.dumps({"directory": str(directory), "stem": stem, "monitors": self.monitors})
+        request = json.dumps(
+            {
+                "directory": str(directory),
+                "stem": stem,
+                "monitors": self.monitors,
+                "private_apps": self.private_apps,
+            }
+        )
         try:
             child = subprocess.run(
                 children.command("tracker.capture.isolated", request),
@@ -54,19 +62,21 @@ class IsolatedCapturer:
             )
             for image in answer["images"]
         ]
-        return Capture(images, answer["note"])
+        return Capture(images, answer["note"], answer["private_app"])
 
 
 def _serve(request: dict) -> dict:
     from tracker.capture.screen import MssCapturer
 
     try:
-        capture = MssCapturer(request["monitors"]).capture(Path(request["directory"]), request["stem"])
+        capturer = MssCapturer(request["monitors"], private_apps=tuple(request["private_apps"]))
+        capture = capturer.capture(Path(request["directory"]), request["stem"])
     except EnvironmentProblem as problem:
         return {"environment": problem.args[0], "fix": problem.fix}
     except StorageProblem as problem:
         return {"storage": str(problem)}
-    return {"images": [asdict(image) for image in capture.images], "note": capture.note}
+    images = [asdict(image) for image in capture.images]
+    return {"images": images, "note": capture.note, "private_app": capture.private_app}
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Screenshots with mss: every monitor (or the chosen ones), encoded with a thumbnail, owner-only."""
+"""Screenshots with mss: every monitor (or the chosen ones), encoded with a thumbnail, owner-only;
+none while a private app is on screen."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from tracker.capture.imaging import (
     thumbnail_path,
     write_private_files,
 )
+from tracker.capture.windows import private_on_screen, shown_windows
 from tracker.errors import EnvironmentProblem
 
 X11_FIX = "Run Workdiary inside your desktop session (an X11 session on Linux)."
@@ -43,13 +45,30 @@ class MssCapturer:
         monitors: list[int] | None = None,
         fmt: str = DEFAULT_FORMAT,
         qualities: tuple[int, ...] = DEFAULT_QUALITIES,
+        private_apps: tuple[str, ...] = (),
     ) -> None:
         check_format(fmt)
         self.monitors = monitors  # 1-based mss numbers; None: all
         self.fmt = fmt
         self.qualities = qualities
+        self.private_apps = private_apps  # no screenshot while one of these is on screen
 
     def capture(self, directory: Path, stem: str) -> Capture:
+        unrecognised = ""
+        if self.private_apps:
+            _check_display()
+            try:
+                windows = shown_windows()
+            except Exception as error:  # python-xlib raises its own classes, not OSError
+                raise EnvironmentProblem(
+                    f"No screenshot: the windows on the screen could not be listed to leave out private "
+                    f"apps ({type(error).__name__}: {error}).",
+                    X11_FIX,
+                ) from error
+            if windows is None:
+                unrecognised = "private apps are not recognised on this system"
+            elif app := private_on_screen(windows, self.private_apps):
+                return Capture([], private_app=app)
         files: dict[Path, bytes] = {}
         images: list[CapturedImage] = []
         all_uniform = True
@@ -70,7 +89,7 @@ class MssCapturer:
             chosen = ", ".join(str(number) for number in self.monitors)
             return Capture([], note=f"the chosen monitors ({chosen}) are not connected")
         write_private_files(files)
-        note = blank_screen_note(sys.platform, _session_type()) if all_uniform else ""
+        note = blank_screen_note(sys.platform, _session_type()) if all_uniform else unrecognised
         return Capture(images, note)
 
     def _grab(self):

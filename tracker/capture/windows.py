@@ -1,0 +1,63 @@
+"""The windows on the screen, for the private-apps list (Settings): a screenshot is not taken while
+a window whose class or title contains an entry of the list is shown.
+
+On X11 the shown windows are the window manager's clients that are not minimized (EWMH
+``_NET_CLIENT_LIST``), or without a window manager the mapped top-level windows. Elsewhere they
+cannot be listed yet.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+DEFAULT_PRIVATE_APPS = ("KeePassXC", "KeePass", "1Password", "Bitwarden", "Enpass", "LastPass")
+
+
+@dataclass(frozen=True)
+class Window:
+    app: str  # the window's class (X11 WM_CLASS: instance and class names)
+    title: str
+
+
+def private_on_screen(windows: Iterable[Window], private_apps: Iterable[str]) -> str:
+    """The first entry of `private_apps` found (any case) in a shown window's class or title."""
+    names = [f"{window.app}\n{window.title}".casefold() for window in windows]
+    for entry in private_apps:
+        needle = entry.strip().casefold()
+        if needle and any(needle in name for name in names):
+            return entry.strip()
+    return ""
+
+
+def shown_windows() -> list[Window] | None:
+    """The windows shown on the screen; None where they cannot be listed."""
+    if sys.platform in ("win32", "darwin"):
+        return None
+    from Xlib import X, display, error
+
+    connection = display.Display()
+    try:
+        root = connection.screen().root
+        atom = connection.intern_atom
+        clients = root.get_full_property(atom("_NET_CLIENT_LIST"), X.AnyPropertyType)
+        if clients is not None:
+            candidates = [connection.create_resource_object("window", number) for number in clients.value]
+        else:
+            children = root.query_tree().children
+            candidates = [window for window in children if window.get_attributes().map_state == X.IsViewable]
+        shown = []
+        for window in candidates:
+            try:
+                state = window.get_full_property(atom("_NET_WM_STATE"), X.AnyPropertyType)
+                if state is not None and atom("_NET_WM_STATE_HIDDEN") in state.value:
+                    continue  # minimized
+                name = window.get_full_property(atom("_NET_WM_NAME"), atom("UTF8_STRING"))
+                title = name.value.decode("utf-8", "replace") if name else str(window.get_wm_name() or "")
+                shown.append(Window(" ".join(window.get_wm_class() or ()), title))
+            except error.XError:  # closed meanwhile
+                continue
+        return shown
+    finally:
+        connection.close()
