@@ -69,6 +69,15 @@ class Monitor:
         return f"Monitor {self.number}: {self.width}×{self.height} at {self.left},{self.top}"
 
 
+def comma_separated(text: str) -> tuple[str, ...]:
+    """The entries of a comma-separated list, trimmed, each once (whatever its case), in order."""
+    entries: dict[str, str] = {}
+    for entry in text.split(","):
+        if entry.strip():
+            entries.setdefault(entry.strip().casefold(), entry.strip())
+    return tuple(entries.values())
+
+
 def list_monitors() -> list[Monitor]:
     """The connected monitors as the screenshot capturer numbers them; empty when unknown."""
     try:
@@ -311,9 +320,7 @@ class SettingsDialog(QDialog):
             screenshot_monitors=monitors,
             screenshot_format=self.format_box.currentData(),
             hold_minutes=self.hold_spin.value(),
-            private_apps=tuple(
-                dict.fromkeys(name.strip() for name in self.private_edit.text().split(",") if name.strip())
-            ),
+            private_apps=comma_separated(self.private_edit.text()),
             start_at_login=self.autostart_check.isChecked() and autostart.supported(),
             notifications=self.notify_check.isChecked(),
         )

@@ -56,10 +56,17 @@ class FakeInput:
 class FakeCapturer:
     """Writes a small real JPEG per monitor (white, with a 6 px black square at 28–34, 16–22)."""
 
-    def __init__(self, monitors: int = 1, note: str = "", problem: EnvironmentProblem | None = None) -> None:
+    def __init__(
+        self,
+        monitors: int = 1,
+        note: str = "",
+        problem: EnvironmentProblem | None = None,
+        private_app: str = "",
+    ) -> None:
         self.monitors = monitors
         self.note = note
         self.problem = problem
+        self.private_app = private_app  # as if it were on screen: nothing is grabbed
         self.calls = 0
 
     def capture(self, directory: Path, stem: str) -> Capture:
@@ -70,6 +77,8 @@ class FakeCapturer:
         self.calls += 1
         if self.problem:
             raise self.problem
+        if self.private_app:
+            return Capture([], private_app=self.private_app)
         image = QImage(192, 108, QImage.Format.Format_RGB32)
         image.fill(QColor("white"))
         for x in range(28, 34):

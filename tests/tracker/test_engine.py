@@ -13,11 +13,13 @@ from tracker.engine import (
     DISCARD,
     DISCARD_AND_STOP,
     KEEP,
+    CaptureFailed,
     ClockJump,
     IdleQuestion,
     IdleStarted,
     LimitReached,
     LimitWarning,
+    ScreenshotSkipped,
     ScreenshotTaken,
     Tracker,
     TrackerConfig,
@@ -334,6 +336,41 @@ def test_capture_problems_are_reported_and_tracking_goes_on(make_tracker, clock,
     assert block.seconds == 600
     assert "no X display" in block.capture_note
     assert any("no X display" in getattr(e, "message", "") for e in events)
+
+
+def test_no_screenshot_while_a_private_app_is_on_screen_and_the_block_says_so(
+    make_tracker, clock, contract, database
+):
+    events = []
+    tracker = make_tracker(events, capturer=FakeCapturer(private_app="KeePassXC"))
+    tracker.start(contract.id)
+    run(tracker, clock, 600)
+    tracker.stop()
+
+    (block,) = live_blocks(database)
+    assert block.seconds == 600  # the time is tracked all the same
+    assert block.capture_note == "No screenshot: KeePassXC was on screen (a private app)."
+    assert [e for e in events if isinstance(e, ScreenshotSkipped)] == [
+        ScreenshotSkipped(block.id, "KeePassXC")
+    ]
+    assert not [e for e in events if isinstance(e, ScreenshotTaken | CaptureFailed)]
+    with database.session() as session:
+        assert session.scalars(select(Screenshot)).all() == []
+
+
+def test_a_capture_with_no_monitor_is_a_failed_capture_not_an_empty_screenshot(
+    make_tracker, clock, contract, database
+):
+    events = []
+    tracker = make_tracker(events, capturer=FakeCapturer(monitors=0, note="no monitor is connected"))
+    tracker.start(contract.id)
+    run(tracker, clock, 600)
+    tracker.stop()
+
+    assert live_blocks(database)[0].capture_note == "No screenshot: no monitor is connected"
+    assert CaptureFailed("no monitor is connected") in events
+    with database.session() as session:
+        assert session.scalars(select(Screenshot)).all() == []
 
 
 def test_a_black_screen_note_lands_on_the_block(make_tracker, clock, contract, database):

@@ -11,7 +11,14 @@ from tracker.storage import Database
 
 def test_settings_are_saved_and_loaded(database):
     assert load_settings(database) == Settings()
-    chosen = Settings(idle_minutes=5, screenshot_monitors=(2,), hold_minutes=30, notifications=False)
+    assert "KeePassXC" in Settings().private_apps  # password managers are private from the start
+    chosen = Settings(
+        idle_minutes=5,
+        screenshot_monitors=(2,),
+        hold_minutes=30,
+        notifications=False,
+        private_apps=("My Bank", "Signal"),
+    )
     save_settings(database, chosen)
     again = Database(database.data_dir)
     assert load_settings(again) == chosen

@@ -9,6 +9,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QDialogButtonBox, QMessageBox, QPushButton
 
 from tracker import autostart
+from tracker.capture.windows import DEFAULT_PRIVATE_APPS
 from tracker.engine import (
     IdleQuestion,
     IdleResolved,
@@ -244,6 +245,9 @@ def test_settings_are_saved_applied_and_start_at_login_writes_the_entry(
     dialog.over_limit_check.setFocus()
     qtbot.keyClick(dialog.over_limit_check, Qt.Key.Key_Space)
     dialog.format_box.setCurrentIndex(dialog.format_box.findData("webp"))
+    assert dialog.private_edit.text() == ", ".join(DEFAULT_PRIVATE_APPS)
+    dialog.private_edit.selectAll()
+    qtbot.keyClicks(dialog.private_edit, " KeePassXC,, My Bank , keepassxc,My Bank")
     toggle(qtbot, dialog.autostart_check)
     toggle(qtbot, dialog.notify_check)
     save(qtbot, dialog)
@@ -251,6 +255,7 @@ def test_settings_are_saved_applied_and_start_at_login_writes_the_entry(
 
     saved = load_settings(database)
     assert (saved.idle_minutes, saved.keep_tracking_over_limit, saved.screenshot_format) == (7, True, "webp")
+    assert saved.private_apps == ("KeePassXC", "My Bank")
     assert (saved.start_at_login, saved.notifications) == (True, False)
     assert workdiary.settings == saved
     entry = xdg_config / "autostart" / "workdiary.desktop"

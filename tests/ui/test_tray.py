@@ -3,6 +3,7 @@ menu, its tooltip and its notifications."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import UTC
 
 import pytest
@@ -15,6 +16,7 @@ from tests.ui.conftest import Driver
 from tracker.engine import (
     CaptureFailed,
     IdleStarted,
+    ScreenshotSkipped,
     ScreenshotTaken,
     TrackingStarted,
     TrackingStopped,
@@ -237,36 +239,54 @@ def test_tracking_that_stops_by_itself_is_notified(qtbot, tray_app, drive):
     assert tray_app.tray.icon.toolTip().startswith("Workdiary — Not tracking")
 
 
-def test_a_failed_capture_turns_the_icon_to_error(
-    qtbot, tray_host, database, clock, contract, app_settings, sync_service, xdg_config
-):
+@pytest.fixture
+def app_capturing_with(qtbot, tray_host, database, clock, contract, app_settings, sync_service, xdg_config):
+    """Workdiary tracking on `contract` with the given capturer, until `ends` is seen; yields the
+    app, then shuts it down."""
     from ui.app import Workdiary
 
-    inputs = FakeInput()
+    @contextmanager
+    def tracking(capturer, ends: type):
+        inputs = FakeInput()
+        service = TrackerService(
+            database,
+            clock,
+            app_settings,
+            UTC,
+            make_input=lambda: inputs,
+            make_capturer=lambda settings: capturer,
+            tick_ms=None,
+        )
+        app = Workdiary(database, service, sync_service, clock, UTC, app_settings, quit_app=lambda: None)
+        try:
+            with qtbot.waitSignal(service.status):
+                app.start()
+            qtbot.addWidget(app.window)
+            qtbot.waitUntil(app.tray.icon.isVisible)
+            with qtbot.waitSignal(service.event, check_params_cb=lambda e: isinstance(e, TrackingStarted)):
+                app.tray.start_action.trigger()
+            Driver(qtbot, service, clock, inputs).tick_until(ends)
+            yield app
+        finally:
+            app.shutdown()
+
+    return tracking
+
+
+def test_a_failed_capture_turns_the_icon_to_error(qtbot, app_capturing_with):
     problem = EnvironmentProblem("Screenshots cannot be taken: no X display.", "Run it in a desktop.")
-    service = TrackerService(
-        database,
-        clock,
-        app_settings,
-        UTC,
-        make_input=lambda: inputs,
-        make_capturer=lambda settings: FakeCapturer(problem=problem),
-        tick_ms=None,
-    )
-    app = Workdiary(database, service, sync_service, clock, UTC, app_settings, quit_app=lambda: None)
-    try:
-        with qtbot.waitSignal(service.status):
-            app.start()
-        qtbot.addWidget(app.window)
-        qtbot.waitUntil(app.tray.icon.isVisible)
-        with qtbot.waitSignal(service.event, check_params_cb=lambda e: isinstance(e, TrackingStarted)):
-            app.tray.start_action.trigger()
-        Driver(qtbot, service, clock, inputs).tick_until(CaptureFailed)
+    with app_capturing_with(FakeCapturer(problem=problem), CaptureFailed) as app:
         qtbot.waitUntil(lambda: app.tray.state == ERROR)
         assert app.tray.icon.icon().cacheKey() == tray_icon(ERROR, True).cacheKey()
         assert "Something went wrong" in app.tray.icon.toolTip()
         assert "Screenshots cannot be taken" in app.window.message_bar.label.text()
         qtbot.mouseClick(app.window.message_bar.close_button, Qt.MouseButton.LeftButton)
         assert app.tray.state == IDLE  # the user has seen it
-    finally:
-        app.shutdown()
+
+
+def test_a_screenshot_skipped_for_a_private_app_is_told_and_is_no_error(qtbot, app_capturing_with):
+    with app_capturing_with(FakeCapturer(private_app="KeePassXC"), ScreenshotSkipped) as app:
+        expected = "No screenshot this time: KeePassXC was on screen (a private app)."
+        qtbot.waitUntil(lambda: any(expected in balloon_text(b) for b in top_level("QBalloonTip")))
+        assert app.tray.state != ERROR
+        assert app.window.message_bar.isHidden()

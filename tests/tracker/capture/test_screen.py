@@ -1,28 +1,21 @@
-"""Real mss grabs of known patterns drawn on a private Xvfb screen with two RandR monitors.
-
-The screen is this module's own Xvfb rather than the session's: mss needs 24-bit colour (the
-session's Xvfb is 16-bit by default) and the test needs to control the monitor layout. Patterns
-are drawn straight onto the root window with python-xlib (pynput's X backend): with no window
-manager and no windows, nothing covers them.
-"""
+"""Real mss grabs of known patterns drawn on a private Xvfb screen with two RandR monitors (see
+conftest.py), and no grab at all while a private app's window is shown."""
 
 from __future__ import annotations
 
-import select
 import stat
-import subprocess
 import sys
 
 import pytest
 from PySide6.QtGui import QImage
 
+from tests.tracker.capture.conftest import HEIGHT, WIDTH
 from tracker.capture import imaging
+from tracker.capture import screen as screen_module
 from tracker.capture.isolated import IsolatedCapturer
 from tracker.capture.screen import MssCapturer, blank_screen_note
 from tracker.errors import EnvironmentProblem, StorageProblem
 
-WIDTH, HEIGHT = 640, 480
-MONITORS = [(0, 400), (400, 240)]  # (left, width): a 400×480 monitor and a 240×480 one
 RED, GREEN, BLUE, YELLOW, BLACK = (220, 30, 30), (30, 200, 30), (30, 30, 220), (230, 230, 40), (0, 0, 0)
 QUADRANTS = [
     (0, 0, 320, 240, RED),
@@ -32,96 +25,10 @@ QUADRANTS = [
 ]
 
 
-class Screen:
-    def __init__(self) -> None:
-        from Xlib import display
-        from Xlib.protocol import rq
-
-        self.server = subprocess.Popen(
-            ["Xvfb", "-displayfd", "1", "-screen", "0", f"{WIDTH}x{HEIGHT}x24", "-br", "-nolisten", "tcp"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-        )
-        ready, _, _ = select.select([self.server.stdout], [], [], 20)
-        number = self.server.stdout.readline().decode().strip() if ready else ""
-        if not number:
-            self.close()
-            raise RuntimeError("Xvfb did not start")
-        self.name = f":{number}"
-        self.connection = display.Display(self.name)
-        self.root = self.connection.screen().root
-
-        class SetMonitor(rq.Request):  # RRSetMonitor; python-xlib's own cannot pack its list
-            _request = rq.Struct(
-                rq.Card8("opcode"),
-                rq.Opcode(43),
-                rq.RequestLength(),
-                rq.Window("window"),
-                rq.Card32("name"),
-                rq.Bool("primary"),
-                rq.Bool("automatic"),
-                rq.LengthOf("outputs", 2),
-                rq.Int16("x"),
-                rq.Int16("y"),
-                rq.Card16("width"),
-                rq.Card16("height"),
-                rq.Card32("width_mm"),
-                rq.Card32("height_mm"),
-                rq.List("outputs", rq.Card32Obj),
-            )
-
-        output = self.root.xrandr_get_screen_resources().outputs[0]
-        for number, (left, width) in enumerate(MONITORS):
-            SetMonitor(
-                display=self.connection.display,
-                opcode=self.connection.display.get_extension_major("RANDR"),
-                window=self.root,
-                name=self.connection.intern_atom(f"WORKDIARY-{number}"),
-                primary=number == 0,
-                automatic=False,
-                outputs=[output] if number == 0 else [],  # replaces the output's own monitor
-                x=left,
-                y=0,
-                width=width,
-                height=HEIGHT,
-                width_mm=width // 4,
-                height_mm=HEIGHT // 4,
-            )
-        self.connection.sync()
-
-    def paint(self, rectangles) -> None:
-        for left, top, width, height, (red, green, blue) in rectangles:
-            gc = self.root.create_gc(foreground=(red << 16) | (green << 8) | blue)
-            self.root.fill_rectangle(gc, left, top, width, height)
-            gc.free()
-        self.connection.sync()
-
-    def close(self) -> None:
-        if getattr(self, "connection", None):
-            self.connection.close()
-        self.server.terminate()
-        self.server.wait(10)
-        self.server.stdout.close()
-
-
 @pytest.fixture(params=[MssCapturer, IsolatedCapturer], ids=["in-process", "isolated"])
 def capturer_class(request):
     """The capturer itself, and the same run in a child process as the headless tracker does."""
     return request.param
-
-
-@pytest.fixture(scope="module")
-def screen():
-    screen = Screen()
-    yield screen
-    screen.close()
-
-
-@pytest.fixture
-def x11_session(screen, monkeypatch):
-    monkeypatch.setenv("DISPLAY", screen.name)
-    monkeypatch.delenv("XDG_SESSION_TYPE", raising=False)
-    return screen
 
 
 def rgb(image: QImage, x: int, y: int) -> tuple[int, int, int]:
@@ -283,3 +190,28 @@ def test_blank_screen_notes_name_the_likely_cause():
 def test_an_unknown_format_is_refused():
     with pytest.raises(ValueError, match="png"):
         MssCapturer(fmt="png")
+
+
+@pytest.mark.x11
+def test_nothing_is_grabbed_while_a_private_app_is_shown(capturer_class, x11_session, tmp_path):
+    x11_session.paint(QUADRANTS)
+    private = ("KeePassXC", "secretkeeper")
+    with x11_session.window(("secretkeeper", "SecretKeeper"), "Vault"):
+        capture = capturer_class(private_apps=private).capture(tmp_path / "shots", "s")
+
+    assert (capture.images, capture.note, capture.private_app) == ([], "", "secretkeeper")
+    assert not (tmp_path / "shots").exists() or list((tmp_path / "shots").iterdir()) == []
+    assert len(capturer_class(private_apps=private).capture(tmp_path, "s").images) == 2  # now gone
+
+
+@pytest.mark.x11
+def test_windows_that_cannot_be_listed_mean_no_screenshot(x11_session, monkeypatch, tmp_path):
+    from Xlib.error import DisplayConnectionError
+
+    def lost() -> None:  # as python-xlib fails when the X server went away (its socket leaks)
+        raise DisplayConnectionError(x11_session.name, "the server went away")
+
+    monkeypatch.setattr(screen_module, "shown_windows", lost)
+    with pytest.raises(EnvironmentProblem, match="could not be listed to leave out private apps"):
+        MssCapturer(private_apps=("KeePassXC",)).capture(tmp_path, "s")
+    assert list(tmp_path.iterdir()) == []
