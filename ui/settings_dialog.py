@@ -184,13 +184,17 @@ class SettingsDialog(QDialog):
         self.hold_spin.setToolTip("How long a screenshot stays on this computer for review before upload")
         shot_form.addRow(self._label("&Hold for review:", self.hold_spin), self.hold_spin)
         self.private_edit = self._line("Private apps")
-        self.private_edit.setToolTip(
-            "No screenshot is taken while a window whose app or title contains one of these is on screen"
-        )
         self.private_edit.setPlaceholderText("e.g. KeePassXC, My Bank")
-        private_label = self._label("&Private apps (comma-separated):", self.private_edit)
-        shot_form.addRow(private_label, self.private_edit)
+        shot_form.addRow(self._label("&Private apps:", self.private_edit), self.private_edit)
         shots_layout.addLayout(shot_form)
+        private_hint = QLabel(
+            "No screenshot while a window whose app or title contains one of these (comma-separated) "
+            "is on screen.",
+            shots,
+        )
+        private_hint.setWordWrap(True)
+        set_text_color(private_hint, muted)
+        shots_layout.addWidget(private_hint)
         layout.addWidget(shots)
 
         general = QGroupBox("General", self)
@@ -300,6 +304,7 @@ class SettingsDialog(QDialog):
         self.format_box.setCurrentIndex(max(index, 0))
         self.hold_spin.setValue(settings.hold_minutes)
         self.private_edit.setText(", ".join(settings.private_apps))
+        self.private_edit.setCursorPosition(0)
         self.autostart_check.setChecked(autostart.is_enabled() or settings.start_at_login)
         self.notify_check.setChecked(settings.notifications)
 
