@@ -21,7 +21,7 @@ from tracker.capture.imaging import (
     thumbnail_path,
     write_private_files,
 )
-from tracker.capture.windows import private_on_screen, shown_windows
+from tracker.capture.windows import WindowLister, private_on_screen
 from tracker.errors import EnvironmentProblem
 
 X11_FIX = "Run Workdiary inside your desktop session (an X11 session on Linux)."
@@ -52,13 +52,14 @@ class MssCapturer:
         self.fmt = fmt
         self.qualities = qualities
         self.private_apps = private_apps  # no screenshot while one of these is on screen
+        self.windows = WindowLister()
 
     def capture(self, directory: Path, stem: str) -> Capture:
         unrecognised = ""
         if self.private_apps:
             _check_display()
             try:
-                windows = shown_windows()
+                windows = self.windows.shown()
             except Exception as error:  # python-xlib raises its own classes, not OSError
                 raise EnvironmentProblem(
                     f"No screenshot: the windows on the screen could not be listed to leave out private "

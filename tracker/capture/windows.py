@@ -8,7 +8,9 @@ cannot be listed yet.
 
 from __future__ import annotations
 
+import contextlib
 import sys
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -31,33 +33,63 @@ def private_on_screen(windows: Iterable[Window], private_apps: Iterable[str]) ->
     return ""
 
 
-def shown_windows() -> list[Window] | None:
-    """The windows shown on the screen; None where they cannot be listed."""
-    if sys.platform in ("win32", "darwin"):
-        return None
-    from Xlib import X, display, error
+class WindowLister:
+    """Lists the windows shown on the screen over one X connection, opened at the first call (and
+    again after an error) and closed with the lister: opening one takes some 8 ms, a listing less
+    than 1 ms."""
 
-    connection = display.Display()
-    try:
-        root = connection.screen().root
-        atom = connection.intern_atom
-        clients = root.get_full_property(atom("_NET_CLIENT_LIST"), X.AnyPropertyType)
-        if clients is not None:
-            candidates = [connection.create_resource_object("window", number) for number in clients.value]
-        else:
-            children = root.query_tree().children
-            candidates = [window for window in children if window.get_attributes().map_state == X.IsViewable]
-        shown = []
-        for window in candidates:
-            try:
-                state = window.get_full_property(atom("_NET_WM_STATE"), X.AnyPropertyType)
-                if state is not None and atom("_NET_WM_STATE_HIDDEN") in state.value:
-                    continue  # minimized
-                name = window.get_full_property(atom("_NET_WM_NAME"), atom("UTF8_STRING"))
-                title = name.value.decode("utf-8", "replace") if name else str(window.get_wm_name() or "")
-                shown.append(Window(" ".join(window.get_wm_class() or ()), title))
-            except error.XError:  # closed meanwhile
-                continue
-        return shown
-    finally:
+    def __init__(self) -> None:
+        self._connection = None
+        self._closer: weakref.finalize | None = None
+
+    def shown(self) -> list[Window] | None:
+        """The windows shown on the screen; None where they cannot be listed."""
+        if sys.platform in ("win32", "darwin"):
+            return None
+        if self._connection is None:
+            from Xlib import display
+
+            self._connection = display.Display()
+            self._closer = weakref.finalize(self, _close, self._connection)
+        try:
+            return _shown(self._connection)
+        except Exception:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        if self._closer is not None:
+            self._closer()  # closes the connection once, whoever calls first
+        self._connection = self._closer = None
+
+
+def _close(connection) -> None:
+    from Xlib import error
+
+    with contextlib.suppress(error.ConnectionClosedError, OSError):  # broken already: nothing to close
         connection.close()
+
+
+def _shown(connection) -> list[Window]:
+    from Xlib import X, error
+
+    root = connection.screen().root
+    atom = connection.intern_atom
+    clients = root.get_full_property(atom("_NET_CLIENT_LIST"), X.AnyPropertyType)
+    if clients is not None:
+        candidates = [connection.create_resource_object("window", number) for number in clients.value]
+    else:
+        children = root.query_tree().children
+        candidates = [window for window in children if window.get_attributes().map_state == X.IsViewable]
+    shown = []
+    for window in candidates:
+        try:
+            state = window.get_full_property(atom("_NET_WM_STATE"), X.AnyPropertyType)
+            if state is not None and atom("_NET_WM_STATE_HIDDEN") in state.value:
+                continue  # minimized
+            name = window.get_full_property(atom("_NET_WM_NAME"), atom("UTF8_STRING"))
+            title = name.value.decode("utf-8", "replace") if name else str(window.get_wm_name() or "")
+            shown.append(Window(" ".join(window.get_wm_class() or ()), title))
+        except error.XError:  # closed meanwhile
+            continue
+    return shown

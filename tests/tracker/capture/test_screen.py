@@ -11,7 +11,6 @@ from PySide6.QtGui import QImage
 
 from tests.tracker.capture.conftest import HEIGHT, WIDTH
 from tracker.capture import imaging
-from tracker.capture import screen as screen_module
 from tracker.capture.isolated import IsolatedCapturer
 from tracker.capture.screen import MssCapturer, blank_screen_note
 from tracker.errors import EnvironmentProblem, StorageProblem
@@ -211,7 +210,8 @@ def test_windows_that_cannot_be_listed_mean_no_screenshot(x11_session, monkeypat
     def lost() -> None:  # as python-xlib fails when the X server went away (its socket leaks)
         raise DisplayConnectionError(x11_session.name, "the server went away")
 
-    monkeypatch.setattr(screen_module, "shown_windows", lost)
+    capturer = MssCapturer(private_apps=("KeePassXC",))
+    monkeypatch.setattr(capturer.windows, "shown", lost)
     with pytest.raises(EnvironmentProblem, match="could not be listed to leave out private apps"):
-        MssCapturer(private_apps=("KeePassXC",)).capture(tmp_path, "s")
+        capturer.capture(tmp_path, "s")
     assert list(tmp_path.iterdir()) == []
