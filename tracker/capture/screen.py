@@ -62,8 +62,8 @@ class MssCapturer:
                 windows = self.windows.shown()
             except Exception as error:  # python-xlib raises its own classes, not OSError
                 raise EnvironmentProblem(
-                    f"No screenshot: the windows on the screen could not be listed to leave out private "
-                    f"apps ({type(error).__name__}: {error}).",
+                    f"Screenshots cannot be taken: the windows on the screen could not be listed to leave "
+                    f"out private apps ({type(error).__name__}: {error}).",
                     X11_FIX,
                 ) from error
             if windows is None:
