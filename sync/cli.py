@@ -158,7 +158,8 @@ def run_command(args, database: Database, settings: Settings) -> int:
 def _print_report(report: SyncReport) -> int:
     print(
         f"sent {report.sent_blocks} time block(s) and {report.sent_screenshots} screenshot(s); "
-        f"pulled {report.pulled_contracts} contract(s) and {report.pulled_blocks} block(s) of other devices",
+        f"received {report.changed_contracts} new or changed contract(s) and {report.changed_blocks} "
+        "time block(s) from other devices",
         flush=True,
     )
     for rejection in report.rejected:

@@ -46,25 +46,25 @@ def freelance_contracts(contracts: list[dict]) -> list[dict]:
     return [contract for contract in contracts if field_of(contract, "role", str) == "freelancer"]
 
 
-def store_contracts(database: Database, contracts: list[dict]) -> None:
-    """Add or update the service's contracts, with the same ids. A contract the service no longer
-    lists keeps its row, with the status the service last gave it."""
+def store_contracts(database: Database, contracts: list[dict]) -> int:
+    """Add or update the service's contracts, with the same ids; how many were new or changed. A
+    contract the service no longer lists keeps its row, with the status the service last gave it."""
+    changed = 0
     with database.session() as session:
         for contract in contracts:
             values = {name: field_of(contract, name, kind) for name, kind in _CONTRACT_FIELDS.items()}
-            session.merge(
-                Contract(
-                    id=field_of(contract, "id", str),
-                    origin="service",
-                    started_at=parse_wire_time(field_of(contract, "started_at", str)),
-                    **values,
-                )
-            )
+            values["origin"] = "service"
+            values["started_at"] = parse_wire_time(field_of(contract, "started_at", str))
+            stored = session.get(Contract, field_of(contract, "id", str))
+            if stored is None or any(getattr(stored, name) != value for name, value in values.items()):
+                session.merge(Contract(id=field_of(contract, "id", str), **values))
+                changed += 1
+    return changed
 
 
 def store_other_devices_blocks(database: Database, device_id: str, blocks: list[dict]) -> int:
     """Store the blocks of other devices as synced (tombstones included); this device's own rows,
-    and rows changed here and not yet sent, are never touched. Returns how many came."""
+    and rows changed here and not yet sent, are never touched. Returns how many were new or changed."""
     rows = []
     for block in blocks:
         row = {name: field_of(block, name, kind) for name, kind in _BLOCK_FIELDS.items()}
@@ -79,8 +79,10 @@ def store_other_devices_blocks(database: Database, device_id: str, blocks: list[
         upsert = insert.on_conflict_do_update(
             index_elements=["id"],
             set_={name: insert.excluded[name] for name in _PULLED_CHANGES},
-            where=(table.c.device_id != device_id) & (table.c.sync_state == SYNCED),
+            where=(table.c.device_id != device_id)
+            & (table.c.sync_state == SYNCED)
+            & (table.c.updated_at != insert.excluded.updated_at),  # else it holds this version already
         )
         with database.session() as session:
-            session.execute(upsert, rows)
-    return len(rows)
+            return session.execute(upsert, rows).rowcount
+    return 0

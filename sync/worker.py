@@ -39,8 +39,8 @@ class SyncReport:
     sent_blocks: int = 0
     sent_screenshots: int = 0
     rejected: list[str] = field(default_factory=list)  # "what: the service's reason", one per item
-    pulled_contracts: int = 0
-    pulled_blocks: int = 0
+    changed_contracts: int = 0  # pulled and new or changed here
+    changed_blocks: int = 0  # of other devices, pulled and new or changed here
     error: str | None = None  # why the pass stopped early; None when it went through
     signed_out: bool = False
 
@@ -95,8 +95,7 @@ class Syncer:
         listed = self.client.contracts()
         with self.client.reading("the contracts"):
             mine = inbox.freelance_contracts(listed)
-            inbox.store_contracts(self.db, mine)
-        report.pulled_contracts = len(mine)
+            report.changed_contracts = inbox.store_contracts(self.db, mine)
         return [contract["id"] for contract in mine]
 
     def _push_blocks(self, report: SyncReport) -> None:
@@ -196,7 +195,7 @@ class Syncer:
             for week in (this_week - WEEK, this_week):
                 blocks = self.client.blocks(contract_id, week.date())
                 with self.client.reading("the blocks"):
-                    report.pulled_blocks += inbox.store_other_devices_blocks(self.db, device_id, blocks)
+                    report.changed_blocks += inbox.store_other_devices_blocks(self.db, device_id, blocks)
 
 
 def _upload_groups(page: list[OutgoingScreenshot]) -> Iterator[list[OutgoingScreenshot]]:

@@ -426,12 +426,12 @@ class Workdiary(QObject):
     # ----- the sync
 
     def _on_sync_state(self, state: SyncState) -> None:
-        synced_before = self.sync_state.last_synced_at
+        receipts_before = self.sync_state.receipts
         self.sync_state = state
         self.window.set_sync_state(state)
         self.tray.set_signed_in(state.signed_in)
         self._show_tray_state()
-        if state.last_synced_at != synced_before:  # a pass brought contracts and other devices' time
+        if state.receipts != receipts_before:  # a pass brought contracts or other devices' time
             self.service.refresh()  # the totals
             self.reload_contracts(self.window.selected_contract_id())
             if self.diary_window is not None and self.diary_window.isVisible():

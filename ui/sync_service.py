@@ -47,6 +47,7 @@ class SyncState:
     account: str  # the signed-in email; "" when signed out
     syncing: bool
     last_synced_at: datetime | None
+    receipts: int  # how many passes brought new or changed contracts or time, so far
     offline_since: datetime | None  # the first failed pass since the last good one
     problem: str  # why the last pass failed, or what keeps the sync from running
     outbox: OutboxSummary
@@ -95,7 +96,7 @@ class SyncService(QObject):
         self._client = None  # a sync.client.ServiceClient while signed in
         # The counts of what waits come with the sync thread's first state, read off the GUI thread.
         self._current = SyncState(
-            clock.now(), settings.service_url, "", False, None, None, "", OutboxSummary()
+            clock.now(), settings.service_url, "", False, None, 0, None, "", OutboxSummary()
         )
         self._state_from_thread.connect(self._relay_state, Qt.ConnectionType.QueuedConnection)
         self._signed_in_from_thread.connect(self.signed_in, Qt.ConnectionType.QueuedConnection)
@@ -206,7 +207,8 @@ class SyncService(QObject):
             return self._backoff.failed()
         if self._backoff:
             self._backoff.succeeded()
-        self._publish(last_synced_at=now, offline_since=None, problem="")
+        receipts = self._current.receipts + bool(report.changed_contracts or report.changed_blocks)
+        self._publish(last_synced_at=now, receipts=receipts, offline_since=None, problem="")
         return PASS_EVERY_S
 
     def _sign_in(self, url: str, email: str, password: str) -> float:

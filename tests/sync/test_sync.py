@@ -206,7 +206,9 @@ def test_contracts_and_other_devices_blocks_are_pulled_into_the_work_diary(
 
     report = syncer.run_once()
 
-    assert (report.pulled_contracts, report.pulled_blocks, report.sent_blocks) == (1, 1, 1)
+    assert (report.changed_contracts, report.changed_blocks, report.sent_blocks) == (1, 1, 1)
+    again = syncer.run_once()
+    assert (again.changed_contracts, again.changed_blocks) == (0, 0)  # the same contract and block
     contract = diary.contract(account.contract_id)
     assert (contract.origin, contract.title, contract.hourly_rate_cents, contract.weekly_limit_minutes) == (
         "service",
@@ -221,7 +223,8 @@ def test_contracts_and_other_devices_blocks_are_pulled_into_the_work_diary(
     Diary(laptop, zone=UTC).remove_time([laptop_block.id], clock.now())
     laptop_syncer.run_once()
     account.service.update_contract(account.contract_id, status="ended")
-    syncer.run_once()
+    report = syncer.run_once()
+    assert (report.changed_contracts, report.changed_blocks) == (1, 1)  # ended; the laptop's removed
     assert [block.memo for block in diary.week_blocks(clock.now().date())] == ["On the desktop"]
     assert diary.contract(account.contract_id).status == "ended"
     laptop.close()
@@ -261,5 +264,5 @@ def test_contracts_the_user_hired_for_are_not_pulled(database, diary, account, c
 
     report = Syncer(database, as_client, clock, HOLD).run_once()
 
-    assert report.error is None and report.pulled_contracts == 0
+    assert report.error is None and report.changed_contracts == 0
     assert diary.contracts() == []

@@ -20,6 +20,7 @@ from ui.sync_service import SyncService
 from ui.theme import IDLE, UNSYNCED
 
 FREELANCER, CLIENT = "ann@example.test", "bob@example.test"
+LAPTOP_BLOCK = "6c0d6e1e-4c1a-4f7e-9b59-0d2cb5a1e001"
 
 
 @pytest.fixture
@@ -145,29 +146,64 @@ def test_offline_the_time_waits_and_the_tray_says_so(
     assert len(service.stored_blocks(service_contract)) == 1
 
 
+def put_laptop_block(service, contract_id: str, block_id: str, start: str, end: str, memo: str) -> None:
+    """A block from the freelancer's other computer, straight to the service."""
+    laptop = service.sign_in(FREELANCER, device_name="laptop")
+    answer = requests.put(
+        f"{service.api}/blocks/{block_id}",
+        json={
+            "contract_id": contract_id,
+            "device_id": "laptop",
+            "start": start,
+            "end": end,
+            "activity": [],
+            "memo": memo,
+            "source": "tracked",
+            "over_limit": False,
+            "deleted": False,
+            "updated_at": end,
+        },
+        headers=bearer(laptop),
+        timeout=10,
+    )
+    assert answer.status_code == 200, answer.text
+
+
+def test_an_open_work_diary_is_read_again_only_after_a_pass_that_brought_something(
+    qtbot, workdiary, service, service_contract, memory_keyring, monkeypatch
+):
+    sign_in(qtbot, workdiary, service.url)
+    qtbot.waitUntil(lambda: workdiary.sync_state.receipts == 1)  # the contract came
+    workdiary.open_diary()
+    qtbot.waitExposed(workdiary.diary_window)
+    refreshes = []
+    read_again = workdiary.diary_window.refresh
+    monkeypatch.setattr(workdiary.diary_window, "refresh", lambda: refreshes.append(1) or read_again())
+
+    sync_now(qtbot, workdiary)  # nothing new
+    assert refreshes == []
+    put_laptop_block(
+        service, service_contract, LAPTOP_BLOCK, "2026-11-23T08:02:00Z", "2026-11-23T08:05:00Z", "laptop"
+    )
+    sync_now(qtbot, workdiary)
+    assert refreshes == [1]
+    qtbot.waitUntil(lambda: workdiary.window.week_label.text().startswith("0:03"))  # the totals too
+    sync_now(qtbot, workdiary)  # the same block again: nothing changed here
+    assert refreshes == [1]
+
+
 def test_a_block_the_service_refuses_is_shown_with_its_reason(
     qtbot, workdiary, drive, service, service_contract, memory_keyring
 ):
     """The same time already logged from another computer: the service refuses this one."""
-    other = service.sign_in(FREELANCER, device_name="laptop")
-    answer = requests.put(
-        f"{service.api}/blocks/6c0d6e1e-4c1a-4f7e-9b59-0d2cb5a1e001",
-        json={
-            "contract_id": service_contract,
-            "device_id": "laptop",
-            "start": "2026-11-23T09:02:00Z",
-            "end": "2026-11-23T09:05:00Z",
-            "activity": [],
-            "memo": "on the laptop",
-            "source": "tracked",
-            "over_limit": False,
-            "deleted": False,
-            "updated_at": "2026-11-23T09:05:00Z",
-        },
-        headers=bearer(other),
-        timeout=10,
+    put_laptop_block(
+        service,
+        service_contract,
+        LAPTOP_BLOCK,
+        "2026-11-23T09:02:00Z",
+        "2026-11-23T09:05:00Z",
+        "on the laptop",
     )
-    assert answer.status_code == 200, answer.text
     sign_in(qtbot, workdiary, service.url)
     qtbot.waitUntil(lambda: sync_line(workdiary).startswith("Synced at"))
     qtbot.waitUntil(lambda: workdiary.window.week_label.text().startswith("0:03"))  # the laptop's time
