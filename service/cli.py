@@ -1,4 +1,5 @@
-"""workdiary-service: run the contract service, and administer its users and contracts."""
+"""workdiary-service: run the contract service, administer its users and contracts, and delete
+the uploaded images no screenshot shows."""
 
 from __future__ import annotations
 
@@ -7,16 +8,18 @@ import getpass
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from sqlalchemy import select
 
-from service import demo
+from service import demo, timesheet
 from service.admin import AdminError, ContractSettings, create_contract, create_user
 from service.config import ServiceConfig
 from service.database import Database
 from service.models import ROLES, Contract, User
+from service.storage import LocalBlobStore
 from tracker import logs
 from tracker.timeutil import SystemClock
 
@@ -78,7 +81,26 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("list-users", help="list the users").set_defaults(command=_list_users)
     commands.add_parser("list-contracts", help="list the contracts").set_defaults(command=_list_contracts)
     commands.add_parser("demo", help="seed the demo data set (once)").set_defaults(command=_demo)
+    prune = commands.add_parser("prune-images", help="delete uploaded images that no screenshot shows")
+    prune.add_argument(
+        "--older-than-hours",
+        type=_positive_hours,
+        default=24,
+        metavar="HOURS",
+        help="only those uploaded this long ago or more (default 24: the app may still attach newer ones)",
+    )
+    prune.set_defaults(command=_prune_images)
     return parser
+
+
+def _positive_hours(text: str) -> float:
+    try:
+        hours = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{text}” is not a number of hours") from None
+    if not 0 <= hours < 100_000:
+        raise argparse.ArgumentTypeError("give a number of hours of 0 or more")
+    return hours
 
 
 def _money(text: str) -> Decimal:
@@ -183,6 +205,17 @@ def _list_contracts(_arguments: argparse.Namespace, config: ServiceConfig) -> in
                 f"{contract.kind}\t{contract.status}\t"
                 f"{contract.hourly_rate_cents / 100:.2f} {contract.currency}\t{limit}"
             )
+    return 0
+
+
+def _prune_images(arguments: argparse.Namespace, config: ServiceConfig) -> int:
+    uploaded_before = SystemClock().now() - timedelta(hours=arguments.older_than_hours)
+    with _database(config).writing() as session:
+        deleted = timesheet.delete_unshown_blobs(session, uploaded_before)
+    store = LocalBlobStore(config.storage_dir)
+    for sha256 in deleted:  # once the database no longer knows them: a failure leaves a file
+        store.delete(sha256)
+    print(f"Deleted {len(deleted)} unused image(s), {sum(deleted.values()) / 1024 / 1024:.1f} MB.")
     return 0
 
 

@@ -255,12 +255,31 @@ def _image_blobs(shot: Screenshot) -> set[str]:
 def _delete_unused_blobs(session: Session, candidates: set[str]) -> set[str]:
     if not candidates:
         return set()
-    shown = or_(ScreenshotImage.sha256 == Blob.sha256, ScreenshotImage.thumbnail_sha256 == Blob.sha256)
     return set(
-        session.scalars(
-            delete(Blob).where(Blob.sha256.in_(candidates), ~exists().where(shown)).returning(Blob.sha256)
-        )
+        session.scalars(delete(Blob).where(Blob.sha256.in_(candidates), _not_shown()).returning(Blob.sha256))
     )
+
+
+def delete_unshown_blobs(session: Session, uploaded_before: datetime) -> dict[str, int]:
+    """Delete the images no screenshot shows that were uploaded before `uploaded_before` (the app
+    uploads images first and attaches them next: a newer one may be on its way); their sizes by
+    hash. An app that attaches one later finds it missing (409) and uploads it again."""
+    # Locked first, then checked again by a statement of its own: a screenshot attaching one of
+    # them meanwhile (it locks the images it needs) has committed by then, and its image is kept.
+    candidates = session.scalars(
+        select(Blob.sha256)
+        .where(Blob.created_at < uploaded_before, _not_shown())
+        .with_for_update(skip_locked=True)
+    ).all()
+    if not candidates:
+        return {}
+    deleted = delete(Blob).where(Blob.sha256.in_(candidates), _not_shown()).returning(Blob.sha256, Blob.size)
+    return {sha256: size for sha256, size in session.execute(deleted)}
+
+
+def _not_shown():
+    shown = or_(ScreenshotImage.sha256 == Blob.sha256, ScreenshotImage.thumbnail_sha256 == Blob.sha256)
+    return ~exists().where(shown)
 
 
 def may_see_blob(session: Session, user: User, sha256: str) -> bool:

@@ -83,3 +83,9 @@ def make_world(handle: ServiceHandle) -> World:
 @pytest.fixture
 def world(service: ServiceHandle) -> World:
     return make_world(service)
+
+
+@pytest.fixture(params=["service", "postgres_service"], ids=["sqlite", "postgresql"])
+def either_world(request) -> World:
+    """The world on the service with SQLite, then with PostgreSQL."""
+    return make_world(request.getfixturevalue(request.param))

@@ -24,11 +24,6 @@ def statuses(answer) -> list[tuple[str | None, int]]:
     return [(result["id"], result["status"]) for result in answer.json()["results"]]
 
 
-@pytest.fixture(params=["service", "postgres_service"], ids=["sqlite", "postgresql"])
-def either_world(request) -> World:
-    return make_world(request.getfixturevalue(request.param))
-
-
 def test_each_block_is_answered_in_order_and_a_refused_one_stops_none_of_the_others(
     either_world: World,
 ) -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import random
-from datetime import timedelta
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -315,3 +317,55 @@ def test_screenshot_rules(world: World, setup: str, detail: str) -> None:
     assert answer.status_code == 409
     assert answer.json()["detail"] == detail
     assert world.service.stored_block("block").screenshot is None
+
+
+def prune_images(world: World, *options: str) -> subprocess.CompletedProcess[str]:
+    """``workdiary-service prune-images`` on the running service's database and images."""
+    config = world.service.config
+    locations = ["--database-url", config.database_url, "--storage-dir", str(config.storage_dir)]
+    return subprocess.run(
+        [sys.executable, "-m", "service", *locations, "prune-images", *options],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_images_no_screenshot_shows_are_deleted_by_the_admin_once_a_day_old(either_world: World) -> None:
+    world = either_world
+    image, thumbnail = block_with_screenshot(world)  # uploaded on Monday, and shown
+    stray, recent = jpeg(7), jpeg(8)
+    assert upload(world, stray).status_code == 200  # on Monday: the app never attached it
+    world.service.clock.set_wall(datetime.now(UTC) - timedelta(hours=1))  # the service's clock: an hour ago
+    assert upload(world, recent).status_code == 200  # an app may still attach this one
+
+    pruned = prune_images(world)
+
+    assert (pruned.returncode, pruned.stdout, pruned.stderr) == (
+        0,
+        "Deleted 1 unused image(s), 0.0 MB.\n",
+        "",
+    )
+    kept = {sha(image), sha(thumbnail), sha(recent)}
+    assert world.service.stored_blob_hashes() == world.service.blob_files() == kept
+    assert prune_images(world, "--older-than-hours", "0").stdout == "Deleted 1 unused image(s), 0.0 MB.\n"
+    assert world.service.stored_blob_hashes() == world.service.blob_files() == {sha(image), sha(thumbnail)}
+
+    # an app attaching a deleted image is told to upload it first, and then it is kept
+    world.service.clock.set_wall(MONDAY)
+    world.put_block(world.ann, "other", block_body(world.website, SLOT_START + timedelta(minutes=10)))
+    body = screenshot_body(
+        "other-shot", stray, thumbnail, taken_at=wire_time(SLOT_START + timedelta(minutes=14))
+    )
+    refused = world.call("PUT", "/blocks/other/screenshot", world.ann, json=body)
+    assert refused.status_code == 409 and refused.json()["detail"].startswith("Upload the images first")
+    assert upload(world, stray).status_code == 200
+    assert world.call("PUT", "/blocks/other/screenshot", world.ann, json=body).status_code == 200
+
+
+def test_prune_images_refuses_a_negative_age(world: World) -> None:
+    refused = prune_images(world, "--older-than-hours", "-3")
+
+    assert refused.returncode == 2
+    assert "give a number of hours of 0 or more" in refused.stderr
