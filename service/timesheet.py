@@ -263,7 +263,7 @@ def _delete_unused_blobs(session: Session, candidates: set[str]) -> set[str]:
 def delete_unshown_blobs(session: Session, uploaded_before: datetime) -> dict[str, int]:
     """Delete the images no screenshot shows that were uploaded before `uploaded_before` (the app
     uploads images first and attaches them next: a newer one may be on its way); their sizes by
-    hash. An app that attaches one later finds it missing (409) and uploads it again."""
+    hash. The app uploads a screenshot's images again right before attaching them."""
     # Locked first, then checked again by a statement of its own: a screenshot attaching one of
     # them meanwhile (it locks the images it needs) has committed by then, and its image is kept.
     candidates = session.scalars(
