@@ -81,10 +81,10 @@ def in_bundle(entry: tuple[str, str, str], work: Path) -> tuple[str, str, str]:
 
 def shrink_library(library: Path, output: Path) -> None:
     """Write to `output` a copy of the ICU data library `library` holding the trimmed data."""
-    symbol = _data_symbol(library)[0]
+    symbol, size = _data_symbol(library)
     with tempfile.TemporaryDirectory() as work:
         package = Path(work, "icudata")  # objcopy names the symbols after the input file
-        package.write_bytes(trimmed(package_of(library)))
+        package.write_bytes(trimmed(_package(library, size)))
         file_format, architecture = _elf_kind(library)
         data_object = Path(work, "icudata.o")
         _run(
@@ -101,7 +101,10 @@ def shrink_library(library: Path, output: Path) -> None:
 
 def package_of(library: Path) -> bytes:
     """The ICU data package inside the library `library` (PySide6's libicudata: the data alone)."""
-    size = _data_symbol(library)[1]
+    return _package(library, _data_symbol(library)[1])
+
+
+def _package(library: Path, size: int) -> bytes:
     with tempfile.TemporaryDirectory() as work:
         section = Path(work, "rodata")
         _run("objcopy", "-O", "binary", "--only-section=.rodata", library, section)

@@ -55,9 +55,10 @@ def store_contracts(database: Database, contracts: list[dict]) -> int:
             values = {name: field_of(contract, name, kind) for name, kind in _CONTRACT_FIELDS.items()}
             values["origin"] = "service"
             values["started_at"] = parse_wire_time(field_of(contract, "started_at", str))
-            stored = session.get(Contract, field_of(contract, "id", str))
+            contract_id = field_of(contract, "id", str)
+            stored = session.get(Contract, contract_id)
             if stored is None or any(getattr(stored, name) != value for name, value in values.items()):
-                session.merge(Contract(id=field_of(contract, "id", str), **values))
+                session.merge(Contract(id=contract_id, **values))
                 changed += 1
     return changed
 

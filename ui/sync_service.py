@@ -5,7 +5,7 @@ A plain daemon thread rather than a QThread: a request to an unreachable service
 timeout, and quitting the app must never wait for it. Whatever a pass was doing when the process
 ends is made good by the next one (the outbox acknowledges only what the service stored).
 
-requests adds some 12 MB to the app's memory: it is imported on the sync thread when first needed,
+requests adds some 7 MB to the app's memory: it is imported on the sync thread when first needed,
 so an app that is not signed in never loads it. The keyring is reached through a child process
 (``sync.isolated_credentials``) for the same reason.
 """

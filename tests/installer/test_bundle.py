@@ -26,12 +26,16 @@ def bundle(tmp_path_factory) -> Path:
     return bundling.build(work / "dist", work / "build")
 
 
-def elf_files(bundle: Path) -> list[Path]:
+@pytest.fixture(scope="module")
+def links(bundle) -> dict[Path, list[str]]:
+    """Each ELF file in the bundle and the libraries it names as dependencies (read once)."""
+
     def is_elf(path: Path) -> bool:
         with path.open("rb") as file:
             return file.read(4) == b"\x7fELF"
 
-    return [path for path in bundle.rglob("*") if path.is_file() and not path.is_symlink() and is_elf(path)]
+    files = [path for path in bundle.rglob("*") if path.is_file() and not path.is_symlink() and is_elf(path)]
+    return {path: needed(path) for path in files}
 
 
 @pytest.mark.x11
@@ -84,18 +88,18 @@ def test_the_frozen_app_adds_itself_to_the_linux_menus_and_removes_itself(bundle
     assert not icon.exists()
 
 
-def test_every_library_finds_what_it_links_to_in_the_bundle_or_on_every_desktop(bundle):
+def test_every_library_finds_what_it_links_to_in_the_bundle_or_on_every_desktop(bundle, links):
     inside = {path.name for path in bundle.rglob("*")}
     missing = {}
-    for path in elf_files(bundle):
-        lacking = [name for name in needed(path) if name not in inside and name not in ON_EVERY_DESKTOP]
+    for path, names in links.items():
+        lacking = [name for name in names if name not in inside and name not in ON_EVERY_DESKTOP]
         if lacking:
             missing[str(path.relative_to(bundle))] = lacking
     assert missing == {}
 
 
-def test_each_system_library_in_the_bundle_is_loaded_by_something_in_it(bundle):
-    linked = {name for path in elf_files(bundle) for name in needed(path)}
+def test_each_system_library_in_the_bundle_is_loaded_by_something_in_it(bundle, links):
+    linked = {name for names in links.values() for name in names}
     internal = bundle / "_internal"
     system = [
         path.name
@@ -110,7 +114,7 @@ def test_each_system_library_in_the_bundle_is_loaded_by_something_in_it(bundle):
     assert not set(system) & ON_EVERY_DESKTOP
 
 
-def test_only_the_qt_plugins_the_app_loads_and_no_translations_or_qml(bundle):
+def test_only_the_qt_plugins_the_app_loads_and_no_translations_or_qml(bundle, links):
     qt = bundle / "_internal" / "PySide6" / "Qt"
     plugins = {str(path.relative_to(qt / "plugins")) for path in (qt / "plugins").rglob("*.so")}
     assert plugins == {
@@ -128,4 +132,4 @@ def test_only_the_qt_plugins_the_app_loads_and_no_translations_or_qml(bundle):
     assert not {name for name in libraries if re.search("Qml|Quick|Wayland|OpenGL|Pdf", name)}
     icu_data = next((qt / "lib").glob("libicudata.so.*"))
     assert icu_data.stat().st_size < 10_000_000  # trimmed (installer.icu)
-    assert PurePath(icu_data).name in {name for path in elf_files(bundle) for name in needed(path)}
+    assert PurePath(icu_data).name in {name for names in links.values() for name in names}
