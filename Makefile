@@ -1,14 +1,25 @@
-PYTHON ?= python3
+# Everything runs in the project's own virtual environment, .venv (scripts/make-venv makes it from
+# the first Python 3.11+ on PATH), never in the system Python.
+VENV := .venv
+PYTHON := $(VENV)/bin/python
 
-.PHONY: install test run docs bench lint bundle
+.PHONY: install system-deps test run docs bench lint bundle
 
-install:
+install: system-deps $(VENV)/installed
+
+system-deps:
 	./scripts/install-system-deps
-	$(PYTHON) -m pip install -q -e ".[dev]"
 
-# The whole test suite; pytest-xvfb starts a virtual X server for the real pynput/mss tests.
+# Installed again only when the dependencies change.
+$(VENV)/installed: pyproject.toml scripts/make-venv | system-deps
+	./scripts/make-venv $(VENV)
+	$(PYTHON) -m pip install -q --disable-pip-version-check -e ".[dev]"
+	touch $@
+
+# The whole test suite, with the slowest tests listed; pytest-xvfb starts a virtual X server for
+# the real pynput/mss tests.
 test: install
-	$(PYTHON) -m pytest
+	$(PYTHON) -m pytest --durations=15
 
 # The desktop app (tray and window) on its local database, signed in to a local contract service
 # with demo data (started here, stopped when the app quits).
@@ -26,5 +37,5 @@ bench: install
 bundle: install
 	$(PYTHON) -m installer
 
-lint:
-	ruff check . && ruff format --check .
+lint: install
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
