@@ -31,6 +31,7 @@ from typing import Any, Protocol
 from tracker.errors import StorageProblem
 
 FILE_NAME = "workdiary.desktop"
+ICON_NAME = "workdiary"  # the themed icon: hicolor/scalable/apps/workdiary.svg
 LAUNCH_AGENT_LABEL = "org.workdiary.Workdiary"
 RUN_KEY = r"Software\Microsoft\Windows\CurrentVersion\Run"
 RUN_VALUE = "Workdiary"
@@ -41,7 +42,7 @@ _RESERVED = set(" \t\n\"'\\><~|&;$*?#()`")  # characters that make an Exec argum
 class Backend(Protocol):
     def location(self) -> str: ...
     def is_enabled(self) -> bool: ...
-    def enable(self, command: list[str], icon: str) -> None: ...
+    def enable(self, command: list[str]) -> None: ...
     def disable(self) -> None: ...
 
 
@@ -67,21 +68,19 @@ def is_enabled(target: Backend | None = None) -> bool:
     return (target or backend()).is_enabled()
 
 
-def set_enabled(
-    enabled: bool, command: list[str] | None = None, icon: str = "", target: Backend | None = None
-) -> None:
+def set_enabled(enabled: bool, command: list[str] | None = None, target: Backend | None = None) -> None:
     """Write the start-at-login entry for ``command`` (``app_command()`` by default), replacing an
     older one, or remove it (removing a missing one is fine). StorageProblem on failure."""
     target = target or backend()
     if enabled:
-        target.enable(command or app_command(), icon)
+        target.enable(command or app_command())
     else:
         target.disable()
 
 
-def enable(command: list[str] | None = None, icon: str = "") -> Path:
-    """Write the Linux autostart entry. Returns its path."""
-    XdgEntry().enable(command or app_command(), icon)
+def enable(command: list[str] | None = None) -> Path:
+    """Write the Linux autostart entry (and its icon). Returns its path."""
+    XdgEntry().enable(command or app_command())
     return entry_path()
 
 
@@ -152,7 +151,9 @@ def exec_line(command: list[str]) -> str:
     return " ".join(words).replace("\\", "\\\\")
 
 
-def desktop_entry(command: list[str], icon: str = "") -> str:
+def desktop_entry(command: list[str]) -> str:
+    """The autostart entry; its icon is the themed ``workdiary`` that ``install_icon`` puts in the
+    user's icon folder, so the entry never points into a checkout or an unpacked bundle."""
     lines = [
         "[Desktop Entry]",
         "Type=Application",
@@ -160,10 +161,9 @@ def desktop_entry(command: list[str], icon: str = "") -> str:
         "Comment=Time tracker for freelancers: starts in the tray",
         f"Exec={exec_line(command)}",
         "Terminal=false",
+        f"Icon={ICON_NAME}",
         "X-GNOME-Autostart-enabled=true",
     ]
-    if icon:
-        lines.append(f"Icon={icon}")
     return "\n".join(lines) + "\n"
 
 
@@ -174,8 +174,9 @@ class XdgEntry:
     def is_enabled(self) -> bool:
         return entry_path().is_file()
 
-    def enable(self, command: list[str], icon: str) -> None:
-        _write_private(entry_path(), desktop_entry(command, icon).encode())
+    def enable(self, command: list[str]) -> None:
+        install_icon()
+        _write_private(entry_path(), desktop_entry(command).encode())
 
     def disable(self) -> None:
         _remove(entry_path())
@@ -194,7 +195,7 @@ class LaunchAgent:
     def is_enabled(self) -> bool:
         return self.path.is_file()
 
-    def enable(self, command: list[str], icon: str) -> None:
+    def enable(self, command: list[str]) -> None:
         agent = {
             "Label": LAUNCH_AGENT_LABEL,
             "ProgramArguments": list(command),
@@ -229,7 +230,7 @@ class RunKey:
             return False
         return True
 
-    def enable(self, command: list[str], icon: str) -> None:
+    def enable(self, command: list[str]) -> None:
         line = subprocess.list2cmdline(command)
         if len(line) > RUN_MAX_CHARS:
             raise StorageProblem(
@@ -281,8 +282,24 @@ def launcher_paths() -> tuple[Path, Path]:
     base = data_home()
     return (
         base / "applications" / FILE_NAME,
-        base / "icons" / "hicolor" / "scalable" / "apps" / "workdiary.svg",
+        base / "icons" / "hicolor" / "scalable" / "apps" / f"{ICON_NAME}.svg",
     )
+
+
+def install_icon(resources: Path | None = None) -> Path:
+    """Copy the icon into the user's icon theme folder, where ``Icon=workdiary`` finds it."""
+    icon = launcher_paths()[1]
+    source = (resources or resources_dir()) / f"{ICON_NAME}.svg"
+    try:
+        svg = source.read_bytes()
+    except OSError as error:
+        raise _problem("read", source, error) from error
+    try:
+        icon.parent.mkdir(parents=True, exist_ok=True)
+        icon.write_bytes(svg)
+    except OSError as error:
+        raise _problem("write", icon, error) from error
+    return icon
 
 
 def install_launcher(command: list[str] | None = None, resources: Path | None = None) -> tuple[Path, Path]:
@@ -290,21 +307,15 @@ def install_launcher(command: list[str] | None = None, resources: Path | None = 
     ``command`` (the app as ``app_command`` finds it, not minimized), so that the menu starts this
     installation even when ``workdiary`` is not on the desktop session's PATH."""
     resources = resources or resources_dir()
-    entry, icon = launcher_paths()
+    entry = launcher_paths()[0]
     command = command or [word for word in app_command() if word != "--minimized"]
     try:
         text = (resources / FILE_NAME).read_text(encoding="utf-8")
-        svg = (resources / "workdiary.svg").read_bytes()
     except OSError as error:
         raise _problem("read", error.filename or resources, error) from error
     lines = [f"Exec={exec_line(command)}" if line.startswith("Exec=") else line for line in text.splitlines()]
     _write_private(entry, ("\n".join(lines) + "\n").encode())
-    try:
-        icon.parent.mkdir(parents=True, exist_ok=True)
-        icon.write_bytes(svg)
-    except OSError as error:
-        raise _problem("write", icon, error) from error
-    return entry, icon
+    return entry, install_icon(resources)
 
 
 def uninstall_launcher() -> None:

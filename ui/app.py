@@ -38,7 +38,7 @@ from ui.service import Status, TrackerService
 from ui.shots import latest_contract_id, latest_screenshot_id, screenshot_facts
 from ui.single_instance import SingleInstance
 from ui.sync_service import SignInResult, SyncService, SyncState
-from ui.theme import APP_NAME, ERROR, IDLE, UNSYNCED, app_icon, clock_text, minutes_text, resources_dir, tell
+from ui.theme import APP_NAME, ERROR, IDLE, UNSYNCED, app_icon, clock_text, minutes_text, tell
 from ui.tray import Tray
 
 log = logging.getLogger(__name__)
@@ -245,11 +245,7 @@ class Workdiary(QObject):
         """Save, write or remove the autostart entry, and hand the settings to the tracker. A
         failure (StorageProblem) is raised for the settings dialog to show."""
         if settings.start_at_login != autostart.is_enabled():
-            autostart.set_enabled(
-                settings.start_at_login,
-                autostart.app_command(self.data_dir_arg),
-                icon=str(resources_dir() / "workdiary.svg"),
-            )
+            autostart.set_enabled(settings.start_at_login, autostart.app_command(self.data_dir_arg))
         save_settings(self.database, settings)
         self.settings = settings
         self.service.apply_settings(settings)
@@ -586,7 +582,8 @@ def main(argv: list[str] | None = None) -> int:
         return self_test.run(args.data_dir)
     if args.install_launcher or args.uninstall_launcher:
         return autostart.main(["--install-launcher" if args.install_launcher else "--uninstall-launcher"])
-    app = QApplication.instance() or QApplication(sys.argv[:1] or ["workdiary"])
+    # argv[0] names the X11 WM_CLASS instance: "workdiary" however the app was started (not "app.py").
+    app = QApplication.instance() or QApplication(["workdiary"])
     app.setApplicationName(APP_NAME)
     app.setDesktopFileName("workdiary")
     app.setQuitOnLastWindowClosed(False)

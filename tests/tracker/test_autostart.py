@@ -21,6 +21,7 @@ from tracker.errors import StorageProblem
 def config(tmp_path, monkeypatch):
     path = tmp_path / "config"
     monkeypatch.setenv("XDG_CONFIG_HOME", str(path))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     return path
 
 
@@ -55,13 +56,16 @@ def unescape_exec(value: str) -> list[str]:
 
 def test_enable_writes_the_entry_and_disable_removes_it(config):
     assert not autostart.is_enabled()
-    path = autostart.enable(["/usr/bin/workdiary", "--minimized"], icon="/opt/wd/workdiary.svg")
+    path = autostart.enable(["/usr/bin/workdiary", "--minimized"])
     assert path == config / "autostart" / "workdiary.desktop"
     assert autostart.is_enabled()
     text = path.read_text()
     assert text.startswith("[Desktop Entry]\nType=Application\nName=Workdiary\n")
     assert "\nExec=/usr/bin/workdiary --minimized\n" in text
-    assert "\nIcon=/opt/wd/workdiary.svg\n" in text
+    # the themed icon, copied to the user's icon folder: not a path into a checkout or a bundle
+    assert "\nIcon=workdiary\n" in text
+    icon = config.parent / "data" / "icons" / "hicolor" / "scalable" / "apps" / "workdiary.svg"
+    assert icon.read_bytes() == (LAUNCHER.parent / "workdiary.svg").read_bytes()
     assert "\nX-GNOME-Autostart-enabled=true\n" in text
     assert not list(path.parent.glob(".*.tmp"))
     assert stat.S_IMODE(path.stat().st_mode) == 0o600  # it holds paths
@@ -140,7 +144,7 @@ def test_the_entry_is_a_valid_desktop_file(config):
 def test_the_api_on_linux_goes_through_the_xdg_entry(config):
     assert autostart.supported()
     assert isinstance(autostart.backend("linux"), autostart.XdgEntry)
-    autostart.set_enabled(True, ["/usr/bin/workdiary", "--minimized"], icon="workdiary")
+    autostart.set_enabled(True, ["/usr/bin/workdiary", "--minimized"])
     assert autostart.is_enabled()
     assert (config / "autostart" / "workdiary.desktop").is_file()
     autostart.set_enabled(False)

@@ -108,6 +108,10 @@ def test_start_in_the_tray_then_a_second_start_raises_the_window(qtbot, tmp_path
         qtbot.waitUntil(lambda: first.has("another start asked for the window"), timeout=DEADLINE_MS)
         qtbot.waitUntil(lambda: len(visible_windows("Workdiary")) == 1, timeout=DEADLINE_MS)
         assert first.process.poll() is None  # the first one goes on
+        (window,) = visible_windows("Workdiary")
+        wm_class = subprocess.run(["xprop", "-id", window, "WM_CLASS"], capture_output=True, text=True)
+        # the desktop file's name, however the app was started (python -m ui.app made it "app.py")
+        assert wm_class.stdout.strip() == 'WM_CLASS(STRING) = "workdiary", "Workdiary"', wm_class.stderr
 
         first.process.send_signal(signal.SIGTERM)
         qtbot.waitUntil(lambda: first.process.poll() is not None, timeout=DEADLINE_MS)
