@@ -29,9 +29,10 @@ SCRYPT_N = 2**17
 SCRYPT_R = 8
 SCRYPT_P = 1
 _KEY_BYTES = 32
-# A hash keeps a core busy and holds 128 MiB: more of them at once than there are cores only adds
-# memory (the 40 threads that serve requests would hold 5 GiB).
-_hashing = threading.BoundedSemaphore(os.cpu_count() or 1)
+# A hash keeps a core busy and holds 128 MiB: more of them at once than the cores this process may
+# use only adds memory (the 40 threads that serve requests would hold 5 GiB).
+HASHES_AT_ONCE = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+_hashing = threading.BoundedSemaphore(HASHES_AT_ONCE)
 
 
 def hash_password(password: str, cost: int = SCRYPT_N) -> str:
