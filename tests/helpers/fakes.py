@@ -54,7 +54,8 @@ class FakeInput:
 
 
 class FakeCapturer:
-    """Writes a small real JPEG per monitor (white, with a 6 px black square at 28–34, 16–22)."""
+    """Writes a small real JPEG per monitor (white, with a 6 px black square at 28–34, 16–22): the
+    format of the screenshots of earlier versions, which every part of the app still reads."""
 
     def __init__(
         self,
@@ -84,12 +85,12 @@ class FakeCapturer:
         for x in range(28, 34):
             for y in range(16, 22):
                 image.setPixelColor(x, y, QColor("black"))
-        data = imaging.encode_screenshot(image)
+        data = imaging.encode_screenshot(image, "jpeg")
         images, files = [], {}
         for monitor in range(1, self.monitors + 1):
             path = directory / f"{stem}-m{monitor}.jpg"
             files[path] = data
-            files[imaging.thumbnail_path(path)] = imaging.thumbnail(image)
+            files[imaging.thumbnail_path(path)] = imaging.thumbnail(image, "jpeg")
             images.append(
                 CapturedImage(monitor, path, imaging.thumbnail_path(path), *imaging.digest(data), 64, 36)
             )
