@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QDialogButtonBox, QMessageBox, QPushButton
+from PySide6.QtWidgets import QDialogButtonBox, QLabel, QMessageBox, QPushButton
 
 from tracker import autostart
 from tracker.capture.windows import DEFAULT_PRIVATE_APPS
@@ -160,6 +160,9 @@ def test_dragging_a_region_and_redacting_it_blurs_those_pixels_only(qtbot, workd
 def test_redact_all_blurs_every_monitor(qtbot, workdiary, drive, diary):
     shot_id, review = screenshot_in_closed_block(qtbot, workdiary, drive)
     (image,) = screenshot_facts(diary, shot_id).images
+    assert [label.text() for label in review.findChildren(QLabel, "image-details")] == [
+        "Monitor 1 · 64×36 · WebP, 1 KB"
+    ]
     qtbot.mouseClick(review.redact_all_button, Qt.MouseButton.LeftButton)
     confirm(qtbot, review, "confirm-redact")
     qtbot.waitUntil(lambda: screenshot_facts(diary, shot_id).redacted)
