@@ -247,7 +247,8 @@ def test_settings_are_saved_applied_and_start_at_login_writes_the_entry(
     qtbot.keyClicks(dialog.idle_spin, "7")
     dialog.over_limit_check.setFocus()
     qtbot.keyClick(dialog.over_limit_check, Qt.Key.Key_Space)
-    dialog.format_box.setCurrentIndex(dialog.format_box.findData("webp"))
+    assert dialog.format_box.currentData() == "webp"  # the default
+    dialog.format_box.setCurrentIndex(dialog.format_box.findData("jpeg"))
     assert dialog.private_edit.text() == ", ".join(DEFAULT_PRIVATE_APPS)
     dialog.private_edit.selectAll()
     qtbot.keyClicks(dialog.private_edit, " KeePassXC,, My Bank , keepassxc,My Bank")
@@ -257,7 +258,7 @@ def test_settings_are_saved_applied_and_start_at_login_writes_the_entry(
     qtbot.waitUntil(lambda: workdiary.settings_dialog is None)
 
     saved = load_settings(database)
-    assert (saved.idle_minutes, saved.keep_tracking_over_limit, saved.screenshot_format) == (7, True, "webp")
+    assert (saved.idle_minutes, saved.keep_tracking_over_limit, saved.screenshot_format) == (7, True, "jpeg")
     assert saved.private_apps == ("KeePassXC", "My Bank")
     assert (saved.start_at_login, saved.notifications) == (True, False)
     assert workdiary.settings == saved
