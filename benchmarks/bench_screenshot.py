@@ -1,298 +1,64 @@
-"""Screenshot pipeline benchmark: grab, encode, thumbnail and write at 1920×1080.
+"""Screenshot pipeline benchmark: grab, encode, thumbnail and write at 1920×1080, and what comes
+out: bytes, legibility (luma PSNR against the grab) and time per image.
 
-Four realistic desktop contents are rendered with QPainter (a text document, a code editor, a web
-page, a photo) and put on the screen of a private Xvfb (1920×1080, 24-bit: mss needs 24 or 32 bits,
-and the screen must show nothing else), straight onto the root window. Each is captured with
-``tracker.capture.screen.MssCapturer`` end to end, and stage by stage with the same functions.
-Every figure is the median over ``RUNS`` runs.
+The five desktop contents of ``tests.helpers.screens`` (a documentation page of dense text, a code
+editor, a web page, a photo, a whole desktop with a spreadsheet, a terminal and a chat), drawn with
+QPainter at real font sizes, are put on the screen of a private Xvfb (1920×1080, 24-bit: mss needs
+24 or 32 bits, and the screen must show nothing else), straight onto the root window. Each is
+captured with ``tracker.capture.screen.MssCapturer`` end to end, and stage by stage with the same
+functions. Every time is the median over ``RUNS`` runs; "CPU" is the encoding thread's own time,
+which other processes on the machine do not inflate.
 
-    python -m benchmarks.bench_screenshot
+    python -m benchmarks.bench_screenshot           # the suite's rows
+    python -m benchmarks.bench_screenshot --codecs  # each content in candidate codecs (the table
+                                                    # in tracker/capture/imaging.py)
 
 Without the Xvfb binary it uses the display in ``DISPLAY`` as it is.
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
-import math
 import os
-import random
-import re
 import select
 import shutil
 import statistics
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
+
+from PySide6.QtGui import QImage
 
 WIDTH, HEIGHT = 1920, 1080
-RUNS = 12
-PIPELINE_BAR_MS = 150.0
+RUNS = 8
+PIPELINE_BAR_MS = 400.0
 MEDIAN_SIZE_BAR_KB = 100.0
+MIN_PSNR_BAR_DB = 38.0
 THUMBNAIL_BAR_KB = 10.0
 STRIP_ROWS = 32  # rows per X PutImage request: the request length is 16-bit, in 4-byte units
-
-LOREM_TEXT = (
-    "Workdiary logs work on a contract into ten minute blocks with a screenshot and an activity "
-    "level and keeps everything in a local database so that work is never lost offline while the "
-    "client sees the blocks once they are synced to the contract service after the hold period "
-    "during which the freelancer may redact or delete any screenshot that shows private things"
-)
-LOREM = LOREM_TEXT.split()
-
-CODE = '''\
-from __future__ import annotations
-
-import logging
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-
-log = logging.getLogger(__name__)
-SLOT = timedelta(minutes=10)
-
-
-@dataclass
-class Block:
-    """The tracked part of one slot for one contract."""
-
-    contract_id: int
-    start: datetime
-    end: datetime
-    memo: str = ""
-    minutes: list[tuple[int, int, int]] = field(default_factory=list)
-
-    def duration(self) -> timedelta:
-        return self.end - self.start
-
-    def activity_level(self) -> int:
-        active = sum(1 for keys, mouse, _ in self.minutes if keys or mouse)
-        return round(10 * active / max(1, len(self.minutes)))
-
-
-def slot_start(moment: datetime) -> datetime:
-    moment = moment.astimezone(UTC)
-    return moment.replace(minute=moment.minute - moment.minute % 10, second=0, microsecond=0)
-
-
-class Engine:
-    def __init__(self, clock, storage, capturer) -> None:
-        self._clock = clock
-        self._storage = storage
-        self._capturer = capturer
-        self._block: Block | None = None
-
-    def tick(self) -> None:
-        now = self._clock.now()
-        if self._block and now >= slot_start(self._block.start) + SLOT:
-            log.info("closing block %s at %s", self._block, now)
-            self._storage.save(self._block)
-            self._block = None
-'''
-
-
-def _qt():
-    from PySide6 import QtCore, QtGui
-
-    return QtCore, QtGui
-
-
-def _paragraph(rng: random.Random, words: int) -> str:
-    return " ".join(rng.choice(LOREM) for _ in range(words)).capitalize() + "."
-
-
-def render_text_document():
-    """A word processor page: toolbar, grey margins, a white page of justified paragraphs."""
-    QtCore, QtGui = _qt()
-    rng = random.Random(1)
-    image = QtGui.QImage(WIDTH, HEIGHT, QtGui.QImage.Format.Format_RGB32)
-    image.fill(QtGui.QColor("#e8e8e8"))
-    p = QtGui.QPainter(image)
-    p.fillRect(0, 0, WIDTH, 96, QtGui.QColor("#f7f7f7"))
-    p.setPen(QtGui.QColor("#444444"))
-    p.setFont(QtGui.QFont("DejaVu Sans", 10))
-    for i, label in enumerate(["File", "Edit", "View", "Insert", "Format", "Tools", "Help"]):
-        p.drawText(16 + i * 70, 24, label)
-    for i in range(24):
-        p.fillRect(16 + i * 40, 44, 28, 28, QtGui.QColor("#d0d4da"))
-    page = QtCore.QRect(420, 120, 1080, HEIGHT)
-    p.fillRect(page, QtCore.Qt.GlobalColor.white)
-    p.setPen(QtGui.QColor("#202020"))
-    p.setFont(QtGui.QFont("DejaVu Serif", 18, QtGui.QFont.Weight.Bold))
-    p.drawText(page.adjusted(90, 70, -90, 0), 0, "Quarterly report on tracked work")
-    p.setFont(QtGui.QFont("DejaVu Serif", 12))
-    y = 130
-    while y < HEIGHT:
-        text = _paragraph(rng, rng.randint(40, 90))
-        rect = QtCore.QRect(page.left() + 90, page.top() + y, page.width() - 180, 400)
-        flags = QtCore.Qt.TextFlag.TextWordWrap | QtCore.Qt.AlignmentFlag.AlignJustify
-        bounds = p.boundingRect(rect, flags, text)
-        p.drawText(rect, flags, text)
-        y += bounds.height() + 18
-    p.end()
-    return image
-
-
-def render_code_editor():
-    """A dark-theme editor: file tree, tabs, syntax-coloured code with line numbers."""
-    QtCore, QtGui = _qt()
-    image = QtGui.QImage(WIDTH, HEIGHT, QtGui.QImage.Format.Format_RGB32)
-    image.fill(QtGui.QColor("#1e1e1e"))
-    p = QtGui.QPainter(image)
-    p.fillRect(0, 0, 300, HEIGHT, QtGui.QColor("#252526"))
-    p.fillRect(300, 0, WIDTH - 300, 36, QtGui.QColor("#2d2d2d"))
-    p.fillRect(0, HEIGHT - 24, WIDTH, 24, QtGui.QColor("#007acc"))
-    p.setFont(QtGui.QFont("DejaVu Sans", 10))
-    p.setPen(QtGui.QColor("#cccccc"))
-    for i, name in enumerate(
-        ["tracker", "  capture", "    __init__.py", "    input.py", "    screen.py", "  engine.py"]
-        + ["  models.py", "  rules.py", "  storage.py", "tests", "  helpers", "pyproject.toml"] * 3
-    ):
-        p.drawText(12, 60 + i * 24, name)
-    for i, tab in enumerate(["engine.py", "models.py", "screen.py"]):
-        p.drawText(320 + i * 160, 24, tab)
-    p.setFont(QtGui.QFont("DejaVu Sans Mono", 12))
-    keywords = {"from", "import", "class", "def", "return", "if", "for", "in", "self", "None"}
-    lines = (CODE.splitlines() * 2)[: (HEIGHT - 80) // 20]
-    metrics = p.fontMetrics()
-    by_colour: dict[str, list[tuple[int, int, str]]] = {"#858585": []}
-    for number, line in enumerate(lines, 1):
-        y = 60 + number * 20
-        by_colour["#858585"].append((310, y, f"{number:4d}"))
-        x = 370
-        for token in re.split(r"(\W)", line):
-            colour = "#d4d4d4"
-            if token in keywords:
-                colour = "#569cd6"
-            elif token[:1].isupper():
-                colour = "#4ec9b0"
-            by_colour.setdefault(colour, []).append((x, y, token))
-            x += metrics.horizontalAdvance(token)
-    for colour, tokens in by_colour.items():  # one pen change per colour, not per token
-        p.setPen(QtGui.QColor(colour))
-        for x, y, token in tokens:
-            p.drawText(x, y, token)
-    p.setPen(QtCore.Qt.GlobalColor.white)
-    p.setFont(QtGui.QFont("DejaVu Sans", 9))
-    p.drawText(12, HEIGHT - 8, "main  Python 3.11  UTF-8  LF  Ln 42, Col 17")
-    p.end()
-    return image
-
-
-def render_web_page():
-    """A browser with a news-style page: header, hero picture, cards with thumbnails and text."""
-    QtCore, QtGui = _qt()
-    rng = random.Random(2)
-    image = QtGui.QImage(WIDTH, HEIGHT, QtGui.QImage.Format.Format_RGB32)
-    image.fill(QtCore.Qt.GlobalColor.white)
-    p = QtGui.QPainter(image)
-    p.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
-    p.fillRect(0, 0, WIDTH, 80, QtGui.QColor("#dee1e6"))
-    p.setBrush(QtCore.Qt.GlobalColor.white)
-    p.setPen(QtCore.Qt.PenStyle.NoPen)
-    p.drawRoundedRect(QtCore.QRectF(160, 44, 1200, 30), 15, 15)
-    p.fillRect(0, 80, WIDTH, 64, QtGui.QColor("#14a800"))
-    p.setPen(QtCore.Qt.GlobalColor.white)
-    p.setFont(QtGui.QFont("DejaVu Sans", 20, QtGui.QFont.Weight.Bold))
-    p.drawText(60, 124, "freelance news")
-    p.setFont(QtGui.QFont("DejaVu Sans", 12))
-    for i, item in enumerate(["Jobs", "Talent", "Reports", "Messages", "Help"]):
-        p.drawText(900 + i * 130, 120, item)
-    hero = QtCore.QRect(60, 170, 1180, 400)
-    p.drawImage(hero, _photo(1180, 400, seed=3))
-    p.setPen(QtGui.QColor("#111111"))
-    p.setFont(QtGui.QFont("DejaVu Serif", 26, QtGui.QFont.Weight.Bold))
-    p.drawText(60, 630, "How freelancers track their hours without losing a minute")
-    p.setFont(QtGui.QFont("DejaVu Sans", 12))
-    flags = QtCore.Qt.TextFlag.TextWordWrap
-    p.drawText(QtCore.QRect(60, 650, 1180, 400), flags, "\n\n".join(_paragraph(rng, 70) for _ in range(4)))
-    for i in range(4):
-        top = 170 + i * 225
-        p.drawImage(QtCore.QRect(1290, top, 200, 140), _photo(200, 140, seed=10 + i))
-        p.setFont(QtGui.QFont("DejaVu Sans", 13, QtGui.QFont.Weight.Bold))
-        p.setPen(QtGui.QColor("#14a800"))
-        p.drawText(QtCore.QRect(1510, top, 360, 60), flags, _paragraph(rng, 7))
-        p.setFont(QtGui.QFont("DejaVu Sans", 10))
-        p.setPen(QtGui.QColor("#555555"))
-        p.drawText(QtCore.QRect(1510, top + 62, 360, 140), flags, _paragraph(rng, 25))
-    p.end()
-    return image
-
-
-def render_photo():
-    """A full-screen landscape photo (an image viewer or a wallpaper)."""
-    return _photo(WIDTH, HEIGHT, seed=7)
-
-
-def _photo(width: int, height: int, seed: int):
-    """Photo-like: a smooth landscape (sky, hills) with texture at several scales and sensor grain.
-
-    Built from a few large pixel operations rather than thousands of small QPainter calls.
-    """
-    QtCore, QtGui = _qt()
-    rng = random.Random(seed)
-    small_w, small_h = 160, 90
-    scene = bytearray()
-    ridges = [(0.5 + 0.12 * depth, rng.uniform(2, 9), rng.uniform(0, 6)) for depth in range(3)]
-    for y in range(small_h):
-        v = y / small_h
-        for x in range(small_w):
-            u = x / small_w
-            red, green, blue = 70 + 130 * v, 120 + 95 * v, 190 + 40 * v  # sky, lighter at the horizon
-            for depth, (level, frequency, phase) in enumerate(ridges):
-                if v > level + 0.05 * math.sin(frequency * u + phase):
-                    red, green, blue = 40 + 35 * depth, 90 + 30 * depth - 20 * v, 30 + 10 * depth
-            scene += bytes((int(blue), int(green), int(red), 255))
-    base = QtGui.QImage(bytes(scene), small_w, small_h, QtGui.QImage.Format.Format_RGB32)
-    image = base.scaled(
-        width,
-        height,
-        QtCore.Qt.AspectRatioMode.IgnoreAspectRatio,
-        QtCore.Qt.TransformationMode.SmoothTransformation,
-    )
-    p = QtGui.QPainter(image)
-    p.setRenderHint(QtGui.QPainter.RenderHint.SmoothPixmapTransform)
-    p.setCompositionMode(QtGui.QPainter.CompositionMode.CompositionMode_SoftLight)
-    # Texture (grass) on the near hills, fine grain everywhere: skies and far hills are smooth.
-    for divisor, opacity, top in ((16, 0.9, 0.56), (4, 0.7, 0.56), (1, 0.25, 0.0)):
-        area = QtCore.QRect(0, int(height * top), width, height - int(height * top))
-        noise_w, noise_h = max(1, area.width() // divisor), max(1, area.height() // divisor)
-        noise = QtGui.QImage(
-            rng.randbytes(noise_w * noise_h),
-            noise_w,
-            noise_h,
-            noise_w,
-            QtGui.QImage.Format.Format_Grayscale8,
-        )
-        p.setOpacity(opacity)
-        p.drawImage(area, noise)
-    p.end()
-    return image
-
-
-CONTENTS: dict[str, Callable] = {
-    "text": render_text_document,
-    "code": render_code_editor,
-    "web": render_web_page,
-    "photo": render_photo,
-}
+CANDIDATES = [("jpeg", 20), ("jpeg", 60), ("jpeg", 85), ("webp", 40), ("webp", 50), ("webp", 70)]
 
 
 def run() -> list[dict]:
+    from tests.helpers.screens import CONTENTS
     from tracker.capture import imaging
     from tracker.capture.screen import MssCapturer
     from tracker.settings import Settings
 
     app = _gui_application()  # fonts for rendering need one; kept alive until the end
     contents = {name: render() for name, render in CONTENTS.items()}
+    settings = Settings()
     results: list[dict] = []
     image_sizes: list[float] = []
     with _display() as display, tempfile.TemporaryDirectory() as folder:
-        capturer = MssCapturer(private_apps=Settings().private_apps)  # as the app makes it
+        capturer = MssCapturer(fmt=settings.screenshot_format, private_apps=settings.private_apps)
         for name, image in contents.items():
             _show_on_root(display, image)
-            totals, listings, grabs, encodes, thumbnails, writes = [], [], [], [], [], []
+            totals, listings, stages = [], [], []
             for run_number in range(RUNS):
                 start = time.perf_counter()
                 capturer.windows.shown()
@@ -302,42 +68,46 @@ def run() -> list[dict]:
                 totals.append(time.perf_counter() - start)
                 if capture.note:
                     raise RuntimeError(f"the {name} content did not reach the screen: {capture.note}")
-                grabs_, encode, thumbnail, write = _stages(Path(folder), f"{name}-s{run_number}")
-                grabs.append(grabs_)
-                encodes.append(encode)
-                thumbnails.append(thumbnail)
-                writes.append(write)
+                stages.append(_stages(Path(folder), f"{name}-s{run_number}", capturer.fmt))
             (shot,) = capture.images
-            image_kb = shot.size_bytes / 1024
+            grab, data = stages[-1].grab, shot.path.read_bytes()
+            image_kb = len(data) / 1024
             thumbnail_kb = shot.thumbnail_path.stat().st_size / 1024
             image_sizes.append(image_kb)
-            total_ms = _median_ms(totals)
+            psnr = imaging.luma_psnr(grab, QImage.fromData(data))
+            format_name = imaging.FORMAT_NAMES[capturer.fmt]
+            qualities = imaging.QUALITIES[capturer.fmt]
+            quality = next(q for q in qualities if imaging.encode(grab, capturer.fmt, q) == data)
             results += [
-                _row(f"screenshot pipeline {name}", total_ms, "ms", PIPELINE_BAR_MS),
+                _row(f"screenshot pipeline {name}", _median_ms(totals), "ms", PIPELINE_BAR_MS),
                 _row(f"  list the windows (private apps) {name}", _median_ms(listings), "ms"),
-                _row(f"  grab {name}", _median_ms(grabs), "ms"),
-                _row(f"  encode {name}", _median_ms(encodes), "ms"),
-                _row(f"  thumbnail {name}", _median_ms(thumbnails), "ms"),
-                _row(f"  write {name}", _median_ms(writes), "ms"),
-                _row(f"screenshot size {name}", image_kb, "KB"),
+                _row(f"  grab {name}", _median_ms([s.grab_seconds for s in stages]), "ms"),
+                _row(f"  encode {name}", _median_ms([s.encode_seconds for s in stages]), "ms"),
+                _row(f"  encode {name}, CPU", _median_ms([s.encode_cpu_seconds for s in stages]), "ms"),
+                _row(f"  thumbnail {name}", _median_ms([s.thumbnail_seconds for s in stages]), "ms"),
+                _row(f"  write {name}", _median_ms([s.write_seconds for s in stages]), "ms"),
+                _row(f"screenshot size {name} ({format_name} q{quality})", image_kb, "KB"),
+                _row(f"screenshot luma PSNR {name}", psnr, "dB", MIN_PSNR_BAR_DB, at_least=True),
                 _row(f"thumbnail size {name}", thumbnail_kb, "KB", THUMBNAIL_BAR_KB),
             ]
             for path in Path(folder).iterdir():
                 path.unlink()
     median_kb = statistics.median(image_sizes)
     results.append(_row("screenshot size, median of the contents", median_kb, "KB", MEDIAN_SIZE_BAR_KB))
-    results.append(
-        _row(
-            f"codec {imaging.DEFAULT_FORMAT} q{imaging.DEFAULT_QUALITIES}",
-            imaging.SIZE_BUDGET / 1024,
-            "KB budget",
-        )
-    )
     del app
     return results
 
 
-def _stages(folder: Path, stem: str) -> tuple[float, float, float, float]:
+class Stages(NamedTuple):
+    grab: QImage
+    grab_seconds: float
+    encode_seconds: float
+    encode_cpu_seconds: float
+    thumbnail_seconds: float
+    write_seconds: float
+
+
+def _stages(folder: Path, stem: str, fmt: str) -> Stages:
     """The pipeline of ``MssCapturer.capture`` for one monitor, timed step by step (seconds)."""
     import mss
 
@@ -348,23 +118,57 @@ def _stages(folder: Path, stem: str) -> tuple[float, float, float, float]:
         shot = grabber.grab(grabber.monitors[1])
     grabbed = time.perf_counter()
     image = imaging.from_bgra(shot.raw, shot.width, shot.height)
-    data = imaging.encode_screenshot(image)
+    cpu = time.thread_time()
+    data = imaging.encode_screenshot(image, fmt)
+    cpu = time.thread_time() - cpu
     encoded = time.perf_counter()
-    small = imaging.thumbnail(image)
+    small = imaging.thumbnail(image, fmt)
     thumbnailed = time.perf_counter()
-    path = folder / f"{stem}.jpg"
+    path = folder / f"{stem}.{imaging.EXTENSIONS[fmt]}"
     imaging.write_private_files({path: data, imaging.thumbnail_path(path): small})
     written = time.perf_counter()
-    return grabbed - start, encoded - grabbed, thumbnailed - encoded, written - thumbnailed
+    return Stages(
+        image, grabbed - start, encoded - grabbed, cpu, thumbnailed - encoded, written - thumbnailed
+    )
 
 
-def _row(name: str, value: float, unit: str, bar: float | None = None) -> dict:
+def compare_codecs() -> list[tuple[str, str, float, float, float]]:
+    """(content, codec, KB, luma PSNR dB, encode ms of CPU) for every content and candidate codec,
+    and for the default rule (``encode_screenshot``)."""
+    from tests.helpers.screens import CONTENTS
+    from tracker.capture import imaging
+
+    app = _gui_application()
+    table = []
+    for name, render in CONTENTS.items():
+        image = render()
+        encoders = [
+            (f"{fmt} q{q}", lambda image=image, fmt=fmt, q=q: imaging.encode(image, fmt, q))
+            for fmt, q in CANDIDATES
+        ]
+        encoders.append(
+            (f"{imaging.DEFAULT_FORMAT} rule", lambda image=image: imaging.encode_screenshot(image))
+        )
+        for codec, encoder in encoders:
+            times = []
+            for _ in range(3):
+                cpu = time.thread_time()
+                data = encoder()
+                times.append(time.thread_time() - cpu)
+            psnr = imaging.luma_psnr(image, QImage.fromData(data))
+            table.append((name, codec, len(data) / 1024, psnr, min(times) * 1000))
+    del app
+    return table
+
+
+def _row(name: str, value: float, unit: str, bar: float | None = None, at_least: bool = False) -> dict:
+    """A measurement, checked against its bar: at most ``bar``, or at least it with ``at_least``."""
     return {
         "name": name,
         "value": round(value, 1),
         "unit": unit,
-        "bar": bar,
-        "ok": None if bar is None else value <= bar,
+        "bar": None if bar is None else f"{'≥' if at_least else '≤'} {bar:g}",
+        "ok": None if bar is None else (value >= bar if at_least else value <= bar),
     }
 
 
@@ -433,11 +237,18 @@ def _show_on_root(display_name: str, image) -> None:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--codecs", action="store_true", help="compare candidate codecs on each content")
+    if parser.parse_args().codecs:
+        print(f"{'content':<8}  {'codec':<10}  {'KB':>6}  {'dB':>5}  {'CPU ms':>6}")
+        for name, codec, kb, psnr, ms in compare_codecs():
+            print(f"{name:<8}  {codec:<10}  {kb:6.1f}  {psnr:5.2f}  {ms:6.0f}")
+        return
     rows = run()
     width = max(len(row["name"]) for row in rows)
     print(f"{'measure':<{width}}  {'value':>8}  unit  {'bar':>6}  ok")
     for row in rows:
-        bar = "" if row["bar"] is None else f"{row['bar']:g}"
+        bar = row["bar"] or ""
         ok = {True: "yes", False: "NO", None: ""}[row["ok"]]
         print(f"{row['name']:<{width}}  {row['value']:>8}  {row['unit']:<4}  {bar:>6}  {ok}")
 

@@ -148,6 +148,12 @@ class ScreenshotImage(Base):
     height: Mapped[int] = mapped_column()
 
     screenshot: Mapped[Screenshot] = relationship(back_populates="images")
+    blob: Mapped[Blob] = relationship(foreign_keys=[sha256], viewonly=True, lazy="joined", innerjoin=True)
+
+    @property
+    def content_type(self) -> str:
+        """The image's format, as its blob is served."""
+        return self.blob.content_type
 
 
 class Blob(Base):

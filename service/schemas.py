@@ -182,13 +182,17 @@ class ScreenshotsIn(BaseModel):
     ]
 
 
+class ImageOut(ImageIn):
+    content_type: Literal["image/jpeg", "image/webp"] = Field(description="the image's format")
+
+
 class ScreenshotOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: str
     taken_at: datetime
     redacted: bool
-    images: list[ImageIn]
+    images: list[ImageOut]
 
 
 class BlockOut(BaseModel):

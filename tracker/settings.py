@@ -20,7 +20,7 @@ class Settings:
     idle_answer_minutes: int = 10  # unanswered idle question: discard the idle time and stop
     keep_tracking_over_limit: bool = False
     screenshot_monitors: tuple[int, ...] = ()  # empty: every monitor
-    screenshot_format: str = "jpeg"  # jpeg | webp
+    screenshot_format: str = "webp"  # webp | jpeg (see tracker/capture/imaging.py)
     hold_minutes: int = 10  # screenshots stay local this long, for review, before upload
     private_apps: tuple[str, ...] = DEFAULT_PRIVATE_APPS  # no screenshot while one is on screen
     notifications: bool = True

@@ -32,6 +32,7 @@ from tracker.models import Contract
 from tracker.timeutil import SLOT, local_day_bounds, slot_start
 from ui.diary_common import USER_ERRORS
 from ui.diary_day import Cell
+from ui.shots import image_details
 from ui.theme import ask, hm, warning_color
 
 MEMO_MAX = 500
@@ -460,7 +461,7 @@ class BlockDialog(QDialog):
                 self._pictures.append((label, pixmap))
             label.setAccessibleName(f"Screenshot, {caption}")
             label.setToolTip(caption)
-            self._add_label(QLabel(caption, self.images_box))
+            self._add_label(QLabel(f"{caption} · {image_details(image)}", self.images_box))
             self._add_label(label)
         self.images_layout.addStretch(1)
         self._fit()

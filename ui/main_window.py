@@ -356,7 +356,8 @@ class MainWindow(QMainWindow):
         when = day_clock_text(facts.taken_at, self.zone, self.now())
         monitors = f" · {len(facts.images)} monitors" if len(facts.images) > 1 else ""
         redacted = " · redacted" if facts.redacted else ""
-        self.shot_label.setText(f"Taken at {when} on “{facts.contract_title}”{monitors}{redacted}")
+        files = f" · {facts.files_text()}"
+        self.shot_label.setText(f"Taken at {when} on “{facts.contract_title}”{files}{monitors}{redacted}")
         notes = []
         if facts.capture_note:
             notes.append(facts.capture_note)

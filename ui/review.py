@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from tracker.diary import Diary
 from ui.diary_common import USER_ERRORS
-from ui.shots import Image, ShotFacts, screenshot_facts
+from ui.shots import Image, ShotFacts, image_details, screenshot_facts
 from ui.theme import (
     APP_NAME,
     app_icon,
@@ -274,16 +274,16 @@ class ScreenshotReview(QDialog):
         self.note_label.setText("\n".join(notes))
         self.note_label.setVisible(bool(notes))
         for image in facts.images:
-            if len(facts.images) > 1:
-                caption = QLabel(f"Monitor {image.monitor} ({image.width}×{image.height})", self.images)
-                self.images_layout.addWidget(caption)
+            caption = QLabel(f"Monitor {image.monitor} · {image_details(image)}", self.images)
+            caption.setObjectName("image-details")
+            self.images_layout.addWidget(caption)
             view = RegionView(image, self.images)
             view.selection_changed.connect(lambda v=view: self._selection_changed(v))
             self.images_layout.addWidget(view, 0, Qt.AlignmentFlag.AlignHCenter)
             self.views.append(view)
         self.images_layout.addStretch(1)
         self.redact_area_button.setEnabled(False)
-        height = sum(view.height() + 8 for view in self.views) + (20 if len(self.views) > 1 else 0)
+        height = sum(view.height() + 28 for view in self.views)  # each with its caption
         self.scroll.setMinimumSize(VIEW_SIZE.width() + 24, min(height + 4, VIEW_SIZE.height() + 24))
 
     def _selection_changed(self, source: RegionView) -> None:

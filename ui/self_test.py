@@ -4,12 +4,13 @@
     ok    database: /home/ann/.local/share/Workdiary/workdiary.sqlite3 (schema 0005, the newest; intact)
     FAIL  screen grab: the screenshot is all black: the screen was black or blank (…) — Unlock …
     ok    input listener: keyboard and mouse listeners started and stopped
-    ok    keyring: SecretService Keyring
-    skip  contract service: not configured
+    warn  keyring: There is no keyring on this computer … — Install and unlock the desktop's keyring …
+    ok    contract service: https://work.example.com answers; signed in as ann@example.com
 
-The exit status is 0 when no check failed, 1 otherwise. No window opens, and nothing of the user's
-is changed beyond what the app's own start does (creating the data folder, migrating the database);
-the test screenshot goes to a temporary folder, removed after.
+A "warn" is something the app works without, in a lesser way (no keyring: a sign-in lasts until
+the app quits). The exit status is 0 when no check failed, 1 otherwise. No window opens, and nothing
+of the user's is changed beyond what the app's own start does (creating the data folder, migrating
+the database); the test screenshot goes to a temporary folder, removed after.
 
 Qt aborts the whole process when no platform plugin can start (no display, a missing xcb library),
 so the Qt check runs in a child process: the same program (the frozen executable, or
@@ -43,17 +44,19 @@ SIGN_IN_FIX = "Sign in again in Settings."
 FOLDER_FIX = "Make the folder (and its parent) yours and writable, or choose another one with --data-dir."
 
 
+OK, WARN, FAIL, SKIP = "ok", "warn", "FAIL", "skip"  # SKIP: not configured, or a check it needs failed
+
+
 class Check(NamedTuple):
     name: str
-    ok: bool | None  # None: skipped (not configured, or depends on a check that failed)
+    status: str  # OK, WARN, FAIL or SKIP
     detail: str
     fix: str = ""
 
 
 def line(check: Check) -> str:
-    label = "skip" if check.ok is None else "ok" if check.ok else "FAIL"
-    text = f"{label:<5} {check.name}: {check.detail}"
-    return f"{text} — {check.fix}" if check.fix and check.ok is False else text
+    text = f"{check.status:<5} {check.name}: {check.detail}"
+    return f"{text} — {check.fix}" if check.fix and check.status in (WARN, FAIL) else text
 
 
 def run(data_dir: Path | None, out: Callable[[str], None] = lambda text: print(text, flush=True)) -> int:
@@ -72,12 +75,12 @@ def run(data_dir: Path | None, out: Callable[[str], None] = lambda text: print(t
 
     report(finish_qt_probe(qt))
     report(check_database(data_dir))
-    settings = read_settings(data_dir) if checks[-1].ok else None
+    settings = read_settings(data_dir) if checks[-1].status == OK else None
     report(check_screen(settings))
     report(check_input())
     report(check_keyring())
-    report(check_service(settings))
-    return 1 if any(check.ok is False for check in checks) else 0
+    report(check_service(settings, token_kept=checks[-1].status == OK))
+    return 1 if any(check.status == FAIL for check in checks) else 0
 
 
 # ----- Qt
@@ -129,19 +132,19 @@ def start_qt_probe() -> subprocess.Popen | OSError:
 def finish_qt_probe(child: subprocess.Popen | OSError) -> Check:
     name = "Qt platform"
     if isinstance(child, OSError):
-        return Check(name, False, f"the check could not start {_own_command()[0]} ({error_text(child)})", "")
+        return Check(name, FAIL, f"the check could not start {_own_command()[0]} ({error_text(child)})", "")
     try:
         stdout, stderr = child.communicate(timeout=QT_TIMEOUT_S)
     except subprocess.TimeoutExpired:
         child.kill()
         child.communicate()
         return Check(
-            name, False, f"Qt did not start within {QT_TIMEOUT_S:g} s", "Check that the display answers."
+            name, FAIL, f"Qt did not start within {QT_TIMEOUT_S:g} s", "Check that the display answers."
         )
     try:
         found = json.loads(stdout.strip().splitlines()[-1])
     except (IndexError, ValueError):
-        return Check(name, False, qt_failure(child.returncode, stderr), qt_fix(stderr))
+        return Check(name, FAIL, qt_failure(child.returncode, stderr), qt_fix(stderr))
     return qt_found(found)
 
 
@@ -151,15 +154,15 @@ def qt_found(found: dict) -> Check:
     tray = "system tray available" if found["tray"] else "no system tray: the window stays open instead"
     detail = f"{found['platform']} ({tray}; image formats {', '.join(formats) or 'none'})"
     if "jpeg" not in formats:
-        return Check(name, False, f"{detail}: Qt cannot write JPEG screenshots", REINSTALL_FIX)
+        return Check(name, FAIL, f"{detail}: Qt cannot write JPEG screenshots", REINSTALL_FIX)
     if found["platform"] in ("offscreen", "minimal"):
         return Check(
             name,
-            False,
+            FAIL,
             f"{detail}: the {found['platform']} platform shows nothing (QT_QPA_PLATFORM is set to it)",
             "Unset QT_QPA_PLATFORM.",
         )
-    return Check(name, True, detail)
+    return Check(name, OK, detail)
 
 
 def qt_failure(returncode: int, stderr: str) -> str:
@@ -209,11 +212,11 @@ def check_database(data_dir: Path) -> Check:
     try:
         database = Database(data_dir)
     except StorageProblem as problem:
-        return Check(name, False, str(problem), "")
+        return Check(name, FAIL, str(problem), "")
     except OSError as problem:
         return Check(
             name,
-            False,
+            FAIL,
             f"the data folder {data_dir} cannot be created or opened: {error_text(problem)}",
             FOLDER_FIX,
         )
@@ -224,13 +227,13 @@ def check_database(data_dir: Path) -> Check:
             connection.execute(text("UPDATE alembic_version SET version_num = version_num"))
             connection.rollback()
     except DatabaseError as error:
-        return Check(name, False, f"the database {path} cannot be written ({error.orig})", FOLDER_FIX)
+        return Check(name, FAIL, f"the database {path} cannot be written ({error.orig})", FOLDER_FIX)
     finally:
         database.close()
     if integrity != "ok":
         return Check(
             name,
-            False,
+            FAIL,
             f"the database {path} is damaged ({integrity})",
             "Restore it from a backup, or move it aside to start a new one.",
         )
@@ -238,7 +241,7 @@ def check_database(data_dir: Path) -> Check:
     if scripts != migrations.HEAD:
         return Check(
             name,
-            False,
+            FAIL,
             f"the migration scripts end at {scripts}, not at {migrations.HEAD}",
             REINSTALL_FIX,
         )
@@ -250,9 +253,9 @@ def check_database(data_dir: Path) -> Check:
         how = "the newest"
     if not os.access(database.screenshot_dir, os.W_OK):
         return Check(
-            name, False, f"the screenshot folder {database.screenshot_dir} is not writable", FOLDER_FIX
+            name, FAIL, f"the screenshot folder {database.screenshot_dir} is not writable", FOLDER_FIX
         )
-    return Check(name, True, f"{path} (schema {revision}, {how}; intact)")
+    return Check(name, OK, f"{path} (schema {revision}, {how}; intact)")
 
 
 def _revision_before(path: Path) -> str | None:
@@ -306,6 +309,7 @@ def read_settings(data_dir: Path):
 
 def check_screen(settings) -> Check:
     """A real grab of the screen(s) the settings choose, into a temporary folder removed after."""
+    from tracker.capture.imaging import FORMAT_NAMES
     from tracker.settings import Settings
     from ui.app import make_capturer
 
@@ -318,13 +322,13 @@ def check_screen(settings) -> Check:
             seconds = time.perf_counter() - started
             colour = _single_colour(capture) if capture.note else ""
     except EnvironmentProblem as problem:
-        return Check(name, False, problem.args[0], problem.fix)
+        return Check(name, FAIL, problem.args[0], problem.fix)
     except (StorageProblem, OSError) as problem:
-        return Check(name, False, f"the temporary screenshot could not be written: {problem}", FOLDER_FIX)
+        return Check(name, FAIL, f"the temporary screenshot could not be written: {problem}", FOLDER_FIX)
     if not capture.images:
         return Check(
             name,
-            False,
+            FAIL,
             capture.note,
             "Connect a monitor, or choose connected ones in Settings → Screenshots.",
         )
@@ -332,10 +336,10 @@ def check_screen(settings) -> Check:
     kilobytes = sum(image.size_bytes for image in capture.images) / 1024
     count = len(capture.images)
     monitors = f"{count} monitor{'s' if count > 1 else ''}"
-    detail = f"{monitors} {sizes} ({capturer.fmt}, {kilobytes:.0f} KB, {seconds:.2f} s)"
+    detail = f"{monitors} {sizes} ({FORMAT_NAMES[capturer.fmt]}, {kilobytes:.0f} KB, {seconds:.2f} s)"
     if capture.note:
-        return Check(name, False, f"the screenshot is {colour}: {capture.note}", _blank_fix())
-    return Check(name, True, detail)
+        return Check(name, FAIL, f"the screenshot is {colour}: {capture.note}", _blank_fix())
+    return Check(name, OK, detail)
 
 
 def _single_colour(capture) -> str:
@@ -370,10 +374,10 @@ def check_input() -> Check:
         if isinstance(problem.__cause__, ImportError):  # e.g. a build without pynput's backends
             reason = str(problem.__cause__).strip().splitlines()[0]
             detail = f"{detail} (pynput: {reason})"
-        return Check(name, False, detail, problem.fix)
+        return Check(name, FAIL, detail, problem.fix)
     finally:
         source.stop()
-    return Check(name, True, "keyboard and mouse listeners started and stopped")
+    return Check(name, OK, "keyboard and mouse listeners started and stopped")
 
 
 # ----- the keyring and the contract service
@@ -391,39 +395,39 @@ def check_keyring() -> Check:
         if from_variable:
             return Check(
                 name,
-                True,
+                OK,
                 f"{credentials.TOKEN_VARIABLE} is set: the token comes from it "
                 f"(no keyring here: a sign-in from the app lasts until it quits)",
             )
-        return Check(name, False, missing.args[0], missing.fix)
+        # The app works without one: a sign-in lasts until it quits, and is never written to disk.
+        return Check(name, WARN, f"{missing.args[0]} A sign-in lasts until Workdiary quits.", missing.fix)
     described = getattr(backend, "name", type(backend).__name__)
     if from_variable:
-        return Check(
-            name, True, f"{credentials.TOKEN_VARIABLE} is set: the token comes from it ({described})"
-        )
-    return Check(name, True, described)
+        return Check(name, OK, f"{credentials.TOKEN_VARIABLE} is set: the token comes from it ({described})")
+    return Check(name, OK, described)
 
 
-def check_service(settings) -> Check:
+def check_service(settings, token_kept: bool = True) -> Check:
     """When a service is configured: it answers, and (when signed in) accepts the token (GET /me).
-    The token is read the app's way (a child process; ``WORKDIARY_TOKEN`` first)."""
+    The token is read the app's way (a child process; ``WORKDIARY_TOKEN`` first), unless the
+    keyring check found nowhere it is kept (``token_kept``): the service is checked without it."""
     from sync import isolated_credentials
     from sync.client import ServiceClient
     from sync.errors import ServiceUnreachable, SignedOut
 
     name = "contract service"
     if settings is None:
-        return Check(name, None, "not checked: the settings are in the database, which cannot be opened")
+        return Check(name, SKIP, "not checked: the settings are in the database, which cannot be opened")
     url, email = settings.service_url, settings.account_email
     if not url:
-        return Check(name, None, "not configured")
+        return Check(name, SKIP, "not configured")
     token = None
-    if email:
+    if email and token_kept:
         try:
             token = isolated_credentials.load_token(url)
         except EnvironmentProblem as missing:
             return Check(
-                name, False, f"the sign-in token for {url} cannot be read: {missing.args[0]}", missing.fix
+                name, FAIL, f"the sign-in token for {url} cannot be read: {missing.args[0]}", missing.fix
             )
     client = ServiceClient(url, token or NOT_A_TOKEN, timeout=SERVICE_TIMEOUT)
     try:
@@ -431,19 +435,25 @@ def check_service(settings) -> Check:
     except ServiceUnreachable as error:
         return Check(
             name,
-            False,
+            FAIL,
             str(error),
             "Check the network connection and the service's address (Settings → Account), or try later.",
         )
     except SignedOut as error:
         if token:
-            return Check(name, False, str(error), SIGN_IN_FIX)
+            return Check(name, FAIL, str(error), SIGN_IN_FIX)
+        if email and not token_kept:
+            return Check(
+                name,
+                OK,
+                f"{url} answers; {email}'s sign-in is not checked: only the running app has its token",
+            )
         if email:
-            return Check(name, False, f"{url} answers, but no sign-in token is kept for {email}", SIGN_IN_FIX)
-        return Check(name, True, f"{url} answers; not signed in")
+            return Check(name, FAIL, f"{url} answers, but no sign-in token is kept for {email}", SIGN_IN_FIX)
+        return Check(name, OK, f"{url} answers; not signed in")
     except WorkdiaryError as error:  # Refused: a 4xx other than 401
-        return Check(name, False, f"{url} refused GET /me: {error}", SIGN_IN_FIX)
-    return Check(name, True, f"{url} answers; signed in as {user.get('email', email)}")
+        return Check(name, FAIL, f"{url} refused GET /me: {error}", SIGN_IN_FIX)
+    return Check(name, OK, f"{url} answers; signed in as {user.get('email', email)}")
 
 
 def error_text(error: OSError) -> str:

@@ -175,10 +175,10 @@ class SettingsDialog(QDialog):
         shot_form = QFormLayout()
         self.format_box = QComboBox(shots)
         self.format_box.setAccessibleName("Screenshot format")
-        self.format_box.addItem("JPEG (fast)", "jpeg")
-        self.format_box.addItem("WebP (smaller, slower to encode)", "webp")
+        self.format_box.addItem("WebP (sharp text in small files)", "webp")
+        self.format_box.addItem("JPEG (2–3 times larger for the same sharpness)", "jpeg")
         if not webp_available():
-            self.format_box.model().item(1).setEnabled(False)
+            self.format_box.model().item(0).setEnabled(False)
         shot_form.addRow(self._label("&Format:", self.format_box), self.format_box)
         self.hold_spin = self._minutes(0, 24 * 60, "Hold period")
         self.hold_spin.setToolTip("How long a screenshot stays on this computer for review before upload")

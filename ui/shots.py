@@ -1,7 +1,8 @@
 """What the app shows about a screenshot, read from the local database.
 
 ``tracker.diary.Diary`` has the edits (redact, delete) and the images; these few reads fill what
-the main window and the review dialog need besides: when a screenshot was taken, and its block.
+the main window and the review dialog need besides: when a screenshot was taken, and its block;
+and how its image files are described wherever they are shown (their format and size).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from tracker.capture.imaging import FORMAT_NAMES, format_of
 from tracker.diary import Diary
 from tracker.models import Block, Contract, Screenshot
 from tracker.timeutil import SLOT, slot_start
@@ -24,6 +26,7 @@ class Image:
     thumbnail_path: Path
     width: int
     height: int
+    size_bytes: int
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,31 @@ class ShotFacts:
     def hold_until(self, hold_minutes: int) -> datetime:
         return self.taken_at + timedelta(minutes=hold_minutes)
 
+    def files_text(self) -> str:
+        """The images' format and total size: "WebP, 98 KB"."""
+        if not self.images:
+            return "no image"
+        formats = dict.fromkeys(format_name(image.path) for image in self.images)
+        return f"{' and '.join(formats)}, {kilobytes(sum(image.size_bytes for image in self.images))}"
+
+
+def format_name(path: Path | str) -> str:
+    """A screenshot file's format as the user knows it: "WebP", "JPEG"."""
+    try:
+        return FORMAT_NAMES[format_of(Path(path))]
+    except ValueError:
+        return Path(path).suffix.lstrip(".").upper() or "unknown format"
+
+
+def kilobytes(size_bytes: int) -> str:
+    return f"{max(1, round(size_bytes / 1024))} KB"
+
+
+def image_details(image) -> str:
+    """One monitor's image of a screenshot (an ``Image`` or a ``ScreenshotImage``) as the user
+    sees it described: "1920×1080 · WebP, 98 KB"."""
+    return f"{image.width}×{image.height} · {format_name(image.path)}, {kilobytes(image.size_bytes)}"
+
 
 def screenshot_facts(diary: Diary, screenshot_id: str) -> ShotFacts | None:
     """The screenshot, or None when it does not exist (any more)."""
@@ -69,7 +97,9 @@ def screenshot_facts(diary: Diary, screenshot_id: str) -> ShotFacts | None:
             contract_title=session.get(Contract, block.contract_id).title,
             capture_note=block.capture_note,
             images=tuple(
-                Image(i.monitor, data_dir / i.path, data_dir / i.thumbnail_path, i.width, i.height)
+                Image(
+                    i.monitor, data_dir / i.path, data_dir / i.thumbnail_path, i.width, i.height, i.size_bytes
+                )
                 for i in shot.images
             ),
         )

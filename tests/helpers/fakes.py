@@ -54,7 +54,8 @@ class FakeInput:
 
 
 class FakeCapturer:
-    """Writes a small real JPEG per monitor (white, with a 6 px black square at 28–34, 16–22)."""
+    """Writes a small real image per monitor (white, with a 6 px black square at 28–34, 16–22), in
+    JPEG unless told: the format of the screenshots of earlier versions, which the app still reads."""
 
     def __init__(
         self,
@@ -62,8 +63,10 @@ class FakeCapturer:
         note: str = "",
         problem: EnvironmentProblem | None = None,
         private_app: str = "",
+        fmt: str = "jpeg",
     ) -> None:
         self.monitors = monitors
+        self.fmt = fmt
         self.note = note
         self.problem = problem
         self.private_app = private_app  # as if it were on screen: nothing is grabbed
@@ -84,12 +87,12 @@ class FakeCapturer:
         for x in range(28, 34):
             for y in range(16, 22):
                 image.setPixelColor(x, y, QColor("black"))
-        data = imaging.encode_screenshot(image)
+        data = imaging.encode_screenshot(image, self.fmt)
         images, files = [], {}
         for monitor in range(1, self.monitors + 1):
-            path = directory / f"{stem}-m{monitor}.jpg"
+            path = directory / f"{stem}-m{monitor}.{imaging.EXTENSIONS[self.fmt]}"
             files[path] = data
-            files[imaging.thumbnail_path(path)] = imaging.thumbnail(image)
+            files[imaging.thumbnail_path(path)] = imaging.thumbnail(image, self.fmt)
             images.append(
                 CapturedImage(monitor, path, imaging.thumbnail_path(path), *imaging.digest(data), 64, 36)
             )

@@ -87,8 +87,24 @@ def test_an_image_is_stored_under_its_hash_and_a_second_upload_changes_nothing(w
     assert world.service.stored_blob_hashes() == world.service.blob_files() == {sha(image)}
 
 
-def test_webp_images_are_taken(world: World) -> None:
-    assert upload(world, webp(1), content_type="image/webp").json()["content_type"] == "image/webp"
+def test_webp_screenshots_are_taken_and_said_to_be_webp(world: World) -> None:
+    image, thumbnail = webp(1), webp(2, 300)
+    world.put_block(world.ann, "block", block_body(world.website, SLOT_START))
+    for data in (image, thumbnail):
+        assert upload(world, data, content_type="image/webp").json()["content_type"] == "image/webp"
+
+    attached = world.call(
+        "PUT", "/blocks/block/screenshot", world.ann, json=screenshot_body("shot", image, thumbnail)
+    )
+
+    (shown,) = attached.json()["screenshot"]["images"]
+    assert shown["content_type"] == "image/webp"
+    (seen,) = world.call("GET", f"/contracts/{world.website}/blocks", world.cara).json()[0]["screenshot"][
+        "images"
+    ]
+    assert seen == shown
+    for data in (image, thumbnail):
+        assert world.call("GET", f"/blobs/{sha(data)}", world.cara).headers["content-type"] == "image/webp"
 
 
 @pytest.mark.parametrize(
@@ -152,6 +168,7 @@ def test_a_screenshot_is_attached_and_its_images_shown_to_the_contracts_people(w
                 "thumbnail_sha256": sha(thumbnail),
                 "width": 1920,
                 "height": 1080,
+                "content_type": "image/jpeg",
             }
         ],
     }

@@ -99,7 +99,7 @@ def tracker_service(qtbot, database, clock, app_settings, fake_input):
         app_settings,
         UTC,
         make_input=lambda: fake_input,
-        make_capturer=lambda settings: FakeCapturer(),
+        make_capturer=lambda settings: FakeCapturer(fmt=settings.screenshot_format),
         tick_ms=None,
         rng=random.Random(3),  # the first slot's screenshot at 09:02:23, the same in every run
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QDialogButtonBox, QMessageBox, QPushButton
+from PySide6.QtWidgets import QDialogButtonBox, QLabel, QMessageBox, QPushButton
 
 from tracker import autostart
 from tracker.capture.windows import DEFAULT_PRIVATE_APPS
@@ -160,6 +160,9 @@ def test_dragging_a_region_and_redacting_it_blurs_those_pixels_only(qtbot, workd
 def test_redact_all_blurs_every_monitor(qtbot, workdiary, drive, diary):
     shot_id, review = screenshot_in_closed_block(qtbot, workdiary, drive)
     (image,) = screenshot_facts(diary, shot_id).images
+    assert [label.text() for label in review.findChildren(QLabel, "image-details")] == [
+        "Monitor 1 · 64×36 · WebP, 1 KB"
+    ]
     qtbot.mouseClick(review.redact_all_button, Qt.MouseButton.LeftButton)
     confirm(qtbot, review, "confirm-redact")
     qtbot.waitUntil(lambda: screenshot_facts(diary, shot_id).redacted)
@@ -244,7 +247,8 @@ def test_settings_are_saved_applied_and_start_at_login_writes_the_entry(
     qtbot.keyClicks(dialog.idle_spin, "7")
     dialog.over_limit_check.setFocus()
     qtbot.keyClick(dialog.over_limit_check, Qt.Key.Key_Space)
-    dialog.format_box.setCurrentIndex(dialog.format_box.findData("webp"))
+    assert dialog.format_box.currentData() == "webp"  # the default
+    dialog.format_box.setCurrentIndex(dialog.format_box.findData("jpeg"))
     assert dialog.private_edit.text() == ", ".join(DEFAULT_PRIVATE_APPS)
     dialog.private_edit.selectAll()
     qtbot.keyClicks(dialog.private_edit, " KeePassXC,, My Bank , keepassxc,My Bank")
@@ -254,7 +258,7 @@ def test_settings_are_saved_applied_and_start_at_login_writes_the_entry(
     qtbot.waitUntil(lambda: workdiary.settings_dialog is None)
 
     saved = load_settings(database)
-    assert (saved.idle_minutes, saved.keep_tracking_over_limit, saved.screenshot_format) == (7, True, "webp")
+    assert (saved.idle_minutes, saved.keep_tracking_over_limit, saved.screenshot_format) == (7, True, "jpeg")
     assert saved.private_apps == ("KeePassXC", "My Bank")
     assert (saved.start_at_login, saved.notifications) == (True, False)
     assert workdiary.settings == saved

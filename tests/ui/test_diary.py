@@ -524,6 +524,8 @@ def test_a_screenshot_opens_full_size_and_can_be_redacted(qtbot, open_window, di
     assert dialog.screenshot_id == block.screenshot_id
     pictures = [label for label in dialog.image_labels if label.pixmap() and not label.pixmap().isNull()]
     assert [p.accessibleName() for p in pictures] == ["Screenshot, Monitor 1", "Screenshot, Monitor 2"]
+    captions = [label.text() for label in dialog.image_labels if label.text().startswith("Monitor")]
+    assert captions == [f"Monitor {n} · 64×36 · JPEG, 1 KB" for n in (1, 2)]  # as earlier versions saved them
     assert [p.width() for p in dialog.full_size()] == [192, 192]
     assert pictures[0].pixmap().width() == 192  # narrower than the dialog: shown full size
     assert pictures[0].pixmap().toImage().pixelColor(31, 19).lightness() < 60  # the black square

@@ -178,6 +178,7 @@ def test_the_last_screenshot_is_shown_and_can_be_deleted(qtbot, workdiary, drive
     shot_id = drive.tick_until(ScreenshotTaken).screenshot_id
     qtbot.waitUntil(lambda: window.shot is not None and window.shot.id == shot_id)
     assert window.shot_label.text().startswith("Taken at 09:")
+    assert window.shot_label.text().endswith("on “Website rebuild” · WebP, 1 KB")  # the default format
     assert "being tracked: deleting it removes the block's time so far" in window.shot_note.text()
     assert window.delete_button.isEnabled()
     drive.tick_to_next_slot()  # the block closed at 09:10

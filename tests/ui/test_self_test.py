@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from sync import credentials
 from tests.helpers.self_test import Run, configure
 from tests.helpers.self_test import run_self_test as self_test_run
 from tracker.settings import Settings
@@ -48,7 +49,7 @@ def test_every_check_passes_in_a_desktop_session(tmp_path, env, something_on_scr
     assert "image formats jpeg" in run.by_name["Qt platform"]
     database = run.by_name["database"]
     assert database == f"ok    database: {data_dir / DATABASE_NAME} (schema 0005, created; intact)", run
-    assert run.by_name["screen grab"].startswith("ok    screen grab: 1 monitor 1920×1080 (jpeg, "), run
+    assert run.by_name["screen grab"].startswith("ok    screen grab: 1 monitor 1920×1080 (WebP, "), run
     assert (
         run.by_name["input listener"]
         == "ok    input listener: keyboard and mouse listeners started and stopped"
@@ -58,7 +59,7 @@ def test_every_check_passes_in_a_desktop_session(tmp_path, env, something_on_scr
     assert list((tmp_path / "tmp").iterdir()) == []  # the grab's files are gone
 
     again = self_test.check_database(data_dir)  # the database is now there, at the newest schema
-    assert again == ("database", True, f"{data_dir / DATABASE_NAME} (schema 0005, the newest; intact)", "")
+    assert again == ("database", "ok", f"{data_dir / DATABASE_NAME} (schema 0005, the newest; intact)", "")
 
 
 def test_without_a_display_the_display_checks_fail_with_their_fixes(tmp_path, env):
@@ -140,7 +141,7 @@ def test_a_data_folder_that_is_a_file_fails_the_database_check(tmp_path):
     data_dir = tmp_path / "data"
     data_dir.write_text("a file")
     check = self_test.check_database(data_dir)
-    assert check.ok is False
+    assert check.status == "FAIL"
     assert check.detail == f"the data folder {data_dir} cannot be created or opened: File exists"
     assert check.fix == self_test.FOLDER_FIX
     assert data_dir.read_text() == "a file"
@@ -178,7 +179,7 @@ def test_a_rejected_token_or_none_at_all(tmp_path, monkeypatch, service, child_k
     monkeypatch.setenv("WORKDIARY_TOKEN", "not-a-token")
     signed_in = Settings(service_url=service.url, account_email="ann@example.test")
     check = self_test.check_service(signed_in)
-    assert check.ok is False
+    assert check.status == "FAIL"
     assert "no longer accepts this sign-in" in check.detail
     assert check.fix == self_test.SIGN_IN_FIX
 
@@ -186,9 +187,43 @@ def test_a_rejected_token_or_none_at_all(tmp_path, monkeypatch, service, child_k
     check = self_test.check_service(signed_in)
     assert check == (
         "contract service",
-        False,
+        "FAIL",
         f"{service.url} answers, but no sign-in token is kept for ann@example.test",
         self_test.SIGN_IN_FIX,
     )
     signed_out = self_test.check_service(Settings(service_url=service.url))
-    assert signed_out == ("contract service", True, f"{service.url} answers; not signed in", "")
+    assert signed_out == ("contract service", "ok", f"{service.url} answers; not signed in", "")
+
+
+@pytest.mark.x11
+def test_no_keyring_is_a_warning_and_the_service_check_reports_the_service(
+    tmp_path, env, something_on_screen, service
+):
+    """The app works without a keyring (a sign-in lasts until it quits): the self-test passes
+    with a warning, and the service's line says how the service is, not the keyring again."""
+    service.add_user("ann@example.test")
+    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
+    configure(tmp_path / "data", service.url, "ann@example.test")
+    run = run_self_test(tmp_path / "data", env)
+    assert run.returncode == 0, run
+    assert run.by_name["keyring"] == (
+        "warn  keyring: There is no keyring on this computer to keep the sign-in token in. A sign-in "
+        f"lasts until Workdiary quits. — {credentials._FIX}"
+    ), run
+    assert run.by_name["contract service"] == (
+        f"ok    contract service: {service.url} answers; ann@example.test's sign-in is not checked: "
+        "only the running app has its token"
+    ), run
+    assert [name for name, status in run.status().items() if status != "ok"] == ["keyring"], run
+
+
+def test_without_the_token_an_unreachable_service_still_fails(monkeypatch):
+    monkeypatch.delenv("WORKDIARY_TOKEN", raising=False)
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{closed.getsockname()[1]}"
+    check = self_test.check_service(
+        Settings(service_url=url, account_email="ann@example.test"), token_kept=False
+    )
+    assert check.status == "FAIL"
+    assert check.detail.startswith(f"The contract service at {url} did not answer"), check

@@ -3,52 +3,59 @@
 QImage encodes and decodes without a QGuiApplication, so this runs off the GUI thread and in the
 headless tracker.
 
-Default codec, chosen by measurement (``benchmarks/bench_screenshot.py``): four 1920×1080 desktop
-contents rendered with QPainter (a text document, a dark code editor, a web page, a photo), Qt 6.12
-on the 2-core development machine, encode time / size:
+Default codec, chosen by measurement (``python -m benchmarks.bench_screenshot --codecs``): the five
+1920×1080 desktops of ``tests/helpers/screens.py`` drawn at real font sizes (a documentation page of
+13–14 px text, a dark code editor, a web page, a photo, a desktop with a spreadsheet, a terminal and a
+chat), Qt 6.11 (libwebp, method 4) on the 2-core development machine. Size, luma PSNR against the
+original (Rec. 709 Y′) and encoding CPU time for each:
 
-    codec                   text           code          web            photo         median
-    JPEG q60                36 ms 216 KB   29 ms 102 KB  37 ms 224 KB   43 ms 234 KB  220 KB
-    JPEG q40 optimized      35 ms 167 KB   27 ms  73 KB  41 ms 166 KB   56 ms 143 KB  155 KB
-    JPEG q30 optimized      40 ms 145 KB   33 ms  64 KB  43 ms 140 KB   51 ms 107 KB  123 KB
-    JPEG q25 optimized      36 ms 131 KB   34 ms  59 KB  47 ms 124 KB   56 ms  87 KB  105 KB
-    JPEG q20 optimized      39 ms 115 KB   36 ms  52 KB  44 ms 107 KB   54 ms  67 KB   87 KB
-    JPEG q30 opt+progr.     69 ms 132 KB   51 ms  59 KB  72 ms 131 KB   95 ms 105 KB  118 KB
-    WebP q50               210 ms 132 KB  183 ms  51 KB 237 ms 146 KB  318 ms 240 KB  139 KB
-    WebP q30               192 ms 110 KB  170 ms  42 KB 213 ms 105 KB  276 ms 130 KB  108 KB
-    WebP q20               210 ms  99 KB  223 ms  38 KB 196 ms  88 KB  242 ms  84 KB   86 KB
+    (KB, dB, ms)    text            code            web             photo           desktop
+    JPEG q20      94 28.4  23     50 31.3  20     99 28.9  25     51 37.0  30    134 27.1  27
+    JPEG q60     172 34.5  24     89 36.5  21    186 34.9  27    109 40.8  31    254 33.2  28
+    JPEG q85     259 41.7  26    135 43.3  22    295 41.1  29    226 42.6  34    398 39.3  31
+    WebP q40     100 38.4 114     44 39.9  98    102 37.9 112     42 37.3 125    139 36.0 122
+    WebP q50     108 39.7 113     48 41.5  98    111 39.1 113     48 38.0 128    151 37.3 136
+    WebP q70     121 41.7 115     54 43.6 103    126 40.6 115     61 39.0 136    174 38.5 131
+    the rule     100 38.4 171     44 39.9 152    126 40.6 273     61 39.0 317    174 38.5 307
 
-WebP is smaller at equal quality but takes 170–320 ms here, over the 150 ms pipeline bar on its
-own. JPEG with optimized Huffman tables (``setOptimizedWrite``: 5–15 % smaller for a few ms) at
-quality 20 is the only single setting within both bars (≤ 150 ms, ≤ 100 KB median); text stays
-readable with visible ringing around glyphs. So a screenshot is encoded at quality 40 first, which
-keeps text clean, and again at 20 only when that is over the 100 KB budget: the code editor stays
-at q40 (72 KB), the heavier text, web and photo contents drop to q20; at most two encodes. The
-whole pipeline (mss grab of a 1920×1080 Xvfb screen, encode, thumbnail, write): 59 ms (code) to
-119 ms (photo), median size 90 KB. Thumbnails: 320 px wide at JPEG q50, 3–8 KB, ~4 ms.
+JPEG small enough for the size budget blurs text to 27–29 dB (a client cannot read it); JPEG at
+38 dB is 2–3 times the size of WebP at 38 dB, on every content but the photo (where WebP is still
+smaller). So WebP is the default, and one quality does not do: q40 keeps dense text and code at
+38 dB or more within 100 KB, but leaves the web page, the photo and the desktop under 38 dB; q70
+brings every content over 38 dB but makes text 121 KB. The rule: encode at q40, measure the luma
+PSNR (decode ~10 ms, ``luma_psnr`` ~40 ms), and encode again at q70 when it is under 38 dB. Median
+size 99.8 KB, every image 38.3–40.6 dB, 150–320 ms of CPU. The JPEG setting follows the same rule
+at q75, then q90. Pillow's WebP is no better: method 4 gives Qt's bytes, method 0 takes ~40 ms but
+is 25–35 % larger. Thumbnails: 320 px wide at q50, 2–8 KB, ~5 ms.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import math
 import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
 
 from PySide6.QtCore import QBuffer, QIODevice, QPoint, QRect, Qt
-from PySide6.QtGui import QImage, QImageWriter, QPainter
+from PySide6.QtGui import QColorSpace, QImage, QImageWriter, QPainter
 
 from tracker.errors import EnvironmentProblem, StorageProblem
 
 EXTENSIONS = {"jpeg": "jpg", "webp": "webp"}
-DEFAULT_FORMAT = "jpeg"
-DEFAULT_QUALITIES = (40, 20)  # tried in turn until the image fits SIZE_BUDGET
-SIZE_BUDGET = 100 * 1024
+FORMAT_NAMES = {"jpeg": "JPEG", "webp": "WebP"}  # as the app and the service show them
+DEFAULT_FORMAT = "webp"
+MIN_LUMA_PSNR = 38.0  # dB against the grab: a client can read the text (PRODUCT.md section 6)
+# Tried in turn until the image reaches MIN_LUMA_PSNR (the last one otherwise): the lowest
+# quality that keeps dense text legible first, higher ones only for the screens that need them.
+QUALITIES = {"webp": (40, 70), "jpeg": (75, 90)}
 THUMBNAIL_WIDTH, THUMBNAIL_HEIGHT = 320, 240
 THUMBNAIL_QUALITY = 50
 UNIFORM_TOLERANCE = 12  # per channel: dithering and compression noise on a "black" screen
+_SQUARE_LOW = bytes(d * d & 0xFF for d in range(256))  # a byte's square, in two bytes
+_SQUARE_HIGH = bytes(d * d >> 8 for d in range(256))
 
 
 class FileDigest(NamedTuple):
@@ -86,15 +93,41 @@ def from_bgra(raw: bytes | bytearray, width: int, height: int) -> QImage:
     return QImage(raw, width, height, width * 4, QImage.Format.Format_RGB32).copy()
 
 
-def encode_screenshot(
-    image: QImage, fmt: str = DEFAULT_FORMAT, qualities: tuple[int, ...] = DEFAULT_QUALITIES
-) -> bytes:
-    """The image at the first quality whose file fits SIZE_BUDGET (the last one otherwise)."""
-    for quality in qualities:
+def encode_screenshot(image: QImage, fmt: str = DEFAULT_FORMAT, qualities: tuple[int, ...] = ()) -> bytes:
+    """The image at the first of ``qualities`` (QUALITIES[fmt] by default) whose luma PSNR
+    against ``image`` reaches MIN_LUMA_PSNR, or at the last one."""
+    *lower, last = qualities or QUALITIES[fmt]
+    for quality in lower:
         data = encode(image, fmt, quality)
-        if len(data) <= SIZE_BUDGET:
-            break
-    return data
+        if luma_psnr(image, QImage.fromData(data)) >= MIN_LUMA_PSNR:
+            return data
+    return encode(image, fmt, last)
+
+
+def luma_psnr(original: QImage, decoded: QImage) -> float:
+    """PSNR in dB of the luma Y′ (Rec. 709 weights, as for HD video) of ``decoded`` against
+    ``original``; infinite when they are equal. About 40 ms for 1920×1080."""
+    if decoded.size() != original.size():
+        raise ValueError(f"cannot compare a {decoded.width()}×{decoded.height()} image with the original")
+    difference = _luma(original)
+    painter = QPainter(difference)
+    painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Difference)
+    painter.drawImage(0, 0, _luma(decoded))
+    painter.end()
+    bits, stride, width = difference.constBits(), difference.bytesPerLine(), difference.width()
+    errors = b"".join(bits[y * stride : y * stride + width] for y in range(difference.height()))
+    squared_error = sum(errors.translate(_SQUARE_LOW)) + 256 * sum(errors.translate(_SQUARE_HIGH))
+    if not squared_error:
+        return math.inf
+    return 10 * math.log10(255 * 255 * len(errors) / squared_error)
+
+
+def _luma(image: QImage) -> QImage:
+    """Y′ = 0.2126 R′ + 0.7152 G′ + 0.0722 B′ as a Grayscale8 image: Qt's grey conversion of an
+    image said to be in linear light applies exactly these weights to the stored values."""
+    linear = QImage(image)
+    linear.setColorSpace(QColorSpace(QColorSpace.NamedColorSpace.SRgbLinear))
+    return linear.convertToFormat(QImage.Format.Format_Grayscale8)
 
 
 def encode(image: QImage, fmt: str, quality: int) -> bytes:

@@ -10,7 +10,6 @@ from pathlib import Path
 from tracker.capture import Capture, CapturedImage
 from tracker.capture.imaging import (
     DEFAULT_FORMAT,
-    DEFAULT_QUALITIES,
     EXTENSIONS,
     check_format,
     digest,
@@ -44,7 +43,7 @@ class MssCapturer:
         self,
         monitors: list[int] | None = None,
         fmt: str = DEFAULT_FORMAT,
-        qualities: tuple[int, ...] = DEFAULT_QUALITIES,
+        qualities: tuple[int, ...] = (),  # QUALITIES[fmt]
         private_apps: tuple[str, ...] = (),
     ) -> None:
         check_format(fmt)

@@ -67,10 +67,10 @@ def test_files_are_named_hashed_and_owner_only(x11_session, tmp_path):
 
     names = sorted(p.name for p in (tmp_path / "shots").iterdir())
     assert names == [
-        "2026-11-23T0910-m1-thumb.jpg",
-        "2026-11-23T0910-m1.jpg",
-        "2026-11-23T0910-m2-thumb.jpg",
-        "2026-11-23T0910-m2.jpg",
+        "2026-11-23T0910-m1-thumb.webp",
+        "2026-11-23T0910-m1.webp",
+        "2026-11-23T0910-m2-thumb.webp",
+        "2026-11-23T0910-m2.webp",
     ]
     for image in capture.images:
         assert (image.sha256, image.size_bytes) == imaging.digest(image.path.read_bytes())
@@ -85,10 +85,10 @@ def test_files_are_named_hashed_and_owner_only(x11_session, tmp_path):
 def test_only_the_chosen_monitors_are_grabbed(x11_session, tmp_path):
     x11_session.paint(QUADRANTS)
 
-    capture = MssCapturer(monitors=[2], fmt="webp", qualities=(50,)).capture(tmp_path, "s")
+    capture = MssCapturer(monitors=[2], fmt="jpeg", qualities=(50,)).capture(tmp_path, "s")
 
     assert [image.monitor for image in capture.images] == [2]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["s-m2-thumb.webp", "s-m2.webp"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s-m2-thumb.jpg", "s-m2.jpg"]
     assert close(rgb(QImage(str(capture.images[0].path)), 120, 120), GREEN)
 
 
@@ -134,11 +134,11 @@ def test_one_dark_monitor_next_to_a_lit_one_is_not_flagged(x11_session, tmp_path
 @pytest.mark.x11
 def test_a_write_failure_is_a_storage_problem_and_leaves_no_file(capturer_class, x11_session, tmp_path):
     x11_session.paint(QUADRANTS)
-    (tmp_path / "s-m2.jpg").mkdir()  # the second monitor's file cannot be put in place
+    (tmp_path / "s-m2.webp").mkdir()  # the second monitor's file cannot be put in place
 
     with pytest.raises(StorageProblem, match="cannot be saved"):
         capturer_class().capture(tmp_path, "s")
-    assert [p.name for p in tmp_path.iterdir()] == ["s-m2.jpg"]
+    assert [p.name for p in tmp_path.iterdir()] == ["s-m2.webp"]
 
 
 @pytest.mark.x11
