@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tracker.diary import BlockView
+from tracker.diary import BlockView, Running
 from ui.diary_common import meter_colors
 from ui.diary_thumbs import ThumbnailCache
 from ui.theme import hm, mix, warning_color
@@ -194,7 +194,21 @@ class DayModel(QAbstractTableModel):
         }
         self.endResetModel()
 
+    def follow(self, running: Running) -> bool:
+        """The running block's cell shows it as far as it has got; whether the day holds it."""
+        key = self._where.get(running.id)
+        if key is None:
+            return False
+        cell = self._cells[key]
+        self._cells[key] = Cell.of([running.applied_to(b) for b in cell.blocks], self.zone, cell.titles)
+        index = self.index(*key)
+        self.dataChanged.emit(index, index)
+        return True
+
     # ----- reading
+
+    def seconds(self) -> int:
+        return sum(cell.seconds for cell in self._cells.values())
 
     def cell(self, index: QModelIndex | QPersistentModelIndex) -> Cell | None:
         if not index.isValid():

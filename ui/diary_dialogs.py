@@ -58,7 +58,11 @@ def show_error(label: QLabel, text: str) -> None:
 
 
 class MemoDialog(QDialog):
-    """Edit the memo of the selected blocks. ``memo()`` is the new text once accepted."""
+    """Edit the memo of the selected blocks. Save emits ``submitted(memo)``; whoever applies it
+    closes the dialog with ``accept()``, or shows why not with ``refuse()`` and the typed text
+    stays to be saved again or copied."""
+
+    submitted = Signal(str)
 
     def __init__(self, memo: str, count: int, seconds: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -80,14 +84,20 @@ class MemoDialog(QDialog):
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         self.save_button.setAccessibleName("Save memo")
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName("Cancel")
-        self.buttons.accepted.connect(self.accept)
+        self.buttons.accepted.connect(lambda: self.submitted.emit(self.memo()))
         self.buttons.rejected.connect(self.reject)
+        self.error_label = error_label(self)
         layout.addWidget(caption)
         layout.addWidget(self.memo_edit)
+        layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
 
     def memo(self) -> str:
         return self.memo_edit.text().strip()
+
+    def refuse(self, reason: str) -> None:
+        show_error(self.error_label, f"Memo not changed: {reason}")
+        self.memo_edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
 
 def slot_choices(day: date, zone) -> list[tuple[str, datetime]]:
