@@ -41,7 +41,7 @@ from ui.diary_common import USER_ERRORS, dot_color
 from ui.diary_day import THUMB_SIZE, Cell, DayModel, DayView
 from ui.diary_dialogs import AddTimeDialog, BlockDialog, MemoDialog
 from ui.diary_thumbs import ThumbnailCache
-from ui.theme import ask, hm, tell
+from ui.theme import accent, ask, hm, set_text_color, tell
 from ui.theme import spoken as spoken_hm
 
 log = logging.getLogger(__name__)
@@ -436,6 +436,11 @@ class WorkDiaryWindow(QWidget):
         self.day_note = QLabel(self)
         self.day_note.setWordWrap(True)
         self.day_note.setAccessibleName("About this date")
+        self.notice_label = QLabel(self)
+        self.notice_label.setWordWrap(True)
+        self.notice_label.setAccessibleName("Notice")
+        set_text_color(self.notice_label, accent)
+        self.notice_label.hide()
         self.lock_label = QLabel(self)
         self.lock_label.setWordWrap(True)
         self.lock_label.setAccessibleName("Editing")
@@ -473,6 +478,7 @@ class WorkDiaryWindow(QWidget):
         right = QVBoxLayout()
         right.addWidget(self.day_title)
         right.addWidget(self.day_note)
+        right.addWidget(self.notice_label)
         right.addWidget(self.lock_label)
         right.addLayout(actions)
         right.addWidget(self.day_stack, 1)
@@ -554,6 +560,7 @@ class WorkDiaryWindow(QWidget):
         combo.blockSignals(False)
 
     def _show(self, week: datetime, day: date, emit: bool = True) -> None:
+        self.notice_label.hide()
         week_changed = week != getattr(self, "_week_loaded", None)
         self._week, self._day = week, day
         self._load_week()
@@ -798,6 +805,17 @@ class WorkDiaryWindow(QWidget):
         self._show(week_start(start), day)
         self._load_totals()
         self.day_view.select_blocks(ids, ids[0] if ids else None)
+        added = [b for cell in self.day_view.selected_cells() for b in cell.blocks]
+        if added:
+            title = self._contracts[added[0].contract_id].title
+            first, last = added[0].start.astimezone(self.zone), added[-1].end.astimezone(self.zone)
+            text = (
+                f"Added {hm(sum(b.seconds for b in added))} of manual time on “{title}”, "
+                f"{first:%a %d %b %H:%M}–{last:%H:%M} (selected below)."
+            )
+            self.notice_label.setText(text)
+            self.notice_label.setAccessibleDescription(text)
+            self.notice_label.show()
         self.blocksChanged.emit()
 
     @Slot()

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from tracker.diary import Diary
 from tracker.models import Contract
+from tracker.rules import ContractTerms, why_no_manual_time
 from tracker.timeutil import SLOT, local_day_bounds, slot_start
 from ui.diary_common import USER_ERRORS
 from ui.diary_day import Cell
@@ -161,15 +162,11 @@ class AddTimeDialog(QDialog):
             if contract.kind != "hourly":
                 label += " (fixed price)"
             self.contract_combo.addItem(label, contract.id)
-        if contract_id is None:  # all contracts shown: the first that takes manual time
-            contract_id = next(
-                (
-                    c.id
-                    for c in contracts
-                    if c.status != "ended" and c.kind == "hourly" and c.manual_time_allowed
-                ),
-                None,
-            )
+        self._refusals = {
+            c.id: why_no_manual_time(ContractTerms.of(c)) for c in contracts if c.status != "ended"
+        }
+        if self._refusals.get(contract_id, "x"):  # none chosen, or it takes no manual time
+            contract_id = next((cid for cid, why in self._refusals.items() if not why), contract_id)
         if contract_id is not None and self.contract_combo.findData(contract_id) >= 0:
             self.contract_combo.setCurrentIndex(self.contract_combo.findData(contract_id))
 
@@ -233,10 +230,21 @@ class AddTimeDialog(QDialog):
             self.start_combo.currentIndexChanged,
             self.end_combo.currentIndexChanged,
         ):
-            signal.connect(lambda *_: show_error(self.error_label, ""))
+            signal.connect(self._form_changed)
+        self._form_changed()
+
+    def _form_changed(self) -> None:
+        """A refusal goes once the form changes; Add is available only on a contract that takes
+        manual time, and the dialog says why while it takes none."""
         if self.contract_combo.count() == 0:
-            self.add_button.setEnabled(False)
-            show_error(self.error_label, "There is no contract to add time to.")
+            why = "There is no contract to add time to."
+        else:
+            why = self._refusals[self.contract_combo.currentData()]
+            if why and not any(not reason for reason in self._refusals.values()):
+                why += " None of your contracts takes manual time."
+        self.add_button.setEnabled(not why)
+        self.add_button.setToolTip(why)
+        show_error(self.error_label, why)
 
     def _zone_name(self) -> str:
         return self.now().astimezone(self.zone).tzname() or str(self.zone)
@@ -313,6 +321,8 @@ class AddTimeDialog(QDialog):
     # ----- adding
 
     def submit(self) -> None:
+        if not self.add_button.isEnabled():
+            return
         contract_id = self.contract_combo.currentData()
         start, end = self.start_combo.currentData(), self.end_combo.currentData()
         if contract_id is None or start is None or end is None:

@@ -452,9 +452,42 @@ def test_add_time_adds_manual_blocks_and_shows_them(qtbot, open_window, diary, c
     ]
     assert window.day == date(2026, 11, 24)
     assert sorted(window.selected_block_ids()) == sorted(b.id for b in blocks)
+    assert window.notice_label.isVisibleTo(window)
+    assert window.notice_label.text() == (
+        "Added 0:30 of manual time on “Website rebuild”, Tue 24 Nov 10:00–10:30 (selected below)."
+    )
     assert visible_rows(window)[1].total_label.text() == "0:30"
     assert date(2026, 11, 24) in window.calendar.logged_dates()
     assert window.this_week_label.text() == "0:30"
+
+
+def test_add_time_opens_on_a_contract_that_takes_manual_time(qtbot, open_window, diary, clock, contract):
+    clock.advance((WEDNESDAY - clock.now()).total_seconds())
+    strict = diary.add_contract("Strict", now=at(1, 0), manual_time_allowed=False)
+    window = open_window(strict.id)  # the Work Diary shows the contract that takes none
+    dialog = open_add_time(qtbot, window)
+    assert dialog.contract_combo.currentData() == contract.id
+    assert dialog.add_button.isEnabled() and not dialog.error_label.isVisibleTo(dialog)
+    dialog.contract_combo.setCurrentIndex(dialog.contract_combo.findData(strict.id))
+    assert not dialog.add_button.isEnabled()
+    assert dialog.error_label.text() == "The contract “Strict” does not allow manual time."
+    qtbot.keyClick(dialog.memo_edit, Qt.Key.Key_Return)
+    assert dialog.isVisible() and diary.week_blocks(date(2026, 11, 25)) == []
+    dialog.contract_combo.setCurrentIndex(dialog.contract_combo.findData(contract.id))
+    assert dialog.add_button.isEnabled() and not dialog.error_label.isVisibleTo(dialog)
+
+
+def test_add_time_says_why_no_contract_takes_it(qtbot, open_window, database, clock):
+    clock.advance((WEDNESDAY - clock.now()).total_seconds())
+    strict_diary = Diary(database, UTC)
+    strict_diary.add_contract("Strict", now=at(1, 0), manual_time_allowed=False)
+    strict_diary.add_contract("Fixed", now=at(1, 0), kind="fixed")
+    window = open_window(diary_=strict_diary)
+    dialog = open_add_time(qtbot, window)
+    assert not dialog.add_button.isEnabled()
+    assert dialog.error_label.text() == (
+        "Manual time can only be added to hourly contracts. None of your contracts takes manual time."
+    )
 
 
 def test_add_time_with_the_keyboard(qtbot, open_window, diary, clock, contract):
