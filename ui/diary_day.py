@@ -128,8 +128,9 @@ class Cell:
             marks.append("Over limit")
         return marks
 
-    def description(self) -> str:
-        """The cell as a screen reader says it (and its tooltip)."""
+    def description(self, with_note: bool = True) -> str:
+        """The cell as a screen reader says it (and its tooltip); ``with_note=False`` leaves out
+        why it has no screenshot (said beside it)."""
         parts = [f"{self.time_range}, {spoken_hm(self.seconds)}"]
         if self.titles:
             parts.append(", ".join(self.titles))
@@ -137,9 +138,9 @@ class Cell:
             parts.append(f"active {self.active} of {self.tracked} minutes")
         parts.append(f"memo: {self.memo}" if self.memo else "no memo")
         parts.extend(mark.lower() for mark in self.marks())
-        if self.note:
+        if with_note and self.note:
             parts.append(self.note)
-        elif not self.screenshot_id and not self.manual:
+        elif with_note and not self.screenshot_id and not self.manual:
             parts.append("no screenshot")
         if len(self.blocks) > 1:
             parts.append(f"{len(self.blocks)} blocks")

@@ -375,7 +375,7 @@ class BlockDialog(QDialog):
         details = QLabel(self)
         details.setWordWrap(True)
         details.setTextFormat(Qt.TextFormat.PlainText)
-        details.setText(cell.description())
+        details.setText(cell.description(with_note=bool(self.screenshot_id)))
         details.setAccessibleName("Details")
         self.details_label = details
 
@@ -428,8 +428,14 @@ class BlockDialog(QDialog):
         self._pictures: list[tuple[QLabel, QPixmap]] = []  # each monitor's image at full size
         self._load_images()
         self.scroll.viewport().installEventFilter(self)
-        screen = self.screen().availableGeometry()
-        self.resize(min(1400, int(screen.width() * 0.85)), min(1000, int(screen.height() * 0.85)))
+        if self.screenshot_id:
+            screen = self.screen().availableGeometry()
+            self.resize(min(1400, int(screen.width() * 0.85)), min(1000, int(screen.height() * 0.85)))
+        else:  # the reason there is none, sized to it, not to a screenshot that is not there
+            self.scroll.hide()
+            layout.insertWidget(layout.indexOf(self.scroll), self.image_labels[0])
+            self.setMinimumWidth(520)
+            self.resize(self.sizeHint())
 
     def full_size(self) -> list[QPixmap]:
         """Every monitor's image, unscaled."""
@@ -456,12 +462,9 @@ class BlockDialog(QDialog):
         self.image_labels = []
         self._pictures = []
         if not self.screenshot_id:
-            text = self.block.capture_note or (
-                "Manual time has no screenshot."
-                if self.block.source == "manual"
-                else "This block has no screenshot."
-            )
-            self._add_label(QLabel(text, self.images_box))
+            label = QLabel(self._why_no_screenshot(), self.images_box)
+            label.setWordWrap(True)
+            self._add_label(label)
             return
         try:
             images = self.diary.screenshot_images(self.screenshot_id)
@@ -484,6 +487,18 @@ class BlockDialog(QDialog):
             self._add_label(label)
         self.images_layout.addStretch(1)
         self._fit()
+
+    def _why_no_screenshot(self) -> str:
+        block = self.block
+        if block.capture_note:
+            return block.capture_note
+        if block.source == "manual":
+            return "Manual time has no screenshot."
+        if not self.diary.contract(block.contract_id).screenshots_enabled:
+            return "No screenshot: this contract takes none."
+        if block.is_open:
+            return "No screenshot yet: the slot's screenshot is taken at a random moment while it is tracked."
+        return "No screenshot: the slot's random screenshot moment fell outside this block's time."
 
     def _add_label(self, label: QLabel) -> None:
         if not label.accessibleName():

@@ -619,8 +619,18 @@ def test_a_block_without_a_screenshot_opens_with_nothing_to_redact(qtbot, open_w
     dialog = find_child(qtbot, window, BlockDialog)
     assert [label.text() for label in dialog.image_labels] == ["Manual time has no screenshot."]
     assert not dialog.redact_button.isEnabled() and not dialog.delete_button.isEnabled()
+    qtbot.waitExposed(dialog)
+    assert dialog.height() < 300 and dialog.width() < 700  # sized to what it shows
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: window.findChild(BlockDialog) is None)
+    window.day_view.setCurrentIndex(window.day_model.index(0, 3))  # 09:30: the capture failed
+    click(qtbot, window.open_button)
+    dialog = find_child(qtbot, window, BlockDialog)
+    (reason,) = dialog.image_labels
+    assert reason.text().startswith("No screenshot: Screenshots cannot be taken: no X display.")
+    qtbot.waitExposed(dialog)
+    assert dialog.height() < 300 and dialog.width() < 700
+    assert "Screenshots cannot be taken" not in dialog.details_label.text()  # said once
 
 
 def test_a_locked_blocks_screenshot_cannot_be_changed(
