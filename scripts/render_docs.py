@@ -3,14 +3,14 @@
     python scripts/render_docs.py
 
 The app runs as users run it (xcb platform, a tray host, the real widgets and engine), on a demo
-database that the tracking engine fills with a fake clock: tracked days with activity and
-screenshots of a rendered desktop, manual time and a redacted screenshot.
+database that the tracking engine fills with a fake clock (scripts/demo_week.py): tracked days
+with activity and screenshots of a rendered desktop, a slot skipped for a private app, manual time
+and a redacted screenshot.
 """
 
 from __future__ import annotations
 
 import os
-import random
 import shutil
 import subprocess
 import sys
@@ -23,6 +23,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from benchmarks.display import x_display  # noqa: E402
+from scripts.demo_week import DemoCapturer, track_mornings  # noqa: E402
 from tests.helpers.fakes import FakeClock, FakeInput  # noqa: E402
 
 DOCS = REPO / "docs"
@@ -30,78 +31,27 @@ ZONE = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 11, 26, 14, 7, 30, tzinfo=UTC)  # a Thursday afternoon
 
 
-class DemoCapturer:
-    """Screenshots of rendered desktop contents (a code editor, a web page, a document)."""
-
-    def __init__(self) -> None:
-        from benchmarks.bench_screenshot import render_code_editor, render_text_document, render_web_page
-        from tracker.capture import imaging
-
-        self.imaging = imaging
-        images = [render_code_editor(), render_web_page(), render_text_document()]
-        self.encoded = [(imaging.encode_screenshot(image), imaging.thumbnail(image)) for image in images]
-        self.count = 0
-
-    def capture(self, directory: Path, stem: str):
-        from tracker.capture import Capture, CapturedImage
-
-        data, thumbnail = self.encoded[self.count % 3 if self.count % 5 else 0]
-        self.count += 1
-        path = directory / f"{stem}-m1.jpg"
-        self.imaging.write_private_files({path: data, self.imaging.thumbnail_path(path): thumbnail})
-        return Capture(
-            [
-                CapturedImage(
-                    1, path, self.imaging.thumbnail_path(path), *self.imaging.digest(data), 1920, 1080
-                )
-            ]
-        )
-
-
-def fill_demo_week(database, capturer) -> tuple[str, str]:
+def fill_demo_week(database, capturer) -> str:
+    """Eleven days of weekday mornings on one contract and afternoons on another, manual time
+    and a redacted screenshot today; the website contract's id."""
     from decimal import Decimal
 
     from tracker.diary import Diary
-    from tracker.engine import Tracker
 
-    clock = FakeClock(NOW - timedelta(days=10))
     diary = Diary(database, ZONE)
+    first = NOW - timedelta(days=10)
     site = diary.add_contract(
-        "Website rebuild",
-        now=clock.now(),
-        client_name="Acme GmbH",
-        hourly_rate=Decimal(55),
-        weekly_limit_hours=30,
+        "Website rebuild", now=first, client_name="Acme GmbH", hourly_rate=Decimal(55), weekly_limit_hours=30
     )
-    app = diary.add_contract("Mobile app", now=clock.now(), client_name="Nordlicht", hourly_rate=Decimal(48))
-    source = FakeInput()
-    rng = random.Random(4)
-    tracker = Tracker(database, clock, input_source=source, capturer=capturer, rng=rng)
-    sessions = [(8, 0, 11, 20, site.id, "Checkout flow"), (12, 10, 15, 40, app.id, "Push notifications")]
-    for day in range(11):
-        date = (NOW - timedelta(days=10 - day)).date()
-        if date.weekday() >= 5:
-            continue
-        for start_h, start_m, end_h, end_m, contract_id, memo in sessions:
-            start = datetime(date.year, date.month, date.day, start_h, start_m, tzinfo=UTC)
-            end = min(
-                datetime(date.year, date.month, date.day, end_h, end_m, tzinfo=UTC),
-                NOW - timedelta(minutes=20),
-            )
-            if start >= end:
-                continue
-            clock.advance((start - clock.now()).total_seconds())  # nothing tracked in between
-            tracker.tick()
-            tracker.start(contract_id, memo)
-            busy = rng.uniform(0.3, 0.9)
-            while clock.now() < end:
-                clock.advance(1)
-                if clock.now().second == 0:  # now and then a minute of reading, or away
-                    busy = rng.choice([0.0, 0.0, 0.4, 0.7, 0.9, 0.9, 0.95])
-                if rng.random() < busy:
-                    source.add(keys=rng.randint(0, 4), mouse=rng.randint(1, 9))
-                tracker.tick()
-            tracker.stop()
+    app = diary.add_contract("Mobile app", now=first, client_name="Nordlicht", hourly_rate=Decimal(48))
+    days = [
+        datetime.combine((first + timedelta(days=n)).date(), datetime.min.time(), UTC)
+        for n in range(11)
+        if (first + timedelta(days=n)).weekday() < 5
+    ]
+    until = NOW - timedelta(minutes=20)
+    track_mornings(database, site.id, days, ((8, 0), (11, 20)), until, capturer)
+    track_mornings(database, app.id, days, ((12, 10), (15, 40)), until, capturer)
     today = NOW.date()
     diary.add_manual_time(
         site.id,
@@ -176,7 +126,7 @@ def render_app(data_dir: Path, service_url: str, email: str, password: str) -> N
 
     app = QApplication(["workdiary"])
     database = Database(data_dir)
-    capturer = DemoCapturer()
+    capturer = DemoCapturer(private_every=7)
     site_id = fill_demo_week(database, capturer)
     clock = FakeClock(NOW - timedelta(minutes=16, seconds=12))
     typing = FakeInput()

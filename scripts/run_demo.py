@@ -15,7 +15,10 @@ import socket
 import subprocess
 import sys
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # scripts.demo_week, its helpers
 
 from service import launcher
 from sync import credentials
@@ -28,6 +31,7 @@ from tracker.storage import Database
 HOST, PORT = "127.0.0.1", 8765
 URL = f"http://{HOST}:{PORT}"
 DEMO_EMAIL, DEMO_PASSWORD = "demo@workdiary.test", "demo-password"
+DEMO_CONTRACT = "Website rebuild"  # this computer's demo week; the other computer logs the rest
 
 
 def start_service() -> subprocess.Popen | None:
@@ -45,13 +49,15 @@ def start_service() -> subprocess.Popen | None:
 
 
 def sign_in(data_dir: Path) -> dict[str, str]:
-    """Signs the app in; returns what the app's environment needs besides (the token, when there
+    """Signs the app in (and on a data folder with no time yet, logs a demo week of this
+    computer's work); returns what the app's environment needs besides (the token, when there
     is no keyring to keep it)."""
     signed = ServiceClient(URL).sign_in(DEMO_EMAIL, DEMO_PASSWORD, f"{socket.gethostname()} (demo)")
     database = Database(data_dir)
     try:
         settings = load_settings(database)
         save_settings(database, replace(settings, service_url=URL, account_email=DEMO_EMAIL))
+        seed_first_week(database, ServiceClient(URL, signed.token))
     finally:
         database.close()
     try:
@@ -60,6 +66,34 @@ def sign_in(data_dir: Path) -> dict[str, str]:
         print(f"{missing} The demo hands the token to the app for this run only.")
         return {credentials.TOKEN_VARIABLE: signed.token}
     return {}
+
+
+def seed_first_week(database: Database, client: ServiceClient) -> bool:
+    """On a data folder without any time: the service's contracts and the other computer's
+    blocks first (a sync pass), then this computer's demo week on “Website rebuild”, which the
+    app sends on its first pass. Whether it was seeded."""
+    from PySide6.QtGui import QGuiApplication  # the demo's screenshots are rendered with Qt
+    from sqlalchemy import select
+
+    from scripts.demo_week import seed_this_computer
+    from sync.worker import Syncer
+    from tracker.diary import Diary
+    from tracker.models import Block
+    from tracker.timeutil import SystemClock, local_zone
+
+    with database.session() as session:
+        if session.scalar(select(Block.id).limit(1)) is not None:
+            return False
+    diary = Diary(database)
+    clock = SystemClock()
+    Syncer(database, client, clock, timedelta(0)).run_once()
+    site = next((c for c in diary.contracts() if c.title == DEMO_CONTRACT), None)
+    if site is None:
+        return False
+    application = QGuiApplication.instance() or QGuiApplication(["workdiary-demo"])  # noqa: F841
+    print("Logging a demo week of this computer's work (the first run only)…")
+    seed_this_computer(database, site.id, clock.now(), local_zone())
+    return True
 
 
 def main() -> int:

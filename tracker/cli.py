@@ -264,20 +264,21 @@ def _describe(event: object, zone: tzinfo) -> str:
 
 
 def status_command(args, database: Database, diary: Diary, zone: tzinfo) -> int:
+    """Each contract's state and its time today and this week, the block being tracked counted
+    to now (its tracker saves it every few seconds; one not saved for longer was left open by a
+    tracker that is gone, and counts as far as it was saved)."""
     now = SystemClock().now()
-    today = now.astimezone(zone).date()
-    tracked = diary.contracts_being_tracked()
+    diary.running = diary.open_block_carried_to(now, saved_within=2 * TrackerConfig.save_interval)
     rows = []
     for contract in diary.contracts():
-        totals = diary.totals(contract.id, now)
-        day = sum(b.seconds for b in diary.day_blocks(today, contract.id))
+        totals = diary.day_and_week(now, contract.id)
         rows.append(
             {
                 "contract": contract.id,
                 "title": contract.title,
-                "tracking": contract.id in tracked,
-                "today_seconds": day,
-                "week_seconds": totals.this_week,
+                "tracking": diary.running is not None and diary.running.contract_id == contract.id,
+                "today_seconds": totals.contract_today,
+                "week_seconds": totals.contract_week,
                 "weekly_limit_hours": None
                 if contract.weekly_limit_minutes is None
                 else contract.weekly_limit_minutes / 60,
@@ -290,8 +291,8 @@ def status_command(args, database: Database, diary: Diary, zone: tzinfo) -> int:
         state = "tracking" if row["tracking"] else "stopped"
         limit = "" if row["weekly_limit_hours"] is None else f" of {row['weekly_limit_hours']:g} h"
         print(
-            f"{row['title']}: {state}, today {_hours(row['today_seconds'])}, "
-            f"this week {_hours(row['week_seconds'])}{limit}"
+            f"{row['title']}: {state}, today {_duration(row['today_seconds'])}, "
+            f"this week {_duration(row['week_seconds'])}{limit}"
         )
     if not rows:
         print("no contracts yet: add one with 'contract add --title …'")
@@ -376,6 +377,11 @@ def memo_command(args, database: Database, diary: Diary, zone: tzinfo) -> int:
 
 def _hours(seconds: int) -> str:
     return f"{seconds // 3600}:{seconds % 3600 // 60:02d}"
+
+
+def _duration(seconds: int) -> str:
+    """To the second: the running block counts live."""
+    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
 
 
 COMMANDS = {

@@ -2,6 +2,10 @@
 
 Shared by the app's Work Diary and the command line. Reads are plain SQL rows (a week of 1,008
 blocks loads in a few milliseconds); edits go through ``tracker.rules``.
+
+The block being tracked is in the database as of its last save (every few seconds). A ``Diary``
+told where it has got since (``Diary.running``: the engine's own block in the app, the database's
+open block carried to now in another process) counts it that far in every read and total.
 """
 
 from __future__ import annotations
@@ -9,14 +13,14 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import NamedTuple
 
-from sqlalchemy import Integer, Select, String, bindparam, case, func, select, type_coerce
+from sqlalchemy import ColumnElement, Integer, Select, String, bindparam, case, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from tracker.errors import NotFound, RuleViolation
@@ -30,6 +34,8 @@ from tracker.timeutil import (
     local_day_bounds,
     local_zone,
     slot_minutes,
+    slot_start,
+    to_epoch,
     week_of_date,
     week_start,
 )
@@ -91,13 +97,57 @@ class DayTotal:
     partial: bool  # part of this local date belongs to the previous or next work week
 
 
+class Running(NamedTuple):
+    """The block being tracked and how far it has got, to the second (ahead of its last save)."""
+
+    id: str
+    contract_id: str
+    start: datetime
+    end: datetime
+    over_limit: bool = False
+
+    @property
+    def seconds(self) -> int:
+        return int((self.end - self.start).total_seconds())
+
+    def applied_to(self, block: BlockView) -> BlockView:
+        """``block`` as far as it has got, when it is this one."""
+        return block._replace(end_epoch=to_epoch(self.end)) if block.id == self.id else block
+
+
 @dataclass(frozen=True)
 class Totals:
     this_week: int
     last_week: int
     since_start: int
-    week_earnings: Decimal | None  # None for agency members: their agency pays them
+    billable_this_week: int  # this week's time not over the weekly limit
+    hourly_rate_cents: int | None  # None for agency members: their agency pays them
     currency: str
+
+    @property
+    def week_earnings(self) -> Decimal | None:
+        if self.hourly_rate_cents is None:
+            return None
+        return (Decimal(self.hourly_rate_cents) * self.billable_this_week / 360000).quantize(Decimal("0.01"))
+
+    def grown(self, seconds: int, billable: bool) -> Totals:
+        """These totals after ``seconds`` more of this week's time (the running block going on)."""
+        return replace(
+            self,
+            this_week=self.this_week + seconds,
+            since_start=self.since_start + seconds,
+            billable_this_week=self.billable_this_week + (seconds if billable else 0),
+        )
+
+
+@dataclass(frozen=True)
+class DayAndWeek:
+    """Today's (the user's local date) and this work week's time, on one contract and on all."""
+
+    today: int
+    week: int
+    contract_today: int
+    contract_week: int
 
 
 _LIVE = Block.deleted.is_(False)
@@ -157,10 +207,21 @@ def logged_seconds(
         return int(connection.scalar(query))
 
 
+def _seconds(running: Running | None) -> ColumnElement[int]:
+    """A block's seconds in SQL, the running block's as far as it has got."""
+    saved = type_coerce(Block.end, Integer) - type_coerce(Block.start, Integer)
+    if running is None:
+        return saved
+    so_far = to_epoch(running.end) - type_coerce(Block.start, Integer)
+    return case((Block.id == running.id, so_far), else_=saved)
+
+
 class Diary:
     def __init__(self, database: Database, zone: tzinfo | None = None) -> None:
         self.db = database
         self.zone = zone or local_zone()
+        # The block being tracked, as far as it has got: every read and total counts it that far.
+        self.running: Running | None = None
 
     # ----- contracts
 
@@ -218,6 +279,24 @@ class Diary:
         with self.db.engine.connect() as connection:
             return set(connection.scalars(select(Block.contract_id).where(Block.is_open.is_(True))))
 
+    def open_block_carried_to(self, now: datetime, saved_within: timedelta) -> Running | None:
+        """For a process other than the tracker's: the open block of this device that was saved
+        within ``saved_within`` of ``now`` (its tracker is alive: it saves every few seconds),
+        carried to ``now`` (at most its slot's end). An open block saved longer ago was left by a
+        tracker that stopped without closing it: it counts as far as it was saved."""
+        query = (
+            select(Block.id, Block.contract_id, Block.start, Block.end, Block.over_limit)
+            .where(Block.is_open.is_(True), Block.device_id == self.db.device_id(), _LIVE)
+            .order_by(Block.end.desc())
+            .limit(1)
+        )
+        with self.db.engine.connect() as connection:
+            row = connection.execute(query).first()
+        if row is None or now - row.end > saved_within or now < row.end:
+            return None
+        end = min(now, slot_start(row.start) + SLOT)
+        return Running(row.id, row.contract_id, row.start, end, row.over_limit)
+
     def blocks_between(
         self, start: datetime, end: datetime, contract_id: str | None = None
     ) -> list[BlockView]:
@@ -227,7 +306,11 @@ class Diary:
         with self.db.engine.connect() as connection:
             shot_of = {row[0]: row[1:] for row in connection.execute(screenshots, parameters).all()}
             rows = connection.execute(blocks, parameters).all()
-        return [BlockView(*row, *shot_of.get(row[0], ())) for row in rows]
+        views = [BlockView(*row, *shot_of.get(row[0], ())) for row in rows]
+        running = self.running
+        if running is None or not start <= running.start < end:
+            return views
+        return [running.applied_to(view) for view in views]
 
     def week_blocks(self, day: date, contract_id: str | None = None) -> list[BlockView]:
         week = week_of_date(day)
@@ -243,16 +326,16 @@ class Diary:
         week = week_of_date(day)
         first = week.astimezone(self.zone).date()
         last = (week + WEEK - timedelta(seconds=1)).astimezone(self.zone).date()
-        query = select(type_coerce(Block.start, Integer), type_coerce(Block.end, Integer)).where(
+        query = select(type_coerce(Block.start, Integer), _seconds(self.running)).where(
             Block.start >= week, Block.start < week + WEEK, _LIVE
         )
         if contract_id is not None:
             query = query.where(Block.contract_id == contract_id)
         totals: dict[date, int] = {}
         with self.db.engine.connect() as connection:
-            for start, end in connection.execute(query):
+            for start, seconds in connection.execute(query):
                 local = datetime.fromtimestamp(start, self.zone).date()
-                totals[local] = totals.get(local, 0) + end - start
+                totals[local] = totals.get(local, 0) + seconds
         rows = []
         current = first
         while current <= last:
@@ -284,7 +367,7 @@ class Diary:
         """This week's, last week's and all-time totals of every contract with time (or one), in
         one pass over the blocks."""
         week = week_start(now)
-        seconds = type_coerce(Block.end, Integer) - type_coerce(Block.start, Integer)
+        seconds = _seconds(self.running)
         this_week = (Block.start >= week) & (Block.start < week + WEEK)
 
         def total(condition=None):
@@ -312,10 +395,27 @@ class Diary:
     def _totals(
         contract: Contract, this_week: int, last_week: int, since_start: int, billable: int
     ) -> Totals:
-        earnings = None
-        if not contract.agency_member:
-            earnings = (Decimal(contract.hourly_rate_cents) * billable / 360000).quantize(Decimal("0.01"))
-        return Totals(this_week, last_week, since_start, earnings, contract.currency)
+        rate = None if contract.agency_member else contract.hourly_rate_cents
+        return Totals(this_week, last_week, since_start, billable, rate, contract.currency)
+
+    def day_and_week(self, now: datetime, contract_id: str | None) -> DayAndWeek:
+        """Today's and this work week's time, on ``contract_id`` and on all contracts, in one
+        aggregate over an index range (cheap enough to ask every second)."""
+        week = week_start(now)
+        day_start, day_end = local_day_bounds(now.astimezone(self.zone).date(), self.zone)
+        seconds = _seconds(self.running)
+        today = (Block.start >= day_start) & (Block.start < day_end)
+        this_week = (Block.start >= week) & (Block.start < week + WEEK)
+        mine = Block.contract_id == contract_id
+
+        def total(condition):
+            return func.coalesce(func.sum(case((condition, seconds), else_=0)), 0)
+
+        query = select(total(today), total(this_week), total(today & mine), total(this_week & mine)).where(
+            Block.start >= min(week, day_start), Block.start < max(week + WEEK, day_end), _LIVE
+        )
+        with self.db.engine.connect() as connection:
+            return DayAndWeek(*(int(value) for value in connection.execute(query).one()))
 
     def locked_at(self, contract_id: str, moment: datetime) -> datetime:
         """When time at ``moment`` on this contract stops being editable."""

@@ -22,7 +22,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from tracker.capture import InputSource, ScreenCapturer
-from tracker.diary import logged_seconds
+from tracker.diary import Running, logged_seconds
 from tracker.errors import EnvironmentProblem, NotFound, RuleViolation, StorageProblem
 from tracker.models import Block, Contract, Screenshot, ScreenshotImage
 from tracker.storage import Database
@@ -245,6 +245,14 @@ class Tracker:
             return None
         active = sum(1 for keys, mouse, _ in block.minutes.values() if keys or mouse)
         return LiveBlock(block.id, block.start, block.end, active, slot_minutes(block.start, block.end))
+
+    @property
+    def running(self) -> Running | None:
+        """The block being tracked as far as it has got, for totals that count it to the second."""
+        block = self._block
+        if block is None:
+            return None
+        return Running(block.id, block.contract_id, block.start, block.end, block.over_limit)
 
     # ----- commands
 

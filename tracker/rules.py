@@ -51,6 +51,17 @@ def check_editable(terms: ContractTerms, start: datetime, now: datetime, zone: t
         )
 
 
+def why_no_manual_time(terms: ContractTerms) -> str:
+    """Why no manual time at all can be added to this contract, or "" when some can."""
+    if terms.kind != "hourly":
+        return "Manual time can only be added to hourly contracts."
+    if not terms.manual_time_allowed:
+        return f"The contract “{terms.title}” does not allow manual time."
+    if terms.status == "ended":
+        return f"The contract “{terms.title}” has ended: its time is view-only."
+    return ""
+
+
 def check_manual_time(
     terms: ContractTerms,
     start: datetime,
@@ -64,10 +75,8 @@ def check_manual_time(
     ``existing`` holds the (start, end, contract title) of every live block of every contract that
     may overlap the range.
     """
-    if terms.kind != "hourly":
-        raise RuleViolation("Manual time can only be added to hourly contracts.")
-    if not terms.manual_time_allowed:
-        raise RuleViolation(f"The contract “{terms.title}” does not allow manual time.")
+    if reason := why_no_manual_time(terms):
+        raise RuleViolation(reason)
     if end <= start:
         raise RuleViolation("Manual time must end after it starts.")
     if slot_start(start) != start or slot_start(end) != end:

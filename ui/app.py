@@ -103,6 +103,7 @@ class Workdiary(QObject):
         service.refused.connect(self._on_refused)
         service.environment.connect(self._on_environment)
         service.edited.connect(self._blocks_changed)
+        service.memo_changed.connect(self.window.set_memo)
         self.sync.state.connect(self._on_sync_state)
         self.sync.signed_in.connect(self._signed_in)
 
@@ -110,6 +111,7 @@ class Workdiary(QObject):
         window.stop_requested.connect(lambda: self.service.stop())
         window.memo_applied.connect(self.service.set_memo)
         window.contract_chosen.connect(tray.select)
+        window.contract_chosen.connect(service.choose_contract)
         window.review_requested.connect(self.open_review)
         window.redact_requested.connect(self._redact_all)
         window.delete_requested.connect(self._delete_screenshot)
@@ -146,7 +148,10 @@ class Workdiary(QObject):
         """Re-read the contracts (a new local one, or the ones the service sent)."""
         contracts = self.diary.contracts()
         self.window.set_contracts(contracts, selected)
-        self.tray.set_contracts(contracts, self.window.selected_contract_id())
+        chosen = self.window.selected_contract_id()
+        self.tray.set_contracts(contracts, chosen)
+        if chosen is not None:
+            self.service.choose_contract(chosen)
 
     def _load_later(self) -> None:
         """What the window can show a moment after it is up: the last screenshot."""
@@ -171,6 +176,7 @@ class Workdiary(QObject):
     def _tray_contract_chosen(self, contract_id: str) -> None:
         self.window.select_contract(contract_id)
         self.tray.select(contract_id)
+        self.service.choose_contract(contract_id)
         if self.status is not None and self.status.tracking and self.status.contract_id != contract_id:
             self._start(contract_id, self.window.memo())
 
@@ -212,6 +218,7 @@ class Workdiary(QObject):
             changed = getattr(self.diary_window, "blocksChanged", None)
             if changed is not None:
                 changed.connect(self._blocks_changed)
+                self.diary_window.runningMemoEdited.connect(self.service.edit_running_memo)
         else:
             self.diary_window.refresh()
         self._present(self.diary_window)
@@ -313,12 +320,15 @@ class Workdiary(QObject):
 
     def _on_status(self, status: Status) -> None:
         self.status = status
+        self.diary.running = status.running
         self.window.show_status(status)
         self.tray.show_status(status)
         live_id = status.live.id if status.live else None
         if live_id != self._live_id:
             self._live_id = live_id
             self._block_closed()
+        if self.diary_window is not None and self.diary_window.isVisible():
+            self.diary_window.follow_running()
 
     def _block_closed(self) -> None:
         """The live block changed (one closed, or tracking started or stopped)."""

@@ -34,14 +34,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tracker.diary import DayTotal, Diary
+from tracker.diary import DayTotal, Diary, Running, Totals
 from tracker.models import Contract
 from tracker.timeutil import WEEK, local_text, week_of_date, week_start
 from ui.diary_common import USER_ERRORS, dot_color
 from ui.diary_day import THUMB_SIZE, Cell, DayModel, DayView
 from ui.diary_dialogs import AddTimeDialog, BlockDialog, MemoDialog
 from ui.diary_thumbs import ThumbnailCache
-from ui.theme import ask, hm, tell
+from ui.theme import accent, ask, hm, set_text_color, tell
 from ui.theme import spoken as spoken_hm
 
 log = logging.getLogger(__name__)
@@ -49,6 +49,7 @@ log = logging.getLogger(__name__)
 ALL_CONTRACTS = "All contracts"
 MAX_WEEK_ROWS = 8  # a work week meets 7 local dates in UTC, 8 anywhere else
 PARTIAL_MARK = "◐"
+TRACKED_ELSEWHERE = "one is being tracked by another Workdiary process: stop it there to change it"
 
 
 def qdate(day: date) -> QDate:
@@ -182,11 +183,14 @@ class WorkDiaryWindow(QWidget):
     """The Work Diary. ``refresh()`` re-reads everything (the app calls it when blocks change).
 
     Signals: ``blocksChanged`` after an edit made here (memo, removed or added time, a screenshot
-    redacted or deleted); ``weekChanged(datetime)`` with the shown work week's Monday 00:00 UTC;
-    ``dayChanged(date)`` with the shown local date.
+    redacted or deleted); ``runningMemoEdited(block id, memo)`` for a memo given to the block
+    being tracked, which the tracker applies (it becomes the current memo);
+    ``weekChanged(datetime)`` with the shown work week's Monday 00:00 UTC; ``dayChanged(date)``
+    with the shown local date. ``follow_running()`` each second while tracking.
     """
 
     blocksChanged = Signal()
+    runningMemoEdited = Signal(str, str)  # block id, memo: for the tracker, whose block it is
     weekChanged = Signal(object)
     dayChanged = Signal(object)
 
@@ -207,6 +211,8 @@ class WorkDiaryWindow(QWidget):
         self._syncing_calendar = False
         self._month_loaded: tuple | None = None
         self._stale = False  # refresh() was called while hidden
+        self._totals: dict[str, Totals] = {}
+        self._totals_running: Running | None = None  # the running block as the totals count it
         self.thumbnails = ThumbnailCache(diary, THUMB_SIZE, parent=self)
         self.setWindowTitle("Work Diary — Workdiary")
         self.setAccessibleName("Work Diary")
@@ -252,6 +258,26 @@ class WorkDiaryWindow(QWidget):
         self._load_week()
         self._load_day(keep_selection=True)
         self._load_totals()
+
+    @Slot()
+    def follow_running(self) -> None:
+        """The block being tracked went on (``diary.running``, each second): the week, the day, the
+        selection and the totals count it to the second. Only the week's day totals are read again
+        (a small range query); a block that closed or began comes with a ``refresh()``."""
+        running, counted = self.diary.running, self._totals_running
+        if running is None or not self.isVisible() or not self._week <= running.start < self._week + WEEK:
+            return
+        if counted is not None and counted.id == running.id and running.end > counted.end:
+            self._totals_running = running
+            if running.contract_id in self._totals:
+                grown = running.seconds - counted.seconds
+                totals = self._totals[running.contract_id]
+                self._totals[running.contract_id] = totals.grown(grown, not running.over_limit)
+                self._show_totals()
+        self._load_week()
+        if self.day_model.follow(running):
+            self._show_day_total()
+            self._update_actions()
 
     @Slot(object)
     def show_date(self, day: date) -> None:
@@ -410,6 +436,11 @@ class WorkDiaryWindow(QWidget):
         self.day_note = QLabel(self)
         self.day_note.setWordWrap(True)
         self.day_note.setAccessibleName("About this date")
+        self.notice_label = QLabel(self)
+        self.notice_label.setWordWrap(True)
+        self.notice_label.setAccessibleName("Notice")
+        set_text_color(self.notice_label, accent)
+        self.notice_label.hide()
         self.lock_label = QLabel(self)
         self.lock_label.setWordWrap(True)
         self.lock_label.setAccessibleName("Editing")
@@ -447,6 +478,7 @@ class WorkDiaryWindow(QWidget):
         right = QVBoxLayout()
         right.addWidget(self.day_title)
         right.addWidget(self.day_note)
+        right.addWidget(self.notice_label)
         right.addWidget(self.lock_label)
         right.addLayout(actions)
         right.addWidget(self.day_stack, 1)
@@ -528,6 +560,7 @@ class WorkDiaryWindow(QWidget):
         combo.blockSignals(False)
 
     def _show(self, week: datetime, day: date, emit: bool = True) -> None:
+        self.notice_label.hide()
         week_changed = week != getattr(self, "_week_loaded", None)
         self._week, self._day = week, day
         self._load_week()
@@ -599,9 +632,7 @@ class WorkDiaryWindow(QWidget):
             titles = {cid: c.title for cid, c in self._contracts.items()}
         self.thumbnails.cancel()
         self.day_model.set_blocks(blocks, titles)
-        total = sum(b.seconds for b in blocks)
-        self.day_title.setText(f"{self._day:%A %d %B %Y} — {hm(total)}")
-        self.day_title.setAccessibleDescription(f"{spoken_hm(total)} logged")
+        self._show_day_total()
         partial = next((row.partial for row in self._week_rows if row.day == self._day), False)
         if partial:
             side = "previous" if self._day == self._week_dates[0] else "next"
@@ -620,9 +651,18 @@ class WorkDiaryWindow(QWidget):
             view.scrollToTop()
         self._update_actions()
 
+    def _show_day_total(self) -> None:
+        total = self.day_model.seconds()
+        self.day_title.setText(f"{self._day:%A %d %B %Y} — {hm(total)}")
+        self.day_title.setAccessibleDescription(f"{spoken_hm(total)} logged")
+
     def _load_totals(self) -> None:
-        now = self.now()
-        totals = list(self.diary.totals_by_contract(now, self._contract_id).values())
+        self._totals = self.diary.totals_by_contract(self.now(), self._contract_id)
+        self._totals_running = self.diary.running
+        self._show_totals()
+
+    def _show_totals(self) -> None:
+        totals = list(self._totals.values())
         this_week = sum(t.this_week for t in totals)
         last_week = sum(t.last_week for t in totals)
         since = sum(t.since_start for t in totals)
@@ -695,9 +735,12 @@ class WorkDiaryWindow(QWidget):
         cells = self.day_view.selected_cells()
         blocks = [b for cell in cells for b in cell.blocks]
         reasons = list(dict.fromkeys(r for b in blocks if (r := self._why_locked(b.contract_id, b.start))))
+        running = self.diary.running
+        elsewhere = any(b.is_open and (running is None or b.id != running.id) for b in blocks)
+        tracked_here = running is not None and any(b.id == running.id for b in blocks)
         can_edit = bool(blocks) and not reasons
-        self.edit_memo_button.setEnabled(can_edit)
-        self.remove_button.setEnabled(can_edit)
+        self.edit_memo_button.setEnabled(can_edit and not elsewhere)
+        self.remove_button.setEnabled(can_edit and not elsewhere and not tracked_here)
         self.open_button.setEnabled(self.day_view.current_cell() is not None)
         if not blocks:
             text = "Select blocks to edit their memo or remove their time." if self._week_editable else ""
@@ -706,10 +749,16 @@ class WorkDiaryWindow(QWidget):
             text = f"{len(blocks)} block{'s' if len(blocks) != 1 else ''} selected ({hm(seconds)})"
             if reasons:
                 text += f" — view-only: {reasons[0]}"
+            elif elsewhere:
+                text += f" — {TRACKED_ELSEWHERE}"
+            elif tracked_here:
+                text += " — one is being tracked: its memo becomes the current memo; stop to remove it"
         self.selection_label.setText(text)
         self.selection_label.setToolTip(text)
-        for button in (self.edit_memo_button, self.remove_button):
-            button.setAccessibleDescription(reasons[0] if reasons else "")
+        why = reasons[0] if reasons else TRACKED_ELSEWHERE if elsewhere else ""
+        self.edit_memo_button.setAccessibleDescription(why)
+        stop_first = "Stop tracking to remove the block being tracked" if tracked_here else ""
+        self.remove_button.setAccessibleDescription(why or stop_first)
 
     # ----- user choices
 
@@ -756,6 +805,17 @@ class WorkDiaryWindow(QWidget):
         self._show(week_start(start), day)
         self._load_totals()
         self.day_view.select_blocks(ids, ids[0] if ids else None)
+        added = [b for cell in self.day_view.selected_cells() for b in cell.blocks]
+        if added:
+            title = self._contracts[added[0].contract_id].title
+            first, last = added[0].start.astimezone(self.zone), added[-1].end.astimezone(self.zone)
+            text = (
+                f"Added {hm(sum(b.seconds for b in added))} of manual time on “{title}”, "
+                f"{first:%a %d %b %H:%M}–{last:%H:%M} (selected below)."
+            )
+            self.notice_label.setText(text)
+            self.notice_label.setAccessibleDescription(text)
+            self.notice_label.show()
         self.blocksChanged.emit()
 
     @Slot()
@@ -769,15 +829,20 @@ class WorkDiaryWindow(QWidget):
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         ids = [b.id for b in blocks]
-        dialog.accepted.connect(lambda: self._apply_memo(ids, dialog.memo()))
+        dialog.submitted.connect(lambda memo: self._apply_memo(ids, memo, dialog))
         dialog.open()
 
-    def _apply_memo(self, ids: list[str], memo: str) -> None:
+    def _apply_memo(self, ids: list[str], memo: str, dialog: MemoDialog) -> None:
+        running = self.diary.running
+        closed = [block_id for block_id in ids if running is None or block_id != running.id]
         try:
-            self.diary.edit_memo(ids, memo, self.now())
+            self.diary.edit_memo(closed, memo, self.now())
         except USER_ERRORS as error:
-            tell(self, "Memo not changed", str(error), name="error")
+            dialog.refuse(str(error))
             return
+        dialog.accept()
+        if len(closed) < len(ids):
+            self.runningMemoEdited.emit(running.id, memo)
         self.refresh()
         self.blocksChanged.emit()
 

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tracker.diary import BlockView
+from tracker.diary import BlockView, Running
 from ui.diary_common import meter_colors
 from ui.diary_thumbs import ThumbnailCache
 from ui.theme import hm, mix, warning_color
@@ -128,8 +128,9 @@ class Cell:
             marks.append("Over limit")
         return marks
 
-    def description(self) -> str:
-        """The cell as a screen reader says it (and its tooltip)."""
+    def description(self, with_note: bool = True) -> str:
+        """The cell as a screen reader says it (and its tooltip); ``with_note=False`` leaves out
+        why it has no screenshot (said beside it)."""
         parts = [f"{self.time_range}, {spoken_hm(self.seconds)}"]
         if self.titles:
             parts.append(", ".join(self.titles))
@@ -137,9 +138,9 @@ class Cell:
             parts.append(f"active {self.active} of {self.tracked} minutes")
         parts.append(f"memo: {self.memo}" if self.memo else "no memo")
         parts.extend(mark.lower() for mark in self.marks())
-        if self.note:
+        if with_note and self.note:
             parts.append(self.note)
-        elif not self.screenshot_id and not self.manual:
+        elif with_note and not self.screenshot_id and not self.manual:
             parts.append("no screenshot")
         if len(self.blocks) > 1:
             parts.append(f"{len(self.blocks)} blocks")
@@ -194,7 +195,21 @@ class DayModel(QAbstractTableModel):
         }
         self.endResetModel()
 
+    def follow(self, running: Running) -> bool:
+        """The running block's cell shows it as far as it has got; whether the day holds it."""
+        key = self._where.get(running.id)
+        if key is None:
+            return False
+        cell = self._cells[key]
+        self._cells[key] = Cell.of([running.applied_to(b) for b in cell.blocks], self.zone, cell.titles)
+        index = self.index(*key)
+        self.dataChanged.emit(index, index)
+        return True
+
     # ----- reading
+
+    def seconds(self) -> int:
+        return sum(cell.seconds for cell in self._cells.values())
 
     def cell(self, index: QModelIndex | QPersistentModelIndex) -> Cell | None:
         if not index.isValid():

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from tracker.diary import Diary
 from tracker.models import Contract
+from tracker.rules import ContractTerms, why_no_manual_time
 from tracker.timeutil import SLOT, local_day_bounds, slot_start
 from ui.diary_common import USER_ERRORS
 from ui.diary_day import Cell
@@ -59,7 +60,11 @@ def show_error(label: QLabel, text: str) -> None:
 
 
 class MemoDialog(QDialog):
-    """Edit the memo of the selected blocks. ``memo()`` is the new text once accepted."""
+    """Edit the memo of the selected blocks. Save emits ``submitted(memo)``; whoever applies it
+    closes the dialog with ``accept()``, or shows why not with ``refuse()`` and the typed text
+    stays to be saved again or copied."""
+
+    submitted = Signal(str)
 
     def __init__(self, memo: str, count: int, seconds: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -81,14 +86,20 @@ class MemoDialog(QDialog):
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         self.save_button.setAccessibleName("Save memo")
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName("Cancel")
-        self.buttons.accepted.connect(self.accept)
+        self.buttons.accepted.connect(lambda: self.submitted.emit(self.memo()))
         self.buttons.rejected.connect(self.reject)
+        self.error_label = error_label(self)
         layout.addWidget(caption)
         layout.addWidget(self.memo_edit)
+        layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
 
     def memo(self) -> str:
         return self.memo_edit.text().strip()
+
+    def refuse(self, reason: str) -> None:
+        show_error(self.error_label, f"Memo not changed: {reason}")
+        self.memo_edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
 
 def slot_choices(day: date, zone) -> list[tuple[str, datetime]]:
@@ -152,15 +163,11 @@ class AddTimeDialog(QDialog):
             if contract.kind != "hourly":
                 label += " (fixed price)"
             self.contract_combo.addItem(label, contract.id)
-        if contract_id is None:  # all contracts shown: the first that takes manual time
-            contract_id = next(
-                (
-                    c.id
-                    for c in contracts
-                    if c.status != "ended" and c.kind == "hourly" and c.manual_time_allowed
-                ),
-                None,
-            )
+        self._refusals = {
+            c.id: why_no_manual_time(ContractTerms.of(c)) for c in contracts if c.status != "ended"
+        }
+        if self._refusals.get(contract_id, "x"):  # none chosen, or it takes no manual time
+            contract_id = next((cid for cid, why in self._refusals.items() if not why), contract_id)
         if contract_id is not None and self.contract_combo.findData(contract_id) >= 0:
             self.contract_combo.setCurrentIndex(self.contract_combo.findData(contract_id))
 
@@ -224,10 +231,21 @@ class AddTimeDialog(QDialog):
             self.start_combo.currentIndexChanged,
             self.end_combo.currentIndexChanged,
         ):
-            signal.connect(lambda *_: show_error(self.error_label, ""))
+            signal.connect(self._form_changed)
+        self._form_changed()
+
+    def _form_changed(self) -> None:
+        """A refusal goes once the form changes; Add is available only on a contract that takes
+        manual time, and the dialog says why while it takes none."""
         if self.contract_combo.count() == 0:
-            self.add_button.setEnabled(False)
-            show_error(self.error_label, "There is no contract to add time to.")
+            why = "There is no contract to add time to."
+        else:
+            why = self._refusals[self.contract_combo.currentData()]
+            if why and not any(not reason for reason in self._refusals.values()):
+                why += " None of your contracts takes manual time."
+        self.add_button.setEnabled(not why)
+        self.add_button.setToolTip(why)
+        show_error(self.error_label, why)
 
     def _zone_name(self) -> str:
         return self.now().astimezone(self.zone).tzname() or str(self.zone)
@@ -304,6 +322,8 @@ class AddTimeDialog(QDialog):
     # ----- adding
 
     def submit(self) -> None:
+        if not self.add_button.isEnabled():
+            return
         contract_id = self.contract_combo.currentData()
         start, end = self.start_combo.currentData(), self.end_combo.currentData()
         if contract_id is None or start is None or end is None:
@@ -356,7 +376,7 @@ class BlockDialog(QDialog):
         details = QLabel(self)
         details.setWordWrap(True)
         details.setTextFormat(Qt.TextFormat.PlainText)
-        details.setText(cell.description())
+        details.setText(cell.description(with_note=bool(self.screenshot_id)))
         details.setAccessibleName("Details")
         self.details_label = details
 
@@ -409,8 +429,14 @@ class BlockDialog(QDialog):
         self._pictures: list[tuple[QLabel, QPixmap]] = []  # each monitor's image at full size
         self._load_images()
         self.scroll.viewport().installEventFilter(self)
-        screen = self.screen().availableGeometry()
-        self.resize(min(1400, int(screen.width() * 0.85)), min(1000, int(screen.height() * 0.85)))
+        if self.screenshot_id:
+            screen = self.screen().availableGeometry()
+            self.resize(min(1400, int(screen.width() * 0.85)), min(1000, int(screen.height() * 0.85)))
+        else:  # the reason there is none, sized to it, not to a screenshot that is not there
+            self.scroll.hide()
+            layout.insertWidget(layout.indexOf(self.scroll), self.image_labels[0])
+            self.setMinimumWidth(520)
+            self.resize(self.sizeHint())
 
     def full_size(self) -> list[QPixmap]:
         """Every monitor's image, unscaled."""
@@ -437,12 +463,9 @@ class BlockDialog(QDialog):
         self.image_labels = []
         self._pictures = []
         if not self.screenshot_id:
-            text = self.block.capture_note or (
-                "Manual time has no screenshot."
-                if self.block.source == "manual"
-                else "This block has no screenshot."
-            )
-            self._add_label(QLabel(text, self.images_box))
+            label = QLabel(self._why_no_screenshot(), self.images_box)
+            label.setWordWrap(True)
+            self._add_label(label)
             return
         try:
             images = self.diary.screenshot_images(self.screenshot_id)
@@ -465,6 +488,18 @@ class BlockDialog(QDialog):
             self._add_label(label)
         self.images_layout.addStretch(1)
         self._fit()
+
+    def _why_no_screenshot(self) -> str:
+        block = self.block
+        if block.capture_note:
+            return block.capture_note
+        if block.source == "manual":
+            return "Manual time has no screenshot."
+        if not self.diary.contract(block.contract_id).screenshots_enabled:
+            return "No screenshot: this contract takes none."
+        if block.is_open:
+            return "No screenshot yet: the slot's screenshot is taken at a random moment while it is tracked."
+        return "No screenshot: the slot's random screenshot moment fell outside this block's time."
 
     def _add_label(self, label: QLabel) -> None:
         if not label.accessibleName():

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QFrame,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -141,24 +142,35 @@ class MainWindow(QMainWindow):
         row.addWidget(self.session_label, 1)
         layout.addLayout(row)
 
-        # totals and activity
+        # totals, to the second while the running block counts, and activity
         totals = QGroupBox("Time", central)
-        grid = QFormLayout(totals)
-        self.today_label = QLabel("0:00", totals)
-        self.today_label.setAccessibleName("Today")
-        grid.addRow("Today:", self.today_label)
-        week = QVBoxLayout()
-        self.week_label = QLabel("0:00 this week", totals)
-        self.week_label.setAccessibleName("This week")
-        self.week_label.setWordWrap(True)
+        grid = QGridLayout(totals)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(2, 1)
+        self.contract_heading = QLabel(totals)
+        self.contract_heading.setWordWrap(True)
+        self.contract_heading.setAccessibleName("Contract of the totals")
+        all_heading = QLabel("All contracts", totals)
+        for column, heading in ((1, self.contract_heading), (2, all_heading)):
+            set_text_color(heading, muted)
+            grid.addWidget(heading, 0, column)
+        self.contract_today_label = QLabel("0:00:00", totals)
+        self.all_today_label = QLabel("0:00:00", totals)
+        self.contract_week_label = QLabel("0:00:00", totals)
+        self.contract_week_label.setWordWrap(True)
+        self.all_week_label = QLabel("0:00:00", totals)
         self.limit_bar = QProgressBar(totals)
         self.limit_bar.setAccessibleName("Weekly limit used")
         self.limit_bar.setTextVisible(False)
         self.limit_bar.setMaximumHeight(10)
         self.limit_bar.hide()
-        week.addWidget(self.week_label)
-        week.addWidget(self.limit_bar)
-        grid.addRow("This week:", week)
+        grid.addWidget(QLabel("Today:", totals), 1, 0)
+        grid.addWidget(self.contract_today_label, 1, 1)
+        grid.addWidget(self.all_today_label, 1, 2)
+        grid.addWidget(QLabel("This week:", totals), 2, 0)
+        grid.addWidget(self.contract_week_label, 2, 1)
+        grid.addWidget(self.all_week_label, 2, 2)
+        grid.addWidget(self.limit_bar, 3, 1)
         meter_row = QHBoxLayout()
         self.meter = ActivityMeter(totals)
         self.meter_label = QLabel("—", totals)
@@ -167,7 +179,8 @@ class MainWindow(QMainWindow):
         meter_row.addWidget(self.meter)
         meter_row.addSpacing(8)
         meter_row.addWidget(self.meter_label, 1)
-        grid.addRow("Activity:", meter_row)
+        grid.addWidget(QLabel("Activity:", totals), 4, 0)
+        grid.addLayout(meter_row, 4, 1, 1, 2)
         layout.addWidget(totals)
 
         # the last screenshot
@@ -399,9 +412,7 @@ class MainWindow(QMainWindow):
             self.session_label.setAccessibleDescription("")
             self._color_session("")
 
-        self.today_label.setText(hm(status.today_seconds))
-        self.today_label.setAccessibleDescription(spoken(status.today_seconds))
-        self._render_week(status)
+        self._render_totals(status)
 
         live = status.live
         if live is not None and tracking:
@@ -423,29 +434,32 @@ class MainWindow(QMainWindow):
         if state:
             set_text_color(self.session_label, warning_color if state == "idle" else accent)
 
-    def _render_week(self, status: Status) -> None:
+    def _render_totals(self, status: Status) -> None:
+        """Today and this week on the contract and on all contracts, each named as such."""
         contract = self.contracts.get(status.contract_id or "")
+        title = f"“{contract.title}”" if contract else "this contract"
+        self.contract_heading.setText(f"On {title}")
         limit = status.week_limit_seconds
         mine = status.contract_week_seconds
-        if contract is None:
-            self.week_label.setText(f"{hm(status.week_seconds)} this week")
-            self.limit_bar.hide()
-            return
+        week = hms(mine)
         if limit:
-            text = f"{hm(mine)} of {hm(limit)} this week on “{contract.title}”"
+            week += f" of {hm(limit)}"
+            if mine >= limit:
+                week += " — the weekly limit is reached"
             self.limit_bar.setRange(0, max(limit // 60, 1))
             self.limit_bar.setValue(min(mine, limit) // 60)
             self.limit_bar.setAccessibleDescription(f"{spoken(mine)} of {spoken(limit)}")
-            self.limit_bar.show()
-            if mine >= limit:
-                text += " — the weekly limit is reached"
-        else:
-            text = f"{hm(mine)} this week on “{contract.title}” (no weekly limit)"
-            self.limit_bar.hide()
-        if status.week_seconds != mine:
-            text += f"; {hm(status.week_seconds)} on all contracts"
-        self.week_label.setText(text)
-        self.week_label.setAccessibleDescription(text.replace("“", "").replace("”", ""))
+        self.limit_bar.setVisible(bool(limit))
+        plain = title.replace("“", "").replace("”", "")
+        for label, seconds, text, name in (
+            (self.contract_today_label, status.contract_today_seconds, None, f"Today on {plain}"),
+            (self.all_today_label, status.today_seconds, None, "Today on all contracts"),
+            (self.contract_week_label, mine, week, f"This week on {plain}"),
+            (self.all_week_label, status.week_seconds, None, "This week on all contracts"),
+        ):
+            label.setText(text or hms(seconds))
+            label.setAccessibleName(name)
+            label.setAccessibleDescription(spoken(seconds))
 
     # ----- the user's actions
 

@@ -16,17 +16,16 @@ from datetime import datetime, tzinfo
 from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, QTimer, Signal, Slot
 
 from tracker.capture import InputSource, ScreenCapturer
-from tracker.diary import Diary
+from tracker.diary import Diary, Running
 from tracker.engine import LiveBlock, Tracker
 from tracker.errors import EnvironmentProblem, WorkdiaryError
 from tracker.settings import Settings
 from tracker.storage import Database
-from tracker.timeutil import WEEK, Clock, local_day_bounds, week_start
+from tracker.timeutil import Clock
 
 log = logging.getLogger(__name__)
 
 TICK_MS = 1000
-TOTALS_EVERY_TICKS = 60  # today's and this week's totals are re-read from the database this often
 
 
 @dataclass(frozen=True)
@@ -39,11 +38,15 @@ class Status:
     memo: str
     session_started: datetime | None
     live: LiveBlock | None
+    running: Running | None  # the block being tracked, as far as it has got
     idle_since: datetime | None
+    # The totals count the running block to the second. "contract": the one tracked, or when
+    # not tracking the one chosen in the window.
     today_seconds: int  # every contract, the user's local date
     week_seconds: int  # every contract, this work week
-    contract_week_seconds: int  # the tracked (or last tracked) contract, this work week
-    week_limit_seconds: int | None
+    contract_today_seconds: int
+    contract_week_seconds: int
+    week_limit_seconds: int | None  # the contract's
 
 
 class _Worker(QObject):
@@ -52,6 +55,7 @@ class _Worker(QObject):
     refused = Signal(str)
     environment = Signal(str)  # something missing from the machine (input, screen), with the fix
     edited = Signal()  # blocks changed by a command (a screenshot deleted with its time)
+    memo_changed = Signal(str)  # the current memo, set from the Work Diary
 
     def __init__(
         self,
@@ -74,11 +78,9 @@ class _Worker(QObject):
         self._tick_ms = tick_ms
         self._rng = rng
         self._tracker: Tracker | None = None
+        self._diary = Diary(database, zone)
         self._input: InputSource | None = None
         self._timer: QTimer | None = None
-        self._totals: tuple[int, int, int, int | None] = (0, 0, 0, None)
-        self._totals_key: object = None
-        self._ticks = 0
         self._contract_id: str | None = None
 
     @Slot()
@@ -105,7 +107,7 @@ class _Worker(QObject):
             self._timer.setInterval(self._tick_ms)
             self._timer.timeout.connect(self.tick)
             self._timer.start()
-        self._publish(force_totals=True)
+        self._publish()
 
     @Slot()
     def tick(self) -> None:
@@ -125,6 +127,30 @@ class _Worker(QObject):
         self._command(lambda: self._tracker.set_memo(memo))
 
     @Slot(str)
+    def choose_contract(self, contract_id: str) -> None:
+        """The contract whose totals are sent while not tracking (the one chosen in the window;
+        while tracking, the tracked one's are: a switch is on its way)."""
+        if not self._tracker.tracking:
+            self._contract_id = contract_id
+            self._publish()
+
+    @Slot(str, str)
+    def edit_running_memo(self, block_id: str, memo: str) -> None:
+        """A memo typed in the Work Diary for the block being tracked: it becomes the current memo.
+        Should the block have closed meanwhile (a new slot), the closed block is edited instead."""
+
+        def edit() -> None:
+            running = self._tracker.running
+            if running is not None and running.id == block_id:
+                self._tracker.set_memo(memo)
+                self.memo_changed.emit(memo)
+            else:
+                self._diary.edit_memo([block_id], memo, self._clock.now())
+            self.edited.emit()
+
+        self._command(edit)
+
+    @Slot(str)
     def resolve_idle(self, decision: str) -> None:
         self._command(lambda: self._tracker.resolve_idle(decision))
 
@@ -134,18 +160,17 @@ class _Worker(QObject):
         and tracking goes on in a new block."""
 
         def delete() -> None:
-            diary = Diary(self._database, self._zone)
             live = self._tracker.live_block
-            if live is not None and live.id == diary.block_of_screenshot(screenshot_id):
+            if live is not None and live.id == self._diary.block_of_screenshot(screenshot_id):
                 self._tracker.cut()
-            diary.delete_screenshot(screenshot_id, self._clock.now())
+            self._diary.delete_screenshot(screenshot_id, self._clock.now())
             self.edited.emit()
 
         self._command(delete)
 
     @Slot()
     def refresh(self) -> None:
-        self._publish(force_totals=True)
+        self._publish()
 
     @Slot(object)
     def apply_settings(self, settings: Settings) -> None:
@@ -169,60 +194,39 @@ class _Worker(QObject):
             action()
         except WorkdiaryError as error:
             self.refused.emit(str(error))
-        self._publish(force_totals=True)
+        self._publish()
 
     def _on_event(self, event: object) -> None:
         self.event.emit(event)
 
-    def _publish(self, force_totals: bool = False) -> None:
+    def _publish(self) -> None:
+        """The status, its totals read again (one cheap aggregate) with the running block counted
+        to the second: edits made elsewhere show within a second too."""
         tracker = self._tracker
-        live = tracker.live_block
         self._contract_id = tracker.contract_id or self._contract_id
-        self._ticks += 1
-        key = (live.id if live else None, self._contract_id)
-        if force_totals or key != self._totals_key or self._ticks % TOTALS_EVERY_TICKS == 0:
-            self._totals_key = key
-            self._totals = self._saved_totals(live.id if live else None)
-        today, week, contract_week, limit = self._totals
-        live_seconds = int((live.end - live.start).total_seconds()) if live else 0
+        self._diary.running = tracker.running
+        now = self._clock.now()
+        totals = self._diary.day_and_week(now, self._contract_id)
+        limit = None
+        if self._contract_id:
+            minutes = self._diary.contract(self._contract_id).weekly_limit_minutes
+            limit = None if minutes is None else minutes * 60
         self.status.emit(
             Status(
-                at=self._clock.now(),
+                at=now,
                 tracking=tracker.tracking,
                 contract_id=self._contract_id,
                 memo=tracker.memo,
                 session_started=tracker.session_started,
-                live=live,
+                live=tracker.live_block,
+                running=self._diary.running,
                 idle_since=tracker.idle_since,
-                today_seconds=today + live_seconds,
-                week_seconds=week + live_seconds,
-                contract_week_seconds=contract_week + live_seconds,
+                today_seconds=totals.today,
+                week_seconds=totals.week,
+                contract_today_seconds=totals.contract_today,
+                contract_week_seconds=totals.contract_week,
                 week_limit_seconds=limit,
             )
-        )
-
-    def _saved_totals(self, live_id: str | None) -> tuple[int, int, int, int | None]:
-        """Today's, this week's and the contract's week time in the database, the live block
-        left out (it is added from memory, to the second), and the contract's weekly limit."""
-        now = self._clock.now()
-        diary = Diary(self._database, self._zone)
-        week = week_start(now)
-        day_start, day_end = local_day_bounds(now.astimezone(self._zone).date(), self._zone)
-        blocks = [
-            b
-            for b in diary.blocks_between(min(week, day_start), max(week + WEEK, day_end))
-            if b.id != live_id
-        ]
-        this_week = [b for b in blocks if week <= b.start < week + WEEK]
-        limit = None
-        if self._contract_id:
-            minutes = diary.contract(self._contract_id).weekly_limit_minutes
-            limit = None if minutes is None else minutes * 60
-        return (
-            sum(b.seconds for b in blocks if day_start <= b.start < day_end),
-            sum(b.seconds for b in this_week),
-            sum(b.seconds for b in this_week if b.contract_id == self._contract_id),
-            limit,
         )
 
 
@@ -235,11 +239,14 @@ class TrackerService(QObject):
     refused = Signal(str)  # a command the rules refused, with the reason
     environment = Signal(str)  # input or screen capture unavailable, and what to do
     edited = Signal()  # blocks changed by a command of this service
+    memo_changed = Signal(str)  # the current memo, when set from the Work Diary
 
     _start = Signal(str, str)
     _stop = Signal(str)
     _memo = Signal(str)
     _idle = Signal(str)
+    _choose = Signal(str)
+    _running_memo = Signal(str, str)
     _settings = Signal(object)
     _tick = Signal()
     _delete_screenshot = Signal(str)
@@ -270,6 +277,7 @@ class TrackerService(QObject):
             (self._worker.refused, self.refused),
             (self._worker.environment, self.environment),
             (self._worker.edited, self.edited),
+            (self._worker.memo_changed, self.memo_changed),
         ):
             outgoing.connect(incoming)
         for request, slot in (
@@ -277,6 +285,8 @@ class TrackerService(QObject):
             (self._stop, self._worker.stop),
             (self._memo, self._worker.set_memo),
             (self._idle, self._worker.resolve_idle),
+            (self._choose, self._worker.choose_contract),
+            (self._running_memo, self._worker.edit_running_memo),
             (self._settings, self._worker.apply_settings),
             (self._tick, self._worker.tick),
             (self._delete_screenshot, self._worker.delete_screenshot),
@@ -296,6 +306,14 @@ class TrackerService(QObject):
 
     def resolve_idle(self, decision: str) -> None:
         self._idle.emit(decision)
+
+    def choose_contract(self, contract_id: str) -> None:
+        """Send the totals of this contract while not tracking."""
+        self._choose.emit(contract_id)
+
+    def edit_running_memo(self, block_id: str, memo: str) -> None:
+        """Set the memo of the block being tracked (it becomes the current memo)."""
+        self._running_memo.emit(block_id, memo)
 
     def apply_settings(self, settings: Settings) -> None:
         self._settings.emit(settings)

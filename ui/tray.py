@@ -1,5 +1,5 @@
 """The tray icon: the tracking state at a glance, the menu for everything a day needs without the
-window, today's and this week's time in the tooltip, and the notifications.
+window, the running session and today's and this week's time in the tooltip, and the notifications.
 
 Like the main window it only shows what the app gives it and reports what the user picks.
 """
@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 from tracker.models import Contract
 from ui.main_window import contract_label
 from ui.service import Status
-from ui.theme import APP_NAME, ERROR, IDLE, TRACKING, UNSYNCED, hm, tray_icon
+from ui.theme import APP_NAME, ERROR, IDLE, TRACKING, UNSYNCED, hm, hms, tray_icon
 
 NOTIFICATION_MS = 8000
 SIGN_IN_FIRST = "Sign in to a contract service in Settings to sync."
@@ -111,16 +111,22 @@ class Tray(QObject):
             self._label_start()
             self._update_icon()
         title = self._titles.get(status.contract_id or "", "")
+        on = f"on “{title}”" if title else "on this contract"
         if status.idle_since is not None:
             doing = "Idle — waiting for your answer"
-        elif status.tracking:
-            doing = f"Tracking “{title}”" if title else "Tracking"
+        elif status.tracking and status.session_started is not None:
+            elapsed = hms((status.at - status.session_started).total_seconds())
+            doing = f"Tracking “{title}” · {elapsed}" if title else f"Tracking · {elapsed}"
         else:
             doing = "Not tracking"
-        week = f"This week {hm(status.week_seconds)}"
-        if status.week_limit_seconds and title:
-            week += f" · “{title}” {hm(status.contract_week_seconds)} of {hm(status.week_limit_seconds)}"
-        self._set_tooltip(doing, f"Today {hm(status.today_seconds)} · {week}")
+        week = hm(status.contract_week_seconds)
+        if status.week_limit_seconds:
+            week += f" of {hm(status.week_limit_seconds)}"
+        self._set_tooltip(
+            doing,
+            f"Today {hm(status.contract_today_seconds)} {on}, {hm(status.today_seconds)} on all contracts\n"
+            f"This week {week} {on}, {hm(status.week_seconds)} on all contracts",
+        )
 
     def set_signed_in(self, signed_in: bool) -> None:
         self.sync_action.setEnabled(signed_in)

@@ -159,9 +159,12 @@ def start_tracking():
     """Starts ``track`` processes whose stderr lines are collected; all are gone after the test."""
     started = []
 
-    def start(data_dir, contract):
+    def start(data_dir, contract, *options):
         process = subprocess.Popen(
-            [sys.executable, "-m", "tracker", "--data-dir", str(data_dir), "track", "--contract", contract],
+            [
+                *(sys.executable, "-m", "tracker", "--data-dir", str(data_dir)),
+                *("track", "--contract", contract, *options),
+            ],
             stderr=subprocess.PIPE,
             text=True,
         )
@@ -229,3 +232,19 @@ def test_a_hard_kill_loses_at_most_ten_seconds_and_duplicates_nothing(data_dir, 
     with sqlite3.connect(data_dir / "workdiary.sqlite3") as connection:
         assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     assert os.stat(data_dir / "workdiary.sqlite3").st_mode & 0o077 == 0
+
+
+def test_status_counts_the_block_being_tracked_to_the_second(data_dir, start_tracking):
+    contract = add_contract(data_dir)
+    start_tracking(data_dir, contract, "--no-input", "--no-screenshots")
+    wait_for(lambda: tracked_blocks(data_dir))
+    first_start = tracked_blocks(data_dir)[0][1]
+    wait_for(lambda: time.time() - first_start >= 8.5)  # saved at 5 s, the next save at 10 s
+    asked = time.time()
+    (row,) = json.loads(cli(data_dir, "status", "--json").stdout)
+    answered = time.time()
+    assert row["tracking"]
+    assert asked - first_start - 1 <= row["today_seconds"] <= answered - first_start + 1
+    assert row["week_seconds"] == row["today_seconds"]
+    line = cli(data_dir, "status").stdout.strip()
+    assert line.startswith("Website: tracking, today 0:00:")

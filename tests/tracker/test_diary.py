@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from tests.helpers.fakes import FakeClock, FakeInput, run
 from tracker.capture import imaging
-from tracker.diary import Diary
+from tracker.diary import DayAndWeek, Diary
 from tracker.engine import Tracker
 from tracker.errors import NotFound, RuleViolation
 from tracker.models import Block, Screenshot
@@ -247,3 +247,71 @@ def test_thumbnails_of_many_screenshots_at_once_and_the_open_block(make_tracker,
     paths = diary.thumbnail_paths(shot_ids)
     assert paths.keys() == set(shot_ids)
     assert all(path.name.endswith("-m1-thumb.jpg") and path.exists() for path in paths.values())
+
+
+# ----- the block being tracked counts, to the second
+
+
+def test_every_read_counts_the_running_block_as_far_as_it_has_got(make_tracker, clock, diary, contract):
+    other = diary.add_contract("Logo", now=clock.now())
+    tracker = make_tracker()
+    tracker.start(contract.id)
+    run(tracker, clock, 58)  # saved at 55 s (every 5 s); the engine is at 58 s
+    today = clock.now().date()
+    assert sum(b.seconds for b in diary.day_blocks(today)) == 55  # the database alone
+
+    diary.running = tracker.running
+    assert diary.running.seconds == 58
+    (block,) = diary.day_blocks(today)
+    assert block.seconds == 58 and block.is_open
+    assert [b.seconds for b in diary.week_blocks(today, contract.id)] == [58]
+    assert diary.week_blocks(today, other.id) == []
+    assert [row.seconds for row in diary.week_days(today) if row.day == today] == [58]
+    totals = diary.totals(contract.id, clock.now())
+    assert (totals.this_week, totals.since_start, totals.billable_this_week) == (58, 58, 58)
+    assert totals.week_earnings == Decimal("0.81")  # 58 s at 50.00 an hour
+    assert diary.day_and_week(clock.now(), contract.id) == DayAndWeek(58, 58, 58, 58)
+    assert diary.day_and_week(clock.now(), other.id) == DayAndWeek(58, 58, 0, 0)
+
+
+def test_today_and_this_week_on_a_contract_and_on_all(make_tracker, clock, diary, database, contract):
+    other = diary.add_contract("Logo", now=clock.now())
+    device = database.device_id()
+    diary.add_manual_time(other.id, at(22, 20), at(22, 20, 30), "", clock.now(), device)  # last week
+    diary.add_manual_time(other.id, at(23, 7), at(23, 8), "", clock.now(), device)
+    # Sunday 23:50 UTC, last work week, is Monday 00:50 in Berlin
+    diary.add_manual_time(contract.id, at(22, 23, 50), at(23, 0), "", clock.now(), device)
+    tracker = make_tracker()
+    tracker.start(contract.id)
+    run(tracker, clock, 90)
+    diary.running = tracker.running
+    assert diary.day_and_week(clock.now(), contract.id) == DayAndWeek(3690, 3690, 90, 90)
+    berlin = Diary(database, ZoneInfo("Europe/Berlin"))
+    berlin.running = tracker.running
+    # Berlin's Monday began at Sunday 23:00 UTC, in last work week: its 10 minutes count today.
+    assert berlin.day_and_week(clock.now(), contract.id) == DayAndWeek(4290, 3690, 690, 90)
+
+
+def test_the_open_block_seen_from_another_process(make_tracker, clock, database, contract):
+    tracker = make_tracker()
+    tracker.start(contract.id)
+    run(tracker, clock, 58)
+    status = Diary(database, UTC)  # `python -m tracker status` beside the tracker
+    fresh = timedelta(seconds=10)
+    carried = status.open_block_carried_to(clock.now(), fresh)
+    assert carried == tracker.running
+    clock.advance(600)  # the tracker was killed after its last save, 3 s before the advance
+    assert status.open_block_carried_to(clock.now(), fresh) is None
+
+
+def test_a_block_saved_into_the_next_slot_is_carried_only_to_its_own_slot_end(
+    make_tracker, clock, database, contract
+):
+    tracker = make_tracker()
+    clock.advance(590)  # 09:09:50
+    tracker.tick()
+    tracker.start(contract.id)
+    run(tracker, clock, 6)
+    clock.advance(6)  # 09:10:02, before the next tick closes the block
+    carried = Diary(database, UTC).open_block_carried_to(clock.now(), timedelta(seconds=10))
+    assert carried.end == at(23, 9, 10)

@@ -341,19 +341,33 @@ def test_keyboard_selection_then_delete_removes_time_after_confirming(qtbot, ope
     assert window.this_week_label.text() == hm(sum(r.seconds for r in diary.week_days(date(2026, 11, 25))))
 
 
-def test_an_edit_the_rules_refuse_is_explained_in_a_message_box(
+def test_a_block_tracked_by_another_process_cannot_be_edited_before_anything_is_typed(
     qtbot, open_window, make_tracker, clock, contract
 ):
     track(make_tracker, clock, contract, at(23, 9), 120, stop=False)  # still tracking: its block is open
     window = open_window()
     click_cell(qtbot, window, 0, 0)
+    assert not window.edit_memo_button.isEnabled() and not window.remove_button.isEnabled()
+    assert window.selection_label.text() == (
+        "1 block selected (0:02) — one is being tracked by another Workdiary process: "
+        "stop it there to change it"
+    )
+    qtbot.keyClick(window.day_view, Qt.Key.Key_F2)
+    assert window.findChild(MemoDialog) is None
+
+
+def test_a_memo_the_rules_refuse_at_save_stays_in_the_dialog(qtbot, open_window, diary, clock, busy_day):
+    window = open_window()
+    click_cell(qtbot, window, 0, 0)
+    (block_id,) = window.selected_block_ids()
     click(qtbot, window.edit_memo_button)
     dialog = find_child(qtbot, window, MemoDialog)
-    qtbot.keyClicks(dialog.memo_edit, "Too soon")
+    qtbot.keyClicks(dialog.memo_edit, "Payment page")
+    diary.remove_time([block_id], clock.now())  # meanwhile, from another window
     click(qtbot, dialog.save_button)
-    box = find_child(qtbot, window, QMessageBox, "error")
-    assert box.text() == "This block is being tracked right now: stop tracking to change it."
-    click(qtbot, button(box, "OK"))
+    assert dialog.isVisible()
+    assert dialog.error_label.text() == f"Memo not changed: There is no time block {block_id!r}."
+    assert dialog.memo_edit.text() == "Payment page"  # kept, to be saved elsewhere or copied
 
 
 # ----- the editable window
@@ -438,9 +452,42 @@ def test_add_time_adds_manual_blocks_and_shows_them(qtbot, open_window, diary, c
     ]
     assert window.day == date(2026, 11, 24)
     assert sorted(window.selected_block_ids()) == sorted(b.id for b in blocks)
+    assert window.notice_label.isVisibleTo(window)
+    assert window.notice_label.text() == (
+        "Added 0:30 of manual time on “Website rebuild”, Tue 24 Nov 10:00–10:30 (selected below)."
+    )
     assert visible_rows(window)[1].total_label.text() == "0:30"
     assert date(2026, 11, 24) in window.calendar.logged_dates()
     assert window.this_week_label.text() == "0:30"
+
+
+def test_add_time_opens_on_a_contract_that_takes_manual_time(qtbot, open_window, diary, clock, contract):
+    clock.advance((WEDNESDAY - clock.now()).total_seconds())
+    strict = diary.add_contract("Strict", now=at(1, 0), manual_time_allowed=False)
+    window = open_window(strict.id)  # the Work Diary shows the contract that takes none
+    dialog = open_add_time(qtbot, window)
+    assert dialog.contract_combo.currentData() == contract.id
+    assert dialog.add_button.isEnabled() and not dialog.error_label.isVisibleTo(dialog)
+    dialog.contract_combo.setCurrentIndex(dialog.contract_combo.findData(strict.id))
+    assert not dialog.add_button.isEnabled()
+    assert dialog.error_label.text() == "The contract “Strict” does not allow manual time."
+    qtbot.keyClick(dialog.memo_edit, Qt.Key.Key_Return)
+    assert dialog.isVisible() and diary.week_blocks(date(2026, 11, 25)) == []
+    dialog.contract_combo.setCurrentIndex(dialog.contract_combo.findData(contract.id))
+    assert dialog.add_button.isEnabled() and not dialog.error_label.isVisibleTo(dialog)
+
+
+def test_add_time_says_why_no_contract_takes_it(qtbot, open_window, database, clock):
+    clock.advance((WEDNESDAY - clock.now()).total_seconds())
+    strict_diary = Diary(database, UTC)
+    strict_diary.add_contract("Strict", now=at(1, 0), manual_time_allowed=False)
+    strict_diary.add_contract("Fixed", now=at(1, 0), kind="fixed")
+    window = open_window(diary_=strict_diary)
+    dialog = open_add_time(qtbot, window)
+    assert not dialog.add_button.isEnabled()
+    assert dialog.error_label.text() == (
+        "Manual time can only be added to hourly contracts. None of your contracts takes manual time."
+    )
 
 
 def test_add_time_with_the_keyboard(qtbot, open_window, diary, clock, contract):
@@ -574,8 +621,18 @@ def test_a_block_without_a_screenshot_opens_with_nothing_to_redact(qtbot, open_w
     dialog = find_child(qtbot, window, BlockDialog)
     assert [label.text() for label in dialog.image_labels] == ["Manual time has no screenshot."]
     assert not dialog.redact_button.isEnabled() and not dialog.delete_button.isEnabled()
+    qtbot.waitExposed(dialog)
+    assert dialog.height() < 300 and dialog.width() < 700  # sized to what it shows
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: window.findChild(BlockDialog) is None)
+    window.day_view.setCurrentIndex(window.day_model.index(0, 3))  # 09:30: the capture failed
+    click(qtbot, window.open_button)
+    dialog = find_child(qtbot, window, BlockDialog)
+    (reason,) = dialog.image_labels
+    assert reason.text().startswith("No screenshot: Screenshots cannot be taken: no X display.")
+    qtbot.waitExposed(dialog)
+    assert dialog.height() < 300 and dialog.width() < 700
+    assert "Screenshots cannot be taken" not in dialog.details_label.text()  # said once
 
 
 def test_a_locked_blocks_screenshot_cannot_be_changed(
@@ -750,3 +807,59 @@ def test_the_window_renders_with_a_dark_palette(qtbot, open_window, busy_day):
     rect = window.day_view.visualRect(window.day_model.index(1, 0))  # a manual block
     inside = image.pixelColor(rect.left() + 6, rect.bottom() - 8)
     assert inside.lightness() < 80  # the cell is painted with the dark base, not white
+
+
+# ----- the block being tracked, in the app
+
+
+def open_diary_while_tracking(qtbot, workdiary, drive, seconds: int) -> WorkDiaryWindow:
+    with drive.status_where(lambda status: status.tracking):
+        workdiary.toggle()
+    drive.tick(seconds)
+    workdiary.open_diary()
+    window = workdiary.diary_window
+    qtbot.waitExposed(window)
+    return window
+
+
+def test_the_work_diary_counts_the_block_being_tracked_live(qtbot, workdiary, drive):
+    window = open_diary_while_tracking(qtbot, workdiary, drive, 30)
+    assert window.day_title.text() == "Monday 23 November 2026 — 0:00"
+    drive.tick(122)  # 152 s: the database has the block as saved at 150 s
+    assert window.day_title.text() == "Monday 23 November 2026 — 0:02"
+    ((_, running),) = window.day_model.cells()
+    assert running.seconds == 152
+    monday = next(row for row in window.week_rows if row.day == date(2026, 11, 23))
+    assert monday.total_label.text() == "0:02"
+    assert window.week_total_label.text() == "0:02"
+    assert (window.this_week_label.text(), window.since_start_label.text()) == ("0:02", "0:02")
+    assert window.earnings_label.text() == "2.11 USD"  # 152 s at 50.00 an hour
+    click_cell(qtbot, window, 0, 0)
+    drive.tick(60)
+    assert window.selection_label.text().startswith("1 block selected (0:03)")
+    assert (window.day_title.text(), window.this_week_label.text()) == (
+        "Monday 23 November 2026 — 0:03",
+        "0:03",
+    )
+
+
+def test_a_memo_for_the_block_being_tracked_becomes_the_current_memo(qtbot, workdiary, drive, diary, clock):
+    workdiary.window.set_memo("Landing page")
+    window = open_diary_while_tracking(qtbot, workdiary, drive, 30)
+    click_cell(qtbot, window, 0, 0)
+    assert window.selection_label.text() == (
+        "1 block selected (0:00) — one is being tracked: its memo becomes the current memo; stop to remove it"
+    )
+    assert window.edit_memo_button.isEnabled() and not window.remove_button.isEnabled()
+    click(qtbot, window.edit_memo_button)
+    dialog = find_child(qtbot, window, MemoDialog)
+    assert dialog.memo_edit.text() == "Landing page"
+    dialog.memo_edit.clear()
+    qtbot.keyClicks(dialog.memo_edit, "Payment page")
+    with drive.status_where(lambda status: status.memo == "Payment page"):
+        click(qtbot, dialog.save_button)
+    qtbot.waitUntil(lambda: window.findChild(MemoDialog) is None)  # closed (and deleted)
+    assert workdiary.window.memo_edit.text() == "Payment page"
+    drive.tick(5)
+    (block,) = diary.day_blocks(clock.now().date())
+    assert block.memo == "Payment page" and block.is_open

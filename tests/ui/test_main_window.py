@@ -39,7 +39,7 @@ def test_start_and_stop_from_the_window(qtbot, workdiary, drive, contract, diary
     assert window.start_button.text() == "S&top tracking"
     drive.tick(90)
     assert window.session_label.text() == "Tracking · 0:01:30"
-    assert window.today_label.text() == "0:01"
+    assert window.contract_today_label.text() == "0:01:30"
     with drive.event(TrackingStopped):
         qtbot.mouseClick(window.start_button, Qt.MouseButton.LeftButton)
     drive.tick(1)
@@ -107,11 +107,35 @@ def test_totals_against_the_weekly_limit(qtbot, workdiary, drive, diary, clock, 
     click_start(qtbot, workdiary, drive)
     drive.tick(60)
     window = workdiary.window
-    assert window.week_label.text() == "8:01 of 10:00 this week on “Support”"
+    assert window.contract_heading.text() == "On “Support”"
+    assert window.contract_week_label.text() == "8:01:00 of 10:00"
     assert window.limit_bar.isVisible()
     assert (window.limit_bar.value(), window.limit_bar.maximum()) == (481, 600)
-    assert window.today_label.text() == "8:01"
-    assert "8:01 of 10:00" in workdiary.tray.tooltip()
+    assert window.contract_today_label.text() == "8:01:00"
+    assert "This week 8:01 of 10:00 on “Support”" in workdiary.tray.tooltip()
+
+
+def test_totals_say_which_contract_they_are_on(qtbot, workdiary, drive, diary, clock, database, contract):
+    logo = diary.add_contract("Logo", now=clock.now())
+    early = clock.now().replace(hour=7)
+    diary.add_manual_time(logo.id, early, early + timedelta(hours=1), "", clock.now(), database.device_id())
+    click_start(qtbot, workdiary, drive)
+    drive.tick(55)
+    window = workdiary.window
+    assert window.contract_heading.text() == "On “Website rebuild”"
+    assert (window.contract_today_label.text(), window.all_today_label.text()) == ("0:00:55", "1:00:55")
+    assert (window.contract_week_label.text(), window.all_week_label.text()) == ("0:00:55", "1:00:55")
+    assert window.contract_today_label.accessibleName() == "Today on Website rebuild"
+    assert window.all_week_label.accessibleName() == "This week on all contracts"
+    with drive.event(TrackingStopped):
+        qtbot.mouseClick(window.start_button, Qt.MouseButton.LeftButton)
+    workdiary.reload_contracts(contract.id)
+    box = window.contract_box
+    box.setFocus()
+    with drive.status_where(lambda status: status.contract_id == logo.id):
+        qtbot.keyClick(box, Qt.Key.Key_Up)  # “Logo” sorts first: chosen, not tracked
+    assert window.contract_heading.text() == "On “Logo”"
+    assert (window.contract_today_label.text(), window.all_today_label.text()) == ("1:00:00", "1:00:55")
 
 
 def test_the_activity_meter_shows_the_live_block(qtbot, workdiary, drive):
@@ -295,7 +319,8 @@ def test_before_any_tracking_the_window_shows_a_stopped_state(
             app.start()
         qtbot.addWidget(app.window)
         assert first.args[0].tracking is False
-        assert app.window.week_label.text() == "0:00 this week"
+        assert app.window.contract_week_label.text() == "0:00:00"
+        assert app.window.all_week_label.text() == "0:00:00"
         assert app.window.sync_label.text().startswith(
             "Saved on this computer — nothing waiting to be sent. Sign in to a contract service"
         )

@@ -4,7 +4,7 @@ menu, its tooltip and its notifications."""
 from __future__ import annotations
 
 from contextlib import contextmanager
-from datetime import UTC
+from datetime import UTC, timedelta
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
@@ -88,13 +88,27 @@ def test_the_icon_is_docked_and_shows_the_state(qtbot, tray_app, drive):
     assert icon_key(tray) == tray_icon(IDLE, True).cacheKey()
 
 
-def test_the_tooltip_has_today_and_this_week(qtbot, tray_app, drive):
+def test_the_tooltip_has_the_running_time_and_today_and_this_week(
+    qtbot, tray_app, drive, diary, database, clock
+):
     tray = tray_app.tray
-    assert tray.icon.toolTip() == "Workdiary — Not tracking\nToday 0:00 · This week 0:00"
+    logo = diary.add_contract("Logo", now=clock.now())
+    monday = clock.now().replace(hour=7)
+    diary.add_manual_time(logo.id, monday, monday + timedelta(hours=1), "", clock.now(), database.device_id())
+    drive.tick(1)
+    assert tray.icon.toolTip() == (
+        "Workdiary — Not tracking\n"
+        "Today 0:00 on “Website rebuild”, 1:00 on all contracts\n"
+        "This week 0:00 on “Website rebuild”, 1:00 on all contracts"
+    )
     with drive.status_where(lambda status: status.tracking):
         tray.start_action.trigger()
     drive.tick(125)
-    assert tray.icon.toolTip() == "Workdiary — Tracking “Website rebuild”\nToday 0:02 · This week 0:02"
+    assert tray.icon.toolTip() == (
+        "Workdiary — Tracking “Website rebuild” · 0:02:05\n"
+        "Today 0:02 on “Website rebuild”, 1:02 on all contracts\n"
+        "This week 0:02 on “Website rebuild”, 1:02 on all contracts"
+    )
 
 
 def test_the_context_menu_starts_switches_and_stops(qtbot, tray_app, drive, diary, clock, contract):
