@@ -1,9 +1,10 @@
 """The desktop app: ``workdiary [--data-dir DIR] [--minimized]`` (``--self-test``: see ui/self_test.py;
 ``--install-launcher``: tracker/autostart.py).
 
-One instance per user and data directory (a second start brings the first to the front); the
-tracking engine runs on its own thread behind ``TrackerService`` and reaches the widgets through
-queued signals only; the tray and the main window show its status and send it the user's commands.
+One instance per user and data directory (a second start brings the first to the front), and it
+does not start while ``python -m tracker track`` tracks there (tracker/lock.py); the tracking
+engine runs on its own thread behind ``TrackerService`` and reaches the widgets through queued
+signals only; the tray and the main window show its status and send it the user's commands.
 Quitting (the menus, SIGTERM at logout, Ctrl-C) stops tracking and saves.
 
 Start-up stays light: the Work Diary, the dialogs, mss and pynput are imported when first needed.
@@ -656,6 +657,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         workdiary.shutdown()
         database.close()
+        lock.release()
     return EXIT_TIME_LOST if workdiary.time_lost else code
 
 
@@ -676,7 +678,7 @@ def open_data(data_dir: Path, lock: TrackingLock, clock: Clock) -> tuple[Databas
                 if database is not None:
                     database.close()
                 if not cannot_start(str(problem), offer_set_aside=True):
-                    return None
+                    break
                 kept = set_aside(data_dir, clock.now().astimezone(local_zone()))
                 log.warning("the damaged database was set aside as %s", kept)
                 note = (
@@ -689,6 +691,7 @@ def open_data(data_dir: Path, lock: TrackingLock, clock: Clock) -> tuple[Databas
         cannot_start(
             f"The data folder {data_dir} cannot be created or opened: {problem.strerror or problem}."
         )
+    lock.release()
     return None
 
 
