@@ -1,8 +1,8 @@
-"""The headless command line over the tracking core: ``python -m tracker --data-dir DIR …``.
+"""Workdiary's headless time tracker: contracts, tracking and time blocks from a terminal.
 
 For people who track from a terminal and for end-to-end tests. Times are read and shown in the
-local time zone (``--tz`` to choose another); a bad argument or a broken rule prints a clear
-message and exits non-zero.
+local time zone (--tz to choose another); a bad argument or a broken rule prints a clear message
+and exits non-zero.
 """
 
 from __future__ import annotations
@@ -10,10 +10,11 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import signal
 import sys
 import threading
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -23,15 +24,18 @@ from tracker import logs
 from tracker.diary import BlockView, Diary
 from tracker.engine import DISCARD, DISCARD_AND_STOP, KEEP, Tracker, TrackerConfig
 from tracker.errors import EnvironmentProblem, RuleViolation, WorkdiaryError
+from tracker.lock import TrackingLock
 from tracker.paths import default_data_dir
 from tracker.settings import load_settings
-from tracker.storage import Database
-from tracker.timeutil import SystemClock, local_text, local_zone, week_of_date
+from tracker.storage import DATABASE_NAME, Database
+from tracker.timeutil import SystemClock, duration_text, local_text, local_zone, week_of_date
 
 log = logging.getLogger(__name__)
 
 EXIT_RULE = 1  # the request was understood but not allowed (or the data is not there)
 EXIT_USAGE = 2  # argparse's own code for a malformed command line
+EXIT_TIME_LOST = 3  # tracked time could not be saved (a full disk…); the message says what
+NO_CONTRACT_YET = "There is no contract to track yet: add one with 'contract add --title …'."
 IDLE_ANSWERS = {"keep": KEEP, "discard": DISCARD, "stop": DISCARD_AND_STOP}
 
 
@@ -64,57 +68,100 @@ def _moment(text: str) -> datetime:
         raise argparse.ArgumentTypeError(f"not a date and time (YYYY-MM-DD HH:MM): {text!r}") from error
 
 
+JSON_HELP = "print JSON instead of text"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m tracker", description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", type=Path, default=None, help="where the database lives")
-    parser.add_argument("--tz", type=_zone, default=None, help="time zone to read and show times in")
-    parser.add_argument("-v", "--verbose", action="store_true")
+    parser = argparse.ArgumentParser(
+        prog="python -m tracker",
+        description=__doc__.splitlines()[0],
+        epilog="Exit codes: 0 done, 1 refused (a rule, or something that does not exist), 2 a malformed "
+        f"command line, {EXIT_TIME_LOST} tracked time could not be saved.",
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help=f"the folder of the database and screenshots (default: {default_data_dir()})",
+    )
+    parser.add_argument(
+        "--tz", type=_zone, default=None, metavar="ZONE", help="the time zone to read and show times in"
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens (to stderr)")
     commands = parser.add_subparsers(dest="command", required=True)
 
     contract = commands.add_parser("contract", help="local contracts").add_subparsers(
         dest="action", required=True
     )
     add = contract.add_parser("add", help="add a local contract (personal or offline work)")
-    add.add_argument("--title", required=True)
-    add.add_argument("--client", default="")
-    add.add_argument("--rate", type=_decimal, default=Decimal(0), help="hourly rate")
-    add.add_argument("--currency", default="USD")
-    add.add_argument("--weekly-limit", type=float, default=None, metavar="HOURS")
-    add.add_argument("--no-manual-time", action="store_true", help="forbid manual time")
-    listing = contract.add_parser("list", help="list contracts")
-    listing.add_argument("--json", action="store_true")
+    add.add_argument("--title", required=True, help="the contract's name")
+    add.add_argument("--client", default="", help="the client's name")
+    add.add_argument("--rate", type=_decimal, default=Decimal(0), help="the hourly rate (default: 0)")
+    add.add_argument("--currency", default="USD", help="the rate's currency (default: USD)")
+    add.add_argument(
+        "--weekly-limit",
+        type=float,
+        default=None,
+        metavar="HOURS",
+        help="hours per work week (default: none)",
+    )
+    add.add_argument("--no-manual-time", action="store_true", help="forbid manual time on it")
+    listing = contract.add_parser("list", help="list the contracts")
+    listing.add_argument("--json", action="store_true", help=JSON_HELP)
 
     track = commands.add_parser("track", help="track in the foreground until Ctrl-C or SIGTERM")
-    track.add_argument("--contract", default=None, help="needed when there is more than one contract")
-    track.add_argument("--memo", default="")
-    track.add_argument("--idle-minutes", type=float, default=10.0, help="idle threshold")
     track.add_argument(
-        "--on-idle", choices=sorted(IDLE_ANSWERS), default="discard", help="the answer when input returns"
+        "--contract", default=None, metavar="ID", help="the contract (needed when there is more than one)"
     )
-    track.add_argument("--keep-over-limit", action="store_true", help="keep tracking past the weekly limit")
-    track.add_argument("--no-screenshots", action="store_true")
+    track.add_argument("--memo", default="", help="what you are working on")
+    track.add_argument(
+        "--idle-minutes",
+        type=float,
+        default=10.0,
+        metavar="MINUTES",
+        help="minutes without input after which the time is idle (default: 10)",
+    )
+    track.add_argument(
+        "--on-idle",
+        choices=sorted(IDLE_ANSWERS),
+        default="discard",
+        help="what to do with idle time when input returns (default: discard)",
+    )
+    track.add_argument(
+        "--keep-over-limit",
+        action="store_true",
+        help="keep tracking past the weekly limit (that time is marked over the limit and not billed)",
+    )
+    track.add_argument("--no-screenshots", action="store_true", help="take no screenshots")
     track.add_argument("--no-input", action="store_true", help="do not count input (no idle detection)")
 
     status = commands.add_parser("status", help="what is being tracked and today's and this week's time")
-    status.add_argument("--json", action="store_true")
+    status.add_argument("--json", action="store_true", help=JSON_HELP)
 
     blocks = commands.add_parser("blocks", help="the time blocks of a work week")
-    blocks.add_argument("--week", type=_date, default=None, metavar="DATE", help="any date of the week")
-    blocks.add_argument("--contract", default=None)
-    blocks.add_argument("--json", action="store_true")
+    blocks.add_argument(
+        "--week", type=_date, default=None, metavar="DATE", help="any date of the week (default: today)"
+    )
+    blocks.add_argument("--contract", default=None, metavar="ID", help="only this contract's blocks")
+    blocks.add_argument("--json", action="store_true", help=JSON_HELP)
 
     add_time = commands.add_parser("add-time", help="add manual time in 10-minute steps")
-    add_time.add_argument("--contract", required=True)
-    add_time.add_argument("--start", type=_moment, required=True, metavar="'YYYY-MM-DD HH:MM'")
-    add_time.add_argument("--end", type=_moment, required=True, metavar="'YYYY-MM-DD HH:MM'")
-    add_time.add_argument("--memo", default="")
+    add_time.add_argument("--contract", required=True, metavar="ID", help="the contract to add it to")
+    add_time.add_argument(
+        "--start", type=_moment, required=True, metavar="'YYYY-MM-DD HH:MM'", help="where it starts"
+    )
+    add_time.add_argument(
+        "--end", type=_moment, required=True, metavar="'YYYY-MM-DD HH:MM'", help="where it ends"
+    )
+    add_time.add_argument("--memo", default="", help="what the time was for")
 
-    remove = commands.add_parser("remove", help="remove time blocks")
-    remove.add_argument("blocks", nargs="+", metavar="BLOCK_ID")
+    remove = commands.add_parser("remove", help="remove time blocks (and their screenshots)")
+    remove.add_argument("blocks", nargs="+", metavar="BLOCK_ID", help="the blocks' ids (see 'blocks')")
 
     memo = commands.add_parser("memo", help="change the memo of time blocks")
-    memo.add_argument("--text", required=True)
-    memo.add_argument("blocks", nargs="+", metavar="BLOCK_ID")
+    memo.add_argument("--text", required=True, help="the new memo")
+    memo.add_argument("blocks", nargs="+", metavar="BLOCK_ID", help="the blocks' ids (see 'blocks')")
     return parser
 
 
@@ -122,8 +169,11 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logs.configure(args.verbose)
     zone = args.tz or local_zone()
+    data_dir = args.data_dir or default_data_dir()
     try:
-        database = Database(args.data_dir or default_data_dir())
+        if args.command == "track" and not (data_dir / DATABASE_NAME).exists():
+            raise RuleViolation(NO_CONTRACT_YET)  # and no database is made just to say so
+        database = Database(data_dir)
         try:
             return COMMANDS[args.command](args, database, Diary(database, zone), zone)
         finally:
@@ -131,6 +181,9 @@ def main(argv: list[str] | None = None) -> int:
     except WorkdiaryError as error:
         print(f"workdiary: {error}", file=sys.stderr)
         return EXIT_RULE
+    except BrokenPipeError:  # the reader had enough (``blocks | head``)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush at exit
+        return 0
 
 
 def contract_command(args, database: Database, diary: Diary, zone: tzinfo) -> int:
@@ -173,6 +226,12 @@ def _contract_json(contract) -> dict:
 
 
 def track_command(args, database: Database, diary: Diary, zone: tzinfo) -> int:
+    contract_id = args.contract or _only_contract(diary)
+    with TrackingLock(database.data_dir, "python -m tracker track"):
+        return _track(args, contract_id, database, diary, zone)
+
+
+def _track(args, contract_id: str, database: Database, diary: Diary, zone: tzinfo) -> int:
     input_source = capturer = None
     if not args.no_input:
         from tracker.capture.input import PynputInputSource
@@ -191,15 +250,23 @@ def track_command(args, database: Database, diary: Diary, zone: tzinfo) -> int:
         capturer = IsolatedCapturer(private_apps=load_settings(database).private_apps)
     answer = IDLE_ANSWERS[args.on_idle]
     stop = threading.Event()
+    lost: list[events.TimeLost] = []
+    session: list[datetime] = []  # when this run's tracking started and stopped
 
     def report(event: object) -> None:
         message = _describe(event, zone)
         if message:
             print(message, file=sys.stderr, flush=True)
-        if isinstance(event, events.IdleQuestion):
-            tracker.resolve_idle(answer)
-        if isinstance(event, events.TrackingStopped):
-            stop.set()
+        match event:
+            case events.IdleQuestion():
+                tracker.resolve_idle(answer)
+            case events.TrackingStarted(at=at) if not session:
+                session.append(at)
+            case events.TrackingStopped(at=at):
+                session[1:] = [at]
+                stop.set()
+            case events.TimeLost():
+                lost.append(event)
 
     config = TrackerConfig(
         idle_threshold=TrackerConfig.idle_threshold * (args.idle_minutes / 10),
@@ -214,16 +281,19 @@ def track_command(args, database: Database, diary: Diary, zone: tzinfo) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
     try:
-        tracker.start(args.contract or _only_contract(diary), args.memo)
+        tracker.start(contract_id, args.memo)
         while not stop.is_set():
             tracker.tick()
             # wake on the next whole second so that seconds of activity line up with the clock
             stop.wait(1 - clock.now().microsecond / 1e6)
     finally:
         tracker.stop()
+        tracker.close()
         if input_source:
             input_source.stop()
-    return 0
+    if len(session) == 2:
+        print(_saved_text(diary, contract_id, *session, zone), file=sys.stderr)
+    return EXIT_TIME_LOST if lost else 0
 
 
 def _only_contract(diary: Diary) -> str:
@@ -232,9 +302,20 @@ def _only_contract(diary: Diary) -> str:
         raise RuleViolation(
             "Choose the contract to track with --contract ID (see 'contract list')."
             if active
-            else "There is no contract to track yet: add one with 'contract add --title …'."
+            else NO_CONTRACT_YET
         )
     return active[0].id
+
+
+def _saved_text(diary: Diary, contract_id: str, started: datetime, stopped: datetime, zone: tzinfo) -> str:
+    """What this run saved: 'saved 0:42:10 on “Website” in 5 blocks, Mon 23 Nov 09:00–09:42'."""
+    blocks = diary.blocks_between(started.replace(microsecond=0), stopped + timedelta(seconds=1), contract_id)
+    title = diary.contract(contract_id).title
+    if not blocks:
+        return f"saved no time on “{title}”"
+    span = f"{local_text(blocks[0].start, zone)}–{blocks[-1].end.astimezone(zone):%H:%M}"
+    seconds = sum(b.seconds for b in blocks)
+    return f"saved {duration_text(seconds)} on “{title}” in {_count(len(blocks), 'block')}, {span}"
 
 
 def _describe(event: object, zone: tzinfo) -> str:
@@ -260,6 +341,14 @@ def _describe(event: object, zone: tzinfo) -> str:
             return f"no screenshot: {message}"
         case events.ScreenshotSkipped(private_app=app):
             return f"no screenshot: {app} was on screen (a private app)"
+        case events.StorageFailed(message=message):
+            return (
+                f"workdiary: {message} Tracking goes on: the time is kept in memory and saved once it can be."
+            )
+        case events.StorageRecovered():
+            return "saving works again: the time kept in memory is saved"
+        case events.TimeLost():
+            return f"workdiary: {event.text(zone)}"
     return ""
 
 
@@ -291,8 +380,8 @@ def status_command(args, database: Database, diary: Diary, zone: tzinfo) -> int:
         state = "tracking" if row["tracking"] else "stopped"
         limit = "" if row["weekly_limit_hours"] is None else f" of {row['weekly_limit_hours']:g} h"
         print(
-            f"{row['title']}: {state}, today {_duration(row['today_seconds'])}, "
-            f"this week {_duration(row['week_seconds'])}{limit}"
+            f"{row['title']}: {state}, today {duration_text(row['today_seconds'])}, "
+            f"this week {duration_text(row['week_seconds'])}{limit}"
         )
     if not rows:
         print("no contracts yet: add one with 'contract add --title …'")
@@ -324,7 +413,7 @@ def blocks_command(args, database: Database, diary: Diary, zone: tzinfo) -> int:
             f"{block.active_minutes}/{block.minutes_tracked} active  {block.memo}"
             + (f"  [{', '.join(marks)}]" if marks else "")
         )
-    print(f"{len(blocks)} blocks, {_hours(sum(b.seconds for b in blocks))}")
+    print(f"{_count(len(blocks), 'block')}, {_hours(sum(b.seconds for b in blocks))}")
     return 0
 
 
@@ -365,13 +454,13 @@ def add_time_command(args, database: Database, diary: Diary, zone: tzinfo) -> in
 
 def remove_command(args, database: Database, diary: Diary, zone: tzinfo) -> int:
     diary.remove_time(args.blocks, SystemClock().now())
-    print(f"removed {len(args.blocks)} block(s)")
+    print(f"removed {_count(len(args.blocks), 'block')}")
     return 0
 
 
 def memo_command(args, database: Database, diary: Diary, zone: tzinfo) -> int:
     diary.edit_memo(args.blocks, args.text, SystemClock().now())
-    print(f"memo changed on {len(args.blocks)} block(s)")
+    print(f"memo changed on {_count(len(args.blocks), 'block')}")
     return 0
 
 
@@ -379,9 +468,8 @@ def _hours(seconds: int) -> str:
     return f"{seconds // 3600}:{seconds % 3600 // 60:02d}"
 
 
-def _duration(seconds: int) -> str:
-    """To the second: the running block counts live."""
-    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 COMMANDS = {

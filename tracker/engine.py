@@ -16,9 +16,9 @@ import random
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from tracker.capture import InputSource, ScreenCapturer
@@ -26,7 +26,16 @@ from tracker.diary import Running, logged_seconds
 from tracker.errors import EnvironmentProblem, NotFound, RuleViolation, StorageProblem
 from tracker.models import Block, Contract, Screenshot, ScreenshotImage
 from tracker.storage import Database
-from tracker.timeutil import SLOT, WEEK, Clock, slot_minutes, slot_start, week_start
+from tracker.timeutil import (
+    SLOT,
+    WEEK,
+    Clock,
+    duration_text,
+    local_text,
+    slot_minutes,
+    slot_start,
+    week_start,
+)
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +129,42 @@ class ScreenshotSkipped:
 
 @dataclass(frozen=True)
 class StorageFailed:
+    """Saving failed (a full disk…): the time goes on being counted in memory and saved again."""
+
     message: str
+
+
+@dataclass(frozen=True)
+class StorageRecovered:
+    """Saving works again: everything kept in memory since StorageFailed is saved."""
+
+
+@dataclass(frozen=True)
+class LostTime:
+    contract_id: str
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True)
+class TimeLost:
+    """The tracker closed with tracked time it could not save, even on a last try (``close``)."""
+
+    spans: tuple[LostTime, ...]
+    message: str  # why it could not be saved
+
+    def text(self, zone: tzinfo | None = None) -> str:
+        """'0:00:42 of tracked time could not be saved and is lost (Mon 23 Nov 09:00:05–09:00:47): …'"""
+        seconds = sum(int((span.end - span.start).total_seconds()) for span in self.spans)
+        times = ", ".join(
+            f"{local_text(span.start, zone)}:{span.start.astimezone(zone):%S}–"
+            f"{span.end.astimezone(zone):%H:%M:%S}"
+            for span in self.spans
+        )
+        return (
+            f"{duration_text(seconds)} of tracked time could not be saved and is lost ({times}): "
+            f"{self.message} The time saved before is kept."
+        )
 
 
 KEEP, DISCARD, DISCARD_AND_STOP = "keep", "discard", "discard_and_stop"
@@ -155,6 +199,7 @@ class _OpenBlock:
     over_limit: bool
     minutes: dict[int, list[int]] = field(default_factory=dict)  # minute → [keys, mouse, active s]
     capture_note: str = ""
+    saved_end: datetime | None = None  # where the database has it end; None: not written yet
 
     def activity(self) -> list[list[int]]:
         return [[minute, *counts] for minute, counts in sorted(self.minutes.items())]
@@ -208,7 +253,7 @@ class Tracker:
         self._shot_slot: datetime | None = None
         self._shot_at: datetime | None = None
         self._counts = (0, 0)
-        self._storage_failing = False
+        self._storage_failure: str | None = None  # what the last failed save said, until all is saved
         self._unsaved: list[_OpenBlock] = []
         self._last_input: datetime | None = None
         self._last_wall = clock.now()
@@ -337,6 +382,8 @@ class Tracker:
         self._last_wall, self._last_mono = now, mono
         keys, mouse = self._input_since_last_tick()
         if self._session is None:
+            if self._unsaved:
+                self._save_unsaved()
             return
         if abs(wall_step - mono_step) > self.config.clock_tolerance.total_seconds():
             self._clock_jumped(now)
@@ -448,7 +495,10 @@ class Tracker:
         }
         if not self._write(_UPSERT_BLOCK, row):
             return False
-        self._saved_at = block.end
+        self._saved_at = block.saved_end = block.end
+        if self._storage_failure and not [b for b in self._unsaved if b is not block]:
+            self._storage_failure = None
+            self._emit(StorageRecovered())
         return True
 
     def _close_block(self) -> None:
@@ -464,6 +514,26 @@ class Tracker:
         """Closed blocks that a storage failure kept in memory, written once it is over."""
         while self._unsaved and self._save_block(self._unsaved[0], is_open=False):
             self._unsaved.pop(0)
+
+    def close(self) -> None:
+        """The process is ending: stop, and try once more to save what storage failures kept in
+        memory. What still cannot be saved is reported (TimeLost: exactly what, and why), and its
+        blocks are closed in the database where they were last saved: none is left open."""
+        self.stop("quit")
+        self._save_unsaved()
+        if not self._unsaved:
+            return
+        lost = tuple(
+            LostTime(b.contract_id, b.saved_end or b.start, b.end)
+            for b in self._unsaved
+            if b.end > (b.saved_end or b.start)
+        )
+        written = [b.id for b in self._unsaved if b.saved_end is not None]
+        # a change in place needs no room, so it goes through on a full disk
+        if written and not self._write(update(Block).where(Block.id.in_(written)).values(is_open=False)):
+            log.error("the blocks %s stay open until the next start closes them", written)
+        self._unsaved.clear()
+        self._emit(TimeLost(lost, self._storage_failure or "saving failed"))
 
     def _end_session(self, at: datetime, reason: str) -> None:
         session = self._session
@@ -485,7 +555,8 @@ class Tracker:
         limit = self._limit_seconds(session.contract)
         if limit is None or session.over_limit:
             return None
-        return self._position + timedelta(seconds=limit - session.week_seconds)
+        moment = self._position + timedelta(seconds=limit - session.week_seconds)
+        return moment if moment < session.week + WEEK else None  # from then on, the next week's limit
 
     def _check_limit_warning(self) -> None:
         session = self._session
@@ -598,9 +669,8 @@ class Tracker:
         assert self.capturer is not None
         taken_at = self._position
         shot = Screenshot(id=str(uuid.uuid4()), block_id=block.id, taken_at=taken_at)
-        folder = self.db.screenshot_dir / f"{taken_at:%Y/%m/%d}"
         try:
-            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            folder = self.db.screenshot_folder(taken_at)
             capture = self.capturer.capture(folder, shot.id)
         except OSError as error:
             return self._capture_failed(block, StorageProblem(f"Could not write the screenshot: {error}"))
@@ -654,16 +724,16 @@ class Tracker:
         return recovered
 
     def _write(self, statement, parameters: dict | None = None) -> bool:
-        """Run one write. A storage failure (a full disk…) is reported once and tracking goes on:
-        the open block stays in memory and the next save writes it whole."""
+        """Run one write. A storage failure (a full disk…) is reported at once, and again only
+        after everything was saved in between; tracking goes on: the open block and closed ones
+        that could not be written stay in memory, and the next save writes them whole."""
         try:
             self.db.write(statement, parameters)
         except StorageProblem as problem:
-            if not self._storage_failing:
-                self._storage_failing = True
+            if self._storage_failure is None:
                 self._emit(StorageFailed(str(problem)))
+            self._storage_failure = str(problem)
             return False
-        self._storage_failing = False
         return True
 
     def _emit(self, event: object) -> None:

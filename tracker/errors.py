@@ -38,3 +38,10 @@ class StorageProblem(WorkdiaryError):
     """
 
     transient = True
+
+
+class DamagedDatabase(StorageProblem):
+    """The database file is not a database or has a damaged page: trying again will not help. It is
+    left as it is, for the user to restore from a backup or set aside."""
+
+    transient = False

@@ -45,9 +45,10 @@ def check_editable(terms: ContractTerms, start: datetime, now: datetime, zone: t
         raise RuleViolation(f"The contract “{terms.title}” has ended: its time is view-only.")
     lock = locked_at(terms, start)
     if now >= lock:
+        week = week_start(start)  # work weeks are UTC weeks, whatever the user's zone
         raise RuleViolation(
-            f"The week of {local_text(start, zone)} is locked since {local_text(lock, zone)} "
-            "your time: past weeks are view-only."
+            f"The work week {week:%a %d %b}–{week + WEEK - timedelta(days=1):%a %d %b} (UTC) is locked "
+            f"since {local_text(lock, zone)} your time: past weeks are view-only."
         )
 
 

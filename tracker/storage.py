@@ -8,19 +8,22 @@ import sqlite3
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, Executable, create_engine, event, text
+from sqlalchemy import Engine, ExceptionContext, Executable, create_engine, event, text
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tracker import migrations
-from tracker.errors import StorageProblem
+from tracker.errors import DamagedDatabase, StorageProblem
 from tracker.models import Screenshot, Setting
 
 log = logging.getLogger(__name__)
 
 DATABASE_NAME = "workdiary.sqlite3"
+# SQLite's answers for a file that is not a database, or one with a damaged page
+_DAMAGED = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
 
 
 def _configure_connection(dbapi_connection: sqlite3.Connection, _record: object) -> None:
@@ -45,6 +48,7 @@ class Database:
         self.path = self.data_dir / DATABASE_NAME
         self.engine: Engine = create_engine(f"sqlite:///{self.path}")
         event.listen(self.engine, "connect", _configure_connection)
+        event.listen(self.engine, "handle_error", self._report_damage)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.migrate()
         os.chmod(self.path, 0o600)
@@ -65,10 +69,27 @@ class Database:
                 command.upgrade(config, "head")
                 connection.commit()
         except DatabaseError as error:
-            raise StorageProblem(
-                f"The database {self.path} cannot be opened ({error.orig}). It was left as it is: "
-                "restore it from a backup, or move it aside to start a new one."
-            ) from error
+            raise self._damaged(error.orig) from error
+
+    def _damaged(self, error: BaseException) -> DamagedDatabase:
+        return DamagedDatabase(
+            f"The database {self.path} cannot be opened ({error}). It was left as it is: "
+            "restore it from a backup, or move it aside to start a new one."
+        )
+
+    def _report_damage(self, context: ExceptionContext) -> None:
+        """Any read or write that meets a damaged file says so in the user's words (a damaged page
+        is found only when a query reaches it, long after the file was opened)."""
+        error = context.original_exception
+        if getattr(error, "sqlite_errorname", "").startswith(_DAMAGED):
+            raise self._damaged(error) from error
+
+    def check(self) -> None:
+        """Read every page (SQLite's quick check): DamagedDatabase if one is damaged."""
+        with self.engine.connect() as connection:
+            problems = connection.exec_driver_sql("PRAGMA quick_check(3)").scalars().all()
+        if problems != ["ok"]:
+            raise self._damaged("; ".join(problems))
 
     @staticmethod
     def _revision(connection) -> str | None:
@@ -95,7 +116,15 @@ class Database:
         try:
             yield
         except OperationalError as error:  # disk full, read-only, locked: not a bug of ours
-            raise StorageProblem(f"Could not save to {self.path}: {error.orig}") from error
+            raise StorageProblem(f"Could not save to {self.path}: {error.orig}.") from error
+
+    def screenshot_folder(self, taken_at: datetime) -> Path:
+        """The day's folder of screenshots (year/month/day), made owner-only like its parent."""
+        folder = self.screenshot_dir
+        for part in f"{taken_at:%Y/%m/%d}".split("/"):
+            folder /= part
+            folder.mkdir(exist_ok=True, mode=0o700)
+        return folder
 
     def device_id(self) -> str:
         """This installation's id, made once and kept (blocks carry it to tell devices apart)."""
@@ -113,3 +142,15 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def set_aside(data_dir: Path, now: datetime) -> Path:
+    """Rename a damaged database (and its -wal and -shm, which belong to it) beside it, kept as it
+    is, for a new one to be made; returns where it went."""
+    path = Path(data_dir) / DATABASE_NAME
+    kept = path.with_name(f"workdiary-damaged-{now:%Y%m%d-%H%M%S}.sqlite3")
+    for suffix in ("-wal", "-shm", ""):
+        part = path.with_name(path.name + suffix)
+        if part.exists():
+            part.rename(kept.with_name(kept.name + suffix))
+    return kept

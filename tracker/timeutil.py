@@ -93,3 +93,8 @@ def local_zone() -> tzinfo:
 def local_text(moment: datetime, zone: tzinfo | None = None) -> str:
     """A moment as the user reads it: 'Mon 24 Nov 13:00' in their zone."""
     return moment.astimezone(zone).strftime("%a %d %b %H:%M")
+
+
+def duration_text(seconds: int) -> str:
+    """'1:02:03': hours, minutes and seconds."""
+    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"

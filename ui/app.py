@@ -1,9 +1,10 @@
 """The desktop app: ``workdiary [--data-dir DIR] [--minimized]`` (``--self-test``: see ui/self_test.py;
 ``--install-launcher``: tracker/autostart.py).
 
-One instance per user and data directory (a second start brings the first to the front); the
-tracking engine runs on its own thread behind ``TrackerService`` and reaches the widgets through
-queued signals only; the tray and the main window show its status and send it the user's commands.
+One instance per user and data directory (a second start brings the first to the front), and it
+does not start while ``python -m tracker track`` tracks there (tracker/lock.py); the tracking
+engine runs on its own thread behind ``TrackerService`` and reaches the widgets through queued
+signals only; the tray and the main window show its status and send it the user's commands.
 Quitting (the menus, SIGTERM at logout, Ctrl-C) stops tracking and saves.
 
 Start-up stays light: the Work Diary, the dialogs, mss and pynput are imported when first needed.
@@ -28,10 +29,11 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from tracker import autostart, logs
 from tracker import engine as events
 from tracker.diary import Diary
-from tracker.errors import StorageProblem, WorkdiaryError
+from tracker.errors import DamagedDatabase, StorageProblem, WorkdiaryError
+from tracker.lock import AlreadyTracking, TrackingLock
 from tracker.paths import default_data_dir
 from tracker.settings import Settings, load_settings, save_settings
-from tracker.storage import Database
+from tracker.storage import Database, set_aside
 from tracker.timeutil import WEEK, Clock, SystemClock, local_zone
 from ui.main_window import MainWindow
 from ui.service import Status, TrackerService
@@ -45,6 +47,7 @@ log = logging.getLogger(__name__)
 
 FIRST_CONTRACT = "My work"
 EXIT_CANNOT_START = 1
+EXIT_TIME_LOST = 3  # tracked time could not be saved (a full disk…); the user was told what
 STOP_REASONS = {
     "idle": "Tracking stopped: the idle question was not answered, so the idle time was discarded.",
     "limit": "Tracking stopped: the weekly limit is reached. Tracking resumes next work week.",
@@ -91,6 +94,7 @@ class Workdiary(QObject):
         self._told_environment: set[str] = set()
         self._told_still_running = False
         self._done = False
+        self.time_lost: events.TimeLost | None = None
 
         self.window = MainWindow(zone, clock.now)
         self.tray = Tray(self)
@@ -497,7 +501,7 @@ class Workdiary(QObject):
         if self._done:
             return
         self._done = True
-        self.service.shutdown()
+        self.time_lost = self.service.shutdown()
         self.sync.shutdown()
         for signal_, slot in (
             (self.service.status, self._on_status),
@@ -514,7 +518,15 @@ class Workdiary(QObject):
         if self.diary_window is not None:
             self.diary_window.close()
         self.window.hide()
-        log.info("stopped and saved")
+        if self.time_lost is None:
+            log.info("stopped and saved")
+            return
+        text = self.time_lost.text(self.zone)
+        log.error("%s", text)
+        box = QMessageBox(QMessageBox.Icon.Critical, f"{APP_NAME}: tracked time was lost", text)
+        box.setObjectName("time-lost")
+        box.setInformativeText("Free some space on the disk before you track again.")
+        box.exec()
 
     def _present(self, widget: QWidget) -> None:
         widget.show()
@@ -607,22 +619,12 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         log.warning("cannot listen for a second start (%s); carrying on", instance.name)
 
-    try:
-        database = Database(data_dir)
-    except (StorageProblem, OSError) as problem:
-        text = (
-            str(problem)
-            if isinstance(problem, StorageProblem)
-            else f"The data folder {data_dir} cannot be created or opened: {problem.strerror or problem}."
-        )
-        log.error("cannot open the data: %s", text)
-        box = QMessageBox(QMessageBox.Icon.Critical, f"{APP_NAME} cannot start", text)
-        box.setObjectName("cannot-start")
-        box.setInformativeText("Nothing was changed. Fix the problem above, then start Workdiary again.")
-        box.exec()
-        return EXIT_CANNOT_START
-
     clock = SystemClock()
+    lock = TrackingLock(data_dir, "the Workdiary app")  # held until the process ends
+    opened = open_data(data_dir, lock, clock)
+    if opened is None:
+        return EXIT_CANNOT_START
+    database, set_aside_note = opened
     zone = local_zone()
     settings = load_settings(database)
     service = TrackerService(
@@ -646,6 +648,8 @@ def main(argv: list[str] | None = None) -> int:
     app.aboutToQuit.connect(workdiary.shutdown)
     quit_on_signals(workdiary.quit, workdiary)
     workdiary.start(minimized=args.minimized)
+    if set_aside_note:
+        workdiary.window.show_error(set_aside_note)
     QTimer.singleShot(
         0,
         lambda: log.info(
@@ -656,10 +660,65 @@ def main(argv: list[str] | None = None) -> int:
         ),
     )
     try:
-        return app.exec()
+        code = app.exec()
     finally:
         workdiary.shutdown()
         database.close()
+        lock.release()
+    return EXIT_TIME_LOST if workdiary.time_lost else code
+
+
+def open_data(data_dir: Path, lock: TrackingLock, clock: Clock) -> tuple[Database, str] | None:
+    """The data folder's database, checked whole, and a note for the window; None once the user
+    was told why the app cannot start. A damaged database can be set aside (renamed beside it,
+    kept as it is) for a new one: the note then says where it went."""
+    note = ""
+    try:
+        lock.acquire()
+        while True:
+            database = None
+            try:
+                database = Database(data_dir)
+                database.check()  # a damaged page would show only when a query reaches it
+                return database, note
+            except DamagedDatabase as problem:
+                if database is not None:
+                    database.close()
+                if not cannot_start(str(problem), offer_set_aside=True):
+                    break
+                kept = set_aside(data_dir, clock.now().astimezone(local_zone()))
+                log.warning("the damaged database was set aside as %s", kept)
+                note = (
+                    f"The damaged database was set aside as {kept}, kept as it was; Workdiary started "
+                    "with a new one."
+                )
+    except (StorageProblem, AlreadyTracking) as problem:
+        cannot_start(str(problem))
+    except OSError as problem:
+        cannot_start(
+            f"The data folder {data_dir} cannot be created or opened: {problem.strerror or problem}."
+        )
+    lock.release()
+    return None
+
+
+def cannot_start(text: str, offer_set_aside: bool = False) -> bool:
+    """Says why the app cannot start, and whether the user chose to set the damaged file aside."""
+    log.error("cannot start: %s", text)
+    box = QMessageBox(QMessageBox.Icon.Critical, f"{APP_NAME} cannot start", text)
+    box.setObjectName("cannot-start")
+    if not offer_set_aside:
+        box.setInformativeText("Nothing was changed. Fix the problem above, then start Workdiary again.")
+        box.exec()
+        return False
+    box.setInformativeText(
+        "Nothing was changed. Workdiary can set the damaged file aside (renamed beside it, kept as it is) "
+        "and start with a new database; the screenshots stay where they are."
+    )
+    start_anew = box.addButton("&Set aside and start anew", QMessageBox.ButtonRole.AcceptRole)
+    box.setEscapeButton(box.addButton(QMessageBox.StandardButton.Close))
+    box.exec()
+    return box.clickedButton() is start_anew
 
 
 if __name__ == "__main__":

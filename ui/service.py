@@ -17,7 +17,7 @@ from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, QTimer, Signal, Sl
 
 from tracker.capture import InputSource, ScreenCapturer
 from tracker.diary import Diary, Running
-from tracker.engine import LiveBlock, Tracker
+from tracker.engine import LiveBlock, TimeLost, Tracker
 from tracker.errors import EnvironmentProblem, WorkdiaryError
 from tracker.settings import Settings
 from tracker.storage import Database
@@ -82,6 +82,7 @@ class _Worker(QObject):
         self._input: InputSource | None = None
         self._timer: QTimer | None = None
         self._contract_id: str | None = None
+        self.time_lost: TimeLost | None = None  # what could not be saved when tracking ended (``finish``)
 
     @Slot()
     def begin(self) -> None:
@@ -184,8 +185,8 @@ class _Worker(QObject):
         """Stop tracking cleanly (the open block is saved) and let go of the input devices."""
         if self._timer:
             self._timer.stop()
-        if self._tracker and self._tracker.tracking:
-            self._tracker.stop("quit")
+        if self._tracker:
+            self._tracker.close()
         if self._input:
             self._input.stop()
 
@@ -197,6 +198,8 @@ class _Worker(QObject):
         self._publish()
 
     def _on_event(self, event: object) -> None:
+        if isinstance(event, TimeLost):
+            self.time_lost = event
         self.event.emit(event)
 
     def _publish(self) -> None:
@@ -329,10 +332,11 @@ class TrackerService(QObject):
         """One tick now (tests drive a fake clock with it; the app's timer ticks by itself)."""
         self._tick.emit()
 
-    def shutdown(self) -> None:
-        """Stop tracking and save, then end the worker thread. Blocks until done."""
-        if not self._thread.isRunning():
-            return
-        QMetaObject.invokeMethod(self._worker, "finish", Qt.ConnectionType.BlockingQueuedConnection)
-        self._thread.quit()
-        self._thread.wait()
+    def shutdown(self) -> TimeLost | None:
+        """Stop tracking and save, then end the worker thread. Blocks until done; returns the
+        tracked time that could not be saved (a full disk), if any."""
+        if self._thread.isRunning():
+            QMetaObject.invokeMethod(self._worker, "finish", Qt.ConnectionType.BlockingQueuedConnection)
+            self._thread.quit()
+            self._thread.wait()
+        return self._worker.time_lost

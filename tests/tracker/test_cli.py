@@ -13,10 +13,17 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
+from pathlib import Path
 
 import pytest
 
+from tests.helpers.damage import make_damaged_database
+from tests.helpers.full_disk import TRIGGER
+from tracker.cli import build_parser
 from tracker.timeutil import slot_start
+
+ROOT = Path(__file__).resolve().parents[2]
+HEADLESS = ("--no-input", "--no-screenshots")
 
 
 def cli(data_dir, *args, check=True):
@@ -159,12 +166,20 @@ def start_tracking():
     """Starts ``track`` processes whose stderr lines are collected; all are gone after the test."""
     started = []
 
-    def start(data_dir, contract, *options):
+    def start(data_dir, contract, *options, module="tracker"):
         process = subprocess.Popen(
             [
-                *(sys.executable, "-m", "tracker", "--data-dir", str(data_dir)),
-                *("track", "--contract", contract, *options),
+                sys.executable,
+                "-m",
+                module,
+                "--data-dir",
+                str(data_dir),
+                "track",
+                "--contract",
+                contract,
+                *options,
             ],
+            cwd=ROOT,
             stderr=subprocess.PIPE,
             text=True,
         )
@@ -248,3 +263,142 @@ def test_status_counts_the_block_being_tracked_to_the_second(data_dir, start_tra
     assert row["week_seconds"] == row["today_seconds"]
     line = cli(data_dir, "status").stdout.strip()
     assert line.startswith("Website: tracking, today 0:00:")
+
+
+def test_a_second_tracker_on_the_same_folder_is_refused_and_takes_over_after_a_kill(data_dir, start_tracking):
+    contract = add_contract(data_dir)
+    first, first_lines = start_tracking(data_dir, contract, *HEADLESS)
+    wait_for(lambda: any("tracking since" in line for line in first_lines))
+    wait_for(lambda: tracked_blocks(data_dir))
+    asked = time.monotonic()
+    second = cli(data_dir, "track", "--contract", contract, *HEADLESS, check=False)
+    print(f"\nthe second tracker was refused after {time.monotonic() - asked:.2f} s")
+    assert second.returncode == 1
+    assert second.stderr.startswith(f"workdiary: python -m tracker track (process {first.pid}, since ")
+    assert "is already tracking time with the data folder" in second.stderr
+    assert "recovered" not in second.stderr and "Traceback" not in second.stderr
+    (block,) = tracked_blocks(data_dir)
+    assert block[3] == 1  # the first one's block is still open: nobody "recovered" it
+    wait_for(lambda: tracked_blocks(data_dir)[0][2] > block[2])  # and the first goes on saving it
+
+    first.kill()  # kill -9: the operating system lets go of the lock
+    first.wait(timeout=30)
+    third, lines = start_tracking(data_dir, contract, *HEADLESS)
+    wait_for(lambda: any(b[0] != block[0] and b[2] > b[1] for b in tracked_blocks(data_dir)))
+    third.send_signal(signal.SIGTERM)
+    assert third.wait(timeout=30) == 0
+    wait_for(lambda: any(line.startswith("saved ") for line in lines))
+    assert f"recovered the interrupted block {block[0]}\n" in lines
+    after = tracked_blocks(data_dir)
+    assert not any(is_open for *_, is_open in after)
+    assert all(a[2] <= b[1] for a, b in pairwise(after)), "overlapping blocks"
+    mine = [b for b in after if b[0] != block[0]]  # the blocks the third one saved
+    said = next(line for line in lines if line.startswith("saved "))
+    seconds = sum(end - start for _, start, end, _ in mine)
+    assert said.startswith(f"saved 0:00:{seconds:02d} on “Website” in ")
+    assert (" in 1 block, " if len(mine) == 1 else f" in {len(mine)} blocks, ") in said
+
+
+def test_a_full_disk_is_told_at_once_and_what_is_lost_is_said_exactly(data_dir, start_tracking):
+    contract = add_contract(data_dir)
+    process, lines = start_tracking(data_dir, contract, *HEADLESS, module="tests.helpers.full_disk")
+    wait_for(lambda: tracked_blocks(data_dir))
+    (data_dir / TRIGGER).touch()
+    filled = time.monotonic()
+    wait_for(lambda: any("database or disk is full" in line for line in lines))
+    print(f"\nthe full disk was told {time.monotonic() - filled:.1f} s after it filled")
+    assert time.monotonic() - filled <= 8  # the open block is saved every 5 s
+    (told,) = [line for line in lines if "database or disk is full" in line]
+    assert told.startswith("workdiary: Could not save to ") and "Tracking goes on" in told
+    wait_for(lambda: time.monotonic() - filled > 3)
+    saved_before = tracked_blocks(data_dir)
+    process.send_signal(signal.SIGTERM)
+    stopped = time.time()
+    assert process.wait(timeout=30) == 3
+    wait_for(lambda: any("is lost" in line for line in lines))
+    (lost,) = [line for line in lines if "is lost" in line]
+    assert lost.startswith("workdiary: 0:00:") and "could not be saved and is lost (" in lost
+    assert lost.rstrip().endswith("database or disk is full. The time saved before is kept.")
+    lost_seconds = int(lost[len("workdiary: 0:00:") :][:2])
+    after = tracked_blocks(data_dir)
+    (block,) = after
+    assert block[:3] == saved_before[0][:3]  # what was saved stays
+    assert block[3] == 0  # closed where it was last saved: not left open
+    assert abs(block[2] + lost_seconds - stopped) <= 2  # and the rest is what was said to be lost
+    status = json.loads(cli(data_dir, "status", "--json").stdout)
+    assert status[0]["tracking"] is False
+
+
+@pytest.mark.parametrize("command", [["status"], ["blocks", "--week", "2026-11-24"], ["track", *HEADLESS]])
+def test_a_damaged_database_is_reported_in_one_line_and_left_alone(data_dir, command):
+    path = make_damaged_database(data_dir, datetime(2026, 11, 24, 15, tzinfo=UTC))
+    damaged = path.read_bytes()
+    result = cli(data_dir, *command, check=False)
+    assert (result.returncode, result.stderr) == (
+        1,
+        f"workdiary: The database {path} cannot be opened (database disk image is malformed). It was left "
+        "as it is: restore it from a backup, or move it aside to start a new one.\n",
+    )
+    assert path.read_bytes() == damaged
+    assert not (data_dir / "tracking.lock").exists()
+
+
+def test_track_refusing_on_a_new_folder_makes_nothing(data_dir):
+    result = cli(data_dir, "track", *HEADLESS, check=False)
+    assert (result.returncode, result.stderr) == (
+        1,
+        "workdiary: There is no contract to track yet: add one with 'contract add --title …'.\n",
+    )
+    assert not data_dir.exists()
+
+
+def test_blocks_piped_into_head_ends_quietly(database, make_tracker, clock, contract):
+    from tests.helpers.fakes import run
+
+    tracker = make_tracker()
+    tracker.start(contract.id)
+    run(tracker, clock, 8 * 3600)
+    tracker.stop()
+    head = subprocess.run(
+        f"{sys.executable} -m tracker --data-dir {database.data_dir} blocks --week 2026-11-23 --json"
+        " | head -n 1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (head.stdout, head.stderr) == ("{\n", "")
+    one = cli(database.data_dir, "blocks", "--week", "2026-11-23", "--contract", "nope").stdout
+    assert one == "0 blocks, 0:00\n"
+
+
+def test_one_block_is_said_so(data_dir):
+    contract = add_contract(data_dir)
+    start = slot_start(datetime.now(UTC)) - timedelta(minutes=10)
+    if start.weekday() == 0 and start.hour == 0 and start.minute < 10:
+        start += timedelta(minutes=10)
+    moment = f"{start:%Y-%m-%d %H:%M}"
+    end = f"{start + timedelta(minutes=10):%Y-%m-%d %H:%M}"
+    (block,) = cli(
+        data_dir, "add-time", "--contract", contract, "--start", moment, "--end", end
+    ).stdout.split()
+    assert cli(data_dir, "blocks", "--week", f"{start:%Y-%m-%d}").stdout.endswith("\n1 block, 0:10\n")
+    assert cli(data_dir, "memo", "--text", "Call", block).stdout == "memo changed on 1 block\n"
+
+
+def test_the_help_is_plain_text_with_every_option_explained():
+    parser = build_parser()
+    parsers = [parser]
+    for parent in parsers:
+        for action in parent._actions:
+            if action.choices and isinstance(action.choices, dict):
+                parsers.extend(action.choices.values())
+    undocumented = [
+        f"{p.prog} {'/'.join(a.option_strings) or a.dest}"
+        for p in parsers
+        for a in p._actions
+        if not a.help and not (a.choices and isinstance(a.choices, dict))
+    ]
+    assert undocumented == []
+    texts = [p.format_help() for p in parsers]
+    assert len(parsers) > 8 and not [t for t in texts if "``" in t]

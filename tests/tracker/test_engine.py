@@ -323,6 +323,26 @@ def test_the_limit_resets_with_the_new_work_week(make_tracker, clock, diary, dat
     assert sum(b.seconds for b in blocks if b.start >= monday) == 1800
 
 
+def test_a_limit_reached_exactly_at_the_weeks_end_goes_on_with_the_new_weeks_limit(
+    make_tracker, clock, diary, database
+):
+    clock.set_wall(datetime(2026, 11, 29, 23, 30, tzinfo=UTC))  # Sunday night UTC
+    limited = diary.add_contract("Capped", now=clock.now(), weekly_limit_hours=0.5)  # ends at 24:00
+    events = []
+    tracker = make_tracker(events)
+    tracker.start(limited.id)
+    run(tracker, clock, 45 * 60)
+    assert tracker.tracking
+    assert not [e for e in events if isinstance(e, LimitReached | TrackingStopped)]
+    run(tracker, clock, 30 * 60)  # the new week's half hour is used up at 00:30
+    assert events[-1] == TrackingStopped(limited.id, datetime(2026, 11, 30, 0, 30, tzinfo=UTC), "limit")
+    monday = datetime(2026, 11, 30, tzinfo=UTC)
+    blocks = live_blocks(database)
+    assert sum(b.seconds for b in blocks if b.start < monday) == 1800
+    assert sum(b.seconds for b in blocks if b.start >= monday) == 1800
+    assert not any(b.over_limit for b in blocks)
+
+
 def test_capture_problems_are_reported_and_tracking_goes_on(make_tracker, clock, contract, database):
     events = []
     problem = EnvironmentProblem(

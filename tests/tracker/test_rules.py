@@ -31,6 +31,17 @@ def test_the_lock_is_shown_in_the_users_zone():
         check_editable(TERMS, at(23, 9), now=at(30, 13), zone=ZoneInfo("Pacific/Kiritimati"))
 
 
+def test_the_locked_week_is_named_as_the_utc_work_week_it_is():
+    # Mon 16 Nov 02:00 UTC is Sun 15 Nov 21:00 in New York: the block still belongs to the UTC week
+    # of Mon 16 Nov, whatever its local date says
+    with pytest.raises(RuleViolation) as refused:
+        check_editable(TERMS, at(16, 2), now=at(25, 9), zone=ZoneInfo("America/New_York"))
+    assert str(refused.value) == (
+        "The work week Mon 16 Nov–Sun 22 Nov (UTC) is locked since Mon 23 Nov 07:00 your time: "
+        "past weeks are view-only."
+    )
+
+
 def test_an_ended_contract_is_view_only():
     with pytest.raises(RuleViolation, match="has ended"):
         check_editable(ContractTerms("Old job", status="ended"), at(25, 9), now=WEDNESDAY)

@@ -4,16 +4,18 @@ full disk."""
 from __future__ import annotations
 
 import stat
+from datetime import UTC
 
 import pytest
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, text
 
 from tests.helpers.fakes import run
+from tests.helpers.full_disk import fill_the_disk
 from tracker import migrations
-from tracker.engine import StorageFailed
+from tracker.engine import StorageFailed, StorageRecovered, TimeLost
 from tracker.errors import StorageProblem
 from tracker.storage import Database
 
@@ -34,6 +36,19 @@ def test_files_are_the_users_alone(database):
     assert stat.S_IMODE(database.data_dir.stat().st_mode) == 0o700
     assert stat.S_IMODE(database.screenshot_dir.stat().st_mode) == 0o700
     assert stat.S_IMODE(database.path.stat().st_mode) == 0o600
+
+
+def test_day_folders_of_screenshots_are_the_users_alone(make_tracker, clock, contract, database):
+    tracker = make_tracker()
+    tracker.start(contract.id)
+    run(tracker, clock, 600)
+    folders = [p for p in database.screenshot_dir.rglob("*") if p.is_dir()]
+    assert [p.relative_to(database.screenshot_dir).as_posix() for p in folders] == [
+        "2026",
+        "2026/11",
+        "2026/11/23",
+    ]
+    assert {stat.S_IMODE(p.stat().st_mode) for p in folders} == {0o700}
 
 
 def test_a_database_made_by_the_first_migration_upgrades_to_the_latest(tmp_path):
@@ -77,24 +92,9 @@ def test_a_corrupt_database_is_reported_and_left_alone(tmp_path):
     assert (data_dir / "workdiary.sqlite3").read_bytes() == garbage
 
 
-def fill_the_disk(database: Database, pages: int):
-    """Make SQLite answer SQLITE_FULL once the file would grow past ``pages``; returns the undo."""
-
-    def listener(dbapi_connection, _record):
-        dbapi_connection.execute(f"PRAGMA max_page_count={pages}")
-
-    event.listen(database.engine, "connect", listener)
-    database.engine.dispose()
-
-    def free_space():
-        event.remove(database.engine, "connect", listener)
-        database.engine.dispose()
-
-    return free_space
-
-
-def test_a_full_disk_loses_no_tracked_time(make_tracker, clock, contract, database, diary):
-    events = []
+def track_into_a_full_disk(make_tracker, clock, contract, database, events: list):
+    """A minute tracked, then three hours on a disk that fills up meanwhile; returns the tracker
+    and the undo of the full disk."""
     tracker = make_tracker(events)
     tracker.start(contract.id)
     run(tracker, clock, 60)
@@ -102,11 +102,36 @@ def test_a_full_disk_loses_no_tracked_time(make_tracker, clock, contract, databa
         pages = connection.execute(text("PRAGMA page_count")).scalar()
     free_space = fill_the_disk(database, pages)
     run(tracker, clock, 3 * 3600)
+    return tracker, free_space
+
+
+def test_a_full_disk_loses_no_tracked_time(make_tracker, clock, contract, database, diary):
+    events = []
+    tracker, free_space = track_into_a_full_disk(make_tracker, clock, contract, database, events)
     failures = [e for e in events if isinstance(e, StorageFailed)]
     assert len(failures) == 1 and "full" in failures[0].message
     assert tracker.tracking
 
     free_space()
     run(tracker, clock, 60)
+    assert isinstance(events[-1], StorageRecovered)
     tracker.stop()
     assert diary.totals(contract.id, clock.now()).this_week == 60 + 3 * 3600 + 60
+
+
+def test_time_that_cannot_be_saved_is_said_exactly_and_no_block_is_left_open(
+    make_tracker, clock, contract, database, diary
+):
+    events = []
+    tracker, _ = track_into_a_full_disk(make_tracker, clock, contract, database, events)
+    tracker.stop()
+    tracker.close()
+    (lost,) = [e for e in events if isinstance(e, TimeLost)]
+    saved = diary.totals(contract.id, clock.now()).this_week
+    assert saved > 0 and lost.spans
+    assert saved + sum((s.end - s.start).total_seconds() for s in lost.spans) == 60 + 3 * 3600
+    assert diary.contracts_being_tracked() == set()  # closed where they were last saved
+    blocks = diary.day_blocks(clock.now().date())
+    for span in lost.spans:  # what is lost is exactly what the database does not have
+        assert not [b for b in blocks if b.start < span.end and span.start < b.end]
+    assert lost.text(UTC).endswith("database or disk is full. The time saved before is kept.")

@@ -11,15 +11,21 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from tests.helpers.damage import make_damaged_database
+from tests.helpers.fakes import FakeInput
+from tests.helpers.full_disk import fill_up
 from tracker.diary import Diary
+from tracker.engine import StorageFailed
 from tracker.storage import Database
 from ui import app as app_module
+from ui.main_window import MainWindow
 
 ROOT = Path(__file__).resolve().parents[2]
 DEADLINE_MS = 30000
@@ -168,14 +174,18 @@ def test_closing_the_window_without_a_tray_quits(qtbot, workdiary, drive, diary,
     assert [b.seconds for b in diary.day_blocks(clock.now().date())] == [12]
 
 
-def answer_cannot_start(seen: list[str]) -> None:
-    """Reads and closes the message box ``main`` shows (it runs its own event loop)."""
+def answer_box(seen: list[str], name: str = "cannot-start", choose: str | None = None) -> None:
+    """Reads the message box ``main`` shows (it runs its own event loop) and answers it: the
+    button whose text is ``choose``, else the one that closes it."""
     box = QApplication.activeModalWidget()
-    if isinstance(box, QMessageBox) and box.objectName() == "cannot-start":
+    if isinstance(box, QMessageBox) and box.objectName() == name:
         seen.append(box.text())
-        box.button(QMessageBox.StandardButton.Ok).click()
+        buttons = {b.text().replace("&", ""): b for b in box.buttons()}
+        (
+            buttons[choose] if choose else box.escapeButton() or box.button(QMessageBox.StandardButton.Ok)
+        ).click()
     else:
-        QTimer.singleShot(10, lambda: answer_cannot_start(seen))
+        QTimer.singleShot(10, lambda: answer_box(seen, name, choose))
 
 
 @pytest.mark.parametrize("damage", ["corrupt database", "data folder is a file"])
@@ -190,10 +200,116 @@ def test_a_database_that_cannot_be_opened_is_explained_and_left_alone(qtbot, tmp
         expected = "cannot be created or opened: File exists"
     before = {p: p.read_bytes() for p in ([data_dir] if data_dir.is_file() else data_dir.iterdir())}
     seen: list[str] = []
-    QTimer.singleShot(0, lambda: answer_cannot_start(seen))
+    QTimer.singleShot(0, lambda: answer_box(seen))
     assert app_module.main(["--data-dir", str(data_dir)]) == app_module.EXIT_CANNOT_START
     assert len(seen) == 1 and expected in seen[0]
     assert {p: p.read_bytes() for p in before} == before  # nothing overwritten
+
+
+def quit_once_ready(seen: list[str]) -> None:
+    """Quits the app ``main`` runs once its window is up, keeping what its message bar says."""
+    window = next(
+        (w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()), None
+    )
+    if window is None:
+        QTimer.singleShot(10, lambda: quit_once_ready(seen))
+        return
+    seen.append(window.message_bar.text())
+    QApplication.instance().quit()
+
+
+def test_a_damaged_database_is_offered_to_be_set_aside_and_the_app_starts_anew(
+    qtbot, tmp_path, xdg_config, monkeypatch
+):
+    monkeypatch.setattr(app_module, "make_input", FakeInput)  # no input listener left behind
+    data_dir = tmp_path / "data"
+    path = make_damaged_database(data_dir, datetime(2026, 11, 24, 15, tzinfo=UTC))
+    damaged = path.read_bytes()
+    asked: list[str] = []
+    QTimer.singleShot(0, lambda: answer_box(asked))
+    assert app_module.main(["--data-dir", str(data_dir)]) == app_module.EXIT_CANNOT_START
+    assert asked == [
+        f"The database {path} cannot be opened (database disk image is malformed). It was left as it is: "
+        "restore it from a backup, or move it aside to start a new one."
+    ]
+    assert path.read_bytes() == damaged  # nothing overwritten when the user declines
+
+    data_dir = tmp_path / "again"  # (the first start still holds its data folder's instance name)
+    path = make_damaged_database(data_dir, datetime(2026, 11, 24, 15, tzinfo=UTC))
+    damaged = path.read_bytes()
+    told: list[str] = []
+    QTimer.singleShot(0, lambda: answer_box(asked, choose="Set aside and start anew"))
+    QTimer.singleShot(0, lambda: quit_once_ready(told))
+    assert app_module.main(["--data-dir", str(data_dir)]) == 0
+    (kept,) = data_dir.glob("workdiary-damaged-*.sqlite3")
+    assert kept.read_bytes() == damaged
+    assert told == [
+        f"The damaged database was set aside as {kept}, kept as it was; Workdiary started with a new one."
+    ]
+    database = Database(data_dir)
+    try:
+        assert [c.title for c in Diary(database).contracts()] == ["My work"]  # a new one
+    finally:
+        database.close()
+
+
+@pytest.mark.x11
+def test_one_tracking_program_per_data_folder_across_the_app_and_the_command_line(
+    qtbot, tmp_path, app_env, xdg_config
+):
+    data_dir = tmp_path / "data"
+    tracker = [sys.executable, "-m", "tracker", "--data-dir", str(data_dir)]
+    subprocess.run([*tracker, "contract", "add", "--title", "Website"], check=True, capture_output=True)
+    command_line = subprocess.Popen(
+        [*tracker, "track", "--no-input", "--no-screenshots"], stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert "tracking since" in command_line.stderr.readline()
+        seen: list[str] = []
+        QTimer.singleShot(0, lambda: answer_box(seen))
+        assert app_module.main(["--data-dir", str(data_dir)]) == app_module.EXIT_CANNOT_START
+        assert len(seen) == 1
+        assert seen[0].startswith(f"python -m tracker track (process {command_line.pid}, since ")
+        assert "is already tracking time with the data folder" in seen[0]
+    finally:
+        command_line.send_signal(signal.SIGTERM)
+        assert command_line.wait(30) == 0
+        command_line.stderr.close()
+
+    app = AppProcess(data_dir, env=app_env)
+    try:
+        qtbot.waitUntil(app.ready_or_ended, timeout=DEADLINE_MS)
+        refused = subprocess.run(
+            [*tracker, "track", "--no-input", "--no-screenshots"], capture_output=True, text=True
+        )
+        assert refused.returncode == 1
+        assert refused.stderr.startswith(f"workdiary: the Workdiary app (process {app.process.pid}, since ")
+    finally:
+        app.finish()
+
+
+def test_a_full_disk_is_told_at_once_and_the_time_lost_at_quit(
+    qtbot, workdiary, drive, database, contract, clock
+):
+    free_space = fill_up(database, contract.id)
+    with drive.status_where(lambda status: status.tracking):
+        workdiary.window.start_button.click()
+    with drive.event(StorageFailed) as failed:
+        drive.tick()  # the first second's block finds no room
+    assert "database or disk is full" in failed.args[0].message
+    assert workdiary.window.message_bar.text() == failed.args[0].message
+    assert workdiary.error
+    drive.tick(41)
+    told: list[str] = []
+    QTimer.singleShot(0, lambda: answer_box(told, name="time-lost"))
+    workdiary.window.quit_action.trigger()
+    assert told == [
+        "0:00:42 of tracked time could not be saved and is lost (Mon 23 Nov 09:00:00–09:00:42): "
+        f"{failed.args[0].message} The time saved before is kept."
+    ]
+    assert workdiary.time_lost is not None and workdiary.quits == [True]
+    free_space()
+    assert Diary(database).contracts_being_tracked() == set()
 
 
 def test_the_launcher_options_add_the_menu_entry_and_remove_it_without_starting_the_app(

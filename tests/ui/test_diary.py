@@ -510,7 +510,7 @@ def test_add_time_with_the_keyboard(qtbot, open_window, diary, clock, contract):
         ("not allowed", "The contract “Strict” does not allow manual time."),
         ("fixed price", "Manual time can only be added to hourly contracts."),
         ("backwards", "Manual time must end after it starts."),
-        ("locked", "The week of Wed 18 Nov 10:00 is locked since Mon 23 Nov 12:00 your time"),
+        ("locked", "The work week Mon 16 Nov–Sun 22 Nov (UTC) is locked since Mon 23 Nov 12:00 your time"),
     ],
 )
 def test_add_time_shows_the_rules_refusal_in_the_dialog(
