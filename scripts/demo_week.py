@@ -30,11 +30,11 @@ class DemoCapturer:
     password manager on screen instead (0: never)."""
 
     def __init__(self, private_every: int = 0) -> None:
-        from benchmarks.bench_screenshot import render_code_editor, render_text_document, render_web_page
+        from tests.helpers import screens
         from tracker.capture import imaging
 
         self.imaging = imaging
-        images = [render_code_editor(), render_web_page(), render_text_document()]
+        images = [screens.code(), screens.web_page(), screens.documentation()]
         self.encoded = [(imaging.encode_screenshot(image), imaging.thumbnail(image)) for image in images]
         self.private_every = private_every
         self.count = 0
@@ -44,7 +44,7 @@ class DemoCapturer:
         if self.private_every and self.count % self.private_every == 0:
             return Capture([], private_app=PRIVATE_APP)
         data, thumbnail = self.encoded[self.count % 3 if self.count % 5 else 0]
-        path = directory / f"{stem}-m1.jpg"
+        path = directory / f"{stem}-m1.{self.imaging.EXTENSIONS[self.imaging.DEFAULT_FORMAT]}"
         thumbnail_path = self.imaging.thumbnail_path(path)
         self.imaging.write_private_files({path: data, thumbnail_path: thumbnail})
         return Capture([CapturedImage(1, path, thumbnail_path, *self.imaging.digest(data), 1920, 1080)])
