@@ -24,7 +24,7 @@ from sqlalchemy import ColumnElement, Integer, Select, String, bindparam, case, 
 from sqlalchemy.orm import Session
 
 from tracker.errors import NotFound, RuleViolation
-from tracker.models import Block, Contract, Screenshot, ScreenshotImage
+from tracker.models import Block, Contract, Screenshot, ScreenshotImage, Setting
 from tracker.rules import ContractTerms, check_editable, check_manual_time, locked_at
 from tracker.storage import Database
 from tracker.timeutil import (
@@ -283,10 +283,12 @@ class Diary:
         """For a process other than the tracker's: the open block of this device that was saved
         within ``saved_within`` of ``now`` (its tracker is alive: it saves every few seconds),
         carried to ``now`` (at most its slot's end). An open block saved longer ago was left by a
-        tracker that stopped without closing it: it counts as far as it was saved."""
+        tracker that stopped without closing it: it counts as far as it was saved. It only reads:
+        ``status`` must not write into a database it may find damaged."""
+        this_device = select(Setting.value).where(Setting.key == "device_id").scalar_subquery()
         query = (
             select(Block.id, Block.contract_id, Block.start, Block.end, Block.over_limit)
-            .where(Block.is_open.is_(True), Block.device_id == self.db.device_id(), _LIVE)
+            .where(Block.is_open.is_(True), Block.device_id == this_device, _LIVE)
             .order_by(Block.end.desc())
             .limit(1)
         )
