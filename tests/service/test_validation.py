@@ -8,7 +8,7 @@ import pytest
 
 from service.schemas import MAX_BATCH, MAX_JSON_BYTES, MAX_MEMO_CHARS
 from tests.conftest import MONDAY
-from tests.service.conftest import World, block_body
+from tests.service.conftest import World, block_body, uid
 from tracker.timeutil import week_start
 
 SLOT_START = MONDAY - timedelta(minutes=20)
@@ -18,7 +18,11 @@ MB = 1024 * 1024
 
 def test_malformed_json_is_refused(world: World) -> None:
     answer = world.call(
-        "PUT", "/blocks/block", world.ann, data=b'{"memo": ', headers={"Content-Type": "application/json"}
+        "PUT",
+        f"/blocks/{uid('block')}",
+        world.ann,
+        data=b'{"memo": ',
+        headers={"Content-Type": "application/json"},
     )
 
     assert answer.status_code == 422
@@ -27,7 +31,7 @@ def test_malformed_json_is_refused(world: World) -> None:
 
 
 def test_a_missing_body_is_refused(world: World) -> None:
-    answer = world.call("PUT", "/blocks/block", world.ann)
+    answer = world.call("PUT", f"/blocks/{uid('block')}", world.ann)
 
     assert (answer.status_code, answer.json()) == (422, {"detail": "The request needs a JSON body."})
 
@@ -53,8 +57,21 @@ def test_a_missing_body_is_refused(world: World) -> None:
             [[minute, 1, 1, 1] for minute in range(10)] * 2,
             "activity: List should have at most 10 items",
         ),
-        ("device_id", "", "device_id: String should have at least 1 character."),
-        ("contract_id", "../etc", "contract_id: String should match pattern"),
+        (
+            "device_id",
+            "laptop",
+            "device_id: an id is a UUID in lower-case hex, such as 3b241101-e2bb-4255-8caf-4136c566a962.",
+        ),
+        (
+            "contract_id",
+            "../etc",
+            "contract_id: an id is a UUID in lower-case hex, such as 3b241101-e2bb-4255-8caf-4136c566a962.",
+        ),
+        (
+            "contract_id",
+            uid("contract").upper(),
+            "contract_id: an id is a UUID in lower-case hex, such as 3b241101-e2bb-4255-8caf-4136c566a962.",
+        ),
         ("deleted", "perhaps", "deleted: Input should be a valid boolean"),
         ("memo", "a\x00b", "memo: the text holds a NUL character."),
         ("end", "9999-12-31T23:59:59Z", "end: a time lies between the years 1970 and 2999."),
@@ -63,7 +80,7 @@ def test_a_missing_body_is_refused(world: World) -> None:
 def test_wrong_values_are_refused_with_the_field_named(
     world: World, field: str, value: object, detail: str
 ) -> None:
-    answer = world.put_block(world.ann, "block", {**block_body(world.website, SLOT_START), field: value})
+    answer = world.put_block(world.ann, uid("block"), {**block_body(world.website, SLOT_START), field: value})
 
     assert answer.status_code == 422
     assert answer.json()["detail"].startswith(detail)
@@ -71,7 +88,7 @@ def test_wrong_values_are_refused_with_the_field_named(
 
 
 def test_every_problem_is_named_in_one_sentence(world: World) -> None:
-    answer = world.put_block(world.ann, "block", {"memo": "x" * 2001})
+    answer = world.put_block(world.ann, uid("block"), {"memo": "x" * 2001})
 
     assert answer.json()["detail"] == (
         "contract_id: Field required; device_id: Field required; start: Field required; "
@@ -107,18 +124,18 @@ def test_unknown_paths_and_methods_are_explained(world: World) -> None:
 
 def test_the_largest_valid_batch_is_under_the_body_limit(world: World) -> None:
     longest_memo = "🕐" * MAX_MEMO_CHARS  # sent as escaped surrogate pairs: 12 bytes a character
-    blocks = [
+    blocks = [  # the last slots of last week, still in its grace period: every one is stored
         {
-            **block_body(world.website, WEEK_START + timedelta(minutes=10 * index), memo=longest_memo),
+            **block_body(world.website, WEEK_START - timedelta(minutes=10 * (index + 1)), memo=longest_memo),
             "activity": [[minute, 99_999, 99_999, 60] for minute in range(10)],
-            "id": f"block-{index:03}",
+            "id": uid(f"block-{index:03}"),
         }
         for index in range(MAX_BATCH)
     ]
     answer = world.call("PUT", "/blocks", world.ann, json={"blocks": blocks})
 
     assert answer.status_code == 200, answer.text
-    assert len(answer.json()["results"]) == MAX_BATCH
+    assert [result["status"] for result in answer.json()["results"]] == [200] * MAX_BATCH
     assert 4 * MB < len(answer.request.body) < MAX_JSON_BYTES
 
 
