@@ -161,3 +161,25 @@ def test_every_endpoint_but_sign_in_needs_a_token(world: World, method: str, pat
 
     assert answer.status_code == 401
     assert answer.json()["detail"].startswith("Sign in first")
+
+
+def test_a_refusal_never_names_another_freelancers_contract(world: World) -> None:
+    world.put_block(world.ann, uid("block"), block_body(world.website, SLOT_START))
+    takeover = block_body(world.bobs, SLOT_START, updated_at=MONDAY)
+    shot = screenshot_body(uid("shot"), jpeg(1), jpeg(2))
+
+    answers = [
+        world.put_block(world.bob, uid("block"), takeover),
+        world.call("PUT", f"/blocks/{uid('block')}/screenshot", world.bob, json=shot),
+        *(
+            world.call("PUT", path, world.bob, json={name: [item]}).json()["results"][0]
+            for path, name, item in (
+                ("/blocks", "blocks", {"id": uid("block"), **takeover}),
+                ("/screenshots", "screenshots", {"block_id": uid("block"), **shot}),
+            )
+        ),
+    ]
+
+    expected = {"detail": f"There is no block {uid('block')} among yours."}
+    assert [(answer.status_code, answer.json()) for answer in answers[:2]] == [(404, expected)] * 2
+    assert [(result["status"], result["detail"]) for result in answers[2:]] == [(404, expected["detail"])] * 2

@@ -265,8 +265,17 @@ def test_an_upload_of_too_many_images_or_bytes_is_refused_whole(tmp_path, clock)
             400,
             "The multipart/form-data body cannot be read: the body ends before its closing boundary.",
         ),
+        *(
+            (
+                b"--x\r\n",
+                f"multipart/form-data; boundary={boundary}",
+                400,
+                "The multipart/form-data body cannot be read: its boundary is not 1 to 70 characters long.",
+            )
+            for boundary in ("b" * 71, "b" * 300, '""')
+        ),
     ],
-    ids=["no-length", "not-multipart", "no-boundary", "cut"],
+    ids=["no-length", "not-multipart", "no-boundary", "cut", "boundary-71", "boundary-300", "boundary-empty"],
 )
 def test_an_upload_that_cannot_be_read_is_refused_whole(
     world: World, body: object, content_type: str, status: int, detail: str
@@ -274,3 +283,13 @@ def test_an_upload_that_cannot_be_read_is_refused_whole(
     answer = world.call("PUT", "/blobs", world.ann, data=body, headers={"Content-Type": content_type})
 
     assert (answer.status_code, answer.json()) == (status, {"detail": detail})
+
+
+@pytest.mark.parametrize("token", [None, "not-a-token"])
+def test_an_upload_is_refused_for_its_token_before_its_body_is_read(world: World, token: str | None) -> None:
+    boundary = "b" * 300  # python-multipart refuses it: the service once answered 500 here, to anyone
+    content_type = f"multipart/form-data; boundary={boundary}"
+
+    answer = world.call("PUT", "/blobs", token, data=b"--x\r\n", headers={"Content-Type": content_type})
+
+    assert answer.status_code == 401

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from service.timesheet import CLOCK_TOLERANCE
 from tests.conftest import MONDAY
 from tests.service.conftest import World, block_body, uid
 
@@ -357,3 +358,29 @@ def test_times_are_answered_in_utc(world: World) -> None:
     answer = world.put_block(world.ann, uid("block"), body)
 
     assert (answer.json()["start"], answer.json()["end"]) == ("2026-11-23T08:40:00Z", "2026-11-23T08:50:00Z")
+
+
+def test_a_write_dated_past_the_services_clock_is_refused_and_freezes_nothing(either_world: World) -> None:
+    world = either_world
+    start = MONDAY - timedelta(minutes=20)
+    world.put_block(world.ann, uid("block"), block_body(world.website, start))
+    ahead = world.service.clock.now() + CLOCK_TOLERANCE
+
+    def write(memo: str, updated_at: datetime):
+        body = block_body(world.website, start, memo=memo, updated_at=updated_at)
+        return world.put_block(world.ann, uid("block"), body)
+
+    far = write("far", datetime(2999, 1, 1, tzinfo=UTC))
+    late = write("late", ahead + timedelta(seconds=1))
+    edit = write("edited", ahead)
+
+    assert (far.status_code, far.json()) == (
+        409,
+        {
+            "detail": "This change is dated 2999-01-01 00:00 UTC, in the future (the service's clock says "
+            "2026-11-23 09:00 UTC): check this computer's clock."
+        },
+    )
+    assert late.status_code == 409
+    assert edit.status_code == 200  # within the allowance, and not outranked by the refused ones
+    assert world.service.stored_block(uid("block")).memo == "edited"

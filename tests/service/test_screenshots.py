@@ -93,8 +93,33 @@ def test_webp_images_are_taken(world: World) -> None:
         (jpeg(1), "image/webp", 415, "The upload is not a WEBP image."),
         (jpeg(1), "text/plain", 415, "Send the image as Content-Type image/jpeg or image/webp."),
         (jpeg(1, 5 * MB + 1), "image/jpeg", 413, "The image is larger than 5 MB."),
+        (b"\xff\xd8\xff\xe0" + bytes(2000), "image/jpeg", 415, "The upload is not a JPEG image."),
+        (jpeg(1)[:-10], "image/jpeg", 415, "The upload is not a JPEG image."),
+        (
+            b"\xff\xd8\xff\xe0\x00\x10JFIF<html><script>alert(1)</script>\xff\xd9",
+            "image/jpeg",
+            415,
+            "The upload is not a JPEG image.",
+        ),
+        (
+            webp(1)[:4] + (len(webp(1)) - 7).to_bytes(4, "little") + webp(1)[8:] + b"\0",
+            "image/webp",
+            415,
+            "The upload is not a WEBP image.",
+        ),
+        (b"RIFF\x0c\x00\x00\x00WEBPVP8 " + bytes(4), "image/webp", 415, "The upload is not a WEBP image."),
     ],
-    ids=["png", "jpeg-as-webp", "text", "too-large"],
+    ids=[
+        "png",
+        "jpeg-as-webp",
+        "text",
+        "too-large",
+        "jpeg-magic-only",
+        "jpeg-cut",
+        "html-in-jpeg",
+        "riff-size",
+        "vp8-no-frame",
+    ],
 )
 def test_uploads_that_are_not_small_jpeg_or_webp_images_are_refused(
     world: World, data: bytes, content_type: str, status: int, detail: str
@@ -159,6 +184,29 @@ def test_a_screenshot_is_attached_and_its_images_shown_to_the_contracts_people(w
                 "image/jpeg",
             )
     assert world.call("GET", f"/blobs/{sha(image)}", world.bob).status_code == 404
+
+
+def test_images_are_served_as_exactly_what_they_are_and_never_sniffed(world: World) -> None:
+    image, thumbnail = webp(1), jpeg(2)
+    world.put_block(world.ann, uid("block"), block_body(world.website, SLOT_START))
+    upload(world, image, content_type="image/webp")
+    upload(world, thumbnail)
+    assert (
+        attach(world, world.ann, uid("block"), screenshot_body(uid("shot"), image, thumbnail)).status_code
+        == 200
+    )
+
+    for data, content_type, extension in ((image, "image/webp", "webp"), (thumbnail, "image/jpeg", "jpg")):
+        answer = world.call("GET", f"/blobs/{sha(data)}", world.cara)
+        assert answer.content == data
+        assert {
+            name: answer.headers[name]
+            for name in ("content-type", "x-content-type-options", "content-disposition")
+        } == {
+            "content-type": content_type,
+            "x-content-type-options": "nosniff",
+            "content-disposition": f'attachment; filename="{sha(data)}.{extension}"',
+        }
 
 
 def test_an_image_no_block_shows_is_not_served(world: World) -> None:
@@ -375,3 +423,78 @@ def test_prune_images_refuses_a_negative_age(world: World) -> None:
 
     assert refused.returncode == 2
     assert "give a number of hours of 0 or more" in refused.stderr
+
+
+def attach(world: World, token: str, block_id: str, body: dict):
+    return world.call("PUT", f"/blocks/{block_id}/screenshot", token, json=body)
+
+
+def test_knowing_an_images_hash_lets_nobody_else_attach_or_read_it(either_world: World) -> None:
+    world = either_world
+    image, thumbnail = block_with_screenshot(world)  # Ann's
+    unknown = jpeg(99)  # uploaded by nobody
+    world.put_block(world.bob, uid("bobs-block"), block_body(world.bobs, SLOT_START))
+
+    taken = attach(world, world.bob, uid("bobs-block"), screenshot_body(uid("bobs-shot"), image, thumbnail))
+    never = attach(world, world.bob, uid("bobs-block"), screenshot_body(uid("bobs-shot"), unknown, thumbnail))
+
+    # Answered exactly as for an image nobody uploaded: Bob learns nothing of Ann's.
+    missing = sorted([sha(image), sha(thumbnail)])
+    assert (taken.status_code, taken.json()) == (
+        409,
+        {"detail": f"Upload the images first (PUT /blobs/…): {', '.join(missing)} not received yet."},
+    )
+    assert never.json()["detail"] == (
+        f"Upload the images first (PUT /blobs/…): {', '.join(sorted([sha(unknown), sha(thumbnail)]))} "
+        "not received yet."
+    )
+    assert world.call("GET", f"/blobs/{sha(image)}", world.bob).json() == {
+        "detail": f"There is no image {sha(image)} among yours."
+    }
+
+    # Ann removes her block: the images are gone for everyone.
+    world.put_block(
+        world.ann, uid("block"), block_body(world.website, SLOT_START, deleted=True, updated_at=MONDAY)
+    )
+    again = attach(world, world.bob, uid("bobs-block"), screenshot_body(uid("bobs-shot"), image, thumbnail))
+    assert again.json() == taken.json()
+    assert world.call("GET", f"/blobs/{sha(image)}", world.bob).status_code == 404
+    assert world.service.stored_blob_hashes() == world.service.blob_files() == set()
+
+
+def test_a_freelancer_who_uploads_the_same_bytes_may_attach_them_and_keeps_them(either_world: World) -> None:
+    world = either_world
+    image, thumbnail = block_with_screenshot(world)  # Ann's
+    world.put_block(world.bob, uid("bobs-block"), block_body(world.bobs, SLOT_START))
+    bob_uploads = [upload(world, data, token=world.bob) for data in (image, thumbnail)]
+    ann_upload = upload(world, image)
+
+    attached = attach(
+        world, world.bob, uid("bobs-block"), screenshot_body(uid("bobs-shot"), image, thumbnail)
+    )
+    world.put_block(
+        world.ann, uid("block"), block_body(world.website, SLOT_START, deleted=True, updated_at=MONDAY)
+    )
+
+    assert (
+        bob_uploads[0].json()
+        == ann_upload.json()
+        == {"sha256": sha(image), "size": len(image), "content_type": "image/jpeg"}
+    )
+    assert attached.status_code == 200
+    assert world.call("GET", f"/blobs/{sha(image)}", world.bob).content == image  # his screenshot shows it
+    assert world.call("GET", f"/blobs/{sha(image)}", world.ann).status_code == 404  # hers no longer does
+    assert world.service.stored_blob_hashes() == world.service.blob_files() == {sha(image), sha(thumbnail)}
+
+
+def test_an_image_uploaded_again_by_anyone_is_kept_by_the_prune(either_world: World) -> None:
+    world = either_world
+    image = jpeg(7)
+    assert upload(world, image).status_code == 200  # by Ann, on Monday: never attached
+    world.service.clock.set_wall(datetime.now(UTC) - timedelta(hours=1))
+    assert upload(world, image, token=world.bob).status_code == 200  # by Bob, about to attach it
+
+    pruned = prune_images(world)
+
+    assert pruned.stdout == "Deleted 0 unused image(s), 0.0 MB.\n"
+    assert world.service.stored_blob_hashes() == world.service.blob_files() == {sha(image)}

@@ -152,3 +152,81 @@ def test_a_body_over_the_limit_is_refused_whether_its_length_is_told_or_not(worl
     detail = "The request body is larger than 8 MB: send fewer items in one request."
     assert (streamed.status_code, streamed.json()) == (413, {"detail": detail})
     assert world.service.stored_blocks() == []
+
+
+JSON_ROUTES = [
+    ("POST", "/auth/sign-in"),
+    ("PUT", f"/blocks/{uid('block')}"),
+    ("PUT", "/blocks"),
+    ("PUT", f"/blocks/{uid('block')}/screenshot"),
+    ("PUT", "/screenshots"),
+]
+
+
+@pytest.mark.parametrize(("method", "path"), JSON_ROUTES)
+@pytest.mark.parametrize(
+    ("body", "detail"),
+    [
+        (b'{"memo": "caf\xe9"}', "The body is not valid JSON (not UTF-8 text at byte 13)."),
+        (b"[" * 100_000 + b"]" * 100_000, "The body's JSON nests arrays or objects too deeply to be read."),
+    ],
+    ids=["latin-1", "nested-100000-deep"],
+)
+def test_json_that_cannot_be_read_is_refused_in_the_services_words(
+    world: World, method: str, path: str, body: bytes, detail: str
+) -> None:
+    answer = world.call(method, path, world.ann, data=body, headers={"Content-Type": "application/json"})
+
+    assert (answer.status_code, answer.json()) == (422, {"detail": detail})
+
+
+UUID_REFUSED = "an id is a UUID in lower-case hex, such as 3b241101-e2bb-4255-8caf-4136c566a962."
+
+
+@pytest.mark.parametrize(
+    "block_id", ["block-1", "x" * 36, uid("block").upper(), uid("block").replace("-", "")]
+)
+def test_a_block_id_that_is_not_a_uuid_is_refused(world: World, block_id: str) -> None:
+    body = block_body(world.website, SLOT_START)
+
+    single = world.put_block(world.ann, block_id, body)
+    batch = world.call("PUT", "/blocks", world.ann, json={"blocks": [{"id": block_id, **body}]})
+
+    assert (single.status_code, single.json()) == (422, {"detail": f"block_id: {UUID_REFUSED}"})
+    assert batch.json()["results"] == [{"id": block_id, "status": 422, "detail": f"id: {UUID_REFUSED}"}]
+    assert world.service.stored_blocks() == []
+
+
+def test_screenshot_and_contract_ids_that_are_not_uuids_are_refused(world: World) -> None:
+    world.put_block(world.ann, uid("block"), block_body(world.website, SLOT_START))
+    shot = {"id": "shot-1", "taken_at": "2026-11-23T08:44:00Z", "images": [{"monitor": 1}]}
+
+    answers = [
+        world.call("PUT", "/blocks/block/screenshot", world.ann, json={**shot, "id": uid("shot")}),
+        world.call("PUT", f"/blocks/{uid('block')}/screenshot", world.ann, json=shot),
+        world.call("GET", "/contracts/website", world.ann),
+        world.call("GET", "/contracts/website/blocks", world.ann),
+    ]
+
+    assert [(answer.status_code, answer.json()["detail"].split(";")[0]) for answer in answers] == [
+        (422, f"block_id: {UUID_REFUSED.removesuffix('.')}"),
+        (422, f"id: {UUID_REFUSED.removesuffix('.')}"),
+        (422, f"contract_id: {UUID_REFUSED}"),
+        (422, f"contract_id: {UUID_REFUSED}"),
+    ]
+
+
+@pytest.mark.parametrize(("method", "path"), JSON_ROUTES[1:])
+@pytest.mark.parametrize("token", [None, "not-a-token"])
+def test_a_body_is_read_only_once_its_token_is_good(
+    world: World, method: str, path: str, token: str | None
+) -> None:
+    answer = world.call(
+        method, path, token, data=b"[" * 100_000, headers={"Content-Type": "application/json"}
+    )
+
+    assert answer.status_code == 401
+    assert answer.json()["detail"] in (
+        "Sign in first: this needs a token (Authorization: Bearer …).",
+        "The token is not known here: sign in again.",
+    )
