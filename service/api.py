@@ -175,38 +175,38 @@ router = APIRouter(prefix="/api/v1")
 writes = APIRouter(prefix="/api/v1", route_class=SignedInBeforeBody)
 
 
-@router.post(
-    "/auth/sign-in",
-    tags=["auth"],
-    max_body_size=MAX_JSON_BYTES,
-    responses={
-        **refusals({401: "a wrong email or password", 422: MALFORMED, 429: "too many failed sign-ins"}),
-        **JSON_TOO_LARGE,
+SIGN_IN_REFUSALS: dict[int | str, dict[str, Any]] = {
+    **refusals({401: "the email or the password is wrong", 422: MALFORMED}),
+    429: {
+        "model": Problem,
+        "description": "too many failed sign-ins from this address, or for this account from it",
+        "headers": {"Retry-After": {"description": "the seconds to wait", "schema": {"type": "integer"}}},
     },
-)
+    **JSON_TOO_LARGE,
+}
+
+
+@router.post("/auth/sign-in", tags=["auth"], responses=SIGN_IN_REFUSALS, max_body_size=MAX_JSON_BYTES)
 def sign_in(request: Request, body: SignIn, context: Service) -> SignedIn:
+    # The peer's address, or the one a trusted proxy forwarded (serve --forwarded-allow-ips).
     address = request.client.host if request.client else "unknown"
-    with context.database.writing() as session:
-        try:
-            issued = auth.sign_in(
-                session,
-                context.config,
-                body.email,
-                body.password,
-                body.device_name,
-                address,
-                context.clock.now(),
-            )
-        except auth.SignInRefused as refused:
-            # The failure just recorded must count: commit it, then answer.
-            refusal = refused
-        else:
-            return SignedIn(
-                token=issued.token, expires_at=issued.expires_at, user=UserOut.model_validate(issued.user)
-            )
-    if refusal.retry_after_seconds is not None:
-        raise TooManyAttempts(str(refusal), refusal.retry_after_seconds)
-    raise Unauthenticated(str(refusal))
+    try:
+        issued = auth.sign_in(
+            context.database,
+            context.config,
+            body.email,
+            body.password,
+            body.device_name,
+            address,
+            context.clock.now(),
+        )
+    except auth.SignInRefused as refused:
+        if refused.retry_after_seconds is not None:
+            raise TooManyAttempts(str(refused), refused.retry_after_seconds) from refused
+        raise Unauthenticated(str(refused)) from refused
+    return SignedIn(
+        token=issued.token, expires_at=issued.expires_at, user=UserOut.model_validate(issued.user)
+    )
 
 
 @router.post("/auth/sign-out", status_code=204, tags=["auth"], responses=refusals({401: SIGNED_OUT}))

@@ -3,24 +3,36 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import math
+import os
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from service.config import ServiceConfig
 from service.models import SignInFailure, Token, User
 
-# scrypt with n=2**14, r=8: 16 MiB of memory and a few tens of milliseconds per guess.
-SCRYPT_N = 2**14
+if TYPE_CHECKING:
+    from service.config import ServiceConfig
+    from service.database import Database
+
+# scrypt with n=2**17, r=8 (OWASP's minimum): 128 MiB of memory and a few hundred milliseconds per
+# hash.
+SCRYPT_N = 2**17
 SCRYPT_R = 8
 SCRYPT_P = 1
 _KEY_BYTES = 32
+# A hash keeps a core busy and holds 128 MiB: more of them at once than the cores this process may
+# use only adds memory (the 40 threads that serve requests would hold 5 GiB).
+HASHES_AT_ONCE = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+_hashing = threading.BoundedSemaphore(HASHES_AT_ONCE)
 
 
 def hash_password(password: str, cost: int = SCRYPT_N) -> str:
@@ -39,18 +51,29 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(candidate, base64.b64decode(key))
 
 
+def is_weaker(stored: str, cost: int) -> bool:
+    """Whether a stored hash costs less than ``cost`` (scrypt's n) asks of new ones."""
+    scheme, n, *_ = stored.split("$")
+    return scheme != "scrypt" or int(n) < cost
+
+
 def _scrypt(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
-    return hashlib.scrypt(
-        password.encode(), salt=salt, n=n, r=r, p=p, maxmem=2 * 128 * r * n + 2**20, dklen=_KEY_BYTES
-    )
+    # The memory OpenSSL needs, 128·r·(n + 2) bytes of work space and 128·r·p of blocks, given as its
+    # limit: its default (32 MiB) refuses n=2**17.
+    with _hashing:
+        return hashlib.scrypt(
+            password.encode(), salt=salt, n=n, r=r, p=p, maxmem=128 * r * (n + 2 + p), dklen=_KEY_BYTES
+        )
 
 
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-# Checked against when the email is unknown, so that the answer takes as long as for a known one.
-_UNKNOWN_USER_HASH = hash_password(secrets.token_urlsafe(16))
+@functools.cache
+def _unknown_user_hash(cost: int) -> str:
+    """Checked against when the email is unknown, so that the answer takes as long as for a known one."""
+    return hash_password(secrets.token_urlsafe(16), cost)
 
 
 def token_digest(token: str) -> str:
@@ -70,8 +93,12 @@ class IssuedToken:
     user: User
 
 
+# A forwarded address is whatever the trusted proxy passed on: cut to the column's length.
+_ADDRESS_CHARS = SignInFailure.__table__.c.address.type.length
+
+
 def sign_in(
-    session: Session,
+    database: Database,
     config: ServiceConfig,
     email: str,
     password: str,
@@ -81,49 +108,78 @@ def sign_in(
 ) -> IssuedToken:
     """A new token for the user, or SignInRefused (rate limited: with the seconds to wait).
 
-    A failure is recorded in ``session``: the caller commits it even though it refuses the sign-in.
+    The attempt is counted as a failure before the password is checked, and committed, so that
+    parallel guesses cannot all slip under the limit; a matching password then forgives the failures
+    of this account from this address. The password is checked outside any transaction: a hash takes
+    long, and a transaction on SQLite holds the database's write lock.
     """
     email = email.strip().lower()
-    _check_rate_limit(session, config, email, address, now)
-    user = session.scalars(select(User).where(User.email == email)).one_or_none()
-    password_matches = verify_password(password, user.password_hash if user else _UNKNOWN_USER_HASH)
-    if user is None or not password_matches:
-        session.add(SignInFailure(email=email, address=address, attempted_at=now))
+    address = address[:_ADDRESS_CHARS]
+    with database.writing() as session:
+        _count_attempt(session, config, email, address, now)
+        user = session.scalars(select(User).where(User.email == email)).one_or_none()
+    stored = user.password_hash if user else _unknown_user_hash(config.password_cost)
+    if not verify_password(password, stored) or user is None:
         raise SignInRefused("The email or the password is wrong.")
-    session.execute(delete(SignInFailure).where(SignInFailure.email == email))
+    stronger = (
+        hash_password(password, config.password_cost) if is_weaker(stored, config.password_cost) else None
+    )
     token = secrets.token_urlsafe(32)
     expires_at = now + config.token_lifetime
-    session.add(
-        Token(
-            token_sha256=token_digest(token),
-            user_id=user.id,
-            device_name=device_name,
-            created_at=now,
-            expires_at=expires_at,
-            revoked_at=None,
+    with database.writing() as session:
+        _serialize_address(session, address)
+        session.execute(
+            delete(SignInFailure).where(SignInFailure.email == email, SignInFailure.address == address)
         )
-    )
+        if stronger:  # unless the password changed meanwhile
+            session.execute(
+                update(User)
+                .where(User.id == user.id, User.password_hash == stored)
+                .values(password_hash=stronger)
+            )
+        session.add(
+            Token(
+                token_sha256=token_digest(token),
+                user_id=user.id,
+                device_name=device_name,
+                created_at=now,
+                expires_at=expires_at,
+                revoked_at=None,
+            )
+        )
     return IssuedToken(token, expires_at, user)
 
 
-def _check_rate_limit(
-    session: Session, config: ServiceConfig, email: str, address: str, now: datetime
-) -> None:
+def _count_attempt(session: Session, config: ServiceConfig, email: str, address: str, now: datetime) -> None:
+    """Records the attempt as a failure; or SignInRefused, with the seconds to wait, when the address,
+    or this account from this address, has failed too often within the window."""
+    _serialize_address(session, address)
     window_start = now - config.sign_in_window
-    recent = or_(SignInFailure.email == email, SignInFailure.address == address)
-    session.execute(delete(SignInFailure).where(SignInFailure.attempted_at <= window_start, recent))
-    for column, value, limit in (
-        (SignInFailure.email, email, config.sign_in_failures_per_account),
-        (SignInFailure.address, address, config.sign_in_failures_per_address),
+    from_address = SignInFailure.address == address
+    session.execute(delete(SignInFailure).where(from_address, SignInFailure.attempted_at <= window_start))
+    waits = []
+    for scope, limit in (
+        (from_address, config.sign_in_failures_per_address),
+        (from_address & (SignInFailure.email == email), config.sign_in_failures_per_account_and_address),
     ):
         count, oldest = session.execute(
-            select(func.count(), func.min(SignInFailure.attempted_at)).where(column == value)
+            select(func.count(), func.min(SignInFailure.attempted_at)).where(scope)
         ).one()
         if count >= limit:
-            wait = math.ceil((oldest + config.sign_in_window - now).total_seconds())
-            raise SignInRefused(
-                f"Too many failed sign-ins: try again in {math.ceil(wait / 60)} minutes.", max(wait, 1)
-            )
+            waits.append(math.ceil((oldest + config.sign_in_window - now).total_seconds()))
+    if waits:
+        wait = max(*waits, 1)
+        raise SignInRefused(f"Too many failed sign-ins: try again in {math.ceil(wait / 60)} minutes.", wait)
+    session.add(SignInFailure(email=email, address=address, attempted_at=now))
+
+
+def _serialize_address(session: Session, address: str) -> None:
+    """Makes the transactions about one address's failures wait for each other until they commit,
+    so that each counts those before it. SQLite serializes every writer already (BEGIN IMMEDIATE);
+    on PostgreSQL, a transaction-level advisory lock named after the address."""
+    if session.get_bind().dialect.name == "postgresql":
+        name = hashlib.sha256(f"sign-in failures of {address}".encode()).digest()
+        session.execute(select(func.pg_advisory_xact_lock(int.from_bytes(name[:8], "big", signed=True))))
 
 
 class InvalidToken(Exception):

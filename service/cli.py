@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import ipaddress
 import logging
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -52,6 +54,15 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765)
     serve.add_argument("--demo", action="store_true", help="seed the demo data set first")
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        type=_proxies,
+        default=(),
+        metavar="ADDRESSES",
+        help="the reverse proxies whose X-Forwarded-For header names the client, comma-separated "
+        "addresses or networks (e.g. 127.0.0.1 or 10.0.0.0/8); by default none: the sign-in limits "
+        "count each connecting address",
+    )
     serve.set_defaults(command=_serve)
 
     user = commands.add_parser("create-user", help="add a user (the password is asked for)")
@@ -103,6 +114,18 @@ def _positive_hours(text: str) -> float:
     return hours
 
 
+def _proxies(text: str) -> tuple[str, ...]:
+    proxies = tuple(item.strip() for item in text.split(",") if item.strip())
+    for proxy in proxies:
+        try:
+            ipaddress.ip_network(proxy)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"“{proxy}” is not an IP address or network such as 10.0.0.1 or 10.0.0.0/8"
+            ) from None
+    return proxies
+
+
 def _money(text: str) -> Decimal:
     try:
         amount = Decimal(text)
@@ -137,13 +160,14 @@ def _serve(arguments: argparse.Namespace, config: ServiceConfig) -> int:
 
     if arguments.demo:
         _demo(arguments, config)
+    config = replace(config, forwarded_allow_ips=arguments.forwarded_allow_ips)
     app = create_app(config)
     print(
         f"Workdiary contract service on http://{arguments.host}:{arguments.port}/api/v1 "
         f"(docs at /api/v1/docs); database {config.database_url}, images in {config.storage_dir}",
         flush=True,
     )
-    uvicorn.run(app, host=arguments.host, port=arguments.port, log_level="warning")
+    uvicorn.run(app, host=arguments.host, port=arguments.port, log_level="warning", **config.server_options())
     return 0
 
 
@@ -157,7 +181,13 @@ def _create_user(arguments: argparse.Namespace, config: ServiceConfig) -> int:
     database = _database(config)
     with database.writing() as session:
         user = create_user(
-            session, arguments.email, arguments.name, arguments.role, password, SystemClock().now()
+            session,
+            arguments.email,
+            arguments.name,
+            arguments.role,
+            password,
+            SystemClock().now(),
+            config.password_cost,
         )
         print(f"Created {user.role} {user.email} ({user.id}).")
     return 0

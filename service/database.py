@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
@@ -35,13 +36,21 @@ def _begin_sqlite(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
 
 
+def _create_owner_only(path: Path) -> None:
+    """The database file, made readable by the service's user alone (SQLite gives its -wal and -shm
+    files the database's mode), in a folder made likewise; existing ones are left as they are."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 class Database:
     def __init__(self, url: str) -> None:
         self.url = make_url(url)
         self.engine: Engine = create_engine(self.url)
         if self.url.get_backend_name() == "sqlite":
-            if self.url.database:
-                Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
+            if self.url.database and self.url.database != ":memory:":
+                _create_owner_only(Path(self.url.database))
             event.listen(self.engine, "connect", _configure_sqlite)
             event.listen(self.engine, "begin", _begin_sqlite)
         self._readers = sessionmaker(self.engine, expire_on_commit=False)

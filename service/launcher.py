@@ -8,6 +8,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Sequence
 from pathlib import Path
 
 START_TIMEOUT_S = 30
@@ -33,10 +34,10 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 def serve_in_background(
-    host: str, port: int, *, demo: bool = False, folder: Path | None = None
+    host: str, port: int, *, demo: bool = False, folder: Path | None = None, options: Sequence[str] = ()
 ) -> subprocess.Popen:
-    """``workdiary-service serve`` (with ``--demo``: its demo data first) until it answers; its
-    database and images in ``folder``, or in the service's default place."""
+    """``workdiary-service serve`` (with ``--demo``: its demo data first; ``options``: more of serve's
+    options) until it answers; its database and images in ``folder``, or in the service's default place."""
     command = [sys.executable, "-m", "service"]
     if folder is not None:
         command += [
@@ -45,7 +46,7 @@ def serve_in_background(
             "--storage-dir",
             str(folder / "blobs"),
         ]
-    command += ["serve", "--host", host, "--port", str(port)] + (["--demo"] if demo else [])
+    command += ["serve", "--host", host, "--port", str(port), *options] + (["--demo"] if demo else [])
     process = subprocess.Popen(command)
     url = f"http://{host}:{port}"
     deadline = time.monotonic() + START_TIMEOUT_S

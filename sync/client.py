@@ -2,7 +2,8 @@
 
 Every failure comes out as one of three errors, by what to do next: ``ServiceUnreachable`` (try
 again later), ``Refused`` (this item is refused, with the service's reason) and ``SignedOut`` (sign
-in again). TLS certificates are always verified. A client may be used from several threads at once.
+in again). TLS certificates are always verified, and no redirect is followed: it could carry the
+password or the token to another server. A client may be used from several threads at once.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import urljoin
 
 import requests
 
@@ -122,7 +124,12 @@ class ServiceClient:
         try:
             with self._session() as session:
                 response = session.request(
-                    method, self.base_url + API_PREFIX + path, headers=headers, timeout=self.timeout, **kwargs
+                    method,
+                    self.base_url + API_PREFIX + path,
+                    headers=headers,
+                    timeout=self.timeout,
+                    allow_redirects=False,
+                    **kwargs,
                 )
         except requests.RequestException as error:
             raise ServiceUnreachable(
@@ -130,6 +137,13 @@ class ServiceClient:
             ) from error
         log.debug("%s %s → %s", method, path, response.status_code)
         status = response.status_code
+        if response.is_redirect:
+            target = urljoin(response.url, response.headers["Location"])
+            raise ServiceUnreachable(
+                f"The contract service at {self.base_url} sent the request on to {target}; Workdiary "
+                "follows no redirect, so that your password and sign-in never go elsewhere. If the "
+                "service has moved there, sign in with its new address."
+            )
         if status == 401 and signed:  # unsigned, as at sign-in, it refuses a wrong password instead
             raise SignedOut(
                 f"The contract service at {self.base_url} no longer accepts this sign-in "

@@ -33,6 +33,7 @@ from service.schemas import BlockOut
 from tests.helpers.postgres import PostgresCluster, postgres_cluster, server_binaries
 
 PASSWORD = "correct horse battery"
+TEST_PASSWORD_COST = 2**10  # scrypt's n: the service's password_cost in the tests
 API = "/api/v1"
 
 
@@ -68,10 +69,12 @@ class ServiceHandle:
         return self.app.state.service
 
     def add_user(self, email: str, role: str = "freelancer", password: str = PASSWORD, name: str = "") -> str:
-        """A user; their password hash is a cheap one (scrypt n=2**10), which keeps the tests quick."""
+        """A user; their password hash has the service's cost (a cheap one, see running_service)."""
         name = name or email.split("@")[0].title()
         with self._context.database.writing() as session:
-            return create_user(session, email, name, role, password, self.clock.now(), password_cost=2**10).id
+            return create_user(
+                session, email, name, role, password, self.clock.now(), self.config.password_cost
+            ).id
 
     def add_contract(
         self,
@@ -132,10 +135,12 @@ def running_service(
     directory: Path, clock: object, database_url: str | None = None, **config_fields: object
 ) -> Iterator[ServiceHandle]:
     """The service on a fresh SQLite file in ``directory`` (or on ``database_url``), served on a
-    loopback port until the block ends. ``config_fields`` override ServiceConfig's defaults."""
+    loopback port until the block ends. ``config_fields`` override ServiceConfig's defaults, and
+    passwords are hashed with scrypt n=2**10 unless they say otherwise, which keeps the tests quick."""
     config = ServiceConfig(
         database_url=database_url or f"sqlite:///{Path(directory) / 'service.sqlite3'}",
         storage_dir=Path(directory) / "blobs",
+        password_cost=TEST_PASSWORD_COST,
     )
     config = replace(config, **config_fields)
     app = create_app(config, clock)
@@ -143,7 +148,14 @@ def running_service(
     # about 40 ms late (measured), which would slow every test and benchmark using this.
     server = _Server(
         uvicorn.Config(
-            app, host="127.0.0.1", port=0, log_config=None, log_level="warning", ws="none", lifespan="on"
+            app,
+            host="127.0.0.1",
+            port=0,
+            log_config=None,
+            log_level="warning",
+            ws="none",
+            lifespan="on",
+            **config.server_options(),
         )
     )
     thread = threading.Thread(target=server.run, daemon=True, name="service")

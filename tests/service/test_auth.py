@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
+import pytest
 import requests
 from sqlalchemy import select
 
-from service.auth import hash_password, verify_password
-from service.models import Token
-from tests.helpers.service import PASSWORD, ServiceHandle, bearer
+from service.admin import create_user
+from service.auth import HASHES_AT_ONCE, hash_password, verify_password
+from service.config import ServiceConfig
+from service.models import Token, User
+from tests.helpers.service import PASSWORD, ServiceHandle, bearer, running_service
 from tests.service.conftest import ANN
 
 DAY = 24 * 3600
@@ -51,10 +57,65 @@ def test_only_the_tokens_hash_is_stored(service: ServiceHandle) -> None:
 
 
 def test_passwords_are_salted_scrypt_hashes() -> None:
-    first, second = hash_password("s3cret-words"), hash_password("s3cret-words")
+    first, second = hash_password("s3cret-words", 2**10), hash_password("s3cret-words", 2**10)
 
-    assert first.startswith("scrypt$16384$8$1$") and first != second
+    assert first.startswith("scrypt$1024$8$1$") and first != second
     assert verify_password("s3cret-words", first) and not verify_password("s3cret-word", first)
+
+
+def test_the_cost_of_a_hash_is_owasps_minimum_unless_a_test_says_otherwise() -> None:
+    assert hash_password("s3cret-words").startswith("scrypt$131072$8$1$")  # n = 2**17
+    assert ServiceConfig("sqlite://", Path("blobs")).password_cost == 2**17
+
+
+def test_a_weaker_hash_still_signs_in_and_is_replaced_by_a_full_cost_one(tmp_path: Path, clock) -> None:
+    with running_service(tmp_path, clock, password_cost=ServiceConfig.password_cost) as service:
+        with service.app.state.service.database.writing() as session:
+            create_user(session, ANN, "Ann", "freelancer", PASSWORD, clock.now(), password_cost=2**14)
+
+        first = sign_in(service)
+        stored = stored_hash(service)
+        second = sign_in(service)
+
+    assert (first.status_code, second.status_code) == (200, 200)  # the second one with the new hash
+    assert stored.startswith("scrypt$131072$8$1$")
+
+
+def stored_hash(service: ServiceHandle, email: str = ANN) -> str:
+    with service.app.state.service.database.reading() as session:
+        return session.scalars(select(User.password_hash).where(User.email == email)).one()
+
+
+def test_no_more_passwords_are_hashed_at_once_than_there_are_cores(monkeypatch) -> None:
+    """A hash at full cost holds 128 MiB: parallel sign-ins must not hold that many times over."""
+    real_scrypt, lock = hashlib.scrypt, threading.Lock()
+    hashing, most = 0, 0
+
+    def counting_scrypt(*args, **kwargs) -> bytes:
+        nonlocal hashing, most
+        with lock:
+            hashing += 1
+            most = max(most, hashing)
+        try:
+            return real_scrypt(*args, **kwargs)
+        finally:
+            with lock:
+                hashing -= 1
+
+    monkeypatch.setattr(hashlib, "scrypt", counting_scrypt)
+    cores = HASHES_AT_ONCE  # this process's cores
+    start = threading.Barrier(4 * cores)
+    stored = hash_password(PASSWORD, 2**14)
+
+    def verify() -> bool:
+        start.wait()
+        return verify_password(PASSWORD, stored)
+
+    with ThreadPoolExecutor(4 * cores) as pool:
+        results = list(pool.map(lambda _: verify(), range(4 * cores)))
+
+    assert results == [True] * 4 * cores
+    assert most == cores
 
 
 def test_a_wrong_password_or_an_unknown_email_is_refused_alike(service: ServiceHandle) -> None:
@@ -110,7 +171,7 @@ def test_requests_without_a_valid_token_are_refused(service: ServiceHandle) -> N
     )
 
 
-def test_failed_sign_ins_are_limited_per_account(service: ServiceHandle) -> None:
+def test_failed_sign_ins_are_limited_per_account_from_one_address(service: ServiceHandle) -> None:
     service.add_user(ANN)
     failures = [sign_in(service, password=f"guess {attempt}").status_code for attempt in range(5)]
     service.clock.advance(60)
@@ -125,7 +186,7 @@ def test_failed_sign_ins_are_limited_per_account(service: ServiceHandle) -> None
     assert sign_in(service).status_code == 200
 
 
-def test_a_successful_sign_in_clears_the_accounts_failures(service: ServiceHandle) -> None:
+def test_a_successful_sign_in_clears_the_accounts_failures_from_its_address(service: ServiceHandle) -> None:
     service.add_user(ANN)
     for attempt in range(4):
         sign_in(service, password=f"guess {attempt}")
@@ -144,3 +205,69 @@ def test_failed_sign_ins_are_limited_per_address(service: ServiceHandle) -> None
     assert limited.status_code == 429
     service.clock.advance(15 * 60)
     assert sign_in(service).status_code == 200
+
+
+def sign_in_from(
+    service: ServiceHandle, address: str, email: str = ANN, password: str = PASSWORD
+) -> requests.Response:
+    """A sign-in through a proxy that forwards the client's ``address``."""
+    return requests.post(
+        f"{service.api}/auth/sign-in",
+        json={"email": email, "password": password, "device_name": "Desk"},
+        headers={"X-Forwarded-For": address},
+        timeout=10,
+    )
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request) -> str | None:
+    """None, for SQLite in the test's folder; then a new PostgreSQL database."""
+    return None if request.param == "sqlite" else request.getfixturevalue("postgres").create_database()
+
+
+def test_parallel_wrong_passwords_for_one_account_are_counted_one_by_one(
+    tmp_path: Path, clock, database_url: str | None
+) -> None:
+    with running_service(tmp_path, clock, database_url) as service:
+        service.add_user(ANN)
+        with ThreadPoolExecutor(30) as pool:
+            answers = list(pool.map(lambda attempt: sign_in(service, password=f"guess {attempt}"), range(30)))
+
+        statuses = sorted(answer.status_code for answer in answers)
+        assert statuses == [401] * 5 + [429] * 25
+        assert {answer.headers["Retry-After"] for answer in answers if answer.status_code == 429} == {
+            str(15 * 60)
+        }
+        assert sign_in(service).status_code == 429  # the right password too, from the same address
+
+
+def test_the_owner_signs_in_from_their_address_while_an_attackers_is_locked_out(
+    tmp_path: Path, clock, database_url: str | None
+) -> None:
+    attacker, owner = "203.0.113.9", "198.51.100.20"
+    with running_service(tmp_path, clock, database_url, forwarded_allow_ips=("127.0.0.1",)) as service:
+        service.add_user(ANN)
+        guesses = [sign_in_from(service, attacker, password=f"guess {n}").status_code for n in range(6)]
+
+        owners = sign_in_from(service, owner)
+        attackers = sign_in_from(service, attacker)
+
+    assert guesses == [401] * 5 + [429]
+    assert owners.status_code == 200
+    assert attackers.status_code == 429  # the right password from there waits too
+
+
+def test_an_address_sent_by_a_client_that_is_no_trusted_proxy_is_ignored(service: ServiceHandle) -> None:
+    service.add_user(ANN)
+
+    answers = [sign_in_from(service, f"203.0.113.{n}", password="guess").status_code for n in range(6)]
+
+    assert answers == [401] * 5 + [429]
+
+
+def test_the_schema_tells_the_refusals_of_a_sign_in(service: ServiceHandle) -> None:
+    schema = requests.get(f"{service.api}/openapi.json", timeout=10).json()
+    responses = schema["paths"]["/api/v1/auth/sign-in"]["post"]["responses"]
+
+    assert {"200", "401", "429"} <= responses.keys()
+    assert responses["429"]["headers"]["Retry-After"]["schema"] == {"type": "integer"}

@@ -9,10 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
+import requests
 from sqlalchemy import select
 
 from service.database import Database
-from service.models import Contract, User
+from service.launcher import free_port, serve_in_background
+from service.models import Contract, SignInFailure, User
 
 
 @pytest.fixture
@@ -103,6 +105,11 @@ def test_the_demo_data_set_is_seeded_once(run, tmp_path: Path) -> None:
         ),
         ("create-contract --title T --freelancer a@b.test --client c@d.test", 1, "There is no user a@b.test"),
         ("list-everything", 2, "invalid choice: 'list-everything'"),
+        (
+            "serve --forwarded-allow-ips 10.0.0.1,proxy.local",
+            2,
+            "“proxy.local” is not an IP address or network such as 10.0.0.1 or 10.0.0.0/8",
+        ),
     ],
 )
 def test_bad_arguments_are_explained_with_a_failing_exit_code(
@@ -120,3 +127,23 @@ def test_a_short_password_is_refused(run, tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "The password needs at least 8 characters." in result.stderr
     assert rows(tmp_path, User) == []
+
+
+def test_serve_takes_the_clients_address_from_the_proxies_it_is_told_to_trust(tmp_path: Path) -> None:
+    port = free_port()
+    service = serve_in_background(
+        "127.0.0.1", port, folder=tmp_path, options=["--forwarded-allow-ips", "127.0.0.1"]
+    )
+    try:
+        answer = requests.post(
+            f"http://127.0.0.1:{port}/api/v1/auth/sign-in",
+            json={"email": "ann@example.test", "password": "a guess", "device_name": "Desk"},
+            headers={"X-Forwarded-For": "203.0.113.9"},
+            timeout=30,
+        )
+    finally:
+        service.terminate()
+        service.wait(timeout=30)
+
+    assert answer.status_code == 401
+    assert [failure.address for failure in rows(tmp_path, SignInFailure)] == ["203.0.113.9"]

@@ -26,7 +26,10 @@ UNLIMITED = 10**9
 @pytest.fixture
 def fuzzed_world(tmp_path: Path, clock: FakeClock) -> Iterator[World]:
     # The fuzzer's failed sign-ins must not lock everybody out of the sign-ins this test makes.
-    limits = {"sign_in_failures_per_account": UNLIMITED, "sign_in_failures_per_address": UNLIMITED}
+    limits = {
+        "sign_in_failures_per_account_and_address": UNLIMITED,
+        "sign_in_failures_per_address": UNLIMITED,
+    }
     with running_service(tmp_path, clock, **limits) as handle:
         yield make_world(handle)
 

@@ -20,6 +20,7 @@ from sync import credentials
 from sync.cli import main
 from sync.worker import Syncer
 from tests.helpers.faultproxy import FaultProxy
+from tests.helpers.redirect import RedirectElsewhere
 from tests.helpers.service import PASSWORD, running_service
 from tests.sync.conftest import (
     FREELANCER,
@@ -77,6 +78,26 @@ def test_a_wrong_password_is_refused_with_the_services_reason(database, account,
     assert code == 1
     assert "The email or the password is wrong." in capsys.readouterr().err
     assert load_settings(database).service_url == ""
+
+
+def test_sign_in_follows_no_redirect_with_the_password(database, memory_keyring, capsys):
+    with RedirectElsewhere() as redirect:
+        code = sync_cli(
+            database,
+            "sign-in",
+            "--service",
+            redirect.url,
+            "--email",
+            FREELANCER,
+            "--password-stdin",
+            stdin=PASSWORD + "\n",
+        )
+
+    assert code == 1
+    assert f"sent the request on to {redirect.elsewhere}/api/v1/auth/sign-in" in capsys.readouterr().err
+    assert redirect.received == []
+    assert load_settings(database).service_url == ""
+    assert credentials.load_token(redirect.url) is None
 
 
 def test_without_a_keyring_sign_in_says_so_and_keeps_no_token(database, account, monkeypatch, capsys):
