@@ -146,7 +146,7 @@ MALFORMED = "malformed: not JSON, a field of the wrong type or out of its bounds
 JSON_TOO_LARGE: dict[int | str, dict[str, Any]] = {
     413: {
         "model": Problem,
-        "description": "the body is over 8 MB",
+        "description": f"the body is over {MAX_JSON_BYTES // MB} MB",
         "content": {"text/plain": {"schema": {"type": "string", "example": "Content Too Large"}}},
     }
 }
@@ -154,6 +154,11 @@ WRITE_REFUSALS = {
     **refusals({401: SIGNED_OUT, 403: "a client's: clients write no time", 422: MALFORMED}),
     **JSON_TOO_LARGE,
 }
+
+
+def one_write_refusals(not_found: str, refused: str) -> dict[int | str, dict[str, Any]]:
+    """A single write's refusals: a batch's, and its own 404 and 409 (a batch answers those per item)."""
+    return {**WRITE_REFUSALS, **refusals({404: not_found, 409: refused})}
 
 
 class SignedInBeforeBody(APIRoute):
@@ -274,15 +279,10 @@ def contract_blocks(
     "/blocks/{block_id}",
     tags=["blocks"],
     max_body_size=MAX_JSON_BYTES,
-    responses={
-        **WRITE_REFUSALS,
-        **refusals(
-            {
-                404: "no contract of yours has its contract_id, or the block is on one that is not yours",
-                409: "a rule of the contract refuses it (locked week, manual time, overlap, …)",
-            }
-        ),
-    },
+    responses=one_write_refusals(
+        not_found="no contract of yours has its contract_id, or the block is on one that is not yours",
+        refused="a rule of the contract refuses it (locked week, manual time, overlap, …)",
+    ),
 )
 def put_block(block_id: BlockId, body: BlockIn, context: Service, token: BearerToken) -> BlockOut:
     with context.writing_as(token) as (session, user):
@@ -309,15 +309,10 @@ def put_blocks(body: BlocksIn, context: Service, token: BearerToken) -> Results:
     "/blocks/{block_id}/screenshot",
     tags=["blocks"],
     max_body_size=MAX_JSON_BYTES,
-    responses={
-        **WRITE_REFUSALS,
-        **refusals(
-            {
-                404: "no block of yours has this id",
-                409: "a rule refuses it, or its images were not uploaded (by you) first",
-            }
-        ),
-    },
+    responses=one_write_refusals(
+        not_found="no block of yours has this id",
+        refused="a rule refuses it, or its images were not uploaded (by you) first",
+    ),
 )
 def put_screenshot(block_id: BlockId, body: ScreenshotIn, context: Service, token: BearerToken) -> BlockOut:
     with context.writing_as(token) as (session, user):

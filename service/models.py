@@ -1,4 +1,5 @@
-"""The service's database: users and their tokens, contracts, time blocks, screenshots and blobs.
+"""The service's database: users and their tokens, contracts, time blocks, screenshots, blobs and who
+uploaded them.
 
 Instants are stored as integer UTC epoch seconds (as in the app's own database): exact and
 unambiguous on SQLite and PostgreSQL alike. 64-bit, so that they outlive 2038.
