@@ -37,10 +37,13 @@ def _text_only(value: object) -> object:
 
 
 def _utc_whole_seconds(value: datetime) -> datetime:
-    value = value.astimezone(UTC).replace(microsecond=0)
-    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+    try:
+        utc: datetime | None = value.astimezone(UTC).replace(microsecond=0)
+    except OverflowError:  # in UTC it would fall in the year 0 or 10000
+        utc = None
+    if utc is None or not FIRST_YEAR <= utc.year <= LAST_YEAR:
         raise ValueError(f"a time lies between the years {FIRST_YEAR} and {LAST_YEAR}")
-    return value
+    return utc
 
 
 def _uuid(value: str) -> str:

@@ -75,6 +75,8 @@ def test_a_missing_body_is_refused(world: World) -> None:
         ("deleted", "perhaps", "deleted: Input should be a valid boolean"),
         ("memo", "a\x00b", "memo: the text holds a NUL character."),
         ("end", "9999-12-31T23:59:59Z", "end: a time lies between the years 1970 and 2999."),
+        ("end", "0001-01-01T00:01:00+09:30", "end: a time lies between the years 1970 and 2999."),
+        ("start", "9999-12-31T23:00:00-05:00", "start: a time lies between the years 1970 and 2999."),
     ],
 )
 def test_wrong_values_are_refused_with_the_field_named(
