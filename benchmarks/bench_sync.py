@@ -132,12 +132,13 @@ def ingest_rate(url: str, token: str, contract_id: str) -> float:
     session = requests.Session()
     session.headers.update(bearer(token))
     monday = week_start(NOW)
+    device_id = str(uuid.uuid4())
     started = time.perf_counter()
     for n in range(INGEST_BLOCKS):
         start = monday + timedelta(days=6, hours=0) + n * timedelta(seconds=60)
         body = {
             "contract_id": contract_id,
-            "device_id": "ingest",
+            "device_id": device_id,
             "start": f"{start:%Y-%m-%dT%H:%M:%SZ}",
             "end": f"{start + timedelta(seconds=30):%Y-%m-%dT%H:%M:%SZ}",
             "activity": [[0, 5, 9, 30]],

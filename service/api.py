@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
@@ -33,9 +34,9 @@ from service.errors import (
     UnsupportedMedia,
     validation_message,
 )
-from service.models import FREELANCER_ROLES, Blob, Block, Contract, User
+from service.images import EXTENSIONS, is_image
+from service.models import FREELANCER_ROLES, Blob, Block, Contract, ImageUpload, User
 from service.schemas import (
-    ID_PATTERN,
     MAX_JSON_BYTES,
     SHA256_PATTERN,
     BlobNotStored,
@@ -48,7 +49,9 @@ from service.schemas import (
     BlocksIn,
     ContractOut,
     Day,
+    Id,
     NotStored,
+    Problem,
     Results,
     ScreenshotIn,
     ScreenshotItem,
@@ -61,7 +64,7 @@ from service.schemas import (
 from service.storage import BlobStore
 from tracker.timeutil import Clock
 
-IMAGE_TYPES = ("image/jpeg", "image/webp")
+IMAGE_TYPES = tuple(EXTENSIONS)
 MB = 1024 * 1024
 INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}  # each with on_conflict_do_nothing
 
@@ -114,23 +117,77 @@ def current_user(context: Service, token: Annotated[str, Depends(bearer_token)])
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
-# Writes and uploads authenticate in their own transaction (ServiceContext.writing_as), which saves
-# one; a missing token is still refused before the body is read.
+
+
+def uploader(user: CurrentUser) -> User:
+    if user.role not in FREELANCER_ROLES:
+        raise Forbidden("Only freelancers upload screenshots.")
+    return user
+
+
+Uploader = Annotated[User, Depends(uploader)]
+# Writes authenticate once more in their own transaction (ServiceContext.writing_as), holding the
+# user's write lock.
 BearerToken = Annotated[str, Depends(bearer_token)]
-CLIENTS_REFUSED: dict[int | str, dict] = {403: {"description": "a client's: clients write no time"}}
-ContractId = Annotated[str, Path(pattern=ID_PATTERN)]
-BlockId = Annotated[str, Path(pattern=ID_PATTERN)]
+ContractId = Annotated[Id, Path()]
+BlockId = Annotated[Id, Path()]
 BlobHash = Annotated[str, Path(pattern=SHA256_PATTERN, description="the image's lower-case hex SHA-256")]
 
+
+def refusals(described: dict[int, str]) -> dict[int | str, dict[str, Any]]:
+    """A route's refusals as its OpenAPI description gives them: each a Problem, and when."""
+    return {status: {"model": Problem, "description": when} for status, when in described.items()}
+
+
+SIGNED_OUT = "no token, or one that is unknown, expired or signed out (`WWW-Authenticate: Bearer`)"
+MALFORMED = "malformed: not JSON, a field of the wrong type or out of its bounds, an id that is no UUID"
+# A JSON body over MAX_JSON_BYTES: Starlette refuses it in plain text when its Content-Length says
+# so, the service in its own words when its streamed bytes pass the limit.
+JSON_TOO_LARGE: dict[int | str, dict[str, Any]] = {
+    413: {
+        "model": Problem,
+        "description": f"the body is over {MAX_JSON_BYTES // MB} MB",
+        "content": {"text/plain": {"schema": {"type": "string", "example": "Content Too Large"}}},
+    }
+}
+WRITE_REFUSALS = {
+    **refusals({401: SIGNED_OUT, 403: "a client's: clients write no time", 422: MALFORMED}),
+    **JSON_TOO_LARGE,
+}
+
+
+def one_write_refusals(not_found: str, refused: str) -> dict[int | str, dict[str, Any]]:
+    """A single write's refusals: a batch's, and its own 404 and 409 (a batch answers those per item)."""
+    return {**WRITE_REFUSALS, **refusals({404: not_found, 409: refused})}
+
+
+class SignedInBeforeBody(APIRoute):
+    """A route whose body is read only once its token is known good (FastAPI reads and parses a
+    body before it resolves any dependency): nobody but a signed-in user makes the service read one."""
+
+    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+        handle = super().get_route_handler()
+
+        async def signed_in_first(request: Request) -> Response:
+            token = bearer_token(await bearer(request))
+            await run_in_threadpool(current_user, service(request), token)
+            return await handle(request)
+
+        return signed_in_first
+
+
 router = APIRouter(prefix="/api/v1")
+writes = APIRouter(prefix="/api/v1", route_class=SignedInBeforeBody)
 
 
-SIGN_IN_REFUSALS: dict[int | str, dict] = {
-    401: {"description": "the email or the password is wrong"},
+SIGN_IN_REFUSALS: dict[int | str, dict[str, Any]] = {
+    **refusals({401: "the email or the password is wrong", 422: MALFORMED}),
     429: {
+        "model": Problem,
         "description": "too many failed sign-ins from this address, or for this account from it",
         "headers": {"Retry-After": {"description": "the seconds to wait", "schema": {"type": "integer"}}},
     },
+    **JSON_TOO_LARGE,
 }
 
 
@@ -157,25 +214,28 @@ def sign_in(request: Request, body: SignIn, context: Service) -> SignedIn:
     )
 
 
-@router.post("/auth/sign-out", status_code=204, tags=["auth"])
+@router.post("/auth/sign-out", status_code=204, tags=["auth"], responses=refusals({401: SIGNED_OUT}))
 def sign_out(context: Service, token: Annotated[str, Depends(bearer_token)]) -> Response:
     with context.database.writing() as session:
         auth.revoke(session, token, context.clock.now())
     return Response(status_code=204)
 
 
-@router.get("/me", tags=["auth"])
+@router.get("/me", tags=["auth"], responses=refusals({401: SIGNED_OUT}))
 def me(user: CurrentUser) -> UserOut:
     return UserOut.model_validate(user)
 
 
-@router.get("/contracts", tags=["contracts"])
+@router.get("/contracts", tags=["contracts"], responses=refusals({401: SIGNED_OUT}))
 def contracts(context: Service, user: CurrentUser) -> list[ContractOut]:
     with context.database.reading() as session:
         return [_contract_out(contract, user) for contract in timesheet.user_contracts(session, user)]
 
 
-@router.get("/contracts/{contract_id}", tags=["contracts"], responses={404: {"description": "not yours"}})
+CONTRACT_REFUSALS = refusals({401: SIGNED_OUT, 404: "no contract of yours has this id", 422: MALFORMED})
+
+
+@router.get("/contracts/{contract_id}", tags=["contracts"], responses=CONTRACT_REFUSALS)
 def contract(contract_id: ContractId, context: Service, user: CurrentUser) -> ContractOut:
     with context.database.reading() as session:
         return _contract_out(timesheet.user_contract(session, user, contract_id), user)
@@ -201,7 +261,7 @@ def _contract_out(contract: Contract, user: User) -> ContractOut:
     )
 
 
-@router.get("/contracts/{contract_id}/blocks", tags=["blocks"])
+@router.get("/contracts/{contract_id}/blocks", tags=["blocks"], responses=CONTRACT_REFUSALS)
 def contract_blocks(
     contract_id: ContractId,
     context: Service,
@@ -215,7 +275,15 @@ def contract_blocks(
         ]
 
 
-@router.put("/blocks/{block_id}", tags=["blocks"], max_body_size=MAX_JSON_BYTES)
+@writes.put(
+    "/blocks/{block_id}",
+    tags=["blocks"],
+    max_body_size=MAX_JSON_BYTES,
+    responses=one_write_refusals(
+        not_found="no contract of yours has its contract_id, or the block is on one that is not yours",
+        refused="a rule of the contract refuses it (locked week, manual time, overlap, …)",
+    ),
+)
 def put_block(block_id: BlockId, body: BlockIn, context: Service, token: BearerToken) -> BlockOut:
     with context.writing_as(token) as (session, user):
         block, unused_blobs = timesheet.put_block(session, user, block_id, body, context.clock.now())
@@ -224,7 +292,7 @@ def put_block(block_id: BlockId, body: BlockIn, context: Service, token: BearerT
     return answer
 
 
-@router.put("/blocks", tags=["blocks"], responses=CLIENTS_REFUSED, max_body_size=MAX_JSON_BYTES)
+@writes.put("/blocks", tags=["blocks"], responses=WRITE_REFUSALS, max_body_size=MAX_JSON_BYTES)
 def put_blocks(body: BlocksIn, context: Service, token: BearerToken) -> Results:
     """Upsert up to 200 blocks, each exactly as PUT /blocks/{id} would and on its own (a refused or
     malformed one is answered in its result, the others are stored); the results in order."""
@@ -237,7 +305,15 @@ def put_blocks(body: BlocksIn, context: Service, token: BearerToken) -> Results:
     )
 
 
-@router.put("/blocks/{block_id}/screenshot", tags=["blocks"], max_body_size=MAX_JSON_BYTES)
+@writes.put(
+    "/blocks/{block_id}/screenshot",
+    tags=["blocks"],
+    max_body_size=MAX_JSON_BYTES,
+    responses=one_write_refusals(
+        not_found="no block of yours has this id",
+        refused="a rule refuses it, or its images were not uploaded (by you) first",
+    ),
+)
 def put_screenshot(block_id: BlockId, body: ScreenshotIn, context: Service, token: BearerToken) -> BlockOut:
     with context.writing_as(token) as (session, user):
         block, unused_blobs = timesheet.put_screenshot(session, user, block_id, body, context.clock.now())
@@ -246,7 +322,7 @@ def put_screenshot(block_id: BlockId, body: ScreenshotIn, context: Service, toke
     return answer
 
 
-@router.put("/screenshots", tags=["blocks"], responses=CLIENTS_REFUSED, max_body_size=MAX_JSON_BYTES)
+@writes.put("/screenshots", tags=["blocks"], responses=WRITE_REFUSALS, max_body_size=MAX_JSON_BYTES)
 def put_screenshots(body: ScreenshotsIn, context: Service, token: BearerToken) -> Results:
     """Attach up to 200 screenshots, each exactly as PUT /blocks/{block_id}/screenshot would and on
     its own (as PUT /blocks does); the results in order, each with its screenshot's id."""
@@ -295,9 +371,28 @@ def _apply_each(
     return Results(results=results)
 
 
+UPLOAD_REFUSALS = refusals(
+    {
+        401: SIGNED_OUT,
+        403: "a client's: clients upload no screenshots",
+        413: "the image is over 5 MB",
+        415: "not a JPEG or WebP image, or not the one its Content-Type names",
+    }
+)
+
+
 @router.put(
     "/blobs/{sha256}",
     tags=["blobs"],
+    responses={
+        **UPLOAD_REFUSALS,
+        **refusals(
+            {
+                400: "its bytes do not have the SHA-256 they were sent under",
+                422: "the path's SHA-256 is not 64 lower-case hex digits",
+            }
+        ),
+    },
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -305,13 +400,14 @@ def _apply_each(
         }
     },
 )
-async def put_blob(sha256: BlobHash, request: Request, context: Service, token: BearerToken) -> BlobOut:
-    """Upload an image (≤ 5 MB) under its SHA-256; uploading it again answers 200 as well."""
+async def put_blob(sha256: BlobHash, request: Request, context: Service, user: Uploader) -> BlobOut:
+    """Upload an image (≤ 5 MB) under its SHA-256; uploading it again answers 200 as well. It is
+    yours to attach to your screenshots from then on (until no screenshot shows it)."""
     content_type = _image_type(request.headers.get("content-type", ""))
     limit = context.config.max_blob_bytes
     data = await _body(request, limit, _image_too_large(limit))
     _check_image(sha256, content_type, data, limit)
-    await run_in_threadpool(_store_blobs, context, token, {sha256: (bytes(data), content_type)})
+    await run_in_threadpool(_store_blobs, context, user, {sha256: (bytes(data), content_type)})
     return BlobOut(sha256=sha256, size=len(data), content_type=content_type)
 
 
@@ -319,9 +415,15 @@ async def put_blob(sha256: BlobHash, request: Request, context: Service, token: 
     "/blobs",
     tags=["blobs"],
     responses={
-        **CLIENTS_REFUSED,
-        411: {"description": "no Content-Length"},
-        413: {"description": "too many images, or too many bytes, in one request"},
+        **UPLOAD_REFUSALS,
+        **refusals(
+            {
+                400: "the multipart/form-data body cannot be read (cut short, a malformed boundary)",
+                411: "no Content-Length",
+                413: "too many images, or too many bytes, in one request",
+                415: "not multipart/form-data",
+            }
+        ),
     },
     openapi_extra={
         "requestBody": {
@@ -338,10 +440,13 @@ async def put_blob(sha256: BlobHash, request: Request, context: Service, token: 
         }
     },
 )
-async def put_blobs(request: Request, context: Service, token: BearerToken) -> BlobResults:
+async def put_blobs(request: Request, context: Service, user: Uploader) -> BlobResults:
     """Upload several images in one multipart/form-data request (see docs/sync.md), each part named
     by its image's SHA-256 and checked as PUT /blobs/{sha256} checks it; the results in order."""
-    boundary = formdata.boundary(request.headers.get("content-type", ""))
+    try:
+        boundary = formdata.boundary(request.headers.get("content-type", ""))
+    except formdata.Malformed as error:
+        raise _unreadable(error) from error
     if boundary is None:
         raise UnsupportedMedia("Send the images as multipart/form-data, one part per image.")
     if "content-length" not in request.headers:
@@ -354,11 +459,15 @@ async def put_blobs(request: Request, context: Service, token: BearerToken) -> B
     except formdata.TooManyParts as error:
         raise too_large from error
     except formdata.Malformed as error:
-        raise BadContent(f"The multipart/form-data body cannot be read: {error}.") from error
-    return await run_in_threadpool(_store_parts, context, token, parts)
+        raise _unreadable(error) from error
+    return await run_in_threadpool(_store_parts, context, user, parts)
 
 
-def _store_parts(context: ServiceContext, token: str, parts: list[formdata.Part]) -> BlobResults:
+def _unreadable(error: formdata.Malformed) -> BadContent:
+    return BadContent(f"The multipart/form-data body cannot be read: {error}.")
+
+
+def _store_parts(context: ServiceContext, user: User, parts: list[formdata.Part]) -> BlobResults:
     limit = context.config.max_blob_bytes
     results: list[BlobStored | BlobNotStored] = []
     images: dict[str, tuple[bytes, str]] = {}
@@ -373,7 +482,8 @@ def _store_parts(context: ServiceContext, token: str, parts: list[formdata.Part]
         else:
             images[part.name] = (bytes(part.data), content_type)
             results.append(BlobStored(sha256=part.name))
-    _store_blobs(context, token, images)
+    if images:
+        _store_blobs(context, user, images)
     return BlobResults(results=results)
 
 
@@ -403,51 +513,72 @@ def _image_too_large(limit: int) -> TooLarge:
 def _check_image(sha256: str, content_type: str, data: bytearray, limit: int) -> None:
     if len(data) > limit:
         raise _image_too_large(limit)
-    if not _looks_like(bytes(data[:12]), content_type):
+    if not is_image(bytes(data), content_type):
         raise UnsupportedMedia(f"The upload is not a {content_type.removeprefix('image/').upper()} image.")
     if hashlib.sha256(data).hexdigest() != sha256:
         raise BadContent("The image's SHA-256 is not the one it was sent under: the upload was damaged.")
 
 
-def _looks_like(head: bytes, content_type: str) -> bool:
-    if content_type == "image/jpeg":
-        return head.startswith(b"\xff\xd8\xff")
-    return head[:4] == b"RIFF" and head[8:12] == b"WEBP"
-
-
-def _store_blobs(context: ServiceContext, token: str, images: dict[str, tuple[bytes, str]]) -> None:
-    """Store the checked images that are not stored yet: their files first (a row always has its
-    file), then their rows in one transaction."""
+def _store_blobs(context: ServiceContext, user: User, images: dict[str, tuple[bytes, str]]) -> None:
+    """Store the checked images that are not stored yet, files first (a row always has its file),
+    then, in one transaction, their rows and the user's right to attach each of them."""
     with context.database.reading() as session:
-        if signed_in(session, token, context.clock.now()).role not in FREELANCER_ROLES:
-            raise Forbidden("Only freelancers upload screenshots.")
         stored = set(session.scalars(select(Blob.sha256).where(Blob.sha256.in_(images))))
-    new = {sha256: image for sha256, image in images.items() if sha256 not in stored}
-    if not new:
-        return
-    for sha256, (data, _) in new.items():
-        context.blobs.put(sha256, data)
+    for sha256, (data, _) in images.items():
+        if sha256 not in stored:
+            context.blobs.put(sha256, data)
     now = context.clock.now()
-    rows = [
-        {"sha256": sha256, "size": len(data), "content_type": content_type, "created_at": now}
-        for sha256, (data, content_type) in new.items()
-    ]
     with context.database.writing() as session:
+        # Locked, so that no removal deletes them before this commits; one deleted since it was
+        # read above has lost its file too, which is written again.
+        present = set(session.scalars(select(Blob.sha256).where(Blob.sha256.in_(images)).with_for_update()))
+        for sha256 in stored - present:
+            context.blobs.put(sha256, images[sha256][0])
         insert = INSERTS[session.get_bind().dialect.name]
-        # A concurrent upload may have stored some of them since: they are the same images.
-        session.execute(insert(Blob).on_conflict_do_nothing(), rows)
+        new = [
+            {"sha256": sha256, "size": len(data), "content_type": content_type, "created_at": now}
+            for sha256, (data, content_type) in images.items()
+            if sha256 not in present
+        ]
+        if new:  # a concurrent upload may have stored some of them since: they are the same images
+            session.execute(insert(Blob).on_conflict_do_nothing(), new)
+        uploads = insert(ImageUpload)
+        session.execute(
+            uploads.on_conflict_do_update(
+                index_elements=[ImageUpload.user_id, ImageUpload.sha256],
+                set_={"uploaded_at": uploads.excluded.uploaded_at},
+            ),
+            [{"user_id": user.id, "sha256": sha256, "uploaded_at": now} for sha256 in images],
+        )
 
 
 @router.get(
     "/blobs/{sha256}",
     tags=["blobs"],
     response_class=Response,
-    responses={200: {"content": {media: {} for media in IMAGE_TYPES}, "description": "the image"}},
+    responses={
+        200: {"content": {media: {} for media in IMAGE_TYPES}, "description": "the image"},
+        **refusals(
+            {
+                401: SIGNED_OUT,
+                404: "no screenshot of a contract you are on shows this image",
+                422: "the path's SHA-256 is not 64 lower-case hex digits",
+            }
+        ),
+    },
 )
 def get_blob(sha256: BlobHash, context: Service, user: CurrentUser) -> Response:
+    """An image, to the people of a contract whose live block's screenshot shows it. Served as
+    inert: its exact type, never sniffed, as a download."""
     with context.database.reading() as session:
         blob = session.get(Blob, sha256)
         if blob is None or not timesheet.may_see_blob(session, user, sha256):
             raise NotFound(f"There is no image {sha256} among yours.")
         content_type = blob.content_type
-    return Response(context.blobs.get(sha256), media_type=content_type, headers={"Cache-Control": "private"})
+    extension = EXTENSIONS[content_type]
+    headers = {
+        "Cache-Control": "private",
+        "X-Content-Type-Options": "nosniff",
+        "Content-Disposition": f'attachment; filename="{sha256}.{extension}"',
+    }
+    return Response(context.blobs.get(sha256), media_type=content_type, headers=headers)

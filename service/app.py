@@ -12,10 +12,10 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY
 
-from service.api import MB, ServiceContext, router
+from service.api import MB, ServiceContext, router, writes
 from service.config import ServiceConfig
 from service.database import Database
-from service.errors import Refusal, validation_message
+from service.errors import Refusal, unreadable_body_message, validation_message
 from service.storage import LocalBlobStore
 from tracker.timeutil import Clock, SystemClock
 
@@ -46,6 +46,7 @@ def create_app(config: ServiceConfig, clock: Clock | None = None) -> FastAPI:
     )
     app.state.service = context
     app.include_router(router)
+    app.include_router(writes)
     app.add_exception_handler(Refusal, _refusal)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(HTTPException, _http_error)
@@ -64,6 +65,10 @@ def _http_error(request: Request, error: HTTPException) -> JSONResponse:
     detail = error.detail
     if error.status_code == 404 and detail == "Not Found":
         detail = f"There is no {request.url.path} here: the API is described at {API_PREFIX}/docs."
+    elif error.status_code == 400 and detail == "There was an error parsing the body":
+        # FastAPI's answer to a JSON body it cannot decode (not UTF-8, nested past the recursion
+        # limit): malformed, as any JSON that cannot be read.
+        return JSONResponse({"detail": unreadable_body_message(error.__cause__)}, status_code=422)
     elif error.status_code == 405:
         detail = f"{request.url.path} does not take {request.method}: see {API_PREFIX}/docs."
     elif error.status_code == 413 and detail == "Content Too Large":  # a route's max_body_size

@@ -69,3 +69,12 @@ def validation_message(errors: list[dict]) -> str:
         message = error["msg"].removeprefix("Value error, ")
         parts.append(f"{'.'.join(location)}: {message}" if location else message)
     return "; ".join(parts) + "."
+
+
+def unreadable_body_message(cause: BaseException | None) -> str:
+    """Why a JSON body could not be read at all (FastAPI's "error parsing the body", by its cause)."""
+    if isinstance(cause, UnicodeDecodeError):
+        return f"The body is not valid JSON (not UTF-8 text at byte {cause.start})."
+    if isinstance(cause, RecursionError):
+        return "The body's JSON nests arrays or objects too deeply to be read."
+    return "The body cannot be read as JSON."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from python_multipart.exceptions import MultipartParseError
+from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 
@@ -16,6 +16,9 @@ class TooManyParts(ValueError):
     pass
 
 
+MAX_BOUNDARY = 70  # characters (RFC 2046)
+
+
 @dataclass
 class Part:
     name: str | None = None  # of its Content-Disposition; None when it has none
@@ -24,18 +27,21 @@ class Part:
 
 
 def boundary(content_type: str) -> bytes | None:
-    """The boundary of a multipart/form-data Content-Type; None for any other type."""
+    """The boundary of a multipart/form-data Content-Type; None for any other type, or without one;
+    Malformed when it is empty or too long to be one."""
     media_type, options = parse_options_header(content_type)
-    return options.get(b"boundary") if media_type == b"multipart/form-data" else None
+    found = options.get(b"boundary") if media_type == b"multipart/form-data" else None
+    if found is not None and not 0 < len(found) <= MAX_BOUNDARY:
+        raise Malformed(f"its boundary is not 1 to {MAX_BOUNDARY} characters long")
+    return found
 
 
 def split(body: bytes, boundary: bytes, most: int) -> list[Part]:
     """The parts of a whole body; TooManyParts as soon as there are more than ``most``."""
     splitter = _Splitter(most)
-    parser = MultipartParser(boundary, splitter.callbacks())
     try:
-        parser.write(body)
-    except MultipartParseError as error:
+        MultipartParser(boundary, splitter.callbacks()).write(body)
+    except FormParserError as error:
         raise Malformed(str(error)) from error
     if not splitter.ended:  # python-multipart does not check it
         raise Malformed("the body ends before its closing boundary")

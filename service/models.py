@@ -1,4 +1,5 @@
-"""The service's database: users and their tokens, contracts, time blocks, screenshots and blobs.
+"""The service's database: users and their tokens, contracts, time blocks, screenshots, blobs and who
+uploaded them.
 
 Instants are stored as integer UTC epoch seconds (as in the app's own database): exact and
 unambiguous on SQLite and PostgreSQL alike. 64-bit, so that they outlive 2038.
@@ -165,3 +166,16 @@ class Blob(Base):
     size: Mapped[int] = mapped_column()
     content_type: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCTimestamp)
+
+
+class ImageUpload(Base):
+    """A user who uploaded an image's bytes, and may therefore attach it to their screenshots: the
+    blob store keeps each image once, but knowing its hash gives nobody the right to use it."""
+
+    __tablename__ = "image_uploads"
+
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    sha256: Mapped[str] = mapped_column(
+        ForeignKey("blobs.sha256", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    uploaded_at: Mapped[datetime] = mapped_column(UTCTimestamp)  # the latest upload

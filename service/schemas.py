@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
@@ -20,7 +21,9 @@ from tracker.timeutil import SLOT, slot_start
 MAX_MEMO_CHARS = 2000
 FIRST_YEAR, LAST_YEAR = 1970, 2999  # and no arithmetic on times ever overflows
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
-ID_PATTERN = r"^[0-9A-Za-z-]{1,36}$"
+# Every id is a UUID in its canonical lower-case form (as str(uuid.uuid4()) makes it): one spelling
+# per id, so that a replay finds what it wrote.
+UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 MAX_BATCH = 200  # items in one PUT /blocks or PUT /screenshots
 # The largest JSON body (FastAPI reads it whole before validating it). The largest valid request,
 # MAX_BATCH blocks with the longest memos in escaped astral characters (12 bytes each), is 5 MB.
@@ -34,9 +37,18 @@ def _text_only(value: object) -> object:
 
 
 def _utc_whole_seconds(value: datetime) -> datetime:
-    value = value.astimezone(UTC).replace(microsecond=0)
-    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+    try:
+        utc: datetime | None = value.astimezone(UTC).replace(microsecond=0)
+    except OverflowError:  # in UTC it would fall in the year 0 or 10000
+        utc = None
+    if utc is None or not FIRST_YEAR <= utc.year <= LAST_YEAR:
         raise ValueError(f"a time lies between the years {FIRST_YEAR} and {LAST_YEAR}")
+    return utc
+
+
+def _uuid(value: str) -> str:
+    if not re.fullmatch(UUID_PATTERN, value):
+        raise ValueError("an id is a UUID in lower-case hex, such as 3b241101-e2bb-4255-8caf-4136c566a962")
     return value
 
 
@@ -49,7 +61,11 @@ def _no_nul(value: str) -> str:
 # Naive times are refused (which zone would they be in?); numbers are not taken for times either.
 UTCTime = Annotated[AwareDatetime, BeforeValidator(_text_only), AfterValidator(_utc_whole_seconds)]
 NoNul = AfterValidator(_no_nul)
-Id = Annotated[str, Field(pattern=ID_PATTERN)]
+# Checked by _uuid rather than by a pattern, so that a wrong id is told in a sentence; the schema
+# still shows the pattern.
+Id = Annotated[
+    str, AfterValidator(_uuid), Field(json_schema_extra={"format": "uuid", "pattern": UUID_PATTERN})
+]
 Sha256 = Annotated[str, Field(pattern=SHA256_PATTERN, description="lower-case hex SHA-256")]
 Minute = Annotated[int, Field(ge=0, le=9)]
 EventCount = Annotated[int, Field(ge=0, le=1_000_000)]
@@ -63,6 +79,12 @@ def _plausible_day(day: date) -> date:
 
 
 Day = Annotated[date, AfterValidator(_plausible_day)]
+
+
+class Problem(BaseModel):
+    """Every refusal: what is wrong, or what to do, in a sentence for the user."""
+
+    detail: str
 
 
 class SignIn(BaseModel):
@@ -109,7 +131,7 @@ class BlockIn(BaseModel):
     the service decides over_limit itself."""
 
     contract_id: Id
-    device_id: Annotated[str, Field(min_length=1, max_length=64), NoNul]
+    device_id: Id
     start: UTCTime
     end: UTCTime
     activity: Annotated[

@@ -9,13 +9,14 @@ from sqlalchemy import BigInteger, delete, exists, func, or_, select, type_coerc
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from service.errors import Conflict, Forbidden, NotFound
-from service.models import Blob, Block, Contract, Screenshot, ScreenshotImage, User
+from service.models import Blob, Block, Contract, ImageUpload, Screenshot, ScreenshotImage, User
 from service.schemas import BlockIn, ImageIn, ScreenshotIn
 from tracker.errors import RuleViolation
 from tracker.rules import ContractTerms, check_editable, check_manual_time
 from tracker.timeutil import SLOT, WEEK, local_text, week_of_date, week_start
 
-# How far past the service's clock a tracked block may end: the app's clock may run a little fast.
+# How far past the service's clock a tracked block may end, or a write be dated: the app's clock
+# may run a little fast.
 CLOCK_TOLERANCE = timedelta(minutes=5)
 
 
@@ -41,6 +42,15 @@ def user_contract(session: Session, user: User, contract_id: str, writing: bool 
     return contract
 
 
+def _block_contract(session: Session, user: User, block: Block) -> Contract:
+    """The contract of a stored block, for writing; 404 naming the block (never its contract) for
+    anyone not on that contract."""
+    try:
+        return user_contract(session, user, block.contract_id, writing=True)
+    except NotFound as not_theirs:
+        raise NotFound(f"There is no block {block.id} among yours.") from not_theirs
+
+
 def week_blocks(session: Session, user: User, contract_id: str, day: date) -> list[Block]:
     """The blocks of the work week holding ``day``: every device's; tombstones for the freelancer only."""
     contract = user_contract(session, user, contract_id)
@@ -63,7 +73,16 @@ def put_block(
     screenshot shows any more (to remove from the blob store once committed). The caller holds the
     user's write lock (``auth.authenticate``)."""
     stored = session.get(Block, block_id)
-    contract = user_contract(session, user, stored.contract_id if stored else sent.contract_id, writing=True)
+    if stored is None:
+        contract = user_contract(session, user, sent.contract_id, writing=True)
+    else:
+        contract = _block_contract(session, user, stored)
+    if sent.updated_at > now + CLOCK_TOLERANCE:
+        # Refused rather than taken: a write dated in the future would outrank every later one.
+        raise Conflict(
+            f"This change is dated {sent.updated_at:%Y-%m-%d %H:%M} UTC, in the future (the service's "
+            f"clock says {now:%Y-%m-%d %H:%M} UTC): check this computer's clock."
+        )
     if stored is not None:
         if stored.deleted or sent.updated_at <= stored.updated_at:
             return stored, set()  # a replay, an older write, or a change to a tombstone: nothing to do
@@ -177,7 +196,7 @@ def put_screenshot(
     block = session.get(Block, block_id, options=[joinedload(Block.screenshot)])
     if block is None:
         raise NotFound(f"There is no block {block_id} among yours.")
-    contract = user_contract(session, user, block.contract_id, writing=True)
+    contract = _block_contract(session, user, block)
     stored = block.screenshot
     if (
         stored is not None
@@ -185,7 +204,7 @@ def put_screenshot(
         and (_same(stored, sent) or (stored.redacted and not sent.redacted))
     ):
         return block, set()  # a replay, or the screenshot as it was before it was redacted
-    _check_screenshot_rules(session, contract, block, sent, now)
+    _check_screenshot_rules(session, user, contract, block, sent, now)
     unused = set()
     if stored is not None and stored.id != sent.id:
         unused = _image_blobs(stored)
@@ -203,7 +222,7 @@ def put_screenshot(
 
 
 def _check_screenshot_rules(
-    session: Session, contract: Contract, block: Block, sent: ScreenshotIn, now: datetime
+    session: Session, user: User, contract: Contract, block: Block, sent: ScreenshotIn, now: datetime
 ) -> None:
     if block.deleted:
         raise Conflict("This block was removed: its screenshot is not kept.")
@@ -224,8 +243,16 @@ def _check_screenshot_rules(
     if owner is not None and owner.block_id != block.id:
         raise Conflict(f"The screenshot id {sent.id} belongs to another block.")
     needed = {image.sha256 for image in sent.images} | {image.thumbnail_sha256 for image in sent.images}
+    # Only images this user uploaded: another's are answered exactly as images nobody uploaded.
     # Locked, so that a removal elsewhere cannot delete them before this screenshot is committed.
-    present = set(session.scalars(select(Blob.sha256).where(Blob.sha256.in_(needed)).with_for_update()))
+    present = set(
+        session.scalars(
+            select(Blob.sha256)
+            .join(ImageUpload, ImageUpload.sha256 == Blob.sha256)
+            .where(Blob.sha256.in_(needed), ImageUpload.user_id == user.id)
+            .with_for_update(of=Blob)
+        )
+    )
     if missing := sorted(needed - present):
         raise Conflict(f"Upload the images first (PUT /blobs/…): {', '.join(missing)} not received yet.")
 
@@ -261,14 +288,17 @@ def _delete_unused_blobs(session: Session, candidates: set[str]) -> set[str]:
 
 
 def delete_unshown_blobs(session: Session, uploaded_before: datetime) -> dict[str, int]:
-    """Delete the images no screenshot shows that were uploaded before `uploaded_before` (the app
+    """Delete the images no screenshot shows that nobody uploaded since `uploaded_before` (the app
     uploads images first and attaches them next: a newer one may be on its way); their sizes by
     hash. The app uploads a screenshot's images again right before attaching them."""
+    uploaded_since = exists().where(
+        ImageUpload.sha256 == Blob.sha256, ImageUpload.uploaded_at >= uploaded_before
+    )
     # Locked first, then checked again by a statement of its own: a screenshot attaching one of
     # them meanwhile (it locks the images it needs) has committed by then, and its image is kept.
     candidates = session.scalars(
         select(Blob.sha256)
-        .where(Blob.created_at < uploaded_before, _not_shown())
+        .where(Blob.created_at < uploaded_before, ~uploaded_since, _not_shown())
         .with_for_update(skip_locked=True)
     ).all()
     if not candidates:

@@ -3,6 +3,7 @@ two freelancers, a client and their contracts, signed in."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -14,6 +15,16 @@ from tests.helpers.service import API, ServiceHandle, bearer
 ANN = "ann@example.test"  # freelancer
 BOB = "bob@example.test"  # another freelancer
 CARA = "cara@example.test"  # their client
+_NAMES = uuid.UUID("6f1d2f3e-2b7a-4c59-9d1e-0c8a7b6e5d4f")
+
+
+def uid(name: str) -> str:
+    """The id a test calls ``name``: a UUID, the same one each time (every id the service takes is a
+    UUID, as the app makes them)."""
+    return str(uuid.uuid5(_NAMES, name))
+
+
+DEVICE = uid("device-1")
 
 
 @dataclass
@@ -43,7 +54,7 @@ def block_body(
     start: datetime,
     minutes: float = 10,
     updated_at: datetime | None = None,
-    device_id: str = "device-1",
+    device_id: str = DEVICE,
     **fields: object,
 ) -> dict:
     """A tracked block's wire form (``fields`` override any of it)."""

@@ -8,8 +8,9 @@ from datetime import timedelta
 import pytest
 
 from tests.conftest import MONDAY
-from tests.service.conftest import World, block_body
-from tests.service.test_screenshots import block_with_screenshot, jpeg, screenshot_body, sha, upload
+from tests.helpers.images import jpeg
+from tests.service.conftest import World, block_body, uid
+from tests.service.test_screenshots import block_with_screenshot, screenshot_body, sha, upload
 
 SLOT_START = MONDAY - timedelta(minutes=20)
 
@@ -60,7 +61,7 @@ def test_reading_a_contract(world: World, who: str, status: int, path: str) -> N
 
 
 def test_an_unknown_contract_is_answered_as_a_strangers(world: World) -> None:
-    unknown = world.call("GET", "/contracts/no-such-contract", world.ann)
+    unknown = world.call("GET", f"/contracts/{uid('no-such-contract')}", world.ann)
     strangers = world.call("GET", f"/contracts/{world.bobs}", world.ann)
 
     assert unknown.status_code == strangers.status_code == 404
@@ -69,27 +70,27 @@ def test_an_unknown_contract_is_answered_as_a_strangers(world: World) -> None:
 
 @pytest.mark.parametrize(("who", "status"), [("cara", 403), ("bob", 404)])
 def test_only_the_freelancer_writes_blocks(world: World, who: str, status: int) -> None:
-    world.put_block(world.ann, "existing", block_body(world.website, SLOT_START))
+    world.put_block(world.ann, uid("existing"), block_body(world.website, SLOT_START))
     token = getattr(world, who)
 
-    new = world.put_block(token, "new", block_body(world.website, SLOT_START + timedelta(minutes=10)))
+    new = world.put_block(token, uid("new"), block_body(world.website, SLOT_START + timedelta(minutes=10)))
     change = world.put_block(
-        token, "existing", block_body(world.website, SLOT_START, memo="x", updated_at=MONDAY)
+        token, uid("existing"), block_body(world.website, SLOT_START, memo="x", updated_at=MONDAY)
     )
 
     assert new.status_code == change.status_code == status
     assert [(block.id, block.memo) for block in world.service.stored_blocks()] == [
-        ("existing", "Header layout")
+        (uid("existing"), "Header layout")
     ]
 
 
 def test_a_block_id_of_another_freelancer_cannot_be_taken_over(world: World) -> None:
-    world.put_block(world.ann, "block", block_body(world.website, SLOT_START))
+    world.put_block(world.ann, uid("block"), block_body(world.website, SLOT_START))
 
-    answer = world.put_block(world.bob, "block", block_body(world.bobs, SLOT_START, updated_at=MONDAY))
+    answer = world.put_block(world.bob, uid("block"), block_body(world.bobs, SLOT_START, updated_at=MONDAY))
 
     assert answer.status_code == 404
-    assert world.service.stored_block("block").contract_id == world.website
+    assert world.service.stored_block(uid("block")).contract_id == world.website
 
 
 @pytest.mark.parametrize(("who", "status"), [("cara", 403), ("bob", 404)])
@@ -97,22 +98,31 @@ def test_only_the_freelancer_attaches_screenshots(world: World, who: str, status
     image, thumbnail = jpeg(1), jpeg(2)
     upload(world, image)
     upload(world, thumbnail)
-    world.put_block(world.ann, "block", block_body(world.website, SLOT_START))
+    world.put_block(world.ann, uid("block"), block_body(world.website, SLOT_START))
 
     answer = world.call(
-        "PUT", "/blocks/block/screenshot", getattr(world, who), json=screenshot_body("shot", image, thumbnail)
+        "PUT",
+        f"/blocks/{uid('block')}/screenshot",
+        getattr(world, who),
+        json=screenshot_body(uid("shot"), image, thumbnail),
     )
 
     assert answer.status_code == status
-    assert world.service.stored_block("block").screenshot is None
+    assert world.service.stored_block(uid("block")).screenshot is None
 
 
 def test_a_screenshot_for_an_unknown_block_is_not_found(world: World) -> None:
     answer = world.call(
-        "PUT", "/blocks/nothing/screenshot", world.ann, json=screenshot_body("s", jpeg(1), jpeg(2))
+        "PUT",
+        f"/blocks/{uid('nothing')}/screenshot",
+        world.ann,
+        json=screenshot_body(uid("s"), jpeg(1), jpeg(2)),
     )
 
-    assert (answer.status_code, answer.json()) == (404, {"detail": "There is no block nothing among yours."})
+    assert (answer.status_code, answer.json()) == (
+        404,
+        {"detail": f"There is no block {uid('nothing')} among yours."},
+    )
 
 
 def test_clients_upload_no_images(world: World) -> None:
@@ -139,7 +149,7 @@ def test_images_are_served_to_the_people_of_a_live_block_that_shows_them(
         ("GET", "/contracts/x"),
         ("GET", "/contracts/x/blocks"),
         ("PUT", "/blocks/x"),
-        ("PUT", "/blocks/x/screenshot"),
+        ("PUT", f"/blocks/{uid('x')}/screenshot"),
         ("PUT", f"/blobs/{'0' * 64}"),
         ("PUT", "/blobs"),
         ("GET", f"/blobs/{'0' * 64}"),
@@ -151,3 +161,25 @@ def test_every_endpoint_but_sign_in_needs_a_token(world: World, method: str, pat
 
     assert answer.status_code == 401
     assert answer.json()["detail"].startswith("Sign in first")
+
+
+def test_a_refusal_never_names_another_freelancers_contract(world: World) -> None:
+    world.put_block(world.ann, uid("block"), block_body(world.website, SLOT_START))
+    takeover = block_body(world.bobs, SLOT_START, updated_at=MONDAY)
+    shot = screenshot_body(uid("shot"), jpeg(1), jpeg(2))
+
+    answers = [
+        world.put_block(world.bob, uid("block"), takeover),
+        world.call("PUT", f"/blocks/{uid('block')}/screenshot", world.bob, json=shot),
+        *(
+            world.call("PUT", path, world.bob, json={name: [item]}).json()["results"][0]
+            for path, name, item in (
+                ("/blocks", "blocks", {"id": uid("block"), **takeover}),
+                ("/screenshots", "screenshots", {"block_id": uid("block"), **shot}),
+            )
+        ),
+    ]
+
+    expected = {"detail": f"There is no block {uid('block')} among yours."}
+    assert [(answer.status_code, answer.json()) for answer in answers[:2]] == [(404, expected)] * 2
+    assert [(result["status"], result["detail"]) for result in answers[2:]] == [(404, expected["detail"])] * 2

@@ -7,9 +7,10 @@ from datetime import timedelta
 import pytest
 
 from tests.conftest import MONDAY
+from tests.helpers.images import jpeg, webp
 from tests.helpers.service import running_service
-from tests.service.conftest import World, block_body, make_world, wire_time
-from tests.service.test_screenshots import MB, SLOT_START, jpeg, screenshot_body, sha, upload, webp
+from tests.service.conftest import World, block_body, make_world, uid, wire_time
+from tests.service.test_screenshots import MB, SLOT_START, screenshot_body, sha, upload
 
 
 def item(block_id: str, body: dict) -> dict:
@@ -28,40 +29,40 @@ def test_each_block_is_answered_in_order_and_a_refused_one_stops_none_of_the_oth
     either_world: World,
 ) -> None:
     world = either_world
-    world.put_block(world.ann, "there", block_body(world.website, SLOT_START))
+    world.put_block(world.ann, uid("there"), block_body(world.website, SLOT_START))
     batch = [
-        item("first", block_body(world.website, SLOT_START - timedelta(minutes=10))),
-        item("overlapping", block_body(world.logo, SLOT_START + timedelta(minutes=2), minutes=5)),
-        item("malformed", {**block_body(world.website, SLOT_START + timedelta(minutes=10)), "memo": 5}),
+        item(uid("first"), block_body(world.website, SLOT_START - timedelta(minutes=10))),
+        item(uid("overlapping"), block_body(world.logo, SLOT_START + timedelta(minutes=2), minutes=5)),
+        item(uid("malformed"), {**block_body(world.website, SLOT_START + timedelta(minutes=10)), "memo": 5}),
         {"memo": "no id"},
-        item("bobs", block_body(world.bobs, SLOT_START + timedelta(minutes=10))),
-        item("last", block_body(world.website, SLOT_START + timedelta(minutes=10))),
+        item(uid("bobs"), block_body(world.bobs, SLOT_START + timedelta(minutes=10))),
+        item(uid("last"), block_body(world.website, SLOT_START + timedelta(minutes=10))),
     ]
 
     answer = put_blocks(world, world.ann, batch)
 
     assert answer.status_code == 200
     assert statuses(answer) == [
-        ("first", 200),
-        ("overlapping", 409),
-        ("malformed", 422),
+        (uid("first"), 200),
+        (uid("overlapping"), 409),
+        (uid("malformed"), 422),
         (None, 422),
-        ("bobs", 404),
-        ("last", 200),
+        (uid("bobs"), 404),
+        (uid("last"), 200),
     ]
     results = answer.json()["results"]
-    assert results[0]["block"] == world.put_block(world.ann, "first", batch[0]).json()
+    assert results[0]["block"] == world.put_block(world.ann, uid("first"), batch[0]).json()
     assert results[1]["detail"].startswith("This overlaps time already logged on “Website”")
     assert results[2]["detail"] == "memo: Input should be a valid string."
-    assert results[4]["detail"] == world.put_block(world.ann, "bobs", batch[4]).json()["detail"]
-    assert [block.id for block in world.service.stored_blocks()] == ["first", "there", "last"]
+    assert results[4]["detail"] == world.put_block(world.ann, uid("bobs"), batch[4]).json()["detail"]
+    assert [block.id for block in world.service.stored_blocks()] == [uid("first"), uid("there"), uid("last")]
 
 
 def test_a_replayed_batch_changes_nothing_and_answers_the_same(world: World) -> None:
     batch = [
-        item("kept", block_body(world.website, SLOT_START)),
-        item("refused", block_body(world.website, SLOT_START + timedelta(minutes=5), minutes=2)),
-        item("gone", block_body(world.website, SLOT_START + timedelta(minutes=10), deleted=True)),
+        item(uid("kept"), block_body(world.website, SLOT_START)),
+        item(uid("refused"), block_body(world.website, SLOT_START + timedelta(minutes=5), minutes=2)),
+        item(uid("gone"), block_body(world.website, SLOT_START + timedelta(minutes=10), deleted=True)),
     ]
     first = put_blocks(world, world.ann, batch)
     stored = world.service.stored_blocks()
@@ -69,19 +70,19 @@ def test_a_replayed_batch_changes_nothing_and_answers_the_same(world: World) -> 
     replays = [put_blocks(world, world.ann, batch) for _ in range(2)]
 
     assert [replay.json() for replay in replays] == [first.json()] * 2
-    assert statuses(first) == [("kept", 200), ("refused", 409), ("gone", 200)]
+    assert statuses(first) == [(uid("kept"), 200), (uid("refused"), 409), (uid("gone"), 200)]
     assert world.service.stored_blocks() == stored
 
 
 def test_the_same_block_twice_in_a_batch_is_applied_in_order(world: World) -> None:
-    older = item("block", block_body(world.website, SLOT_START, memo="older", updated_at=MONDAY))
+    older = item(uid("block"), block_body(world.website, SLOT_START, memo="older", updated_at=MONDAY))
     newer = {**older, "memo": "newer", "updated_at": wire_time(MONDAY + timedelta(seconds=1))}
 
     forward = put_blocks(world, world.ann, [older, newer]).json()["results"]
     backward = put_blocks(world, world.ann, [newer, older]).json()["results"]
 
     assert [result["block"]["memo"] for result in forward + backward] == ["older", "newer", "newer", "newer"]
-    assert world.service.stored_block("block").memo == "newer"
+    assert world.service.stored_block(uid("block")).memo == "newer"
 
 
 @pytest.mark.parametrize(
@@ -103,7 +104,7 @@ def test_a_batch_without_a_freelancers_token_is_refused_whole(
     name = path.removeprefix("/")
 
     answer = world.call(
-        "PUT", path, token, json={name: [item("block", block_body(world.website, SLOT_START))]}
+        "PUT", path, token, json={name: [item(uid("block"), block_body(world.website, SLOT_START))]}
     )
 
     assert answer.status_code == status and answer.json()["detail"].startswith(detail)
@@ -111,7 +112,7 @@ def test_a_batch_without_a_freelancers_token_is_refused_whole(
 
 
 def test_a_batch_holds_at_most_200_items(world: World) -> None:
-    batch = [item(f"b{n}", block_body(world.website, SLOT_START)) for n in range(201)]
+    batch = [item(uid(f"b{n}"), block_body(world.website, SLOT_START)) for n in range(201)]
 
     answer = put_blocks(world, world.ann, batch)
 
@@ -123,26 +124,33 @@ def test_a_batch_holds_at_most_200_items(world: World) -> None:
 def test_each_screenshot_is_answered_in_order(world: World) -> None:
     for minutes in (0, 10):
         world.put_block(
-            world.ann, f"block-{minutes}", block_body(world.website, SLOT_START + timedelta(minutes=minutes))
+            world.ann,
+            uid(f"block-{minutes}"),
+            block_body(world.website, SLOT_START + timedelta(minutes=minutes)),
         )
-    image, thumbnail = jpeg(1), jpeg(2, 300)
+    image, thumbnail = jpeg(1), jpeg(2)
     for data in (image, thumbnail):
         upload(world, data)
     later = wire_time(SLOT_START + timedelta(minutes=14))
     batch = [
-        {"block_id": "block-0", **screenshot_body("shot-0", image, thumbnail)},
-        {"block_id": "nowhere", **screenshot_body("shot-x", image, thumbnail)},
-        {"block_id": "block-10", **screenshot_body("shot-y", jpeg(3), thumbnail, taken_at=later)},
-        {"block_id": "block-10", **screenshot_body("shot-10", image, thumbnail, taken_at=later)},
+        {"block_id": uid("block-0"), **screenshot_body(uid("shot-0"), image, thumbnail)},
+        {"block_id": uid("nowhere"), **screenshot_body(uid("shot-x"), image, thumbnail)},
+        {"block_id": uid("block-10"), **screenshot_body(uid("shot-y"), jpeg(3), thumbnail, taken_at=later)},
+        {"block_id": uid("block-10"), **screenshot_body(uid("shot-10"), image, thumbnail, taken_at=later)},
     ]
 
     answer = world.call("PUT", "/screenshots", world.ann, json={"screenshots": batch})
 
-    assert statuses(answer) == [("shot-0", 200), ("shot-x", 404), ("shot-y", 409), ("shot-10", 200)]
+    assert statuses(answer) == [
+        (uid("shot-0"), 200),
+        (uid("shot-x"), 404),
+        (uid("shot-y"), 409),
+        (uid("shot-10"), 200),
+    ]
     results = answer.json()["results"]
-    assert results[0]["block"]["screenshot"]["id"] == "shot-0"
+    assert results[0]["block"]["screenshot"]["id"] == uid("shot-0")
     assert results[2]["detail"].startswith("Upload the images first")
-    assert [block.screenshot.id for block in world.service.stored_blocks()] == ["shot-0", "shot-10"]
+    assert [block.screenshot.id for block in world.service.stored_blocks()] == [uid("shot-0"), uid("shot-10")]
 
 
 def put_images(world: World, token: str | None, parts: list[tuple[str | None, bytes, str]]):
@@ -159,7 +167,7 @@ def test_each_image_of_an_upload_is_checked_as_its_single_upload_and_answered_in
     either_world: World,
 ) -> None:
     world = either_world
-    image, thumbnail, large = jpeg(1), webp(2, 300), jpeg(3, 5 * MB + 1)
+    image, thumbnail, large = jpeg(1), webp(2), jpeg(3, 5 * MB + 1)
     png = b"\x89PNG\r\n\x1a\n" + bytes(100)
     parts = [
         (sha(image), image, "image/jpeg"),
@@ -222,7 +230,7 @@ def test_an_upload_without_a_freelancers_token_is_refused_whole(
 def test_an_upload_of_too_many_images_or_bytes_is_refused_whole(tmp_path, clock) -> None:
     with running_service(tmp_path, clock, max_upload_bytes=MB) as handle:
         world = make_world(handle)
-        images = [jpeg(seed, 100) for seed in range(33)]
+        images = [jpeg(seed) for seed in range(33)]
 
         answers = [
             put_images(world, world.ann, [(sha(data), data, "image/jpeg") for data in images]),
@@ -257,8 +265,17 @@ def test_an_upload_of_too_many_images_or_bytes_is_refused_whole(tmp_path, clock)
             400,
             "The multipart/form-data body cannot be read: the body ends before its closing boundary.",
         ),
+        *(
+            (
+                b"--x\r\n",
+                f"multipart/form-data; boundary={boundary}",
+                400,
+                "The multipart/form-data body cannot be read: its boundary is not 1 to 70 characters long.",
+            )
+            for boundary in ("b" * 71, "b" * 300, '""')
+        ),
     ],
-    ids=["no-length", "not-multipart", "no-boundary", "cut"],
+    ids=["no-length", "not-multipart", "no-boundary", "cut", "boundary-71", "boundary-300", "boundary-empty"],
 )
 def test_an_upload_that_cannot_be_read_is_refused_whole(
     world: World, body: object, content_type: str, status: int, detail: str
@@ -266,3 +283,13 @@ def test_an_upload_that_cannot_be_read_is_refused_whole(
     answer = world.call("PUT", "/blobs", world.ann, data=body, headers={"Content-Type": content_type})
 
     assert (answer.status_code, answer.json()) == (status, {"detail": detail})
+
+
+@pytest.mark.parametrize("token", [None, "not-a-token"])
+def test_an_upload_is_refused_for_its_token_before_its_body_is_read(world: World, token: str | None) -> None:
+    boundary = "b" * 300  # python-multipart refuses it: the service once answered 500 here, to anyone
+    content_type = f"multipart/form-data; boundary={boundary}"
+
+    answer = world.call("PUT", "/blobs", token, data=b"--x\r\n", headers={"Content-Type": content_type})
+
+    assert answer.status_code == 401

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from service.timesheet import CLOCK_TOLERANCE
 from tests.conftest import MONDAY
-from tests.service.conftest import World, block_body
+from tests.service.conftest import World, block_body, uid
 
 LAST_SUNDAY = MONDAY - timedelta(hours=10)  # Sun 22 Nov 23:00, in last week's grace until Mon 12:00
 
@@ -15,82 +16,88 @@ LAST_SUNDAY = MONDAY - timedelta(hours=10)  # Sun 22 Nov 23:00, in last week's g
 def test_a_new_block_is_stored_and_answered(world: World) -> None:
     body = block_body(world.website, MONDAY - timedelta(minutes=10), memo="Hero section")
 
-    answer = world.put_block(world.ann, "block-1", body)
+    answer = world.put_block(world.ann, uid("block-1"), body)
 
     assert answer.status_code == 200
     expected = {key: value for key, value in body.items() if key != "contract_id"}
     assert answer.json() == {
         **expected,
-        "id": "block-1",
+        "id": uid("block-1"),
         "contract_id": world.website,
         "over_limit": False,
         "screenshot": None,
     }
-    assert world.service.stored_block("block-1").memo == "Hero section"
+    assert world.service.stored_block(uid("block-1")).memo == "Hero section"
 
 
 def test_the_week_holds_that_weeks_blocks_of_every_device(world: World) -> None:
-    world.put_block(world.ann, "sunday", block_body(world.website, LAST_SUNDAY, device_id="laptop"))
-    world.put_block(world.ann, "monday", block_body(world.website, MONDAY - timedelta(minutes=30)))
+    world.put_block(world.ann, uid("sunday"), block_body(world.website, LAST_SUNDAY, device_id=uid("laptop")))
+    world.put_block(world.ann, uid("monday"), block_body(world.website, MONDAY - timedelta(minutes=30)))
 
     def week(query: str) -> list[str]:
         answer = world.call("GET", f"/contracts/{world.website}/blocks{query}", world.ann)
         assert answer.status_code == 200
         return [block["id"] for block in answer.json()]
 
-    assert week("?week=2026-11-22") == ["sunday"]
-    assert week("?week=2026-11-16") == ["sunday"]
-    assert week("?week=2026-11-29") == ["monday"]
-    assert week("") == ["monday"]  # this week by the service's clock
+    assert week("?week=2026-11-22") == [uid("sunday")]
+    assert week("?week=2026-11-16") == [uid("sunday")]
+    assert week("?week=2026-11-29") == [uid("monday")]
+    assert week("") == [uid("monday")]  # this week by the service's clock
 
 
 def test_tombstones_are_shown_to_the_freelancer_only(world: World) -> None:
     start = MONDAY - timedelta(minutes=30)
-    world.put_block(world.ann, "kept", block_body(world.website, start))
-    world.put_block(world.ann, "gone", block_body(world.website, start + timedelta(minutes=10), deleted=True))
+    world.put_block(world.ann, uid("kept"), block_body(world.website, start))
+    world.put_block(
+        world.ann, uid("gone"), block_body(world.website, start + timedelta(minutes=10), deleted=True)
+    )
 
     def ids(token: str) -> list[str]:
         return [
             block["id"] for block in world.call("GET", f"/contracts/{world.website}/blocks", token).json()
         ]
 
-    assert ids(world.ann) == ["kept", "gone"]
-    assert ids(world.cara) == ["kept"]
+    assert ids(world.ann) == [uid("kept"), uid("gone")]
+    assert ids(world.cara) == [uid("kept")]
 
 
 def test_last_week_is_editable_during_the_grace_period(world: World) -> None:
     world.service.clock.advance(timedelta(hours=2, minutes=59).total_seconds())  # Mon 11:59
 
-    assert world.put_block(world.ann, "late", block_body(world.website, LAST_SUNDAY)).status_code == 200
+    assert world.put_block(world.ann, uid("late"), block_body(world.website, LAST_SUNDAY)).status_code == 200
 
 
 def test_last_week_is_locked_after_the_grace_period(world: World) -> None:
-    world.put_block(world.ann, "sunday", block_body(world.website, LAST_SUNDAY, memo="before"))
+    world.put_block(world.ann, uid("sunday"), block_body(world.website, LAST_SUNDAY, memo="before"))
     world.service.clock.advance(timedelta(hours=3).total_seconds())  # Mon 12:00: locked
 
-    new = world.put_block(world.ann, "late", block_body(world.website, LAST_SUNDAY + timedelta(minutes=20)))
+    new = world.put_block(
+        world.ann, uid("late"), block_body(world.website, LAST_SUNDAY + timedelta(minutes=20))
+    )
     edit = world.put_block(
-        world.ann, "sunday", block_body(world.website, LAST_SUNDAY, memo="after", updated_at=MONDAY)
+        world.ann, uid("sunday"), block_body(world.website, LAST_SUNDAY, memo="after", updated_at=MONDAY)
     )
     removal = world.put_block(
-        world.ann, "sunday", block_body(world.website, LAST_SUNDAY, deleted=True, updated_at=MONDAY)
+        world.ann, uid("sunday"), block_body(world.website, LAST_SUNDAY, deleted=True, updated_at=MONDAY)
     )
 
     for answer in (new, edit, removal):
         assert answer.status_code == 409
         assert "is locked since Mon 23 Nov 12:00" in answer.json()["detail"]
     assert [(block.id, block.memo, block.deleted) for block in world.service.stored_blocks()] == [
-        ("sunday", "before", False)
+        (uid("sunday"), "before", False)
     ]
 
 
 def test_an_ended_contract_is_view_only(world: World) -> None:
     start = MONDAY - timedelta(minutes=20)
-    world.put_block(world.ann, "block", block_body(world.website, start))
+    world.put_block(world.ann, uid("block"), block_body(world.website, start))
     world.service.update_contract(world.website, status="ended")
 
-    edit = world.put_block(world.ann, "block", block_body(world.website, start, memo="x", updated_at=MONDAY))
-    new = world.put_block(world.ann, "new", block_body(world.website, start + timedelta(minutes=10)))
+    edit = world.put_block(
+        world.ann, uid("block"), block_body(world.website, start, memo="x", updated_at=MONDAY)
+    )
+    new = world.put_block(world.ann, uid("new"), block_body(world.website, start + timedelta(minutes=10)))
 
     assert edit.status_code == new.status_code == 409
     assert "“Website” has ended" in new.json()["detail"]
@@ -99,18 +106,18 @@ def test_an_ended_contract_is_view_only(world: World) -> None:
 
 def test_a_paused_contract_takes_no_new_time_but_its_time_can_be_edited(world: World) -> None:
     start = MONDAY - timedelta(minutes=20)
-    world.put_block(world.ann, "block", block_body(world.website, start))
+    world.put_block(world.ann, uid("block"), block_body(world.website, start))
     world.service.update_contract(world.website, status="paused")
 
-    new = world.put_block(world.ann, "new", block_body(world.website, start + timedelta(minutes=10)))
+    new = world.put_block(world.ann, uid("new"), block_body(world.website, start + timedelta(minutes=10)))
     edit = world.put_block(
-        world.ann, "block", block_body(world.website, start, memo="Fixed", updated_at=MONDAY)
+        world.ann, uid("block"), block_body(world.website, start, memo="Fixed", updated_at=MONDAY)
     )
 
     assert new.status_code == 409
     assert new.json()["detail"] == "The contract “Website” is paused: it takes no new time."
     assert edit.status_code == 200
-    assert world.service.stored_block("block").memo == "Fixed"
+    assert world.service.stored_block(uid("block")).memo == "Fixed"
 
 
 def test_a_fixed_price_contract_takes_no_hours(world: World) -> None:
@@ -118,7 +125,7 @@ def test_a_fixed_price_contract_takes_no_hours(world: World) -> None:
 
     for source in ("tracked", "manual"):
         answer = world.put_block(
-            world.ann, source, block_body(world.website, MONDAY - timedelta(minutes=30), source=source)
+            world.ann, uid(source), block_body(world.website, MONDAY - timedelta(minutes=30), source=source)
         )
         assert answer.status_code == 409
         assert answer.json()["detail"] == "“Website” is a fixed-price contract: it takes no hours."
@@ -126,9 +133,9 @@ def test_a_fixed_price_contract_takes_no_hours(world: World) -> None:
 
 
 def test_tracked_time_may_end_at_most_five_minutes_ahead_of_the_services_clock(world: World) -> None:
-    near = world.put_block(world.ann, "near", block_body(world.website, MONDAY, minutes=5))
+    near = world.put_block(world.ann, uid("near"), block_body(world.website, MONDAY, minutes=5))
     far = world.put_block(
-        world.ann, "far", block_body(world.website, MONDAY + timedelta(minutes=5), minutes=1)
+        world.ann, uid("far"), block_body(world.website, MONDAY + timedelta(minutes=5), minutes=1)
     )
 
     assert near.status_code == 200
@@ -146,7 +153,7 @@ def test_tracked_time_may_end_at_most_five_minutes_ahead_of_the_services_clock(w
 def test_a_block_lies_inside_one_slot(world: World, start_offset: int, minutes: int, message: str) -> None:
     body = block_body(world.website, MONDAY + timedelta(minutes=start_offset), minutes=minutes)
 
-    answer = world.put_block(world.ann, "block", body)
+    answer = world.put_block(world.ann, uid("block"), body)
 
     assert answer.status_code == 422
     assert message in answer.json()["detail"]
@@ -155,7 +162,7 @@ def test_a_block_lies_inside_one_slot(world: World, start_offset: int, minutes: 
 def test_manual_time_is_added_in_whole_slots(world: World) -> None:
     body = block_body(world.website, MONDAY - timedelta(minutes=20), source="manual", activity=[])
 
-    answer = world.put_block(world.ann, "manual", body)
+    answer = world.put_block(world.ann, uid("manual"), body)
 
     assert answer.status_code == 200
     assert answer.json()["source"] == "manual"
@@ -169,9 +176,10 @@ def test_manual_time_is_added_in_whole_slots(world: World) -> None:
     ],
 )
 def test_manual_time_rules(world: World, start_offset: int, minutes: int, message: str) -> None:
-    body = block_body(world.website, MONDAY + timedelta(minutes=start_offset), minutes, source="manual")
+    start = MONDAY + timedelta(minutes=start_offset)
+    body = block_body(world.website, start, minutes, source="manual", updated_at=MONDAY)
 
-    answer = world.put_block(world.ann, "manual", body)
+    answer = world.put_block(world.ann, uid("manual"), body)
 
     assert answer.status_code == 409
     assert answer.json()["detail"] == message
@@ -182,7 +190,7 @@ def test_manual_time_needs_a_contract_that_allows_it(world: World) -> None:
     world.service.update_contract(world.website, manual_time_allowed=False)
     body = block_body(world.website, MONDAY - timedelta(minutes=20), source="manual")
 
-    answer = world.put_block(world.ann, "manual", body)
+    answer = world.put_block(world.ann, uid("manual"), body)
 
     assert answer.status_code == 409
     assert answer.json()["detail"] == "The contract “Website” does not allow manual time."
@@ -190,9 +198,11 @@ def test_manual_time_needs_a_contract_that_allows_it(world: World) -> None:
 
 def test_manual_time_may_not_overlap_tracked_time(world: World) -> None:
     start = MONDAY - timedelta(minutes=20)
-    world.put_block(world.ann, "tracked", block_body(world.website, start + timedelta(minutes=3), minutes=4))
+    world.put_block(
+        world.ann, uid("tracked"), block_body(world.website, start + timedelta(minutes=3), minutes=4)
+    )
 
-    answer = world.put_block(world.ann, "manual", block_body(world.logo, start, source="manual"))
+    answer = world.put_block(world.ann, uid("manual"), block_body(world.logo, start, source="manual"))
 
     assert answer.status_code == 409
     assert (
@@ -203,10 +213,10 @@ def test_manual_time_may_not_overlap_tracked_time(world: World) -> None:
 
 def test_time_may_not_overlap_across_contracts(world: World) -> None:
     start = MONDAY - timedelta(minutes=20)
-    world.put_block(world.ann, "website", block_body(world.website, start, minutes=6))
+    world.put_block(world.ann, uid("website"), block_body(world.website, start, minutes=6))
 
     answer = world.put_block(
-        world.ann, "logo", block_body(world.logo, start + timedelta(minutes=5), minutes=5)
+        world.ann, uid("logo"), block_body(world.logo, start + timedelta(minutes=5), minutes=5)
     )
 
     assert answer.status_code == 409
@@ -214,14 +224,16 @@ def test_time_may_not_overlap_across_contracts(world: World) -> None:
         answer.json()["detail"]
         == "This overlaps time already logged on “Website” (Mon 23 Nov 08:40–08:46 UTC)."
     )
-    assert [block.id for block in world.service.stored_blocks()] == ["website"]
+    assert [block.id for block in world.service.stored_blocks()] == [uid("website")]
 
 
 def test_time_may_not_overlap_across_devices(world: World) -> None:
     start = MONDAY - timedelta(minutes=20)
-    world.put_block(world.ann, "desktop", block_body(world.website, start, device_id="desktop"))
+    world.put_block(world.ann, uid("desktop"), block_body(world.website, start, device_id=uid("desktop")))
 
-    answer = world.put_block(world.ann, "laptop", block_body(world.website, start, device_id="laptop"))
+    answer = world.put_block(
+        world.ann, uid("laptop"), block_body(world.website, start, device_id=uid("laptop"))
+    )
 
     assert answer.status_code == 409
     assert "logged on another computer on “Website”" in answer.json()["detail"]
@@ -229,15 +241,15 @@ def test_time_may_not_overlap_across_devices(world: World) -> None:
 
 def test_adjacent_blocks_removed_time_and_other_freelancers_do_not_overlap(world: World) -> None:
     start = MONDAY - timedelta(minutes=20)
-    world.put_block(world.ann, "removed", block_body(world.website, start, deleted=True))
-    world.put_block(world.bob, "bobs", block_body(world.bobs, start))
+    world.put_block(world.ann, uid("removed"), block_body(world.website, start, deleted=True))
+    world.put_block(world.bob, uid("bobs"), block_body(world.bobs, start))
 
-    first = world.put_block(world.ann, "first", block_body(world.website, start, minutes=5))
+    first = world.put_block(world.ann, uid("first"), block_body(world.website, start, minutes=5))
     second = world.put_block(
-        world.ann, "second", block_body(world.logo, start + timedelta(minutes=5), minutes=5)
+        world.ann, uid("second"), block_body(world.logo, start + timedelta(minutes=5), minutes=5)
     )
     again = world.put_block(
-        world.ann, "first", block_body(world.website, start, minutes=6, updated_at=MONDAY)
+        world.ann, uid("first"), block_body(world.website, start, minutes=6, updated_at=MONDAY)
     )
 
     assert (first.status_code, second.status_code) == (200, 200)
@@ -251,24 +263,28 @@ def test_blocks_past_the_weekly_limit_are_marked_whatever_the_app_sent(world: Wo
     marks = [
         world.put_block(
             world.ann,
-            f"block-{slot}",
+            uid(f"block-{slot}"),
             block_body(world.website, start + slot * timedelta(minutes=10), over_limit=True),
         ).json()["over_limit"]
         for slot in range(4)
     ]
 
     assert marks == [False, False, True, True]
-    logo = world.put_block(world.ann, "logo", block_body(world.logo, start + timedelta(minutes=40)))
+    logo = world.put_block(world.ann, uid("logo"), block_body(world.logo, start + timedelta(minutes=40)))
     assert logo.json()["over_limit"] is False  # another contract: its own limit (none)
 
 
 def test_removed_time_frees_the_weekly_limit(world: World) -> None:
     world.service.update_contract(world.website, weekly_limit_minutes=10)
     start = MONDAY - timedelta(hours=1)
-    world.put_block(world.ann, "first", block_body(world.website, start))
-    world.put_block(world.ann, "first", block_body(world.website, start, deleted=True, updated_at=MONDAY))
+    world.put_block(world.ann, uid("first"), block_body(world.website, start))
+    world.put_block(
+        world.ann, uid("first"), block_body(world.website, start, deleted=True, updated_at=MONDAY)
+    )
 
-    second = world.put_block(world.ann, "second", block_body(world.website, start + timedelta(minutes=10)))
+    second = world.put_block(
+        world.ann, uid("second"), block_body(world.website, start + timedelta(minutes=10))
+    )
 
     assert second.json()["over_limit"] is False
 
@@ -282,49 +298,49 @@ def test_removed_time_frees_the_weekly_limit(world: World) -> None:
 )
 def test_a_blocks_contract_and_source_never_change(world: World, change: str, message: str) -> None:
     start = MONDAY - timedelta(minutes=20)
-    world.put_block(world.ann, "block", block_body(world.website, start))
+    world.put_block(world.ann, uid("block"), block_body(world.website, start))
     changed = {"contract_id": world.logo, "source": "manual"}[change]
 
     answer = world.put_block(
-        world.ann, "block", {**block_body(world.website, start, updated_at=MONDAY), change: changed}
+        world.ann, uid("block"), {**block_body(world.website, start, updated_at=MONDAY), change: changed}
     )
 
     assert answer.status_code == 409
     assert answer.json()["detail"] == message
-    stored = world.service.stored_block("block")
+    stored = world.service.stored_block(uid("block"))
     assert (stored.contract_id, stored.source) == (world.website, "tracked")
 
 
 def test_a_tombstone_stays_a_tombstone(world: World) -> None:
     start = MONDAY - timedelta(minutes=20)
-    world.put_block(world.ann, "block", block_body(world.website, start, deleted=True))
+    world.put_block(world.ann, uid("block"), block_body(world.website, start, deleted=True))
 
-    answer = world.put_block(world.ann, "block", block_body(world.website, start, updated_at=MONDAY))
+    answer = world.put_block(world.ann, uid("block"), block_body(world.website, start, updated_at=MONDAY))
 
     assert answer.status_code == 200
     assert answer.json()["deleted"] is True
-    assert world.service.stored_block("block").deleted is True
+    assert world.service.stored_block(uid("block")).deleted is True
 
 
 def test_an_older_write_changes_nothing_and_answers_the_stored_state(world: World) -> None:
     start = MONDAY - timedelta(minutes=20)
     newer = world.put_block(
-        world.ann, "block", block_body(world.website, start, memo="new", updated_at=MONDAY)
+        world.ann, uid("block"), block_body(world.website, start, memo="new", updated_at=MONDAY)
     )
 
-    older = world.put_block(world.ann, "block", block_body(world.website, start, memo="old"))
+    older = world.put_block(world.ann, uid("block"), block_body(world.website, start, memo="old"))
 
     assert older.status_code == 200
     assert older.json() == newer.json()
-    assert world.service.stored_block("block").memo == "new"
+    assert world.service.stored_block(uid("block")).memo == "new"
 
 
 def test_a_replayed_write_answers_the_stored_state_even_once_the_week_is_locked(world: World) -> None:
     body = block_body(world.website, LAST_SUNDAY)
-    first = world.put_block(world.ann, "block", body)
+    first = world.put_block(world.ann, uid("block"), body)
     world.service.clock.advance(timedelta(days=2).total_seconds())
 
-    replays = [world.put_block(world.ann, "block", body) for _ in range(3)]
+    replays = [world.put_block(world.ann, uid("block"), body) for _ in range(3)]
 
     assert [answer.status_code for answer in replays] == [200, 200, 200]
     assert all(answer.json() == first.json() for answer in replays)
@@ -339,6 +355,32 @@ def test_times_are_answered_in_utc(world: World) -> None:
         "end": "2026-11-23T09:50:00+01:00",
     }
 
-    answer = world.put_block(world.ann, "block", body)
+    answer = world.put_block(world.ann, uid("block"), body)
 
     assert (answer.json()["start"], answer.json()["end"]) == ("2026-11-23T08:40:00Z", "2026-11-23T08:50:00Z")
+
+
+def test_a_write_dated_past_the_services_clock_is_refused_and_freezes_nothing(either_world: World) -> None:
+    world = either_world
+    start = MONDAY - timedelta(minutes=20)
+    world.put_block(world.ann, uid("block"), block_body(world.website, start))
+    ahead = world.service.clock.now() + CLOCK_TOLERANCE
+
+    def write(memo: str, updated_at: datetime):
+        body = block_body(world.website, start, memo=memo, updated_at=updated_at)
+        return world.put_block(world.ann, uid("block"), body)
+
+    far = write("far", datetime(2999, 1, 1, tzinfo=UTC))
+    late = write("late", ahead + timedelta(seconds=1))
+    edit = write("edited", ahead)
+
+    assert (far.status_code, far.json()) == (
+        409,
+        {
+            "detail": "This change is dated 2999-01-01 00:00 UTC, in the future (the service's clock says "
+            "2026-11-23 09:00 UTC): check this computer's clock."
+        },
+    )
+    assert late.status_code == 409
+    assert edit.status_code == 200  # within the allowance, and not outranked by the refused ones
+    assert world.service.stored_block(uid("block")).memo == "edited"

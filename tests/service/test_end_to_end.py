@@ -8,9 +8,10 @@ from datetime import timedelta
 import pytest
 
 from tests.conftest import MONDAY
+from tests.helpers.images import jpeg
 from tests.helpers.service import ServiceHandle
-from tests.service.conftest import World, block_body, make_world
-from tests.service.test_screenshots import jpeg, screenshot_body, sha, upload
+from tests.service.conftest import World, block_body, make_world, uid
+from tests.service.test_screenshots import screenshot_body, sha, upload
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -28,28 +29,28 @@ def test_a_week_of_work_synced_read_and_removed(any_world: World) -> None:
 
     for slot in range(3):
         assert world.put_block(
-            world.ann, f"b{slot}", block_body(world.website, start + slot * timedelta(minutes=10))
+            world.ann, uid(f"b{slot}"), block_body(world.website, start + slot * timedelta(minutes=10))
         ).ok
     manual = block_body(world.website, start - timedelta(minutes=10), source="manual", activity=[])
-    assert world.put_block(world.ann, "manual", manual).json()["over_limit"] is True
+    assert world.put_block(world.ann, uid("manual"), manual).json()["over_limit"] is True
     for data in (image, thumbnail):
         assert upload(world, data).status_code == 200
-    shot = screenshot_body("shot", image, thumbnail, taken_at="2026-11-23T08:03:00Z")
-    assert world.call("PUT", "/blocks/b0/screenshot", world.ann, json=shot).status_code == 200
-    overlap = world.put_block(world.ann, "clash", block_body(world.logo, start, device_id="laptop"))
+    shot = screenshot_body(uid("shot"), image, thumbnail, taken_at="2026-11-23T08:03:00Z")
+    assert world.call("PUT", f"/blocks/{uid('b0')}/screenshot", world.ann, json=shot).status_code == 200
+    overlap = world.put_block(world.ann, uid("clash"), block_body(world.logo, start, device_id=uid("laptop")))
 
     client_view = world.call("GET", f"/contracts/{world.website}/blocks?week=2026-11-23", world.cara).json()
     assert overlap.status_code == 409
     assert [(block["id"], block["over_limit"]) for block in client_view] == [
-        ("manual", True),
-        ("b0", False),
-        ("b1", False),
-        ("b2", True),
+        (uid("manual"), True),
+        (uid("b0"), False),
+        (uid("b1"), False),
+        (uid("b2"), True),
     ]
     assert world.call("GET", f"/blobs/{sha(image)}", world.cara).content == image
 
     removal = block_body(world.website, start, deleted=True, updated_at=MONDAY)
-    assert world.put_block(world.ann, "b0", removal).json()["deleted"] is True
+    assert world.put_block(world.ann, uid("b0"), removal).json()["deleted"] is True
     assert world.call("GET", f"/blobs/{sha(image)}", world.cara).status_code == 404
     assert world.service.stored_blob_hashes() == world.service.blob_files() == set()
     assert world.call("POST", "/auth/sign-out", world.ann).status_code == 204
@@ -64,9 +65,9 @@ def test_two_devices_cannot_both_log_the_same_minutes(any_world: World) -> None:
         statuses: list[int] = []
 
         def send(device: str, contract: str, start=start, barrier=barrier, statuses=statuses) -> None:
-            body = block_body(contract, start, device_id=device)
+            body = block_body(contract, start, device_id=uid(device))
             barrier.wait(timeout=10)
-            statuses.append(world.put_block(world.ann, f"{device}-{start:%H%M}", body).status_code)
+            statuses.append(world.put_block(world.ann, uid(f"{device}-{start:%H%M}"), body).status_code)
 
         threads = [
             threading.Thread(target=send, args=args)
@@ -85,7 +86,7 @@ def test_text_postgresql_cannot_hold_is_refused_as_input(any_world: World) -> No
     world = any_world
 
     answer = world.put_block(
-        world.ann, "block", block_body(world.website, MONDAY - timedelta(minutes=10), memo="\x00")
+        world.ann, uid("block"), block_body(world.website, MONDAY - timedelta(minutes=10), memo="\x00")
     )
 
     assert answer.status_code == 422

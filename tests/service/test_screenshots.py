@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import random
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -11,18 +10,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.conftest import MONDAY
-from tests.service.conftest import World, block_body, wire_time
+from tests.helpers.images import jpeg, webp
+from tests.service.conftest import World, block_body, uid, wire_time
 
 SLOT_START = MONDAY - timedelta(minutes=20)
 MB = 1024 * 1024
-
-
-def jpeg(seed: int, size: int = 2000) -> bytes:
-    return b"\xff\xd8\xff\xe0" + random.Random(seed).randbytes(size - 4)
-
-
-def webp(seed: int, size: int = 2000) -> bytes:
-    return b"RIFF" + (size - 8).to_bytes(4, "little") + b"WEBPVP8 " + random.Random(seed).randbytes(size - 16)
 
 
 def sha(data: bytes) -> str:
@@ -61,13 +53,16 @@ def screenshot_body(
     return {**body, **fields}
 
 
-def block_with_screenshot(world: World, block_id: str = "block", seed: int = 1) -> tuple[bytes, bytes]:
-    image, thumbnail = jpeg(seed), jpeg(seed + 1000, 300)
+def block_with_screenshot(world: World, block_id: str = uid("block"), seed: int = 1) -> tuple[bytes, bytes]:
+    image, thumbnail = jpeg(seed), jpeg(seed + 1000)
     world.put_block(world.ann, block_id, block_body(world.website, SLOT_START))
     for data in (image, thumbnail):
         assert upload(world, data).status_code == 200
     answer = world.call(
-        "PUT", f"/blocks/{block_id}/screenshot", world.ann, json=screenshot_body("shot", image, thumbnail)
+        "PUT",
+        f"/blocks/{block_id}/screenshot",
+        world.ann,
+        json=screenshot_body(uid("shot"), image, thumbnail),
     )
     assert answer.status_code == 200
     return image, thumbnail
@@ -82,7 +77,7 @@ def test_an_image_is_stored_under_its_hash_and_a_second_upload_changes_nothing(w
     assert (
         answers[0].json()
         == answers[1].json()
-        == {"sha256": sha(image), "size": 2000, "content_type": "image/jpeg"}
+        == {"sha256": sha(image), "size": len(image), "content_type": "image/jpeg"}
     )
     assert world.service.stored_blob_hashes() == world.service.blob_files() == {sha(image)}
 
@@ -114,8 +109,33 @@ def test_webp_screenshots_are_taken_and_said_to_be_webp(world: World) -> None:
         (jpeg(1), "image/webp", 415, "The upload is not a WEBP image."),
         (jpeg(1), "text/plain", 415, "Send the image as Content-Type image/jpeg or image/webp."),
         (jpeg(1, 5 * MB + 1), "image/jpeg", 413, "The image is larger than 5 MB."),
+        (b"\xff\xd8\xff\xe0" + bytes(2000), "image/jpeg", 415, "The upload is not a JPEG image."),
+        (jpeg(1)[:-10], "image/jpeg", 415, "The upload is not a JPEG image."),
+        (
+            b"\xff\xd8\xff\xe0\x00\x10JFIF<html><script>alert(1)</script>\xff\xd9",
+            "image/jpeg",
+            415,
+            "The upload is not a JPEG image.",
+        ),
+        (
+            webp(1)[:4] + (len(webp(1)) - 7).to_bytes(4, "little") + webp(1)[8:] + b"\0",
+            "image/webp",
+            415,
+            "The upload is not a WEBP image.",
+        ),
+        (b"RIFF\x0c\x00\x00\x00WEBPVP8 " + bytes(4), "image/webp", 415, "The upload is not a WEBP image."),
     ],
-    ids=["png", "jpeg-as-webp", "text", "too-large"],
+    ids=[
+        "png",
+        "jpeg-as-webp",
+        "text",
+        "too-large",
+        "jpeg-magic-only",
+        "jpeg-cut",
+        "html-in-jpeg",
+        "riff-size",
+        "vp8-no-frame",
+    ],
 )
 def test_uploads_that_are_not_small_jpeg_or_webp_images_are_refused(
     world: World, data: bytes, content_type: str, status: int, detail: str
@@ -158,7 +178,7 @@ def test_a_screenshot_is_attached_and_its_images_shown_to_the_contracts_people(w
 
     block = world.call("GET", f"/contracts/{world.website}/blocks", world.cara).json()[0]
     assert block["screenshot"] == {
-        "id": "shot",
+        "id": uid("shot"),
         "taken_at": "2026-11-23T08:44:00Z",
         "redacted": False,
         "images": [
@@ -183,6 +203,29 @@ def test_a_screenshot_is_attached_and_its_images_shown_to_the_contracts_people(w
     assert world.call("GET", f"/blobs/{sha(image)}", world.bob).status_code == 404
 
 
+def test_images_are_served_as_exactly_what_they_are_and_never_sniffed(world: World) -> None:
+    image, thumbnail = webp(1), jpeg(2)
+    world.put_block(world.ann, uid("block"), block_body(world.website, SLOT_START))
+    upload(world, image, content_type="image/webp")
+    upload(world, thumbnail)
+    assert (
+        attach(world, world.ann, uid("block"), screenshot_body(uid("shot"), image, thumbnail)).status_code
+        == 200
+    )
+
+    for data, content_type, extension in ((image, "image/webp", "webp"), (thumbnail, "image/jpeg", "jpg")):
+        answer = world.call("GET", f"/blobs/{sha(data)}", world.cara)
+        assert answer.content == data
+        assert {
+            name: answer.headers[name]
+            for name in ("content-type", "x-content-type-options", "content-disposition")
+        } == {
+            "content-type": content_type,
+            "x-content-type-options": "nosniff",
+            "content-disposition": f'attachment; filename="{sha(data)}.{extension}"',
+        }
+
+
 def test_an_image_no_block_shows_is_not_served(world: World) -> None:
     image = jpeg(1)
     upload(world, image)
@@ -194,12 +237,15 @@ def test_an_image_no_block_shows_is_not_served(world: World) -> None:
 
 
 def test_a_screenshot_needs_its_images_uploaded_first(world: World) -> None:
-    world.put_block(world.ann, "block", block_body(world.website, SLOT_START))
+    world.put_block(world.ann, uid("block"), block_body(world.website, SLOT_START))
     image, thumbnail = jpeg(1), jpeg(2)
     upload(world, image)
 
     answer = world.call(
-        "PUT", "/blocks/block/screenshot", world.ann, json=screenshot_body("shot", image, thumbnail)
+        "PUT",
+        f"/blocks/{uid('block')}/screenshot",
+        world.ann,
+        json=screenshot_body(uid("shot"), image, thumbnail),
     )
 
     assert answer.status_code == 409
@@ -207,22 +253,25 @@ def test_a_screenshot_needs_its_images_uploaded_first(world: World) -> None:
         answer.json()["detail"]
         == f"Upload the images first (PUT /blobs/…): {sha(thumbnail)} not received yet."
     )
-    assert world.service.stored_block("block").screenshot is None
+    assert world.service.stored_block(uid("block")).screenshot is None
 
 
 def test_a_replayed_screenshot_changes_nothing(world: World) -> None:
     image, thumbnail = block_with_screenshot(world)
-    before = world.service.stored_block("block")
+    before = world.service.stored_block(uid("block"))
 
     replays = [
         world.call(
-            "PUT", "/blocks/block/screenshot", world.ann, json=screenshot_body("shot", image, thumbnail)
+            "PUT",
+            f"/blocks/{uid('block')}/screenshot",
+            world.ann,
+            json=screenshot_body(uid("shot"), image, thumbnail),
         )
         for _ in range(2)
     ]
 
     assert [answer.status_code for answer in replays] == [200, 200]
-    assert world.service.stored_block("block") == before
+    assert world.service.stored_block(uid("block")) == before
 
 
 def test_a_redacted_screenshot_replaces_the_original_whose_images_go(world: World) -> None:
@@ -233,12 +282,15 @@ def test_a_redacted_screenshot_replaces_the_original_whose_images_go(world: Worl
 
     redacted = world.call(
         "PUT",
-        "/blocks/block/screenshot",
+        f"/blocks/{uid('block')}/screenshot",
         world.ann,
-        json=screenshot_body("shot", blurred, blurred_thumbnail, True),
+        json=screenshot_body(uid("shot"), blurred, blurred_thumbnail, True),
     )
     late_original = world.call(
-        "PUT", "/blocks/block/screenshot", world.ann, json=screenshot_body("shot", image, thumbnail)
+        "PUT",
+        f"/blocks/{uid('block')}/screenshot",
+        world.ann,
+        json=screenshot_body(uid("shot"), image, thumbnail),
     )
 
     assert redacted.status_code == late_original.status_code == 200
@@ -252,17 +304,19 @@ def test_a_redacted_screenshot_replaces_the_original_whose_images_go(world: Worl
 
 def test_removing_a_block_drops_its_screenshot_and_the_images_nothing_else_shows(world: World) -> None:
     image, thumbnail = block_with_screenshot(world)
-    shared = jpeg(1000 + 1, 300)  # the first block's thumbnail, also shown by a second block
+    shared = jpeg(1000 + 1)  # the first block's thumbnail, also shown by a second block
     assert shared == thumbnail
-    world.put_block(world.ann, "other", block_body(world.logo, SLOT_START + timedelta(minutes=10)))
+    world.put_block(world.ann, uid("other"), block_body(world.logo, SLOT_START + timedelta(minutes=10)))
     other_shot = screenshot_body(
-        "other-shot", jpeg(5), shared, taken_at=wire_time(SLOT_START + timedelta(minutes=12))
+        uid("other-shot"), jpeg(5), shared, taken_at=wire_time(SLOT_START + timedelta(minutes=12))
     )
     upload(world, jpeg(5))
-    assert world.call("PUT", "/blocks/other/screenshot", world.ann, json=other_shot).status_code == 200
+    assert (
+        world.call("PUT", f"/blocks/{uid('other')}/screenshot", world.ann, json=other_shot).status_code == 200
+    )
 
     removal = world.put_block(
-        world.ann, "block", block_body(world.website, SLOT_START, deleted=True, updated_at=MONDAY)
+        world.ann, uid("block"), block_body(world.website, SLOT_START, deleted=True, updated_at=MONDAY)
     )
 
     assert removal.json()["screenshot"] is None
@@ -277,7 +331,7 @@ def test_a_block_cut_to_end_before_its_screenshot_drops_it_and_its_images(
     image, thumbnail = block_with_screenshot(world)  # taken 4 minutes into the block
     cut = block_body(world.website, SLOT_START, minutes=minutes, updated_at=MONDAY)
 
-    answer = world.put_block(world.ann, "block", cut)
+    answer = world.put_block(world.ann, uid("block"), cut)
 
     assert answer.status_code == 200 and (answer.json()["screenshot"] is not None) == kept
     images = {sha(image), sha(thumbnail)} if kept else set()
@@ -313,7 +367,7 @@ def test_screenshot_rules(world: World, setup: str, detail: str) -> None:
     upload(world, thumbnail)
     world.put_block(
         world.ann,
-        "block",
+        uid("block"),
         block_body(
             world.website,
             SLOT_START + timedelta(minutes=2 if setup == "before the start" else 0),
@@ -324,16 +378,16 @@ def test_screenshot_rules(world: World, setup: str, detail: str) -> None:
     )
     if setup == "no screenshots":
         world.service.update_contract(world.website, screenshots_enabled=False)
-    body = screenshot_body("shot", image, thumbnail)
+    body = screenshot_body(uid("shot"), image, thumbnail)
     taken = {"another slot": 14, "after the end": 7, "before the start": 1}
     if setup in taken:
         body["taken_at"] = wire_time(SLOT_START + timedelta(minutes=taken[setup]))
 
-    answer = world.call("PUT", "/blocks/block/screenshot", world.ann, json=body)
+    answer = world.call("PUT", f"/blocks/{uid('block')}/screenshot", world.ann, json=body)
 
     assert answer.status_code == 409
     assert answer.json()["detail"] == detail
-    assert world.service.stored_block("block").screenshot is None
+    assert world.service.stored_block(uid("block")).screenshot is None
 
 
 def prune_images(world: World, *options: str) -> subprocess.CompletedProcess[str]:
@@ -371,14 +425,14 @@ def test_images_no_screenshot_shows_are_deleted_by_the_admin_once_a_day_old(eith
 
     # an app attaching a deleted image is told to upload it first, and then it is kept
     world.service.clock.set_wall(MONDAY)
-    world.put_block(world.ann, "other", block_body(world.website, SLOT_START + timedelta(minutes=10)))
+    world.put_block(world.ann, uid("other"), block_body(world.website, SLOT_START + timedelta(minutes=10)))
     body = screenshot_body(
-        "other-shot", stray, thumbnail, taken_at=wire_time(SLOT_START + timedelta(minutes=14))
+        uid("other-shot"), stray, thumbnail, taken_at=wire_time(SLOT_START + timedelta(minutes=14))
     )
-    refused = world.call("PUT", "/blocks/other/screenshot", world.ann, json=body)
+    refused = world.call("PUT", f"/blocks/{uid('other')}/screenshot", world.ann, json=body)
     assert refused.status_code == 409 and refused.json()["detail"].startswith("Upload the images first")
     assert upload(world, stray).status_code == 200
-    assert world.call("PUT", "/blocks/other/screenshot", world.ann, json=body).status_code == 200
+    assert world.call("PUT", f"/blocks/{uid('other')}/screenshot", world.ann, json=body).status_code == 200
 
 
 def test_prune_images_refuses_a_negative_age(world: World) -> None:
@@ -386,3 +440,78 @@ def test_prune_images_refuses_a_negative_age(world: World) -> None:
 
     assert refused.returncode == 2
     assert "give a number of hours of 0 or more" in refused.stderr
+
+
+def attach(world: World, token: str, block_id: str, body: dict):
+    return world.call("PUT", f"/blocks/{block_id}/screenshot", token, json=body)
+
+
+def test_knowing_an_images_hash_lets_nobody_else_attach_or_read_it(either_world: World) -> None:
+    world = either_world
+    image, thumbnail = block_with_screenshot(world)  # Ann's
+    unknown = jpeg(99)  # uploaded by nobody
+    world.put_block(world.bob, uid("bobs-block"), block_body(world.bobs, SLOT_START))
+
+    taken = attach(world, world.bob, uid("bobs-block"), screenshot_body(uid("bobs-shot"), image, thumbnail))
+    never = attach(world, world.bob, uid("bobs-block"), screenshot_body(uid("bobs-shot"), unknown, thumbnail))
+
+    # Answered exactly as for an image nobody uploaded: Bob learns nothing of Ann's.
+    missing = sorted([sha(image), sha(thumbnail)])
+    assert (taken.status_code, taken.json()) == (
+        409,
+        {"detail": f"Upload the images first (PUT /blobs/…): {', '.join(missing)} not received yet."},
+    )
+    assert never.json()["detail"] == (
+        f"Upload the images first (PUT /blobs/…): {', '.join(sorted([sha(unknown), sha(thumbnail)]))} "
+        "not received yet."
+    )
+    assert world.call("GET", f"/blobs/{sha(image)}", world.bob).json() == {
+        "detail": f"There is no image {sha(image)} among yours."
+    }
+
+    # Ann removes her block: the images are gone for everyone.
+    world.put_block(
+        world.ann, uid("block"), block_body(world.website, SLOT_START, deleted=True, updated_at=MONDAY)
+    )
+    again = attach(world, world.bob, uid("bobs-block"), screenshot_body(uid("bobs-shot"), image, thumbnail))
+    assert again.json() == taken.json()
+    assert world.call("GET", f"/blobs/{sha(image)}", world.bob).status_code == 404
+    assert world.service.stored_blob_hashes() == world.service.blob_files() == set()
+
+
+def test_a_freelancer_who_uploads_the_same_bytes_may_attach_them_and_keeps_them(either_world: World) -> None:
+    world = either_world
+    image, thumbnail = block_with_screenshot(world)  # Ann's
+    world.put_block(world.bob, uid("bobs-block"), block_body(world.bobs, SLOT_START))
+    bob_uploads = [upload(world, data, token=world.bob) for data in (image, thumbnail)]
+    ann_upload = upload(world, image)
+
+    attached = attach(
+        world, world.bob, uid("bobs-block"), screenshot_body(uid("bobs-shot"), image, thumbnail)
+    )
+    world.put_block(
+        world.ann, uid("block"), block_body(world.website, SLOT_START, deleted=True, updated_at=MONDAY)
+    )
+
+    assert (
+        bob_uploads[0].json()
+        == ann_upload.json()
+        == {"sha256": sha(image), "size": len(image), "content_type": "image/jpeg"}
+    )
+    assert attached.status_code == 200
+    assert world.call("GET", f"/blobs/{sha(image)}", world.bob).content == image  # his screenshot shows it
+    assert world.call("GET", f"/blobs/{sha(image)}", world.ann).status_code == 404  # hers no longer does
+    assert world.service.stored_blob_hashes() == world.service.blob_files() == {sha(image), sha(thumbnail)}
+
+
+def test_an_image_uploaded_again_by_anyone_is_kept_by_the_prune(either_world: World) -> None:
+    world = either_world
+    image = jpeg(7)
+    assert upload(world, image).status_code == 200  # by Ann, on Monday: never attached
+    world.service.clock.set_wall(datetime.now(UTC) - timedelta(hours=1))
+    assert upload(world, image, token=world.bob).status_code == 200  # by Bob, about to attach it
+
+    pruned = prune_images(world)
+
+    assert pruned.stdout == "Deleted 0 unused image(s), 0.0 MB.\n"
+    assert world.service.stored_blob_hashes() == world.service.blob_files() == {sha(image)}

@@ -24,16 +24,17 @@ CLIENT = "bob@example.test"
 
 
 class DistinctCapturer(FakeCapturer):
-    """FakeCapturer's images, each made unique by its id written after the end of the JPEG (which
-    decoders ignore), so that every screenshot has blobs of its own."""
+    """FakeCapturer's images, each made unique by its id in a JPEG comment segment (which decoders
+    skip) right after the start of image, so that every screenshot has blobs of its own."""
 
     def capture(self, directory: Path, stem: str) -> Capture:
         capture = super().capture(directory, stem)
+        comment = b"\xff\xfe" + (len(stem) + 2).to_bytes(2, "big") + stem.encode()
         images = []
         for image in capture.images:
             for path in (image.path, image.thumbnail_path):
-                with path.open("ab") as file:
-                    file.write(stem.encode())
+                data = path.read_bytes()
+                path.write_bytes(data[:2] + comment + data[2:])
             data = image.path.read_bytes()
             images.append(replace(image, sha256=hashlib.sha256(data).hexdigest(), size_bytes=len(data)))
         return replace(capture, images=images)

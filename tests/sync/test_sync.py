@@ -117,7 +117,7 @@ def test_a_refused_block_is_set_aside_with_its_reason_and_the_others_go_through(
     first = min(diary.week_blocks(clock.now().date()), key=lambda block: block.start)
     overlapping = {  # the same minutes, logged on another computer and already on the service
         "contract_id": account.contract_id,
-        "device_id": "laptop",
+        "device_id": str(uuid.uuid4()),  # another computer
         "start": "2026-11-23T09:02:00Z",
         "end": "2026-11-23T09:04:00Z",
         "source": "tracked",

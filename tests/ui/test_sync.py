@@ -21,6 +21,7 @@ from ui.theme import IDLE, UNSYNCED
 
 FREELANCER, CLIENT = "ann@example.test", "bob@example.test"
 LAPTOP_BLOCK = "6c0d6e1e-4c1a-4f7e-9b59-0d2cb5a1e001"
+LAPTOP = "6c0d6e1e-4c1a-4f7e-9b59-0d2cb5a1e0aa"  # the other computer's device id
 
 
 @pytest.fixture
@@ -153,7 +154,7 @@ def put_laptop_block(service, contract_id: str, block_id: str, start: str, end: 
         f"{service.api}/blocks/{block_id}",
         json={
             "contract_id": contract_id,
-            "device_id": "laptop",
+            "device_id": LAPTOP,
             "start": start,
             "end": end,
             "activity": [],

@@ -1,0 +1,47 @@
+"""The OpenAPI schema tells what each route answers: every refusal, each as {"detail": "…"}."""
+
+from __future__ import annotations
+
+import requests
+
+from tests.helpers.service import API, ServiceHandle
+
+REFUSALS = {
+    "POST /auth/sign-in": {"401", "413", "422", "429"},
+    "POST /auth/sign-out": {"401"},
+    "GET /me": {"401"},
+    "GET /contracts": {"401"},
+    "GET /contracts/{contract_id}": {"401", "404", "422"},
+    "GET /contracts/{contract_id}/blocks": {"401", "404", "422"},
+    "PUT /blocks/{block_id}": {"401", "403", "404", "409", "413", "422"},
+    "PUT /blocks": {"401", "403", "413", "422"},
+    "PUT /blocks/{block_id}/screenshot": {"401", "403", "404", "409", "413", "422"},
+    "PUT /screenshots": {"401", "403", "413", "422"},
+    "PUT /blobs/{sha256}": {"400", "401", "403", "413", "415", "422"},
+    "PUT /blobs": {"400", "401", "403", "411", "413", "415"},
+    "GET /blobs/{sha256}": {"401", "404", "422"},
+}
+
+
+def test_every_route_documents_each_refusal_as_a_problem(service: ServiceHandle) -> None:
+    schema = requests.get(f"{service.url}{API}/openapi.json", timeout=10).json()
+    problem = {"$ref": "#/components/schemas/Problem"}
+
+    documented = {
+        f"{method.upper()} {path.removeprefix(API)}": {
+            status: response for status, response in operation["responses"].items() if status.startswith("4")
+        }
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+    }
+
+    assert {route: set(refusals) for route, refusals in documented.items()} == REFUSALS
+    assert all(
+        response["content"]["application/json"]["schema"] == problem
+        for refusals in documented.values()
+        for response in refusals.values()
+    )
+    assert schema["components"]["schemas"]["Problem"]["properties"] == {
+        "detail": {"title": "Detail", "type": "string"}
+    }
+    assert "HTTPValidationError" not in schema["components"]["schemas"]  # FastAPI's, never sent
