@@ -83,13 +83,17 @@ def test_an_image_is_stored_under_its_hash_and_a_second_upload_changes_nothing(w
 
 
 def test_webp_screenshots_are_taken_and_said_to_be_webp(world: World) -> None:
-    image, thumbnail = webp(1), webp(2, 300)
-    world.put_block(world.ann, "block", block_body(world.website, SLOT_START))
+    image, thumbnail = webp(1), webp(2)
+    block_id = uid("block")
+    world.put_block(world.ann, block_id, block_body(world.website, SLOT_START))
     for data in (image, thumbnail):
         assert upload(world, data, content_type="image/webp").json()["content_type"] == "image/webp"
 
     attached = world.call(
-        "PUT", "/blocks/block/screenshot", world.ann, json=screenshot_body("shot", image, thumbnail)
+        "PUT",
+        f"/blocks/{block_id}/screenshot",
+        world.ann,
+        json=screenshot_body(uid("shot"), image, thumbnail),
     )
 
     (shown,) = attached.json()["screenshot"]["images"]
