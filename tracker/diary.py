@@ -149,6 +149,17 @@ class DayAndWeek:
     contract_today: int
     contract_week: int
 
+    def grown(self, seconds: int, on_contract: bool, today: bool) -> DayAndWeek:
+        """These totals after ``seconds`` more of the running block they count already (its start
+        was on the local date they call today, or not)."""
+        day, mine = (seconds if today else 0), (seconds if on_contract else 0)
+        return DayAndWeek(
+            self.today + day,
+            self.week + seconds,
+            self.contract_today + (day if on_contract else 0),
+            self.contract_week + mine,
+        )
+
 
 _LIVE = Block.deleted.is_(False)
 

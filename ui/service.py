@@ -16,7 +16,7 @@ from datetime import datetime, tzinfo
 from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, QTimer, Signal, Slot
 
 from tracker.capture import InputSource, ScreenCapturer
-from tracker.diary import Diary, Running
+from tracker.diary import DayAndWeek, Diary, Running
 from tracker.engine import LiveBlock, TimeLost, Tracker
 from tracker.errors import EnvironmentProblem, WorkdiaryError
 from tracker.settings import Settings
@@ -26,6 +26,7 @@ from tracker.timeutil import Clock
 log = logging.getLogger(__name__)
 
 TICK_MS = 1000
+TOTALS_EVERY_TICKS = 60  # the totals are read from the database again this often at least
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,13 @@ class _Worker(QObject):
         self._input: InputSource | None = None
         self._timer: QTimer | None = None
         self._contract_id: str | None = None
+        # The totals as last read, with what they were read for; in between, the running block's
+        # growth is added (a read costs about a millisecond on a full week: not every second).
+        self._totals: DayAndWeek = DayAndWeek(0, 0, 0, 0)
+        self._totals_read_for: tuple | None = None
+        self._totals_running: Running | None = None
+        self._limit: int | None = None
+        self._ticks = 0
         self.time_lost: TimeLost | None = None  # what could not be saved when tracking ended (``finish``)
 
     @Slot()
@@ -113,7 +121,8 @@ class _Worker(QObject):
     @Slot()
     def tick(self) -> None:
         self._tracker.tick()
-        self._publish()
+        self._ticks += 1
+        self._publish(read_totals=self._ticks % TOTALS_EVERY_TICKS == 0)
 
     @Slot(str, str)
     def start(self, contract_id: str, memo: str) -> None:
@@ -202,18 +211,30 @@ class _Worker(QObject):
             self.time_lost = event
         self.event.emit(event)
 
-    def _publish(self) -> None:
-        """The status, its totals read again (one cheap aggregate) with the running block counted
-        to the second: edits made elsewhere show within a second too."""
+    def _publish(self, read_totals: bool = True) -> None:
+        """The status, with the totals counting the running block to the second. They are read
+        again after every command and refresh, for a new block, contract or day, and every
+        TOTALS_EVERY_TICKS ticks (edits made elsewhere); in between, the block's growth is added."""
         tracker = self._tracker
         self._contract_id = tracker.contract_id or self._contract_id
-        self._diary.running = tracker.running
+        running = self._diary.running = tracker.running
         now = self._clock.now()
-        totals = self._diary.day_and_week(now, self._contract_id)
-        limit = None
-        if self._contract_id:
-            minutes = self._diary.contract(self._contract_id).weekly_limit_minutes
-            limit = None if minutes is None else minutes * 60
+        today = now.astimezone(self._zone).date()
+        read_for = (running.id if running else None, self._contract_id, today)
+        if read_totals or read_for != self._totals_read_for:
+            self._totals = self._diary.day_and_week(now, self._contract_id)
+            self._totals_read_for, self._totals_running = read_for, running
+            minutes = (
+                self._diary.contract(self._contract_id).weekly_limit_minutes if self._contract_id else None
+            )
+            self._limit = None if minutes is None else minutes * 60
+        totals = self._totals
+        if running is not None:
+            totals = totals.grown(
+                running.seconds - self._totals_running.seconds,
+                on_contract=running.contract_id == self._contract_id,
+                today=running.start.astimezone(self._zone).date() == today,
+            )
         self.status.emit(
             Status(
                 at=now,
@@ -228,7 +249,7 @@ class _Worker(QObject):
                 week_seconds=totals.week,
                 contract_today_seconds=totals.contract_today,
                 contract_week_seconds=totals.contract_week,
-                week_limit_seconds=limit,
+                week_limit_seconds=self._limit,
             )
         )
 

@@ -96,3 +96,27 @@ def test_quitting_while_tracking_stops_and_saves(qtbot, service, clock, contract
     service.shutdown()
     (block,) = diary.day_blocks(clock.now().date())
     assert block.seconds == 30  # to the second it quit at
+
+
+def test_the_totals_are_read_once_a_minute_and_grow_live_in_between(qtbot, service, clock, contract, diary):
+    from sqlalchemy import event
+
+    reads = []
+
+    def count(conn, cursor, statement, *rest) -> None:
+        if "coalesce(sum(" in statement.lower():
+            reads.append(statement)
+
+    event.listen(diary.db.engine, "before_cursor_execute", count)
+    try:
+        begin(qtbot, service, contract.id)
+        reads.clear()
+        for second in range(1, 151):
+            status = tick(qtbot, service, clock)
+            assert (status.today_seconds, status.week_seconds) == (second, second)
+            assert (status.contract_today_seconds, status.contract_week_seconds) == (second, second)
+    finally:
+        event.remove(diary.db.engine, "before_cursor_execute", count)
+    # for the block that the first tick opens, then at 60 and 120 s (a read every second cost about
+    # 1.5 ms of CPU a second on a full week)
+    assert len(reads) == 3

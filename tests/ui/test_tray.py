@@ -95,6 +95,7 @@ def test_the_tooltip_has_the_running_time_and_today_and_this_week(
     logo = diary.add_contract("Logo", now=clock.now())
     monday = clock.now().replace(hour=7)
     diary.add_manual_time(logo.id, monday, monday + timedelta(hours=1), "", clock.now(), database.device_id())
+    tray_app.service.refresh()  # as the app does after any change of its blocks
     drive.tick(1)
     assert tray.icon.toolTip() == (
         "Workdiary — Not tracking\n"
