@@ -57,7 +57,15 @@ def postgres_cluster() -> Iterator[PostgresCluster]:
     if os.geteuid() == 0:
         account = pwd.getpwnam("postgres")
         os.chown(directory, account.pw_uid, account.pw_gid)
-        run_as = ["runuser", "-u", "postgres", "--"]
+        # runuser lives in /usr/sbin, which a plain user's PATH (/usr/bin:/bin) leaves out
+        runuser = shutil.which(
+            "runuser", path=f"{os.environ.get('PATH', '')}{os.pathsep}/usr/sbin{os.pathsep}/sbin"
+        )
+        if runuser is None:
+            raise FileNotFoundError(
+                "runuser (util-linux) is missing: root cannot start PostgreSQL as postgres"
+            )
+        run_as = [runuser, "-u", "postgres", "--"]
     data = directory / "data"
     cluster = PostgresCluster(directory, _free_port())
     options = f"-k {directory} -p {cluster.port} -c listen_addresses=127.0.0.1 -c fsync=off"
