@@ -28,6 +28,7 @@ from pathlib import Path
 import requests
 
 from tests.helpers.fakes import FakeClock
+from tests.helpers.images import jpeg
 from tests.helpers.postgres import postgres_cluster, server_binaries
 from tests.helpers.service import bearer, running_service
 from tracker.models import Block, Contract, Screenshot, ScreenshotImage
@@ -43,11 +44,6 @@ FREELANCER, CLIENT = "bench@example.test", "client@example.test"
 NOW = week_start(datetime(2026, 11, 23, tzinfo=UTC)) + WEEK - timedelta(hours=1)
 
 
-def fake_jpeg(size: int, rng: random.Random) -> bytes:
-    """Bytes the service takes for a JPEG (it checks the signature, not the picture)."""
-    return b"\xff\xd8\xff\xe0" + rng.randbytes(size - 4)
-
-
 def offline_week(data_dir: Path, contract_id: str) -> None:
     """The local database with BLOCKS closed, pending blocks and their screenshots."""
     rng = random.Random(420)
@@ -59,7 +55,7 @@ def offline_week(data_dir: Path, contract_id: str) -> None:
     shots_dir.mkdir(exist_ok=True)
     with database.session() as session:
         session.add(Contract(id=contract_id, title="Bench", origin="service", started_at=monday - WEEK))
-        for start in starts[:BLOCKS]:
+        for index, start in enumerate(starts[:BLOCKS]):
             block_id = str(uuid.uuid4())
             end = start + SLOT
             activity = [
@@ -77,7 +73,8 @@ def offline_week(data_dir: Path, contract_id: str) -> None:
                     updated_at=end,
                 )
             )
-            image, thumbnail = fake_jpeg(IMAGE_BYTES, rng), fake_jpeg(THUMBNAIL_BYTES, rng)
+            # real JPEGs (the service checks their framing), padded to a screenshot's size
+            image, thumbnail = jpeg(2 * len(starts) + index, IMAGE_BYTES), jpeg(index, THUMBNAIL_BYTES)
             (shots_dir / f"{block_id}.jpg").write_bytes(image)
             (shots_dir / f"{block_id}.thumb.jpg").write_bytes(thumbnail)
             shot = Screenshot(id=str(uuid.uuid4()), block_id=block_id, taken_at=start + timedelta(minutes=4))

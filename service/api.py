@@ -89,7 +89,9 @@ class ServiceContext:
             self.blobs.delete(sha256)
 
 
-def service(request: Request) -> ServiceContext:
+# Dependencies that do no I/O are coroutines: FastAPI runs a plain function's in a worker thread,
+# and each such hop cost about a millisecond of a write's time.
+async def service(request: Request) -> ServiceContext:
     return request.app.state.service
 
 
@@ -98,7 +100,7 @@ Service = Annotated[ServiceContext, Depends(service)]
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
 
-def bearer_token(credentials: Credentials) -> str:
+async def bearer_token(credentials: Credentials) -> str:
     if credentials is None:
         raise Unauthenticated("Sign in first: this needs a token (Authorization: Bearer …).")
     return credentials.credentials
@@ -119,7 +121,7 @@ def current_user(context: Service, token: Annotated[str, Depends(bearer_token)])
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
-def uploader(user: CurrentUser) -> User:
+async def uploader(user: CurrentUser) -> User:
     if user.role not in FREELANCER_ROLES:
         raise Forbidden("Only freelancers upload screenshots.")
     return user
@@ -169,8 +171,8 @@ class SignedInBeforeBody(APIRoute):
         handle = super().get_route_handler()
 
         async def signed_in_first(request: Request) -> Response:
-            token = bearer_token(await bearer(request))
-            await run_in_threadpool(current_user, service(request), token)
+            token = await bearer_token(await bearer(request))
+            await run_in_threadpool(current_user, await service(request), token)
             return await handle(request)
 
         return signed_in_first
