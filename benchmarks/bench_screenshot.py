@@ -6,8 +6,9 @@ editor, a web page, a photo, a whole desktop with a spreadsheet, a terminal and 
 QPainter at real font sizes, are put on the screen of a private Xvfb (1920×1080, 24-bit: mss needs
 24 or 32 bits, and the screen must show nothing else), straight onto the root window. Each is
 captured with ``tracker.capture.screen.MssCapturer`` end to end, and stage by stage with the same
-functions. Every time is the median over ``RUNS`` runs; "CPU" is the encoding thread's own time,
-which other processes on the machine do not inflate.
+functions. Every time is the median over ``RUNS`` runs; "CPU" is the encoding's CPU time in this
+process (its threads included: the highest quality is encoded alongside), which other processes on
+the machine do not inflate.
 
     python -m benchmarks.bench_screenshot           # the suite's rows
     python -m benchmarks.bench_screenshot --codecs  # each content in candidate codecs (the table
@@ -118,9 +119,9 @@ def _stages(folder: Path, stem: str, fmt: str) -> Stages:
         shot = grabber.grab(grabber.monitors[1])
     grabbed = time.perf_counter()
     image = imaging.from_bgra(shot.raw, shot.width, shot.height)
-    cpu = time.thread_time()
+    cpu = time.process_time()
     data = imaging.encode_screenshot(image, fmt)
-    cpu = time.thread_time() - cpu
+    cpu = time.process_time() - cpu
     encoded = time.perf_counter()
     small = imaging.thumbnail(image, fmt)
     thumbnailed = time.perf_counter()
