@@ -35,7 +35,7 @@ def x_display() -> Iterator[str]:
         return
     display = f":{_free_display_number()}"
     server = subprocess.Popen(
-        ["Xvfb", display, "-screen", "0", f"{WIDTH}x{HEIGHT}x24", "-nolisten", "tcp"],
+        ["Xvfb", display, "-screen", "0", f"{WIDTH}x{HEIGHT}x24", "-nolisten", "tcp", "-noreset"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -90,9 +90,11 @@ def test_without_a_display_the_display_checks_fail_with_their_fixes(tmp_path, en
 
 @pytest.fixture
 def black_display():
-    """A private Xvfb with a black root window and nothing on it."""
+    """A private Xvfb with a black root window and nothing on it. -noreset: by default Xvfb resets
+    when its last client leaves (here the Qt probe's), and refuses a connection made meanwhile (the
+    input listener's: "Connection reset by peer"), which a desktop with clients never does."""
     server = subprocess.Popen(
-        ["Xvfb", "-displayfd", "1", "-screen", "0", "640x480x24", "-br", "-nolisten", "tcp"],
+        ["Xvfb", "-displayfd", "1", "-screen", "0", "640x480x24", "-br", "-nolisten", "tcp", "-noreset"],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
     )
