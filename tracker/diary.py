@@ -152,12 +152,12 @@ class DayAndWeek:
     def grown(self, seconds: int, on_contract: bool, today: bool) -> DayAndWeek:
         """These totals after ``seconds`` more of the running block they count already (its start
         was on the local date they call today, or not)."""
-        day, mine = (seconds if today else 0), (seconds if on_contract else 0)
+        day = seconds if today else 0
         return DayAndWeek(
             self.today + day,
             self.week + seconds,
             self.contract_today + (day if on_contract else 0),
-            self.contract_week + mine,
+            self.contract_week + (seconds if on_contract else 0),
         )
 
 
@@ -413,7 +413,7 @@ class Diary:
 
     def day_and_week(self, now: datetime, contract_id: str | None) -> DayAndWeek:
         """Today's and this work week's time, on ``contract_id`` and on all contracts, in one
-        aggregate over an index range (cheap enough to ask every second)."""
+        aggregate over an index range (about a millisecond on a full week)."""
         week = week_start(now)
         day_start, day_end = local_day_bounds(now.astimezone(self.zone).date(), self.zone)
         seconds = _seconds(self.running)

@@ -95,6 +95,7 @@ def local_text(moment: datetime, zone: tzinfo | None = None) -> str:
     return moment.astimezone(zone).strftime("%a %d %b %H:%M")
 
 
-def duration_text(seconds: int) -> str:
-    """'1:02:03': hours, minutes and seconds."""
+def duration_text(seconds: float) -> str:
+    """A duration to the second, as the app and the command line show it: '1:02:03'."""
+    seconds = max(int(seconds), 0)
     return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"

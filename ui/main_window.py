@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from tracker.models import Contract
+from tracker.timeutil import duration_text
 from ui.service import Status
 from ui.shots import ShotFacts
 from ui.sync_service import SyncState
@@ -40,7 +41,6 @@ from ui.theme import (
     clock_text,
     day_clock_text,
     hm,
-    hms,
     muted,
     set_text_color,
     spoken,
@@ -404,7 +404,7 @@ class MainWindow(QMainWindow):
             self._color_session("idle")
         elif tracking and status.session_started is not None:
             elapsed = (self.now() - status.session_started).total_seconds()
-            self.session_label.setText(f"Tracking · {hms(elapsed)}")
+            self.session_label.setText(f"Tracking · {duration_text(elapsed)}")
             self.session_label.setAccessibleDescription(f"Tracking for {spoken(elapsed)}")
             self._color_session("tracking")
         else:
@@ -441,7 +441,7 @@ class MainWindow(QMainWindow):
         self.contract_heading.setText(f"On {title}")
         limit = status.week_limit_seconds
         mine = status.contract_week_seconds
-        week = hms(mine)
+        week = duration_text(mine)
         if limit:
             week += f" of {hm(limit)}"
             if mine >= limit:
@@ -457,7 +457,7 @@ class MainWindow(QMainWindow):
             (self.contract_week_label, mine, week, f"This week on {plain}"),
             (self.all_week_label, status.week_seconds, None, "This week on all contracts"),
         ):
-            label.setText(text or hms(seconds))
+            label.setText(text or duration_text(seconds))
             label.setAccessibleName(name)
             label.setAccessibleDescription(spoken(seconds))
 

@@ -66,12 +66,6 @@ def hm(seconds: float) -> str:
     return f"{minutes // 60}:{minutes % 60:02d}"
 
 
-def hms(seconds: float) -> str:
-    """A running duration to the second: 1:05:09."""
-    seconds = max(int(seconds), 0)
-    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
-
-
 def spoken(seconds: float) -> str:
     """A duration for screen readers: '12 hours 40 minutes'."""
     minutes = max(int(seconds), 0) // 60

@@ -11,9 +11,10 @@ from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from tracker.models import Contract
+from tracker.timeutil import duration_text
 from ui.main_window import contract_label
 from ui.service import Status
-from ui.theme import APP_NAME, ERROR, IDLE, TRACKING, UNSYNCED, hm, hms, tray_icon
+from ui.theme import APP_NAME, ERROR, IDLE, TRACKING, UNSYNCED, hm, tray_icon
 
 NOTIFICATION_MS = 8000
 SIGN_IN_FIRST = "Sign in to a contract service in Settings to sync."
@@ -115,7 +116,7 @@ class Tray(QObject):
         if status.idle_since is not None:
             doing = "Idle — waiting for your answer"
         elif status.tracking and status.session_started is not None:
-            elapsed = hms((status.at - status.session_started).total_seconds())
+            elapsed = duration_text((status.at - status.session_started).total_seconds())
             doing = f"Tracking “{title}” · {elapsed}" if title else f"Tracking · {elapsed}"
         else:
             doing = "Not tracking"
