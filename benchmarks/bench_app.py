@@ -82,15 +82,15 @@ def hidden_while_tracking(service_url: str | None) -> dict:
     its window hidden for TRACKING_SECONDS, then its resident memory. With ``service_url``, signed
     in to that (demo) contract service first, tracking on one of its contracts and syncing."""
     from ui.app import Workdiary, make_capturer, make_input  # first, as `workdiary` does (see ui/__init__)
-    from ui.service import TrackerService
-    from ui.sync_service import SyncService
+    from ui.sync_thread import SyncService
+    from ui.tracking_thread import TrackerService
 
     from PySide6.QtCore import QEventLoop, QTimer  # isort: skip
     from PySide6.QtWidgets import QApplication  # isort: skip
 
+    from common.timeutil import SystemClock, local_zone
     from tracker.settings import Settings
     from tracker.storage import Database
-    from tracker.timeutil import SystemClock, local_zone
 
     app = QApplication([])
     with tempfile.TemporaryDirectory() as work:
@@ -168,9 +168,9 @@ def diary_window() -> dict:
     from PySide6.QtWidgets import QApplication
 
     from benchmarks.bench_diary import cached_database
+    from common.timeutil import week_start
     from tracker.diary import Diary
     from tracker.storage import Database
-    from tracker.timeutil import week_start
     from ui.diary import WorkDiaryWindow
 
     app = QApplication([])

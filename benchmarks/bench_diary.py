@@ -26,10 +26,10 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from common.timeutil import SLOT, WEEK, to_epoch, week_of_date
 from tracker import migrations
 from tracker.diary import Diary
 from tracker.storage import DATABASE_NAME, Database
-from tracker.timeutil import SLOT, WEEK, to_epoch, week_of_date
 
 GENERATOR_VERSION = "2"
 YEARS = 5

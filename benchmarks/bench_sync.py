@@ -27,13 +27,13 @@ from pathlib import Path
 
 import requests
 
+from common.timeutil import SLOT, WEEK, week_start
 from tests.helpers.fakes import FakeClock
 from tests.helpers.images import jpeg
 from tests.helpers.postgres import postgres_cluster, server_binaries
 from tests.helpers.service import bearer, running_service
 from tracker.models import Block, Contract, Screenshot, ScreenshotImage
 from tracker.storage import Database
-from tracker.timeutil import SLOT, WEEK, week_start
 
 BLOCKS = 420  # 6 days × 70 blocks: a heavy week
 IMAGE_BYTES, THUMBNAIL_BYTES = 90_000, 6_000

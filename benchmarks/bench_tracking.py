@@ -314,11 +314,11 @@ def tracker_with_screenshot() -> dict:
     memory."""
     import random
 
+    from common.timeutil import SystemClock
     from tracker.capture.input import PynputInputSource
     from tracker.capture.isolated import IsolatedCapturer
     from tracker.engine import ScreenshotTaken, Tracker
     from tracker.storage import Database
-    from tracker.timeutil import SystemClock
 
     class FirstMoment(random.Random):
         def uniform(self, a: float, b: float) -> float:

@@ -14,12 +14,12 @@ import random
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 
+from common.timeutil import week_start
 from tests.helpers.fakes import FakeClock, FakeInput
 from tracker.capture import Capture, CapturedImage
 from tracker.diary import Diary
 from tracker.engine import Tracker
 from tracker.storage import Database
-from tracker.timeutil import week_start
 
 PRIVATE_APP = "KeePassXC"
 MEMOS = ("Checkout flow", "Checkout flow: address form", "Payment page")

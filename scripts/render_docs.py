@@ -120,9 +120,9 @@ def render_app(data_dir: Path, service_url: str, email: str, password: str) -> N
     from tracker.settings import Settings
     from tracker.storage import Database
     from ui.app import Workdiary
-    from ui.service import TrackerService
     from ui.shots import latest_screenshot_id
-    from ui.sync_service import SyncService
+    from ui.sync_thread import SyncService
+    from ui.tracking_thread import TrackerService
 
     app = QApplication(["workdiary"])
     database = Database(data_dir)

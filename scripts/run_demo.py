@@ -20,10 +20,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # scripts.demo_week, its helpers
 
+from common.errors import EnvironmentProblem
 from service import launcher
 from sync import credentials
 from sync.client import ServiceClient
-from tracker.errors import EnvironmentProblem
 from tracker.paths import default_data_dir
 from tracker.settings import load_settings, save_settings
 from tracker.storage import Database
@@ -75,11 +75,11 @@ def seed_first_week(database: Database, client: ServiceClient) -> bool:
     from PySide6.QtGui import QGuiApplication  # the demo's screenshots are rendered with Qt
     from sqlalchemy import select
 
+    from common.timeutil import SystemClock, local_zone
     from scripts.demo_week import seed_this_computer
     from sync.worker import Syncer
     from tracker.diary import Diary
     from tracker.models import Block
-    from tracker.timeutil import SystemClock, local_zone
 
     with database.session() as session:
         if session.scalar(select(Block.id).limit(1)) is not None:

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from common.timeutil import Clock
 from service import auth, formdata, timesheet
 from service.config import ServiceConfig
 from service.database import Database
@@ -62,7 +63,6 @@ from service.schemas import (
     UserOut,
 )
 from service.storage import BlobStore
-from tracker.timeutil import Clock
 
 IMAGE_TYPES = tuple(EXTENSIONS)
 MB = 1024 * 1024

@@ -12,12 +12,12 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY
 
+from common.timeutil import Clock, SystemClock
 from service.api import MB, ServiceContext, router, writes
 from service.config import ServiceConfig
 from service.database import Database
 from service.errors import Refusal, unreadable_body_message, validation_message
 from service.storage import LocalBlobStore
-from tracker.timeutil import Clock, SystemClock
 
 log = logging.getLogger(__name__)
 

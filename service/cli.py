@@ -16,14 +16,14 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from common import logs
+from common.timeutil import SystemClock
 from service import demo, timesheet
 from service.admin import AdminError, ContractSettings, create_contract, create_user
 from service.config import ServiceConfig
 from service.database import Database
 from service.models import ROLES, Contract, User
 from service.storage import LocalBlobStore
-from tracker import logs
-from tracker.timeutil import SystemClock
 
 log = logging.getLogger(__name__)
 

@@ -11,9 +11,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from common.timeutil import SLOT, WEEK, week_start
 from service.admin import ContractSettings, create_contract, create_user, find_user
 from service.models import Block
-from tracker.timeutil import SLOT, WEEK, week_start
 
 PASSWORD = "demo-password"
 FREELANCER = "demo@workdiary.test"

@@ -12,19 +12,19 @@ from datetime import datetime
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from tracker import models as app_models
+from common import dbtypes
 
 ROLES = ("freelancer", "client", "agency_member")
 FREELANCER_ROLES = ("freelancer", "agency_member")
 
 
-class UTCTimestamp(app_models.UTCTimestamp):
+class UTCTimestamp(dbtypes.UTCTimestamp):
     impl = BigInteger
     cache_ok = True
 
 
 class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=app_models.NAMING_CONVENTION)
+    metadata = MetaData(naming_convention=dbtypes.NAMING_CONVENTION)
 
 
 class User(Base):

@@ -16,7 +16,7 @@ from pydantic import (
     model_validator,
 )
 
-from tracker.timeutil import SLOT, slot_start
+from common.timeutil import SLOT, slot_start
 
 MAX_MEMO_CHARS = 2000
 FIRST_YEAR, LAST_YEAR = 1970, 2999  # and no arithmetic on times ever overflows

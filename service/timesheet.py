@@ -1,5 +1,5 @@
 """Contracts, blocks and screenshots as their users may see and change them, under the contract's
-rules: the same ``tracker.rules`` that the app applies before it sends anything."""
+rules: the same ``common.rules`` that the app applies before it sends anything."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import BigInteger, delete, exists, func, or_, select, type_coerce
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from common.errors import RuleViolation
+from common.rules import ContractTerms, check_editable, check_manual_time
+from common.timetext import local_text
+from common.timeutil import SLOT, WEEK, week_of_date, week_start
 from service.errors import Conflict, Forbidden, NotFound
 from service.models import Blob, Block, Contract, ImageUpload, Screenshot, ScreenshotImage, User
 from service.schemas import BlockIn, ImageIn, ScreenshotIn
-from tracker.errors import RuleViolation
-from tracker.rules import ContractTerms, check_editable, check_manual_time
-from tracker.timeutil import SLOT, WEEK, local_text, week_of_date, week_start
 
 # How far past the service's clock a tracked block may end, or a write be dated: the app's clock
 # may run a little fast.

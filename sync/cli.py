@@ -19,19 +19,20 @@ from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
+from common import logs
+from common.errors import WorkdiaryError
+from common.timetext import local_text
+from common.timeutil import SystemClock
 from sync import credentials
 from sync.address import service_url_problem
 from sync.client import ServiceClient
 from sync.errors import NoKeyring, SignedOut
 from sync.outbox import summary
 from sync.worker import Backoff, Syncer, SyncReport
-from tracker import logs
 from tracker.cli import EXIT_RULE
-from tracker.errors import WorkdiaryError
 from tracker.paths import default_data_dir
 from tracker.settings import Settings, load_settings, save_settings
 from tracker.storage import Database
-from tracker.timeutil import SystemClock, local_text
 
 log = logging.getLogger(__name__)
 

@@ -19,8 +19,8 @@ from urllib.parse import urljoin
 
 import requests
 
+from common.wire import field_of
 from sync.errors import Refused, ServiceUnreachable, SignedOut
-from sync.wire import field_of
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tracker.errors import EnvironmentProblem, RuleViolation, WorkdiaryError
+from common.errors import EnvironmentProblem, RuleViolation, WorkdiaryError
 
 
 class ServiceUnreachable(WorkdiaryError):

@@ -9,8 +9,8 @@ from types import NoneType
 
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from common.wire import field_of, parse_wire_time
 from sync.outbox import SYNCED
-from sync.wire import field_of, parse_wire_time
 from tracker.models import Block, Contract
 from tracker.storage import Database
 

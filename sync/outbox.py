@@ -15,10 +15,10 @@ from pathlib import Path
 from sqlalchemy import ColumnElement, Integer, String, exists, func, select, tuple_, type_coerce, update
 from sqlalchemy.sql import Update
 
-from sync.wire import field_of, parse_wire_time, wire_time
+from common.timeutil import from_epoch, to_epoch
+from common.wire import field_of, parse_wire_time, wire_time
 from tracker.models import Block, Contract, Screenshot, ScreenshotImage
 from tracker.storage import Database
-from tracker.timeutil import from_epoch, to_epoch
 
 PENDING, SYNCED, REJECTED = "pending", "synced", "rejected"
 CHANGED_ELSEWHERE = "It was changed or removed on another computer later: the service keeps that change."

@@ -15,14 +15,14 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+from common.errors import WorkdiaryError
+from common.timeutil import WEEK, Clock, week_start
+from common.wire import wire_time
 from sync import inbox, outbox
 from sync.client import ServiceClient
 from sync.errors import Refused, SignedOut
 from sync.outbox import OutgoingBlock, OutgoingScreenshot
-from sync.wire import wire_time
-from tracker.errors import WorkdiaryError
 from tracker.storage import Database
-from tracker.timeutil import WEEK, Clock, week_start
 
 log = logging.getLogger(__name__)
 

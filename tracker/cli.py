@@ -19,16 +19,17 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from common import logs
+from common.errors import EnvironmentProblem, RuleViolation, WorkdiaryError
+from common.timetext import duration_text, local_text
+from common.timeutil import SystemClock, local_zone, week_of_date
 from tracker import engine as events
-from tracker import logs
 from tracker.diary import BlockView, Diary
 from tracker.engine import DISCARD, DISCARD_AND_STOP, KEEP, Tracker, TrackerConfig
-from tracker.errors import EnvironmentProblem, RuleViolation, WorkdiaryError
 from tracker.lock import TrackingLock
 from tracker.paths import default_data_dir
 from tracker.settings import load_settings
 from tracker.storage import DATABASE_NAME, Database
-from tracker.timeutil import SystemClock, duration_text, local_text, local_zone, week_of_date
 
 log = logging.getLogger(__name__)
 

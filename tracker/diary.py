@@ -1,7 +1,7 @@
 """The Work Diary over the local database: what it shows, and the edits the rules allow.
 
 Shared by the app's Work Diary and the command line. Reads are plain SQL rows (a week of 1,008
-blocks loads in a few milliseconds); edits go through ``tracker.rules``.
+blocks loads in a few milliseconds); edits go through ``common.rules``.
 
 The block being tracked is in the database as of its last save (every few seconds). A ``Diary``
 told where it has got since (``Diary.running``: the engine's own block in the app, the database's
@@ -23,11 +23,9 @@ from typing import NamedTuple
 from sqlalchemy import ColumnElement, Integer, Select, String, bindparam, case, func, select, type_coerce
 from sqlalchemy.orm import Session
 
-from tracker.errors import NotFound, RuleViolation
-from tracker.models import Block, Contract, Screenshot, ScreenshotImage, Setting
-from tracker.rules import ContractTerms, check_editable, check_manual_time, locked_at
-from tracker.storage import Database
-from tracker.timeutil import (
+from common.errors import NotFound, RuleViolation
+from common.rules import ContractTerms, check_editable, check_manual_time, locked_at
+from common.timeutil import (
     SLOT,
     WEEK,
     from_epoch,
@@ -39,6 +37,8 @@ from tracker.timeutil import (
     week_of_date,
     week_start,
 )
+from tracker.models import Block, Contract, Screenshot, ScreenshotImage, Setting
+from tracker.storage import Database
 
 
 class BlockView(NamedTuple):

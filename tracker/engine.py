@@ -21,21 +21,13 @@ from datetime import datetime, timedelta, tzinfo
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from common.errors import EnvironmentProblem, NotFound, RuleViolation, StorageProblem
+from common.timetext import duration_text, local_text
+from common.timeutil import SLOT, WEEK, Clock, slot_minutes, slot_start, week_start
 from tracker.capture import InputSource, ScreenCapturer
 from tracker.diary import Running, logged_seconds
-from tracker.errors import EnvironmentProblem, NotFound, RuleViolation, StorageProblem
 from tracker.models import Block, Contract, Screenshot, ScreenshotImage
 from tracker.storage import Database
-from tracker.timeutil import (
-    SLOT,
-    WEEK,
-    Clock,
-    duration_text,
-    local_text,
-    slot_minutes,
-    slot_start,
-    week_start,
-)
 
 log = logging.getLogger(__name__)
 

@@ -16,8 +16,8 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tracker.errors import RuleViolation
-from tracker.timeutil import local_text
+from common.errors import RuleViolation
+from common.timetext import local_text
 
 LOCK_NAME = "tracking.lock"
 # Windows locks byte ranges, and a locked byte cannot be read by others: lock one far past the

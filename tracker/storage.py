@@ -15,8 +15,8 @@ from sqlalchemy import Engine, ExceptionContext, Executable, create_engine, even
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from common.errors import DamagedDatabase, StorageProblem
 from tracker import migrations
-from tracker.errors import DamagedDatabase, StorageProblem
 from tracker.models import Screenshot, Setting
 
 log = logging.getLogger(__name__)

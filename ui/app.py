@@ -1,5 +1,5 @@
 """The desktop app: ``workdiary [--data-dir DIR] [--minimized]`` (``--self-test``: see ui/self_test.py;
-``--install-launcher``: tracker/autostart.py).
+``--install-launcher``: ui/autostart.py).
 
 One instance per user and data directory (a second start brings the first to the front), and it
 does not start while ``python -m tracker track`` tracks there (tracker/lock.py); the tracking
@@ -26,21 +26,24 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QSocketNotifier, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from tracker import autostart, logs
+from common import logs
+from common.errors import DamagedDatabase, StorageProblem, WorkdiaryError
+from common.timetext import clock_text, minutes_text
+from common.timeutil import WEEK, Clock, SystemClock, local_zone
 from tracker import engine as events
 from tracker.diary import Diary
-from tracker.errors import DamagedDatabase, StorageProblem, WorkdiaryError
 from tracker.lock import AlreadyTracking, TrackingLock
 from tracker.paths import default_data_dir
 from tracker.settings import Settings, load_settings, save_settings
 from tracker.storage import Database, set_aside
-from tracker.timeutil import WEEK, Clock, SystemClock, local_zone
+from ui import autostart
 from ui.main_window import MainWindow
-from ui.service import Status, TrackerService
+from ui.message_boxes import tell
 from ui.shots import latest_contract_id, latest_screenshot_id, screenshot_facts
 from ui.single_instance import SingleInstance
-from ui.sync_service import SignInResult, SyncService, SyncState
-from ui.theme import APP_NAME, ERROR, IDLE, UNSYNCED, app_icon, clock_text, minutes_text, tell
+from ui.sync_thread import SignInResult, SyncService, SyncState
+from ui.theme import APP_NAME, ERROR, IDLE, UNSYNCED, app_icon
+from ui.tracking_thread import Status, TrackerService
 from ui.tray import Tray
 
 log = logging.getLogger(__name__)
@@ -263,7 +266,7 @@ class Workdiary(QObject):
         self.sync.apply_settings(settings)
 
     def _redact_all(self, screenshot_id: str) -> None:
-        from ui.theme import ask
+        from ui.message_boxes import ask
 
         ask(
             self.window,
@@ -277,7 +280,7 @@ class Workdiary(QObject):
         )
 
     def _delete_screenshot(self, screenshot_id: str) -> None:
-        from ui.theme import ask
+        from ui.message_boxes import ask
 
         facts = screenshot_facts(self.diary, screenshot_id)
         if facts is None:

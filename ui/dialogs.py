@@ -21,9 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from common.timetext import clock_text, minutes_text
 from tracker.engine import DISCARD, DISCARD_AND_STOP, KEEP
 from ui.main_window import MEMO_MAX
-from ui.theme import APP_NAME, app_icon, clock_text, minutes_text, muted, set_text_color
+from ui.theme import APP_NAME, app_icon, muted, set_text_color
 
 
 class IdleDialog(QDialog):

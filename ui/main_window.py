@@ -29,23 +29,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from common.timetext import clock_text, day_clock_text, duration_text, hm, spoken
 from tracker.models import Contract
-from tracker.timeutil import duration_text
-from ui.service import Status
 from ui.shots import ShotFacts
-from ui.sync_service import SyncState
-from ui.theme import (
-    APP_NAME,
-    accent,
-    app_icon,
-    clock_text,
-    day_clock_text,
-    hm,
-    muted,
-    set_text_color,
-    spoken,
-    warning_color,
-)
+from ui.sync_thread import SyncState
+from ui.theme import APP_NAME, accent, app_icon, muted, set_text_color, warning_color
+from ui.tracking_thread import Status
 from ui.widgets import ActivityMeter, MessageBar
 
 THUMB = QSize(256, 144)

@@ -24,20 +24,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from common.timetext import clock_text, day_clock_text, minutes_text
 from tracker.diary import Diary
-from ui.diary_common import USER_ERRORS
+from ui.diary.palette import USER_ERRORS
+from ui.message_boxes import ask
 from ui.shots import Image, ShotFacts, image_details, screenshot_facts
-from ui.theme import (
-    APP_NAME,
-    app_icon,
-    ask,
-    clock_text,
-    day_clock_text,
-    minutes_text,
-    muted,
-    set_text_color,
-    warning_color,
-)
+from ui.theme import APP_NAME, app_icon, muted, set_text_color, warning_color
 
 log = logging.getLogger(__name__)
 

@@ -31,7 +31,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
-from tracker.errors import EnvironmentProblem, StorageProblem, WorkdiaryError
+from common.errors import EnvironmentProblem, StorageProblem, WorkdiaryError
 
 PROBE_VARIABLE = "WORKDIARY_SELF_TEST_PROBE"
 QT_TIMEOUT_S = 30.0

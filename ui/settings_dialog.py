@@ -35,11 +35,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from common.errors import WorkdiaryError
 from sync.address import service_url_problem
-from tracker import autostart
-from tracker.errors import WorkdiaryError
 from tracker.settings import Settings
-from ui.sync_service import SignInResult, SyncService, SyncState
+from ui import autostart
+from ui.sync_thread import SignInResult, SyncService, SyncState
 from ui.theme import APP_NAME, app_icon, muted, set_text_color, warning_color
 
 log = logging.getLogger(__name__)

@@ -13,10 +13,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from common.timeutil import SLOT, slot_start
 from tracker.capture.imaging import FORMAT_NAMES, format_of
 from tracker.diary import Diary
 from tracker.models import Block, Contract, Screenshot
-from tracker.timeutil import SLOT, slot_start
 
 
 @dataclass(frozen=True)

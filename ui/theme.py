@@ -1,5 +1,4 @@
-"""Shared bits of the app's widgets: the icons, how durations and times read, colours that stay
-readable on light and dark palettes, and the window-modal question and message boxes.
+"""The app's look: its name, the icons, and colours that stay readable on light and dark palettes.
 
 Icons are SVG files in ``resources/`` at the top of the source tree (``resources_dir`` says where
 they are found once installed or frozen).
@@ -9,13 +8,11 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from datetime import datetime, tzinfo
 from functools import cache
 from pathlib import Path
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QIcon, QPalette
-from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
+from PySide6.QtWidgets import QLabel
 
 APP_NAME = "Workdiary"
 
@@ -57,44 +54,6 @@ def tray_icon(state: str, tracking: bool) -> QIcon:
     return icon("tray-tracking" if tracking else "tray-idle")
 
 
-# ----- how times read
-
-
-def hm(seconds: float) -> str:
-    """A duration in hours and minutes: 12:40."""
-    minutes = max(int(seconds), 0) // 60
-    return f"{minutes // 60}:{minutes % 60:02d}"
-
-
-def spoken(seconds: float) -> str:
-    """A duration for screen readers: '12 hours 40 minutes'."""
-    minutes = max(int(seconds), 0) // 60
-    hours, minutes = divmod(minutes, 60)
-    parts = [f"{hours} hour{'s' if hours != 1 else ''}"] if hours else []
-    if minutes or not hours:
-        parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
-    return " ".join(parts)
-
-
-def minutes_text(seconds: float) -> str:
-    """A span as people say it: '29 min', '1 h 05 min'."""
-    minutes = round(max(seconds, 0) / 60)
-    return f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60:02d} min"
-
-
-def clock_text(moment: datetime, zone: tzinfo) -> str:
-    """A moment as a local time of day: 14:02."""
-    return moment.astimezone(zone).strftime("%H:%M")
-
-
-def day_clock_text(moment: datetime, zone: tzinfo, now: datetime) -> str:
-    """14:02 today, 'Mon 23 Nov 14:02' on another day."""
-    local = moment.astimezone(zone)
-    if local.date() == now.astimezone(zone).date():
-        return local.strftime("%H:%M")
-    return local.strftime("%a %d %b %H:%M")
-
-
 # ----- colours
 
 
@@ -130,44 +89,3 @@ def set_text_color(label: QLabel, color_of: Callable[[QPalette], QColor]) -> Non
     palette = label.palette()
     palette.setColor(QPalette.ColorRole.WindowText, color_of(palette))
     label.setPalette(palette)
-
-
-# ----- boxes
-
-
-def ask(
-    parent: QWidget | None,
-    title: str,
-    text: str,
-    confirm: str,
-    on_confirm: Callable[[], None],
-    informative: str = "",
-    name: str = "confirm",
-) -> QMessageBox:
-    """A window-modal question that does not block: ``on_confirm`` runs only if the user picks
-    ``confirm``. Cancel is the default, so Enter never destroys anything by accident."""
-    box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.NoButton, parent)
-    box.setObjectName(name)
-    box.setInformativeText(informative)
-    yes = box.addButton(confirm, QMessageBox.ButtonRole.DestructiveRole)
-    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-    box.setDefaultButton(cancel)
-    box.setEscapeButton(cancel)
-    yes.setObjectName("confirm-button")
-    yes.setAccessibleName(confirm.replace("&", ""))
-    cancel.setAccessibleName("Cancel")
-    box.setAccessibleName(title)
-    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    box.finished.connect(lambda _result: on_confirm() if box.clickedButton() is yes else None)
-    box.open()
-    return box
-
-
-def tell(parent: QWidget | None, title: str, text: str, name: str = "message") -> QMessageBox:
-    """A window-modal warning that does not block."""
-    box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, parent)
-    box.setObjectName(name)
-    box.setAccessibleName(title)
-    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    box.open()
-    return box

@@ -10,11 +10,11 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
+from common.timetext import duration_text, hm
 from tracker.models import Contract
-from tracker.timeutil import duration_text
 from ui.main_window import contract_label
-from ui.service import Status
-from ui.theme import APP_NAME, ERROR, IDLE, TRACKING, UNSYNCED, hm, tray_icon
+from ui.theme import APP_NAME, ERROR, IDLE, TRACKING, UNSYNCED, tray_icon
+from ui.tracking_thread import Status
 
 NOTIFICATION_MS = 8000
 SIGN_IN_FIRST = "Sign in to a contract service in Settings to sync."

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from common.errors import EnvironmentProblem
 from tracker.capture import Capture, CapturedImage
-from tracker.errors import EnvironmentProblem
 
 
 class FakeClock:

@@ -19,8 +19,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine, event, insert, text
 
+from common.errors import StorageProblem
 from tracker.cli import main
-from tracker.errors import StorageProblem
 from tracker.models import Block
 from tracker.storage import Database
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from common.timeutil import WEEK, SystemClock, week_start
 from scripts import run_demo
 from scripts.demo_week import PRIVATE_APP
 from service import demo
@@ -13,7 +14,6 @@ from sync.worker import Syncer
 from tests.helpers.service import running_service
 from tracker.diary import Diary
 from tracker.storage import Database
-from tracker.timeutil import WEEK, SystemClock, week_start
 
 
 def test_a_fresh_data_folder_gets_a_week_with_screenshots_that_the_service_takes(qtbot, tmp_path):

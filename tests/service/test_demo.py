@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 
+from common.timeutil import WEEK, week_start
 from service.demo import laptop_blocks
-from tracker.timeutil import WEEK, week_start
 
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)  # a Wednesday afternoon
 

@@ -6,10 +6,10 @@ from datetime import timedelta
 
 import pytest
 
+from common.timeutil import week_start
 from service.schemas import MAX_BATCH, MAX_JSON_BYTES, MAX_MEMO_CHARS
 from tests.conftest import MONDAY
 from tests.service.conftest import World, block_body, uid
-from tracker.timeutil import week_start
 
 SLOT_START = MONDAY - timedelta(minutes=20)
 WEEK_START = week_start(MONDAY)

@@ -16,6 +16,7 @@ from subprocess import DEVNULL
 import keyring.backends.fail
 import pytest
 
+from common.timeutil import WEEK, SystemClock, week_start
 from sync import credentials
 from sync.cli import main
 from sync.worker import Syncer
@@ -31,7 +32,6 @@ from tests.sync.conftest import (
     track_days,
 )
 from tracker.settings import Settings, load_settings, save_settings
-from tracker.timeutil import WEEK, SystemClock, week_start
 
 ROOT = Path(__file__).parents[2]
 

@@ -7,10 +7,10 @@ import keyring.backends.fail
 import pytest
 from keyring.backends.chainer import ChainerBackend
 
+from common.errors import EnvironmentProblem
 from sync import credentials
 from sync.errors import NoKeyring
 from tests.helpers.keyrings import MemoryKeyring
-from tracker.errors import EnvironmentProblem
 
 URL = "https://diary.example.test"
 

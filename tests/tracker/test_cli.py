@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
+from common.timeutil import slot_start
 from tests.helpers.damage import make_damaged_database
 from tests.helpers.full_disk import TRIGGER
 from tracker.cli import build_parser
-from tracker.timeutil import slot_start
 
 ROOT = Path(__file__).resolve().parents[2]
 HEADLESS = ("--no-input", "--no-screenshots")

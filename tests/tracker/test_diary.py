@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from common.errors import NotFound, RuleViolation
 from tests.helpers.fakes import FakeClock, FakeInput, run
 from tracker.capture import imaging
 from tracker.diary import DayAndWeek, Diary
 from tracker.engine import Tracker
-from tracker.errors import NotFound, RuleViolation
 from tracker.models import Block, Screenshot
 
 WEDNESDAY = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)

@@ -8,6 +8,8 @@ from itertools import pairwise
 import pytest
 from sqlalchemy import select
 
+from common.errors import EnvironmentProblem, RuleViolation
+from common.timeutil import slot_start
 from tests.helpers.fakes import FakeCapturer, FakeInput, run
 from tracker.engine import (
     DISCARD,
@@ -25,9 +27,7 @@ from tracker.engine import (
     TrackerConfig,
     TrackingStopped,
 )
-from tracker.errors import EnvironmentProblem, RuleViolation
 from tracker.models import Block, Screenshot
-from tracker.timeutil import slot_start
 
 
 def live_blocks(database):

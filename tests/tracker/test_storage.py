@@ -12,11 +12,11 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, text
 
+from common.errors import StorageProblem
 from tests.helpers.fakes import run
 from tests.helpers.full_disk import fill_the_disk
 from tracker import migrations
 from tracker.engine import StorageFailed, StorageRecovered, TimeLost
-from tracker.errors import StorageProblem
 from tracker.storage import Database
 
 

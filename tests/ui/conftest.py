@@ -91,7 +91,7 @@ def fake_input():
 
 @pytest.fixture
 def tracker_service(qtbot, database, clock, app_settings, fake_input):
-    from ui.service import TrackerService
+    from ui.tracking_thread import TrackerService
 
     service = TrackerService(
         database,
@@ -112,7 +112,7 @@ def sync_service(database, clock, app_settings):
     """The app's sync, signed out: passes run only when a test asks (``sync_now``). The token goes
     to the keyring in this process (the tests' in-memory one), not through a child process."""
     from sync import credentials
-    from ui.sync_service import SyncService
+    from ui.sync_thread import SyncService
 
     sync = SyncService(database, clock, app_settings, tokens=credentials, automatic=False)
     yield sync

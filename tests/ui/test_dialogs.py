@@ -8,7 +8,6 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QDialogButtonBox, QLabel, QMessageBox, QPushButton
 
-from tracker import autostart
 from tracker.capture.windows import DEFAULT_PRIVATE_APPS
 from tracker.engine import (
     IdleQuestion,
@@ -20,6 +19,7 @@ from tracker.engine import (
 )
 from tracker.models import Screenshot
 from tracker.settings import load_settings
+from ui import autostart
 from ui.shots import screenshot_facts
 
 

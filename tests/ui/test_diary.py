@@ -12,15 +12,15 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QAbstractButton, QApplication, QMessageBox, QToolButton, QWidget
 
+from common.errors import EnvironmentProblem
+from common.timetext import hm
 from tests.helpers.fakes import FakeCapturer, run
 from tracker.diary import Diary
-from tracker.errors import EnvironmentProblem
 from tracker.models import Contract
 from ui.diary import WorkDiaryWindow
-from ui.diary_common import dot_color, meter_colors
-from ui.diary_day import Cell
-from ui.diary_dialogs import AddTimeDialog, BlockDialog, MemoDialog, slot_choices
-from ui.theme import hm
+from ui.diary.day import Cell
+from ui.diary.dialogs import AddTimeDialog, BlockDialog, MemoDialog, slot_choices
+from ui.diary.palette import dot_color, meter_colors
 
 BERLIN = ZoneInfo("Europe/Berlin")
 WEDNESDAY = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)

@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QWidget
 
+from common.errors import EnvironmentProblem
 from tests.helpers.fakes import FakeCapturer, FakeInput
 from tracker.engine import ScreenshotTaken, TrackingStarted, TrackingStopped
-from tracker.errors import EnvironmentProblem
 from tracker.settings import Settings
-from ui.service import TrackerService
+from ui.tracking_thread import TrackerService
 
 
 def click_start(qtbot, workdiary, drive):

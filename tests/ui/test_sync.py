@@ -16,7 +16,7 @@ from sync import credentials
 from tests.helpers.faultproxy import FaultProxy
 from tests.helpers.service import PASSWORD, bearer
 from tracker.settings import Settings, load_settings
-from ui.sync_service import SyncService
+from ui.sync_thread import SyncService
 from ui.theme import IDLE, UNSYNCED
 
 FREELANCER, CLIENT = "ann@example.test", "bob@example.test"

@@ -11,6 +11,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QPushButton, QWidget
 
+from common.errors import EnvironmentProblem
 from tests.helpers.fakes import FakeCapturer, FakeInput
 from tests.ui.conftest import Driver
 from tracker.engine import (
@@ -21,10 +22,9 @@ from tracker.engine import (
     TrackingStarted,
     TrackingStopped,
 )
-from tracker.errors import EnvironmentProblem
-from ui.service import TrackerService
 from ui.shots import screenshot_facts
 from ui.theme import ERROR, IDLE, tray_icon
+from ui.tracking_thread import TrackerService
 
 
 @pytest.fixture

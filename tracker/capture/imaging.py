@@ -47,7 +47,7 @@ from typing import NamedTuple
 from PySide6.QtCore import QBuffer, QIODevice, QPoint, QRect, Qt
 from PySide6.QtGui import QColorSpace, QImage, QImageWriter, QPainter
 
-from tracker.errors import EnvironmentProblem, StorageProblem
+from common.errors import EnvironmentProblem, StorageProblem
 
 EXTENSIONS = {"jpeg": "jpg", "webp": "webp"}
 FORMAT_NAMES = {"jpeg": "JPEG", "webp": "WebP"}  # as the app and the service show them

@@ -13,7 +13,7 @@ import os
 import sys
 import threading
 
-from tracker.errors import EnvironmentProblem
+from common.errors import EnvironmentProblem
 
 STARTUP_TIMEOUT = 5.0  # seconds for a listener to become ready
 NO_INPUT = "Input activity cannot be counted: "

@@ -14,9 +14,9 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
+from common.errors import EnvironmentProblem, StorageProblem
 from tracker import children
 from tracker.capture import Capture, CapturedImage
-from tracker.errors import EnvironmentProblem, StorageProblem
 
 TIMEOUT_S = 60.0
 FIX = "Check that the screen can be captured with 'python -m tracker track' in your desktop session."

@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from common.errors import EnvironmentProblem
 from tracker.capture import Capture, CapturedImage
 from tracker.capture.imaging import (
     DEFAULT_FORMAT,
@@ -21,7 +22,6 @@ from tracker.capture.imaging import (
     write_private_files,
 )
 from tracker.capture.windows import WindowLister, private_on_screen
-from tracker.errors import EnvironmentProblem
 
 X11_FIX = "Run Workdiary inside your desktop session (an X11 session on Linux)."
 

@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 from PySide6.QtGui import QImage
 
+from common.errors import StorageProblem
 from tests.helpers import screens
 from tracker.capture import imaging
-from tracker.errors import StorageProblem
 
 WHITE, INK = b"\xff\xff\xff\xff", b"\x30\x30\x30\xff"
 QUADRANTS = [(220, 30, 30), (30, 200, 30), (30, 30, 220), (230, 230, 40)]  # RGB: TL, TR, BL, BR

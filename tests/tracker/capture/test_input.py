@@ -110,7 +110,7 @@ def start_in_a_fresh_process(**environment: str) -> list[str]:
     """Start a source in a new Python (no pynput imported yet); its problem's message and fix."""
     script = (
         "from tracker.capture.input import PynputInputSource\n"
-        "from tracker.errors import EnvironmentProblem\n"
+        "from common.errors import EnvironmentProblem\n"
         "try:\n"
         "    PynputInputSource().start()\n"
         "except EnvironmentProblem as problem:\n"

@@ -6,9 +6,9 @@ import sys
 
 import pytest
 
+from common.errors import EnvironmentProblem
 from tracker.capture import isolated
 from tracker.capture.isolated import IsolatedCapturer
-from tracker.errors import EnvironmentProblem
 
 
 def test_a_capture_process_that_dies_is_an_environment_problem(monkeypatch, tmp_path):

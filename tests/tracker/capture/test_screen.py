@@ -9,11 +9,11 @@ import sys
 import pytest
 from PySide6.QtGui import QImage
 
+from common.errors import EnvironmentProblem, StorageProblem
 from tests.tracker.capture.conftest import HEIGHT, WIDTH
 from tracker.capture import imaging
 from tracker.capture.isolated import IsolatedCapturer
 from tracker.capture.screen import MssCapturer, blank_screen_note
-from tracker.errors import EnvironmentProblem, StorageProblem
 
 RED, GREEN, BLUE, YELLOW, BLACK = (220, 30, 30), (30, 200, 30), (30, 30, 220), (230, 230, 40), (0, 0, 0)
 QUADRANTS = [

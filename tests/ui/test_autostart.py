@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tracker import autostart
-from tracker.errors import StorageProblem
+from common.errors import StorageProblem
+from ui import autostart
 
 
 @pytest.fixture

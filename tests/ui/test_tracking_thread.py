@@ -10,7 +10,7 @@ from tests.helpers.fakes import FakeCapturer, FakeInput
 from tracker.engine import IdleQuestion, ScreenshotTaken, TrackingStopped
 from tracker.models import Contract
 from tracker.settings import Settings
-from ui.service import TrackerService
+from ui.tracking_thread import TrackerService
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QColor, QPalette
 
-from tracker.errors import NotFound, RuleViolation, StorageProblem
+from common.errors import NotFound, RuleViolation, StorageProblem
 from ui.theme import mix
 
 # What the core may refuse with a message written for the user.

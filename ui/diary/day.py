@@ -33,11 +33,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from common.timetext import hm
+from common.timetext import spoken as spoken_hm
 from tracker.diary import BlockView, Running
-from ui.diary_common import meter_colors
-from ui.diary_thumbs import ThumbnailCache
-from ui.theme import hm, mix, warning_color
-from ui.theme import spoken as spoken_hm
+from ui.diary.palette import meter_colors
+from ui.diary.thumbs import ThumbnailCache
+from ui.theme import mix, warning_color
 
 CELL_WIDTH = 158
 THUMB_SIZE = QSize(CELL_WIDTH - 10, (CELL_WIDTH - 10) * 9 // 16)

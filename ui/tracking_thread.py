@@ -15,13 +15,13 @@ from datetime import datetime, tzinfo
 
 from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, QTimer, Signal, Slot
 
+from common.errors import EnvironmentProblem, WorkdiaryError
+from common.timeutil import Clock
 from tracker.capture import InputSource, ScreenCapturer
 from tracker.diary import DayAndWeek, Diary, Running
 from tracker.engine import LiveBlock, TimeLost, Tracker
-from tracker.errors import EnvironmentProblem, WorkdiaryError
 from tracker.settings import Settings
 from tracker.storage import Database
-from tracker.timeutil import Clock
 
 log = logging.getLogger(__name__)
 

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tracker.errors import RuleViolation
-from tracker.rules import ContractTerms, check_editable, check_manual_time, locked_at
+from common.errors import RuleViolation
+from common.rules import ContractTerms, check_editable, check_manual_time, locked_at
 
 TERMS = ContractTerms(title="Website")
 WEDNESDAY = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)

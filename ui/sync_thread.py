@@ -24,13 +24,13 @@ from types import ModuleType
 
 from PySide6.QtCore import QObject, Qt, Signal
 
+from common.errors import EnvironmentProblem
+from common.timeutil import Clock
 from sync import isolated_credentials
 from sync.errors import Refused, ServiceUnreachable, SignedOut
 from sync.outbox import OutboxSummary, summary
-from tracker.errors import EnvironmentProblem
 from tracker.settings import Settings
 from tracker.storage import Database
-from tracker.timeutil import Clock
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from tracker.timeutil import local_day_bounds, local_zone, slot_start, week_of_date, week_start
+from common.timeutil import local_day_bounds, local_zone, slot_start, week_of_date, week_start
 
 
 def test_slots_are_clock_aligned_ten_minutes_in_utc():

@@ -9,8 +9,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
-from tracker.errors import RuleViolation
-from tracker.timeutil import WEEK, local_text, slot_start, week_start
+from common.errors import RuleViolation
+from common.timetext import local_text
+from common.timeutil import WEEK, slot_start, week_start
 
 
 @dataclass(frozen=True)

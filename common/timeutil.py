@@ -88,14 +88,3 @@ def local_zone() -> tzinfo:
             return ZoneInfo.from_file(zone_file, key="localtime")
     except (OSError, ValueError, ZoneInfoNotFoundError):
         return datetime.now().astimezone().tzinfo  # Windows: the current offset is all we know
-
-
-def local_text(moment: datetime, zone: tzinfo | None = None) -> str:
-    """A moment as the user reads it: 'Mon 24 Nov 13:00' in their zone."""
-    return moment.astimezone(zone).strftime("%a %d %b %H:%M")
-
-
-def duration_text(seconds: float) -> str:
-    """A duration to the second, as the app and the command line show it: '1:02:03'."""
-    seconds = max(int(seconds), 0)
-    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"

@@ -27,14 +27,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from common.rules import ContractTerms, why_no_manual_time
+from common.timetext import hm
+from common.timeutil import SLOT, local_day_bounds, slot_start
 from tracker.diary import Diary
 from tracker.models import Contract
-from tracker.rules import ContractTerms, why_no_manual_time
-from tracker.timeutil import SLOT, local_day_bounds, slot_start
-from ui.diary_common import USER_ERRORS
-from ui.diary_day import Cell
+from ui.diary.day import Cell
+from ui.diary.palette import USER_ERRORS
+from ui.message_boxes import ask
 from ui.shots import image_details
-from ui.theme import ask, hm, warning_color
+from ui.theme import warning_color
 
 MEMO_MAX = 500
 

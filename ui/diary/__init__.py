@@ -34,15 +34,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from common.timetext import hm, local_text
+from common.timetext import spoken as spoken_hm
+from common.timeutil import WEEK, week_of_date, week_start
 from tracker.diary import DayTotal, Diary, Running, Totals
 from tracker.models import Contract
-from tracker.timeutil import WEEK, local_text, week_of_date, week_start
-from ui.diary_common import USER_ERRORS, dot_color
-from ui.diary_day import THUMB_SIZE, Cell, DayModel, DayView
-from ui.diary_dialogs import AddTimeDialog, BlockDialog, MemoDialog
-from ui.diary_thumbs import ThumbnailCache
-from ui.theme import accent, ask, hm, set_text_color, tell
-from ui.theme import spoken as spoken_hm
+from ui.diary.day import THUMB_SIZE, Cell, DayModel, DayView
+from ui.diary.dialogs import AddTimeDialog, BlockDialog, MemoDialog
+from ui.diary.palette import USER_ERRORS, dot_color
+from ui.diary.thumbs import ThumbnailCache
+from ui.message_boxes import ask, tell
+from ui.theme import accent, set_text_color
 
 log = logging.getLogger(__name__)
 

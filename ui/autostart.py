@@ -12,7 +12,7 @@ One API for the three systems (``supported()``, ``is_enabled()``, ``set_enabled(
 
 Files that hold paths are written owner-only (0600), atomically. A failure raises StorageProblem.
 
-``python -m tracker.autostart --install-launcher`` copies ``resources/workdiary.desktop`` and the
+``python -m ui.autostart --install-launcher`` copies ``resources/workdiary.desktop`` and the
 icon to ``$XDG_DATA_HOME`` (``~/.local/share``) so that Workdiary shows in the Linux menus.
 """
 
@@ -28,7 +28,7 @@ import sys
 from pathlib import Path
 from typing import Any, Protocol
 
-from tracker.errors import StorageProblem
+from common.errors import StorageProblem
 
 FILE_NAME = "workdiary.desktop"
 ICON_NAME = "workdiary"  # the themed icon: hicolor/scalable/apps/workdiary.svg
@@ -324,7 +324,7 @@ def uninstall_launcher() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tracker.autostart", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m ui.autostart", description=__doc__.splitlines()[0])
     action = parser.add_mutually_exclusive_group(required=True)
     action.add_argument("--install-launcher", action="store_true", help="add Workdiary to the Linux menus")
     action.add_argument("--uninstall-launcher", action="store_true", help="remove it from the menus")

@@ -1,0 +1,32 @@
+"""Column types and naming shared by the app's database and the service's.
+
+Instants are stored as integer UTC epoch seconds: compact, exact, fast to range-query, and free of
+SQLite's naive-datetime pitfalls. The mapped attributes are aware UTC datetimes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Integer, TypeDecorator
+
+from common.timeutil import from_epoch, to_epoch
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCTimestamp(TypeDecorator[datetime]):
+    impl = Integer
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> int | None:
+        return None if value is None else to_epoch(value)
+
+    def process_result_value(self, value: int | None, dialect: object) -> datetime | None:
+        return None if value is None else from_epoch(value)
