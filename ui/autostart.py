@@ -31,6 +31,7 @@ from typing import Any, Protocol
 from platformdirs.unix import Unix
 
 from common.errors import StorageProblem
+from ui.resources import resources_dir
 
 FILE_NAME = "workdiary.desktop"
 ICON_NAME = "workdiary"  # the themed icon: hicolor/scalable/apps/workdiary.svg
@@ -257,20 +258,6 @@ class RunKey:
 
 
 # The Linux menu launcher
-
-
-def resources_dir() -> Path:
-    """Where ``workdiary.desktop`` and the icon are (the same places as ``ui.theme.resources_dir``,
-    without importing Qt): beside the frozen app, in the source tree, under ``share/workdiary``."""
-    candidates = []
-    if frozen := getattr(sys, "_MEIPASS", None):
-        candidates.append(Path(frozen) / "resources")
-    candidates.append(Path(__file__).resolve().parent.parent / "resources")
-    candidates.append(Path(sys.prefix) / "share" / "workdiary" / "resources")
-    for candidate in candidates:
-        if (candidate / FILE_NAME).is_file():
-            return candidate
-    return candidates[0]
 
 
 def launcher_paths() -> tuple[Path, Path]:
