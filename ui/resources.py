@@ -7,9 +7,9 @@ from pathlib import Path
 
 
 def resources_dir() -> Path:
-    """Where the icons and the launcher entry are: beside the frozen app (PyInstaller's ``datas`` → ``resources``), in
-    the source tree (a checkout, ``pip install -e .``), or under ``share/workdiary`` of the
-    installation prefix (a wheel's data-files)."""
+    """Where the icons and the launcher entry are: beside the frozen app (PyInstaller's ``datas``
+    → ``resources``), in the source tree (a checkout, ``pip install -e .``), or under
+    ``share/workdiary`` of the installation prefix (a wheel's data-files)."""
     candidates = []
     frozen = getattr(sys, "_MEIPASS", None)
     if frozen:
