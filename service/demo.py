@@ -1,7 +1,7 @@
 """A demo data set: a freelancer with a few kinds of contracts, their client, two more people, and
 the freelancer's afternoons of the last two weeks on “Mobile app QA”, logged on another computer
 (which the app shows beside its own; ``make run`` logs the mornings on “Website rebuild” on this
-computer, with screenshots: scripts/demo_week.py)."""
+computer, with screenshots: tracker/demo/week.py)."""
 
 from __future__ import annotations
 
