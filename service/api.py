@@ -20,6 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from common.timeutil import Clock
+from common.wire import API_PREFIX
 from service import auth, formdata, timesheet
 from service.config import ServiceConfig
 from service.database import Database
@@ -178,8 +179,8 @@ class SignedInBeforeBody(APIRoute):
         return signed_in_first
 
 
-router = APIRouter(prefix="/api/v1")
-writes = APIRouter(prefix="/api/v1", route_class=SignedInBeforeBody)
+router = APIRouter(prefix=API_PREFIX)
+writes = APIRouter(prefix=API_PREFIX, route_class=SignedInBeforeBody)
 
 
 SIGN_IN_REFUSALS: dict[int | str, dict[str, Any]] = {
