@@ -87,4 +87,5 @@ def local_zone() -> tzinfo:
         with open("/etc/localtime", "rb") as zone_file:  # Linux and macOS
             return ZoneInfo.from_file(zone_file, key="localtime")
     except (OSError, ValueError, ZoneInfoNotFoundError):
-        return datetime.now().astimezone().tzinfo  # Windows: the current offset is all we know
+        # Windows: the current offset is all we know (astimezone() always sets a zone)
+        return datetime.now().astimezone().tzinfo  # type: ignore[return-value]

@@ -46,9 +46,9 @@ def create_app(config: ServiceConfig, clock: Clock | None = None) -> FastAPI:
     app.state.service = context
     app.include_router(router)
     app.include_router(writes)
-    app.add_exception_handler(Refusal, _refusal)
-    app.add_exception_handler(RequestValidationError, _invalid_request)
-    app.add_exception_handler(HTTPException, _http_error)
+    app.exception_handler(Refusal)(_refusal)
+    app.exception_handler(RequestValidationError)(_invalid_request)
+    app.exception_handler(HTTPException)(_http_error)
     return app
 
 

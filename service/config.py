@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from platformdirs import user_data_dir
 from pydantic import Field
@@ -31,6 +31,11 @@ class _LocationsFromEnvironment(EnvSettingsSource):
         if field_name not in FROM_ENVIRONMENT:
             return None, field_name, False
         return super().get_field_value(field, field_name)
+
+
+class ServerOptions(TypedDict):
+    proxy_headers: bool
+    forwarded_allow_ips: list[str]
 
 
 class ServiceConfig(BaseSettings):
@@ -71,7 +76,7 @@ class ServiceConfig(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return init_settings, _LocationsFromEnvironment(settings_cls)
 
-    def server_options(self) -> dict[str, object]:
+    def server_options(self) -> ServerOptions:
         """uvicorn's settings for the client's address: X-Forwarded-For (and X-Forwarded-Proto) are
         read from the trusted proxies alone, and from nobody when there are none."""
         return {
