@@ -32,6 +32,7 @@ def main(folder: Path) -> None:
     import uvicorn
 
     from common.wire import API_PREFIX
+    from service import cli  # noqa: F401  (workdiary-service's own modules too)
     from service.app import create_app
     from service.config import ServiceConfig
 
