@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
+from typing import Any
 
 from common.errors import RuleViolation
 from common.timetext import local_text
@@ -25,7 +26,7 @@ class ContractTerms:
     grace_hours: int = 12
 
     @classmethod
-    def of(cls, contract: object) -> ContractTerms:
+    def of(cls, contract: Any) -> ContractTerms:
         """The terms of a contract row: the app's or the service's, which name them alike."""
         return cls(
             title=contract.title,

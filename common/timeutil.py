@@ -86,4 +86,4 @@ def local_zone() -> tzinfo:
     try:
         return tzlocal.reload_localzone()  # read afresh: get_localzone() keeps its first answer
     except (ZoneInfoNotFoundError, ValueError):
-        return datetime.now().astimezone().tzinfo
+        return datetime.now().astimezone().tzinfo  # type: ignore[return-value]  # astimezone() always sets a zone

@@ -55,7 +55,7 @@ def laptop_blocks(contract_id: str, freelancer_id: str, memo: str, now: datetime
     """Afternoons (13:00 UTC on) of last week's and this week's weekdays, up to an hour ago,
     tracked on "demo-laptop"."""
     rng = random.Random(contract_id)
-    blocks = []
+    blocks: list[Block] = []
     last_week = week_start(now) - WEEK
     for day in [*range(5), *range(7, 12)]:
         first = last_week + timedelta(days=day, hours=13)

@@ -17,6 +17,7 @@ from pydantic import (
 )
 
 from common.timeutil import SLOT, slot_start
+from common.wire import MAX_BATCH
 
 MAX_MEMO_CHARS = 2000
 FIRST_YEAR, LAST_YEAR = 1970, 2999  # and no arithmetic on times ever overflows
@@ -24,7 +25,6 @@ SHA256_PATTERN = r"^[0-9a-f]{64}$"
 # Every id is a UUID in its canonical lower-case form (as str(uuid.uuid4()) makes it): one spelling
 # per id, so that a replay finds what it wrote.
 UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
-MAX_BATCH = 200  # items in one PUT /blocks or PUT /screenshots
 # The largest JSON body (FastAPI reads it whole before validating it). The largest valid request,
 # MAX_BATCH blocks with the longest memos in escaped astral characters (12 bytes each), is 5 MB.
 MAX_JSON_BYTES = 8 * 1024 * 1024
