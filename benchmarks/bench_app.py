@@ -139,12 +139,12 @@ def hidden_while_tracking(service_url: str | None) -> dict:
 
 def measure_hidden_while_tracking() -> list[dict]:
     """Signed out, and signed in to a demo service on a loopback port (in a process of its own)."""
-    from service import launcher
+    from service import local
 
     rows = []
     with tempfile.TemporaryDirectory() as folder:
-        port = launcher.free_port()
-        demo_service = launcher.serve_in_background("127.0.0.1", port, demo=True, folder=Path(folder))
+        port = local.free_port()
+        demo_service = local.serve_in_background("127.0.0.1", port, demo=True, folder=Path(folder))
         try:
             for name, arguments in (
                 ("RSS, window hidden, tracking, signed out", ["--hidden"]),

@@ -28,10 +28,11 @@ from pathlib import Path
 import requests
 
 from common.timeutil import SLOT, WEEK, week_start
+from common.wire import bearer
+from service.local import running_service
+from service.postgres_cluster import postgres_cluster, server_binaries
 from tests.helpers.fakes import FakeClock
 from tests.helpers.images import jpeg
-from tests.helpers.postgres import postgres_cluster, server_binaries
-from tests.helpers.service import bearer, running_service
 from tracker.models import Block, Contract, Screenshot, ScreenshotImage
 from tracker.storage import Database
 

@@ -13,6 +13,11 @@ MAX_UPLOAD_IMAGES = 32
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
+def bearer(token: str) -> dict[str, str]:
+    """The header that carries an API token."""
+    return {"Authorization": f"Bearer {token}"}
+
+
 def wire_time(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 

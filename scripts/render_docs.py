@@ -17,6 +17,7 @@ import sys
 import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 REPO = Path(__file__).resolve().parent.parent
@@ -98,12 +99,9 @@ def main() -> None:
 
 def render(data_dir: Path) -> None:
     """The windows, with the app signed in to a real contract service on a loopback port."""
-    import keyring
+    from service.demo import PASSWORD
+    from service.local import running_service
 
-    from tests.helpers.keyrings import MemoryKeyring
-    from tests.helpers.service import PASSWORD, running_service
-
-    keyring.set_keyring(MemoryKeyring())
     with running_service(data_dir / "service", FakeClock(NOW)) as contract_service:
         contract_service.add_user("ann@example.test", "freelancer")
         contract_service.add_user("bob@example.test", "client")
@@ -115,7 +113,6 @@ def render_app(data_dir: Path, service_url: str, email: str, password: str) -> N
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
-    from sync import credentials
     from tracker.engine import IdleQuestion
     from tracker.settings import Settings
     from tracker.storage import Database
@@ -140,7 +137,9 @@ def render_app(data_dir: Path, service_url: str, email: str, password: str) -> N
         make_capturer=lambda s: capturer,
         tick_ms=None,
     )
-    sync = SyncService(database, clock, settings, tokens=credentials, automatic=False)
+    kept: dict[str, str] = {}  # the token, for this render only: no keyring is needed
+    tokens = SimpleNamespace(load_token=kept.get, save_token=kept.__setitem__, delete_token=kept.pop)
+    sync = SyncService(database, clock, settings, tokens=tokens, automatic=False)
     workdiary = Workdiary(database, service, sync, clock, ZONE, settings, quit_app=app.quit)
     workdiary.start()
     sync.sign_in(service_url, email, password)

@@ -19,7 +19,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from common.errors import EnvironmentProblem
-from service import launcher
+from service import local
 from sync import credentials
 from sync.client import ServiceClient
 from tracker.paths import default_data_dir
@@ -34,15 +34,15 @@ DEMO_CONTRACT = "Website rebuild"  # this computer's demo week; the other comput
 
 def start_service() -> subprocess.Popen | None:
     """The demo service, or None when one already listens."""
-    if launcher.answers(URL):
+    if local.answers(URL):
         print(f"Using the contract service already at {URL}.")
         return None
     with socket.socket() as probe:
         if probe.connect_ex((HOST, PORT)) == 0:
             sys.exit(f"Port {PORT} is taken by something that is not a Workdiary service; free it first.")
     try:
-        return launcher.serve_in_background(HOST, PORT, demo=True)
-    except launcher.ServiceDidNotStart as problem:
+        return local.serve_in_background(HOST, PORT, demo=True)
+    except local.ServiceDidNotStart as problem:
         sys.exit(str(problem))
 
 

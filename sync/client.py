@@ -19,7 +19,7 @@ from urllib.parse import urljoin
 
 import requests
 
-from common.wire import API_PREFIX, field_of
+from common.wire import API_PREFIX, bearer, field_of
 from sync.errors import Refused, ServiceUnreachable, SignedOut
 
 log = logging.getLogger(__name__)
@@ -118,7 +118,7 @@ class ServiceClient:
                 raise SignedOut(
                     f"You are not signed in to the contract service at {self.base_url}: sign in first."
                 )
-            headers["Authorization"] = f"Bearer {self.token}"
+            headers.update(bearer(self.token))
         try:
             with self._session() as session:
                 response = session.request(

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 import pytest
 import requests
 
-from tests.helpers.service import API, ServiceHandle, bearer
+from tests.helpers.service import API, LocalService, bearer
 
 ANN = "ann@example.test"  # freelancer
 BOB = "bob@example.test"  # another freelancer
@@ -29,7 +29,7 @@ DEVICE = uid("device-1")
 
 @dataclass
 class World:
-    service: ServiceHandle
+    service: LocalService
     ann: str  # tokens
     bob: str
     cara: str
@@ -77,7 +77,7 @@ def wire_time(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def make_world(handle: ServiceHandle) -> World:
+def make_world(handle: LocalService) -> World:
     for email, role in ((ANN, "freelancer"), (BOB, "freelancer"), (CARA, "client")):
         handle.add_user(email, role)
     return World(
@@ -92,7 +92,7 @@ def make_world(handle: ServiceHandle) -> World:
 
 
 @pytest.fixture
-def world(service: ServiceHandle) -> World:
+def world(service: LocalService) -> World:
     return make_world(service)
 
 

@@ -15,13 +15,13 @@ from service.admin import create_user
 from service.auth import HASHES_AT_ONCE, SCRYPT_N, hash_password, verify_password
 from service.config import ServiceConfig
 from service.models import Token, User
-from tests.helpers.service import PASSWORD, ServiceHandle, bearer, running_service
+from tests.helpers.service import PASSWORD, LocalService, bearer, running_service
 from tests.service.conftest import ANN
 
 DAY = 24 * 3600
 
 
-def sign_in(service: ServiceHandle, email: str = ANN, password: str = PASSWORD) -> requests.Response:
+def sign_in(service: LocalService, email: str = ANN, password: str = PASSWORD) -> requests.Response:
     return requests.post(
         f"{service.api}/auth/sign-in",
         json={"email": email, "password": password, "device_name": "Desk"},
@@ -29,11 +29,11 @@ def sign_in(service: ServiceHandle, email: str = ANN, password: str = PASSWORD) 
     )
 
 
-def me(service: ServiceHandle, token: str) -> requests.Response:
+def me(service: LocalService, token: str) -> requests.Response:
     return requests.get(f"{service.api}/me", headers=bearer(token), timeout=10)
 
 
-def test_signing_in_answers_a_token_that_expires_in_30_days(service: ServiceHandle) -> None:
+def test_signing_in_answers_a_token_that_expires_in_30_days(service: LocalService) -> None:
     user_id = service.add_user(ANN.upper(), "freelancer", name="Ann Lee")
 
     answer = sign_in(service)
@@ -45,9 +45,9 @@ def test_signing_in_answers_a_token_that_expires_in_30_days(service: ServiceHand
     assert me(service, body["token"]).json() == body["user"]
 
 
-def test_only_the_tokens_hash_is_stored(service: ServiceHandle) -> None:
+def test_only_the_tokens_hash_is_stored(service: LocalService) -> None:
     service.add_user(ANN)
-    token = service.sign_in(ANN)
+    token = service.sign_in(ANN, device_name="test")
 
     with service.app.state.service.database.reading() as session:
         stored = session.scalars(select(Token)).one()
@@ -81,7 +81,7 @@ def test_a_weaker_hash_still_signs_in_and_is_replaced_by_a_full_cost_one(tmp_pat
     assert stored.startswith("scrypt$131072$8$1$")
 
 
-def stored_hash(service: ServiceHandle, email: str = ANN) -> str:
+def stored_hash(service: LocalService, email: str = ANN) -> str:
     with service.app.state.service.database.reading() as session:
         return session.scalars(select(User.password_hash).where(User.email == email)).one()
 
@@ -118,7 +118,7 @@ def test_no_more_passwords_are_hashed_at_once_than_there_are_cores(monkeypatch) 
     assert most == cores
 
 
-def test_a_wrong_password_or_an_unknown_email_is_refused_alike(service: ServiceHandle) -> None:
+def test_a_wrong_password_or_an_unknown_email_is_refused_alike(service: LocalService) -> None:
     service.add_user(ANN)
 
     for answer in (
@@ -129,7 +129,7 @@ def test_a_wrong_password_or_an_unknown_email_is_refused_alike(service: ServiceH
         assert answer.json() == {"detail": "The email or the password is wrong."}
 
 
-def test_a_token_expires_after_30_days(service: ServiceHandle) -> None:
+def test_a_token_expires_after_30_days(service: LocalService) -> None:
     service.add_user(ANN)
     token = service.sign_in(ANN)
 
@@ -143,7 +143,7 @@ def test_a_token_expires_after_30_days(service: ServiceHandle) -> None:
     assert answer.headers["WWW-Authenticate"] == "Bearer"
 
 
-def test_signing_out_revokes_the_token_and_a_replay_answers_204(service: ServiceHandle) -> None:
+def test_signing_out_revokes_the_token_and_a_replay_answers_204(service: LocalService) -> None:
     service.add_user(ANN)
     token, other_device = service.sign_in(ANN), service.sign_in(ANN)
 
@@ -156,7 +156,7 @@ def test_signing_out_revokes_the_token_and_a_replay_answers_204(service: Service
     assert me(service, other_device).status_code == 200
 
 
-def test_requests_without_a_valid_token_are_refused(service: ServiceHandle) -> None:
+def test_requests_without_a_valid_token_are_refused(service: LocalService) -> None:
     no_token = requests.get(f"{service.api}/me", timeout=10)
     unknown = me(service, "made-up")
     basic = requests.get(f"{service.api}/me", headers={"Authorization": "Basic YTpi"}, timeout=10)
@@ -171,7 +171,7 @@ def test_requests_without_a_valid_token_are_refused(service: ServiceHandle) -> N
     )
 
 
-def test_failed_sign_ins_are_limited_per_account_from_one_address(service: ServiceHandle) -> None:
+def test_failed_sign_ins_are_limited_per_account_from_one_address(service: LocalService) -> None:
     service.add_user(ANN)
     failures = [sign_in(service, password=f"guess {attempt}").status_code for attempt in range(5)]
     service.clock.advance(60)
@@ -186,7 +186,7 @@ def test_failed_sign_ins_are_limited_per_account_from_one_address(service: Servi
     assert sign_in(service).status_code == 200
 
 
-def test_a_successful_sign_in_clears_the_accounts_failures_from_its_address(service: ServiceHandle) -> None:
+def test_a_successful_sign_in_clears_the_accounts_failures_from_its_address(service: LocalService) -> None:
     service.add_user(ANN)
     for attempt in range(4):
         sign_in(service, password=f"guess {attempt}")
@@ -195,7 +195,7 @@ def test_a_successful_sign_in_clears_the_accounts_failures_from_its_address(serv
     assert [sign_in(service, password="again").status_code for _ in range(5)] == [401] * 5
 
 
-def test_failed_sign_ins_are_limited_per_address(service: ServiceHandle) -> None:
+def test_failed_sign_ins_are_limited_per_address(service: LocalService) -> None:
     service.add_user(ANN)
     for attempt in range(20):
         assert sign_in(service, email=f"guess{attempt}@example.test").status_code == 401
@@ -208,7 +208,7 @@ def test_failed_sign_ins_are_limited_per_address(service: ServiceHandle) -> None
 
 
 def sign_in_from(
-    service: ServiceHandle, address: str, email: str = ANN, password: str = PASSWORD
+    service: LocalService, address: str, email: str = ANN, password: str = PASSWORD
 ) -> requests.Response:
     """A sign-in through a proxy that forwards the client's ``address``."""
     return requests.post(
@@ -257,7 +257,7 @@ def test_the_owner_signs_in_from_their_address_while_an_attackers_is_locked_out(
     assert attackers.status_code == 429  # the right password from there waits too
 
 
-def test_an_address_sent_by_a_client_that_is_no_trusted_proxy_is_ignored(service: ServiceHandle) -> None:
+def test_an_address_sent_by_a_client_that_is_no_trusted_proxy_is_ignored(service: LocalService) -> None:
     service.add_user(ANN)
 
     answers = [sign_in_from(service, f"203.0.113.{n}", password="guess").status_code for n in range(6)]
@@ -265,7 +265,7 @@ def test_an_address_sent_by_a_client_that_is_no_trusted_proxy_is_ignored(service
     assert answers == [401] * 5 + [429]
 
 
-def test_the_schema_tells_the_refusals_of_a_sign_in(service: ServiceHandle) -> None:
+def test_the_schema_tells_the_refusals_of_a_sign_in(service: LocalService) -> None:
     schema = requests.get(f"{service.api}/openapi.json", timeout=10).json()
     responses = schema["paths"]["/api/v1/auth/sign-in"]["post"]["responses"]
 

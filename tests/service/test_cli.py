@@ -13,7 +13,7 @@ import requests
 from sqlalchemy import select
 
 from service.database import Database
-from service.launcher import free_port, serve_in_background
+from service.local import free_port, serve_in_background
 from service.models import Contract, SignInFailure, User
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import MONDAY
 from tests.helpers.images import jpeg
-from tests.helpers.service import ServiceHandle
+from tests.helpers.service import LocalService
 from tests.service.conftest import World, block_body, make_world, uid
 from tests.service.test_screenshots import screenshot_body, sha, upload
 
@@ -17,7 +17,7 @@ from tests.service.test_screenshots import screenshot_body, sha, upload
 @pytest.fixture(params=["sqlite", "postgresql"])
 def any_world(request: pytest.FixtureRequest) -> World:
     fixture = "service" if request.param == "sqlite" else "postgres_service"
-    handle: ServiceHandle = request.getfixturevalue(fixture)
+    handle: LocalService = request.getfixturevalue(fixture)
     return make_world(handle)
 
 

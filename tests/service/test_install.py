@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from common.wire import API_PREFIX
-from service.launcher import free_port, serve_in_background
+from service.local import free_port, serve_in_background
 
 ROOT = Path(__file__).resolve().parents[2]
 PROBE = Path(__file__).with_name("service_probe.py")

@@ -16,8 +16,8 @@ from service import migrations
 from service.admin import ContractSettings, create_contract, create_user
 from service.database import Database
 from service.models import Base, Blob, Block, ImageUpload, Screenshot, ScreenshotImage
+from service.postgres_cluster import PostgresCluster
 from tests.conftest import MONDAY
-from tests.helpers.postgres import PostgresCluster
 from tests.service.conftest import uid
 
 

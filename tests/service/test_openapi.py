@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import requests
 
-from tests.helpers.service import API, ServiceHandle
+from tests.helpers.service import API, LocalService
 
 REFUSALS = {
     "POST /auth/sign-in": {"401", "413", "422", "429"},
@@ -23,7 +23,7 @@ REFUSALS = {
 }
 
 
-def test_every_route_documents_each_refusal_as_a_problem(service: ServiceHandle) -> None:
+def test_every_route_documents_each_refusal_as_a_problem(service: LocalService) -> None:
     schema = requests.get(f"{service.url}{API}/openapi.json", timeout=10).json()
     problem = {"$ref": "#/components/schemas/Problem"}
 

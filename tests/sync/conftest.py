@@ -13,7 +13,7 @@ from sync.client import ServiceClient
 from sync.outbox import summary
 from sync.worker import Syncer
 from tests.helpers.fakes import FakeCapturer, run
-from tests.helpers.service import API, ServiceHandle, bearer, running_service
+from tests.helpers.service import API, LocalService, bearer, running_service
 from tracker.capture import Capture
 from tracker.models import Block, Contract, Screenshot
 from tracker.storage import Database
@@ -47,7 +47,7 @@ def tracker(make_tracker):
 
 @dataclass
 class Account:
-    service: ServiceHandle
+    service: LocalService
     contract_id: str
     token: str
 
@@ -55,7 +55,7 @@ class Account:
         return ServiceClient(base_url or self.service.url, self.token, **options)
 
 
-def open_account(handle: ServiceHandle) -> Account:
+def open_account(handle: LocalService) -> Account:
     """A freelancer with one contract on the service, signed in."""
     handle.add_user(FREELANCER, "freelancer")
     handle.add_user(CLIENT, "client")
