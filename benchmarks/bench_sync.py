@@ -32,7 +32,7 @@ from common.wire import bearer
 from service.local import running_service
 from service.postgres_cluster import postgres_cluster, server_binaries
 from tests.helpers.fakes import FakeClock
-from tests.helpers.images import jpeg
+from tracker.demo.images import jpeg
 from tracker.models import Block, Contract, Screenshot, ScreenshotImage
 from tracker.storage import Database
 

@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 
 from tests.conftest import MONDAY
-from tests.helpers.images import jpeg
 from tests.service.conftest import World, block_body, uid
 from tests.service.test_screenshots import block_with_screenshot, screenshot_body, sha, upload
+from tracker.demo.images import jpeg
 
 SLOT_START = MONDAY - timedelta(minutes=20)
 

@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 
 from tests.conftest import MONDAY
-from tests.helpers.images import jpeg, webp
 from tests.helpers.service import running_service
 from tests.service.conftest import World, block_body, make_world, uid, wire_time
 from tests.service.test_screenshots import MB, SLOT_START, screenshot_body, sha, upload
+from tracker.demo.images import jpeg, webp
 
 
 def item(block_id: str, body: dict) -> dict:

@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 
 from tests.conftest import MONDAY
-from tests.helpers.images import jpeg
 from tests.helpers.service import LocalService
 from tests.service.conftest import World, block_body, make_world, uid
 from tests.service.test_screenshots import screenshot_body, sha, upload
+from tracker.demo.images import jpeg
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.conftest import MONDAY
-from tests.helpers.images import jpeg, webp
 from tests.service.conftest import World, block_body, uid, wire_time
+from tracker.demo.images import jpeg, webp
 
 SLOT_START = MONDAY - timedelta(minutes=20)
 MB = 1024 * 1024

@@ -1,4 +1,5 @@
-"""Real JPEG and WebP files, made by Qt's encoders as the app makes them, for the service's tests."""
+"""Small real JPEG and WebP files, made by Qt's encoders as the app makes them: the service's tests
+and the sync benchmark send them as screenshots."""
 
 from __future__ import annotations
 
