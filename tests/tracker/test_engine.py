@@ -9,12 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from common.errors import EnvironmentProblem, RuleViolation
+from common.states import IdleDecision
 from common.timeutil import slot_start
 from tests.helpers.fakes import FakeCapturer, FakeInput, run
 from tracker.engine import (
-    DISCARD,
-    DISCARD_AND_STOP,
-    KEEP,
     CaptureFailed,
     ClockJump,
     IdleQuestion,
@@ -142,7 +140,7 @@ def test_idle_time_is_taken_back_and_the_user_asked(make_tracker, clock, contrac
 def test_idle_kept_counts_all_the_time(make_tracker, clock, contract, database):
     events = []
     tracker = idle_episode(make_tracker, clock, contract, events)
-    tracker.resolve_idle(KEEP)
+    tracker.resolve_idle(IdleDecision.KEEP)
     run(tracker, clock, 60)
     tracker.stop()
     blocks = live_blocks(database)
@@ -158,7 +156,7 @@ def test_idle_kept_counts_all_the_time(make_tracker, clock, contract, database):
 
 def test_idle_discarded_keeps_tracking_from_the_return(make_tracker, clock, contract, database):
     tracker = idle_episode(make_tracker, clock, contract, [])
-    tracker.resolve_idle(DISCARD)
+    tracker.resolve_idle(IdleDecision.DISCARD)
     assert tracker.tracking
     run(tracker, clock, 60)
     tracker.stop()
@@ -168,7 +166,7 @@ def test_idle_discarded_keeps_tracking_from_the_return(make_tracker, clock, cont
 def test_idle_discarded_and_stopped(make_tracker, clock, contract, database):
     events = []
     tracker = idle_episode(make_tracker, clock, contract, events)
-    tracker.resolve_idle(DISCARD_AND_STOP)
+    tracker.resolve_idle(IdleDecision.DISCARD_AND_STOP)
     assert not tracker.tracking
     assert events[-1] == TrackingStopped(contract.id, datetime(2026, 11, 23, 9, 10, tzinfo=UTC), "idle")
     assert sum(b.seconds for b in live_blocks(database)) == 600
