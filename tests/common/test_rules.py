@@ -1,4 +1,5 @@
-"""The rules for changing time: the editable window and manual time, each broken rule refused."""
+"""The rules for tracking and changing time: what may be tracked, the editable window, manual time
+and the memo's length, each broken rule refused."""
 
 from __future__ import annotations
 
@@ -8,7 +9,16 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from common.errors import RuleViolation
-from common.rules import ContractTerms, check_editable, check_manual_time, locked_at
+from common.rules import (
+    ContractTerms,
+    check_editable,
+    check_manual_time,
+    check_memo,
+    is_trackable,
+    locked_at,
+)
+from common.states import ContractKind, ContractStatus
+from common.wire import MAX_MEMO_CHARS
 
 TERMS = ContractTerms(title="Website")
 WEDNESDAY = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
@@ -83,3 +93,22 @@ def test_manual_time_in_the_last_week_during_the_grace_period():
     check_manual_time(TERMS, at(27, 9), at(27, 10), monday_morning, existing=[])
     with pytest.raises(RuleViolation, match="locked"):
         check_manual_time(TERMS, at(27, 9), at(27, 10), monday_morning + timedelta(hours=4), existing=[])
+
+
+@pytest.mark.parametrize(
+    ("terms", "trackable"),
+    [
+        (TERMS, True),
+        (ContractTerms("Site", status=ContractStatus.PAUSED), False),
+        (ContractTerms("Site", status=ContractStatus.ENDED), False),
+        (ContractTerms("Logo", kind=ContractKind.FIXED), False),
+    ],
+)
+def test_time_is_tracked_on_active_hourly_contracts_only(terms: ContractTerms, trackable: bool):
+    assert is_trackable(terms) is trackable
+
+
+def test_a_memo_is_one_line_of_at_most_500_characters():
+    check_memo("x" * MAX_MEMO_CHARS)
+    with pytest.raises(RuleViolation, match=r"at most 500 characters .*this one has 501"):
+        check_memo("x" * (MAX_MEMO_CHARS + 1))

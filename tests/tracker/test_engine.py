@@ -11,6 +11,7 @@ from sqlalchemy import select
 from common.errors import EnvironmentProblem, RuleViolation
 from common.states import IdleDecision
 from common.timeutil import slot_start
+from common.wire import MAX_MEMO_CHARS
 from tests.helpers.fakes import FakeCapturer, FakeInput, run
 from tracker.engine import (
     CaptureFailed,
@@ -115,6 +116,21 @@ def test_memo_changes_apply_to_the_open_block(make_tracker, clock, contract, dat
     run(tracker, clock, 30)
     tracker.stop()
     assert [b.memo for b in live_blocks(database)] == ["Checkout flow"]
+
+
+def test_a_memo_over_500_characters_is_refused_and_changes_nothing(make_tracker, clock, contract, database):
+    tracker = make_tracker()
+    too_long = "x" * (MAX_MEMO_CHARS + 1)
+    with pytest.raises(RuleViolation, match="at most 500 characters"):
+        tracker.start(contract.id, too_long)
+    assert not tracker.tracking
+    tracker.start(contract.id, "draft")
+    run(tracker, clock, 30)
+    with pytest.raises(RuleViolation, match="at most 500 characters"):
+        tracker.set_memo(too_long)
+    run(tracker, clock, 30)
+    tracker.stop()
+    assert [b.memo for b in live_blocks(database)] == ["draft"]
 
 
 def idle_episode(make_tracker, clock, contract, events):
