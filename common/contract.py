@@ -18,7 +18,7 @@ from common.states import ContractKind, ContractStatus
 from common.wire import field_of, parse_wire_time
 
 
-class ContractTerms:
+class ContractColumns:
     """The mixin of both databases' ``Contract``: what the service says of a contract and the app
     keeps. ``started_at`` takes its column type from each database's ``type_annotation_map``."""
 
@@ -38,14 +38,16 @@ class ContractTerms:
 
 
 # Each term's Python type (``int | None`` for weekly_limit_minutes…), in the order declared.
-TERM_TYPES: dict[str, Any] = {name: get_args(hint)[0] for name, hint in get_type_hints(ContractTerms).items()}
+TERM_TYPES: dict[str, Any] = {
+    name: get_args(hint)[0] for name, hint in get_type_hints(ContractColumns).items()
+}
 CONTRACT_TERMS = tuple(TERM_TYPES)
 
 
-def term_defaults() -> dict[str, object]:
+def term_defaults() -> dict[str, Any]:
     """The terms a new contract gets when it is not told otherwise (``title`` and ``started_at``
     have none)."""
-    columns = {name: getattr(ContractTerms, name).column for name in CONTRACT_TERMS}
+    columns = {name: getattr(ContractColumns, name).column for name in CONTRACT_TERMS}
     return {name: column.default.arg for name, column in columns.items() if column.default is not None}
 
 

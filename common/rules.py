@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
+from common.contract import ContractColumns
 from common.errors import RuleViolation
 from common.states import ContractKind, ContractStatus
 from common.timetext import local_text
@@ -28,7 +29,7 @@ class ContractTerms:
     grace_hours: int = 12
 
     @classmethod
-    def of(cls, contract: object) -> ContractTerms:
+    def of(cls, contract: ContractColumns) -> ContractTerms:
         """The terms of a contract row: the app's or the service's, which name them alike."""
         return cls(
             title=contract.title,
@@ -48,8 +49,8 @@ def why_not_trackable(terms: ContractTerms) -> str:
     return ""
 
 
-def is_trackable(contract: object) -> bool:
-    """Whether time can be tracked on a contract (the app's or the service's row, or its terms)."""
+def is_trackable(contract: ContractColumns) -> bool:
+    """Whether time can be tracked on a contract (the app's or the service's row)."""
     return not why_not_trackable(ContractTerms.of(contract))
 
 

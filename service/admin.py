@@ -67,7 +67,7 @@ def create_contract(
     started_at: datetime,
     **terms: Any,
 ) -> Contract:
-    """A contract with these terms (``common.contract.ContractTerms``): a title, and those that
+    """A contract with these terms (``common.contract.ContractColumns``): a title, and those that
     differ from the defaults."""
     freelancer = _user_in_role(session, freelancer_email, FREELANCER_ROLES, "freelancer")
     client = _user_in_role(session, client_email, ("client",), "client")

@@ -14,7 +14,7 @@ from sqlalchemy import JSON, BigInteger, ForeignKey, Index, MetaData, String, Te
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from common import dbtypes
-from common.contract import ContractTerms
+from common.contract import ContractColumns
 from common.states import BlockSource
 
 ROLES = ("freelancer", "client", "agency_member")
@@ -72,7 +72,7 @@ class SignInFailure(Base):
     attempted_at: Mapped[datetime] = mapped_column(UTCTimestamp)
 
 
-class Contract(ContractTerms, Base):
+class Contract(ContractColumns, Base):
     __tablename__ = "contracts"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)

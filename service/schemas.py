@@ -111,13 +111,13 @@ class SignedIn(BaseModel):
     user: UserOut
 
 
-# The contract's terms, as common.contract declares them.
-_ContractTermsOut = create_model(
-    "ContractTermsOut", **{name: (kind, ...) for name, kind in TERM_TYPES.items()}
-)
+_TERM_FIELDS: dict[str, Any] = {name: (kind, ...) for name, kind in TERM_TYPES.items()}
+# The contract's terms as common.contract declares them (type checkers cannot follow a model made
+# at run time, hence the ignore).
+_ContractTermsOut = create_model("ContractTermsOut", **_TERM_FIELDS)
 
 
-class ContractOut(_ContractTermsOut):
+class ContractOut(_ContractTermsOut):  # type: ignore[misc,valid-type]
     id: str
     client_name: str
     freelancer_name: str

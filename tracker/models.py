@@ -11,7 +11,7 @@ from typing import ClassVar
 from sqlalchemy import JSON, ForeignKey, Index, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from common.contract import ContractTerms
+from common.contract import ContractColumns
 from common.dbtypes import NAMING_CONVENTION, StateString, UTCTimestamp
 from common.states import BlockSource, ContractOrigin, SyncState
 
@@ -21,7 +21,7 @@ class Base(DeclarativeBase):
     type_annotation_map: ClassVar = {datetime: UTCTimestamp}
 
 
-class Contract(ContractTerms, Base):
+class Contract(ContractColumns, Base):
     __tablename__ = "contracts"
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)

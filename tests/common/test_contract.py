@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy.dialects import sqlite
 
 from common.contract import CONTRACT_TERMS, contract_label, read_terms
 from common.dbtypes import StateString
@@ -87,6 +88,6 @@ def test_a_state_is_stored_as_its_string_and_read_as_its_member():
 
     assert type(column.process_bind_param(SyncState.SYNCED, None)) is str
     assert column.process_bind_param("synced", None) == "synced"
-    assert column.process_result_value("synced", None) is SyncState.SYNCED
+    assert column.result_processor(sqlite.dialect(), None)("synced") is SyncState.SYNCED
     with pytest.raises(ValueError, match="'sent' is not a valid SyncState"):
         column.process_bind_param("sent", None)

@@ -19,6 +19,7 @@ from common.rules import (
 )
 from common.states import ContractKind, ContractStatus
 from common.wire import MAX_MEMO_CHARS
+from tracker.models import Contract
 
 TERMS = ContractTerms(title="Website")
 WEDNESDAY = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
@@ -96,16 +97,19 @@ def test_manual_time_in_the_last_week_during_the_grace_period():
 
 
 @pytest.mark.parametrize(
-    ("terms", "trackable"),
+    ("kind", "status", "trackable"),
     [
-        (TERMS, True),
-        (ContractTerms("Site", status=ContractStatus.PAUSED), False),
-        (ContractTerms("Site", status=ContractStatus.ENDED), False),
-        (ContractTerms("Logo", kind=ContractKind.FIXED), False),
+        (ContractKind.HOURLY, ContractStatus.ACTIVE, True),
+        (ContractKind.HOURLY, ContractStatus.PAUSED, False),
+        (ContractKind.HOURLY, ContractStatus.ENDED, False),
+        (ContractKind.FIXED, ContractStatus.ACTIVE, False),
     ],
 )
-def test_time_is_tracked_on_active_hourly_contracts_only(terms: ContractTerms, trackable: bool):
-    assert is_trackable(terms) is trackable
+def test_time_is_tracked_on_active_hourly_contracts_only(
+    kind: ContractKind, status: ContractStatus, trackable: bool
+):
+    contract = Contract(title="Site", kind=kind, status=status, manual_time_allowed=True, grace_hours=12)
+    assert is_trackable(contract) is trackable
 
 
 def test_a_memo_is_one_line_of_at_most_500_characters():
