@@ -37,5 +37,6 @@ bench: install
 bundle: install
 	$(PYTHON) -m installer
 
+# ruff, then mypy on the packages pyproject.toml's [tool.mypy] lists.
 lint: install
-	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/mypy

@@ -1,7 +1,7 @@
 """Screenshot pipeline benchmark: grab, encode, thumbnail and write at 1920×1080, and what comes
 out: bytes, legibility (luma PSNR against the grab) and time per image.
 
-The five desktop contents of ``tests.helpers.screens`` (a documentation page of dense text, a code
+The five desktop contents of ``tracker.demo.screens`` (a documentation page of dense text, a code
 editor, a web page, a photo, a whole desktop with a spreadsheet, a terminal and a chat), drawn with
 QPainter at real font sizes, are put on the screen of a private Xvfb (1920×1080, 24-bit: mss needs
 24 or 32 bits, and the screen must show nothing else), straight onto the root window. Each is
@@ -45,9 +45,9 @@ CANDIDATES = [("jpeg", 20), ("jpeg", 60), ("jpeg", 85), ("webp", 40), ("webp", 5
 
 
 def run() -> list[dict]:
-    from tests.helpers.screens import CONTENTS
     from tracker.capture import imaging
     from tracker.capture.screen import MssCapturer
+    from tracker.demo.screens import CONTENTS
     from tracker.settings import Settings
 
     app = _gui_application()  # fonts for rendering need one; kept alive until the end
@@ -136,8 +136,8 @@ def _stages(folder: Path, stem: str, fmt: str) -> Stages:
 def compare_codecs() -> list[tuple[str, str, float, float, float]]:
     """(content, codec, KB, luma PSNR dB, encode ms of CPU) for every content and candidate codec,
     and for the default rule (``encode_screenshot``)."""
-    from tests.helpers.screens import CONTENTS
     from tracker.capture import imaging
+    from tracker.demo.screens import CONTENTS
 
     app = _gui_application()
     table = []

@@ -124,7 +124,7 @@ def child(data_dir: str, url: str) -> None:
     )
 
 
-def ingest_rate(url: str, token: str, contract_id: str) -> float:
+def ingest_rate(api: str, token: str, contract_id: str) -> float:
     """Block PUTs per second, one client with keep-alive, each a new block of the week."""
     session = requests.Session()
     session.headers.update(bearer(token))
@@ -145,7 +145,7 @@ def ingest_rate(url: str, token: str, contract_id: str) -> float:
             "deleted": False,
             "updated_at": f"{start + timedelta(seconds=30):%Y-%m-%dT%H:%M:%SZ}",
         }
-        session.put(f"{url}/api/v1/blocks/{uuid.uuid4()}", json=body, timeout=30).raise_for_status()
+        session.put(f"{api}/blocks/{uuid.uuid4()}", json=body, timeout=30).raise_for_status()
     return INGEST_BLOCKS / (time.perf_counter() - started)
 
 
@@ -164,7 +164,7 @@ def measure(name: str, database_url: str | None, folder: Path) -> list[dict]:
             and len(stored) == BLOCKS
             and all(block.screenshot for block in stored)
         )
-        rate = ingest_rate(service.url, service.sign_in(FREELANCER), contract_id)
+        rate = ingest_rate(service.api, service.sign_in(FREELANCER), contract_id)
     megabytes = BLOCKS * (IMAGE_BYTES + THUMBNAIL_BYTES) / 1e6
     return [
         {

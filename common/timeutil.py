@@ -6,11 +6,12 @@ to decide which local date a moment falls on.
 
 from __future__ import annotations
 
-import os
 import time
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Protocol
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfoNotFoundError
+
+import tzlocal
 
 SLOT = timedelta(minutes=10)
 WEEK = timedelta(days=7)
@@ -79,12 +80,10 @@ def from_epoch(seconds: int) -> datetime:
 
 
 def local_zone() -> tzinfo:
-    """The user's time zone with its DST rules (a fixed offset would misplace summer days)."""
-    name = os.environ.get("TZ", "").lstrip(":")
+    """The user's time zone with its DST rules (a fixed offset would misplace summer days): $TZ,
+    else the system's (tzlocal maps Windows' zone names to IANA ones). A $TZ that names no zone
+    leaves the current offset, as the C library does."""
     try:
-        if name:
-            return ZoneInfo(name)
-        with open("/etc/localtime", "rb") as zone_file:  # Linux and macOS
-            return ZoneInfo.from_file(zone_file, key="localtime")
-    except (OSError, ValueError, ZoneInfoNotFoundError):
-        return datetime.now().astimezone().tzinfo  # Windows: the current offset is all we know
+        return tzlocal.reload_localzone()  # read afresh: get_localzone() keeps its first answer
+    except (ZoneInfoNotFoundError, ValueError):
+        return datetime.now().astimezone().tzinfo  # type: ignore[return-value]  # astimezone() always sets a zone

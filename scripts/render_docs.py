@@ -3,7 +3,7 @@
     python scripts/render_docs.py
 
 The app runs as users run it (xcb platform, a tray host, the real widgets and engine), on a demo
-database that the tracking engine fills with a fake clock (scripts/demo_week.py): tracked days
+database that the tracking engine fills with a fake clock (tracker/demo/week.py): tracked days
 with activity and screenshots of a rendered desktop, a slot skipped for a private app, manual time
 and a redacted screenshot.
 """
@@ -23,8 +23,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from benchmarks.display import x_display  # noqa: E402
-from scripts.demo_week import DemoCapturer, track_mornings  # noqa: E402
 from tests.helpers.fakes import FakeClock, FakeInput  # noqa: E402
+from tracker.demo.week import DemoCapturer, track_mornings  # noqa: E402
 
 DOCS = REPO / "docs"
 ZONE = ZoneInfo("Europe/Berlin")

@@ -18,8 +18,6 @@ from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # scripts.demo_week, its helpers
-
 from common.errors import EnvironmentProblem
 from service import launcher
 from sync import credentials
@@ -76,8 +74,8 @@ def seed_first_week(database: Database, client: ServiceClient) -> bool:
     from sqlalchemy import select
 
     from common.timeutil import SystemClock, local_zone
-    from scripts.demo_week import seed_this_computer
     from sync.worker import Syncer
+    from tracker.demo.week import seed_this_computer
     from tracker.diary import Diary
     from tracker.models import Block
 

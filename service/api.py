@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from common.contract import CONTRACT_TERMS
 from common.timeutil import Clock
+from common.wire import API_PREFIX
 from service import auth, formdata, timesheet
 from service.config import ServiceConfig
 from service.database import Database
@@ -37,7 +38,7 @@ from service.errors import (
     validation_message,
 )
 from service.images import EXTENSIONS, is_image
-from service.models import FREELANCER_ROLES, Blob, Block, Contract, ImageUpload, User
+from service.models import FREELANCER_ROLES, Base, Blob, Block, Contract, ImageUpload, User
 from service.schemas import (
     MAX_JSON_BYTES,
     SHA256_PATTERN,
@@ -67,7 +68,10 @@ from service.storage import BlobStore
 
 IMAGE_TYPES = tuple(EXTENSIONS)
 MB = 1024 * 1024
-INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}  # each with on_conflict_do_nothing
+INSERTS: dict[str, Callable[[type[Base]], sqlite.Insert | postgresql.Insert]] = {  # with on_conflict_do_*
+    "sqlite": sqlite.insert,
+    "postgresql": postgresql.insert,
+}
 
 
 @dataclass(frozen=True)
@@ -168,7 +172,7 @@ class SignedInBeforeBody(APIRoute):
     """A route whose body is read only once its token is known good (FastAPI reads and parses a
     body before it resolves any dependency): nobody but a signed-in user makes the service read one."""
 
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handle = super().get_route_handler()
 
         async def signed_in_first(request: Request) -> Response:
@@ -179,8 +183,8 @@ class SignedInBeforeBody(APIRoute):
         return signed_in_first
 
 
-router = APIRouter(prefix="/api/v1")
-writes = APIRouter(prefix="/api/v1", route_class=SignedInBeforeBody)
+router = APIRouter(prefix=API_PREFIX)
+writes = APIRouter(prefix=API_PREFIX, route_class=SignedInBeforeBody)
 
 
 SIGN_IN_REFUSALS: dict[int | str, dict[str, Any]] = {
@@ -328,11 +332,12 @@ def put_screenshots(body: ScreenshotsIn, context: Service, token: BearerToken) -
     )
 
 
-Write = Callable[[Session, User, BaseModel, datetime], tuple[Block, set[str]]]
+Item = TypeVar("Item", bound=BaseModel)
+Write = Callable[[Session, User, Item, datetime], tuple[Block, set[str]]]
 
 
 def _apply_each(
-    context: ServiceContext, token: str, items: list[dict], schema: type[BaseModel], write: Write
+    context: ServiceContext, token: str, items: list[dict], schema: type[Item], write: Write[Item]
 ) -> Results:
     """Each item checked, then written in a savepoint of one transaction: one commit for the batch,
     and a refused item undoes nothing of the others."""

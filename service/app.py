@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY
 
 from common.timeutil import Clock, SystemClock
+from common.wire import API_PREFIX
 from service.api import MB, ServiceContext, router, writes
 from service.config import ServiceConfig
 from service.database import Database
@@ -20,8 +21,6 @@ from service.errors import Refusal, unreadable_body_message, validation_message
 from service.storage import LocalBlobStore
 
 log = logging.getLogger(__name__)
-
-API_PREFIX = "/api/v1"
 
 
 def create_app(config: ServiceConfig, clock: Clock | None = None) -> FastAPI:
@@ -47,9 +46,9 @@ def create_app(config: ServiceConfig, clock: Clock | None = None) -> FastAPI:
     app.state.service = context
     app.include_router(router)
     app.include_router(writes)
-    app.add_exception_handler(Refusal, _refusal)
-    app.add_exception_handler(RequestValidationError, _invalid_request)
-    app.add_exception_handler(HTTPException, _http_error)
+    app.exception_handler(Refusal)(_refusal)
+    app.exception_handler(RequestValidationError)(_invalid_request)
+    app.exception_handler(HTTPException)(_http_error)
     return app
 
 

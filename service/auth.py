@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from service.models import SignInFailure, Token, User
+from service.models import ADDRESS_CHARS, SignInFailure, Token, User
 
 if TYPE_CHECKING:
     from service.config import ServiceConfig
@@ -93,10 +93,6 @@ class IssuedToken:
     user: User
 
 
-# A forwarded address is whatever the trusted proxy passed on: cut to the column's length.
-_ADDRESS_CHARS = SignInFailure.__table__.c.address.type.length
-
-
 def sign_in(
     database: Database,
     config: ServiceConfig,
@@ -114,7 +110,7 @@ def sign_in(
     long, and a transaction on SQLite holds the database's write lock.
     """
     email = email.strip().lower()
-    address = address[:_ADDRESS_CHARS]
+    address = address[:ADDRESS_CHARS]  # whatever the trusted proxy passed on
     with database.writing() as session:
         _count_attempt(session, config, email, address, now)
         user = session.scalars(select(User).where(User.email == email)).one_or_none()

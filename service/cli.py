@@ -9,7 +9,6 @@ import ipaddress
 import logging
 import sys
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -19,6 +18,7 @@ from sqlalchemy import select
 from common import logs
 from common.states import ContractKind, ContractStatus
 from common.timeutil import SystemClock
+from common.wire import API_PREFIX
 from service import demo, timesheet
 from service.admin import AdminError, create_contract, create_user
 from service.config import ServiceConfig
@@ -33,9 +33,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
     logs.configure()
     logging.getLogger("service").setLevel(logging.INFO)
-    config = ServiceConfig.from_environment(
-        database_url=arguments.database_url, storage_dir=arguments.storage_dir
-    )
+    flags = {"database_url": arguments.database_url, "storage_dir": arguments.storage_dir}
+    config = ServiceConfig(**{name: value for name, value in flags.items() if value})
     try:
         return arguments.command(arguments, config)
     except AdminError as error:
@@ -165,11 +164,11 @@ def _serve(arguments: argparse.Namespace, config: ServiceConfig) -> int:
 
     if arguments.demo:
         _demo(arguments, config)
-    config = replace(config, forwarded_allow_ips=arguments.forwarded_allow_ips)
+    config = config.model_copy(update={"forwarded_allow_ips": arguments.forwarded_allow_ips})
     app = create_app(config)
     print(
-        f"Workdiary contract service on http://{arguments.host}:{arguments.port}/api/v1 "
-        f"(docs at /api/v1/docs); database {config.database_url}, images in {config.storage_dir}",
+        f"Workdiary contract service on http://{arguments.host}:{arguments.port}{API_PREFIX} "
+        f"(docs at {API_PREFIX}/docs); database {config.database_url}, images in {config.storage_dir}",
         flush=True,
     )
     uvicorn.run(app, host=arguments.host, port=arguments.port, log_level="warning", **config.server_options())

@@ -1,25 +1,50 @@
-"""The service's settings: from the environment, overridable by the command line."""
+"""The service's settings: where its data lives from the environment, overridable by the command
+line; the rest are the code's (and the tests') to choose."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any, TypedDict
 
 from platformdirs import user_data_dir
+from pydantic import Field
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
+from common.wire import MAX_UPLOAD_BYTES, MAX_UPLOAD_IMAGES
 from service.auth import SCRYPT_N
 
-DATABASE_URL_VARIABLE = "WORKDIARY_SERVICE_DATABASE_URL"
-STORAGE_DIR_VARIABLE = "WORKDIARY_SERVICE_STORAGE_DIR"
+ENVIRONMENT_PREFIX = "WORKDIARY_SERVICE_"
+FROM_ENVIRONMENT = frozenset({"database_url", "storage_dir"})  # WORKDIARY_SERVICE_DATABASE_URL, …
 
 
-@dataclass(frozen=True)
-class ServiceConfig:
-    database_url: str
-    storage_dir: Path
+def _data_dir() -> Path:
+    return Path(user_data_dir("workdiary-service"))
+
+
+class _LocationsFromEnvironment(EnvSettingsSource):
+    """The environment, read for FROM_ENVIRONMENT alone: the limits and the password cost are no
+    deployment's to lower by a variable."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        if field_name not in FROM_ENVIRONMENT:
+            return None, field_name, False
+        return super().get_field_value(field, field_name)
+
+
+class ServerOptions(TypedDict):
+    proxy_headers: bool
+    forwarded_allow_ips: list[str]
+
+
+class ServiceConfig(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix=ENVIRONMENT_PREFIX, env_ignore_empty=True, frozen=True)
+
+    database_url: str = Field(
+        default_factory=lambda: f"sqlite:///{_data_dir() / 'workdiary-service.sqlite3'}"
+    )
+    storage_dir: Path = Field(default_factory=lambda: _data_dir() / "blobs")
     token_lifetime: timedelta = timedelta(days=30)
     # Failed sign-ins allowed in the window, per account from one client address, and per address
     # (an office behind one address has several people mistyping, hence the higher address limit).
@@ -37,26 +62,21 @@ class ServiceConfig:
     forwarded_allow_ips: tuple[str, ...] = ()
     max_blob_bytes: int = 5 * 1024 * 1024
     # One PUT /blobs request: read whole before it is parsed, so its size is bounded.
-    max_upload_images: int = 32
-    max_upload_bytes: int = 20 * 1024 * 1024
+    max_upload_images: int = MAX_UPLOAD_IMAGES
+    max_upload_bytes: int = MAX_UPLOAD_BYTES
 
     @classmethod
-    def from_environment(
+    def settings_customise_sources(
         cls,
-        environ: Mapping[str, str] = os.environ,
-        database_url: str | None = None,
-        storage_dir: Path | None = None,
-    ) -> ServiceConfig:
-        """The settings of the environment; the arguments (command-line flags) win over it."""
-        data_dir = Path(user_data_dir("workdiary-service"))
-        return cls(
-            database_url=database_url
-            or environ.get(DATABASE_URL_VARIABLE)
-            or f"sqlite:///{data_dir / 'workdiary-service.sqlite3'}",
-            storage_dir=Path(storage_dir or environ.get(STORAGE_DIR_VARIABLE) or data_dir / "blobs"),
-        )
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return init_settings, _LocationsFromEnvironment(settings_cls)
 
-    def server_options(self) -> dict[str, object]:
+    def server_options(self) -> ServerOptions:
         """uvicorn's settings for the client's address: X-Forwarded-For (and X-Forwarded-Proto) are
         read from the trusted proxies alone, and from nobody when there are none."""
         return {

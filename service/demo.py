@@ -1,7 +1,7 @@
 """A demo data set: a freelancer with a few kinds of contracts, their client, two more people, and
 the freelancer's afternoons of the last two weeks on “Mobile app QA”, logged on another computer
 (which the app shows beside its own; ``make run`` logs the mornings on “Website rebuild” on this
-computer, with screenshots: scripts/demo_week.py)."""
+computer, with screenshots: tracker/demo/week.py)."""
 
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ def laptop_blocks(contract_id: str, freelancer_id: str, memo: str, now: datetime
     """Afternoons (13:00 UTC on) of last week's and this week's weekdays, up to an hour ago,
     tracked on "demo-laptop"."""
     rng = random.Random(contract_id)
-    blocks = []
+    blocks: list[Block] = []
     last_week = week_start(now) - WEEK
     for day in [*range(5), *range(7, 12)]:
         first = last_week + timedelta(days=day, hours=13)

@@ -3,6 +3,9 @@ and malformed input told in a sentence."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 
 class Refusal(Exception):
     status = 400
@@ -55,7 +58,7 @@ class TooManyAttempts(Refusal):
         super().__init__(detail, {"Retry-After": str(retry_after_seconds)})
 
 
-def validation_message(errors: list[dict]) -> str:
+def validation_message(errors: Sequence[Mapping[str, Any]]) -> str:
     """Pydantic's errors as one sentence a person can read: "memo: String should have at most …"."""
     parts = []
     for error in errors:

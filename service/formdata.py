@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
+
+if TYPE_CHECKING:  # declared for type checkers alone
+    from python_multipart.multipart import MultipartCallbacks
 
 
 class Malformed(ValueError):
@@ -36,11 +40,12 @@ def boundary(content_type: str) -> bytes | None:
     return found
 
 
-def split(body: bytes, boundary: bytes, most: int) -> list[Part]:
+def split(body: bytes | bytearray, boundary: bytes, most: int) -> list[Part]:
     """The parts of a whole body; TooManyParts as soon as there are more than ``most``."""
     splitter = _Splitter(most)
     try:
-        MultipartParser(boundary, splitter.callbacks()).write(body)
+        # (it reads any buffer: the body stays as read, not copied to bytes)
+        MultipartParser(boundary, splitter.callbacks()).write(body)  # type: ignore[arg-type]
     except FormParserError as error:
         raise Malformed(str(error)) from error
     if not splitter.ended:  # python-multipart does not check it
@@ -56,7 +61,7 @@ class _Splitter:
         self.header_name = self.header_value = b""
         self.ended = False
 
-    def callbacks(self) -> dict:
+    def callbacks(self) -> MultipartCallbacks:
         return {
             "on_part_begin": self.on_part_begin,
             "on_header_field": self.on_header_field,

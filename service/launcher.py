@@ -11,6 +11,8 @@ import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 
+from common.wire import API_PREFIX
+
 START_TIMEOUT_S = 30
 
 
@@ -21,7 +23,7 @@ class ServiceDidNotStart(RuntimeError):
 def answers(url: str) -> bool:
     """Whether a Workdiary contract service answers at ``url``."""
     try:
-        with urllib.request.urlopen(f"{url}/api/v1/openapi.json", timeout=2) as answer:
+        with urllib.request.urlopen(f"{url}{API_PREFIX}/openapi.json", timeout=2) as answer:
             return answer.status == 200
     except (urllib.error.URLError, OSError):
         return False
@@ -34,11 +36,18 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 def serve_in_background(
-    host: str, port: int, *, demo: bool = False, folder: Path | None = None, options: Sequence[str] = ()
+    host: str,
+    port: int,
+    *,
+    demo: bool = False,
+    folder: Path | None = None,
+    options: Sequence[str] = (),
+    program: Sequence[str] = (sys.executable, "-m", "service"),
 ) -> subprocess.Popen:
     """``workdiary-service serve`` (with ``--demo``: its demo data first; ``options``: more of serve's
-    options) until it answers; its database and images in ``folder``, or in the service's default place."""
-    command = [sys.executable, "-m", "service"]
+    options) until it answers; its database and images in ``folder``, or in the service's default place.
+    ``program`` is the command line that runs workdiary-service (by default this Python's service)."""
+    command = list(program)
     if folder is not None:
         command += [
             "--database-url",

@@ -19,6 +19,7 @@ from common.states import BlockSource
 
 ROLES = ("freelancer", "client", "agency_member")
 FREELANCER_ROLES = ("freelancer", "agency_member")
+ADDRESS_CHARS = 64  # a sign-in failure's client address, cut to this
 
 
 class UTCTimestamp(dbtypes.UTCTimestamp):
@@ -68,7 +69,7 @@ class SignInFailure(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254))
-    address: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(ADDRESS_CHARS))
     attempted_at: Mapped[datetime] = mapped_column(UTCTimestamp)
 
 

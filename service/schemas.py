@@ -20,14 +20,13 @@ from pydantic import (
 from common.contract import TERM_TYPES
 from common.states import BlockSource
 from common.timeutil import SLOT, slot_start
-from common.wire import MAX_MEMO_CHARS
+from common.wire import MAX_BATCH, MAX_MEMO_CHARS
 
 FIRST_YEAR, LAST_YEAR = 1970, 2999  # and no arithmetic on times ever overflows
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 # Every id is a UUID in its canonical lower-case form (as str(uuid.uuid4()) makes it): one spelling
 # per id, so that a replay finds what it wrote.
 UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
-MAX_BATCH = 200  # items in one PUT /blocks or PUT /screenshots
 # The largest JSON body (FastAPI reads it whole before validating it). The largest valid request,
 # MAX_BATCH blocks with the longest memos in escaped astral characters (12 bytes each), is 1.3 MB.
 MAX_JSON_BYTES = 2 * 1024 * 1024
@@ -111,13 +110,12 @@ class SignedIn(BaseModel):
     user: UserOut
 
 
+# The contract's terms, as common.contract declares them: each required.
 _TERM_FIELDS: dict[str, Any] = {name: (kind, ...) for name, kind in TERM_TYPES.items()}
-# The contract's terms as common.contract declares them (type checkers cannot follow a model made
-# at run time, hence the ignore).
 _ContractTermsOut = create_model("ContractTermsOut", **_TERM_FIELDS)
 
 
-class ContractOut(_ContractTermsOut):  # type: ignore[misc,valid-type]
+class ContractOut(_ContractTermsOut):
     id: str
     client_name: str
     freelancer_name: str

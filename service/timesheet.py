@@ -176,7 +176,7 @@ def _over_limit(session: Session, contract: Contract, block_id: str, sent: Block
         return False
     monday = week_start(sent.start)
     seconds = type_coerce(Block.end, BigInteger) - type_coerce(Block.start, BigInteger)
-    billed = session.scalar(
+    billed = session.execute(
         select(func.coalesce(func.sum(seconds), 0)).where(
             Block.contract_id == contract.id,
             Block.start >= monday,
@@ -185,7 +185,7 @@ def _over_limit(session: Session, contract: Contract, block_id: str, sent: Block
             Block.over_limit.is_(False),
             Block.id != block_id,
         )
-    )
+    ).scalar_one()
     # int(): PostgreSQL sums big integers as numeric.
     return int(billed) + (sent.end - sent.start).total_seconds() > contract.weekly_limit_minutes * 60
 

@@ -19,12 +19,10 @@ from urllib.parse import urljoin
 
 import requests
 
-from common.wire import field_of
+from common.wire import API_PREFIX, field_of
 from sync.errors import Refused, ServiceUnreachable, SignedOut
 
 log = logging.getLogger(__name__)
-
-API_PREFIX = "/api/v1"
 
 
 @dataclass(frozen=True)

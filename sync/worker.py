@@ -18,7 +18,7 @@ from pathlib import Path
 from common.errors import WorkdiaryError
 from common.states import SyncState
 from common.timeutil import WEEK, Clock, week_start
-from common.wire import wire_time
+from common.wire import MAX_UPLOAD_IMAGES, wire_time
 from sync import inbox, outbox
 from sync.client import ServiceClient
 from sync.errors import Refused, SignedOut
@@ -27,10 +27,10 @@ from tracker.storage import Database
 
 log = logging.getLogger(__name__)
 
-PAGE = 100  # rows peeked, and sent in one request, at a time (the service takes up to 200)
+PAGE = 100  # rows peeked, and sent in one request, at a time (the service takes up to MAX_BATCH)
 UPLOADS = 2  # upload requests at once
-# Images in one upload request, and about their bytes (the service takes up to 32 images and 20 MB).
-UPLOAD_IMAGES, UPLOAD_BYTES = 32, 8 * 1024 * 1024
+# Images in one upload request, and about their bytes (the service takes up to MAX_UPLOAD_BYTES).
+UPLOAD_IMAGES, UPLOAD_BYTES = MAX_UPLOAD_IMAGES, 8 * 1024 * 1024
 Image = tuple[str, bytes, str]  # SHA-256, bytes, content type: as ServiceClient.put_blobs takes them
 CONTENT_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp"}
 

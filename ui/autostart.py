@@ -28,13 +28,17 @@ import sys
 from pathlib import Path
 from typing import Any, Protocol
 
+from platformdirs.unix import Unix
+
 from common.errors import StorageProblem
+from ui.resources import resources_dir
 
 FILE_NAME = "workdiary.desktop"
 ICON_NAME = "workdiary"  # the themed icon: hicolor/scalable/apps/workdiary.svg
 LAUNCH_AGENT_LABEL = "org.workdiary.Workdiary"
 RUN_KEY = r"Software\Microsoft\Windows\CurrentVersion\Run"
 RUN_VALUE = "Workdiary"
+XDG = Unix()  # $XDG_CONFIG_HOME, $XDG_DATA_HOME and their defaults, as the freedesktop spec reads them
 RUN_MAX_CHARS = 260  # Windows ignores longer Run entries
 _RESERVED = set(" \t\n\"'\\><~|&;$*?#()`")  # characters that make an Exec argument need quoting
 
@@ -133,9 +137,7 @@ def _remove(path: Path) -> None:
 
 
 def entry_path() -> Path:
-    config = os.environ.get("XDG_CONFIG_HOME", "").strip()
-    base = Path(config) if config and Path(config).is_absolute() else Path.home() / ".config"
-    return base / "autostart" / FILE_NAME
+    return Path(XDG.user_config_dir) / "autostart" / FILE_NAME
 
 
 def exec_line(command: list[str]) -> str:
@@ -258,28 +260,9 @@ class RunKey:
 # The Linux menu launcher
 
 
-def resources_dir() -> Path:
-    """Where ``workdiary.desktop`` and the icon are (the same places as ``ui.theme.resources_dir``,
-    without importing Qt): beside the frozen app, in the source tree, under ``share/workdiary``."""
-    candidates = []
-    if frozen := getattr(sys, "_MEIPASS", None):
-        candidates.append(Path(frozen) / "resources")
-    candidates.append(Path(__file__).resolve().parent.parent / "resources")
-    candidates.append(Path(sys.prefix) / "share" / "workdiary" / "resources")
-    for candidate in candidates:
-        if (candidate / FILE_NAME).is_file():
-            return candidate
-    return candidates[0]
-
-
-def data_home() -> Path:
-    data = os.environ.get("XDG_DATA_HOME", "").strip()
-    return Path(data) if data and Path(data).is_absolute() else Path.home() / ".local" / "share"
-
-
 def launcher_paths() -> tuple[Path, Path]:
     """Where the menu entry and the icon go."""
-    base = data_home()
+    base = Path(XDG.user_data_dir)
     return (
         base / "applications" / FILE_NAME,
         base / "icons" / "hicolor" / "scalable" / "apps" / f"{ICON_NAME}.svg",

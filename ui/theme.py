@@ -1,40 +1,24 @@
 """The app's look: its name, the icons, and colours that stay readable on light and dark palettes.
 
-Icons are SVG files in ``resources/`` at the top of the source tree (``resources_dir`` says where
-they are found once installed or frozen).
+Icons are SVG files in ``resources/`` (``ui.resources`` says where they are found once installed or
+frozen).
 """
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from functools import cache
-from pathlib import Path
 
 from PySide6.QtGui import QColor, QIcon, QPalette
 from PySide6.QtWidgets import QLabel
+
+from ui.resources import resources_dir
 
 APP_NAME = "Workdiary"
 
 # The tray's states. "unsynced": time waits while the contract service is unreachable, or the
 # service set some aside.
 IDLE, TRACKING, UNSYNCED, ERROR = "idle", "tracking", "unsynced", "error"
-
-
-def resources_dir() -> Path:
-    """Where the icons are: beside the frozen app (PyInstaller's ``datas`` → ``resources``), in
-    the source tree (a checkout, ``pip install -e .``), or under ``share/workdiary`` of the
-    installation prefix (a wheel's data-files)."""
-    candidates = []
-    frozen = getattr(sys, "_MEIPASS", None)
-    if frozen:
-        candidates.append(Path(frozen) / "resources")
-    candidates.append(Path(__file__).resolve().parent.parent / "resources")
-    candidates.append(Path(sys.prefix) / "share" / "workdiary" / "resources")
-    for candidate in candidates:
-        if (candidate / "workdiary.svg").is_file():
-            return candidate
-    return candidates[0]
 
 
 @cache

@@ -31,3 +31,14 @@ def test_the_local_zone_knows_its_dst_rules(monkeypatch):
     zone = local_zone()
     assert datetime(2026, 7, 1, 12, tzinfo=zone).utcoffset().total_seconds() == 7200
     assert datetime(2026, 12, 1, 12, tzinfo=zone).utcoffset().total_seconds() == 3600
+
+
+def test_a_zone_name_with_the_posix_colon_is_read(monkeypatch):
+    monkeypatch.setenv("TZ", ":Asia/Kolkata")
+    assert datetime(2026, 7, 1, 12, tzinfo=local_zone()).utcoffset().total_seconds() == 19800
+
+
+def test_a_tz_that_names_no_zone_leaves_the_current_offset(monkeypatch):
+    monkeypatch.setenv("TZ", "Nowhere/Atlantis")
+    zone = local_zone()
+    assert datetime.now(zone).utcoffset() == datetime.now().astimezone().utcoffset()

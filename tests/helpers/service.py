@@ -13,7 +13,7 @@ import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from common.wire import API_PREFIX as API
 from service.admin import create_contract, create_user
 from service.api import ServiceContext
 from service.app import create_app
@@ -34,7 +35,6 @@ from tests.helpers.postgres import PostgresCluster, postgres_cluster, server_bin
 
 PASSWORD = "correct horse battery"
 TEST_PASSWORD_COST = 2**10  # scrypt's n: the service's password_cost in the tests
-API = "/api/v1"
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -141,9 +141,8 @@ def running_service(
     config = ServiceConfig(
         database_url=database_url or f"sqlite:///{Path(directory) / 'service.sqlite3'}",
         storage_dir=Path(directory) / "blobs",
-        password_cost=TEST_PASSWORD_COST,
+        **{"password_cost": TEST_PASSWORD_COST, **config_fields},
     )
-    config = replace(config, **config_fields)
     app = create_app(config, clock)
     # Port 0 through uvicorn's own binding: a socket bound here and handed over answers each request
     # about 40 ms late (measured), which would slow every test and benchmark using this.

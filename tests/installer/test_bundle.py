@@ -10,6 +10,7 @@ import subprocess
 from pathlib import Path, PurePath
 
 import pytest
+from PyInstaller.archive.readers import pkg_archive_contents
 
 from installer import bundle as bundling
 from installer.libraries import LOADED_BY_NAME, ON_EVERY_DESKTOP, needed
@@ -17,6 +18,9 @@ from sync import credentials
 from tests.helpers.self_test import configure, run_self_test
 
 ROOT = Path(__file__).resolve().parents[2]
+# The contract service and the libraries of pyproject.toml's service extra.
+SERVER = {"service", "fastapi", "starlette", "uvicorn", "psycopg", "psycopg_binary", "python_multipart"}
+SERVER |= {"pydantic", "pydantic_core", "pydantic_settings"}
 pytestmark = pytest.mark.timeout(900)  # the build takes about a minute, more on a loaded machine
 
 
@@ -133,3 +137,10 @@ def test_only_the_qt_plugins_the_app_loads_and_no_translations_or_qml(bundle, li
     icu_data = next((qt / "lib").glob("libicudata.so.*"))
     assert icu_data.stat().st_size < 10_000_000  # trimmed (installer.icu)
     assert PurePath(icu_data).name in {name for names in links.values() for name in names}
+
+
+def test_the_bundle_holds_no_contract_service_nor_its_libraries(bundle):
+    modules = {name.partition(".")[0] for name in pkg_archive_contents(str(bundling.executable(bundle)))}
+    files = {path.name.partition(".")[0] for path in (bundle / "_internal").iterdir()}
+    assert "tracker" in modules
+    assert not (modules | files) & SERVER

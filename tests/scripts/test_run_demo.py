@@ -7,11 +7,11 @@ from collections import Counter
 
 from common.timeutil import WEEK, SystemClock, week_start
 from scripts import run_demo
-from scripts.demo_week import PRIVATE_APP
 from service import demo
 from sync.client import ServiceClient
 from sync.worker import Syncer
 from tests.helpers.service import running_service
+from tracker.demo.week import PRIVATE_APP
 from tracker.diary import Diary
 from tracker.storage import Database
 

@@ -12,7 +12,7 @@ import requests
 from sqlalchemy import select
 
 from service.admin import create_user
-from service.auth import HASHES_AT_ONCE, hash_password, verify_password
+from service.auth import HASHES_AT_ONCE, SCRYPT_N, hash_password, verify_password
 from service.config import ServiceConfig
 from service.models import Token, User
 from tests.helpers.service import PASSWORD, ServiceHandle, bearer, running_service
@@ -65,11 +65,11 @@ def test_passwords_are_salted_scrypt_hashes() -> None:
 
 def test_the_cost_of_a_hash_is_owasps_minimum_unless_a_test_says_otherwise() -> None:
     assert hash_password("s3cret-words").startswith("scrypt$131072$8$1$")  # n = 2**17
-    assert ServiceConfig("sqlite://", Path("blobs")).password_cost == 2**17
+    assert ServiceConfig(database_url="sqlite://", storage_dir=Path("blobs")).password_cost == 2**17
 
 
 def test_a_weaker_hash_still_signs_in_and_is_replaced_by_a_full_cost_one(tmp_path: Path, clock) -> None:
-    with running_service(tmp_path, clock, password_cost=ServiceConfig.password_cost) as service:
+    with running_service(tmp_path, clock, password_cost=SCRYPT_N) as service:
         with service.app.state.service.database.writing() as session:
             create_user(session, ANN, "Ann", "freelancer", PASSWORD, clock.now(), password_cost=2**14)
 

@@ -39,15 +39,16 @@ def test_a_deleted_blob_is_gone_and_deleting_it_again_is_harmless(tmp_path: Path
         store.get(SHA)
 
 
-def test_settings_come_from_the_environment_and_flags_win(tmp_path: Path) -> None:
-    environment = {
-        "WORKDIARY_SERVICE_DATABASE_URL": "postgresql+psycopg://db/workdiary",
-        "WORKDIARY_SERVICE_STORAGE_DIR": str(tmp_path / "env-blobs"),
-    }
+def test_settings_come_from_the_environment_and_flags_win(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.delenv("WORKDIARY_SERVICE_DATABASE_URL", raising=False)
+    monkeypatch.delenv("WORKDIARY_SERVICE_STORAGE_DIR", raising=False)
+    defaults = ServiceConfig()
+    monkeypatch.setenv("WORKDIARY_SERVICE_DATABASE_URL", "postgresql+psycopg://db/workdiary")
+    monkeypatch.setenv("WORKDIARY_SERVICE_STORAGE_DIR", str(tmp_path / "env-blobs"))
+    monkeypatch.setenv("WORKDIARY_SERVICE_PASSWORD_COST", "16")  # not a deployment's to lower
 
-    from_environment = ServiceConfig.from_environment(environment)
-    from_flags = ServiceConfig.from_environment(environment, "sqlite:///x.db", tmp_path / "flag-blobs")
-    defaults = ServiceConfig.from_environment({})
+    from_environment = ServiceConfig()
+    from_flags = ServiceConfig(database_url="sqlite:///x.db", storage_dir=tmp_path / "flag-blobs")
 
     assert (from_environment.database_url, from_environment.storage_dir) == (
         "postgresql+psycopg://db/workdiary",
@@ -58,3 +59,4 @@ def test_settings_come_from_the_environment_and_flags_win(tmp_path: Path) -> Non
         "workdiary-service.sqlite3"
     )
     assert defaults.storage_dir.name == "blobs" and defaults.token_lifetime.days == 30
+    assert from_environment.password_cost == defaults.password_cost == 2**17

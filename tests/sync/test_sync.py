@@ -11,6 +11,8 @@ import pytest
 import requests
 from sqlalchemy.orm import selectinload
 
+from common.wire import MAX_BATCH, MAX_UPLOAD_BYTES, MAX_UPLOAD_IMAGES
+from sync import worker
 from sync.client import ServiceClient
 from sync.outbox import summary
 from sync.worker import Syncer
@@ -266,3 +268,8 @@ def test_contracts_the_user_hired_for_are_not_pulled(database, diary, account, c
 
     assert report.error is None and report.changed_contracts == 0
     assert diary.contracts() == []
+
+
+def test_a_page_and_an_upload_stay_within_what_the_service_takes() -> None:
+    assert worker.PAGE <= MAX_BATCH
+    assert worker.UPLOAD_IMAGES <= MAX_UPLOAD_IMAGES and worker.UPLOAD_BYTES < MAX_UPLOAD_BYTES

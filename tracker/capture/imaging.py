@@ -4,7 +4,7 @@ QImage encodes and decodes without a QGuiApplication, so this runs off the GUI t
 headless tracker.
 
 Default codec, chosen by measurement (``python -m benchmarks.bench_screenshot --codecs``): the five
-1920×1080 desktops of ``tests/helpers/screens.py`` drawn at real font sizes (a documentation page of
+1920×1080 desktops of ``tracker/demo/screens.py`` drawn at real font sizes (a documentation page of
 13–14 px text, a dark code editor, a web page, a photo, a desktop with a spreadsheet, a terminal and a
 chat), Qt 6.11 (libwebp, method 4) on the 2-core development machine. Size, luma PSNR against the
 original (Rec. 709 Y′) and encoding CPU time for each:

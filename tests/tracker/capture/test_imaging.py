@@ -2,7 +2,7 @@
 
 Most test images are built from raw BGRA bytes (no QGuiApplication, no fonts): "text" is rows of
 glyph-sized dark runs on white, which compresses like real text. The legibility tests encode the
-realistic 1920×1080 desktops of ``tests.helpers.screens``, drawn with real fonts.
+realistic 1920×1080 desktops of ``tracker.demo.screens``, drawn with real fonts.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ import pytest
 from PySide6.QtGui import QImage
 
 from common.errors import StorageProblem
-from tests.helpers import screens
 from tracker.capture import imaging
+from tracker.demo import screens
 
 WHITE, INK = b"\xff\xff\xff\xff", b"\x30\x30\x30\xff"
 QUADRANTS = [(220, 30, 30), (30, 200, 30), (30, 30, 220), (230, 230, 40)]  # RGB: TL, TR, BL, BR

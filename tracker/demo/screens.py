@@ -1,5 +1,5 @@
 """Realistic 1920×1080 desktop contents drawn with QPainter, for the screenshot codec's test and
-benchmark: what a client sees must stay readable after encoding.
+benchmark (what a client sees must stay readable after encoding) and the demo week's screenshots.
 
 Text is set at the pixel sizes real desktops use (13–14 px body text, 12–13 px code and
 terminals, 11–12 px side panels and tables), not large easy text. Each renderer is deterministic

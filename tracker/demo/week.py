@@ -30,8 +30,8 @@ class DemoCapturer:
     password manager on screen instead (0: never)."""
 
     def __init__(self, private_every: int = 0) -> None:
-        from tests.helpers import screens
         from tracker.capture import imaging
+        from tracker.demo import screens
 
         self.imaging = imaging
         images = [screens.code(), screens.web_page(), screens.documentation()]
