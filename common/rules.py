@@ -1,6 +1,7 @@
-"""The contract's rules for changing time, shared by the app and the contract service.
+"""The contract's rules for tracking and changing time, shared by the app and the contract service.
 
-Pure functions over plain values: what may be edited, and what manual time may be added.
+Pure functions over plain values: what may be tracked, what may be edited, what manual time may be
+added, and how long a memo may be.
 """
 
 from __future__ import annotations
@@ -8,11 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
-from typing import Any
 
+from common.contract import ContractColumns
 from common.errors import RuleViolation
+from common.states import ContractKind, ContractStatus
 from common.timetext import local_text
 from common.timeutil import WEEK, slot_start, week_start
+from common.wire import MAX_MEMO_CHARS
 
 
 @dataclass(frozen=True)
@@ -20,13 +23,13 @@ class ContractTerms:
     """What the rules need to know of a contract."""
 
     title: str
-    kind: str = "hourly"
-    status: str = "active"
+    kind: ContractKind = ContractKind.HOURLY
+    status: ContractStatus = ContractStatus.ACTIVE
     manual_time_allowed: bool = True
     grace_hours: int = 12
 
     @classmethod
-    def of(cls, contract: Any) -> ContractTerms:
+    def of(cls, contract: ContractColumns) -> ContractTerms:
         """The terms of a contract row: the app's or the service's, which name them alike."""
         return cls(
             title=contract.title,
@@ -37,13 +40,35 @@ class ContractTerms:
         )
 
 
+def why_not_trackable(terms: ContractTerms) -> str:
+    """Why no time can be tracked on this contract, or "" when it can."""
+    if terms.status != ContractStatus.ACTIVE:
+        return f"“{terms.title}” is {terms.status}: time cannot be tracked on it."
+    if terms.kind != ContractKind.HOURLY:
+        return f"“{terms.title}” is a fixed-price contract: it has no tracked time."
+    return ""
+
+
+def is_trackable(contract: ContractColumns) -> bool:
+    """Whether time can be tracked on a contract (the app's or the service's row)."""
+    return not why_not_trackable(ContractTerms.of(contract))
+
+
+def check_memo(memo: str) -> None:
+    if len(memo) > MAX_MEMO_CHARS:
+        raise RuleViolation(
+            f"A memo holds at most {MAX_MEMO_CHARS} characters (one line saying what you work on); "
+            f"this one has {len(memo)}."
+        )
+
+
 def locked_at(terms: ContractTerms, moment: datetime) -> datetime:
     """When time at ``moment`` stops being editable: the end of its work week plus the grace."""
     return week_start(moment) + WEEK + timedelta(hours=terms.grace_hours)
 
 
 def check_editable(terms: ContractTerms, start: datetime, now: datetime, zone: tzinfo | None = None) -> None:
-    if terms.status == "ended":
+    if terms.status == ContractStatus.ENDED:
         raise RuleViolation(f"The contract “{terms.title}” has ended: its time is view-only.")
     lock = locked_at(terms, start)
     if now >= lock:
@@ -56,11 +81,11 @@ def check_editable(terms: ContractTerms, start: datetime, now: datetime, zone: t
 
 def why_no_manual_time(terms: ContractTerms) -> str:
     """Why no manual time at all can be added to this contract, or "" when some can."""
-    if terms.kind != "hourly":
+    if terms.kind != ContractKind.HOURLY:
         return "Manual time can only be added to hourly contracts."
     if not terms.manual_time_allowed:
         return f"The contract “{terms.title}” does not allow manual time."
-    if terms.status == "ended":
+    if terms.status == ContractStatus.ENDED:
         return f"The contract “{terms.title}” has ended: its time is view-only."
     return ""
 

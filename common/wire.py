@@ -1,5 +1,5 @@
 """The service's wire contract, declared once for the service and sync: where its API lives, the
-largest batches it takes, and its JSON: times are ISO 8601 in UTC with whole seconds
+largest batches it takes, the longest memo, and its JSON: times are ISO 8601 in UTC with whole seconds
 (``2026-11-23T09:00:00Z``), and every field read is checked for its type."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ MAX_BATCH = 200  # items in one PUT /blocks or PUT /screenshots
 # One PUT /blobs request (the service's defaults: its settings may change them).
 MAX_UPLOAD_IMAGES = 32
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+MAX_MEMO_CHARS = 500  # a memo is one line saying what one works on
 
 
 def bearer(token: str) -> dict[str, str]:

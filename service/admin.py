@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from common.contract import term_defaults
+from common.states import ContractKind, ContractStatus
 from service.auth import SCRYPT_N, hash_password
 from service.models import FREELANCER_ROLES, ROLES, Contract, User
 
@@ -54,47 +57,49 @@ def find_user(session: Session, email: str) -> User | None:
     return session.scalars(select(User).where(User.email == email.strip().lower())).one_or_none()
 
 
-@dataclass(frozen=True)
-class ContractSettings:
-    title: str
-    kind: str = "hourly"
-    status: str = "active"
-    hourly_rate_cents: int = 4500
-    currency: str = "USD"
-    weekly_limit_minutes: int | None = None
-    manual_time_allowed: bool = True
-    screenshots_enabled: bool = True
-    grace_hours: int = 12
-    agency_member: bool = False
+DEFAULT_RATE_CENTS = 4500  # a new contract's rate unless the admin gives one
 
 
 def create_contract(
     session: Session,
-    settings: ContractSettings,
     freelancer_email: str,
     client_email: str,
     started_at: datetime,
+    **terms: Any,
 ) -> Contract:
+    """A contract with these terms (``common.contract.ContractColumns``): a title, and those that
+    differ from the defaults."""
     freelancer = _user_in_role(session, freelancer_email, FREELANCER_ROLES, "freelancer")
     client = _user_in_role(session, client_email, ("client",), "client")
-    if not settings.title.strip():
+    terms = term_defaults() | {"hourly_rate_cents": DEFAULT_RATE_CENTS} | terms
+    if not terms.get("title", "").strip():
         raise AdminError("A contract needs a title.")
-    if settings.kind not in ("hourly", "fixed") or settings.status not in ("active", "paused", "ended"):
-        raise AdminError("The kind is hourly or fixed; the status active, paused or ended.")
-    if settings.hourly_rate_cents < 0 or settings.grace_hours < 0 or (settings.weekly_limit_minutes or 0) < 0:
+    if terms["kind"] not in list(ContractKind) or terms["status"] not in list(ContractStatus):
+        raise AdminError(f"The kind is {_one_of(ContractKind)}; the status {_one_of(ContractStatus)}.")
+    if (
+        terms["hourly_rate_cents"] < 0
+        or terms["grace_hours"] < 0
+        or (terms.get("weekly_limit_minutes") or 0) < 0
+    ):
         raise AdminError("The rate, the weekly limit and the grace hours cannot be negative.")
-    if len(settings.currency) != 3 or not settings.currency.isalpha():
-        raise AdminError(f"“{settings.currency}” is not a currency code such as USD or EUR.")
+    if len(terms["currency"]) != 3 or not terms["currency"].isalpha():
+        raise AdminError(f"“{terms['currency']}” is not a currency code such as USD or EUR.")
     contract = Contract(
         id=str(uuid.uuid4()),
         freelancer_id=freelancer.id,
         client_id=client.id,
         started_at=started_at,
-        **{**settings.__dict__, "currency": settings.currency.upper()},
+        **{**terms, "currency": terms["currency"].upper()},
     )
     session.add(contract)
     session.flush()
     return contract
+
+
+def _one_of(states: type[StrEnum]) -> str:
+    """'active, paused or ended'"""
+    *others, last = states
+    return f"{', '.join(others)} or {last}"
 
 
 def _user_in_role(session: Session, email: str, roles: tuple[str, ...], what: str) -> User:

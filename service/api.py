@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from common.contract import CONTRACT_TERMS
 from common.timeutil import Clock
 from common.wire import API_PREFIX
 from service import auth, formdata, timesheet
@@ -250,20 +251,10 @@ def contract(contract_id: ContractId, context: Service, user: CurrentUser) -> Co
 def _contract_out(contract: Contract, user: User) -> ContractOut:
     return ContractOut(
         id=contract.id,
-        title=contract.title,
         client_name=contract.client.name,
         freelancer_name=contract.freelancer.name,
         role="freelancer" if contract.freelancer_id == user.id else "client",
-        kind=contract.kind,
-        status=contract.status,
-        hourly_rate_cents=contract.hourly_rate_cents,
-        currency=contract.currency,
-        weekly_limit_minutes=contract.weekly_limit_minutes,
-        manual_time_allowed=contract.manual_time_allowed,
-        screenshots_enabled=contract.screenshots_enabled,
-        grace_hours=contract.grace_hours,
-        agency_member=contract.agency_member,
-        started_at=contract.started_at,
+        **{name: getattr(contract, name) for name in CONTRACT_TERMS},
     )
 
 

@@ -16,10 +16,11 @@ from pathlib import Path
 from sqlalchemy import select
 
 from common import logs
+from common.states import ContractKind, ContractStatus
 from common.timeutil import SystemClock
 from common.wire import API_PREFIX
 from service import demo, timesheet
-from service.admin import AdminError, ContractSettings, create_contract, create_user
+from service.admin import AdminError, create_contract, create_user
 from service.config import ServiceConfig
 from service.database import Database
 from service.models import ROLES, Contract, User
@@ -77,14 +78,18 @@ def _parser() -> argparse.ArgumentParser:
     contract.add_argument("--title", required=True)
     contract.add_argument("--freelancer", required=True, metavar="EMAIL")
     contract.add_argument("--client", required=True, metavar="EMAIL")
-    contract.add_argument("--kind", choices=("hourly", "fixed"), default="hourly")
+    contract.add_argument(
+        "--kind", choices=[kind.value for kind in ContractKind], default=ContractKind.HOURLY
+    )
     contract.add_argument("--rate", type=_money, default=Decimal("45.00"), help="per hour, e.g. 45.00")
     contract.add_argument("--currency", default="USD")
     contract.add_argument("--weekly-limit", type=_hours, metavar="HOURS", help="default: no limit")
     contract.add_argument("--no-manual-time", action="store_true")
     contract.add_argument("--no-screenshots", action="store_true")
     contract.add_argument("--grace-hours", type=int, default=12)
-    contract.add_argument("--status", choices=("active", "paused", "ended"), default="active")
+    contract.add_argument(
+        "--status", choices=[status.value for status in ContractStatus], default=ContractStatus.ACTIVE
+    )
     contract.add_argument("--agency-member", action="store_true", help="the freelancer's agency pays them")
     contract.set_defaults(command=_create_contract)
 
@@ -193,22 +198,23 @@ def _create_user(arguments: argparse.Namespace, config: ServiceConfig) -> int:
 
 
 def _create_contract(arguments: argparse.Namespace, config: ServiceConfig) -> int:
-    settings = ContractSettings(
-        title=arguments.title,
-        kind=arguments.kind,
-        status=arguments.status,
-        hourly_rate_cents=int(arguments.rate * 100),
-        currency=arguments.currency,
-        weekly_limit_minutes=arguments.weekly_limit,
-        manual_time_allowed=not arguments.no_manual_time,
-        screenshots_enabled=not arguments.no_screenshots,
-        grace_hours=arguments.grace_hours,
-        agency_member=arguments.agency_member,
-    )
     database = _database(config)
     with database.writing() as session:
         contract = create_contract(
-            session, settings, arguments.freelancer, arguments.client, SystemClock().now()
+            session,
+            arguments.freelancer,
+            arguments.client,
+            SystemClock().now(),
+            title=arguments.title,
+            kind=ContractKind(arguments.kind),
+            status=ContractStatus(arguments.status),
+            hourly_rate_cents=int(arguments.rate * 100),
+            currency=arguments.currency,
+            weekly_limit_minutes=arguments.weekly_limit,
+            manual_time_allowed=not arguments.no_manual_time,
+            screenshots_enabled=not arguments.no_screenshots,
+            grace_hours=arguments.grace_hours,
+            agency_member=arguments.agency_member,
         )
         print(f"Created contract “{contract.title}” ({contract.id}).")
     return 0

@@ -11,8 +11,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from common.states import BlockSource, ContractKind, ContractStatus
 from common.timeutil import SLOT, WEEK, week_start
-from service.admin import ContractSettings, create_contract, create_user, find_user
+from service.admin import create_contract, create_user, find_user
 from service.models import Block
 
 PASSWORD = "demo-password"
@@ -25,12 +26,12 @@ USERS = (
     ("alex@workdiary.test", "Alex Agency", "agency_member"),
 )
 CONTRACTS = (
-    (FREELANCER, ContractSettings("Website rebuild", hourly_rate_cents=4500, weekly_limit_minutes=40 * 60)),
-    (FREELANCER, ContractSettings("Mobile app QA", hourly_rate_cents=3800, manual_time_allowed=False)),
-    (FREELANCER, ContractSettings("Logo design", kind="fixed", hourly_rate_cents=0)),
-    (FREELANCER, ContractSettings("Data migration", status="ended", hourly_rate_cents=5000)),
-    ("sam@workdiary.test", ContractSettings("Backend API", hourly_rate_cents=6000)),
-    ("alex@workdiary.test", ContractSettings("Support desk", hourly_rate_cents=3000, agency_member=True)),
+    (FREELANCER, {"title": "Website rebuild", "hourly_rate_cents": 4500, "weekly_limit_minutes": 40 * 60}),
+    (FREELANCER, {"title": "Mobile app QA", "hourly_rate_cents": 3800, "manual_time_allowed": False}),
+    (FREELANCER, {"title": "Logo design", "kind": ContractKind.FIXED, "hourly_rate_cents": 0}),
+    (FREELANCER, {"title": "Data migration", "status": ContractStatus.ENDED, "hourly_rate_cents": 5000}),
+    ("sam@workdiary.test", {"title": "Backend API", "hourly_rate_cents": 6000}),
+    ("alex@workdiary.test", {"title": "Support desk", "hourly_rate_cents": 3000, "agency_member": True}),
 )
 
 
@@ -42,8 +43,7 @@ def seed(session: Session, now: datetime) -> bool:
         create_user(session, email, name, role, PASSWORD, now)
     started_at = now - timedelta(days=91)
     contracts = [
-        create_contract(session, settings, freelancer, CLIENT, started_at)
-        for freelancer, settings in CONTRACTS
+        create_contract(session, freelancer, CLIENT, started_at, **terms) for freelancer, terms in CONTRACTS
     ]
     session.flush()
     qa = contracts[1]
@@ -75,7 +75,7 @@ def laptop_blocks(contract_id: str, freelancer_id: str, memo: str, now: datetime
                     end=start + SLOT,
                     activity=activity,
                     memo=memo,
-                    source="tracked",
+                    source=BlockSource.TRACKED,
                     over_limit=False,
                     deleted=False,
                     updated_at=start + SLOT,

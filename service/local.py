@@ -32,7 +32,7 @@ from sqlalchemy.orm import selectinload
 
 from common.timeutil import Clock
 from common.wire import API_PREFIX
-from service.admin import ContractSettings, create_contract, create_user
+from service.admin import create_contract, create_user
 from service.api import ServiceContext
 from service.app import create_app
 from service.config import ServiceConfig
@@ -141,8 +141,9 @@ class LocalService:
         """A contract (hourly, active, no limit, manual time allowed unless ``settings`` say otherwise)."""
         with self._context.database.writing() as session:
             started = started_at or self.clock.now() - timedelta(days=90)
-            terms = ContractSettings(title=title, **settings)
-            return create_contract(session, terms, freelancer_email, client_email, started).id
+            return create_contract(
+                session, freelancer_email, client_email, started, title=title, **settings
+            ).id
 
     def update_contract(self, contract_id: str, **fields: Any) -> None:
         """Change a contract's settings (status, limit, …) as an admin would."""

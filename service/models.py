@@ -8,11 +8,14 @@ unambiguous on SQLite and PostgreSQL alike. 64-bit, so that they outlive 2038.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from common import dbtypes
+from common.contract import ContractColumns
+from common.states import BlockSource
 
 ROLES = ("freelancer", "client", "agency_member")
 FREELANCER_ROLES = ("freelancer", "agency_member")
@@ -26,6 +29,7 @@ class UTCTimestamp(dbtypes.UTCTimestamp):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=dbtypes.NAMING_CONVENTION)
+    type_annotation_map: ClassVar = {datetime: UTCTimestamp}
 
 
 class User(Base):
@@ -69,23 +73,12 @@ class SignInFailure(Base):
     attempted_at: Mapped[datetime] = mapped_column(UTCTimestamp)
 
 
-class Contract(Base):
+class Contract(ContractColumns, Base):
     __tablename__ = "contracts"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    title: Mapped[str] = mapped_column(String(200))
     freelancer_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
     client_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(16))  # hourly | fixed
-    status: Mapped[str] = mapped_column(String(16))  # active | paused | ended
-    hourly_rate_cents: Mapped[int] = mapped_column()
-    currency: Mapped[str] = mapped_column(String(3))
-    weekly_limit_minutes: Mapped[int | None] = mapped_column()
-    manual_time_allowed: Mapped[bool] = mapped_column()
-    screenshots_enabled: Mapped[bool] = mapped_column()
-    grace_hours: Mapped[int] = mapped_column()
-    agency_member: Mapped[bool] = mapped_column()
-    started_at: Mapped[datetime] = mapped_column(UTCTimestamp)
 
     freelancer: Mapped[User] = relationship(foreign_keys=[freelancer_id])
     client: Mapped[User] = relationship(foreign_keys=[client_id])
@@ -109,7 +102,7 @@ class Block(Base):
     end: Mapped[datetime] = mapped_column(UTCTimestamp)
     activity: Mapped[list[list[int]]] = mapped_column(JSON)
     memo: Mapped[str] = mapped_column(Text)
-    source: Mapped[str] = mapped_column(String(8))  # tracked | manual
+    source: Mapped[BlockSource] = mapped_column(dbtypes.StateString(BlockSource, 8))
     over_limit: Mapped[bool] = mapped_column()
     deleted: Mapped[bool] = mapped_column()
     updated_at: Mapped[datetime] = mapped_column(UTCTimestamp)  # the app's clock: orders its writes

@@ -13,21 +13,23 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    create_model,
     model_validator,
 )
 
+from common.contract import TERM_TYPES
+from common.states import BlockSource
 from common.timeutil import SLOT, slot_start
-from common.wire import MAX_BATCH
+from common.wire import MAX_BATCH, MAX_MEMO_CHARS
 
-MAX_MEMO_CHARS = 2000
 FIRST_YEAR, LAST_YEAR = 1970, 2999  # and no arithmetic on times ever overflows
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 # Every id is a UUID in its canonical lower-case form (as str(uuid.uuid4()) makes it): one spelling
 # per id, so that a replay finds what it wrote.
 UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 # The largest JSON body (FastAPI reads it whole before validating it). The largest valid request,
-# MAX_BATCH blocks with the longest memos in escaped astral characters (12 bytes each), is 5 MB.
-MAX_JSON_BYTES = 8 * 1024 * 1024
+# MAX_BATCH blocks with the longest memos in escaped astral characters (12 bytes each), is 1.3 MB.
+MAX_JSON_BYTES = 2 * 1024 * 1024
 
 
 def _text_only(value: object) -> object:
@@ -108,22 +110,16 @@ class SignedIn(BaseModel):
     user: UserOut
 
 
-class ContractOut(BaseModel):
+# The contract's terms, as common.contract declares them: each required.
+_TERM_FIELDS: dict[str, Any] = {name: (kind, ...) for name, kind in TERM_TYPES.items()}
+_ContractTermsOut = create_model("ContractTermsOut", **_TERM_FIELDS)
+
+
+class ContractOut(_ContractTermsOut):
     id: str
-    title: str
     client_name: str
     freelancer_name: str
     role: Literal["freelancer", "client"] = Field(description="the caller's role on this contract")
-    kind: Literal["hourly", "fixed"]
-    status: Literal["active", "paused", "ended"]
-    hourly_rate_cents: int
-    currency: str
-    weekly_limit_minutes: int | None
-    manual_time_allowed: bool
-    screenshots_enabled: bool
-    grace_hours: int
-    agency_member: bool
-    started_at: datetime
 
 
 class BlockIn(BaseModel):
@@ -139,7 +135,7 @@ class BlockIn(BaseModel):
         Field(max_length=10, description="[minute 0–9, keyboard events, mouse events, active seconds 0–60]"),
     ] = []
     memo: Annotated[str, Field(max_length=MAX_MEMO_CHARS), NoNul] = ""
-    source: Literal["tracked", "manual"]
+    source: BlockSource
     deleted: bool = False
     updated_at: UTCTime
 
@@ -227,7 +223,7 @@ class BlockOut(BaseModel):
     end: datetime
     activity: list[list[int]]
     memo: str
-    source: Literal["tracked", "manual"]
+    source: BlockSource
     over_limit: bool
     deleted: bool
     updated_at: datetime

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from common.errors import RuleViolation
 from common.rules import ContractTerms, check_editable, check_manual_time
+from common.states import BlockSource, ContractKind, ContractStatus
 from common.timetext import local_text
 from common.timeutil import SLOT, WEEK, week_of_date, week_start
 from service.errors import Conflict, Forbidden, NotFound
@@ -126,11 +127,11 @@ def _check_rules(
             check_editable(terms, start, now, UTC)
         if sent.deleted:
             return
-        if contract.kind != "hourly":
+        if contract.kind != ContractKind.HOURLY:
             raise RuleViolation(f"“{contract.title}” is a fixed-price contract: it takes no hours.")
-        if stored is None and contract.status == "paused":
+        if stored is None and contract.status == ContractStatus.PAUSED:
             raise RuleViolation(f"The contract “{contract.title}” is paused: it takes no new time.")
-        if sent.source == "manual":
+        if sent.source == BlockSource.MANUAL:
             if stored is None or (stored.start, stored.end) != (sent.start, sent.end):
                 check_manual_time(terms, sent.start, sent.end, now, (), UTC)
         elif sent.end > now + CLOCK_TOLERANCE:
@@ -227,7 +228,7 @@ def _check_screenshot_rules(
 ) -> None:
     if block.deleted:
         raise Conflict("This block was removed: its screenshot is not kept.")
-    if block.source == "manual":
+    if block.source == BlockSource.MANUAL:
         raise Conflict("Manual time has no screenshots.")
     if not contract.screenshots_enabled:
         raise Conflict(f"The contract “{contract.title}” takes no screenshots.")

@@ -5,28 +5,14 @@ The answers are checked field by field as they are stored (``wire.field_of``).
 
 from __future__ import annotations
 
-from types import NoneType
-
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from common.contract import read_terms
+from common.states import BlockSource, ContractOrigin, SyncState
 from common.wire import field_of, parse_wire_time
-from sync.outbox import SYNCED
 from tracker.models import Block, Contract
 from tracker.storage import Database
 
-_CONTRACT_FIELDS = {
-    "title": str,
-    "client_name": str,
-    "kind": str,
-    "status": str,
-    "hourly_rate_cents": int,
-    "currency": str,
-    "weekly_limit_minutes": int | NoneType,
-    "manual_time_allowed": bool,
-    "screenshots_enabled": bool,
-    "grace_hours": int,
-    "agency_member": bool,
-}
 _BLOCK_FIELDS = {
     "id": str,
     "contract_id": str,
@@ -52,9 +38,10 @@ def store_contracts(database: Database, contracts: list[dict]) -> int:
     changed = 0
     with database.session() as session:
         for contract in contracts:
-            values = {name: field_of(contract, name, kind) for name, kind in _CONTRACT_FIELDS.items()}
-            values["origin"] = "service"
-            values["started_at"] = parse_wire_time(field_of(contract, "started_at", str))
+            values = read_terms(contract) | {
+                "client_name": field_of(contract, "client_name", str),
+                "origin": ContractOrigin.SERVICE,
+            }
             contract_id = field_of(contract, "id", str)
             stored = session.get(Contract, contract_id)
             if stored is None or any(getattr(stored, name) != value for name, value in values.items()):
@@ -69,11 +56,14 @@ def store_other_devices_blocks(database: Database, device_id: str, blocks: list[
     rows = []
     for block in blocks:
         row = {name: field_of(block, name, kind) for name, kind in _BLOCK_FIELDS.items()}
+        row["source"] = BlockSource(row["source"])
         if row["device_id"] == device_id:
             continue
         for name in ("start", "end", "updated_at"):
             row[name] = parse_wire_time(field_of(block, name, str))
-        rows.append(row | {"is_open": False, "capture_note": "", "sync_state": SYNCED, "sync_error": ""})
+        rows.append(
+            row | {"is_open": False, "capture_note": "", "sync_state": SyncState.SYNCED, "sync_error": ""}
+        )
     if rows:
         table = Block.__table__
         insert = sqlite_insert(table)
@@ -81,7 +71,7 @@ def store_other_devices_blocks(database: Database, device_id: str, blocks: list[
             index_elements=["id"],
             set_={name: insert.excluded[name] for name in _PULLED_CHANGES},
             where=(table.c.device_id != device_id)
-            & (table.c.sync_state == SYNCED)
+            & (table.c.sync_state == SyncState.SYNCED)
             & (table.c.updated_at != insert.excluded.updated_at),  # else it holds this version already
         )
         with database.session() as session:

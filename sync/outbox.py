@@ -1,6 +1,6 @@
 """The outbox: the app's own blocks and screenshots rows, with their ``sync_state``.
 
-Every local change sets ``sync_state = "pending"``. A pass peeks at what is pending, sends it, and
+Every local change sets ``sync_state = SyncState.PENDING``. A pass peeks at what is pending, sends it, and
 acknowledges it only if the row still holds exactly what was sent: an edit made while the request
 was in flight leaves the row pending, so it goes again. Only contracts from the service sync.
 """
@@ -15,12 +15,12 @@ from pathlib import Path
 from sqlalchemy import ColumnElement, Integer, String, exists, func, select, tuple_, type_coerce, update
 from sqlalchemy.sql import Update
 
+from common.states import ContractOrigin, SyncState
 from common.timeutil import from_epoch, to_epoch
 from common.wire import field_of, parse_wire_time, wire_time
 from tracker.models import Block, Contract, Screenshot, ScreenshotImage
 from tracker.storage import Database
 
-PENDING, SYNCED, REJECTED = "pending", "synced", "rejected"
 CHANGED_ELSEWHERE = "It was changed or removed on another computer later: the service keeps that change."
 
 # The columns a block is sent with that can change locally, read raw (epoch seconds, the stored JSON
@@ -38,7 +38,7 @@ _BLOCK_CHANGES: dict[str, ColumnElement] = {
 # What the service's answer says it stores of a block.
 _HELD = {"start": str, "end": str, "activity": list, "memo": str, "deleted": bool, "updated_at": str}
 
-_OF_SERVICE = Contract.origin == "service"
+_OF_SERVICE = Contract.origin == ContractOrigin.SERVICE
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ def peek_blocks(database: Database, limit: int, after: OutgoingBlock | None = No
     query = (
         select(Block.id, Block.contract_id, Block.device_id, Block.source, *_BLOCK_CHANGES.values())
         .join(Contract)
-        .where(Block.sync_state == PENDING, Block.is_open.is_(False), _OF_SERVICE)
+        .where(Block.sync_state == SyncState.PENDING, Block.is_open.is_(False), _OF_SERVICE)
         .order_by(Block.start, Block.id)
         .limit(limit)
     )
@@ -125,7 +125,7 @@ def _outgoing_block(block_id: str, contract_id: str, device_id: str, source: str
     return OutgoingBlock(block_id, body, sent)
 
 
-def acknowledge_block(database: Database, block: OutgoingBlock, answer: dict) -> str:
+def acknowledge_block(database: Database, block: OutgoingBlock, answer: dict) -> SyncState:
     """Settle a sent block by the service's answer (what it stores); returns the row's new state.
 
     Synced if the service holds what was sent and the row still does, taking the service's word on
@@ -142,21 +142,23 @@ def acknowledge_block(database: Database, block: OutgoingBlock, answer: dict) ->
         held[name] == block.sent[name] for name in ("start", "end")
     ):
         over_limit = field_of(answer, "over_limit", bool)
-        synced = _unchanged_block(block).values(sync_state=SYNCED, sync_error="", over_limit=over_limit)
-        return SYNCED if _apply(database, synced) else PENDING
+        synced = _unchanged_block(block).values(
+            sync_state=SyncState.SYNCED, sync_error="", over_limit=over_limit
+        )
+        return SyncState.SYNCED if _apply(database, synced) else SyncState.PENDING
     if held["updated_at"] == block.sent["updated_at"] and not held["deleted"]:
         _apply(database, _unchanged_block(block).values(updated_at=from_epoch(held["updated_at"] + 1)))
-        return PENDING
-    return REJECTED if reject_block(database, block, CHANGED_ELSEWHERE) else PENDING
+        return SyncState.PENDING
+    return SyncState.REJECTED if reject_block(database, block, CHANGED_ELSEWHERE) else SyncState.PENDING
 
 
 def reject_block(database: Database, block: OutgoingBlock, reason: str) -> bool:
-    return _apply(database, _unchanged_block(block).values(sync_state=REJECTED, sync_error=reason))
+    return _apply(database, _unchanged_block(block).values(sync_state=SyncState.REJECTED, sync_error=reason))
 
 
 def _unchanged_block(block: OutgoingBlock) -> Update:
     same = [column == block.sent[name] for name, column in _BLOCK_CHANGES.items()]
-    return update(Block).where(Block.id == block.id, Block.sync_state == PENDING, *same)
+    return update(Block).where(Block.id == block.id, Block.sync_state == SyncState.PENDING, *same)
 
 
 # ----- screenshots
@@ -167,8 +169,10 @@ def settle_deleted_screenshots(database: Database) -> None:
     _apply(
         database,
         update(Screenshot)
-        .where(Screenshot.sync_state.in_((PENDING, REJECTED)), Screenshot.deleted.is_(True))
-        .values(sync_state=SYNCED, sync_error=""),
+        .where(
+            Screenshot.sync_state.in_((SyncState.PENDING, SyncState.REJECTED)), Screenshot.deleted.is_(True)
+        )
+        .values(sync_state=SyncState.SYNCED, sync_error=""),
     )
 
 
@@ -181,7 +185,7 @@ def peek_screenshots(
         select(Screenshot.id, Screenshot.block_id, Screenshot.taken_at, Screenshot.redacted)
         .join(Block, Block.id == Screenshot.block_id)
         .join(Contract)
-        .where(*_screenshots_due(now, hold), Block.sync_state == SYNCED)
+        .where(*_screenshots_due(now, hold), Block.sync_state == SyncState.SYNCED)
         .order_by(Screenshot.taken_at, Screenshot.id)
         .limit(limit)
     )
@@ -211,7 +215,7 @@ def peek_screenshots(
 
 def _screenshots_due(now: datetime, hold: timedelta) -> list[ColumnElement]:
     return [
-        Screenshot.sync_state == PENDING,
+        Screenshot.sync_state == SyncState.PENDING,
         Screenshot.deleted.is_(False),
         Screenshot.taken_at <= now - hold,
         _OF_SERVICE,
@@ -219,11 +223,13 @@ def _screenshots_due(now: datetime, hold: timedelta) -> list[ColumnElement]:
 
 
 def acknowledge_screenshot(database: Database, shot: OutgoingScreenshot) -> bool:
-    return _apply(database, _unchanged_screenshot(shot).values(sync_state=SYNCED, sync_error=""))
+    return _apply(database, _unchanged_screenshot(shot).values(sync_state=SyncState.SYNCED, sync_error=""))
 
 
 def reject_screenshot(database: Database, shot: OutgoingScreenshot, reason: str) -> bool:
-    return _apply(database, _unchanged_screenshot(shot).values(sync_state=REJECTED, sync_error=reason))
+    return _apply(
+        database, _unchanged_screenshot(shot).values(sync_state=SyncState.REJECTED, sync_error=reason)
+    )
 
 
 def _unchanged_screenshot(shot: OutgoingScreenshot) -> Update:
@@ -235,7 +241,7 @@ def _unchanged_screenshot(shot: OutgoingScreenshot) -> Update:
     )
     return update(Screenshot).where(
         Screenshot.id == shot.id,
-        Screenshot.sync_state == PENDING,
+        Screenshot.sync_state == SyncState.PENDING,
         Screenshot.deleted.is_(False),
         Screenshot.redacted == shot.redacted,
         ~other_image,
@@ -257,25 +263,25 @@ def summary(database: Database, now: datetime, hold: timedelta) -> OutboxSummary
         select(func.count())
         .select_from(Block)
         .join(Contract)
-        .where(Block.sync_state == PENDING, Block.is_open.is_(False), _OF_SERVICE)
+        .where(Block.sync_state == SyncState.PENDING, Block.is_open.is_(False), _OF_SERVICE)
     )
     pending_screenshots = (
         select(func.count())
         .select_from(Screenshot)
         .join(Block, Block.id == Screenshot.block_id)
         .join(Contract)
-        .where(*_screenshots_due(now, hold), Block.sync_state != REJECTED)
+        .where(*_screenshots_due(now, hold), Block.sync_state != SyncState.REJECTED)
     )
     rejected_blocks = (
         select(Block.id, Block.start, Contract.title, Block.sync_error)
         .join(Contract)
-        .where(Block.sync_state == REJECTED, _OF_SERVICE)
+        .where(Block.sync_state == SyncState.REJECTED, _OF_SERVICE)
     )
     rejected_screenshots = (
         select(Screenshot.id, Block.start, Contract.title, Screenshot.sync_error)
         .join(Block, Block.id == Screenshot.block_id)
         .join(Contract)
-        .where(Screenshot.sync_state == REJECTED, Screenshot.deleted.is_(False), _OF_SERVICE)
+        .where(Screenshot.sync_state == SyncState.REJECTED, Screenshot.deleted.is_(False), _OF_SERVICE)
     )
     with database.session() as session:
         rejected = [RejectedItem("block", *row) for row in session.execute(rejected_blocks)]

@@ -16,6 +16,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from common.errors import WorkdiaryError
+from common.states import SyncState
 from common.timeutil import WEEK, Clock, week_start
 from common.wire import MAX_UPLOAD_IMAGES, wire_time
 from sync import inbox, outbox
@@ -113,9 +114,9 @@ class Syncer:
             return
         with self.client.reading("a block"):
             state = outbox.acknowledge_block(self.db, block, answer)
-        if state == outbox.SYNCED:
+        if state == SyncState.SYNCED:
             report.sent_blocks += 1
-        elif state == outbox.REJECTED:
+        elif state == SyncState.REJECTED:
             report.rejected.append(f"the block of {wire_time(block.start)}: {outbox.CHANGED_ELSEWHERE}")
 
     def _push_screenshots(self, report: SyncReport) -> None:

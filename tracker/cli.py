@@ -20,12 +20,15 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from common import logs
+from common.contract import contract_label
 from common.errors import EnvironmentProblem, RuleViolation, WorkdiaryError
+from common.rules import is_trackable
+from common.states import BlockSource, IdleDecision
 from common.timetext import duration_text, local_text
 from common.timeutil import SystemClock, local_zone, week_of_date
 from tracker import engine as events
 from tracker.diary import BlockView, Diary
-from tracker.engine import DISCARD, DISCARD_AND_STOP, KEEP, Tracker, TrackerConfig
+from tracker.engine import Tracker, TrackerConfig
 from tracker.lock import TrackingLock
 from tracker.paths import default_data_dir
 from tracker.settings import load_settings
@@ -37,7 +40,11 @@ EXIT_RULE = 1  # the request was understood but not allowed (or the data is not 
 EXIT_USAGE = 2  # argparse's own code for a malformed command line
 EXIT_TIME_LOST = 3  # tracked time could not be saved (a full disk…); the message says what
 NO_CONTRACT_YET = "There is no contract to track yet: add one with 'contract add --title …'."
-IDLE_ANSWERS = {"keep": KEEP, "discard": DISCARD, "stop": DISCARD_AND_STOP}
+IDLE_ANSWERS = {
+    "keep": IdleDecision.KEEP,
+    "discard": IdleDecision.DISCARD,
+    "stop": IdleDecision.DISCARD_AND_STOP,
+}
 
 
 def _zone(name: str) -> tzinfo:
@@ -206,7 +213,7 @@ def contract_command(args, database: Database, diary: Diary, zone: tzinfo) -> in
     for c in [] if args.json else contracts:
         limit = "no limit" if c.weekly_limit_minutes is None else f"{c.weekly_limit_minutes / 60:g} h/week"
         rate = f"{c.hourly_rate_cents / 100:.2f} {c.currency}/h"
-        print(f"{c.id}  {c.title}  ({c.client_name or 'no client'}, {rate}, {limit}, {c.status})")
+        print(f"{c.id}  {contract_label(c)}  ({rate}, {limit})")
     return 0
 
 
@@ -298,7 +305,7 @@ def _track(args, contract_id: str, database: Database, diary: Diary, zone: tzinf
 
 
 def _only_contract(diary: Diary) -> str:
-    active = [c for c in diary.contracts() if c.status == "active" and c.kind == "hourly"]
+    active = [c for c in diary.contracts() if is_trackable(c)]
     if len(active) != 1:
         raise RuleViolation(
             "Choose the contract to track with --contract ID (see 'contract list')."
@@ -403,7 +410,7 @@ def blocks_command(args, database: Database, diary: Diary, zone: tzinfo) -> int:
         marks = [
             m
             for m in (
-                block.source == "manual" and "manual",
+                block.source == BlockSource.MANUAL and "manual",
                 block.redacted and "redacted",
                 block.over_limit and "over limit",
             )

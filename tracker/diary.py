@@ -24,7 +24,8 @@ from sqlalchemy import ColumnElement, Integer, Select, String, bindparam, case, 
 from sqlalchemy.orm import Session
 
 from common.errors import NotFound, RuleViolation
-from common.rules import ContractTerms, check_editable, check_manual_time, locked_at
+from common.rules import ContractTerms, check_editable, check_manual_time, check_memo, locked_at
+from common.states import BlockSource, ContractKind, SyncState
 from common.timeutil import (
     SLOT,
     WEEK,
@@ -50,7 +51,7 @@ class BlockView(NamedTuple):
     start_epoch: int
     end_epoch: int
     memo: str
-    source: str
+    source: BlockSource
     over_limit: bool
     capture_note: str
     activity_json: str
@@ -246,7 +247,7 @@ class Diary:
         currency: str = "USD",
         weekly_limit_hours: float | None = None,
         manual_time_allowed: bool = True,
-        kind: str = "hourly",
+        kind: ContractKind = ContractKind.HOURLY,
         grace_hours: int = 12,
         agency_member: bool = False,
     ) -> Contract:
@@ -441,6 +442,7 @@ class Diary:
     ) -> list[str]:
         """Add manual time [start, end) as one block per slot; returns the new block ids. Slots past
         the weekly limit are marked over the limit (not billed)."""
+        check_memo(memo)
         with self.db.session() as session:
             contract = self._contract(session, contract_id)
             existing = session.execute(
@@ -469,12 +471,12 @@ class Diary:
                     end=slot + SLOT,
                     activity=[],
                     memo=memo,
-                    source="manual",
+                    source=BlockSource.MANUAL,
                     is_open=False,
                     over_limit=over_limit,
                     deleted=False,
                     capture_note="",
-                    sync_state="pending",
+                    sync_state=SyncState.PENDING,
                     updated_at=now,
                 )
                 session.add(block)
@@ -489,11 +491,12 @@ class Diary:
                 self._remove(session, block, now)
 
     def edit_memo(self, block_ids: Iterable[str], memo: str, now: datetime) -> None:
+        check_memo(memo)
         with self.db.session() as session:
             for block in self._editable_blocks(session, block_ids, now):
                 block.memo = memo
                 block.updated_at = now
-                block.sync_state = "pending"
+                block.sync_state = SyncState.PENDING
 
     def delete_screenshot(self, screenshot_id: str, now: datetime) -> None:
         """Delete a screenshot; its block's time goes with it, as clients expect."""
@@ -520,9 +523,9 @@ class Diary:
                         region if monitor is not None else None,
                     )
             shot.redacted = True
-            shot.sync_state = "pending"
+            shot.sync_state = SyncState.PENDING
             block.updated_at = now
-            block.sync_state = "pending"
+            block.sync_state = SyncState.PENDING
 
     def thumbnail_paths(self, screenshot_ids: list[str]) -> dict[str, Path]:
         """The thumbnail file of each screenshot (its first monitor's), in one query."""
@@ -579,9 +582,9 @@ class Diary:
     def _remove(self, session: Session, block: Block, now: datetime) -> None:
         block.deleted = True
         block.updated_at = now
-        block.sync_state = "pending"
+        block.sync_state = SyncState.PENDING
         shot = block.screenshot
         if shot is not None and not shot.deleted:
             self.db.remove_screenshot_files(shot)
             shot.deleted = True
-            shot.sync_state = "pending"
+            shot.sync_state = SyncState.PENDING

@@ -22,6 +22,8 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from common.errors import EnvironmentProblem, NotFound, RuleViolation, StorageProblem
+from common.rules import ContractTerms, check_memo, why_not_trackable
+from common.states import BlockSource, IdleDecision, StopReason, SyncState
 from common.timetext import duration_text, local_text
 from common.timeutil import SLOT, WEEK, Clock, slot_minutes, slot_start, week_start
 from tracker.capture import InputSource, ScreenCapturer
@@ -57,7 +59,7 @@ class TrackingStarted:
 class TrackingStopped:
     contract_id: str
     at: datetime
-    reason: str  # user | idle | limit | sleep
+    reason: StopReason
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,7 @@ class IdleQuestion:
 
 @dataclass(frozen=True)
 class IdleResolved:
-    decision: str  # keep | discard | discard_and_stop
+    decision: IdleDecision
     since: datetime
     until: datetime
 
@@ -158,8 +160,6 @@ class TimeLost:
             f"{self.message} The time saved before is kept."
         )
 
-
-KEEP, DISCARD, DISCARD_AND_STOP = "keep", "discard", "discard_and_stop"
 
 # Built once: the open block is saved every few seconds all day long.
 _UPSERT_BLOCK = sqlite_insert(Block.__table__).on_conflict_do_update(
@@ -295,14 +295,13 @@ class Tracker:
 
     def start(self, contract_id: str, memo: str = "") -> None:
         """Start tracking on a contract; if tracking another one, switch to it."""
+        check_memo(memo)
         with self.db.session() as session:
             contract = session.get(Contract, contract_id)
             if contract is None:
                 raise NotFound(f"There is no contract {contract_id!r}.")
-            if contract.status != "active":
-                raise RuleViolation(f"“{contract.title}” is {contract.status}: time cannot be tracked on it.")
-            if contract.kind != "hourly":
-                raise RuleViolation(f"“{contract.title}” is a fixed-price contract: it has no tracked time.")
+            if reason := why_not_trackable(ContractTerms.of(contract)):
+                raise RuleViolation(reason)
             session.expunge(contract)
         now = self.clock.now()
         if self._session:
@@ -321,14 +320,15 @@ class Tracker:
         self._counts = self._read_counts()
         self._emit(TrackingStarted(contract.id, now))
 
-    def stop(self, reason: str = "user") -> None:
+    def stop(self, reason: StopReason = StopReason.USER) -> None:
+        """``reason`` may come as its plain string (through a Qt signal)."""
         if self._session is None:
             return
         now = self.clock.now()
         keys, mouse = self._input_since_last_tick()
         if self._idle is None and self._position is not None:
             self._advance(now, keys, mouse, bool(keys or mouse))
-        self._end_session(now if self._idle is None else self._idle.since, reason)
+        self._end_session(now if self._idle is None else self._idle.since, StopReason(reason))
 
     def cut(self) -> None:
         """Close the open block where tracking is now; tracking goes on in a new block. (Its
@@ -338,6 +338,7 @@ class Tracker:
 
     def set_memo(self, memo: str) -> None:
         """The memo stamped on the blocks tracked from now on, the open one included."""
+        check_memo(memo)
         if self._session is None:
             return
         self._session.memo = memo
@@ -345,23 +346,23 @@ class Tracker:
             self._block.memo = memo
             self._save_block(self._block, is_open=True)
 
-    def resolve_idle(self, decision: str) -> None:
-        """The user's answer to the idle question (or the engine's own, when unanswered)."""
+    def resolve_idle(self, decision: IdleDecision) -> None:
+        """The user's answer to the idle question (or the engine's own, when unanswered); it may
+        come as its plain string (through a Qt signal)."""
+        decision = IdleDecision(decision)
         if self._idle is None or self._session is None:
             return
         now = self.clock.now()
         idle = self._idle
         self._idle = None
         self._emit(IdleResolved(decision, idle.since, now))
-        if decision == DISCARD_AND_STOP:
-            self._end_session(idle.since, "idle")
+        if decision == IdleDecision.DISCARD_AND_STOP:
+            self._end_session(idle.since, StopReason.IDLE)
             return
-        if decision == KEEP:
+        if decision == IdleDecision.KEEP:
             self._position = idle.since
-        elif decision == DISCARD:
-            self._position = idle.returned_at or now
         else:
-            raise ValueError(f"unknown idle decision {decision!r}")
+            self._position = idle.returned_at or now
         self._last_input = now
         self._advance(now, 0, 0, False, capture=False)
 
@@ -477,12 +478,12 @@ class Tracker:
             "end": block.end,
             "activity": block.activity(),
             "memo": block.memo,
-            "source": "tracked",
+            "source": BlockSource.TRACKED,
             "is_open": is_open,
             "over_limit": block.over_limit,
             "deleted": False,
             "capture_note": block.capture_note,
-            "sync_state": "pending",
+            "sync_state": SyncState.PENDING,
             "updated_at": block.end,
         }
         if not self._write(_UPSERT_BLOCK, row):
@@ -511,7 +512,7 @@ class Tracker:
         """The process is ending: stop, and try once more to save what storage failures kept in
         memory. What still cannot be saved is reported (TimeLost: exactly what, and why), and its
         blocks are closed in the database where they were last saved: none is left open."""
-        self.stop("quit")
+        self.stop(StopReason.QUIT)
         self._save_unsaved()
         if not self._unsaved:
             return
@@ -527,7 +528,7 @@ class Tracker:
         self._unsaved.clear()
         self._emit(TimeLost(lost, self._storage_failure or "saving failed"))
 
-    def _end_session(self, at: datetime, reason: str) -> None:
+    def _end_session(self, at: datetime, reason: StopReason) -> None:
         session = self._session
         assert session is not None
         if self._block:
@@ -569,7 +570,7 @@ class Tracker:
         if self.config.keep_tracking_over_limit:
             session.over_limit = True
         else:
-            self._end_session(at, "limit")
+            self._end_session(at, StopReason.LIMIT)
 
     def _new_week(self, at: datetime) -> None:
         session = self._session
@@ -599,7 +600,7 @@ class Tracker:
                 idle.returned_at = now
                 self._emit(IdleQuestion(idle.since, now))
         elif now - idle.returned_at >= self.config.idle_answer_timeout:
-            self.resolve_idle(DISCARD_AND_STOP)
+            self.resolve_idle(IdleDecision.DISCARD_AND_STOP)
 
     def _retract(self, since: datetime) -> None:
         """Remove this device's tracked time after ``since``: later blocks become tombstones and
@@ -610,13 +611,13 @@ class Tracker:
             blocks = session.scalars(
                 select(Block).where(
                     Block.device_id == self.device_id,
-                    Block.source == "tracked",
+                    Block.source == BlockSource.TRACKED,
                     Block.deleted.is_(False),
                     Block.end > since,
                 )
             ).all()
             for block in blocks:
-                block.is_open, block.sync_state, block.updated_at = False, "pending", now
+                block.is_open, block.sync_state, block.updated_at = False, SyncState.PENDING, now
                 if block.start >= since:
                     self._discard_screenshot(session, block)
                     block.deleted = True
@@ -642,7 +643,7 @@ class Tracker:
         of the jump, and carry on from now (never before time already counted)."""
         since = self._position or now
         if self._idle is not None:
-            self.resolve_idle(DISCARD_AND_STOP)
+            self.resolve_idle(IdleDecision.DISCARD_AND_STOP)
             self._emit(ClockJump(since, now))
             return
         if self._position is not None:

@@ -6,34 +6,29 @@ Instants are stored as integer UTC epoch seconds (``common.dbtypes.UTCTimestamp`
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 
 from sqlalchemy import JSON, ForeignKey, Index, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from common.dbtypes import NAMING_CONVENTION, UTCTimestamp
+from common.contract import ContractColumns
+from common.dbtypes import NAMING_CONVENTION, StateString, UTCTimestamp
+from common.states import BlockSource, ContractOrigin, SyncState
 
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar = {datetime: UTCTimestamp}
 
 
-class Contract(Base):
+class Contract(ContractColumns, Base):
     __tablename__ = "contracts"
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    title: Mapped[str] = mapped_column(String(200))
     client_name: Mapped[str] = mapped_column(String(200), default="")
-    kind: Mapped[str] = mapped_column(String(16), default="hourly")  # hourly | fixed
-    status: Mapped[str] = mapped_column(String(16), default="active")  # active | paused | ended
-    hourly_rate_cents: Mapped[int] = mapped_column(default=0)
-    currency: Mapped[str] = mapped_column(String(3), default="USD")
-    weekly_limit_minutes: Mapped[int | None] = mapped_column(default=None)
-    manual_time_allowed: Mapped[bool] = mapped_column(default=True)
-    screenshots_enabled: Mapped[bool] = mapped_column(default=True)
-    grace_hours: Mapped[int] = mapped_column(default=12)
-    agency_member: Mapped[bool] = mapped_column(default=False)
-    origin: Mapped[str] = mapped_column(String(16), default="local")  # local | service
-    started_at: Mapped[datetime] = mapped_column(UTCTimestamp)
+    origin: Mapped[ContractOrigin] = mapped_column(
+        StateString(ContractOrigin, 16), default=ContractOrigin.LOCAL
+    )
 
 
 class Block(Base):
@@ -55,12 +50,12 @@ class Block(Base):
     # mouse events, active seconds]. Counts only, never what was typed.
     activity: Mapped[list[list[int]]] = mapped_column(JSON, default=list)
     memo: Mapped[str] = mapped_column(Text, default="")
-    source: Mapped[str] = mapped_column(String(8), default="tracked")  # tracked | manual
+    source: Mapped[BlockSource] = mapped_column(StateString(BlockSource, 8), default=BlockSource.TRACKED)
     is_open: Mapped[bool] = mapped_column(default=False)  # being tracked right now
     over_limit: Mapped[bool] = mapped_column(default=False)
     deleted: Mapped[bool] = mapped_column(default=False)  # removed time: a tombstone for sync
     capture_note: Mapped[str] = mapped_column(Text, default="")  # why there is no usable screenshot
-    sync_state: Mapped[str] = mapped_column(String(8), default="pending")  # pending | synced | rejected
+    sync_state: Mapped[SyncState] = mapped_column(StateString(SyncState, 8), default=SyncState.PENDING)
     sync_error: Mapped[str] = mapped_column(Text, default="", server_default="")  # why it was rejected
     updated_at: Mapped[datetime] = mapped_column(UTCTimestamp)
 
@@ -87,7 +82,7 @@ class Screenshot(Base):
     taken_at: Mapped[datetime] = mapped_column(UTCTimestamp)
     redacted: Mapped[bool] = mapped_column(default=False)
     deleted: Mapped[bool] = mapped_column(default=False)
-    sync_state: Mapped[str] = mapped_column(String(8), default="pending")  # pending | synced | rejected
+    sync_state: Mapped[SyncState] = mapped_column(StateString(SyncState, 8), default=SyncState.PENDING)
     sync_error: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     block: Mapped[Block] = relationship(back_populates="screenshot")

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from common import logs
 from common.errors import DamagedDatabase, StorageProblem, WorkdiaryError
+from common.states import IdleDecision, StopReason
 from common.timetext import clock_text, minutes_text
 from common.timeutil import WEEK, Clock, SystemClock, local_zone
 from tracker import engine as events
@@ -41,7 +42,7 @@ from ui.main_window import MainWindow
 from ui.message_boxes import tell
 from ui.shots import latest_contract_id, latest_screenshot_id, screenshot_facts
 from ui.single_instance import SingleInstance
-from ui.sync_thread import SignInResult, SyncService, SyncState
+from ui.sync_thread import SignInResult, SyncProgress, SyncService
 from ui.theme import APP_NAME, ERROR, IDLE, UNSYNCED, app_icon
 from ui.tracking_thread import Status, TrackerService
 from ui.tray import Tray
@@ -52,9 +53,8 @@ FIRST_CONTRACT = "My work"
 EXIT_CANNOT_START = 1
 EXIT_TIME_LOST = 3  # tracked time could not be saved (a full disk…); the user was told what
 STOP_REASONS = {
-    "idle": "Tracking stopped: the idle question was not answered, so the idle time was discarded.",
-    "limit": "Tracking stopped: the weekly limit is reached. Tracking resumes next work week.",
-    "sleep": "Tracking stopped while the computer slept. Slept time is not counted.",
+    StopReason.IDLE: "Tracking stopped: the idle question was not answered, so the idle time was discarded.",
+    StopReason.LIMIT: "Tracking stopped: the weekly limit is reached. Tracking resumes next work week.",
 }
 
 
@@ -78,7 +78,7 @@ class Workdiary(QObject):
         self.database = database
         self.service = service
         self.sync = sync
-        self.sync_state: SyncState = sync.current
+        self.sync_state: SyncProgress = sync.current
         self.clock = clock
         self.zone = zone
         self.settings = settings
@@ -354,7 +354,7 @@ class Workdiary(QObject):
             self._screenshot_taken(event)
         elif isinstance(event, events.TrackingStopped):
             text = STOP_REASONS.get(event.reason)
-            if event.reason == "idle" and self._stopping_by_answer:
+            if event.reason == StopReason.IDLE and self._stopping_by_answer:
                 text = None
             self._stopping_by_answer = False
             if text and notify:
@@ -401,7 +401,7 @@ class Workdiary(QObject):
         self._present(dialog)
 
     def _idle_answered(self, decision: str) -> None:
-        self._stopping_by_answer = decision == events.DISCARD_AND_STOP
+        self._stopping_by_answer = decision == IdleDecision.DISCARD_AND_STOP
         self.service.resolve_idle(decision)
 
     def _screenshot_taken(self, event: events.ScreenshotTaken) -> None:
@@ -438,7 +438,7 @@ class Workdiary(QObject):
 
     # ----- the sync
 
-    def _on_sync_state(self, state: SyncState) -> None:
+    def _on_sync_state(self, state: SyncProgress) -> None:
         receipts_before = self.sync_state.receipts
         self.sync_state = state
         self.window.set_sync_state(state)

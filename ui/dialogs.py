@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from common.states import IdleDecision
 from common.timetext import clock_text, minutes_text
-from tracker.engine import DISCARD, DISCARD_AND_STOP, KEEP
-from ui.main_window import MEMO_MAX
+from common.wire import MAX_MEMO_CHARS
 from ui.theme import APP_NAME, app_icon, muted, set_text_color
 
 
@@ -32,7 +32,7 @@ class IdleDialog(QDialog):
     stop. Discard is the default. Closing the dialog answers nothing: the engine's own timeout
     (discard and stop) decides then."""
 
-    answered = Signal(str)  # keep | discard | discard_and_stop
+    answered = Signal(str)  # an IdleDecision
 
     def __init__(
         self,
@@ -77,9 +77,9 @@ class IdleDialog(QDialog):
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         for button, decision in (
-            (self.keep_button, KEEP),
-            (self.discard_button, DISCARD),
-            (self.stop_button, DISCARD_AND_STOP),
+            (self.keep_button, IdleDecision.KEEP),
+            (self.discard_button, IdleDecision.DISCARD),
+            (self.stop_button, IdleDecision.DISCARD_AND_STOP),
         ):
             button.setAutoDefault(False)
             button.clicked.connect(lambda _checked=False, d=decision: self._answer(d))
@@ -95,7 +95,7 @@ class IdleDialog(QDialog):
         self.setAccessibleDescription(self.span_text)
         self.setMinimumWidth(460)
 
-    def _answer(self, decision: str) -> None:
+    def _answer(self, decision: IdleDecision) -> None:
         self.answered.emit(decision)
         self.accept()
 
@@ -112,7 +112,7 @@ class MemoDialog(QDialog):
         self.setWindowIcon(app_icon())
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.edit = QLineEdit(memo, self)
-        self.edit.setMaxLength(MEMO_MAX)
+        self.edit.setMaxLength(MAX_MEMO_CHARS)
         self.edit.setPlaceholderText("What are you working on?")
         self.edit.setAccessibleName("Memo")
         self.edit.selectAll()

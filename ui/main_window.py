@@ -29,16 +29,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from common.contract import contract_label
+from common.rules import is_trackable
 from common.timetext import clock_text, day_clock_text, duration_text, hm, spoken
+from common.wire import MAX_MEMO_CHARS
 from tracker.models import Contract
 from ui.shots import ShotFacts
-from ui.sync_thread import SyncState
+from ui.sync_thread import SyncProgress
 from ui.theme import APP_NAME, accent, app_icon, muted, set_text_color, warning_color
 from ui.tracking_thread import Status
 from ui.widgets import ActivityMeter, MessageBar
 
 THUMB = QSize(256, 144)
-MEMO_MAX = 500
 START_TEXT, STOP_TEXT = "&Start tracking", "S&top tracking"
 SHOWN_REJECTIONS = 3
 
@@ -104,7 +106,7 @@ class MainWindow(QMainWindow):
         form.addRow(contract_label, self.contract_box)
 
         self.memo_edit = QLineEdit(central)
-        self.memo_edit.setMaxLength(MEMO_MAX)
+        self.memo_edit.setMaxLength(MAX_MEMO_CHARS)
         self.memo_edit.setPlaceholderText("What are you working on?")
         self.memo_edit.setAccessibleName("Memo")
         self.memo_edit.setToolTip("Stamped on the time blocks as they are tracked; Enter applies it now")
@@ -292,7 +294,7 @@ class MainWindow(QMainWindow):
             self.contract_box.addItem(contract_label(contract), contract.id)
         index = self.contract_box.findData(current)
         if index < 0:
-            active = [i for i, c in enumerate(contracts) if c.status == "active" and c.kind == "hourly"]
+            active = [i for i, contract in enumerate(contracts) if is_trackable(contract)]
             index = active[0] if active else 0
         self.contract_box.setCurrentIndex(index)
         self.contract_box.blockSignals(False)
@@ -370,7 +372,7 @@ class MainWindow(QMainWindow):
         self.redact_button.setEnabled(True)
         self.delete_button.setEnabled(True)
 
-    def set_sync_state(self, state: SyncState) -> None:
+    def set_sync_state(self, state: SyncProgress) -> None:
         self.sync_label.setText(sync_text(state, self.zone))
         self.sync_button.setEnabled(state.signed_in and not state.syncing)
 
@@ -490,16 +492,7 @@ class MainWindow(QMainWindow):
         self.closed.emit()
 
 
-def contract_label(contract: Contract) -> str:
-    label = contract.title if not contract.client_name else f"{contract.title} — {contract.client_name}"
-    if contract.status != "active":
-        label += f" ({contract.status})"
-    elif contract.kind != "hourly":
-        label += " (fixed price)"
-    return label
-
-
-def sync_text(state: SyncState, zone: tzinfo) -> str:
+def sync_text(state: SyncProgress, zone: tzinfo) -> str:
     """Where the work is: synced, waiting (and why), or set aside by the service (and why)."""
     outbox = state.outbox
     parts = []

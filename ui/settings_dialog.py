@@ -39,7 +39,7 @@ from common.errors import WorkdiaryError
 from sync.address import service_url_problem
 from tracker.settings import Settings
 from ui import autostart
-from ui.sync_thread import SignInResult, SyncService, SyncState
+from ui.sync_thread import SignInResult, SyncProgress, SyncService
 from ui.theme import APP_NAME, app_icon, muted, set_text_color, warning_color
 
 log = logging.getLogger(__name__)
@@ -345,7 +345,7 @@ class SettingsDialog(QDialog):
 
     # ----- the account
 
-    def _show_account(self, state: SyncState) -> None:
+    def _show_account(self, state: SyncProgress) -> None:
         self.signed_in_panel.setVisible(state.signed_in)
         self.sign_in_panel.setVisible(not state.signed_in)
         if state.signed_in:

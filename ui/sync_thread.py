@@ -1,5 +1,5 @@
 """The sync inside the app: passes run on their own thread, on a timer, soon after local changes
-and on "Sync now"; what they find reaches the widgets as a queued ``SyncState`` signal.
+and on "Sync now"; what they find reaches the widgets as a queued ``SyncProgress`` signal.
 
 A plain daemon thread rather than a QThread: a request to an unreachable service can hang until its
 timeout, and quitting the app must never wait for it. Whatever a pass was doing when the process
@@ -39,7 +39,7 @@ SOON_S = 3.0  # a change waits this long, so that a burst of edits goes in one p
 
 
 @dataclass(frozen=True)
-class SyncState:
+class SyncProgress:
     """What the main window and the tray show about the sync."""
 
     at: datetime
@@ -68,7 +68,7 @@ class SignInResult:
 class SyncService(QObject):
     """The app's handle on the sync. Every method returns at once; results come as signals."""
 
-    state = Signal(object)  # SyncState, after every pass and command
+    state = Signal(object)  # SyncProgress, after every pass and command
     signed_in = Signal(object)  # SignInResult
     # The sync thread is not a Qt thread: it emits these, whose queued connections to this object
     # (in the GUI thread) re-emit the public signals there, so every receiver runs in the GUI thread.
@@ -95,7 +95,7 @@ class SyncService(QObject):
         self._requests: queue.Queue[tuple] = queue.Queue()
         self._client = None  # a sync.client.ServiceClient while signed in
         # The counts of what waits come with the sync thread's first state, read off the GUI thread.
-        self._current = SyncState(
+        self._current = SyncProgress(
             clock.now(), settings.service_url, "", False, None, 0, None, "", OutboxSummary()
         )
         self._state_from_thread.connect(self._relay_state, Qt.ConnectionType.QueuedConnection)
@@ -127,7 +127,7 @@ class SyncService(QObject):
         self._thread.join(wait_s)
 
     @property
-    def current(self) -> SyncState:
+    def current(self) -> SyncProgress:
         return self._current
 
     # ----- the sync thread
@@ -257,5 +257,5 @@ class SyncService(QObject):
         self._current = replace(self._current, **(fresh | changes))
         self._state_from_thread.emit(self._current)
 
-    def _relay_state(self, state: SyncState) -> None:
+    def _relay_state(self, state: SyncProgress) -> None:
         self.state.emit(state)

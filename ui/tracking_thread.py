@@ -16,6 +16,7 @@ from datetime import datetime, tzinfo
 from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, QTimer, Signal, Slot
 
 from common.errors import EnvironmentProblem, WorkdiaryError
+from common.states import IdleDecision, StopReason
 from common.timeutil import Clock
 from tracker.capture import InputSource, ScreenCapturer
 from tracker.diary import DayAndWeek, Diary, Running
@@ -322,13 +323,13 @@ class TrackerService(QObject):
     def start(self, contract_id: str, memo: str = "") -> None:
         self._start.emit(contract_id, memo)
 
-    def stop(self, reason: str = "user") -> None:
+    def stop(self, reason: StopReason = StopReason.USER) -> None:
         self._stop.emit(reason)
 
     def set_memo(self, memo: str) -> None:
         self._memo.emit(memo)
 
-    def resolve_idle(self, decision: str) -> None:
+    def resolve_idle(self, decision: IdleDecision) -> None:
         self._idle.emit(decision)
 
     def choose_contract(self, contract_id: str) -> None:

@@ -10,9 +10,9 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
+from common.contract import contract_label
 from common.timetext import duration_text, hm
 from tracker.models import Contract
-from ui.main_window import contract_label
 from ui.theme import APP_NAME, ERROR, IDLE, TRACKING, UNSYNCED, tray_icon
 from ui.tracking_thread import Status
 

@@ -1,4 +1,5 @@
-"""The rules for changing time: the editable window and manual time, each broken rule refused."""
+"""The rules for tracking and changing time: what may be tracked, the editable window, manual time
+and the memo's length, each broken rule refused."""
 
 from __future__ import annotations
 
@@ -8,7 +9,17 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from common.errors import RuleViolation
-from common.rules import ContractTerms, check_editable, check_manual_time, locked_at
+from common.rules import (
+    ContractTerms,
+    check_editable,
+    check_manual_time,
+    check_memo,
+    is_trackable,
+    locked_at,
+)
+from common.states import ContractKind, ContractStatus
+from common.wire import MAX_MEMO_CHARS
+from tracker.models import Contract
 
 TERMS = ContractTerms(title="Website")
 WEDNESDAY = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
@@ -83,3 +94,25 @@ def test_manual_time_in_the_last_week_during_the_grace_period():
     check_manual_time(TERMS, at(27, 9), at(27, 10), monday_morning, existing=[])
     with pytest.raises(RuleViolation, match="locked"):
         check_manual_time(TERMS, at(27, 9), at(27, 10), monday_morning + timedelta(hours=4), existing=[])
+
+
+@pytest.mark.parametrize(
+    ("kind", "status", "trackable"),
+    [
+        (ContractKind.HOURLY, ContractStatus.ACTIVE, True),
+        (ContractKind.HOURLY, ContractStatus.PAUSED, False),
+        (ContractKind.HOURLY, ContractStatus.ENDED, False),
+        (ContractKind.FIXED, ContractStatus.ACTIVE, False),
+    ],
+)
+def test_time_is_tracked_on_active_hourly_contracts_only(
+    kind: ContractKind, status: ContractStatus, trackable: bool
+):
+    contract = Contract(title="Site", kind=kind, status=status, manual_time_allowed=True, grace_hours=12)
+    assert is_trackable(contract) is trackable
+
+
+def test_a_memo_is_one_line_of_at_most_500_characters():
+    check_memo("x" * MAX_MEMO_CHARS)
+    with pytest.raises(RuleViolation, match=r"at most 500 characters .*this one has 501"):
+        check_memo("x" * (MAX_MEMO_CHARS + 1))

@@ -13,7 +13,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import select, text
 
 from service import migrations
-from service.admin import ContractSettings, create_contract, create_user
+from service.admin import create_contract, create_user
 from service.database import Database
 from service.models import Base, Blob, Block, ImageUpload, Screenshot, ScreenshotImage
 from service.postgres_cluster import PostgresCluster
@@ -72,7 +72,7 @@ def test_0002_gives_each_shown_image_to_its_freelancer_and_unfreezes_future_bloc
             for email, role in (("ann@example.test", "freelancer"), ("cara@example.test", "client")):
                 create_user(session, email, "", role, "long enough", MONDAY, password_cost=2**10)
             contract = create_contract(
-                session, ContractSettings("Website"), "ann@example.test", "cara@example.test", MONDAY
+                session, "ann@example.test", "cara@example.test", MONDAY, title="Website"
             )
             for sha256 in ("a" * 64, "b" * 64, "c" * 64):  # an image, its thumbnail, one never attached
                 session.add(Blob(sha256=sha256, size=10, content_type="image/jpeg", created_at=uploaded))

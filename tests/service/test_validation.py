@@ -7,7 +7,8 @@ from datetime import timedelta
 import pytest
 
 from common.timeutil import week_start
-from service.schemas import MAX_BATCH, MAX_JSON_BYTES, MAX_MEMO_CHARS
+from common.wire import MAX_MEMO_CHARS
+from service.schemas import MAX_BATCH, MAX_JSON_BYTES
 from tests.conftest import MONDAY
 from tests.service.conftest import World, block_body, uid
 
@@ -39,7 +40,7 @@ def test_a_missing_body_is_refused(world: World) -> None:
 @pytest.mark.parametrize(
     ("field", "value", "detail"),
     [
-        ("memo", "x" * 2001, "memo: String should have at most 2000 characters."),
+        ("memo", "x" * (MAX_MEMO_CHARS + 1), "memo: String should have at most 500 characters."),
         ("memo", 12, "memo: Input should be a valid string."),
         ("start", "2026-11-23T08:40:00", "start: Input should have timezone info."),
         (
@@ -90,11 +91,11 @@ def test_wrong_values_are_refused_with_the_field_named(
 
 
 def test_every_problem_is_named_in_one_sentence(world: World) -> None:
-    answer = world.put_block(world.ann, uid("block"), {"memo": "x" * 2001})
+    answer = world.put_block(world.ann, uid("block"), {"memo": "x" * (MAX_MEMO_CHARS + 1)})
 
     assert answer.json()["detail"] == (
         "contract_id: Field required; device_id: Field required; start: Field required; "
-        "end: Field required; memo: String should have at most 2000 characters; source: Field required; "
+        "end: Field required; memo: String should have at most 500 characters; source: Field required; "
         "updated_at: Field required."
     )
 
@@ -138,7 +139,7 @@ def test_the_largest_valid_batch_is_under_the_body_limit(world: World) -> None:
 
     assert answer.status_code == 200, answer.text
     assert [result["status"] for result in answer.json()["results"]] == [200] * MAX_BATCH
-    assert 4 * MB < len(answer.request.body) < MAX_JSON_BYTES
+    assert MAX_JSON_BYTES / 2 < len(answer.request.body) < MAX_JSON_BYTES
 
 
 def test_a_body_over_the_limit_is_refused_whether_its_length_is_told_or_not(world: World) -> None:
@@ -151,7 +152,7 @@ def test_a_body_over_the_limit_is_refused_whether_its_length_is_told_or_not(worl
     # told: refused by its Content-Length before any of it is read (Starlette answers in plain text)
     assert (told.status_code, told.text) == (413, "Content Too Large")
     assert "content-length" not in {name.lower() for name in streamed.request.headers}
-    detail = "The request body is larger than 8 MB: send fewer items in one request."
+    detail = f"The request body is larger than {MAX_JSON_BYTES // MB} MB: send fewer items in one request."
     assert (streamed.status_code, streamed.json()) == (413, {"detail": detail})
     assert world.service.stored_blocks() == []
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import event, text, update
 
+from common.states import SyncState
 from sync import outbox
 from tests.sync.conftest import HOLD, track_days
 from tracker.models import Block, Contract, Screenshot
@@ -67,9 +68,10 @@ def test_a_block_is_acknowledged_only_if_it_still_holds_what_was_sent(database, 
     with database.session() as session:  # within the same second: updated_at cannot tell
         session.get(Block, first.id).memo = "Planning, and the review"
 
-    assert outbox.acknowledge_block(database, first, answer_for(first)) == outbox.PENDING
+    assert outbox.acknowledge_block(database, first, answer_for(first)) == SyncState.PENDING
     assert (
-        outbox.acknowledge_block(database, second, answer_for(second) | {"over_limit": True}) == outbox.SYNCED
+        outbox.acknowledge_block(database, second, answer_for(second) | {"over_limit": True})
+        == SyncState.SYNCED
     )
 
     (again,) = outbox.peek_blocks(database, limit=100)
@@ -86,7 +88,7 @@ def test_an_edit_the_service_did_not_take_within_the_same_second_goes_again_a_se
     (block,) = outbox.peek_blocks(database, limit=100)
     stale = answer_for(block) | {"memo": "what the service took earlier in that second"}
 
-    assert outbox.acknowledge_block(database, block, stale) == outbox.PENDING
+    assert outbox.acknowledge_block(database, block, stale) == SyncState.PENDING
 
     (again,) = outbox.peek_blocks(database, limit=100)
     assert again.sent["updated_at"] == block.sent["updated_at"] + 1
@@ -110,7 +112,7 @@ def test_a_rejected_block_is_set_aside_until_it_is_edited(database, diary, clock
     clock.advance(60)
     diary.edit_memo([block.id], "Planning (moved)", clock.now())
     (edited,) = outbox.peek_blocks(database, limit=100)
-    assert outbox.acknowledge_block(database, edited, answer_for(edited)) == outbox.SYNCED
+    assert outbox.acknowledge_block(database, edited, answer_for(edited)) == SyncState.SYNCED
     with database.session() as session:
         assert session.get(Block, block.id).sync_error == ""
     assert outbox.summary(database, clock.now(), HOLD) == outbox.OutboxSummary(0, 0, [])

@@ -352,6 +352,13 @@ def test_track_refusing_on_a_new_folder_makes_nothing(data_dir):
     assert not data_dir.exists()
 
 
+def test_a_memo_over_500_characters_is_refused(data_dir):
+    add_contract(data_dir)
+    result = cli(data_dir, "track", *HEADLESS, "--memo", "x" * 501, check=False)
+    assert result.returncode == 1
+    assert result.stderr.startswith("workdiary: A memo holds at most 500 characters")
+
+
 def test_blocks_piped_into_head_ends_quietly(database, make_tracker, clock, contract):
     from tests.helpers.fakes import run
 

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from common.errors import NotFound, RuleViolation
+from common.wire import MAX_MEMO_CHARS
 from tests.helpers.fakes import FakeClock, FakeInput, run
 from tracker.capture import imaging
 from tracker.diary import DayAndWeek, Diary
@@ -80,6 +81,16 @@ def test_remove_time_and_edit_memos_of_a_selection(diary, database, site):
         tombstones = session.scalars(select(Block).where(Block.deleted.is_(True))).all()
     assert sorted(b.id for b in tombstones) == sorted(ids[4:])
     assert all(b.sync_state == "pending" for b in tombstones)
+
+
+def test_a_memo_over_500_characters_is_refused_and_changes_nothing(diary, database, site):
+    too_long = "x" * (MAX_MEMO_CHARS + 1)
+    with pytest.raises(RuleViolation, match="at most 500 characters"):
+        manual(diary, database, site, at(25, 9), at(25, 10), too_long)
+    ids = manual(diary, database, site, at(25, 9), at(25, 9, 10), "Checkout flow")
+    with pytest.raises(RuleViolation, match="at most 500 characters"):
+        diary.edit_memo(ids, too_long, WEDNESDAY)
+    assert [b.memo for b in diary.day_blocks(date(2026, 11, 25))] == ["Checkout flow"]
 
 
 def test_past_weeks_are_view_only(diary, database, site):

@@ -9,12 +9,11 @@ import pytest
 from sqlalchemy import select
 
 from common.errors import EnvironmentProblem, RuleViolation
+from common.states import IdleDecision
 from common.timeutil import slot_start
+from common.wire import MAX_MEMO_CHARS
 from tests.helpers.fakes import FakeCapturer, FakeInput, run
 from tracker.engine import (
-    DISCARD,
-    DISCARD_AND_STOP,
-    KEEP,
     CaptureFailed,
     ClockJump,
     IdleQuestion,
@@ -119,6 +118,21 @@ def test_memo_changes_apply_to_the_open_block(make_tracker, clock, contract, dat
     assert [b.memo for b in live_blocks(database)] == ["Checkout flow"]
 
 
+def test_a_memo_over_500_characters_is_refused_and_changes_nothing(make_tracker, clock, contract, database):
+    tracker = make_tracker()
+    too_long = "x" * (MAX_MEMO_CHARS + 1)
+    with pytest.raises(RuleViolation, match="at most 500 characters"):
+        tracker.start(contract.id, too_long)
+    assert not tracker.tracking
+    tracker.start(contract.id, "draft")
+    run(tracker, clock, 30)
+    with pytest.raises(RuleViolation, match="at most 500 characters"):
+        tracker.set_memo(too_long)
+    run(tracker, clock, 30)
+    tracker.stop()
+    assert [b.memo for b in live_blocks(database)] == ["draft"]
+
+
 def idle_episode(make_tracker, clock, contract, events):
     """Ten busy minutes, 25 quiet ones (idle from 09:10), then input returns at 09:35."""
     tracker = make_tracker(events)
@@ -142,7 +156,7 @@ def test_idle_time_is_taken_back_and_the_user_asked(make_tracker, clock, contrac
 def test_idle_kept_counts_all_the_time(make_tracker, clock, contract, database):
     events = []
     tracker = idle_episode(make_tracker, clock, contract, events)
-    tracker.resolve_idle(KEEP)
+    tracker.resolve_idle(IdleDecision.KEEP)
     run(tracker, clock, 60)
     tracker.stop()
     blocks = live_blocks(database)
@@ -158,7 +172,7 @@ def test_idle_kept_counts_all_the_time(make_tracker, clock, contract, database):
 
 def test_idle_discarded_keeps_tracking_from_the_return(make_tracker, clock, contract, database):
     tracker = idle_episode(make_tracker, clock, contract, [])
-    tracker.resolve_idle(DISCARD)
+    tracker.resolve_idle(IdleDecision.DISCARD)
     assert tracker.tracking
     run(tracker, clock, 60)
     tracker.stop()
@@ -168,7 +182,7 @@ def test_idle_discarded_keeps_tracking_from_the_return(make_tracker, clock, cont
 def test_idle_discarded_and_stopped(make_tracker, clock, contract, database):
     events = []
     tracker = idle_episode(make_tracker, clock, contract, events)
-    tracker.resolve_idle(DISCARD_AND_STOP)
+    tracker.resolve_idle(IdleDecision.DISCARD_AND_STOP)
     assert not tracker.tracking
     assert events[-1] == TrackingStopped(contract.id, datetime(2026, 11, 23, 9, 10, tzinfo=UTC), "idle")
     assert sum(b.seconds for b in live_blocks(database)) == 600

@@ -34,6 +34,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from common.contract import contract_label
+from common.states import ContractStatus
 from common.timetext import hm, local_text
 from common.timetext import spoken as spoken_hm
 from common.timeutil import WEEK, week_of_date, week_start
@@ -554,10 +556,7 @@ class WorkDiaryWindow(QWidget):
         combo.clear()
         combo.addItem(ALL_CONTRACTS, None)
         for contract in contracts:
-            label = contract.title + (f" — {contract.client_name}" if contract.client_name else "")
-            if contract.status == "ended":
-                label += " (ended)"
-            combo.addItem(label, contract.id)
+            combo.addItem(contract_label(contract), contract.id)
         combo.setCurrentIndex(max(combo.findData(self._contract_id), 0) if self._contract_id else 0)
         combo.blockSignals(False)
 
@@ -702,7 +701,7 @@ class WorkDiaryWindow(QWidget):
         contract = self._contracts.get(contract_id)
         if contract is None:
             return "This contract is not known here any more."
-        if contract.status == "ended":
+        if contract.status == ContractStatus.ENDED:
             return f"“{contract.title}” has ended: its time is view-only."
         lock = self._lock_of(contract_id, moment)
         if self.now() >= lock:
@@ -723,13 +722,15 @@ class WorkDiaryWindow(QWidget):
                 until = max(self._lock_of(cid, self._week) for cid in open_ids)
                 editable, text = True, f"Editable until {local_text(until, self.zone)} your time."
             else:
-                live = [r for cid, r in reasons.items() if self._contracts[cid].status != "ended"]
+                live = [
+                    r for cid, r in reasons.items() if self._contracts[cid].status != ContractStatus.ENDED
+                ]
                 editable, text = False, (live or list(reasons.values()))[0]
         self._week_editable = editable
         self.lock_label.setText(text)
         self.lock_label.setAccessibleDescription(text)
         self.add_time_button.setEnabled(
-            editable and any(c.status != "ended" for c in self._contracts.values())
+            editable and any(c.status != ContractStatus.ENDED for c in self._contracts.values())
         )
         self.add_time_button.setToolTip("Add manual time (Ctrl+N)" if editable else f"View-only: {text}")
 

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from common.states import BlockSource
 from common.timetext import hm
 from common.timetext import spoken as spoken_hm
 from tracker.diary import BlockView, Running
@@ -60,7 +61,7 @@ class Cell:
 
     @classmethod
     def of(cls, blocks: list[BlockView], zone: tzinfo, titles: list[str]) -> Cell:
-        tracked = [b for b in blocks if b.source != "manual"]
+        tracked = [b for b in blocks if b.source != BlockSource.MANUAL]
         return cls(
             blocks=blocks,
             start=blocks[0].start.astimezone(zone),
@@ -88,7 +89,7 @@ class Cell:
 
     @property
     def manual(self) -> bool:
-        return any(b.source == "manual" for b in self.blocks)
+        return any(b.source == BlockSource.MANUAL for b in self.blocks)
 
     @property
     def redacted(self) -> bool:

@@ -27,9 +27,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from common.contract import contract_label
 from common.rules import ContractTerms, why_no_manual_time
+from common.states import BlockSource, ContractStatus
 from common.timetext import hm
 from common.timeutil import SLOT, local_day_bounds, slot_start
+from common.wire import MAX_MEMO_CHARS
 from tracker.diary import Diary
 from tracker.models import Contract
 from ui.diary.day import Cell
@@ -37,8 +40,6 @@ from ui.diary.palette import USER_ERRORS
 from ui.message_boxes import ask
 from ui.shots import image_details
 from ui.theme import warning_color
-
-MEMO_MAX = 500
 
 
 def error_label(parent: QWidget) -> QLabel:
@@ -76,7 +77,7 @@ class MemoDialog(QDialog):
         what = f"{count} block{'s' if count != 1 else ''} ({hm(seconds)})"
         caption = QLabel(f"&Memo for {what}:", self)
         self.memo_edit = QLineEdit(memo, self)
-        self.memo_edit.setMaxLength(MEMO_MAX)
+        self.memo_edit.setMaxLength(MAX_MEMO_CHARS)
         self.memo_edit.setAccessibleName("Memo")
         self.memo_edit.setAccessibleDescription(f"The new memo of {what}")
         self.memo_edit.setMinimumWidth(360)
@@ -159,14 +160,12 @@ class AddTimeDialog(QDialog):
         self.contract_combo = QComboBox(self)
         self.contract_combo.setAccessibleName("Contract")
         for contract in contracts:
-            if contract.status == "ended":
-                continue
-            label = contract.title + (f" — {contract.client_name}" if contract.client_name else "")
-            if contract.kind != "hourly":
-                label += " (fixed price)"
-            self.contract_combo.addItem(label, contract.id)
+            if contract.status != ContractStatus.ENDED:
+                self.contract_combo.addItem(contract_label(contract), contract.id)
         self._refusals = {
-            c.id: why_no_manual_time(ContractTerms.of(c)) for c in contracts if c.status != "ended"
+            c.id: why_no_manual_time(ContractTerms.of(c))
+            for c in contracts
+            if c.status != ContractStatus.ENDED
         }
         if self._refusals.get(contract_id, "x"):  # none chosen, or it takes no manual time
             contract_id = next((cid for cid, why in self._refusals.items() if not why), contract_id)
@@ -186,7 +185,7 @@ class AddTimeDialog(QDialog):
         self.duration_label = QLabel(self)
         self.duration_label.setAccessibleName("Duration")
         self.memo_edit = QLineEdit(self)
-        self.memo_edit.setMaxLength(MEMO_MAX)
+        self.memo_edit.setMaxLength(MAX_MEMO_CHARS)
         self.memo_edit.setPlaceholderText("What did you work on?")
         self.memo_edit.setAccessibleName("Memo")
         self.error_label = error_label(self)
@@ -495,7 +494,7 @@ class BlockDialog(QDialog):
         block = self.block
         if block.capture_note:
             return block.capture_note
-        if block.source == "manual":
+        if block.source == BlockSource.MANUAL:
             return "Manual time has no screenshot."
         if not self.diary.contract(block.contract_id).screenshots_enabled:
             return "No screenshot: this contract takes none."
