@@ -181,10 +181,11 @@ def run_input_load(seconds: float) -> dict:
 
 def counted_events(data_dir: Path) -> tuple[int, int]:
     """Keyboard and mouse events the tracker wrote into its blocks' activity."""
+    from tracker.models import unpack_activity
     from tracker.storage import DATABASE_NAME
 
     with sqlite3.connect(data_dir / DATABASE_NAME) as connection:
-        activities = [json.loads(a) for (a,) in connection.execute("SELECT activity FROM blocks")]
+        activities = [unpack_activity(a) for (a,) in connection.execute("SELECT activity FROM blocks")]
     connection.close()
     minutes = [m for activity in activities for m in activity]
     return sum(m[1] for m in minutes), sum(m[2] for m in minutes)

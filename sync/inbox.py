@@ -10,20 +10,29 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from common.contract import read_terms
 from common.states import BlockSource, ContractOrigin, SyncState
 from common.wire import field_of, parse_wire_time
-from tracker.models import Block, Contract
+from tracker.models import Block, Contract, activity_columns
 from tracker.storage import Database
 
 _BLOCK_FIELDS = {
     "id": str,
     "contract_id": str,
     "device_id": str,
-    "activity": list,
     "memo": str,
     "source": str,
     "over_limit": bool,
     "deleted": bool,
 }
-_PULLED_CHANGES = ("start", "end", "activity", "memo", "over_limit", "deleted", "updated_at")
+_PULLED_CHANGES = (
+    "start",
+    "end",
+    "activity",
+    "active_minutes",
+    "active_seconds",
+    "memo",
+    "over_limit",
+    "deleted",
+    "updated_at",
+)
 
 
 def freelance_contracts(contracts: list[dict]) -> list[dict]:
@@ -61,6 +70,7 @@ def store_other_devices_blocks(database: Database, device_id: str, blocks: list[
             continue
         for name in ("start", "end", "updated_at"):
             row[name] = parse_wire_time(field_of(block, name, str))
+        row |= activity_columns(field_of(block, "activity", list))
         rows.append(
             row | {"is_open": False, "capture_note": "", "sync_state": SyncState.SYNCED, "sync_error": ""}
         )

@@ -7,28 +7,27 @@ was in flight leaves the row pending, so it goes again. Only contracts from the 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import ColumnElement, Integer, String, exists, func, select, tuple_, type_coerce, update
+from sqlalchemy import ColumnElement, Integer, LargeBinary, exists, func, select, tuple_, type_coerce, update
 from sqlalchemy.sql import Update
 
 from common.states import ContractOrigin, SyncState
 from common.timeutil import from_epoch, to_epoch
 from common.wire import field_of, parse_wire_time, wire_time
-from tracker.models import Block, Contract, Screenshot, ScreenshotImage
+from tracker.models import Block, Contract, Screenshot, ScreenshotImage, unpack_activity
 from tracker.storage import Database
 
 CHANGED_ELSEWHERE = "It was changed or removed on another computer later: the service keeps that change."
 
-# The columns a block is sent with that can change locally, read raw (epoch seconds, the stored JSON
-# text) so that the acknowledgement compares exactly what was sent, not a second-rounded time.
+# The columns a block is sent with that can change locally, read raw (epoch seconds, the packed
+# activity) so that the acknowledgement compares exactly what was sent, not a second-rounded time.
 _BLOCK_CHANGES: dict[str, ColumnElement] = {
     "start": type_coerce(Block.start, Integer),
     "end": type_coerce(Block.end, Integer),
-    "activity": type_coerce(Block.activity, String),
+    "activity": type_coerce(Block.activity, LargeBinary),
     "memo": Block.memo,
     "over_limit": Block.over_limit,
     "deleted": Block.deleted,
@@ -115,7 +114,7 @@ def _outgoing_block(block_id: str, contract_id: str, device_id: str, source: str
         "device_id": device_id,
         "start": wire_time(from_epoch(sent["start"])),
         "end": wire_time(from_epoch(sent["end"])),
-        "activity": json.loads(sent["activity"]),
+        "activity": unpack_activity(sent["activity"]),
         "memo": sent["memo"],
         "source": source,
         "over_limit": sent["over_limit"],

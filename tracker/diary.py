@@ -1,7 +1,8 @@
 """The Work Diary over the local database: what it shows, and the edits the rules allow.
 
 Shared by the app's Work Diary and the command line. Reads are plain SQL rows (a week of 1,008
-blocks loads in a few milliseconds); edits go through ``common.rules``.
+blocks loads in a few milliseconds) and each total is one aggregate query; edits go through
+``common.rules``.
 
 The block being tracked is in the database as of its last save (every few seconds). A ``Diary``
 told where it has got since (``Diary.running``: the engine's own block in the app, the database's
@@ -10,7 +11,6 @@ open block carried to now in another process) counts it that far in every read a
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -20,7 +20,21 @@ from functools import cache
 from pathlib import Path
 from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, Integer, Select, String, bindparam, case, func, select, type_coerce
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    LargeBinary,
+    Select,
+    bindparam,
+    case,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from common.errors import NotFound, RuleViolation
@@ -38,13 +52,13 @@ from common.timeutil import (
     week_of_date,
     week_start,
 )
-from tracker.models import Block, Contract, Screenshot, ScreenshotImage, Setting
+from tracker.models import Block, Contract, Screenshot, ScreenshotImage, Setting, unpack_activity
 from tracker.storage import Database
 
 
 class BlockView(NamedTuple):
     """A block as the Work Diary shows it. A week holds up to 1,008 of them, so it is a plain
-    tuple of stored values; times and activity are decoded when asked for."""
+    tuple of stored values; times and the per-minute activity are decoded when asked for."""
 
     id: str
     contract_id: str
@@ -54,7 +68,9 @@ class BlockView(NamedTuple):
     source: BlockSource
     over_limit: bool
     capture_note: str
-    activity_json: str
+    active_minutes: int  # minutes with keyboard or mouse input
+    active_seconds: int
+    packed_activity: bytes
     is_open: bool  # being tracked right now: not editable until it closes
     screenshot_id: str | None = None
     redacted: bool = False
@@ -74,7 +90,7 @@ class BlockView(NamedTuple):
     @property
     def activity(self) -> list[list[int]]:
         """Per minute with input: [minute of the slot, keyboard events, mouse events, active s]."""
-        return json.loads(self.activity_json)
+        return unpack_activity(self.packed_activity)
 
     @property
     def minutes_tracked(self) -> int:
@@ -82,13 +98,9 @@ class BlockView(NamedTuple):
         return slot_minutes(self.start, self.end)
 
     @property
-    def active_minutes(self) -> int:
-        return sum(1 for _, keys, mouse, _ in self.activity if keys or mouse)
-
-    @property
     def active_share(self) -> float:
         """The share of the block's seconds that saw input."""
-        return sum(m[3] for m in self.activity) / self.seconds if self.seconds else 0.0
+        return self.active_seconds / self.seconds if self.seconds else 0.0
 
 
 @dataclass(frozen=True)
@@ -182,7 +194,9 @@ def _block_queries(by_contract: bool) -> tuple[Select, Select]:
             Block.source,
             Block.over_limit,
             Block.capture_note,
-            type_coerce(Block.activity, String),
+            Block.active_minutes,
+            Block.active_seconds,
+            type_coerce(Block.activity, LargeBinary),
             Block.is_open,
         )
         .where(Block.start >= bindparam("start"), Block.start < bindparam("end"), _LIVE)
@@ -340,70 +354,81 @@ class Diary:
         week = week_of_date(day)
         first = week.astimezone(self.zone).date()
         last = (week + WEEK - timedelta(seconds=1)).astimezone(self.zone).date()
-        query = select(type_coerce(Block.start, Integer), _seconds(self.running)).where(
-            Block.start >= week, Block.start < week + WEEK, _LIVE
+        days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+        bounds = [local_day_bounds(local, self.zone) for local in days]
+        day_index = case(
+            *((Block.start < end, i) for i, (_, end) in enumerate(bounds[:-1])), else_=len(days) - 1
+        )
+        query = (
+            select(day_index, func.sum(_seconds(self.running)))
+            .where(Block.start >= week, Block.start < week + WEEK, _LIVE)
+            .group_by(day_index)
         )
         if contract_id is not None:
             query = query.where(Block.contract_id == contract_id)
-        totals: dict[date, int] = {}
         with self.db.engine.connect() as connection:
-            for start, seconds in connection.execute(query):
-                local = datetime.fromtimestamp(start, self.zone).date()
-                totals[local] = totals.get(local, 0) + seconds
-        rows = []
-        current = first
-        while current <= last:
-            day_start, day_end = local_day_bounds(current, self.zone)
-            partial = day_start < week or day_end > week + WEEK
-            rows.append(DayTotal(current, totals.get(current, 0), partial))
-            current += timedelta(days=1)
-        return rows
+            totals: dict[int, int] = dict(connection.execute(query).all())
+        return [
+            DayTotal(local, totals.get(i, 0), partial=start < week or end > week + WEEK)
+            for i, (local, (start, end)) in enumerate(zip(days, bounds, strict=True))
+        ]
 
     def month_days(self, year: int, month: int, contract_id: str | None = None) -> set[date]:
         """The local dates of a month with logged time: the calendar's blue dots."""
         first = date(year, month, 1)
         following = date(year + month // 12, month % 12 + 1, 1)
-        start, _ = local_day_bounds(first, self.zone)
-        end, _ = local_day_bounds(following, self.zone)
-        query = select(Block.start).where(Block.start >= start, Block.start < end, _LIVE).distinct()
-        if contract_id is not None:
-            query = query.where(Block.contract_id == contract_id)
+        days = [first + timedelta(days=i) for i in range((following - first).days)]
+
+        def logged(day: date) -> ColumnElement[bool]:  # an index lookup that stops at a first block
+            start, end = local_day_bounds(day, self.zone)
+            query = select(Block.id).where(Block.start >= start, Block.start < end, _LIVE)
+            if contract_id is not None:
+                query = query.where(Block.contract_id == contract_id)
+            return exists(query)
+
         with self.db.engine.connect() as connection:
-            return {moment.astimezone(self.zone).date() for moment in connection.scalars(query)}
+            found = connection.execute(select(*(logged(day) for day in days))).one()
+        return {day for day, logged_on in zip(days, found, strict=True) if logged_on}
 
     def totals(self, contract_id: str, now: datetime) -> Totals:
         contract = self.contract(contract_id)  # NotFound for an unknown contract
-        return self.totals_by_contract(now, contract_id).get(contract_id) or self._totals(
-            contract, 0, 0, 0, 0
-        )
+        return self._totals(contract, *self._seconds_by_contract(now, contract_id).get(contract_id, (0,) * 4))
 
     def totals_by_contract(self, now: datetime, contract_id: str | None = None) -> dict[str, Totals]:
-        """This week's, last week's and all-time totals of every contract with time (or one), in
-        one pass over the blocks."""
-        week = week_start(now)
-        seconds = _seconds(self.running)
-        this_week = (Block.start >= week) & (Block.start < week + WEEK)
-
-        def total(condition=None):
-            return func.sum(seconds if condition is None else case((condition, seconds), else_=0))
-
-        query = (
-            select(
-                Block.contract_id,
-                total(this_week),
-                total((Block.start >= week - WEEK) & (Block.start < week)),
-                total(),
-                total(this_week & Block.over_limit.is_(False)),
-            )
-            .where(_LIVE)
-            .group_by(Block.contract_id)
-        )
-        if contract_id is not None:
-            query = query.where(Block.contract_id == contract_id)
-        with self.db.engine.connect() as connection:
-            rows = connection.execute(query).all()
+        """This week's, last week's and all-time totals of every contract with time (or one)."""
+        seconds = self._seconds_by_contract(now, contract_id)
         contracts = {contract.id: contract for contract in self.contracts()}
-        return {row[0]: self._totals(contracts[row[0]], *row[1:]) for row in rows}
+        return {key: self._totals(contracts[key], *values) for key, values in seconds.items()}
+
+    def _seconds_by_contract(self, now: datetime, contract_id: str | None) -> dict[str, list[int]]:
+        """Each contract's [this week, last week, all time, billable this week] in seconds, from one
+        query: the time of these two weeks (the running block's too) from their range of rows, the
+        rest of all time from the contract index alone (it reads no row of the table)."""
+        week = week_start(now)
+        saved, seconds = _seconds(None), _seconds(self.running)
+        this_week = Block.start >= week
+
+        def total(condition):
+            return func.sum(case((condition, seconds), else_=0))
+
+        recent = select(
+            Block.contract_id,
+            total(this_week),
+            total(~this_week),
+            func.sum(seconds),
+            total(this_week & Block.over_limit.is_(False)),
+        ).where(Block.start >= week - WEEK, Block.start < week + WEEK)  # bounded: read by start
+        rest = select(Block.contract_id, literal(0), literal(0), func.sum(saved), literal(0)).where(
+            or_(Block.start < week - WEEK, Block.start >= week + WEEK)
+        )
+        parts = [part.where(_LIVE).group_by(Block.contract_id) for part in (recent, rest)]
+        if contract_id is not None:
+            parts = [part.where(Block.contract_id == contract_id) for part in parts]
+        totals: dict[str, list[int]] = {}
+        with self.db.engine.connect() as connection:
+            for key, *values in connection.execute(union_all(*parts)):
+                totals[key] = [a + b for a, b in zip(totals.get(key, (0,) * 4), values, strict=True)]
+        return totals
 
     @staticmethod
     def _totals(

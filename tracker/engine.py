@@ -28,7 +28,7 @@ from common.timetext import duration_text, local_text
 from common.timeutil import SLOT, WEEK, Clock, slot_minutes, slot_start, week_start
 from tracker.capture import InputSource, ScreenCapturer
 from tracker.diary import Running, logged_seconds
-from tracker.models import Block, Contract, Screenshot, ScreenshotImage
+from tracker.models import ActivitySummary, Block, Contract, Screenshot, ScreenshotImage, activity_columns
 from tracker.storage import Database
 
 log = logging.getLogger(__name__)
@@ -166,7 +166,17 @@ _UPSERT_BLOCK = sqlite_insert(Block.__table__).on_conflict_do_update(
     index_elements=["id"],
     set_={
         name: sqlite_insert(Block.__table__).excluded[name]
-        for name in ("end", "activity", "memo", "is_open", "over_limit", "capture_note", "updated_at")
+        for name in (
+            "end",
+            "activity",
+            "active_minutes",
+            "active_seconds",
+            "memo",
+            "is_open",
+            "over_limit",
+            "capture_note",
+            "updated_at",
+        )
     },
 )
 
@@ -280,7 +290,7 @@ class Tracker:
         block = self._block
         if block is None:
             return None
-        active = sum(1 for keys, mouse, _ in block.minutes.values() if keys or mouse)
+        active = ActivitySummary.of(block.activity()).active_minutes
         return LiveBlock(block.id, block.start, block.end, active, slot_minutes(block.start, block.end))
 
     @property
@@ -476,7 +486,7 @@ class Tracker:
             "device_id": self.device_id,
             "start": block.start,
             "end": block.end,
-            "activity": block.activity(),
+            **activity_columns(block.activity()),
             "memo": block.memo,
             "source": BlockSource.TRACKED,
             "is_open": is_open,

@@ -5,15 +5,59 @@ Instants are stored as integer UTC epoch seconds (``common.dbtypes.UTCTimestamp`
 
 from __future__ import annotations
 
+import struct
+from collections.abc import Sequence
 from datetime import datetime
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
-from sqlalchemy import JSON, ForeignKey, Index, MetaData, String, Text
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey, Index, LargeBinary, MetaData, String, Text, TypeDecorator
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
 from common.contract import ContractColumns
 from common.dbtypes import NAMING_CONVENTION, StateString, UTCTimestamp
 from common.states import BlockSource, ContractOrigin, SyncState
+
+# A minute of activity as stored: minute of the slot, keyboard events, mouse events, active seconds.
+_MINUTE = struct.Struct("<BIIB")
+
+
+def pack_activity(minutes: Sequence[Sequence[int]]) -> bytes:
+    return b"".join(_MINUTE.pack(*minute) for minute in minutes)
+
+
+def unpack_activity(packed: bytes) -> list[list[int]]:
+    return [list(minute) for minute in _MINUTE.iter_unpack(packed)]
+
+
+class PackedActivity(TypeDecorator[list[list[int]]]):
+    """Per-minute activity as packed integers (10 bytes a minute): read back without a parse."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def process_bind_param(self, value: Sequence[Sequence[int]] | None, dialect: object) -> bytes | None:
+        return None if value is None else pack_activity(value)
+
+    def process_result_value(self, value: bytes | None, dialect: object) -> list[list[int]] | None:
+        return None if value is None else unpack_activity(value)
+
+
+class ActivitySummary(NamedTuple):
+    """What the Work Diary shows of a block's activity, stored beside it to be read without it."""
+
+    active_minutes: int  # minutes with keyboard or mouse input
+    active_seconds: int
+
+    @classmethod
+    def of(cls, minutes: Sequence[Sequence[int]]) -> ActivitySummary:
+        return cls(
+            sum(1 for _, keys, mouse, _ in minutes if keys or mouse), sum(seconds for *_, seconds in minutes)
+        )
+
+
+def activity_columns(minutes: Sequence[Sequence[int]]) -> dict[str, object]:
+    """A block's activity and its summary, as the columns of a row written without the ORM."""
+    return {"activity": minutes, **ActivitySummary.of(minutes)._asdict()}
 
 
 class Base(DeclarativeBase):
@@ -37,7 +81,8 @@ class Block(Base):
     __tablename__ = "blocks"
     __table_args__ = (
         Index("ix_blocks_start", "start"),
-        Index("ix_blocks_contract_start", "contract_id", "start"),
+        # Also covers the all-time totals (they read no row of the table).
+        Index("ix_blocks_contract_start", "contract_id", "start", "end", "deleted"),
         Index("ix_blocks_sync_state", "sync_state", "start"),  # the outbox's peek
     )
 
@@ -48,7 +93,10 @@ class Block(Base):
     end: Mapped[datetime] = mapped_column(UTCTimestamp)
     # One entry per minute of the slot that saw tracking: [minute index, keyboard events,
     # mouse events, active seconds]. Counts only, never what was typed.
-    activity: Mapped[list[list[int]]] = mapped_column(JSON, default=list)
+    activity: Mapped[list[list[int]]] = mapped_column(PackedActivity, default=list)
+    # ActivitySummary.of(activity), kept with it on every write
+    active_minutes: Mapped[int] = mapped_column(default=0, server_default="0")
+    active_seconds: Mapped[int] = mapped_column(default=0, server_default="0")
     memo: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[BlockSource] = mapped_column(StateString(BlockSource, 8), default=BlockSource.TRACKED)
     is_open: Mapped[bool] = mapped_column(default=False)  # being tracked right now
@@ -65,6 +113,11 @@ class Block(Base):
     @property
     def seconds(self) -> int:
         return int((self.end - self.start).total_seconds())
+
+    @validates("activity")
+    def _summarize(self, _key: str, minutes: list[list[int]]) -> list[list[int]]:
+        self.active_minutes, self.active_seconds = ActivitySummary.of(minutes)
+        return minutes
 
 
 class Screenshot(Base):

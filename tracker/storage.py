@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, ExceptionContext, Executable, create_engine, event, text
+from sqlalchemy import Connection, Engine, ExceptionContext, Executable, create_engine, event, text
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -66,10 +66,30 @@ class Database:
                 config.set_main_option("script_location", str(Path(migrations.__file__).parent))
                 config.attributes["connection"] = connection
                 log.info("migrating %s to revision %s", self.path, migrations.HEAD)
-                command.upgrade(config, "head")
-                connection.commit()
+                # A migration that rebuilds a table drops the old one, which the foreign keys
+                # referring to it forbid: SQLite's way is to turn them off meanwhile (outside the
+                # transaction) and check them before the commit.
+                connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                try:
+                    command.upgrade(config, "head")
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise self._damaged(f"the migration left rows without their parent: {broken}")
+                    connection.commit()
+                finally:
+                    connection.rollback()
+                    connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                if connection.exec_driver_sql("PRAGMA freelist_count").scalar():
+                    self._vacuum(connection)  # a rebuilt table left the old one's pages free
         except DatabaseError as error:
             raise self._damaged(error.orig) from error
+
+    def _vacuum(self, connection: Connection) -> None:
+        """Give the file's free pages back to the disk."""
+        try:
+            connection.exec_driver_sql("VACUUM")
+        except OperationalError as error:  # no room for the copy it writes: the pages are reused
+            log.warning("could not compact %s: %s", self.path, error.orig)
 
     def _damaged(self, error: BaseException) -> DamagedDatabase:
         return DamagedDatabase(

@@ -248,6 +248,39 @@ def test_totals_of_every_contract_in_one_pass(diary, database, site):
     assert diary.totals_by_contract(WEDNESDAY, logo.id).keys() == {logo.id}
 
 
+def test_all_time_counts_each_block_once_on_either_side_of_the_two_latest_weeks(diary, database, site):
+    """The totals read the rows of this week and last week, and the rest of all time from an
+    index: time before, at the edge of, in and after those weeks counts once, removed time never."""
+    logo = diary.add_contract("Logo", now=at(1, 0))
+    manual(diary, database, site, at(2, 9), at(2, 9, 30), now=at(2, 12))
+    manual(diary, database, logo, at(2, 10), at(2, 10, 10), now=at(2, 12))
+    manual(diary, database, site, at(15, 23, 50), at(16, 0, 10), now=at(16, 1))  # two weeks' edge
+    removed, *_ = manual(diary, database, site, at(25, 9), at(25, 10))
+    diary.remove_time([removed], WEDNESDAY)
+    manual(diary, database, site, at(1, 9, month=12), at(1, 9, 10, month=12), now=at(1, 12, month=12))
+    with database.session() as session:  # a block removed long ago
+        session.scalars(select(Block).where(Block.start == at(2, 9, 20))).one().deleted = True
+
+    totals = diary.totals_by_contract(WEDNESDAY)
+    site_totals = diary.totals(site.id, WEDNESDAY)
+    assert (site_totals.this_week, site_totals.last_week, site_totals.since_start) == (3000, 600, 6000)
+    assert site_totals.billable_this_week == 3000
+    assert totals[site.id] == site_totals
+    assert (totals[logo.id].this_week, totals[logo.id].last_week, totals[logo.id].since_start) == (0, 0, 600)
+
+
+def test_the_calendar_dots_and_the_days_of_one_contract(diary, database, site):
+    logo = diary.add_contract("Logo", now=at(1, 0))
+    (removed,) = manual(diary, database, site, at(23, 9), at(23, 9, 10))
+    manual(diary, database, site, at(24, 9), at(24, 9, 10))
+    manual(diary, database, logo, at(25, 9), at(25, 9, 20))
+    diary.remove_time([removed], WEDNESDAY)
+    assert diary.month_days(2026, 11) == {date(2026, 11, 24), date(2026, 11, 25)}
+    assert diary.month_days(2026, 11, logo.id) == {date(2026, 11, 25)}
+    assert [row.seconds for row in diary.week_days(date(2026, 11, 25), logo.id)] == [0, 0, 1200, 0, 0, 0, 0]
+    assert [row.seconds for row in diary.week_days(date(2026, 11, 25))] == [0, 600, 1200, 0, 0, 0, 0]
+
+
 def test_thumbnails_of_many_screenshots_at_once_and_the_open_block(make_tracker, clock, diary, contract):
     tracker = make_tracker()
     tracker.start(contract.id)

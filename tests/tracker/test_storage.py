@@ -3,21 +3,26 @@ full disk."""
 
 from __future__ import annotations
 
+import json
 import stat
 from datetime import UTC
+from pathlib import Path
 
 import pytest
 from alembic import command
+from alembic.autogenerate import compare_metadata
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 
 from common.errors import StorageProblem
 from tests.helpers.fakes import run
 from tests.helpers.full_disk import fill_the_disk
 from tracker import migrations
 from tracker.engine import StorageFailed, StorageRecovered, TimeLost
-from tracker.storage import Database
+from tracker.models import Base, Block, Screenshot
+from tracker.storage import DATABASE_NAME, Database
 
 
 def alembic_config(connection) -> Config:
@@ -51,35 +56,81 @@ def test_day_folders_of_screenshots_are_the_users_alone(make_tracker, clock, con
     assert {stat.S_IMODE(p.stat().st_mode) for p in folders} == {0o700}
 
 
-def test_a_database_made_by_the_first_migration_upgrades_to_the_latest(tmp_path):
-    data_dir = tmp_path / "old"
+OLD_CONTRACT = (
+    "INSERT INTO contracts VALUES ('c1', 'Old site', '', 'hourly', 'active', 5000, 'USD', NULL, 1, 1, 12, 0, "
+    "'local', 1700000000)"
+)
+
+
+def made_at(revision: str, data_dir: Path, *statements: str) -> Path:
+    """A data folder whose database the migrations made up to ``revision``, with rows added then."""
     data_dir.mkdir()
-    engine = create_engine(f"sqlite:///{data_dir / 'workdiary.sqlite3'}")
+    engine = create_engine(f"sqlite:///{data_dir / DATABASE_NAME}")
     with engine.connect() as connection:
-        command.upgrade(alembic_config(connection), "0001")
-        connection.execute(
-            text(
-                "INSERT INTO contracts VALUES ('c1', 'Old site', '', 'hourly', 'active', 5000, 'USD', "
-                "NULL, 1, 1, 12, 0, 'local', 1700000000)"
-            )
-        )
-        connection.execute(
-            text(
-                "INSERT INTO blocks VALUES ('b1', 'c1', 'd1', 1700000400, 1700001000, '[[0, 3, 4, 12]]', "
-                "'memo', 'tracked', 0, 0, 0, '', 'pending', 1700001000)"
-            )
-        )
+        command.upgrade(alembic_config(connection), revision)
+        for statement in statements:
+            connection.execute(text(statement))
         connection.commit()
     engine.dispose()
+    return data_dir
+
+
+def test_a_database_made_by_the_first_migration_upgrades_to_the_latest(tmp_path):
+    block = (
+        "INSERT INTO blocks VALUES ('b1', 'c1', 'd1', 1700000400, 1700001000, '[[0, 3, 4, 12]]', "
+        "'memo', 'tracked', 0, 0, 0, '', 'pending', 1700001000)"
+    )
+    database = Database(made_at("0001", tmp_path / "old", OLD_CONTRACT, block))
+    with database.engine.connect() as connection:
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == migrations.HEAD
+        assert connection.execute(select(Block.id, Block.activity)).all() == [("b1", [[0, 3, 4, 12]])]
+    assert database.device_id()  # the settings table of 0002 works
+    database.close()
+
+
+def test_a_migrated_database_matches_the_models(database):
+    with database.engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+
+
+ACTIVITY_AT_0005 = {
+    "empty": [],
+    "ten minutes": [[m, m % 2 * 7, m % 2 * 11 + m // 5, 60 - m] for m in range(10)],
+    "most events": [[9, 2**32 - 1, 2**32 - 1, 60]],
+}
+
+
+def test_0006_packs_every_blocks_activity_exactly_and_sums_it_up(tmp_path):
+    blocks = [
+        f"INSERT INTO blocks VALUES ('{block_id}', 'c1', 'd1', 1700000400, 1700001000, "
+        f"'{json.dumps(minutes)}', '', 'tracked', 0, 0, 0, '', 'synced', 1700001000, '')"
+        for block_id, minutes in ACTIVITY_AT_0005.items()
+    ]
+    shot = "INSERT INTO screenshots VALUES ('s1', 'ten minutes', 1700000500, 0, 0, 'synced', '')"
+    data_dir = made_at("0005", tmp_path / "old", OLD_CONTRACT, *blocks, shot)
 
     database = Database(data_dir)
     with database.engine.connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == migrations.HEAD
-        assert connection.execute(text("SELECT id, activity FROM blocks")).all() == [
-            ("b1", "[[0, 3, 4, 12]]")
-        ]
-    assert database.device_id()  # the settings table of 0002 works
+        columns = select(Block.id, Block.activity, Block.active_minutes, Block.active_seconds)
+        converted = {block_id: tuple(values) for block_id, *values in connection.execute(columns)}
+        shots = connection.execute(select(Screenshot.id, Screenshot.block_id)).all()
+        foreign_keys = connection.exec_driver_sql("PRAGMA foreign_keys").scalar()
+        free_pages = connection.exec_driver_sql("PRAGMA freelist_count").scalar()
     database.close()
+    assert converted == {
+        "empty": ([], 0, 0),
+        "ten minutes": (ACTIVITY_AT_0005["ten minutes"], 7, 555),
+        "most events": (ACTIVITY_AT_0005["most events"], 1, 60),
+    }
+    assert shots == [("s1", "ten minutes")]  # the rebuilt table kept what refers to it
+    assert (foreign_keys, free_pages) == (1, 0)  # checked again, and the old table's pages given back
+
+    engine = create_engine(f"sqlite:///{data_dir / DATABASE_NAME}")
+    with engine.connect() as connection:
+        command.downgrade(alembic_config(connection), "0005")
+        restored = dict(connection.exec_driver_sql("SELECT id, activity FROM blocks").all())
+    engine.dispose()
+    assert {block_id: json.loads(text) for block_id, text in restored.items()} == ACTIVITY_AT_0005
 
 
 def test_a_corrupt_database_is_reported_and_left_alone(tmp_path):

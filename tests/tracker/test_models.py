@@ -1,0 +1,84 @@
+"""A block's per-minute activity as stored: packed integers, with the summary the Work Diary reads
+kept beside them by every write."""
+
+from __future__ import annotations
+
+import struct
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import insert, select
+
+from tracker.models import ActivitySummary, Block, activity_columns, pack_activity, unpack_activity
+
+MONDAY_9 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+MOST = 2**32 - 1  # the most keyboard or mouse events a minute can hold
+
+TEN_MINUTES = [[m, m % 2 * 7, m % 2 * 11 + m // 5, 60 - m] for m in range(10)]  # even minutes 0–4 idle
+
+
+@pytest.mark.parametrize(
+    ("minutes", "size"),
+    [([], 0), (TEN_MINUTES, 100), ([[0, 1, 0, 1]], 10), ([[9, MOST, MOST, 60]], 10)],
+    ids=["empty", "ten minutes", "one minute", "most events"],
+)
+def test_activity_packs_into_ten_bytes_a_minute_and_back(minutes, size):
+    packed = pack_activity(minutes)
+    assert len(packed) == size
+    assert unpack_activity(packed) == minutes
+
+
+@pytest.mark.parametrize(
+    "minute", [[0, MOST + 1, 0, 1], [0, 0, -1, 1], [256, 0, 0, 0], [0, 0, 0, 256], [0, 1, 2]]
+)
+def test_a_minute_that_does_not_fit_is_refused(minute):
+    with pytest.raises(struct.error):
+        pack_activity([minute])
+
+
+def test_the_summary_counts_minutes_with_input_and_active_seconds():
+    assert ActivitySummary.of([]) == (0, 0)
+    assert ActivitySummary.of(TEN_MINUTES) == (7, 555)  # the even minutes from 5 on saw mouse events
+    assert ActivitySummary.of([[9, MOST, 0, 60]]) == (1, 60)
+
+
+def block(**values) -> Block:
+    return Block(
+        id=str(uuid.uuid4()),
+        device_id="d1",
+        start=MONDAY_9,
+        end=MONDAY_9.replace(minute=10),
+        updated_at=MONDAY_9,
+        **values,
+    )
+
+
+def stored(database, block_id: str) -> tuple:
+    with database.engine.connect() as connection:
+        return connection.execute(
+            select(Block.activity, Block.active_minutes, Block.active_seconds).where(Block.id == block_id)
+        ).one()
+
+
+def test_a_block_written_through_the_orm_keeps_its_summary_with_its_activity(database, contract):
+    with database.session() as session:
+        made = block(contract_id=contract.id, activity=TEN_MINUTES)
+        session.add(made)
+    assert stored(database, made.id) == (TEN_MINUTES, 7, 555)
+
+    with database.session() as session:
+        session.get(Block, made.id).activity = TEN_MINUTES[:3]  # as idle time is cut off
+    assert stored(database, made.id) == (TEN_MINUTES[:3], 1, 177)
+
+    with database.session() as session:
+        empty = block(contract_id=contract.id)  # manual time: no activity given
+        session.add(empty)
+    assert stored(database, empty.id) == ([], 0, 0)
+
+
+def test_a_row_written_without_the_orm_takes_its_summary_from_activity_columns(database, contract):
+    block_id = str(uuid.uuid4())
+    row = {"id": block_id, "contract_id": contract.id, "device_id": "d1", "start": MONDAY_9, "end": MONDAY_9}
+    database.write(insert(Block).values(**row, updated_at=MONDAY_9, **activity_columns(TEN_MINUTES)))
+    assert stored(database, block_id) == (TEN_MINUTES, 7, 555)
