@@ -22,6 +22,7 @@ from typing import NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
+    Exists,
     Integer,
     LargeBinary,
     Select,
@@ -212,6 +213,22 @@ def _block_queries(by_contract: bool) -> tuple[Select, Select]:
     return blocks, screenshots
 
 
+@cache
+def _logged_days_query(days: int, by_contract: bool) -> Select:
+    """Whether each of ``days`` local dates (from ``start{i}`` to ``end{i}``) has time: an index
+    lookup a date that stops at its first block. Built once for each length of month."""
+
+    def logged(i: int) -> Exists:
+        query = select(Block.id).where(
+            Block.start >= bindparam(f"start{i}"), Block.start < bindparam(f"end{i}"), _LIVE
+        )
+        if by_contract:
+            query = query.where(Block.contract_id == bindparam("contract_id"))
+        return exists(query)
+
+    return select(*(logged(i) for i in range(days)))
+
+
 def logged_seconds(
     database: Database,
     contract_id: str,
@@ -378,17 +395,13 @@ class Diary:
         first = date(year, month, 1)
         following = date(year + month // 12, month % 12 + 1, 1)
         days = [first + timedelta(days=i) for i in range((following - first).days)]
-
-        def logged(day: date) -> ColumnElement[bool]:  # an index lookup that stops at a first block
-            start, end = local_day_bounds(day, self.zone)
-            query = select(Block.id).where(Block.start >= start, Block.start < end, _LIVE)
-            if contract_id is not None:
-                query = query.where(Block.contract_id == contract_id)
-            return exists(query)
-
+        parameters: dict[str, object] = {"contract_id": contract_id}
+        for i, day in enumerate(days):
+            parameters[f"start{i}"], parameters[f"end{i}"] = local_day_bounds(day, self.zone)
+        query = _logged_days_query(len(days), contract_id is not None)
         with self.db.engine.connect() as connection:
-            found = connection.execute(select(*(logged(day) for day in days))).one()
-        return {day for day, logged_on in zip(days, found, strict=True) if logged_on}
+            found = connection.execute(query, parameters).one()
+        return {day for day, logged in zip(days, found, strict=True) if logged}
 
     def totals(self, contract_id: str, now: datetime) -> Totals:
         contract = self.contract(contract_id)  # NotFound for an unknown contract
