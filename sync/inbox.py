@@ -5,6 +5,9 @@ The answers are checked field by field as they are stored (``wire.field_of``).
 
 from __future__ import annotations
 
+from typing import cast
+
+from sqlalchemy import Table
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from common.contract import read_terms
@@ -75,7 +78,7 @@ def store_other_devices_blocks(database: Database, device_id: str, blocks: list[
             row | {"is_open": False, "capture_note": "", "sync_state": SyncState.SYNCED, "sync_error": ""}
         )
     if rows:
-        table = Block.__table__
+        table = cast(Table, Block.__table__)
         insert = sqlite_insert(table)
         upsert = insert.on_conflict_do_update(
             index_elements=["id"],
@@ -85,5 +88,5 @@ def store_other_devices_blocks(database: Database, device_id: str, blocks: list[
             & (table.c.updated_at != insert.excluded.updated_at),  # else it holds this version already
         )
         with database.session() as session:
-            return session.execute(upsert, rows).rowcount
+            return session.connection().execute(upsert, rows).rowcount
     return 0

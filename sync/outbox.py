@@ -10,8 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import ColumnElement, Integer, LargeBinary, exists, func, select, tuple_, type_coerce, update
+from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql import Update
 
 from common.states import ContractOrigin, SyncState
@@ -24,7 +26,7 @@ CHANGED_ELSEWHERE = "It was changed or removed on another computer later: the se
 
 # The columns a block is sent with that can change locally, read raw (epoch seconds, the packed
 # activity) so that the acknowledgement compares exactly what was sent, not a second-rounded time.
-_BLOCK_CHANGES: dict[str, ColumnElement] = {
+_BLOCK_CHANGES: dict[str, ColumnElement[Any] | QueryableAttribute[Any]] = {
     "start": type_coerce(Block.start, Integer),
     "end": type_coerce(Block.end, Integer),
     "activity": type_coerce(Block.activity, LargeBinary),
@@ -249,7 +251,7 @@ def _unchanged_screenshot(shot: OutgoingScreenshot) -> Update:
 
 def _apply(database: Database, statement: Update) -> bool:
     with database.session() as session:
-        return session.execute(statement.execution_options(synchronize_session=False)).rowcount > 0
+        return session.connection().execute(statement).rowcount > 0
 
 
 # ----- what the main window shows
@@ -286,7 +288,7 @@ def summary(database: Database, now: datetime, hold: timedelta) -> OutboxSummary
         rejected = [RejectedItem("block", *row) for row in session.execute(rejected_blocks)]
         rejected += [RejectedItem("screenshot", *row) for row in session.execute(rejected_screenshots)]
         return OutboxSummary(
-            session.scalar(pending_blocks),
-            session.scalar(pending_screenshots),
+            session.execute(pending_blocks).scalar_one(),
+            session.execute(pending_screenshots).scalar_one(),
             sorted(rejected, key=lambda item: item.start),
         )

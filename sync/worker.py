@@ -154,13 +154,13 @@ class Syncer:
         not begun by then are not begun."""
         failures: list[Exception] = []
 
-        def upload(group: list[OutgoingScreenshot]) -> list[dict | Refused | _Unreadable | None]:
+        def upload(group: list[OutgoingScreenshot]) -> list[dict | Refused | _Unreadable]:
             if not failures:
                 try:
                     return self._upload_group(group)
                 except Exception as failure:
                     failures.append(failure)
-            return [None] * len(group)
+            return []  # the pass ends with the first failure: nothing of this group is used
 
         items = [item for group in uploads.map(upload, _upload_groups(page)) for item in group]
         if failures:
@@ -175,9 +175,9 @@ class Syncer:
             answers = self.client.put_blobs(list(images.values())) if images else []
         except Refused as refusal:  # the whole request (too large, most likely)
             answers = [refusal] * len(images)
-        refusals = dict(zip(images, answers, strict=True))
+        refusals = {sha256: answer for sha256, answer in zip(images, answers, strict=True) if answer}
         return [
-            next((refusals[sha256] for sha256, _, _ in shot.images if refusals[sha256]), shot.item)
+            next((refusals[sha256] for sha256, _, _ in shot.images if sha256 in refusals), shot.item)
             if isinstance(shot, _Prepared)
             else shot
             for shot in prepared

@@ -247,7 +247,7 @@ def logged_seconds(
     if billable_only:
         query = query.where(Block.over_limit.is_(False))
     with database.engine.connect() as connection:
-        return int(connection.scalar(query))
+        return int(connection.execute(query).scalar_one())
 
 
 def _seconds(running: Running | None) -> ColumnElement[int]:

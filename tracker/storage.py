@@ -91,9 +91,9 @@ class Database:
         except OperationalError as error:  # no room for the copy it writes: the pages are reused
             log.warning("could not compact %s: %s", self.path, error.orig)
 
-    def _damaged(self, error: BaseException) -> DamagedDatabase:
+    def _damaged(self, problem: object) -> DamagedDatabase:
         return DamagedDatabase(
-            f"The database {self.path} cannot be opened ({error}). It was left as it is: "
+            f"The database {self.path} cannot be opened ({problem}). It was left as it is: "
             "restore it from a backup, or move it aside to start a new one."
         )
 

@@ -87,7 +87,7 @@ def format_of(path: Path) -> str:
 def check_format(fmt: str) -> None:
     if fmt not in EXTENSIONS:
         raise ValueError(f"unknown screenshot format {fmt!r}; choose one of {sorted(EXTENSIONS)}")
-    if fmt.encode() not in {bytes(f) for f in QImageWriter.supportedImageFormats()}:
+    if fmt.encode() not in {f.data() for f in QImageWriter.supportedImageFormats()}:
         raise EnvironmentProblem(
             f"Screenshots cannot be saved as {fmt.upper()}: Qt's image plugin for it is missing.",
             "Choose JPEG in the screenshot settings, or reinstall Workdiary.",
@@ -161,7 +161,7 @@ def encode(image: QImage, fmt: str, quality: int) -> bytes:
     writer.setOptimizedWrite(True)
     if not writer.write(image):
         raise ValueError(f"cannot encode a {image.width()}×{image.height()} image as {fmt}")
-    return buffer.data().data()
+    return bytes(buffer.data().data())
 
 
 def thumbnail(image: QImage, fmt: str = DEFAULT_FORMAT, quality: int = THUMBNAIL_QUALITY) -> bytes:

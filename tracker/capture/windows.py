@@ -13,6 +13,10 @@ import sys
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from Xlib.display import Display
 
 DEFAULT_PRIVATE_APPS = ("KeePassXC", "KeePass", "1Password", "Bitwarden", "Enpass", "LastPass")
 
@@ -39,7 +43,7 @@ class WindowLister:
     than 1 ms."""
 
     def __init__(self) -> None:
-        self._connection = None
+        self._connection: Display | None = None
         self._closer: weakref.finalize | None = None
 
     def shown(self) -> list[Window] | None:

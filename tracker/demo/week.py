@@ -104,5 +104,5 @@ def seed_this_computer(database: Database, contract_id: str, now: datetime, zone
         now,
         database.device_id(),
     )
-    shots = [b for b in diary.week_blocks(latest.date(), contract_id) if b.screenshot_id]
-    diary.redact_screenshot(shots[len(shots) // 2].screenshot_id, now)
+    shots = [b.screenshot_id for b in diary.week_blocks(latest.date(), contract_id) if b.screenshot_id]
+    diary.redact_screenshot(shots[len(shots) // 2], now)
