@@ -14,7 +14,8 @@ from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY
 
 from common.timeutil import Clock, SystemClock
 from common.wire import API_PREFIX
-from service.api import MB, ServiceContext, router, writes
+from service.api import api_router
+from service.api.deps import MB, ServiceContext
 from service.config import ServiceConfig
 from service.database import Database
 from service.errors import Refusal, unreadable_body_message, validation_message
@@ -44,8 +45,7 @@ def create_app(config: ServiceConfig, clock: Clock | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.service = context
-    app.include_router(router)
-    app.include_router(writes)
+    app.include_router(api_router)
     app.exception_handler(Refusal)(_refusal)
     app.exception_handler(RequestValidationError)(_invalid_request)
     app.exception_handler(HTTPException)(_http_error)

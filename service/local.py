@@ -33,7 +33,7 @@ from sqlalchemy.orm import selectinload
 from common.timeutil import Clock
 from common.wire import API_PREFIX
 from service.admin import create_contract, create_user
-from service.api import ServiceContext
+from service.api.deps import ServiceContext
 from service.app import create_app
 from service.config import ServiceConfig
 from service.demo import PASSWORD

@@ -1,0 +1,12 @@
+"""The routes of /api/v1 (see docs/sync.md)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from common.wire import API_PREFIX
+from service.api.routes import auth, blobs, blocks, contracts
+
+api_router = APIRouter(prefix=API_PREFIX)
+for routes in (auth, contracts, blobs, blocks):
+    api_router.include_router(routes.router)

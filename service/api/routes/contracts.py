@@ -1,0 +1,56 @@
+"""The contracts a user is on, and a contract's week of blocks."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from common.contract import CONTRACT_TERMS
+from service import timesheet
+from service.api.deps import MALFORMED, SIGNED_OUT, CurrentUser, Service, refusals
+from service.models import Contract, User
+from service.schemas import BlockOut, ContractOut, Day, Id
+
+ContractId = Annotated[Id, Path()]
+
+router = APIRouter()
+
+
+@router.get("/contracts", tags=["contracts"], responses=refusals({401: SIGNED_OUT}))
+def contracts(context: Service, user: CurrentUser) -> list[ContractOut]:
+    with context.database.reading() as session:
+        return [_contract_out(contract, user) for contract in timesheet.user_contracts(session, user)]
+
+
+CONTRACT_REFUSALS = refusals({401: SIGNED_OUT, 404: "no contract of yours has this id", 422: MALFORMED})
+
+
+@router.get("/contracts/{contract_id}", tags=["contracts"], responses=CONTRACT_REFUSALS)
+def contract(contract_id: ContractId, context: Service, user: CurrentUser) -> ContractOut:
+    with context.database.reading() as session:
+        return _contract_out(timesheet.user_contract(session, user, contract_id), user)
+
+
+def _contract_out(contract: Contract, user: User) -> ContractOut:
+    return ContractOut(
+        id=contract.id,
+        client_name=contract.client.name,
+        freelancer_name=contract.freelancer.name,
+        role="freelancer" if contract.freelancer_id == user.id else "client",
+        **{name: getattr(contract, name) for name in CONTRACT_TERMS},
+    )
+
+
+@router.get("/contracts/{contract_id}/blocks", tags=["blocks"], responses=CONTRACT_REFUSALS)
+def contract_blocks(
+    contract_id: ContractId,
+    context: Service,
+    user: CurrentUser,
+    week: Annotated[Day | None, Query(description="a date of the UTC work week; default: this week")] = None,
+) -> list[BlockOut]:
+    day = week or context.clock.now().date()
+    with context.database.reading() as session:
+        return [
+            BlockOut.model_validate(block) for block in timesheet.week_blocks(session, user, contract_id, day)
+        ]
