@@ -40,5 +40,5 @@ def _encoded(seed: int, image_format: str) -> bytes:
             image.setPixelColor(x, y, QColor(rng.randrange(256), rng.randrange(256), rng.randrange(256)))
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, image_format.encode(), 80)
+    image.save(buffer, image_format, 80)  # type: ignore[call-overload]  # the stub says bytes; Qt takes str
     return bytes(buffer.data().data())
