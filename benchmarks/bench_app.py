@@ -172,6 +172,7 @@ def diary_window() -> dict:
     from tracker.diary import Diary
     from tracker.storage import Database
     from ui.diary import WorkDiaryWindow
+    from ui.operations import Operations
 
     app = QApplication([])
     now = datetime.now(UTC)
@@ -180,6 +181,7 @@ def diary_window() -> dict:
         shutil.copy(source, Path(work) / source.name)
         database = Database(Path(work))
         diary = Diary(database)
+        operations = Operations(diary, lambda: now)
 
         def painted(window) -> None:
             window.repaint()
@@ -188,7 +190,7 @@ def diary_window() -> dict:
         opening = []
         for _ in range(DIARY_RUNS):
             started = time.perf_counter()
-            window = WorkDiaryWindow(diary, lambda: now)
+            window = WorkDiaryWindow(diary, lambda: now, operations)
             window.resize(1280, 900)
             window.show()
             painted(window)
@@ -196,7 +198,7 @@ def diary_window() -> dict:
             window.close()
             window.deleteLater()
             app.processEvents()
-        window = WorkDiaryWindow(diary, lambda: now)
+        window = WorkDiaryWindow(diary, lambda: now, operations)
         window.show()
         painted(window)
         switching = []
@@ -206,6 +208,7 @@ def diary_window() -> dict:
             painted(window)
             switching.append(time.perf_counter() - started)
         blocks = len(diary.week_blocks(now.date()))
+        operations.shutdown()
         database.close()
     return {"open": statistics.median(opening), "switch": statistics.median(switching), "blocks": blocks}
 

@@ -39,6 +39,7 @@ from tracker.storage import Database, set_aside
 from ui import autostart
 from ui.main_window import MainWindow
 from ui.message_boxes import tell
+from ui.operations import Operations, delete_screenshot
 from ui.shots import latest_contract_id, latest_screenshot_id, screenshot_facts
 from ui.single_instance import SingleInstance
 from ui.sync_thread import SignInResult, SyncService, SyncState
@@ -85,6 +86,8 @@ class Workdiary(QObject):
         self.quit_app = quit_app
         self.data_dir_arg = data_dir_arg
         self.diary = Diary(database, zone)
+        self.operations = Operations(self.diary, clock.now, self)
+        self.operations.use_engine(service.run)
         self.status: Status | None = None
         self.error = False
         self.diary_window: QWidget | None = None
@@ -109,8 +112,9 @@ class Workdiary(QObject):
         service.event.connect(self._on_event)
         service.refused.connect(self._on_refused)
         service.environment.connect(self._on_environment)
-        service.edited.connect(self._blocks_changed)
         service.memo_changed.connect(self.window.set_memo)
+        service.finished.connect(self.operations.finish)
+        self.operations.changed.connect(self._blocks_changed)
         self.sync.state.connect(self._on_sync_state)
         self.sync.signed_in.connect(self._signed_in)
 
@@ -219,13 +223,9 @@ class Workdiary(QObject):
                 tell(self.window, "Work Diary", f"The Work Diary is not available in this build ({error}).")
                 return
             self.diary_window = WorkDiaryWindow(
-                self.diary, self.clock.now, contract_id=self.window.selected_contract_id()
+                self.diary, self.clock.now, self.operations, contract_id=self.window.selected_contract_id()
             )
             self.diary_window.setWindowIcon(app_icon())
-            changed = getattr(self.diary_window, "blocksChanged", None)
-            if changed is not None:
-                changed.connect(self._blocks_changed)
-                self.diary_window.runningMemoEdited.connect(self.service.edit_running_memo)
         else:
             self.diary_window.refresh()
         self._present(self.diary_window)
@@ -238,10 +238,8 @@ class Workdiary(QObject):
         if self.review_dialog is not None:
             self.review_dialog.close()
         self.review_dialog = dialog = ScreenshotReview(
-            self.diary, screenshot_id, self.clock.now, self.zone, self.settings.hold_minutes
+            self.diary, self.operations, screenshot_id, self.clock.now, self.zone, self.settings.hold_minutes
         )
-        dialog.changed.connect(self._blocks_changed)
-        dialog.delete_requested.connect(self.service.delete_screenshot)
         dialog.destroyed.connect(lambda: setattr(self, "review_dialog", None))
         self._present(dialog)
 
@@ -273,7 +271,11 @@ class Workdiary(QObject):
             "Redact the whole screenshot?",
             "Every monitor's image is blurred for good. This cannot be undone.",
             "&Redact all",
-            lambda: self._edit(lambda now: self.diary.redact_screenshot(screenshot_id, now)),
+            lambda: self.operations.edit(
+                self.window,
+                lambda context: context.diary.redact_screenshot(screenshot_id, context.now),
+                failed=self.window.show_refusal,
+            ),
             informative="The block keeps its time and is marked as redacted. To blur only part of it, "
             "open it with “Review…”.",
             name="confirm-redact",
@@ -293,22 +295,17 @@ class Workdiary(QObject):
             f"Deleting the screenshot also removes its time block ({span}, "
             f"{minutes_text(facts.block_seconds)}) from your time: clients pay for time with screenshots.",
             "&Delete screenshot and time",
-            lambda: self.service.delete_screenshot(screenshot_id),
+            lambda: self.operations.edit(
+                self.window, delete_screenshot(screenshot_id), failed=self._on_refused, engine=True
+            ),
             informative="This cannot be undone. To hide what is on it and keep the time, redact it instead.",
             name="confirm-delete",
         )
 
-    def _edit(self, action: Callable) -> None:
-        try:
-            action(self.clock.now())
-        except WorkdiaryError as error:
-            self.window.show_refusal(str(error))
-            return
-        self._blocks_changed()
-
     def _blocks_changed(self) -> None:
-        """Blocks changed (a block closed, a redaction, a deletion, a Work Diary edit): every view
-        re-reads, and the sync sends the change soon."""
+        """Blocks changed (an edit, or a block closed): the totals and the main window's screenshot
+        are read again, and the sync sends the change soon. (The Work Diary re-reads by itself
+        after an edit.)"""
         self.service.refresh()
         self.sync.changed()
         shot = self.window.shot
@@ -316,12 +313,6 @@ class Workdiary(QObject):
             self.window.set_screenshot(screenshot_facts(self.diary, shot.id))
         if self.window.shot is None:
             self._load_later()
-        if (
-            self.diary_window is not None
-            and self.diary_window.isVisible()
-            and self.sender() is not self.diary_window
-        ):
-            self.diary_window.refresh()
 
     # ----- what the service reports
 
@@ -340,6 +331,8 @@ class Workdiary(QObject):
     def _block_closed(self) -> None:
         """The live block changed (one closed, or tracking started or stopped)."""
         self._blocks_changed()
+        if self.diary_window is not None and self.diary_window.isVisible():
+            self.diary_window.refresh()
         if self.review_dialog is not None:
             self.review_dialog.reload()
 
@@ -504,6 +497,7 @@ class Workdiary(QObject):
         if self._done:
             return
         self._done = True
+        self.operations.shutdown()
         self.time_lost = self.service.shutdown()
         self.sync.shutdown()
         for signal_, slot in (

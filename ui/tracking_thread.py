@@ -22,6 +22,7 @@ from tracker.diary import DayAndWeek, Diary, Running
 from tracker.engine import LiveBlock, TimeLost, Tracker
 from tracker.settings import Settings
 from tracker.storage import Database
+from ui.operations import Context, Operation
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +56,8 @@ class _Worker(QObject):
     event = Signal(object)
     refused = Signal(str)
     environment = Signal(str)  # something missing from the machine (input, screen), with the fix
-    edited = Signal()  # blocks changed by a command (a screenshot deleted with its time)
     memo_changed = Signal(str)  # the current memo, set from the Work Diary
+    finished = Signal(object)  # an Operation that ran here
 
     def __init__(
         self,
@@ -144,39 +145,19 @@ class _Worker(QObject):
             self._contract_id = contract_id
             self._publish()
 
-    @Slot(str, str)
-    def edit_running_memo(self, block_id: str, memo: str) -> None:
-        """A memo typed in the Work Diary for the block being tracked: it becomes the current memo.
-        Should the block have closed meanwhile (a new slot), the closed block is edited instead."""
-
-        def edit() -> None:
-            running = self._tracker.running
-            if running is not None and running.id == block_id:
-                self._tracker.set_memo(memo)
-                self.memo_changed.emit(memo)
-            else:
-                self._diary.edit_memo([block_id], memo, self._clock.now())
-            self.edited.emit()
-
-        self._command(edit)
-
     @Slot(str)
     def resolve_idle(self, decision: str) -> None:
         self._command(lambda: self._tracker.resolve_idle(decision))
 
-    @Slot(str)
-    def delete_screenshot(self, screenshot_id: str) -> None:
-        """Delete a screenshot and its block's time; the block being tracked is cut here first,
-        and tracking goes on in a new block."""
-
-        def delete() -> None:
-            live = self._tracker.live_block
-            if live is not None and live.id == self._diary.block_of_screenshot(screenshot_id):
-                self._tracker.cut()
-            self._diary.delete_screenshot(screenshot_id, self._clock.now())
-            self.edited.emit()
-
-        self._command(delete)
+    @Slot(object)
+    def run(self, operation: Operation) -> None:
+        """An operation of the UI's that may concern the block being tracked (ui/operations.py)."""
+        memo = self._tracker.memo
+        operation.run(Context(self._diary, self._clock.now(), self._tracker))
+        if self._tracker.memo != memo:
+            self.memo_changed.emit(self._tracker.memo)
+        self._publish()
+        self.finished.emit(operation)
 
     @Slot()
     def refresh(self) -> None:
@@ -262,18 +243,17 @@ class TrackerService(QObject):
     event = Signal(object)  # the engine's events (tracker.engine dataclasses)
     refused = Signal(str)  # a command the rules refused, with the reason
     environment = Signal(str)  # input or screen capture unavailable, and what to do
-    edited = Signal()  # blocks changed by a command of this service
     memo_changed = Signal(str)  # the current memo, when set from the Work Diary
+    finished = Signal(object)  # an operation run by ``run``, for Operations.finish
 
     _start = Signal(str, str)
     _stop = Signal(str)
     _memo = Signal(str)
     _idle = Signal(str)
     _choose = Signal(str)
-    _running_memo = Signal(str, str)
     _settings = Signal(object)
     _tick = Signal()
-    _delete_screenshot = Signal(str)
+    _run = Signal(object)
     _refresh = Signal()
 
     def __init__(
@@ -300,8 +280,8 @@ class TrackerService(QObject):
             (self._worker.event, self.event),
             (self._worker.refused, self.refused),
             (self._worker.environment, self.environment),
-            (self._worker.edited, self.edited),
             (self._worker.memo_changed, self.memo_changed),
+            (self._worker.finished, self.finished),
         ):
             outgoing.connect(incoming)
         for request, slot in (
@@ -310,10 +290,9 @@ class TrackerService(QObject):
             (self._memo, self._worker.set_memo),
             (self._idle, self._worker.resolve_idle),
             (self._choose, self._worker.choose_contract),
-            (self._running_memo, self._worker.edit_running_memo),
             (self._settings, self._worker.apply_settings),
             (self._tick, self._worker.tick),
-            (self._delete_screenshot, self._worker.delete_screenshot),
+            (self._run, self._worker.run),
             (self._refresh, self._worker.refresh),
         ):
             request.connect(slot)
@@ -335,15 +314,12 @@ class TrackerService(QObject):
         """Send the totals of this contract while not tracking."""
         self._choose.emit(contract_id)
 
-    def edit_running_memo(self, block_id: str, memo: str) -> None:
-        """Set the memo of the block being tracked (it becomes the current memo)."""
-        self._running_memo.emit(block_id, memo)
-
     def apply_settings(self, settings: Settings) -> None:
         self._settings.emit(settings)
 
-    def delete_screenshot(self, screenshot_id: str) -> None:
-        self._delete_screenshot.emit(screenshot_id)
+    def run(self, operation: Operation) -> None:
+        """Run an operation on the engine's thread, with the engine (``finished`` when done)."""
+        self._run.emit(operation)
 
     def refresh(self) -> None:
         """Re-read today's and this week's totals now (blocks were edited outside the engine)."""

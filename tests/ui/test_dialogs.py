@@ -176,7 +176,7 @@ def test_delete_warns_that_the_time_goes_too_and_removes_it(
     (image,) = screenshot_facts(diary, shot_id).images
     now = drive.clock.now()
     before = diary.totals(contract.id, now).this_week
-    with qtbot.waitSignal(workdiary.service.edited):
+    with qtbot.waitSignal(workdiary.operations.changed):
         qtbot.mouseClick(review.delete_button, Qt.MouseButton.LeftButton)
         text = confirm(qtbot, review, "confirm-delete")
     assert "also removes its time block (09:00–09:10, 10 min)" in text
@@ -211,7 +211,7 @@ def test_a_screenshot_of_the_block_being_tracked_is_deleted_at_once(qtbot, workd
     review = workdiary.review_dialog
     assert "being tracked: deleting it removes the block's time so far" in review.note_label.text()
     assert review.redact_all_button.isEnabled() and review.delete_button.isEnabled()
-    with qtbot.waitSignal(workdiary.service.edited):
+    with qtbot.waitSignal(workdiary.operations.changed):
         qtbot.mouseClick(review.delete_button, Qt.MouseButton.LeftButton)
         confirm(qtbot, review, "confirm-delete")
     drive.tick(30)
