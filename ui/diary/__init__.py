@@ -2,8 +2,9 @@
 row per day, the chosen day's time blocks by hour, edits under the contract's rules, and totals.
 
 It reads through ``tracker.diary.Diary`` only and edits through operations (ui/operations.py, off
-the GUI thread; it re-reads when any view's edit is done: ``Operations.changed``), and takes the clock as ``now`` (the app
-passes the real one, tests a fake): it never reads the system clock itself. Opening a week costs a
+the GUI thread; it re-reads when any view's edit is done: ``Operations.changed``), and takes the
+clock as ``now`` (the app passes the real one, tests a fake): it never reads the system clock
+itself. Opening a week costs a
 few small queries and at most 144 painted cells (the shown day); thumbnails fill in after the
 window is up.
 """
