@@ -81,7 +81,8 @@ def hidden_while_tracking(service_url: str | None) -> dict:
     """In this process: the app as ``workdiary`` builds it (real pynput and mss), tracking with
     its window hidden for TRACKING_SECONDS, then its resident memory. With ``service_url``, signed
     in to that (demo) contract service first, tracking on one of its contracts and syncing."""
-    from ui.app import Workdiary, make_capturer, make_input  # first, as `workdiary` does (see ui/__init__)
+    from ui.app import Workdiary  # first, as `workdiary` does (see ui/__init__)
+    from tracker.capture import make_capturer, make_input  # isort: skip
     from ui.sync_thread import SyncService
     from ui.tracking_thread import TrackerService
 

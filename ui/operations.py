@@ -16,13 +16,15 @@ that asked is handed the result (``done``) or, should the rules or the disk refu
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from common.errors import WorkdiaryError
 from tracker.diary import Diary
@@ -73,20 +75,6 @@ class Operation:
             self.error = f"Something went wrong: {error}"
 
 
-class _Worker(QObject):
-    finished = Signal(object)  # Operation
-
-    def __init__(self, diary: Diary, now: Callable[[], datetime]) -> None:
-        super().__init__()
-        self._diary = diary
-        self._now = now
-
-    @Slot(object)
-    def run(self, operation: Operation) -> None:
-        operation.run(Context(self._diary, self._now(), None))
-        self.finished.emit(operation)
-
-
 class Operations(QObject):
     """Runs the UI's reads and edits of the local database off the GUI thread.
 
@@ -95,19 +83,18 @@ class Operations(QObject):
     """
 
     changed = Signal()
-
-    _run = Signal(object)
+    # The operations thread is a Python thread, as the sync's is: it emits this, whose queued
+    # connection brings each operation back to ``finish`` in the GUI thread.
+    _finished_from_thread = Signal(object)
 
     def __init__(self, diary: Diary, now: Callable[[], datetime], parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self._diary = diary
+        self._now = now
         self._run_on_engine: Callable[[Operation], None] | None = None
-        self._thread = QThread()
-        self._thread.setObjectName("operations")
-        self._worker = _Worker(diary, now)
-        self._worker.moveToThread(self._thread)
-        self._run.connect(self._worker.run)
-        self._worker.finished.connect(self.finish)
-        self._thread.start()
+        self._queue: queue.Queue[Operation | None] = queue.Queue()
+        self._thread: threading.Thread | None = None  # started with the first operation
+        self._finished_from_thread.connect(self.finish, Qt.ConnectionType.QueuedConnection)
 
     def use_engine(self, run_on_engine: Callable[[Operation], None]) -> None:
         """Where operations that ask for the engine run (the tracking thread); it hands each one
@@ -128,10 +115,21 @@ class Operations(QObject):
         if engine and self._run_on_engine is not None:
             self._run_on_engine(operation)
         else:
-            self._run.emit(operation)
+            self._run(operation)
 
     def read(self, owner: QObject, query: Action, done: Callable[[Any], None]) -> None:
-        self._run.emit(Operation(owner, query, done, None, edits=False))
+        self._run(Operation(owner, query, done, None, edits=False))
+
+    def _run(self, operation: Operation) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._work, name="operations", daemon=True)
+            self._thread.start()
+        self._queue.put(operation)
+
+    def _work(self) -> None:
+        while (operation := self._queue.get()) is not None:
+            operation.run(Context(self._diary, self._now(), None))
+            self._finished_from_thread.emit(operation)
 
     @Slot(object)
     def finish(self, operation: Operation) -> None:
@@ -150,9 +148,10 @@ class Operations(QObject):
 
     def shutdown(self) -> None:
         """Let the operations asked for finish, then end the thread (blocks until done)."""
-        if self._thread.isRunning():
-            self._thread.quit()
-            self._thread.wait()
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
 
 
 # ----- the edits that may concern the block being tracked (run with ``engine=True``)

@@ -1,5 +1,6 @@
 """The tracking engine inside the app: on a worker thread, ticked by a Qt timer there, talking to
-the widgets only through queued signals.
+the widgets only through queued signals. The UI's operations that may concern the block being
+tracked (ui/operations.py) run here too, with the engine.
 
 The engine's own calls (SQLite writes, pynput counts, a screenshot's grab and encoding) never run
 on the GUI thread, so a slow disk or a screenshot never freezes a window.
@@ -52,12 +53,14 @@ class Status:
 
 
 class _Worker(QObject):
+    """The engine on the tracking thread; its signals are TrackerService's (which relays them)."""
+
     status = Signal(object)
     event = Signal(object)
     refused = Signal(str)
-    environment = Signal(str)  # something missing from the machine (input, screen), with the fix
-    memo_changed = Signal(str)  # the current memo, set from the Work Diary
-    finished = Signal(object)  # an Operation that ran here
+    environment = Signal(str)
+    memo_changed = Signal(str)
+    finished = Signal(object)
 
     def __init__(
         self,
@@ -91,6 +94,7 @@ class _Worker(QObject):
         self._totals_running: Running | None = None
         self._limit: int | None = None
         self._ticks = 0
+        self._events: list[object] = []
         self.time_lost: TimeLost | None = None  # what could not be saved when tracking ended (``finish``)
 
     @Slot()
@@ -179,6 +183,7 @@ class _Worker(QObject):
             self._tracker.close()
         if self._input:
             self._input.stop()
+        self._send_events()
 
     def _command(self, action: Callable[[], None]) -> None:
         try:
@@ -190,12 +195,20 @@ class _Worker(QObject):
     def _on_event(self, event: object) -> None:
         if isinstance(event, TimeLost):
             self.time_lost = event
-        self.event.emit(event)
+        self._events.append(event)
+
+    def _send_events(self) -> None:
+        """The events of a tick or command, sent once it is done: a view that re-reads on one (a
+        block closed) finds the blocks as the engine left them (the next block opened)."""
+        events, self._events = self._events, []
+        for event in events:
+            self.event.emit(event)
 
     def _publish(self, read_totals: bool = True) -> None:
         """The status, with the totals counting the running block to the second. They are read
         again after every command and refresh, for a new block, contract or day, and every
         TOTALS_EVERY_TICKS ticks (edits made elsewhere); in between, the block's growth is added."""
+        self._send_events()
         tracker = self._tracker
         self._contract_id = tracker.contract_id or self._contract_id
         running = self._diary.running = tracker.running
@@ -237,14 +250,25 @@ class _Worker(QObject):
 
 class TrackerService(QObject):
     """The app's handle on the engine. Commands are queued to the worker thread; what happens
-    comes back as signals in the GUI thread."""
+    comes back as signals in the GUI thread.
 
-    status = Signal(object)  # Status, once a second
-    event = Signal(object)  # the engine's events (tracker.engine dataclasses)
-    refused = Signal(str)  # a command the rules refused, with the reason
-    environment = Signal(str)  # input or screen capture unavailable, and what to do
-    memo_changed = Signal(str)  # the current memo, when set from the Work Diary
-    finished = Signal(object)  # an operation run by ``run``, for Operations.finish
+    Signals:
+        status(Status): what the window and the tray show, once a second and after a command.
+        event(object): the engine's events (tracker.engine dataclasses), each once the tick or
+            command that made it is done.
+        refused(str): a command the rules refused, with the reason.
+        environment(str): input or screen capture unavailable, and what to do.
+        memo_changed(str): the current memo, when an operation changed it (a memo given in the
+            Work Diary to the block being tracked).
+        finished(Operation): an operation run by ``run``, for ``Operations.finish``.
+    """
+
+    status = Signal(object)
+    event = Signal(object)
+    refused = Signal(str)
+    environment = Signal(str)
+    memo_changed = Signal(str)
+    finished = Signal(object)
 
     _start = Signal(str, str)
     _stop = Signal(str)

@@ -826,7 +826,7 @@ def open_diary_while_tracking(qtbot, workdiary, drive, seconds: int) -> WorkDiar
         workdiary.toggle()
     drive.tick(seconds)
     workdiary.open_diary()
-    window = workdiary.diary_window
+    window = workdiary.dialogs.diary_window
     qtbot.waitExposed(window)
     return window
 

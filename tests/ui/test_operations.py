@@ -70,7 +70,7 @@ def test_deleting_the_screenshot_of_the_block_being_tracked_from_the_work_diary_
     taken = drive.tick_until(ScreenshotTaken)
     deleted_at = drive.clock.now()
     workdiary.open_diary()
-    window = workdiary.diary_window
+    window = workdiary.dialogs.diary_window
     (cell,) = [cell for _, cell in window.day_model.cells() if cell.screenshot_id == taken.screenshot_id]
     dialog = window.open_block(cell)
     assert dialog.delete_button.isEnabled()

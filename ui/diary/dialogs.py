@@ -63,9 +63,13 @@ def show_error(label: QLabel, text: str) -> None:
 
 
 class MemoDialog(QDialog):
-    """Edit the memo of the selected blocks. Save emits ``submitted(memo)``; whoever applies it
-    closes the dialog with ``accept()``, or shows why not with ``refuse()`` and the typed text
-    stays to be saved again or copied."""
+    """Edit the memo of the selected blocks. Whoever applies the memo closes the dialog with
+    ``accept()``, or shows why not with ``refuse()``: the typed text stays to be saved again or
+    copied.
+
+    Signals:
+        submitted(str): Save was pressed, with the memo.
+    """
 
     submitted = Signal(str)
 
