@@ -185,6 +185,11 @@ def diary_window() -> dict:
         operations = Operations(diary, lambda: now)
 
         def painted(window) -> None:
+            """Painted with what it read off the GUI thread (the totals, the calendar's dots)."""
+            read: list[None] = []
+            operations.read(window, lambda context: None, read.append)  # after the window's reads
+            while not read:
+                app.processEvents()
             window.repaint()
             app.processEvents()
 

@@ -67,11 +67,18 @@ def open_window(qtbot, diary, clock):
             window.show()
         window.activateWindow()  # keyboard tests need the focus
         qtbot.waitUntil(window.isActiveWindow)
+        filled(qtbot, window)
         return window
 
     yield make
     for operations in opened:
         operations.shutdown()
+
+
+def filled(qtbot, window) -> None:
+    """Wait for the reads the window asked for so far (operations run in order) to be shown."""
+    with qtbot.waitCallback() as read_after_them:
+        window.operations.read(window, lambda context: None, read_after_them)
 
 
 def click(qtbot, widget: QWidget) -> None:
@@ -345,6 +352,7 @@ def test_keyboard_selection_then_delete_removes_time_after_confirming(qtbot, ope
     left = {b.id for b in diary.day_blocks(date(2026, 11, 25))}
     assert len(left) == 10 and not left & set(removed)
     assert [window.day_model.headerData(r, Qt.Orientation.Vertical) for r in range(2)] == ["09:00", "12:00"]
+    filled(qtbot, window)
     assert window.this_week_label.text() == hm(sum(r.seconds for r in diary.week_days(date(2026, 11, 25))))
 
 
@@ -466,6 +474,7 @@ def test_add_time_adds_manual_blocks_and_shows_them(qtbot, open_window, diary, c
         "Added 0:30 of manual time on “Website rebuild”, Tue 24 Nov 10:00–10:30 (selected below)."
     )
     assert visible_rows(window)[1].total_label.text() == "0:30"
+    filled(qtbot, window)
     assert date(2026, 11, 24) in window.calendar.logged_dates()
     assert window.this_week_label.text() == "0:30"
 
@@ -686,12 +695,14 @@ def test_totals_of_the_selected_contract(qtbot, open_window, diary, database, cl
         if window.contract_combo.currentIndex() != index:
             qtbot.keyClick(window.contract_combo, Qt.Key.Key_Up)
     assert window.contract_combo.currentIndex() == index
+    filled(qtbot, window)
     assert window.totals_box.title() == "Totals — Via agency"
     assert window.this_week_label.text() == "1:00"
     assert not window.earnings_label.isVisibleTo(window) and not window.earnings_caption.isVisibleTo(window)
     assert [r.total_label.text() for r in visible_rows(window)][2] == "1:00"  # the week follows the contract
 
     window.set_contract(None)
+    filled(qtbot, window)
     assert window.totals_box.title() == "Totals — all contracts"
     assert window.this_week_label.text() == "3:00"
     assert window.earnings_label.text() == "100.00 USD"  # the agency's time earns nothing here
@@ -708,6 +719,7 @@ def test_refresh_shows_time_logged_elsewhere(qtbot, open_window, diary, database
     window.refresh()
     assert window.day_stack.currentWidget() is window.day_view
     assert window.day_model.block_count() == 2
+    filled(qtbot, window)
     assert date(2026, 11, 25) in window.calendar.logged_dates()
     assert window.this_week_label.text() == "0:20"
 

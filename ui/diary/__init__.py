@@ -46,7 +46,7 @@ from ui.diary.dialogs import AddTimeDialog, BlockDialog, MemoDialog
 from ui.diary.palette import dot_color
 from ui.diary.thumbs import ThumbnailCache
 from ui.message_boxes import ask, tell
-from ui.operations import Operations, edit_memo
+from ui.operations import Context, Operations, edit_memo
 from ui.theme import accent, set_text_color
 
 log = logging.getLogger(__name__)
@@ -590,7 +590,14 @@ class WorkDiaryWindow(QWidget):
         if key == self._month_loaded and not force:
             return
         self._month_loaded = key
-        self.calendar.set_logged_dates(self.diary.month_days(*key))
+        self.operations.read(self, lambda context: context.diary.month_days(*key), self._month_read(key))
+
+    def _month_read(self, key: tuple) -> Callable[[frozenset[date]], None]:
+        def show(dates: frozenset[date]) -> None:
+            if key == self._month_loaded:  # not a page or contract left meanwhile
+                self.calendar.set_logged_dates(dates)
+
+        return show
 
     def _load_week(self) -> None:
         rows = self.diary.week_days(self._week.date(), self._contract_id)
@@ -662,9 +669,18 @@ class WorkDiaryWindow(QWidget):
         self.day_title.setAccessibleDescription(f"{spoken_hm(total)} logged")
 
     def _load_totals(self) -> None:
-        self._totals = self.diary.totals_by_contract(self.now(), self._contract_id)
-        self._totals_running = self.diary.running
-        self._show_totals()
+        """Read off the GUI thread; shown when the result comes (for the contract still chosen)."""
+        contract_id, now = self._contract_id, self.now()
+
+        def read(context: Context) -> tuple[dict[str, Totals], Running | None]:
+            return context.diary.totals_by_contract(now, contract_id), context.diary.running
+
+        def show(result: tuple[dict[str, Totals], Running | None]) -> None:
+            if contract_id == self._contract_id:
+                self._totals, self._totals_running = result
+                self._show_totals()
+
+        self.operations.read(self, read, show)
 
     def _show_totals(self) -> None:
         totals = list(self._totals.values())
