@@ -81,7 +81,8 @@ def hidden_while_tracking(service_url: str | None) -> dict:
     """In this process: the app as ``workdiary`` builds it (real pynput and mss), tracking with
     its window hidden for TRACKING_SECONDS, then its resident memory. With ``service_url``, signed
     in to that (demo) contract service first, tracking on one of its contracts and syncing."""
-    from ui.app import Workdiary, make_capturer, make_input  # first, as `workdiary` does (see ui/__init__)
+    from ui.app import Workdiary  # first, as `workdiary` does (see ui/__init__)
+    from tracker.capture import make_capturer, make_input  # isort: skip
     from ui.sync_thread import SyncService
     from ui.tracking_thread import TrackerService
 
@@ -172,6 +173,7 @@ def diary_window() -> dict:
     from tracker.diary import Diary
     from tracker.storage import Database
     from ui.diary import WorkDiaryWindow
+    from ui.operations import Operations
 
     app = QApplication([])
     now = datetime.now(UTC)
@@ -180,15 +182,21 @@ def diary_window() -> dict:
         shutil.copy(source, Path(work) / source.name)
         database = Database(Path(work))
         diary = Diary(database)
+        operations = Operations(diary, lambda: now)
 
         def painted(window) -> None:
+            """Painted with what it read off the GUI thread (the totals, the calendar's dots)."""
+            read: list[None] = []
+            operations.read(window, lambda context: None, read.append)  # after the window's reads
+            while not read:
+                app.processEvents()
             window.repaint()
             app.processEvents()
 
         opening = []
         for _ in range(DIARY_RUNS):
             started = time.perf_counter()
-            window = WorkDiaryWindow(diary, lambda: now)
+            window = WorkDiaryWindow(diary, lambda: now, operations)
             window.resize(1280, 900)
             window.show()
             painted(window)
@@ -196,7 +204,7 @@ def diary_window() -> dict:
             window.close()
             window.deleteLater()
             app.processEvents()
-        window = WorkDiaryWindow(diary, lambda: now)
+        window = WorkDiaryWindow(diary, lambda: now, operations)
         window.show()
         painted(window)
         switching = []
@@ -206,6 +214,7 @@ def diary_window() -> dict:
             painted(window)
             switching.append(time.perf_counter() - started)
         blocks = len(diary.week_blocks(now.date()))
+        operations.shutdown()
         database.close()
     return {"open": statistics.median(opening), "switch": statistics.median(switching), "blocks": blocks}
 

@@ -167,7 +167,7 @@ def render_app(data_dir: Path, service_url: str, email: str, password: str) -> N
     save(workdiary.window, "main-window.png")
 
     workdiary.open_diary()
-    diary_window = workdiary.diary_window
+    diary_window = workdiary.dialogs.diary_window
     diary_window.resize(1400, 900)
     save(diary_window, "work-diary-week.png")
     diary_window.show_day(NOW.astimezone(ZONE).date())
@@ -175,14 +175,14 @@ def render_app(data_dir: Path, service_url: str, email: str, password: str) -> N
     save(diary_window, "work-diary-day.png")
 
     workdiary.open_review(latest_screenshot_id(workdiary.diary, NOW - timedelta(hours=1)))
-    save(workdiary.review_dialog, "screenshot-review.png")
-    workdiary.review_dialog.close()
-    workdiary._ask_idle(IdleQuestion(NOW - timedelta(minutes=42), NOW - timedelta(minutes=3)))
-    save(workdiary.idle_dialog, "idle-question.png")
-    workdiary.idle_dialog.close()
+    save(workdiary.dialogs.review_dialog, "screenshot-review.png")
+    workdiary.dialogs.review_dialog.close()
+    workdiary.dialogs.ask_idle(IdleQuestion(NOW - timedelta(minutes=42), NOW - timedelta(minutes=3)))
+    save(workdiary.dialogs.idle_dialog, "idle-question.png")
+    workdiary.dialogs.idle_dialog.close()
     workdiary.open_settings()
-    save(workdiary.settings_dialog, "settings.png")
-    workdiary.settings_dialog.close()
+    save(workdiary.dialogs.settings_dialog, "settings.png")
+    workdiary.dialogs.settings_dialog.close()
     menu = workdiary.tray.menu
     menu.popup(workdiary.window.geometry().center())
     save(menu, "tray-menu.png")

@@ -28,8 +28,9 @@ from common.timetext import duration_text, local_text
 from common.timeutil import SystemClock, local_zone, week_of_date
 from tracker import engine as events
 from tracker.diary import BlockView, Diary
-from tracker.engine import Tracker, TrackerConfig
+from tracker.engine import EXIT_TIME_LOST, Tracker, TrackerConfig
 from tracker.lock import TrackingLock
+from tracker.notices import notice
 from tracker.paths import default_data_dir
 from tracker.settings import load_settings
 from tracker.storage import DATABASE_NAME, Database
@@ -38,7 +39,6 @@ log = logging.getLogger(__name__)
 
 EXIT_RULE = 1  # the request was understood but not allowed (or the data is not there)
 EXIT_USAGE = 2  # argparse's own code for a malformed command line
-EXIT_TIME_LOST = 3  # tracked time could not be saved (a full disk…); the message says what
 NO_CONTRACT_YET = "There is no contract to track yet: add one with 'contract add --title …'."
 IDLE_ANSWERS = {
     "keep": IdleDecision.KEEP,
@@ -262,9 +262,9 @@ def _track(args, contract_id: str, database: Database, diary: Diary, zone: tzinf
     session: list[datetime] = []  # when this run's tracking started and stopped
 
     def report(event: object) -> None:
-        message = _describe(event, zone)
-        if message:
-            print(message, file=sys.stderr, flush=True)
+        told = notice(event, zone)
+        if told is not None:
+            print(f"workdiary: {told.text}" if told.failure else told.text, file=sys.stderr, flush=True)
         match event:
             case events.IdleQuestion():
                 tracker.resolve_idle(answer)
@@ -324,40 +324,6 @@ def _saved_text(diary: Diary, contract_id: str, started: datetime, stopped: date
     span = f"{local_text(blocks[0].start, zone)}–{blocks[-1].end.astimezone(zone):%H:%M}"
     seconds = sum(b.seconds for b in blocks)
     return f"saved {duration_text(seconds)} on “{title}” in {_count(len(blocks), 'block')}, {span}"
-
-
-def _describe(event: object, zone: tzinfo) -> str:
-    match event:
-        case events.TrackingStarted(at=at):
-            return f"tracking since {local_text(at, zone)}"
-        case events.TrackingStopped(at=at, reason=reason):
-            return f"stopped at {local_text(at, zone)} ({reason})"
-        case events.IdleStarted(since=since):
-            return f"idle since {local_text(since, zone)}"
-        case events.ClockJump(since=since, until=until):
-            return (
-                "sleep or clock change: nothing counted from "
-                f"{local_text(since, zone)} to {local_text(until, zone)}"
-            )
-        case events.LimitWarning(remaining=remaining):
-            return f"weekly limit: {remaining.total_seconds() / 60:.0f} min left"
-        case events.LimitReached(at=at):
-            return f"weekly limit reached at {local_text(at, zone)}"
-        case events.ScreenshotTaken(note=note):
-            return "screenshot taken" + (f": {note}" if note else "")
-        case events.CaptureFailed(message=message):
-            return f"no screenshot: {message}"
-        case events.ScreenshotSkipped(private_app=app):
-            return f"no screenshot: {app} was on screen (a private app)"
-        case events.StorageFailed(message=message):
-            return (
-                f"workdiary: {message} Tracking goes on: the time is kept in memory and saved once it can be."
-            )
-        case events.StorageRecovered():
-            return "saving works again: the time kept in memory is saved"
-        case events.TimeLost():
-            return f"workdiary: {event.text(zone)}"
-    return ""
 
 
 def status_command(args, database: Database, diary: Diary, zone: tzinfo) -> int:

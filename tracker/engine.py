@@ -99,6 +99,15 @@ class LimitWarning:
 @dataclass(frozen=True)
 class LimitReached:
     at: datetime
+    tracking_goes_on: bool  # marked over the limit (the contract's setting), or tracking stops
+
+
+@dataclass(frozen=True)
+class BlockClosed:
+    """A tracked block ended (its slot is over, tracking stopped, or it was cut): it is final
+    for the sync to send, and views re-read."""
+
+    block_id: str
 
 
 @dataclass(frozen=True)
@@ -138,6 +147,9 @@ class LostTime:
     contract_id: str
     start: datetime
     end: datetime
+
+
+EXIT_TIME_LOST = 3  # the exit code of a process (the app, the command line) that lost tracked time
 
 
 @dataclass(frozen=True)
@@ -512,6 +524,7 @@ class Tracker:
             self._write(delete(Block).where(Block.id == block.id))
         elif not self._save_block(block, is_open=False):
             self._unsaved.append(block)
+        self._emit(BlockClosed(block.id))
 
     def _save_unsaved(self) -> None:
         """Closed blocks that a storage failure kept in memory, written once it is over."""
@@ -575,7 +588,7 @@ class Tracker:
     def _limit_reached(self, at: datetime) -> None:
         session = self._session
         assert session is not None
-        self._emit(LimitReached(at))
+        self._emit(LimitReached(at, self.config.keep_tracking_over_limit))
         self._close_block()
         if self.config.keep_tracking_over_limit:
             session.over_limit = True

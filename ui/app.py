@@ -20,46 +20,48 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import timedelta, tzinfo
+from datetime import tzinfo
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSocketNotifier, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from common import logs
-from common.errors import DamagedDatabase, StorageProblem, WorkdiaryError
-from common.states import IdleDecision, StopReason
+from common.errors import DamagedDatabase, StorageProblem
 from common.timetext import clock_text, minutes_text
 from common.timeutil import WEEK, Clock, SystemClock, local_zone
 from tracker import engine as events
+from tracker.capture import make_capturer, make_input
 from tracker.diary import Diary
+from tracker.engine import EXIT_TIME_LOST
 from tracker.lock import AlreadyTracking, TrackingLock
 from tracker.paths import default_data_dir
 from tracker.settings import Settings, load_settings, save_settings
 from tracker.storage import Database, set_aside
 from ui import autostart
+from ui.app_dialogs import Dialogs
 from ui.main_window import MainWindow
 from ui.message_boxes import tell
+from ui.notifier import Notifier
+from ui.operations import Operations, delete_screenshot
 from ui.shots import latest_contract_id, latest_screenshot_id, screenshot_facts
 from ui.single_instance import SingleInstance
 from ui.sync_thread import SignInResult, SyncProgress, SyncService
-from ui.theme import APP_NAME, ERROR, IDLE, UNSYNCED, app_icon
+from ui.theme import APP_NAME, app_icon
 from ui.tracking_thread import Status, TrackerService
 from ui.tray import Tray
+from ui.tray_state import TrayState
 
 log = logging.getLogger(__name__)
 
 FIRST_CONTRACT = "My work"
 EXIT_CANNOT_START = 1
-EXIT_TIME_LOST = 3  # tracked time could not be saved (a full disk…); the user was told what
-STOP_REASONS = {
-    StopReason.IDLE: "Tracking stopped: the idle question was not answered, so the idle time was discarded.",
-    StopReason.LIMIT: "Tracking stopped: the weekly limit is reached. Tracking resumes next work week.",
-}
 
 
 class Workdiary(QObject):
-    """The app's parts wired together: the service, the main window, the tray and the dialogs."""
+    """The app's parts wired together: the tracking thread, the sync, the operations, the main
+    window, the tray, the other windows (``dialogs``), the notifications and the tray's state.
+    The commands of the window and the tray, and what the tracking thread reports, meet here."""
 
     def __init__(
         self,
@@ -78,7 +80,6 @@ class Workdiary(QObject):
         self.database = database
         self.service = service
         self.sync = sync
-        self.sync_state: SyncProgress = sync.current
         self.clock = clock
         self.zone = zone
         self.settings = settings
@@ -86,37 +87,43 @@ class Workdiary(QObject):
         self.data_dir_arg = data_dir_arg
         self.diary = Diary(database, zone)
         self.status: Status | None = None
-        self.error = False
-        self.diary_window: QWidget | None = None
-        self.idle_dialog = None
-        self.review_dialog = None
-        self.settings_dialog = None
-        self.memo_dialog = None
-        self._live_id: str | None = None
-        self._stopping_by_answer = False
         self._told_environment: set[str] = set()
         self._told_still_running = False
         self._done = False
         self.time_lost: events.TimeLost | None = None
 
+        self.operations = Operations(self.diary, clock.now, self)
+        self.operations.use_engine(service.run)
         self.window = MainWindow(zone, clock.now)
         self.tray = Tray(self)
+        self.tray_state = TrayState(self.tray, sync.current)
+        self.dialogs = Dialogs(self.diary, self.operations, clock.now, zone, lambda: self.settings, self)
+        self.notifier = Notifier(self.tray, zone, lambda: self.settings)
         self._connect()
 
+    @property
+    def sync_state(self) -> SyncProgress:
+        return self.tray_state.sync
+
     def _connect(self) -> None:
-        service, window, tray = self.service, self.window, self.tray
+        service, window, tray, dialogs = self.service, self.window, self.tray, self.dialogs
         service.status.connect(self._on_status)
         service.event.connect(self._on_event)
+        service.event.connect(self.sync.engine_event)
         service.refused.connect(self._on_refused)
         service.environment.connect(self._on_environment)
-        service.edited.connect(self._blocks_changed)
-        service.memo_changed.connect(self.window.set_memo)
+        service.memo_changed.connect(window.set_memo)
+        service.finished.connect(self.operations.finish)
+        self.operations.changed.connect(self._blocks_changed)
         self.sync.state.connect(self._on_sync_state)
         self.sync.signed_in.connect(self._signed_in)
+        dialogs.idle_answered.connect(self.notifier.idle_answered)
+        dialogs.idle_answered.connect(service.resolve_idle)
+        dialogs.memo_entered.connect(self._memo_entered)
 
-        window.start_requested.connect(self._start)
-        window.stop_requested.connect(lambda: self.service.stop())
-        window.memo_applied.connect(self.service.set_memo)
+        window.start_requested.connect(service.start)
+        window.stop_requested.connect(lambda: service.stop())
+        window.memo_applied.connect(service.set_memo)
         window.contract_chosen.connect(tray.select)
         window.contract_chosen.connect(service.choose_contract)
         window.review_requested.connect(self.open_review)
@@ -127,7 +134,7 @@ class Workdiary(QObject):
         window.sync_requested.connect(self.sync.sync_now)
         window.quit_requested.connect(self.quit)
         window.closed.connect(self._window_closed)
-        window.message_bar.dismissed.connect(self._error_dismissed)
+        window.message_bar.dismissed.connect(self.tray_state.recovered)
 
         tray.toggle_requested.connect(self.toggle)
         tray.contract_chosen.connect(self._tray_contract_chosen)
@@ -168,39 +175,31 @@ class Workdiary(QObject):
     # ----- commands from the window and the tray
 
     def toggle(self) -> None:
-        if self.status is not None and self.status.tracking:
+        if self._tracking():
             self.service.stop()
             return
         contract_id = self.window.selected_contract_id()
         if contract_id is None:
             self._on_refused("There is no contract to track time on.")
             return
-        self._start(contract_id, self.window.memo())
+        self.service.start(contract_id, self.window.memo())
 
-    def _start(self, contract_id: str, memo: str) -> None:
-        self.service.start(contract_id, memo)
+    def _tracking(self) -> bool:
+        return self.status is not None and self.status.tracking
 
     def _tray_contract_chosen(self, contract_id: str) -> None:
         self.window.select_contract(contract_id)
         self.tray.select(contract_id)
         self.service.choose_contract(contract_id)
-        if self.status is not None and self.status.tracking and self.status.contract_id != contract_id:
-            self._start(contract_id, self.window.memo())
+        if self._tracking() and self.status.contract_id != contract_id:
+            self.service.start(contract_id, self.window.memo())
 
     def edit_memo(self) -> None:
-        from ui.dialogs import MemoDialog
-
-        if self.memo_dialog is not None:
-            self.memo_dialog.close()
-        tracking = bool(self.status and self.status.tracking)
-        self.memo_dialog = dialog = MemoDialog(self.window.memo(), tracking)
-        dialog.memo_entered.connect(self._memo_entered)
-        dialog.destroyed.connect(lambda: setattr(self, "memo_dialog", None))
-        self._present(dialog)
+        self.dialogs.edit_memo(self.window.memo(), self._tracking())
 
     def _memo_entered(self, memo: str) -> None:
         self.window.set_memo(memo)
-        if self.status is not None and self.status.tracking:
+        if self._tracking():
             self.service.set_memo(memo)
 
     def open_window(self) -> None:
@@ -210,50 +209,19 @@ class Workdiary(QObject):
         self.window.activateWindow()
 
     def open_diary(self) -> None:
-        if self.diary_window is None:
-            try:
-                from ui.diary import WorkDiaryWindow
-            except ImportError as error:
-                log.warning("the Work Diary cannot be opened: %s", error)
-                self.open_window()
-                tell(self.window, "Work Diary", f"The Work Diary is not available in this build ({error}).")
-                return
-            self.diary_window = WorkDiaryWindow(
-                self.diary, self.clock.now, contract_id=self.window.selected_contract_id()
-            )
-            self.diary_window.setWindowIcon(app_icon())
-            changed = getattr(self.diary_window, "blocksChanged", None)
-            if changed is not None:
-                changed.connect(self._blocks_changed)
-                self.diary_window.runningMemoEdited.connect(self.service.edit_running_memo)
-        else:
-            self.diary_window.refresh()
-        self._present(self.diary_window)
+        try:
+            self.dialogs.open_diary(self.window.selected_contract_id())
+        except ImportError as error:
+            log.warning("the Work Diary cannot be opened: %s", error)
+            self.open_window()
+            tell(self.window, "Work Diary", f"The Work Diary is not available in this build ({error}).")
 
     def open_review(self, screenshot_id: str | None) -> None:
-        if not screenshot_id:
-            return
-        from ui.review import ScreenshotReview
-
-        if self.review_dialog is not None:
-            self.review_dialog.close()
-        self.review_dialog = dialog = ScreenshotReview(
-            self.diary, screenshot_id, self.clock.now, self.zone, self.settings.hold_minutes
-        )
-        dialog.changed.connect(self._blocks_changed)
-        dialog.delete_requested.connect(self.service.delete_screenshot)
-        dialog.destroyed.connect(lambda: setattr(self, "review_dialog", None))
-        self._present(dialog)
+        if screenshot_id:
+            self.dialogs.open_review(screenshot_id)
 
     def open_settings(self) -> None:
-        from ui.settings_dialog import SettingsDialog
-
-        if self.settings_dialog is not None:
-            self._present(self.settings_dialog)
-            return
-        self.settings_dialog = dialog = SettingsDialog(self.settings, self.apply_settings, self)
-        dialog.destroyed.connect(lambda: setattr(self, "settings_dialog", None))
-        self._present(dialog)
+        self.dialogs.open_settings(self.apply_settings, self)
 
     def apply_settings(self, settings: Settings) -> None:
         """Save, write or remove the autostart entry, and hand the settings to the tracker. A
@@ -273,7 +241,11 @@ class Workdiary(QObject):
             "Redact the whole screenshot?",
             "Every monitor's image is blurred for good. This cannot be undone.",
             "&Redact all",
-            lambda: self._edit(lambda now: self.diary.redact_screenshot(screenshot_id, now)),
+            lambda: self.operations.edit(
+                self.window,
+                lambda context: context.diary.redact_screenshot(screenshot_id, context.now),
+                failed=self.window.show_refusal,
+            ),
             informative="The block keeps its time and is marked as redacted. To blur only part of it, "
             "open it with “Review…”.",
             name="confirm-redact",
@@ -293,175 +265,73 @@ class Workdiary(QObject):
             f"Deleting the screenshot also removes its time block ({span}, "
             f"{minutes_text(facts.block_seconds)}) from your time: clients pay for time with screenshots.",
             "&Delete screenshot and time",
-            lambda: self.service.delete_screenshot(screenshot_id),
+            lambda: self.operations.edit(
+                self.window, delete_screenshot(screenshot_id), failed=self._on_refused, engine=True
+            ),
             informative="This cannot be undone. To hide what is on it and keep the time, redact it instead.",
             name="confirm-delete",
         )
 
-    def _edit(self, action: Callable) -> None:
-        try:
-            action(self.clock.now())
-        except WorkdiaryError as error:
-            self.window.show_refusal(str(error))
-            return
-        self._blocks_changed()
-
     def _blocks_changed(self) -> None:
-        """Blocks changed (a block closed, a redaction, a deletion, a Work Diary edit): every view
-        re-reads, and the sync sends the change soon."""
+        """Blocks changed (an edit, or a block closed): the totals and the main window's screenshot
+        are read again, and the sync sends the change soon. (The Work Diary re-reads by itself
+        after an edit.)"""
         self.service.refresh()
         self.sync.changed()
+        self._read_screenshot_again()
+
+    def _read_screenshot_again(self) -> None:
+        """The main window's screenshot as it is now (redacted, or deleted: then the last one)."""
         shot = self.window.shot
         if shot is not None:
             self.window.set_screenshot(screenshot_facts(self.diary, shot.id))
         if self.window.shot is None:
             self._load_later()
-        if (
-            self.diary_window is not None
-            and self.diary_window.isVisible()
-            and self.sender() is not self.diary_window
-        ):
-            self.diary_window.refresh()
 
-    # ----- what the service reports
+    # ----- what the tracking thread reports
 
     def _on_status(self, status: Status) -> None:
         self.status = status
         self.diary.running = status.running
         self.window.show_status(status)
         self.tray.show_status(status)
-        live_id = status.live.id if status.live else None
-        if live_id != self._live_id:
-            self._live_id = live_id
-            self._block_closed()
-        if self.diary_window is not None and self.diary_window.isVisible():
-            self.diary_window.follow_running()
-
-    def _block_closed(self) -> None:
-        """The live block changed (one closed, or tracking started or stopped)."""
-        self._blocks_changed()
-        if self.review_dialog is not None:
-            self.review_dialog.reload()
+        if (window := self.dialogs.diary_shown()) is not None:
+            window.follow_running()
 
     def _on_event(self, event: object) -> None:
-        notify = self.settings.notifications
-        if isinstance(event, events.IdleQuestion):
-            self._ask_idle(event)
-        elif isinstance(event, events.IdleResolved):
-            if self.idle_dialog is not None:
-                self.idle_dialog.close()
-        elif isinstance(event, events.ScreenshotTaken):
-            self._screenshot_taken(event)
-        elif isinstance(event, events.TrackingStopped):
-            text = STOP_REASONS.get(event.reason)
-            if event.reason == StopReason.IDLE and self._stopping_by_answer:
-                text = None
-            self._stopping_by_answer = False
-            if text and notify:
-                self.tray.notify(APP_NAME, text, warning=True)
-        elif isinstance(event, events.LimitWarning):
-            if notify:
-                self.tray.notify(
-                    "Weekly limit near",
-                    f"{minutes_text(event.remaining.total_seconds())} left of this week's limit.",
-                    warning=True,
-                )
-        elif isinstance(event, events.LimitReached):
-            if self.settings.keep_tracking_over_limit and notify:
-                self.tray.notify(
-                    "Weekly limit reached",
-                    "Time from now on is marked over the limit and not billed.",
-                    warning=True,
-                )
-        elif isinstance(event, events.ClockJump):
-            if notify and event.until - event.since > timedelta(minutes=1):
-                self.tray.notify(
-                    APP_NAME,
-                    f"The computer slept or its clock changed ({clock_text(event.since, self.zone)}–"
-                    f"{clock_text(event.until, self.zone)}): that time was not counted.",
-                )
-        elif isinstance(event, events.ScreenshotSkipped):
-            if notify:
-                self.tray.notify(
-                    APP_NAME, f"No screenshot this time: {event.private_app} was on screen (a private app)."
-                )
-        elif isinstance(event, events.CaptureFailed | events.StorageFailed):
-            self._failed(event.message)
+        match event:
+            case events.IdleQuestion():
+                self.dialogs.ask_idle(event)
+            case events.IdleResolved():
+                self.dialogs.idle_resolved()
+            case events.ScreenshotTaken():
+                self._screenshot_taken(event)
+            case events.BlockClosed() | events.TrackingStarted():
+                self._live_block_changed()
+            case events.CaptureFailed(message=message) | events.StorageFailed(message=message):
+                self._failed(message)
+            case _:
+                self.notifier.tell(event)
 
-    def _ask_idle(self, question: events.IdleQuestion) -> None:
-        from ui.dialogs import IdleDialog
-
-        if self.idle_dialog is not None:
-            self.idle_dialog.close()
-        self.idle_dialog = dialog = IdleDialog(
-            question.since, question.returned_at, self.zone, self.settings.idle_answer_minutes
-        )
-        dialog.answered.connect(self._idle_answered)
-        dialog.destroyed.connect(lambda: setattr(self, "idle_dialog", None))
-        self._present(dialog)
-
-    def _idle_answered(self, decision: str) -> None:
-        self._stopping_by_answer = decision == IdleDecision.DISCARD_AND_STOP
-        self.service.resolve_idle(decision)
+    def _live_block_changed(self) -> None:
+        """A block closed (and the next one may have opened), or tracking started: the views show
+        it; the sync hears of it from the engine itself."""
+        self.service.refresh()
+        self._read_screenshot_again()
+        self.dialogs.block_closed()
 
     def _screenshot_taken(self, event: events.ScreenshotTaken) -> None:
         facts = screenshot_facts(self.diary, event.screenshot_id)
         self.window.set_screenshot(facts)
-        if self.error:  # a screenshot was written and its block saved: capture and storage work again
-            self.error = False
-            self._show_tray_state()
-        if self.settings.notifications and facts is not None:
-            hold = clock_text(facts.hold_until(self.settings.hold_minutes), self.zone)
-            text = (
-                f"Taken at {clock_text(facts.taken_at, self.zone)}. Click to review it (held until {hold})."
-            )
-            if event.note:
-                text += f"\nIt looks wrong: {event.note}."
-            self.tray.notify("Screenshot taken", text, target=event.screenshot_id)
+        self.tray_state.recovered()  # a screenshot was written and its block saved: both work again
+        if facts is not None:
+            self.notifier.screenshot_taken(event, facts)
 
     def _failed(self, message: str) -> None:
-        self.error = True
-        self.tray.set_state(ERROR)
+        self.tray_state.failed()
         self.window.show_error(message)
         if self.settings.notifications and not self.window.isVisible():
             self.tray.notify(f"{APP_NAME}: something went wrong", message, warning=True)
-
-    def _error_dismissed(self) -> None:
-        if self.error:
-            self.error = False
-            self._show_tray_state()
-
-    def _show_tray_state(self) -> None:
-        sync = self.sync_state
-        unsynced = sync.signed_in and (sync.offline_since is not None or bool(sync.outbox.rejected))
-        self.tray.set_state(ERROR if self.error else UNSYNCED if unsynced else IDLE)
-
-    # ----- the sync
-
-    def _on_sync_state(self, state: SyncProgress) -> None:
-        receipts_before = self.sync_state.receipts
-        self.sync_state = state
-        self.window.set_sync_state(state)
-        self.tray.set_signed_in(state.signed_in)
-        self._show_tray_state()
-        if state.receipts != receipts_before:  # a pass brought contracts or other devices' time
-            self.service.refresh()  # the totals
-            self.reload_contracts(self.window.selected_contract_id())
-            if self.diary_window is not None and self.diary_window.isVisible():
-                self.diary_window.refresh()
-
-    def sign_in(self, service_url: str, email: str, password: str) -> None:
-        self.sync.sign_in(service_url, email, password)
-
-    def _signed_in(self, result: SignInResult) -> None:
-        if not result.error:
-            self.apply_settings(
-                replace(self.settings, service_url=result.service_url, account_email=result.email)
-            )
-
-    def sign_out(self) -> None:
-        self.sync.sign_out()
-        self.apply_settings(replace(self.settings, account_email=""))
 
     def _on_refused(self, text: str) -> None:
         self.window.show_refusal(text)
@@ -480,6 +350,31 @@ class Workdiary(QObject):
         else:
             self.open_window()
 
+    # ----- the sync
+
+    def _on_sync_state(self, state: SyncProgress) -> None:
+        receipts_before = self.sync_state.receipts
+        self.tray_state.sync_changed(state)
+        self.window.set_sync_state(state)
+        if state.receipts != receipts_before:  # a pass brought contracts or other devices' time
+            self.service.refresh()  # the totals
+            self.reload_contracts(self.window.selected_contract_id())
+            if (window := self.dialogs.diary_shown()) is not None:
+                window.refresh()
+
+    def sign_in(self, service_url: str, email: str, password: str) -> None:
+        self.sync.sign_in(service_url, email, password)
+
+    def _signed_in(self, result: SignInResult) -> None:
+        if not result.error:
+            self.apply_settings(
+                replace(self.settings, service_url=result.service_url, account_email=result.email)
+            )
+
+    def sign_out(self) -> None:
+        self.sync.sign_out()
+        self.apply_settings(replace(self.settings, account_email=""))
+
     # ----- leaving
 
     def _window_closed(self) -> None:
@@ -487,10 +382,9 @@ class Workdiary(QObject):
             self.quit()  # no tray to live in: closing the window is quitting
         elif not self._told_still_running:
             self._told_still_running = True
-            tracking = bool(self.status and self.status.tracking)
             self.tray.notify(
                 APP_NAME,
-                ("Still tracking" if tracking else "Still running")
+                ("Still tracking" if self._tracking() else "Still running")
                 + " in the tray. Quit from its menu to stop.",
             )
 
@@ -500,10 +394,12 @@ class Workdiary(QObject):
         self.quit_app()
 
     def shutdown(self) -> None:
-        """Stop tracking and save (blocks until the block is written); idempotent."""
+        """Finish the edits asked for, stop tracking and save (blocks until the block is
+        written); idempotent."""
         if self._done:
             return
         self._done = True
+        self.operations.shutdown()
         self.time_lost = self.service.shutdown()
         self.sync.shutdown()
         for signal_, slot in (
@@ -515,11 +411,7 @@ class Workdiary(QObject):
         ):
             signal_.disconnect(slot)  # what the worker sent last is not for closed windows
         self.tray.hide()
-        for widget in (self.idle_dialog, self.review_dialog, self.settings_dialog, self.memo_dialog):
-            if widget is not None:
-                widget.close()
-        if self.diary_window is not None:
-            self.diary_window.close()
+        self.dialogs.close_all()
         self.window.hide()
         if self.time_lost is None:
             log.info("stopped and saved")
@@ -530,11 +422,6 @@ class Workdiary(QObject):
         box.setObjectName("time-lost")
         box.setInformativeText("Free some space on the disk before you track again.")
         box.exec()
-
-    def _present(self, widget: QWidget) -> None:
-        widget.show()
-        widget.raise_()
-        widget.activateWindow()
 
 
 # ----- the command line
@@ -554,24 +441,6 @@ def build_parser() -> argparse.ArgumentParser:
         help_text = f"{what} the Linux menus, then exit"
         parser.add_argument(f"--{action}-launcher", action="store_true", help=help_text)
     return parser
-
-
-def make_capturer(settings: Settings):
-    from tracker.capture.screen import MssCapturer
-
-    monitors = list(settings.screenshot_monitors) or None
-    private = {"private_apps": settings.private_apps}
-    try:
-        return MssCapturer(monitors, settings.screenshot_format, **private)
-    except WorkdiaryError as problem:  # the chosen format's codec is missing: JPEG always works
-        log.warning("%s; using JPEG", problem)
-        return MssCapturer(monitors, "jpeg", **private)
-
-
-def make_input():
-    from tracker.capture.input import PynputInputSource
-
-    return PynputInputSource()
 
 
 def quit_on_signals(quit: Callable[[], None], parent: QObject) -> None:

@@ -1,8 +1,8 @@
 """Reviewing a screenshot before it leaves the computer: every monitor's image, "Redact all",
 drag a rectangle to blur just that area, or delete the screenshot (and its block's time).
 
-Redacting and deleting go through ``tracker.diary.Diary`` with the Work Diary's rules; both are
-irreversible and confirmed first.
+Redacting and deleting run as operations (ui/operations.py) under the Work Diary's rules, off the
+GUI thread (a redaction re-encodes every image); both are irreversible and confirmed first.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 
 from common.timetext import clock_text, day_clock_text, minutes_text
 from tracker.diary import Diary
-from ui.diary.palette import USER_ERRORS
 from ui.message_boxes import ask
+from ui.operations import Operations, delete_screenshot
 from ui.shots import Image, ShotFacts, image_details, screenshot_facts
 from ui.theme import APP_NAME, app_icon, muted, set_text_color, warning_color
 
@@ -128,15 +128,13 @@ class RegionView(QWidget):
 
 
 class ScreenshotReview(QDialog):
-    """The review of one screenshot. ``changed`` after a redaction; ``delete_requested`` to
-    delete it with its time (through the tracker, which may be tracking its block)."""
-
-    changed = Signal()
-    delete_requested = Signal(str)
+    """The review of one screenshot; it closes once the screenshot is deleted. A refused
+    redaction or deletion is shown in the dialog."""
 
     def __init__(
         self,
         diary: Diary,
+        operations: Operations,
         screenshot_id: str,
         now: Callable[[], datetime],
         zone: tzinfo,
@@ -145,6 +143,7 @@ class ScreenshotReview(QDialog):
     ) -> None:
         super().__init__(parent)
         self.diary = diary
+        self.operations = operations
         self.screenshot_id = screenshot_id
         self.now = now
         self.zone = zone
@@ -338,20 +337,30 @@ class ScreenshotReview(QDialog):
         )
 
     def _redact(self, monitor: int | None, area: tuple[int, int, int, int] | None) -> None:
-        try:
-            self.diary.redact_screenshot(self.screenshot_id, self.now(), monitor=monitor, region=area)
-        except USER_ERRORS as error:
-            self._show_error(str(error))
-            return
-        log.info("screenshot %s redacted (%s)", self.screenshot_id, "area" if area else "all")
+        screenshot_id = self.screenshot_id
+        self.operations.edit(
+            self,
+            lambda context: context.diary.redact_screenshot(
+                screenshot_id, context.now, monitor=monitor, region=area
+            ),
+            lambda _: self._redacted("area" if area else "all"),
+            self._show_error,
+        )
+
+    def _redacted(self, what: str) -> None:
+        log.info("screenshot %s redacted (%s)", self.screenshot_id, what)
         self.error_label.hide()
         self.reload()
-        self.changed.emit()
 
     def _delete(self) -> None:
         log.info("screenshot %s to be deleted with its block", self.screenshot_id)
-        self.delete_requested.emit(self.screenshot_id)
-        self.accept()
+        self.operations.edit(
+            self,
+            delete_screenshot(self.screenshot_id),
+            lambda _: self.accept(),
+            self._show_error,
+            engine=True,
+        )
 
     def _show_error(self, text: str) -> None:
         self.error_label.setText(text)

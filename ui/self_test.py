@@ -309,9 +309,9 @@ def read_settings(data_dir: Path):
 
 def check_screen(settings) -> Check:
     """A real grab of the screen(s) the settings choose, into a temporary folder removed after."""
+    from tracker.capture import make_capturer
     from tracker.capture.imaging import FORMAT_NAMES
     from tracker.settings import Settings
-    from ui.app import make_capturer
 
     name = "screen grab"
     capturer = make_capturer(settings or Settings())

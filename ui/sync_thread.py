@@ -29,6 +29,7 @@ from common.timeutil import Clock
 from sync import isolated_credentials
 from sync.errors import Refused, ServiceUnreachable, SignedOut
 from sync.outbox import OutboxSummary, summary
+from tracker.engine import BlockClosed
 from tracker.settings import Settings
 from tracker.storage import Database
 
@@ -111,6 +112,11 @@ class SyncService(QObject):
     def changed(self) -> None:
         """Local time changed: sync soon (unless the service is unreachable and backing off)."""
         self._requests.put(("soon",))
+
+    def engine_event(self, event: object) -> None:
+        """The tracking engine's events: a block it closed is sent soon."""
+        if isinstance(event, BlockClosed):
+            self.changed()
 
     def sign_in(self, service_url: str, email: str, password: str) -> None:
         self._requests.put(("sign_in", service_url, email, password))

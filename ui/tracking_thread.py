@@ -1,5 +1,6 @@
 """The tracking engine inside the app: on a worker thread, ticked by a Qt timer there, talking to
-the widgets only through queued signals.
+the widgets only through queued signals. The UI's operations that may concern the block being
+tracked (ui/operations.py) run here too, with the engine.
 
 The engine's own calls (SQLite writes, pynput counts, a screenshot's grab and encoding) never run
 on the GUI thread, so a slow disk or a screenshot never freezes a window.
@@ -23,6 +24,7 @@ from tracker.diary import DayAndWeek, Diary, Running
 from tracker.engine import LiveBlock, TimeLost, Tracker
 from tracker.settings import Settings
 from tracker.storage import Database
+from ui.operations import Context, Operation
 
 log = logging.getLogger(__name__)
 
@@ -52,12 +54,14 @@ class Status:
 
 
 class _Worker(QObject):
+    """The engine on the tracking thread; its signals are TrackerService's (which relays them)."""
+
     status = Signal(object)
     event = Signal(object)
     refused = Signal(str)
-    environment = Signal(str)  # something missing from the machine (input, screen), with the fix
-    edited = Signal()  # blocks changed by a command (a screenshot deleted with its time)
-    memo_changed = Signal(str)  # the current memo, set from the Work Diary
+    environment = Signal(str)
+    memo_changed = Signal(str)
+    finished = Signal(object)
 
     def __init__(
         self,
@@ -91,6 +95,7 @@ class _Worker(QObject):
         self._totals_running: Running | None = None
         self._limit: int | None = None
         self._ticks = 0
+        self._events: list[object] = []
         self.time_lost: TimeLost | None = None  # what could not be saved when tracking ended (``finish``)
 
     @Slot()
@@ -145,39 +150,19 @@ class _Worker(QObject):
             self._contract_id = contract_id
             self._publish()
 
-    @Slot(str, str)
-    def edit_running_memo(self, block_id: str, memo: str) -> None:
-        """A memo typed in the Work Diary for the block being tracked: it becomes the current memo.
-        Should the block have closed meanwhile (a new slot), the closed block is edited instead."""
-
-        def edit() -> None:
-            running = self._tracker.running
-            if running is not None and running.id == block_id:
-                self._tracker.set_memo(memo)
-                self.memo_changed.emit(memo)
-            else:
-                self._diary.edit_memo([block_id], memo, self._clock.now())
-            self.edited.emit()
-
-        self._command(edit)
-
     @Slot(str)
     def resolve_idle(self, decision: str) -> None:
         self._command(lambda: self._tracker.resolve_idle(decision))
 
-    @Slot(str)
-    def delete_screenshot(self, screenshot_id: str) -> None:
-        """Delete a screenshot and its block's time; the block being tracked is cut here first,
-        and tracking goes on in a new block."""
-
-        def delete() -> None:
-            live = self._tracker.live_block
-            if live is not None and live.id == self._diary.block_of_screenshot(screenshot_id):
-                self._tracker.cut()
-            self._diary.delete_screenshot(screenshot_id, self._clock.now())
-            self.edited.emit()
-
-        self._command(delete)
+    @Slot(object)
+    def run(self, operation: Operation) -> None:
+        """An operation of the UI's that may concern the block being tracked (ui/operations.py)."""
+        memo = self._tracker.memo
+        operation.run(Context(self._diary, self._clock.now(), self._tracker))
+        if self._tracker.memo != memo:
+            self.memo_changed.emit(self._tracker.memo)
+        self._publish()
+        self.finished.emit(operation)
 
     @Slot()
     def refresh(self) -> None:
@@ -199,6 +184,7 @@ class _Worker(QObject):
             self._tracker.close()
         if self._input:
             self._input.stop()
+        self._send_events()
 
     def _command(self, action: Callable[[], None]) -> None:
         try:
@@ -210,12 +196,20 @@ class _Worker(QObject):
     def _on_event(self, event: object) -> None:
         if isinstance(event, TimeLost):
             self.time_lost = event
-        self.event.emit(event)
+        self._events.append(event)
+
+    def _send_events(self) -> None:
+        """The events of a tick or command, sent once it is done: a view that re-reads on one (a
+        block closed) finds the blocks as the engine left them (the next block opened)."""
+        events, self._events = self._events, []
+        for event in events:
+            self.event.emit(event)
 
     def _publish(self, read_totals: bool = True) -> None:
         """The status, with the totals counting the running block to the second. They are read
         again after every command and refresh, for a new block, contract or day, and every
         TOTALS_EVERY_TICKS ticks (edits made elsewhere); in between, the block's growth is added."""
+        self._send_events()
         tracker = self._tracker
         self._contract_id = tracker.contract_id or self._contract_id
         running = self._diary.running = tracker.running
@@ -257,24 +251,34 @@ class _Worker(QObject):
 
 class TrackerService(QObject):
     """The app's handle on the engine. Commands are queued to the worker thread; what happens
-    comes back as signals in the GUI thread."""
+    comes back as signals in the GUI thread.
 
-    status = Signal(object)  # Status, once a second
-    event = Signal(object)  # the engine's events (tracker.engine dataclasses)
-    refused = Signal(str)  # a command the rules refused, with the reason
-    environment = Signal(str)  # input or screen capture unavailable, and what to do
-    edited = Signal()  # blocks changed by a command of this service
-    memo_changed = Signal(str)  # the current memo, when set from the Work Diary
+    Signals:
+        status(Status): what the window and the tray show, once a second and after a command.
+        event(object): the engine's events (tracker.engine dataclasses), each once the tick or
+            command that made it is done.
+        refused(str): a command the rules refused, with the reason.
+        environment(str): input or screen capture unavailable, and what to do.
+        memo_changed(str): the current memo, when an operation changed it (a memo given in the
+            Work Diary to the block being tracked).
+        finished(Operation): an operation run by ``run``, for ``Operations.finish``.
+    """
+
+    status = Signal(object)
+    event = Signal(object)
+    refused = Signal(str)
+    environment = Signal(str)
+    memo_changed = Signal(str)
+    finished = Signal(object)
 
     _start = Signal(str, str)
     _stop = Signal(str)
     _memo = Signal(str)
     _idle = Signal(str)
     _choose = Signal(str)
-    _running_memo = Signal(str, str)
     _settings = Signal(object)
     _tick = Signal()
-    _delete_screenshot = Signal(str)
+    _run = Signal(object)
     _refresh = Signal()
 
     def __init__(
@@ -301,8 +305,8 @@ class TrackerService(QObject):
             (self._worker.event, self.event),
             (self._worker.refused, self.refused),
             (self._worker.environment, self.environment),
-            (self._worker.edited, self.edited),
             (self._worker.memo_changed, self.memo_changed),
+            (self._worker.finished, self.finished),
         ):
             outgoing.connect(incoming)
         for request, slot in (
@@ -311,10 +315,9 @@ class TrackerService(QObject):
             (self._memo, self._worker.set_memo),
             (self._idle, self._worker.resolve_idle),
             (self._choose, self._worker.choose_contract),
-            (self._running_memo, self._worker.edit_running_memo),
             (self._settings, self._worker.apply_settings),
             (self._tick, self._worker.tick),
-            (self._delete_screenshot, self._worker.delete_screenshot),
+            (self._run, self._worker.run),
             (self._refresh, self._worker.refresh),
         ):
             request.connect(slot)
@@ -336,15 +339,12 @@ class TrackerService(QObject):
         """Send the totals of this contract while not tracking."""
         self._choose.emit(contract_id)
 
-    def edit_running_memo(self, block_id: str, memo: str) -> None:
-        """Set the memo of the block being tracked (it becomes the current memo)."""
-        self._running_memo.emit(block_id, memo)
-
     def apply_settings(self, settings: Settings) -> None:
         self._settings.emit(settings)
 
-    def delete_screenshot(self, screenshot_id: str) -> None:
-        self._delete_screenshot.emit(screenshot_id)
+    def run(self, operation: Operation) -> None:
+        """Run an operation on the engine's thread, with the engine (``finished`` when done)."""
+        self._run.emit(operation)
 
     def refresh(self) -> None:
         """Re-read today's and this week's totals now (blocks were edited outside the engine)."""

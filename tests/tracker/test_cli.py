@@ -202,7 +202,7 @@ def start_tracking():
 def test_sigterm_stops_cleanly_and_saves(data_dir, start_tracking):
     contract = add_contract(data_dir)
     process, lines = start_tracking(data_dir, contract)
-    wait_for(lambda: any("tracking since" in line for line in lines))
+    wait_for(lambda: any("Tracking since" in line for line in lines))
     started = time.time()
     wait_for(lambda: time.time() - started > 3)
     process.send_signal(signal.SIGTERM)
@@ -230,7 +230,7 @@ def test_a_hard_kill_loses_at_most_ten_seconds_and_duplicates_nothing(data_dir, 
     assert lost <= 10, f"lost {lost:.1f} s of tracked time"
 
     process, lines = start_tracking(data_dir, contract)
-    wait_for(lambda: any("tracking since" in line for line in lines))
+    wait_for(lambda: any("Tracking since" in line for line in lines))
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=30) == 0
     wait_for(lambda: any("stopped at" in line for line in lines))
@@ -268,7 +268,7 @@ def test_status_counts_the_block_being_tracked_to_the_second(data_dir, start_tra
 def test_a_second_tracker_on_the_same_folder_is_refused_and_takes_over_after_a_kill(data_dir, start_tracking):
     contract = add_contract(data_dir)
     first, first_lines = start_tracking(data_dir, contract, *HEADLESS)
-    wait_for(lambda: any("tracking since" in line for line in first_lines))
+    wait_for(lambda: any("Tracking since" in line for line in first_lines))
     wait_for(lambda: tracked_blocks(data_dir))
     asked = time.monotonic()
     second = cli(data_dir, "track", "--contract", contract, *HEADLESS, check=False)

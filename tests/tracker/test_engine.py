@@ -14,6 +14,7 @@ from common.timeutil import slot_start
 from common.wire import MAX_MEMO_CHARS
 from tests.helpers.fakes import FakeCapturer, FakeInput, run
 from tracker.engine import (
+    BlockClosed,
     CaptureFailed,
     ClockJump,
     IdleQuestion,
@@ -57,6 +58,19 @@ def test_eight_hours_make_48_blocks_with_their_activity(make_tracker, clock, con
     assert len({e.block_id for e in shots}) == 48
     assert diary.totals(contract.id, clock.now()).this_week == 8 * 3600
     assert diary.totals(contract.id, clock.now()).week_earnings == 400
+
+
+def test_every_block_that_ends_is_reported_once_it_is_saved_closed(make_tracker, clock, contract, database):
+    events = []
+    tracker = make_tracker(events)
+    tracker.start(contract.id)
+    run(tracker, clock, 600 + 30)  # a slot ends
+    tracker.cut()  # a screenshot of the open block is being deleted
+    run(tracker, clock, 30)
+    tracker.stop()
+    blocks = live_blocks(database)
+    assert [e.block_id for e in events if isinstance(e, BlockClosed)] == [b.id for b in blocks]
+    assert len(blocks) == 3 and not any(b.is_open for b in blocks)
 
 
 def test_short_sessions_are_credited_to_the_second(make_tracker, clock, contract, database):

@@ -264,7 +264,7 @@ def test_one_tracking_program_per_data_folder_across_the_app_and_the_command_lin
         [*tracker, "track", "--no-input", "--no-screenshots"], stderr=subprocess.PIPE, text=True
     )
     try:
-        assert "tracking since" in command_line.stderr.readline()
+        assert "Tracking since" in command_line.stderr.readline()
         seen: list[str] = []
         QTimer.singleShot(0, lambda: answer_box(seen))
         assert app_module.main(["--data-dir", str(data_dir)]) == app_module.EXIT_CANNOT_START
@@ -298,7 +298,7 @@ def test_a_full_disk_is_told_at_once_and_the_time_lost_at_quit(
         drive.tick()  # the first second's block finds no room
     assert "database or disk is full" in failed.args[0].message
     assert workdiary.window.message_bar.text() == failed.args[0].message
-    assert workdiary.error
+    assert workdiary.tray_state.error
     drive.tick(41)
     told: list[str] = []
     QTimer.singleShot(0, lambda: answer_box(told, name="time-lost"))

@@ -36,7 +36,9 @@ def go_idle_and_return(qtbot, workdiary, drive):
         drive.tick(5 * 60, keys=0)
     with drive.event(IdleQuestion) as question:
         drive.tick(1)
-    qtbot.waitUntil(lambda: workdiary.idle_dialog is not None and workdiary.idle_dialog.isVisible())
+    qtbot.waitUntil(
+        lambda: workdiary.dialogs.idle_dialog is not None and workdiary.dialogs.idle_dialog.isVisible()
+    )
     return question.args[0]
 
 
@@ -57,7 +59,7 @@ def confirm(qtbot, parent, name):
 
 def test_the_idle_dialog_tells_the_span_in_local_time(qtbot, workdiary, drive):
     question = go_idle_and_return(qtbot, workdiary, drive)
-    dialog = workdiary.idle_dialog
+    dialog = workdiary.dialogs.idle_dialog
     assert dialog.span_text == "You were away from 09:01 to 09:06 (5 min)."
     assert (question.since.minute, question.returned_at.minute) == (1, 6)
     assert dialog.discard_button.isDefault()
@@ -76,7 +78,7 @@ def test_each_idle_answer_ends_in_its_engine_state(
     qtbot, workdiary, drive, diary, clock, button, tracking, today
 ):
     go_idle_and_return(qtbot, workdiary, drive)
-    dialog = workdiary.idle_dialog
+    dialog = workdiary.dialogs.idle_dialog
     with drive.event(IdleResolved) as resolved:
         qtbot.mouseClick(getattr(dialog, button), Qt.MouseButton.LeftButton)
     assert (
@@ -87,7 +89,7 @@ def test_each_idle_answer_ends_in_its_engine_state(
             "stop_button": "discard_and_stop",
         }[button]
     )
-    qtbot.waitUntil(lambda: workdiary.idle_dialog is None)
+    qtbot.waitUntil(lambda: workdiary.dialogs.idle_dialog is None)
     status = drive.tick(10)
     assert status.tracking is tracking
     assert status.idle_since is None
@@ -99,13 +101,13 @@ def test_each_idle_answer_ends_in_its_engine_state(
 def test_enter_answers_discard(qtbot, workdiary, drive):
     go_idle_and_return(qtbot, workdiary, drive)
     with drive.event(IdleResolved, lambda e: e.decision == "discard"):
-        qtbot.keyClick(workdiary.idle_dialog, Qt.Key.Key_Return)
+        qtbot.keyClick(workdiary.dialogs.idle_dialog, Qt.Key.Key_Return)
 
 
 def test_closing_the_idle_dialog_leaves_it_to_the_engine(qtbot, workdiary, drive):
     go_idle_and_return(qtbot, workdiary, drive)
-    qtbot.keyClick(workdiary.idle_dialog, Qt.Key.Key_Escape)
-    qtbot.waitUntil(lambda: workdiary.idle_dialog is None)
+    qtbot.keyClick(workdiary.dialogs.idle_dialog, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: workdiary.dialogs.idle_dialog is None)
     assert drive.tick(60).idle_since is not None  # nothing was answered
     with drive.event(TrackingStopped, lambda e: e.reason == "idle"):
         drive.tick(5 * 60)  # the unanswered question times out: discard and stop
@@ -116,7 +118,7 @@ def test_an_unanswered_dialog_closes_when_the_engine_decides(qtbot, workdiary, d
     go_idle_and_return(qtbot, workdiary, drive)
     with drive.event(TrackingStopped, lambda e: e.reason == "idle"):
         drive.tick(5 * 60)
-    qtbot.waitUntil(lambda: workdiary.idle_dialog is None)
+    qtbot.waitUntil(lambda: workdiary.dialogs.idle_dialog is None)
 
 
 # ----- the screenshot review
@@ -127,8 +129,10 @@ def screenshot_in_closed_block(qtbot, workdiary, drive):
     taken = drive.tick_until(ScreenshotTaken)
     drive.tick_to_next_slot()
     workdiary.open_review(taken.screenshot_id)
-    qtbot.waitUntil(lambda: workdiary.review_dialog is not None and workdiary.review_dialog.isVisible())
-    return taken.screenshot_id, workdiary.review_dialog
+    qtbot.waitUntil(
+        lambda: workdiary.dialogs.review_dialog is not None and workdiary.dialogs.review_dialog.isVisible()
+    )
+    return taken.screenshot_id, workdiary.dialogs.review_dialog
 
 
 def test_dragging_a_region_and_redacting_it_blurs_those_pixels_only(qtbot, workdiary, drive, diary):
@@ -176,7 +180,7 @@ def test_delete_warns_that_the_time_goes_too_and_removes_it(
     (image,) = screenshot_facts(diary, shot_id).images
     now = drive.clock.now()
     before = diary.totals(contract.id, now).this_week
-    with qtbot.waitSignal(workdiary.service.edited):
+    with qtbot.waitSignal(workdiary.operations.changed):
         qtbot.mouseClick(review.delete_button, Qt.MouseButton.LeftButton)
         text = confirm(qtbot, review, "confirm-delete")
     assert "also removes its time block (09:00–09:10, 10 min)" in text
@@ -184,21 +188,27 @@ def test_delete_warns_that_the_time_goes_too_and_removes_it(
     assert not image.path.exists()
     with database.session() as session:
         assert session.get(Screenshot, shot_id).deleted
-    qtbot.waitUntil(lambda: workdiary.review_dialog is None)
+    qtbot.waitUntil(lambda: workdiary.dialogs.review_dialog is None)
 
 
 def test_the_review_says_whether_the_hold_period_is_over(qtbot, workdiary, drive):
     start(qtbot, workdiary, drive)
     shot_id = drive.tick_until(ScreenshotTaken).screenshot_id  # the hold (10 min) runs from now
     workdiary.open_review(shot_id)
-    qtbot.waitUntil(lambda: workdiary.review_dialog is not None and workdiary.review_dialog.isVisible())
-    review = workdiary.review_dialog
+    qtbot.waitUntil(
+        lambda: workdiary.dialogs.review_dialog is not None and workdiary.dialogs.review_dialog.isVisible()
+    )
+    review = workdiary.dialogs.review_dialog
     assert review.hold_label.text().startswith("Held for your review until 09:")
     drive.tick(10 * 60 + 1)
     workdiary.open_review(shot_id)
-    qtbot.waitUntil(lambda: workdiary.review_dialog is not None and workdiary.review_dialog is not review)
-    assert workdiary.review_dialog.hold_label.text().startswith("The hold period ended at 09:")
-    assert workdiary.review_dialog.redact_all_button.isEnabled()  # the editable window still allows it
+    qtbot.waitUntil(
+        lambda: workdiary.dialogs.review_dialog is not None and workdiary.dialogs.review_dialog is not review
+    )
+    assert workdiary.dialogs.review_dialog.hold_label.text().startswith("The hold period ended at 09:")
+    assert (
+        workdiary.dialogs.review_dialog.redact_all_button.isEnabled()
+    )  # the editable window still allows it
 
 
 def test_a_screenshot_of_the_block_being_tracked_is_deleted_at_once(qtbot, workdiary, drive, diary, contract):
@@ -208,10 +218,10 @@ def test_a_screenshot_of_the_block_being_tracked_is_deleted_at_once(qtbot, workd
     taken = drive.tick_until(ScreenshotTaken)
     deleted_at = drive.clock.now()
     workdiary.open_review(taken.screenshot_id)
-    review = workdiary.review_dialog
+    review = workdiary.dialogs.review_dialog
     assert "being tracked: deleting it removes the block's time so far" in review.note_label.text()
     assert review.redact_all_button.isEnabled() and review.delete_button.isEnabled()
-    with qtbot.waitSignal(workdiary.service.edited):
+    with qtbot.waitSignal(workdiary.operations.changed):
         qtbot.mouseClick(review.delete_button, Qt.MouseButton.LeftButton)
         confirm(qtbot, review, "confirm-delete")
     drive.tick(30)
@@ -225,8 +235,12 @@ def test_a_screenshot_of_the_block_being_tracked_is_deleted_at_once(qtbot, workd
 
 def open_settings(qtbot, workdiary):
     qtbot.mouseClick(workdiary.window.settings_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: workdiary.settings_dialog is not None and workdiary.settings_dialog.isVisible())
-    return workdiary.settings_dialog
+    qtbot.waitUntil(
+        lambda: (
+            workdiary.dialogs.settings_dialog is not None and workdiary.dialogs.settings_dialog.isVisible()
+        )
+    )
+    return workdiary.dialogs.settings_dialog
 
 
 def toggle(qtbot, check):
@@ -255,7 +269,7 @@ def test_settings_are_saved_applied_and_start_at_login_writes_the_entry(
     toggle(qtbot, dialog.autostart_check)
     toggle(qtbot, dialog.notify_check)
     save(qtbot, dialog)
-    qtbot.waitUntil(lambda: workdiary.settings_dialog is None)
+    qtbot.waitUntil(lambda: workdiary.dialogs.settings_dialog is None)
 
     saved = load_settings(database)
     assert (saved.idle_minutes, saved.keep_tracking_over_limit, saved.screenshot_format) == (7, True, "jpeg")
@@ -278,7 +292,7 @@ def test_settings_are_saved_applied_and_start_at_login_writes_the_entry(
     assert dialog.autostart_check.isChecked()
     toggle(qtbot, dialog.autostart_check)
     save(qtbot, dialog)
-    qtbot.waitUntil(lambda: workdiary.settings_dialog is None)
+    qtbot.waitUntil(lambda: workdiary.dialogs.settings_dialog is None)
     assert not entry.exists()
     assert load_settings(database).start_at_login is False
 
@@ -292,7 +306,7 @@ def test_settings_choose_monitors_from_the_real_screen(qtbot, workdiary, databas
     assert "Choose at least one monitor" in dialog.error_label.text()  # nothing chosen yet
     dialog.monitor_list.item(0).setCheckState(Qt.CheckState.Checked)
     save(qtbot, dialog)
-    qtbot.waitUntil(lambda: workdiary.settings_dialog is None)
+    qtbot.waitUntil(lambda: workdiary.dialogs.settings_dialog is None)
     assert load_settings(database).screenshot_monitors == (1,)
 
 
@@ -314,7 +328,7 @@ def test_a_failing_autostart_write_is_shown_and_nothing_is_saved(qtbot, workdiar
 def test_the_memo_dialog_sets_the_memo_while_tracking(qtbot, workdiary, drive):
     start(qtbot, workdiary, drive)
     workdiary.edit_memo()
-    dialog = workdiary.memo_dialog
+    dialog = workdiary.dialogs.memo_dialog
     qtbot.waitUntil(dialog.isVisible)
     qtbot.keyClicks(dialog.edit, "Invoices")
     with drive.status_where(lambda status: status.memo == "Invoices"):

@@ -21,6 +21,7 @@ from ui.diary import WorkDiaryWindow
 from ui.diary.day import Cell
 from ui.diary.dialogs import AddTimeDialog, BlockDialog, MemoDialog, slot_choices
 from ui.diary.palette import dot_color, meter_colors
+from ui.operations import Operations
 
 BERLIN = ZoneInfo("Europe/Berlin")
 WEDNESDAY = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
@@ -55,16 +56,29 @@ def set_status(database, contract, status) -> None:
 
 @pytest.fixture
 def open_window(qtbot, diary, clock):
+    opened = []
+
     def make(contract_id=None, diary_=None) -> WorkDiaryWindow:
-        window = WorkDiaryWindow(diary_ or diary, clock.now, contract_id)
+        operations = Operations(diary_ or diary, clock.now)
+        opened.append(operations)
+        window = WorkDiaryWindow(diary_ or diary, clock.now, operations, contract_id)
         qtbot.addWidget(window)
         with qtbot.waitExposed(window):
             window.show()
         window.activateWindow()  # keyboard tests need the focus
         qtbot.waitUntil(window.isActiveWindow)
+        filled(qtbot, window)
         return window
 
-    return make
+    yield make
+    for operations in opened:
+        operations.shutdown()
+
+
+def filled(qtbot, window) -> None:
+    """Wait for the reads the window asked for so far (operations run in order) to be shown."""
+    with qtbot.waitCallback() as read_after_them:
+        window.operations.read(window, lambda context: None, read_after_them)
 
 
 def click(qtbot, widget: QWidget) -> None:
@@ -305,7 +319,7 @@ def test_select_several_blocks_and_edit_their_memo(qtbot, open_window, diary, bu
     assert dialog.memo_edit.text() == ""  # two different memos
     dialog.memo_edit.clear()
     qtbot.keyClicks(dialog.memo_edit, "Payment page")
-    with qtbot.waitSignal(window.blocksChanged):
+    with qtbot.waitSignal(window.operations.changed):
         click(qtbot, dialog.save_button)
     memos = {b.id: b.memo for b in diary.day_blocks(date(2026, 11, 25))}
     assert [memos[i] for i in ids] == ["Payment page"] * 3
@@ -333,11 +347,12 @@ def test_keyboard_selection_then_delete_removes_time_after_confirming(qtbot, ope
 
     click(qtbot, window.remove_button)
     box = find_child(qtbot, window, QMessageBox, "confirm-remove")
-    with qtbot.waitSignal(window.blocksChanged):
+    with qtbot.waitSignal(window.operations.changed):
         click(qtbot, button(box, "Remove time"))
     left = {b.id for b in diary.day_blocks(date(2026, 11, 25))}
     assert len(left) == 10 and not left & set(removed)
     assert [window.day_model.headerData(r, Qt.Orientation.Vertical) for r in range(2)] == ["09:00", "12:00"]
+    filled(qtbot, window)
     assert window.this_week_label.text() == hm(sum(r.seconds for r in diary.week_days(date(2026, 11, 25))))
 
 
@@ -365,8 +380,10 @@ def test_a_memo_the_rules_refuse_at_save_stays_in_the_dialog(qtbot, open_window,
     qtbot.keyClicks(dialog.memo_edit, "Payment page")
     diary.remove_time([block_id], clock.now())  # meanwhile, from another window
     click(qtbot, dialog.save_button)
+    qtbot.waitUntil(
+        lambda: dialog.error_label.text() == f"Memo not changed: There is no time block {block_id!r}."
+    )
     assert dialog.isVisible()
-    assert dialog.error_label.text() == f"Memo not changed: There is no time block {block_id!r}."
     assert dialog.memo_edit.text() == "Payment page"  # kept, to be saved elsewhere or copied
 
 
@@ -444,7 +461,7 @@ def test_add_time_adds_manual_blocks_and_shows_them(qtbot, open_window, diary, c
     )  # last hour
     dialog.choose(contract.id, date(2026, 11, 24), "10:00", "10:30", "Planning")
     assert dialog.duration_label.text() == "(0:30)"
-    with qtbot.waitSignal(window.blocksChanged):
+    with qtbot.waitSignal(window.operations.changed):
         click(qtbot, dialog.add_button)
     blocks = diary.day_blocks(date(2026, 11, 24))
     assert [(b.start, b.source, b.memo) for b in blocks] == [
@@ -457,6 +474,7 @@ def test_add_time_adds_manual_blocks_and_shows_them(qtbot, open_window, diary, c
         "Added 0:30 of manual time on “Website rebuild”, Tue 24 Nov 10:00–10:30 (selected below)."
     )
     assert visible_rows(window)[1].total_label.text() == "0:30"
+    filled(qtbot, window)
     assert date(2026, 11, 24) in window.calendar.logged_dates()
     assert window.this_week_label.text() == "0:30"
 
@@ -497,7 +515,7 @@ def test_add_time_with_the_keyboard(qtbot, open_window, diary, clock, contract):
     qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     dialog = find_child(qtbot, window, AddTimeDialog)
     qtbot.keyClicks(dialog.memo_edit, "Typed")
-    with qtbot.waitSignal(window.blocksChanged):
+    with qtbot.waitSignal(window.operations.changed):
         qtbot.keyClick(dialog.memo_edit, Qt.Key.Key_Return)
     assert [b.memo for b in diary.day_blocks(date(2026, 11, 25))] == ["Typed"] * 6
 
@@ -535,14 +553,14 @@ def test_add_time_shows_the_rules_refusal_in_the_dialog(
     contract_, day, start, end = choice
     dialog.choose(contract_.id, day, start, end)
     click(qtbot, dialog.add_button)
-    assert dialog.error_label.isVisibleTo(dialog)
+    qtbot.waitUntil(lambda: dialog.error_label.isVisibleTo(dialog))  # refused off the GUI thread
     assert dialog.error_label.text().startswith(message)
     assert dialog.isVisible() and window.findChild(AddTimeDialog) is dialog
     after = len(diary.week_blocks(date(2026, 11, 18))) + len(diary.week_blocks(date(2026, 11, 25)))
     assert after == before
     dialog.choose(contract.id, date(2026, 11, 25), "08:00", "08:20")  # corrected: the error goes
     assert not dialog.error_label.isVisibleTo(dialog)
-    with qtbot.waitSignal(window.blocksChanged):
+    with qtbot.waitSignal(window.operations.changed):
         click(qtbot, dialog.add_button)
 
 
@@ -579,7 +597,7 @@ def test_a_screenshot_opens_full_size_and_can_be_redacted(qtbot, open_window, di
 
     click(qtbot, dialog.redact_button)
     box = find_child(qtbot, dialog, QMessageBox, "confirm-redact")
-    with qtbot.waitSignal(window.blocksChanged):
+    with qtbot.waitSignal(window.operations.changed):
         click(qtbot, button(box, "Redact"))
     assert diary.day_blocks(date(2026, 11, 25))[0].redacted
     pictures = [label for label in dialog.image_labels if label.pixmap() and not label.pixmap().isNull()]
@@ -606,7 +624,7 @@ def test_deleting_a_screenshot_warns_that_its_time_goes_too(qtbot, open_window, 
     click(qtbot, dialog.delete_button)
     box = find_child(qtbot, dialog, QMessageBox, "confirm-delete")
     assert box.informativeText() == "Its block's time (0:10) is removed too, as clients expect."
-    with qtbot.waitSignal(window.blocksChanged):
+    with qtbot.waitSignal(window.operations.changed):
         click(qtbot, button(box, "Delete screenshot"))
     qtbot.waitUntil(lambda: window.findChild(BlockDialog) is None)
     blocks = diary.day_blocks(date(2026, 11, 25))
@@ -677,12 +695,14 @@ def test_totals_of_the_selected_contract(qtbot, open_window, diary, database, cl
         if window.contract_combo.currentIndex() != index:
             qtbot.keyClick(window.contract_combo, Qt.Key.Key_Up)
     assert window.contract_combo.currentIndex() == index
+    filled(qtbot, window)
     assert window.totals_box.title() == "Totals — Via agency"
     assert window.this_week_label.text() == "1:00"
     assert not window.earnings_label.isVisibleTo(window) and not window.earnings_caption.isVisibleTo(window)
     assert [r.total_label.text() for r in visible_rows(window)][2] == "1:00"  # the week follows the contract
 
     window.set_contract(None)
+    filled(qtbot, window)
     assert window.totals_box.title() == "Totals — all contracts"
     assert window.this_week_label.text() == "3:00"
     assert window.earnings_label.text() == "100.00 USD"  # the agency's time earns nothing here
@@ -699,6 +719,7 @@ def test_refresh_shows_time_logged_elsewhere(qtbot, open_window, diary, database
     window.refresh()
     assert window.day_stack.currentWidget() is window.day_view
     assert window.day_model.block_count() == 2
+    filled(qtbot, window)
     assert date(2026, 11, 25) in window.calendar.logged_dates()
     assert window.this_week_label.text() == "0:20"
 
@@ -817,7 +838,7 @@ def open_diary_while_tracking(qtbot, workdiary, drive, seconds: int) -> WorkDiar
         workdiary.toggle()
     drive.tick(seconds)
     workdiary.open_diary()
-    window = workdiary.diary_window
+    window = workdiary.dialogs.diary_window
     qtbot.waitExposed(window)
     return window
 

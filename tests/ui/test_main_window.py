@@ -330,12 +330,14 @@ def test_before_any_tracking_the_window_shows_a_stopped_state(
 
 def test_open_work_diary_shows_it_on_the_selected_contract(qtbot, workdiary, contract):
     qtbot.mouseClick(workdiary.window.diary_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: workdiary.diary_window is not None and workdiary.diary_window.isVisible())
-    qtbot.addWidget(workdiary.diary_window)
-    assert workdiary.diary_window.contract_id == contract.id
-    workdiary.diary_window.hide()
+    qtbot.waitUntil(
+        lambda: workdiary.dialogs.diary_window is not None and workdiary.dialogs.diary_window.isVisible()
+    )
+    qtbot.addWidget(workdiary.dialogs.diary_window)
+    assert workdiary.dialogs.diary_window.contract_id == contract.id
+    workdiary.dialogs.diary_window.hide()
     workdiary.window.diary_action.trigger()  # again, from the menu: the same window comes back
-    qtbot.waitUntil(workdiary.diary_window.isVisible)
+    qtbot.waitUntil(workdiary.dialogs.diary_window.isVisible)
 
 
 def test_without_the_work_diary_module_the_app_says_so(qtbot, workdiary, monkeypatch):

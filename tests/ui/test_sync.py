@@ -39,7 +39,7 @@ def proxy(service):
 
 def sign_in(qtbot, workdiary, url: str, email: str = FREELANCER, password: str = PASSWORD):
     workdiary.open_settings()
-    dialog = workdiary.settings_dialog
+    dialog = workdiary.dialogs.settings_dialog
     qtbot.waitExposed(dialog)
     dialog.url_edit.setText(url)
     dialog.email_edit.setText(email)
@@ -104,7 +104,7 @@ def test_a_wrong_password_is_said_in_the_dialog(qtbot, workdiary, service, servi
 
 def test_plain_http_is_only_for_a_service_on_this_computer(qtbot, workdiary, memory_keyring):
     workdiary.open_settings()
-    dialog = workdiary.settings_dialog
+    dialog = workdiary.dialogs.settings_dialog
     dialog.url_edit.setText("http://workdiary.example.com")
     dialog.email_edit.setText(FREELANCER)
     dialog.password_edit.setText(PASSWORD)
@@ -176,10 +176,12 @@ def test_an_open_work_diary_is_read_again_only_after_a_pass_that_brought_somethi
     sign_in(qtbot, workdiary, service.url)
     qtbot.waitUntil(lambda: workdiary.sync_state.receipts == 1)  # the contract came
     workdiary.open_diary()
-    qtbot.waitExposed(workdiary.diary_window)
+    qtbot.waitExposed(workdiary.dialogs.diary_window)
     refreshes = []
-    read_again = workdiary.diary_window.refresh
-    monkeypatch.setattr(workdiary.diary_window, "refresh", lambda: refreshes.append(1) or read_again())
+    read_again = workdiary.dialogs.diary_window.refresh
+    monkeypatch.setattr(
+        workdiary.dialogs.diary_window, "refresh", lambda: refreshes.append(1) or read_again()
+    )
 
     sync_now(qtbot, workdiary)  # nothing new
     assert refreshes == []

@@ -192,8 +192,10 @@ def test_the_memo_and_window_items(qtbot, tray_app):
     tray_app.tray.window_action.trigger()
     qtbot.waitUntil(tray_app.window.isVisible)
     tray_app.tray.memo_action.trigger()
-    qtbot.waitUntil(lambda: tray_app.memo_dialog is not None and tray_app.memo_dialog.isVisible())
-    tray_app.memo_dialog.reject()
+    qtbot.waitUntil(
+        lambda: tray_app.dialogs.memo_dialog is not None and tray_app.dialogs.memo_dialog.isVisible()
+    )
+    tray_app.dialogs.memo_dialog.reject()
 
 
 def test_a_screenshot_notification_opens_the_review_to_redact_an_area(qtbot, tray_app, drive, diary):
@@ -205,8 +207,10 @@ def test_a_screenshot_notification_opens_the_review_to_redact_an_area(qtbot, tra
     assert "Screenshot taken" in balloon_text(balloon)
     assert "Click to review it" in balloon_text(balloon)
     qtbot.mouseClick(balloon, Qt.MouseButton.LeftButton, pos=QPoint(10, 10))
-    qtbot.waitUntil(lambda: tray_app.review_dialog is not None and tray_app.review_dialog.isVisible())
-    review = tray_app.review_dialog
+    qtbot.waitUntil(
+        lambda: tray_app.dialogs.review_dialog is not None and tray_app.dialogs.review_dialog.isVisible()
+    )
+    review = tray_app.dialogs.review_dialog
     assert review.screenshot_id == shot.screenshot_id
 
     # once its block has ended, drag across the fake screen's black square and redact that area

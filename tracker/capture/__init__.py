@@ -7,9 +7,17 @@ without them. Tests use the fakes in ``tests/helpers``.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+from common.errors import WorkdiaryError
+
+if TYPE_CHECKING:
+    from tracker.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 class InputSource(Protocol):
@@ -47,3 +55,23 @@ class ScreenCapturer(Protocol):
         """Grab the chosen monitors, encode each with a thumbnail, write them owner-only into
         ``directory`` under names starting with ``stem``."""
         ...
+
+
+def make_capturer(settings: Settings) -> ScreenCapturer:
+    """The screen capturer the settings ask for (monitors, format, private apps); JPEG when the
+    chosen format's codec is missing, as JPEG always works."""
+    from tracker.capture.screen import MssCapturer
+
+    monitors = list(settings.screenshot_monitors) or None
+    private = {"private_apps": settings.private_apps}
+    try:
+        return MssCapturer(monitors, settings.screenshot_format, **private)
+    except WorkdiaryError as problem:
+        log.warning("%s; using JPEG", problem)
+        return MssCapturer(monitors, "jpeg", **private)
+
+
+def make_input() -> InputSource:
+    from tracker.capture.input import PynputInputSource
+
+    return PynputInputSource()

@@ -1,8 +1,10 @@
 """The Work Diary window: a calendar with a dot under each date with logged time, the work week a
 row per day, the chosen day's time blocks by hour, edits under the contract's rules, and totals.
 
-It reads and edits through ``tracker.diary.Diary`` only, and takes the clock as ``now`` (the app
-passes the real one, tests a fake): it never reads the system clock itself. Opening a week costs a
+It reads through ``tracker.diary.Diary`` only and edits through operations (ui/operations.py, off
+the GUI thread; it re-reads when any view's edit is done: ``Operations.changed``), and takes the
+clock as ``now`` (the app passes the real one, tests a fake): it never reads the system clock
+itself. Opening a week costs a
 few small queries and at most 144 painted cells (the shown day); thumbnails fill in after the
 window is up.
 """
@@ -43,9 +45,10 @@ from tracker.diary import DayTotal, Diary, Running, Totals
 from tracker.models import Contract
 from ui.diary.day import THUMB_SIZE, Cell, DayModel, DayView
 from ui.diary.dialogs import AddTimeDialog, BlockDialog, MemoDialog
-from ui.diary.palette import USER_ERRORS, dot_color
+from ui.diary.palette import dot_color
 from ui.diary.thumbs import ThumbnailCache
 from ui.message_boxes import ask, tell
+from ui.operations import Context, Operations, edit_memo
 from ui.theme import accent, set_text_color
 
 log = logging.getLogger(__name__)
@@ -184,17 +187,14 @@ class WeekRow(QFrame):
 
 
 class WorkDiaryWindow(QWidget):
-    """The Work Diary. ``refresh()`` re-reads everything (the app calls it when blocks change).
+    """The Work Diary. ``refresh()`` re-reads everything (after every edit: ``Operations.changed``);
+    ``follow_running()`` each second while tracking.
 
-    Signals: ``blocksChanged`` after an edit made here (memo, removed or added time, a screenshot
-    redacted or deleted); ``runningMemoEdited(block id, memo)`` for a memo given to the block
-    being tracked, which the tracker applies (it becomes the current memo);
-    ``weekChanged(datetime)`` with the shown work week's Monday 00:00 UTC; ``dayChanged(date)``
-    with the shown local date. ``follow_running()`` each second while tracking.
+    Signals:
+        weekChanged(datetime): the shown work week's Monday 00:00 UTC.
+        dayChanged(date): the shown local date.
     """
 
-    blocksChanged = Signal()
-    runningMemoEdited = Signal(str, str)  # block id, memo: for the tracker, whose block it is
     weekChanged = Signal(object)
     dayChanged = Signal(object)
 
@@ -202,12 +202,14 @@ class WorkDiaryWindow(QWidget):
         self,
         diary: Diary,
         now: Callable[[], datetime],
+        operations: Operations,
         contract_id: str | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.diary = diary
         self.now = now
+        self.operations = operations
         self.zone = diary.zone
         self._contracts: dict[str, Contract] = {}
         self._contract_id = contract_id
@@ -221,6 +223,7 @@ class WorkDiaryWindow(QWidget):
         self.setWindowTitle("Work Diary — Workdiary")
         self.setAccessibleName("Work Diary")
         self._build()
+        operations.changed.connect(self.refresh)
         self._load_contracts()
         moment = now()
         self._week = week_start(moment)
@@ -586,7 +589,14 @@ class WorkDiaryWindow(QWidget):
         if key == self._month_loaded and not force:
             return
         self._month_loaded = key
-        self.calendar.set_logged_dates(self.diary.month_days(*key))
+        self.operations.read(self, lambda context: context.diary.month_days(*key), self._month_read(key))
+
+    def _month_read(self, key: tuple) -> Callable[[frozenset[date]], None]:
+        def show(dates: frozenset[date]) -> None:
+            if key == self._month_loaded:  # not a page or contract left meanwhile
+                self.calendar.set_logged_dates(dates)
+
+        return show
 
     def _load_week(self) -> None:
         rows = self.diary.week_days(self._week.date(), self._contract_id)
@@ -658,9 +668,18 @@ class WorkDiaryWindow(QWidget):
         self.day_title.setAccessibleDescription(f"{spoken_hm(total)} logged")
 
     def _load_totals(self) -> None:
-        self._totals = self.diary.totals_by_contract(self.now(), self._contract_id)
-        self._totals_running = self.diary.running
-        self._show_totals()
+        """Read off the GUI thread; shown when the result comes (for the contract still chosen)."""
+        contract_id, now = self._contract_id, self.now()
+
+        def read(context: Context) -> tuple[dict[str, Totals], Running | None]:
+            return context.diary.totals_by_contract(now, contract_id), context.diary.running
+
+        def show(result: tuple[dict[str, Totals], Running | None]) -> None:
+            if contract_id == self._contract_id:
+                self._totals, self._totals_running = result
+                self._show_totals()
+
+        self.operations.read(self, read, show)
 
     def _show_totals(self) -> None:
         totals = list(self._totals.values())
@@ -791,6 +810,7 @@ class WorkDiaryWindow(QWidget):
         today = self.now().astimezone(self.zone).date()
         dialog = AddTimeDialog(
             self.diary,
+            self.operations,
             self.now,
             list(self._contracts.values()),
             self._contract_id,
@@ -802,11 +822,8 @@ class WorkDiaryWindow(QWidget):
         dialog.open()
 
     def _time_added(self, ids: list[str], day: date, start: datetime) -> None:
-        self._locks.clear()
-        self._month_loaded = None  # the new time's date gets its dot
-        self._load_contracts()
+        """After the refresh every edit brings: the added time's week and date, selected."""
         self._show(week_start(start), day)
-        self._load_totals()
         self.day_view.select_blocks(ids, ids[0] if ids else None)
         added = [b for cell in self.day_view.selected_cells() for b in cell.blocks]
         if added:
@@ -819,7 +836,6 @@ class WorkDiaryWindow(QWidget):
             self.notice_label.setText(text)
             self.notice_label.setAccessibleDescription(text)
             self.notice_label.show()
-        self.blocksChanged.emit()
 
     @Slot()
     def edit_memo(self) -> None:
@@ -836,18 +852,9 @@ class WorkDiaryWindow(QWidget):
         dialog.open()
 
     def _apply_memo(self, ids: list[str], memo: str, dialog: MemoDialog) -> None:
-        running = self.diary.running
-        closed = [block_id for block_id in ids if running is None or block_id != running.id]
-        try:
-            self.diary.edit_memo(closed, memo, self.now())
-        except USER_ERRORS as error:
-            dialog.refuse(str(error))
-            return
-        dialog.accept()
-        if len(closed) < len(ids):
-            self.runningMemoEdited.emit(running.id, memo)
-        self.refresh()
-        self.blocksChanged.emit()
+        self.operations.edit(
+            dialog, edit_memo(ids, memo), lambda _: dialog.accept(), dialog.refuse, engine=True
+        )
 
     @Slot()
     def remove_time(self) -> None:
@@ -872,13 +879,11 @@ class WorkDiaryWindow(QWidget):
         )
 
     def _apply_remove(self, ids: list[str]) -> None:
-        try:
-            self.diary.remove_time(ids, self.now())
-        except USER_ERRORS as error:
-            tell(self, "Time not removed", str(error), name="error")
-            return
-        self.refresh()
-        self.blocksChanged.emit()
+        self.operations.edit(
+            self,
+            lambda context: context.diary.remove_time(ids, context.now),
+            failed=lambda reason: tell(self, "Time not removed", reason, name="error"),
+        )
 
     @Slot()
     def open_current(self) -> None:
@@ -894,15 +899,7 @@ class WorkDiaryWindow(QWidget):
                 self._contracts[b.contract_id].title for b in cell.blocks if b.contract_id in self._contracts
             )
         )
-        dialog = BlockDialog(self.diary, self.now, cell, reason, titles, self)
+        dialog = BlockDialog(self.diary, self.operations, self.now, cell, reason, titles, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        shot = dialog.screenshot_id
-        dialog.changed.connect(lambda: self._screenshot_changed(shot))
         dialog.open()
         return dialog
-
-    def _screenshot_changed(self, screenshot_id: str | None) -> None:
-        if screenshot_id:
-            self.thumbnails.forget(screenshot_id)
-        self.refresh()
-        self.blocksChanged.emit()

@@ -38,6 +38,7 @@ from tracker.models import Contract
 from ui.diary.day import Cell
 from ui.diary.palette import USER_ERRORS
 from ui.message_boxes import ask
+from ui.operations import Operations, delete_screenshot
 from ui.shots import image_details
 from ui.theme import warning_color
 
@@ -63,9 +64,13 @@ def show_error(label: QLabel, text: str) -> None:
 
 
 class MemoDialog(QDialog):
-    """Edit the memo of the selected blocks. Save emits ``submitted(memo)``; whoever applies it
-    closes the dialog with ``accept()``, or shows why not with ``refuse()`` and the typed text
-    stays to be saved again or copied."""
+    """Edit the memo of the selected blocks. Whoever applies the memo closes the dialog with
+    ``accept()``, or shows why not with ``refuse()``: the typed text stays to be saved again or
+    copied.
+
+    Signals:
+        submitted(str): Save was pressed, with the memo.
+    """
 
     submitted = Signal(str)
 
@@ -134,8 +139,12 @@ def index_of(combo: QComboBox, moment: datetime) -> int:
 class AddTimeDialog(QDialog):
     """Manual time on a contract: date, start and end in 10-minute steps (local time), memo.
 
-    The core's rules decide; a refusal is shown in the dialog, which stays open to be corrected.
-    ``added`` carries the new block ids, the local date and the UTC start of the added time.
+    The core's rules decide (the time is added as an operation); a refusal is shown in the dialog,
+    which stays open to be corrected.
+
+    Signals:
+        added(list, date, datetime): the new block ids, the local date and the UTC start of the
+            added time, once it is in the database.
     """
 
     added = Signal(list, object, object)
@@ -143,6 +152,7 @@ class AddTimeDialog(QDialog):
     def __init__(
         self,
         diary: Diary,
+        operations: Operations,
         now: Callable[[], datetime],
         contracts: list[Contract],
         contract_id: str | None,
@@ -151,6 +161,7 @@ class AddTimeDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.diary = diary
+        self.operations = operations
         self.now = now
         self.zone = diary.zone
         self.added_ids: list[str] = []
@@ -330,31 +341,37 @@ class AddTimeDialog(QDialog):
         if contract_id is None or start is None or end is None:
             show_error(self.error_label, "Choose a contract, a start and an end.")
             return
-        try:
-            ids = self.diary.add_manual_time(
-                contract_id, start, end, self.memo_edit.text().strip(), self.now(), self.diary.db.device_id()
-            )
-        except USER_ERRORS as error:
-            show_error(self.error_label, str(error))
-            self.error_label.setFocus(Qt.FocusReason.OtherFocusReason)
-            return
+        memo, device_id = self.memo_edit.text().strip(), self.diary.db.device_id()
+        day = self.day()
+        self.operations.edit(
+            self,
+            lambda context: context.diary.add_manual_time(
+                contract_id, start, end, memo, context.now, device_id
+            ),
+            lambda ids: self._added(ids, day, start),
+            self._refused,
+        )
+
+    def _added(self, ids: list[str], day: date, start: datetime) -> None:
         self.added_ids = ids
-        self.added.emit(ids, self.day(), start)
+        self.added.emit(ids, day, start)
         self.accept()
+
+    def _refused(self, reason: str) -> None:
+        show_error(self.error_label, reason)
+        self.error_label.setFocus(Qt.FocusReason.OtherFocusReason)
 
 
 class BlockDialog(QDialog):
-    """A block opened: its screenshot full size (every monitor's image), with Redact and Delete.
-
-    ``changed`` is emitted after the screenshot was redacted or deleted (the window refreshes).
-    ``locked`` is the reason the block cannot be changed, or "".
+    """A block opened: its screenshot full size (every monitor's image), with Redact and Delete
+    (operations: every view re-reads once they are done). ``locked`` is the reason the block
+    cannot be changed, or "".
     """
-
-    changed = Signal()
 
     def __init__(
         self,
         diary: Diary,
+        operations: Operations,
         now: Callable[[], datetime],
         cell: Cell,
         locked: str = "",
@@ -363,6 +380,7 @@ class BlockDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.diary = diary
+        self.operations = operations
         self.now = now
         self.cell = cell
         self.block = next((b for b in cell.blocks if b.screenshot_id), cell.blocks[0])
@@ -531,21 +549,24 @@ class BlockDialog(QDialog):
         )
 
     def _redact(self) -> None:
-        try:
-            self.diary.redact_screenshot(self.screenshot_id, self.now())
-        except USER_ERRORS as error:
-            show_error(self.error_label, str(error))
-            return
+        screenshot_id = self.screenshot_id
+        self.operations.edit(
+            self,
+            lambda context: context.diary.redact_screenshot(screenshot_id, context.now),
+            lambda _: self._redacted(),
+            lambda reason: show_error(self.error_label, reason),
+        )
+
+    def _redacted(self) -> None:
         self.block = self.block._replace(redacted=True)
         self.redact_button.setEnabled(False)
         self._load_images()
-        self.changed.emit()
 
     def _delete(self) -> None:
-        try:
-            self.diary.delete_screenshot(self.screenshot_id, self.now())
-        except USER_ERRORS as error:
-            show_error(self.error_label, str(error))
-            return
-        self.changed.emit()
-        self.accept()
+        self.operations.edit(
+            self,
+            delete_screenshot(self.screenshot_id),
+            lambda _: self.accept(),
+            lambda reason: show_error(self.error_label, reason),
+            engine=True,
+        )

@@ -1,0 +1,142 @@
+"""The app's windows besides the main one, one of each at a time: the Work Diary, the screenshot
+review, the idle question, the tray's memo dialog and the settings. Each is made when first asked
+for (its module imported then: start-up stays light) and closed with the app."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, tzinfo
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QWidget
+
+from tracker import engine as events
+from tracker.diary import Diary
+from tracker.settings import Settings
+from ui.operations import Operations
+from ui.theme import app_icon
+
+log = logging.getLogger(__name__)
+
+
+def present(widget: QWidget) -> None:
+    widget.show()
+    widget.raise_()
+    widget.activateWindow()
+
+
+class Dialogs(QObject):
+    """Opens, brings forward and closes the app's dialogs and the Work Diary window.
+
+    Signals:
+        idle_answered(str): the idle question's answer (keep, discard, discard_and_stop).
+        memo_entered(str): a memo given in the memo dialog.
+    """
+
+    idle_answered = Signal(str)
+    memo_entered = Signal(str)
+
+    def __init__(
+        self,
+        diary: Diary,
+        operations: Operations,
+        now: Callable[[], datetime],
+        zone: tzinfo,
+        settings: Callable[[], Settings],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._diary = diary
+        self._operations = operations
+        self._now = now
+        self._zone = zone
+        self._settings = settings
+        self.diary_window: QWidget | None = None
+        self.review_dialog = None
+        self.idle_dialog = None
+        self.memo_dialog = None
+        self.settings_dialog = None
+
+    def open_diary(self, contract_id: str | None) -> None:
+        """Raises ImportError when this build has no Work Diary."""
+        if self.diary_window is None:
+            from ui.diary import WorkDiaryWindow
+
+            self.diary_window = WorkDiaryWindow(
+                self._diary, self._now, self._operations, contract_id=contract_id
+            )
+            self.diary_window.setWindowIcon(app_icon())
+        else:
+            self.diary_window.refresh()
+        present(self.diary_window)
+
+    def diary_shown(self) -> QWidget | None:
+        """The Work Diary window when it is on screen."""
+        window = self.diary_window
+        return window if window is not None and window.isVisible() else None
+
+    def open_review(self, screenshot_id: str) -> None:
+        from ui.review import ScreenshotReview
+
+        if self.review_dialog is not None:
+            self.review_dialog.close()
+        self.review_dialog = dialog = ScreenshotReview(
+            self._diary, self._operations, screenshot_id, self._now, self._zone, self._settings().hold_minutes
+        )
+        dialog.destroyed.connect(lambda: setattr(self, "review_dialog", None))
+        present(dialog)
+
+    def block_closed(self) -> None:
+        """The Work Diary and the review show the block as closed (and the next one)."""
+        if (window := self.diary_shown()) is not None:
+            window.refresh()
+        if self.review_dialog is not None:
+            self.review_dialog.reload()
+
+    def ask_idle(self, question: events.IdleQuestion) -> None:
+        from ui.dialogs import IdleDialog
+
+        if self.idle_dialog is not None:
+            self.idle_dialog.close()
+        self.idle_dialog = dialog = IdleDialog(
+            question.since, question.returned_at, self._zone, self._settings().idle_answer_minutes
+        )
+        dialog.answered.connect(self.idle_answered)
+        dialog.destroyed.connect(lambda: setattr(self, "idle_dialog", None))
+        present(dialog)
+
+    def idle_resolved(self) -> None:
+        """The question was answered elsewhere (or timed out): it goes."""
+        if self.idle_dialog is not None:
+            self.idle_dialog.close()
+
+    def edit_memo(self, memo: str, tracking: bool) -> None:
+        from ui.dialogs import MemoDialog
+
+        if self.memo_dialog is not None:
+            self.memo_dialog.close()
+        self.memo_dialog = dialog = MemoDialog(memo, tracking)
+        dialog.memo_entered.connect(self.memo_entered)
+        dialog.destroyed.connect(lambda: setattr(self, "memo_dialog", None))
+        present(dialog)
+
+    def open_settings(self, apply: Callable[[Settings], None], account) -> None:
+        """``account``: what the dialog signs in and out with (ui.settings_dialog.Account)."""
+        from ui.settings_dialog import SettingsDialog
+
+        if self.settings_dialog is None:
+            self.settings_dialog = dialog = SettingsDialog(self._settings(), apply, account)
+            dialog.destroyed.connect(lambda: setattr(self, "settings_dialog", None))
+        present(self.settings_dialog)
+
+    def close_all(self) -> None:
+        for widget in (
+            self.idle_dialog,
+            self.review_dialog,
+            self.settings_dialog,
+            self.memo_dialog,
+            self.diary_window,
+        ):
+            if widget is not None:
+                widget.close()
