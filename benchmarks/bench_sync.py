@@ -31,9 +31,9 @@ from common.timeutil import SLOT, WEEK, week_start
 from common.wire import bearer
 from service.local import running_service
 from service.postgres_cluster import postgres_cluster, server_binaries
-from tests.helpers.fakes import FakeClock
 from tracker.demo.images import jpeg
 from tracker.models import Block, Contract, Screenshot, ScreenshotImage
+from tracker.simulation import SimulatedClock
 from tracker.storage import Database
 
 BLOCKS = 420  # 6 days × 70 blocks: a heavy week
@@ -110,7 +110,7 @@ def child(data_dir: str, url: str) -> None:
     database = Database(Path(data_dir))
     client = ServiceClient(url, os.environ["WORKDIARY_TOKEN"])
     started = time.perf_counter()
-    report = Syncer(database, client, FakeClock(NOW), timedelta(minutes=10)).run_once()
+    report = Syncer(database, client, SimulatedClock(NOW), timedelta(minutes=10)).run_once()
     seconds = time.perf_counter() - started
     print(
         json.dumps(
@@ -151,7 +151,7 @@ def ingest_rate(api: str, token: str, contract_id: str) -> float:
 
 
 def measure(name: str, database_url: str | None, folder: Path) -> list[dict]:
-    with running_service(folder / "service", FakeClock(NOW), database_url=database_url) as service:
+    with running_service(folder / "service", SimulatedClock(NOW), database_url=database_url) as service:
         service.add_user(FREELANCER, "freelancer")
         service.add_user(CLIENT, "client")
         contract_id = service.add_contract("Bench", FREELANCER, CLIENT, started_at=NOW - 4 * WEEK)

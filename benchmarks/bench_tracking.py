@@ -282,25 +282,24 @@ def simulate_day() -> dict:
     import random
     from datetime import UTC, datetime
 
-    from tests.helpers.fakes import FakeClock, FakeInput
-    from tests.helpers.fakes import run as drive
     from tracker.diary import Diary
     from tracker.engine import Tracker
+    from tracker.simulation import SimulatedClock, SimulatedInput, simulate
     from tracker.storage import Database
 
     with tempfile.TemporaryDirectory() as work:
         database = Database(Path(work))
-        clock = FakeClock(datetime(2026, 11, 23, 8, 0, tzinfo=UTC))
+        clock = SimulatedClock(datetime(2026, 11, 23, 8, 0, tzinfo=UTC))
         contract = Diary(database, UTC).add_contract("Simulated day", now=clock.now())
         tracker = Tracker(
-            database, clock, input_source=FakeInput(), capturer=TinyCapturer(), rng=random.Random(7)
+            database, clock, input_source=SimulatedInput(), capturer=TinyCapturer(), rng=random.Random(7)
         )
         tracker.start(contract.id)
-        drive(tracker, clock, 600)  # warm-up: one slot, so caches and pools are filled
+        simulate(tracker, clock, 600)  # warm-up: one slot, so caches and pools are filled
         gc.collect()
         before = psutil.Process().memory_info().rss
         started = time.perf_counter()
-        drive(tracker, clock, DAY_TICKS)  # a tick a second, input on each
+        simulate(tracker, clock, DAY_TICKS)  # a tick a second, input on each
         elapsed = time.perf_counter() - started
         gc.collect()
         after = psutil.Process().memory_info().rss

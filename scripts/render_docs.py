@@ -24,8 +24,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from benchmarks.display import x_display  # noqa: E402
-from tests.helpers.fakes import FakeClock, FakeInput  # noqa: E402
 from tracker.demo.week import DemoCapturer, track_mornings  # noqa: E402
+from tracker.simulation import SimulatedClock, SimulatedInput  # noqa: E402
 
 DOCS = REPO / "docs"
 ZONE = ZoneInfo("Europe/Berlin")
@@ -102,7 +102,7 @@ def render(data_dir: Path) -> None:
     from service.demo import PASSWORD
     from service.local import running_service
 
-    with running_service(data_dir / "service", FakeClock(NOW)) as contract_service:
+    with running_service(data_dir / "service", SimulatedClock(NOW)) as contract_service:
         contract_service.add_user("ann@example.test", "freelancer")
         contract_service.add_user("bob@example.test", "client")
         contract_service.add_contract("Shop redesign", "ann@example.test", "bob@example.test")
@@ -125,8 +125,8 @@ def render_app(data_dir: Path, service_url: str, email: str, password: str) -> N
     database = Database(data_dir)
     capturer = DemoCapturer(private_every=7)
     site_id = fill_demo_week(database, capturer)
-    clock = FakeClock(NOW - timedelta(minutes=16, seconds=12))
-    typing = FakeInput()
+    clock = SimulatedClock(NOW - timedelta(minutes=16, seconds=12))
+    typing = SimulatedInput()
     settings = Settings()
     service = TrackerService(
         database,

@@ -1,4 +1,5 @@
-"""A throwaway PostgreSQL cluster from the installed server binaries, for the service's tests.
+"""A throwaway PostgreSQL cluster from the installed server binaries: for the tests and the sync
+benchmark.
 
 initdb refuses to run as root: as root, the cluster belongs to (and runs as) the ``postgres`` system
 user that Debian's package creates. The tests connect through a Unix socket in the cluster's folder.

@@ -6,9 +6,10 @@ from decimal import Decimal
 
 import pytest
 
-from tests.helpers.fakes import FakeCapturer, FakeClock, FakeInput
+from tests.helpers.fakes import FakeCapturer
 from tracker.diary import Diary
 from tracker.engine import Tracker, TrackerConfig
+from tracker.simulation import SimulatedClock, SimulatedInput
 from tracker.storage import Database
 
 # Fixtures of the helpers, for every test folder: the contract service (SQLite and PostgreSQL), OS
@@ -27,7 +28,7 @@ def database(tmp_path):
 
 @pytest.fixture
 def clock():
-    return FakeClock(MONDAY)
+    return SimulatedClock(MONDAY)
 
 
 @pytest.fixture
@@ -46,7 +47,7 @@ def make_tracker(database, clock):
         return Tracker(
             database,
             clock,
-            input_source=FakeInput(),
+            input_source=SimulatedInput(),
             capturer=capturer if capturer is not None else FakeCapturer(),
             rng=random.Random(7),
             config=config or TrackerConfig(),

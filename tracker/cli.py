@@ -17,6 +17,7 @@ import threading
 from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from common import logs
@@ -300,7 +301,8 @@ def _track(args, contract_id: str, database: Database, diary: Diary, zone: tzinf
         if input_source:
             input_source.stop()
     if len(session) == 2:
-        print(_saved_text(diary, contract_id, *session, zone), file=sys.stderr)
+        started, stopped = session
+        print(_saved_text(diary, contract_id, started, stopped, zone), file=sys.stderr)
     return EXIT_TIME_LOST if lost else 0
 
 
@@ -332,7 +334,7 @@ def status_command(args, database: Database, diary: Diary, zone: tzinfo) -> int:
     tracker that is gone, and counts as far as it was saved)."""
     now = SystemClock().now()
     diary.running = diary.open_block_carried_to(now, saved_within=2 * TrackerConfig.save_interval)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for contract in diary.contracts():
         totals = diary.day_and_week(now, contract.id)
         rows.append(

@@ -17,8 +17,9 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
+from typing import cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Table, delete, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from common.errors import EnvironmentProblem, NotFound, RuleViolation, StorageProblem
@@ -173,11 +174,12 @@ class TimeLost:
         )
 
 
+_BLOCKS = cast(Table, Block.__table__)
 # Built once: the open block is saved every few seconds all day long.
-_UPSERT_BLOCK = sqlite_insert(Block.__table__).on_conflict_do_update(
+_UPSERT_BLOCK = sqlite_insert(_BLOCKS).on_conflict_do_update(
     index_elements=["id"],
     set_={
-        name: sqlite_insert(Block.__table__).excluded[name]
+        name: sqlite_insert(_BLOCKS).excluded[name]
         for name in (
             "end",
             "activity",
@@ -329,10 +331,11 @@ class Tracker:
         if self._session:
             self.stop()
         week_seconds = self._billable_seconds(contract.id, week_start(now))
-        over = self._limit_seconds(contract) is not None and week_seconds >= self._limit_seconds(contract)
-        if over and not self.config.keep_tracking_over_limit:
+        limit = self._limit_seconds(contract)
+        over = limit is not None and week_seconds >= limit
+        if limit is not None and over and not self.config.keep_tracking_over_limit:
             raise RuleViolation(
-                f"The weekly limit of {contract.weekly_limit_minutes / 60:g} h on “{contract.title}” "
+                f"The weekly limit of {limit / 3600:g} h on “{contract.title}” "
                 "is reached: tracking resumes next work week."
             )
         self._session = _Session(contract, memo, now, week_start(now), week_seconds, over)
@@ -408,10 +411,12 @@ class Tracker:
             self._tick_idle(now, bool(keys or mouse) and not locked)
             return
         had_input = bool(keys or mouse) and not locked
+        last_input = self._last_input
+        assert last_input is not None  # set when tracking starts
         if had_input:
             self._last_input = now
-        elif locked or (self.input is not None and now - self._last_input >= self.config.idle_threshold):
-            self._go_idle(self._last_input)
+        elif locked or (self.input is not None and now - last_input >= self.config.idle_threshold):
+            self._go_idle(last_input)
             return
         if self._position is None:  # the clock was set back: wait until it passes what we have
             if self._resume_at is not None and now < self._resume_at:
@@ -684,6 +689,7 @@ class Tracker:
         self._shot_at = None
         assert self.capturer is not None
         taken_at = self._position
+        assert taken_at is not None  # a screenshot is taken at the tracked position
         shot = Screenshot(id=str(uuid.uuid4()), block_id=block.id, taken_at=taken_at)
         try:
             folder = self.db.screenshot_folder(taken_at)

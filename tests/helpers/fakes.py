@@ -1,56 +1,12 @@
-"""Fakes for the core's collaborators: a clock that moves only when told, input counts that grow
-only when told, and a screen capturer that writes small real files."""
+"""Fakes for the core's collaborators: a screen capturer that writes small real files (the clock
+and the input are ``tracker.simulation``'s)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from pathlib import Path
 
 from common.errors import EnvironmentProblem
 from tracker.capture import Capture, CapturedImage
-
-
-class FakeClock:
-    def __init__(self, start: datetime) -> None:
-        self.wall = start
-        self.mono = 1000.0
-
-    def now(self) -> datetime:
-        return self.wall
-
-    def monotonic(self) -> float:
-        return self.mono
-
-    def advance(self, seconds: float) -> None:
-        self.wall += timedelta(seconds=seconds)
-        self.mono += seconds
-
-    def suspend(self, seconds: float) -> None:
-        """The machine sleeps: the wall clock moves, the monotonic clock does not."""
-        self.wall += timedelta(seconds=seconds)
-
-    def set_wall(self, moment: datetime) -> None:
-        """Somebody changes the system clock."""
-        self.wall = moment
-
-
-class FakeInput:
-    def __init__(self) -> None:
-        self.keys = 0
-        self.mouse = 0
-
-    def start(self) -> None:
-        pass
-
-    def stop(self) -> None:
-        pass
-
-    def counts(self) -> tuple[int, int]:
-        return self.keys, self.mouse
-
-    def add(self, keys: int = 0, mouse: int = 0) -> None:
-        self.keys += keys
-        self.mouse += mouse
 
 
 class FakeCapturer:
@@ -98,14 +54,3 @@ class FakeCapturer:
             )
         imaging.write_private_files(files)
         return Capture(images, self.note)
-
-
-def run(tracker, clock: FakeClock, seconds: int, keys: int = 1, mouse: int = 2, every: int = 1) -> None:
-    """Drive the tracker for ``seconds`` one-second ticks, with input on every ``every``-th second
-    (``every=0``: no input at all)."""
-    source = tracker.input
-    for second in range(seconds):
-        clock.advance(1)
-        if every and second % every == 0:
-            source.add(keys, mouse)
-        tracker.tick()

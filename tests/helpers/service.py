@@ -1,7 +1,7 @@
 """The real contract service on a loopback port (``service.local``), for the service's tests and
 the sync tests, with cheap password hashing.
 
-with running_service(tmp_path, FakeClock(MONDAY)) as service:
+with running_service(tmp_path, SimulatedClock(MONDAY)) as service:
     freelancer = service.add_user("ann@example.test", "freelancer")
     contract = service.add_contract("Website", "ann@example.test", client_email)
     token = service.sign_in("ann@example.test")
@@ -40,7 +40,7 @@ def running_service(
 
 @pytest.fixture
 def service(tmp_path: Path, clock: object) -> Iterator[LocalService]:
-    """The service on a fresh SQLite database, driven by the test's FakeClock (``clock``)."""
+    """The service on a fresh SQLite database, driven by the test's SimulatedClock (``clock``)."""
     with running_service(tmp_path, clock) as handle:
         yield handle
 

@@ -16,15 +16,15 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.helpers.fakes import FakeClock
 from tests.helpers.service import API, bearer, running_service
 from tests.service.conftest import ANN, World, make_world
+from tracker.simulation import SimulatedClock
 
 UNLIMITED = 10**9
 
 
 @pytest.fixture
-def fuzzed_world(tmp_path: Path, clock: FakeClock) -> Iterator[World]:
+def fuzzed_world(tmp_path: Path, clock: SimulatedClock) -> Iterator[World]:
     # The fuzzer's failed sign-ins must not lock everybody out of the sign-ins this test makes.
     limits = {
         "sign_in_failures_per_account_and_address": UNLIMITED,

@@ -12,10 +12,11 @@ import requests
 from sync.client import ServiceClient
 from sync.outbox import summary
 from sync.worker import Syncer
-from tests.helpers.fakes import FakeCapturer, run
+from tests.helpers.fakes import FakeCapturer
 from tests.helpers.service import API, LocalService, bearer, running_service
 from tracker.capture import Capture
 from tracker.models import Block, Contract, Screenshot
+from tracker.simulation import simulate
 from tracker.storage import Database
 
 HOLD = timedelta(minutes=10)
@@ -65,7 +66,7 @@ def open_account(handle: LocalService) -> Account:
 
 @pytest.fixture
 def account(tmp_path, clock) -> Iterator[Account]:
-    """The real service (SQLite) on a loopback port, on the test's FakeClock, with an account."""
+    """The real service (SQLite) on a loopback port, on the test's SimulatedClock, with an account."""
     with running_service(tmp_path / "service", clock) as handle:
         yield open_account(handle)
 
@@ -84,7 +85,7 @@ def track_days(
     """Track ``minutes`` a day from the clock's time of day on, for ``days`` days in a row."""
     for _ in range(days):
         tracker.start(contract_id, memo)
-        run(tracker, clock, minutes * 60)
+        simulate(tracker, clock, minutes * 60)
         tracker.stop()
         clock.advance(24 * 3600 - minutes * 60)
 

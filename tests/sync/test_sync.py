@@ -16,7 +16,6 @@ from sync import worker
 from sync.client import ServiceClient
 from sync.outbox import summary
 from sync.worker import Syncer
-from tests.helpers.fakes import FakeClock
 from tests.helpers.service import running_service
 from tests.sync.conftest import (
     CLIENT,
@@ -31,6 +30,7 @@ from tests.sync.conftest import (
 from tracker.diary import Diary
 from tracker.engine import Tracker
 from tracker.models import Block, Screenshot
+from tracker.simulation import SimulatedClock
 from tracker.storage import Database
 
 
@@ -82,7 +82,7 @@ def test_replaying_the_whole_sync_sends_nothing_new(database, syncer, account, t
 class EditingInFlight(ServiceClient):
     """Changes the memo of the first block while its request is in flight."""
 
-    def __init__(self, diary: Diary, clock: FakeClock, *args, **kwargs) -> None:
+    def __init__(self, diary: Diary, clock: SimulatedClock, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.diary, self.clock, self.edited = diary, clock, None
 

@@ -360,11 +360,11 @@ def test_a_memo_over_500_characters_is_refused(data_dir):
 
 
 def test_blocks_piped_into_head_ends_quietly(database, make_tracker, clock, contract):
-    from tests.helpers.fakes import run
+    from tracker.simulation import simulate
 
     tracker = make_tracker()
     tracker.start(contract.id)
-    run(tracker, clock, 8 * 3600)
+    simulate(tracker, clock, 8 * 3600)
     tracker.stop()
     head = subprocess.run(
         f"{sys.executable} -m tracker --data-dir {database.data_dir} blocks --week 2026-11-23 --json"

@@ -11,11 +11,11 @@ from sqlalchemy import select
 
 from common.errors import NotFound, RuleViolation
 from common.wire import MAX_MEMO_CHARS
-from tests.helpers.fakes import FakeClock, FakeInput, run
 from tracker.capture import imaging
 from tracker.diary import DayAndWeek, Diary
 from tracker.engine import Tracker
 from tracker.models import Block, Screenshot
+from tracker.simulation import SimulatedClock, SimulatedInput, simulate
 
 WEDNESDAY = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
 
@@ -49,7 +49,7 @@ def test_manual_time_is_refused_over_tracked_time_of_another_contract(
     logo = diary.add_contract("Logo", now=at(1, 0))
     tracker = make_tracker()
     tracker.start(logo.id)
-    run(tracker, clock, 300)  # Monday 09:00–09:05 on the logo
+    simulate(tracker, clock, 300)  # Monday 09:00–09:05 on the logo
     tracker.stop()
     with pytest.raises(RuleViolation, match="“Logo”"):
         manual(diary, database, site, at(23, 9), at(23, 9, 10))
@@ -121,7 +121,7 @@ def test_unknown_blocks_are_reported(diary):
 def tracked_slot(make_tracker, clock, contract):
     tracker = make_tracker()
     tracker.start(contract.id)
-    run(tracker, clock, 600)
+    simulate(tracker, clock, 600)
     tracker.stop()
 
 
@@ -197,10 +197,10 @@ def test_the_week_seen_from_pago_pago(database, site):
 def test_a_dst_change_day_in_new_york(database, contract):
     """1 Nov 2026: clocks go back at 02:00 EDT; the day has 25 hours and 01:xx happens twice."""
     new_york = ZoneInfo("America/New_York")
-    clock = FakeClock(datetime(2026, 11, 1, 4, 0, tzinfo=UTC))  # 00:00 EDT
-    tracker = Tracker(database, clock, input_source=FakeInput())
+    clock = SimulatedClock(datetime(2026, 11, 1, 4, 0, tzinfo=UTC))  # 00:00 EDT
+    tracker = Tracker(database, clock, input_source=SimulatedInput())
     tracker.start(contract.id)
-    run(tracker, clock, 5 * 3600)  # to 04:00 EST
+    simulate(tracker, clock, 5 * 3600)  # to 04:00 EST
     tracker.stop()
     local = Diary(database, new_york)
     blocks = local.day_blocks(date(2026, 11, 1))
@@ -284,7 +284,7 @@ def test_the_calendar_dots_and_the_days_of_one_contract(diary, database, site):
 def test_thumbnails_of_many_screenshots_at_once_and_the_open_block(make_tracker, clock, diary, contract):
     tracker = make_tracker()
     tracker.start(contract.id)
-    run(tracker, clock, 1500)  # two closed slots and an open one
+    simulate(tracker, clock, 1500)  # two closed slots and an open one
     blocks = diary.day_blocks(clock.now().date())
     assert [b.is_open for b in blocks] == [False, False, True]
     shot_ids = [b.screenshot_id for b in blocks if b.screenshot_id]
@@ -300,7 +300,7 @@ def test_every_read_counts_the_running_block_as_far_as_it_has_got(make_tracker, 
     other = diary.add_contract("Logo", now=clock.now())
     tracker = make_tracker()
     tracker.start(contract.id)
-    run(tracker, clock, 58)  # saved at 55 s (every 5 s); the engine is at 58 s
+    simulate(tracker, clock, 58)  # saved at 55 s (every 5 s); the engine is at 58 s
     today = clock.now().date()
     assert sum(b.seconds for b in diary.day_blocks(today)) == 55  # the database alone
 
@@ -327,7 +327,7 @@ def test_today_and_this_week_on_a_contract_and_on_all(make_tracker, clock, diary
     diary.add_manual_time(contract.id, at(22, 23, 50), at(23, 0), "", clock.now(), device)
     tracker = make_tracker()
     tracker.start(contract.id)
-    run(tracker, clock, 90)
+    simulate(tracker, clock, 90)
     diary.running = tracker.running
     assert diary.day_and_week(clock.now(), contract.id) == DayAndWeek(3690, 3690, 90, 90)
     berlin = Diary(database, ZoneInfo("Europe/Berlin"))
@@ -339,7 +339,7 @@ def test_today_and_this_week_on_a_contract_and_on_all(make_tracker, clock, diary
 def test_the_open_block_seen_from_another_process(make_tracker, clock, database, contract):
     tracker = make_tracker()
     tracker.start(contract.id)
-    run(tracker, clock, 58)
+    simulate(tracker, clock, 58)
     status = Diary(database, UTC)  # `python -m tracker status` beside the tracker
     fresh = timedelta(seconds=10)
     carried = status.open_block_carried_to(clock.now(), fresh)
@@ -355,7 +355,7 @@ def test_a_block_saved_into_the_next_slot_is_carried_only_to_its_own_slot_end(
     clock.advance(590)  # 09:09:50
     tracker.tick()
     tracker.start(contract.id)
-    run(tracker, clock, 6)
+    simulate(tracker, clock, 6)
     clock.advance(6)  # 09:10:02, before the next tick closes the block
     carried = Diary(database, UTC).open_block_carried_to(clock.now(), timedelta(seconds=10))
     assert carried.end == at(23, 9, 10)

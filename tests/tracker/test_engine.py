@@ -12,7 +12,7 @@ from common.errors import EnvironmentProblem, RuleViolation
 from common.states import IdleDecision
 from common.timeutil import slot_start
 from common.wire import MAX_MEMO_CHARS
-from tests.helpers.fakes import FakeCapturer, FakeInput, run
+from tests.helpers.fakes import FakeCapturer
 from tracker.engine import (
     BlockClosed,
     CaptureFailed,
@@ -28,6 +28,7 @@ from tracker.engine import (
     TrackingStopped,
 )
 from tracker.models import Block, Screenshot
+from tracker.simulation import SimulatedInput, simulate
 
 
 def live_blocks(database):
@@ -39,7 +40,7 @@ def test_eight_hours_make_48_blocks_with_their_activity(make_tracker, clock, con
     events = []
     tracker = make_tracker(events)
     tracker.start(contract.id, "Landing page")
-    run(tracker, clock, 8 * 3600, keys=2, mouse=3, every=2)  # input every other second
+    simulate(tracker, clock, 8 * 3600, keys=2, mouse=3, every=2)  # input every other second
     tracker.stop()
 
     blocks = live_blocks(database)
@@ -64,9 +65,9 @@ def test_every_block_that_ends_is_reported_once_it_is_saved_closed(make_tracker,
     events = []
     tracker = make_tracker(events)
     tracker.start(contract.id)
-    run(tracker, clock, 600 + 30)  # a slot ends
+    simulate(tracker, clock, 600 + 30)  # a slot ends
     tracker.cut()  # a screenshot of the open block is being deleted
-    run(tracker, clock, 30)
+    simulate(tracker, clock, 30)
     tracker.stop()
     blocks = live_blocks(database)
     assert [e.block_id for e in events if isinstance(e, BlockClosed)] == [b.id for b in blocks]
@@ -77,7 +78,7 @@ def test_short_sessions_are_credited_to_the_second(make_tracker, clock, contract
     clock.advance(7 * 60 + 13)  # 09:07:13
     tracker = make_tracker()
     tracker.start(contract.id)
-    run(tracker, clock, 200)  # to 09:10:33
+    simulate(tracker, clock, 200)  # to 09:10:33
     tracker.stop()
     first, second = live_blocks(database)
     assert (first.start, first.end) == (clock.now() - timedelta(seconds=200), slot_start(clock.now()))
@@ -87,8 +88,8 @@ def test_short_sessions_are_credited_to_the_second(make_tracker, clock, contract
 def test_minutes_without_input_lower_the_activity_level(make_tracker, clock, contract, diary):
     tracker = make_tracker()
     tracker.start(contract.id)
-    run(tracker, clock, 180)  # three busy minutes
-    run(tracker, clock, 420, every=0)  # seven quiet ones, below the idle threshold
+    simulate(tracker, clock, 180)  # three busy minutes
+    simulate(tracker, clock, 420, every=0)  # seven quiet ones, below the idle threshold
     tracker.stop()
     (view,) = diary.day_blocks(clock.now().date())
     assert (view.active_minutes, view.minutes_tracked) == (3, 10)
@@ -101,9 +102,9 @@ def test_switching_contracts_closes_the_block_and_opens_another(
     other = diary.add_contract("Logo", now=clock.now())
     tracker = make_tracker()
     tracker.start(contract.id, "Site")
-    run(tracker, clock, 240)
+    simulate(tracker, clock, 240)
     tracker.start(other.id, "Logo sketches")
-    run(tracker, clock, 120)
+    simulate(tracker, clock, 120)
     tracker.stop()
     first, second = live_blocks(database)
     assert (first.contract_id, first.seconds, first.memo) == (contract.id, 240, "Site")
@@ -114,7 +115,7 @@ def test_switching_contracts_closes_the_block_and_opens_another(
 def test_input_just_before_a_stop_is_credited(make_tracker, clock, contract, database):
     tracker = make_tracker()
     tracker.start(contract.id)
-    run(tracker, clock, 30, every=0)
+    simulate(tracker, clock, 30, every=0)
     tracker.input.add(keys=4, mouse=6)
     clock.advance(0.5)
     tracker.stop()
@@ -125,9 +126,9 @@ def test_input_just_before_a_stop_is_credited(make_tracker, clock, contract, dat
 def test_memo_changes_apply_to_the_open_block(make_tracker, clock, contract, database):
     tracker = make_tracker()
     tracker.start(contract.id, "draft")
-    run(tracker, clock, 30)
+    simulate(tracker, clock, 30)
     tracker.set_memo("Checkout flow")
-    run(tracker, clock, 30)
+    simulate(tracker, clock, 30)
     tracker.stop()
     assert [b.memo for b in live_blocks(database)] == ["Checkout flow"]
 
@@ -139,10 +140,10 @@ def test_a_memo_over_500_characters_is_refused_and_changes_nothing(make_tracker,
         tracker.start(contract.id, too_long)
     assert not tracker.tracking
     tracker.start(contract.id, "draft")
-    run(tracker, clock, 30)
+    simulate(tracker, clock, 30)
     with pytest.raises(RuleViolation, match="at most 500 characters"):
         tracker.set_memo(too_long)
-    run(tracker, clock, 30)
+    simulate(tracker, clock, 30)
     tracker.stop()
     assert [b.memo for b in live_blocks(database)] == ["draft"]
 
@@ -151,9 +152,9 @@ def idle_episode(make_tracker, clock, contract, events):
     """Ten busy minutes, 25 quiet ones (idle from 09:10), then input returns at 09:35."""
     tracker = make_tracker(events)
     tracker.start(contract.id)
-    run(tracker, clock, 600)
-    run(tracker, clock, 25 * 60, every=0)
-    run(tracker, clock, 5)
+    simulate(tracker, clock, 600)
+    simulate(tracker, clock, 25 * 60, every=0)
+    simulate(tracker, clock, 5)
     return tracker
 
 
@@ -171,7 +172,7 @@ def test_idle_kept_counts_all_the_time(make_tracker, clock, contract, database):
     events = []
     tracker = idle_episode(make_tracker, clock, contract, events)
     tracker.resolve_idle(IdleDecision.KEEP)
-    run(tracker, clock, 60)
+    simulate(tracker, clock, 60)
     tracker.stop()
     blocks = live_blocks(database)
     assert sum(b.seconds for b in blocks) == 600 + 25 * 60 + 5 + 60
@@ -188,7 +189,7 @@ def test_idle_discarded_keeps_tracking_from_the_return(make_tracker, clock, cont
     tracker = idle_episode(make_tracker, clock, contract, [])
     tracker.resolve_idle(IdleDecision.DISCARD)
     assert tracker.tracking
-    run(tracker, clock, 60)
+    simulate(tracker, clock, 60)
     tracker.stop()
     assert sum(b.seconds for b in live_blocks(database)) == 600 + 4 + 60
 
@@ -207,9 +208,9 @@ def test_unanswered_idle_question_discards_and_stops(make_tracker, clock, contra
     config = TrackerConfig(idle_answer_timeout=timedelta(minutes=5))
     tracker = make_tracker(events, config)
     tracker.start(contract.id)
-    run(tracker, clock, 300)
-    run(tracker, clock, 11 * 60, every=0)
-    run(tracker, clock, 5 * 60 + 1)
+    simulate(tracker, clock, 300)
+    simulate(tracker, clock, 11 * 60, every=0)
+    simulate(tracker, clock, 5 * 60 + 1)
     assert not tracker.tracking
     assert isinstance(events[-1], TrackingStopped) and events[-1].reason == "idle"
     assert sum(b.seconds for b in live_blocks(database)) == 300
@@ -220,12 +221,12 @@ def test_idle_taken_back_from_blocks_already_synced_is_sent_again(make_tracker, 
     pending again, and newer than what the service holds, so the next sync sends it."""
     tracker = make_tracker()
     tracker.start(contract.id)
-    run(tracker, clock, 300)  # input until 09:05
-    run(tracker, clock, 9 * 60, every=0)  # 09:14: the 09:00 block closed at 09:10, idle not seen yet
+    simulate(tracker, clock, 300)  # input until 09:05
+    simulate(tracker, clock, 9 * 60, every=0)  # 09:14: the 09:00 block closed at 09:10, idle not seen yet
     with database.session() as session:
         for block in session.scalars(select(Block)):
             block.sync_state = "synced"
-    run(tracker, clock, 60, every=0)  # 09:15: ten minutes without input
+    simulate(tracker, clock, 60, every=0)  # 09:15: ten minutes without input
     with database.session() as session:
         cut, removed = session.scalars(select(Block).order_by(Block.start)).all()
     seen_at = datetime(2026, 11, 23, 9, 15, tzinfo=UTC)
@@ -242,8 +243,8 @@ def test_idle_retracts_blocks_and_their_screenshots(make_tracker, clock, contrac
     capturer = FakeCapturer()
     tracker = make_tracker(capturer=capturer)
     tracker.start(contract.id)
-    run(tracker, clock, 600)
-    run(tracker, clock, 10 * 60, every=0)  # idle from 09:10, seen at 09:20
+    simulate(tracker, clock, 600)
+    simulate(tracker, clock, 10 * 60, every=0)  # idle from 09:10, seen at 09:20
     assert capturer.calls == 2
     with database.session() as session:
         shots = list(session.scalars(select(Screenshot)))
@@ -257,14 +258,18 @@ def test_a_locked_screen_is_idle_at_once(database, clock, contract):
     events = []
     locked = [False]
     tracker = Tracker(
-        database, clock, input_source=FakeInput(), screen_locked=lambda: locked[0], on_event=events.append
+        database,
+        clock,
+        input_source=SimulatedInput(),
+        screen_locked=lambda: locked[0],
+        on_event=events.append,
     )
     tracker.start(contract.id)
-    run(tracker, clock, 120)
+    simulate(tracker, clock, 120)
     locked[0] = True
-    run(tracker, clock, 300)  # typing the password at the lock screen is not work
+    simulate(tracker, clock, 300)  # typing the password at the lock screen is not work
     locked[0] = False
-    run(tracker, clock, 2)
+    simulate(tracker, clock, 2)
     since = datetime(2026, 11, 23, 9, 2, tzinfo=UTC)
     assert IdleStarted(since) in events
     assert IdleQuestion(since, since + timedelta(minutes=5, seconds=1)) in events
@@ -275,9 +280,9 @@ def test_a_suspend_mid_block_closes_it_where_the_sleep_began(make_tracker, clock
     events = []
     tracker = make_tracker(events)
     tracker.start(contract.id)
-    run(tracker, clock, 200)  # 09:03:20
+    simulate(tracker, clock, 200)  # 09:03:20
     clock.suspend(3600)
-    run(tracker, clock, 100)
+    simulate(tracker, clock, 100)
     tracker.stop()
     first, second = live_blocks(database)
     assert (first.start, first.end) == (
@@ -292,9 +297,9 @@ def test_a_suspend_mid_block_closes_it_where_the_sleep_began(make_tracker, clock
 def test_clock_set_back_never_double_counts(make_tracker, clock, contract, database):
     tracker = make_tracker()
     tracker.start(contract.id)
-    run(tracker, clock, 600)  # to 09:10
+    simulate(tracker, clock, 600)  # to 09:10
     clock.set_wall(datetime(2026, 11, 23, 9, 5, tzinfo=UTC))
-    run(tracker, clock, 600)  # wall 09:05 → 09:15: only 09:10–09:15 is new time
+    simulate(tracker, clock, 600)  # wall 09:05 → 09:15: only 09:10–09:15 is new time
     tracker.stop()
     blocks = live_blocks(database)
     assert all(a.end <= b.start for a, b in pairwise(blocks))
@@ -307,7 +312,7 @@ def test_weekly_limit_warns_then_stops_mid_block(make_tracker, clock, contract, 
     clock.advance(5 * 60)  # start mid-slot so that the limit falls inside a block
     tracker = make_tracker(events)
     tracker.start(limited.id)
-    run(tracker, clock, 2 * 3600)
+    simulate(tracker, clock, 2 * 3600)
     assert not tracker.tracking
     assert [type(e) for e in events if isinstance(e, LimitWarning | LimitReached)] == [
         LimitWarning,
@@ -326,7 +331,7 @@ def test_over_limit_time_is_kept_and_marked_when_set_to_keep_tracking(make_track
     clock.advance(5 * 60)
     tracker = make_tracker(config=TrackerConfig(keep_tracking_over_limit=True))
     tracker.start(limited.id)
-    run(tracker, clock, 3600)
+    simulate(tracker, clock, 3600)
     tracker.stop()
     blocks = live_blocks(database)
     assert sum(b.seconds for b in blocks if not b.over_limit) == 1800
@@ -342,7 +347,7 @@ def test_the_limit_resets_with_the_new_work_week(make_tracker, clock, diary, dat
     limited = diary.add_contract("Capped", now=clock.now(), weekly_limit_hours=0.5)
     tracker = make_tracker(config=TrackerConfig(keep_tracking_over_limit=True))
     tracker.start(limited.id)
-    run(tracker, clock, 3600)
+    simulate(tracker, clock, 3600)
     tracker.stop()
     blocks = live_blocks(database)
     monday = datetime(2026, 11, 30, tzinfo=UTC)
@@ -359,10 +364,10 @@ def test_a_limit_reached_exactly_at_the_weeks_end_goes_on_with_the_new_weeks_lim
     events = []
     tracker = make_tracker(events)
     tracker.start(limited.id)
-    run(tracker, clock, 45 * 60)
+    simulate(tracker, clock, 45 * 60)
     assert tracker.tracking
     assert not [e for e in events if isinstance(e, LimitReached | TrackingStopped)]
-    run(tracker, clock, 30 * 60)  # the new week's half hour is used up at 00:30
+    simulate(tracker, clock, 30 * 60)  # the new week's half hour is used up at 00:30
     assert events[-1] == TrackingStopped(limited.id, datetime(2026, 11, 30, 0, 30, tzinfo=UTC), "limit")
     monday = datetime(2026, 11, 30, tzinfo=UTC)
     blocks = live_blocks(database)
@@ -378,7 +383,7 @@ def test_capture_problems_are_reported_and_tracking_goes_on(make_tracker, clock,
     )
     tracker = make_tracker(events, capturer=FakeCapturer(problem=problem))
     tracker.start(contract.id)
-    run(tracker, clock, 600)
+    simulate(tracker, clock, 600)
     tracker.stop()
     (block,) = live_blocks(database)
     assert block.seconds == 600
@@ -392,7 +397,7 @@ def test_no_screenshot_while_a_private_app_is_on_screen_and_the_block_says_so(
     events = []
     tracker = make_tracker(events, capturer=FakeCapturer(private_app="KeePassXC"))
     tracker.start(contract.id)
-    run(tracker, clock, 600)
+    simulate(tracker, clock, 600)
     tracker.stop()
 
     (block,) = live_blocks(database)
@@ -412,7 +417,7 @@ def test_a_capture_with_no_monitor_is_a_failed_capture_not_an_empty_screenshot(
     events = []
     tracker = make_tracker(events, capturer=FakeCapturer(monitors=0, note="no monitor is connected"))
     tracker.start(contract.id)
-    run(tracker, clock, 600)
+    simulate(tracker, clock, 600)
     tracker.stop()
 
     assert live_blocks(database)[0].capture_note == "No screenshot: no monitor is connected"
@@ -424,7 +429,7 @@ def test_a_capture_with_no_monitor_is_a_failed_capture_not_an_empty_screenshot(
 def test_a_black_screen_note_lands_on_the_block(make_tracker, clock, contract, database):
     tracker = make_tracker(capturer=FakeCapturer(note="The screen was black."))
     tracker.start(contract.id)
-    run(tracker, clock, 600)
+    simulate(tracker, clock, 600)
     tracker.stop()
     assert live_blocks(database)[0].capture_note == "The screen was black."
 
@@ -432,7 +437,7 @@ def test_a_black_screen_note_lands_on_the_block(make_tracker, clock, contract, d
 def test_screenshots_at_a_random_moment_of_each_slot(make_tracker, clock, contract, database):
     tracker = make_tracker()
     tracker.start(contract.id)
-    run(tracker, clock, 3600)
+    simulate(tracker, clock, 3600)
     tracker.stop()
     with database.session() as session:
         moments = [(s.taken_at, s.block.start) for s in session.scalars(select(Screenshot))]
@@ -444,7 +449,7 @@ def test_screenshots_at_a_random_moment_of_each_slot(make_tracker, clock, contra
 def test_the_open_block_is_saved_every_few_seconds(make_tracker, clock, contract, database):
     tracker = make_tracker()
     tracker.start(contract.id)
-    run(tracker, clock, 137)
+    simulate(tracker, clock, 137)
     (block,) = live_blocks(database)
     assert block.is_open
     assert (clock.now() - block.end) <= timedelta(seconds=10)
@@ -453,7 +458,7 @@ def test_the_open_block_is_saved_every_few_seconds(make_tracker, clock, contract
 def test_an_interrupted_block_is_recovered_once(make_tracker, clock, contract, database):
     tracker = make_tracker()
     tracker.start(contract.id)
-    run(tracker, clock, 137)  # then the process dies without stopping
+    simulate(tracker, clock, 137)  # then the process dies without stopping
     saved = live_blocks(database)[0]
     again = make_tracker()
     assert again.recovered == [saved.id]
@@ -467,8 +472,8 @@ def test_the_live_block_feeds_the_activity_meter(make_tracker, clock, contract):
     assert tracker.live_block is None and tracker.session_started is None
     clock.advance(125)
     tracker.start(contract.id)
-    run(tracker, clock, 120)  # 09:02:05 to 09:04:05, input every second
-    run(tracker, clock, 130, every=0)  # quiet until 09:06:15
+    simulate(tracker, clock, 120)  # 09:02:05 to 09:04:05, input every second
+    simulate(tracker, clock, 130, every=0)  # quiet until 09:06:15
     live = tracker.live_block
     assert (live.start, live.end) == (datetime(2026, 11, 23, 9, 2, 5, tzinfo=UTC), clock.now())
     assert (live.active_minutes, live.minutes_tracked) == (3, 5)

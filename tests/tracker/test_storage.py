@@ -17,11 +17,11 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, select, text
 
 from common.errors import StorageProblem
-from tests.helpers.fakes import run
 from tests.helpers.full_disk import fill_the_disk
 from tracker import migrations
 from tracker.engine import StorageFailed, StorageRecovered, TimeLost
 from tracker.models import Base, Block, Screenshot
+from tracker.simulation import simulate
 from tracker.storage import DATABASE_NAME, Database
 
 
@@ -46,7 +46,7 @@ def test_files_are_the_users_alone(database):
 def test_day_folders_of_screenshots_are_the_users_alone(make_tracker, clock, contract, database):
     tracker = make_tracker()
     tracker.start(contract.id)
-    run(tracker, clock, 600)
+    simulate(tracker, clock, 600)
     folders = [p for p in database.screenshot_dir.rglob("*") if p.is_dir()]
     assert [p.relative_to(database.screenshot_dir).as_posix() for p in folders] == [
         "2026",
@@ -148,11 +148,11 @@ def track_into_a_full_disk(make_tracker, clock, contract, database, events: list
     and the undo of the full disk."""
     tracker = make_tracker(events)
     tracker.start(contract.id)
-    run(tracker, clock, 60)
+    simulate(tracker, clock, 60)
     with database.engine.connect() as connection:
         pages = connection.execute(text("PRAGMA page_count")).scalar()
     free_space = fill_the_disk(database, pages)
-    run(tracker, clock, 3 * 3600)
+    simulate(tracker, clock, 3 * 3600)
     return tracker, free_space
 
 
@@ -164,7 +164,7 @@ def test_a_full_disk_loses_no_tracked_time(make_tracker, clock, contract, databa
     assert tracker.tracking
 
     free_space()
-    run(tracker, clock, 60)
+    simulate(tracker, clock, 60)
     assert isinstance(events[-1], StorageRecovered)
     tracker.stop()
     assert diary.totals(contract.id, clock.now()).this_week == 60 + 3 * 3600 + 60

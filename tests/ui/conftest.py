@@ -13,14 +13,15 @@ from datetime import UTC
 
 import pytest
 
-from tests.helpers.fakes import FakeCapturer, FakeInput
+from tests.helpers.fakes import FakeCapturer
 from tracker.settings import Settings
+from tracker.simulation import SimulatedInput
 
 
 class Driver:
     """Moves the fake clock and ticks the service as its timer would, awaiting each status."""
 
-    def __init__(self, qtbot, service, clock, inputs: FakeInput) -> None:
+    def __init__(self, qtbot, service, clock, inputs: SimulatedInput) -> None:
         self.qtbot, self.service, self.clock, self.inputs = qtbot, service, clock, inputs
         self.status = None
 
@@ -86,7 +87,7 @@ def app_settings():
 
 @pytest.fixture
 def fake_input():
-    return FakeInput()
+    return SimulatedInput()
 
 
 @pytest.fixture

@@ -19,10 +19,10 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from tests.helpers.damage import make_damaged_database
-from tests.helpers.fakes import FakeInput
 from tests.helpers.full_disk import fill_up
 from tracker.diary import Diary
 from tracker.engine import StorageFailed
+from tracker.simulation import SimulatedInput
 from tracker.storage import Database
 from ui import app as app_module
 from ui.main_window import MainWindow
@@ -221,7 +221,7 @@ def quit_once_ready(seen: list[str]) -> None:
 def test_a_damaged_database_is_offered_to_be_set_aside_and_the_app_starts_anew(
     qtbot, tmp_path, xdg_config, monkeypatch
 ):
-    monkeypatch.setattr(app_module, "make_input", FakeInput)  # no input listener left behind
+    monkeypatch.setattr(app_module, "make_input", SimulatedInput)  # no input listener left behind
     data_dir = tmp_path / "data"
     path = make_damaged_database(data_dir, datetime(2026, 11, 24, 15, tzinfo=UTC))
     damaged = path.read_bytes()

@@ -14,9 +14,10 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QMessageBox, QToolB
 
 from common.errors import EnvironmentProblem
 from common.timetext import hm
-from tests.helpers.fakes import FakeCapturer, run
+from tests.helpers.fakes import FakeCapturer
 from tracker.diary import Diary
 from tracker.models import Contract
+from tracker.simulation import simulate
 from ui.diary import WorkDiaryWindow
 from ui.diary.day import Cell
 from ui.diary.dialogs import AddTimeDialog, BlockDialog, MemoDialog, slot_choices
@@ -43,7 +44,7 @@ def track(make_tracker, clock, contract, start, seconds, memo="", capturer=None,
     clock.advance((start - clock.now()).total_seconds())
     tracker = make_tracker(capturer=capturer)
     tracker.start(contract.id, memo)
-    run(tracker, clock, seconds)
+    simulate(tracker, clock, seconds)
     if stop:
         tracker.stop()
     return tracker

@@ -9,9 +9,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QWidget
 
 from common.errors import EnvironmentProblem
-from tests.helpers.fakes import FakeCapturer, FakeInput
+from tests.helpers.fakes import FakeCapturer
 from tracker.engine import ScreenshotTaken, TrackingStarted, TrackingStopped
 from tracker.settings import Settings
+from tracker.simulation import SimulatedInput
 from ui.tracking_thread import TrackerService
 
 
@@ -171,7 +172,7 @@ def test_missing_input_is_explained_once(
 ):
     from ui.app import Workdiary
 
-    class NoInput(FakeInput):
+    class NoInput(SimulatedInput):
         def start(self):
             raise EnvironmentProblem(
                 "Input activity cannot be counted: no X display.", "Run it in a desktop."

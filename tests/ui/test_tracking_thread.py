@@ -6,16 +6,17 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.helpers.fakes import FakeCapturer, FakeInput
+from tests.helpers.fakes import FakeCapturer
 from tracker.engine import IdleQuestion, ScreenshotTaken, TrackingStopped
 from tracker.models import Contract
 from tracker.settings import Settings
+from tracker.simulation import SimulatedInput
 from ui.tracking_thread import TrackerService
 
 
 @pytest.fixture
 def service(database, clock, qtbot):
-    inputs = FakeInput()
+    inputs = SimulatedInput()
     service = TrackerService(
         database,
         clock,

@@ -12,7 +12,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QPushButton, QWidget
 
 from common.errors import EnvironmentProblem
-from tests.helpers.fakes import FakeCapturer, FakeInput
+from tests.helpers.fakes import FakeCapturer
 from tests.ui.conftest import Driver
 from tracker.engine import (
     CaptureFailed,
@@ -22,6 +22,7 @@ from tracker.engine import (
     TrackingStarted,
     TrackingStopped,
 )
+from tracker.simulation import SimulatedInput
 from ui.shots import screenshot_facts
 from ui.theme import ERROR, IDLE, tray_icon
 from ui.tracking_thread import TrackerService
@@ -266,7 +267,7 @@ def app_capturing_with(qtbot, tray_host, database, clock, contract, app_settings
 
     @contextmanager
     def tracking(capturer, ends: type):
-        inputs = FakeInput()
+        inputs = SimulatedInput()
         service = TrackerService(
             database,
             clock,

@@ -63,12 +63,11 @@ def make_capturer(settings: Settings) -> ScreenCapturer:
     from tracker.capture.screen import MssCapturer
 
     monitors = list(settings.screenshot_monitors) or None
-    private = {"private_apps": settings.private_apps}
     try:
-        return MssCapturer(monitors, settings.screenshot_format, **private)
+        return MssCapturer(monitors, settings.screenshot_format, private_apps=settings.private_apps)
     except WorkdiaryError as problem:
         log.warning("%s; using JPEG", problem)
-        return MssCapturer(monitors, "jpeg", **private)
+        return MssCapturer(monitors, "jpeg", private_apps=settings.private_apps)
 
 
 def make_input() -> InputSource:

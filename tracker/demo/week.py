@@ -15,10 +15,10 @@ from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 
 from common.timeutil import week_start
-from tests.helpers.fakes import FakeClock, FakeInput
 from tracker.capture import Capture, CapturedImage
 from tracker.diary import Diary
 from tracker.engine import Tracker
+from tracker.simulation import SimulatedClock, SimulatedInput
 from tracker.storage import Database
 
 PRIVATE_APP = "KeePassXC"
@@ -62,8 +62,8 @@ def track_mornings(
     """Track ``contract_id`` from ``hours[0]`` to ``hours[1]`` (UTC) on each of ``days`` before
     ``until``, ticking every ``step`` seconds with someone typing and reading."""
     (start_h, start_m), (end_h, end_m) = hours
-    clock = FakeClock(days[0] - timedelta(hours=1))
-    source = FakeInput()
+    clock = SimulatedClock(days[0] - timedelta(hours=1))
+    source = SimulatedInput()
     rng = random.Random(4)
     tracker = Tracker(database, clock, input_source=source, capturer=capturer, rng=rng)
     for number, day in enumerate(days):
