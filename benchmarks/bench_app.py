@@ -186,8 +186,8 @@ def diary_window() -> dict:
 
         def painted(window) -> None:
             """Painted with what it read off the GUI thread (the totals, the calendar's dots)."""
-            read: list[None] = []
-            operations.read(window, lambda context: None, read.append)  # after the window's reads
+            read: list[bool] = []
+            operations.after_those_asked(window, lambda: read.append(True))
             while not read:
                 app.processEvents()
             window.repaint()

@@ -169,6 +169,10 @@ def render_app(data_dir: Path, service_url: str, email: str, password: str) -> N
     workdiary.open_diary()
     diary_window = workdiary.dialogs.diary_window
     diary_window.resize(1400, 900)
+    shown: list[bool] = []
+    diary_window.operations.after_those_asked(diary_window, lambda: shown.append(True))
+    while not shown:  # the totals and the calendar's dots, read off the GUI thread
+        app.processEvents()
     save(diary_window, "work-diary-week.png")
     diary_window.show_day(NOW.astimezone(ZONE).date())
     QTest.qWait(1500)  # thumbnails load in slices after the grid is shown

@@ -120,6 +120,11 @@ class Operations(QObject):
     def read(self, owner: QObject, query: Action, done: Callable[[Any], None]) -> None:
         self._run(Operation(owner, query, done, None, edits=False))
 
+    def after_those_asked(self, owner: QObject, then: Callable[[], None]) -> None:
+        """Call ``then`` once every operation asked so far has finished and been handed back
+        (they run in order): e.g. when a window shows what it asked to read."""
+        self.read(owner, lambda context: None, lambda _nothing: then())
+
     def _run(self, operation: Operation) -> None:
         if self._thread is None:
             self._thread = threading.Thread(target=self._work, name="operations", daemon=True)

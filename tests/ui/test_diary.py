@@ -78,8 +78,8 @@ def open_window(qtbot, diary, clock):
 
 def filled(qtbot, window) -> None:
     """Wait for the reads the window asked for so far (operations run in order) to be shown."""
-    with qtbot.waitCallback() as read_after_them:
-        window.operations.read(window, lambda context: None, read_after_them)
+    with qtbot.waitCallback() as shown:
+        window.operations.after_those_asked(window, shown)
 
 
 def click(qtbot, widget: QWidget) -> None:
