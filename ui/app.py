@@ -28,7 +28,6 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from common import logs
 from common.errors import DamagedDatabase, StorageProblem
-from common.timetext import clock_text, minutes_text
 from common.timeutil import WEEK, Clock, SystemClock, local_zone
 from tracker import engine as events
 from tracker.capture import make_capturer, make_input
@@ -40,11 +39,12 @@ from tracker.settings import Settings, load_settings, save_settings
 from tracker.storage import Database, set_aside
 from ui import autostart
 from ui.app_dialogs import Dialogs
+from ui.last_screenshot import LastScreenshot
 from ui.main_window import MainWindow
 from ui.message_boxes import tell
 from ui.notifier import Notifier
-from ui.operations import Operations, delete_screenshot
-from ui.shots import latest_contract_id, latest_screenshot_id, screenshot_facts
+from ui.operations import Operations
+from ui.shots import latest_contract_id
 from ui.single_instance import SingleInstance
 from ui.sync_thread import SignInResult, SyncProgress, SyncService
 from ui.theme import APP_NAME, app_icon
@@ -99,6 +99,9 @@ class Workdiary(QObject):
         self.tray_state = TrayState(self.tray, sync.current)
         self.dialogs = Dialogs(self.diary, self.operations, clock.now, zone, lambda: self.settings, self)
         self.notifier = Notifier(self.tray, zone, lambda: self.settings)
+        self.last_screenshot = LastScreenshot(
+            self.window, self.diary, self.operations, zone, clock.now, self._on_refused
+        )
         self._connect()
 
     @property
@@ -127,8 +130,8 @@ class Workdiary(QObject):
         window.contract_chosen.connect(tray.select)
         window.contract_chosen.connect(service.choose_contract)
         window.review_requested.connect(self.open_review)
-        window.redact_requested.connect(self._redact_all)
-        window.delete_requested.connect(self._delete_screenshot)
+        window.redact_requested.connect(self.last_screenshot.ask_to_redact)
+        window.delete_requested.connect(self.last_screenshot.ask_to_delete)
         window.diary_requested.connect(self.open_diary)
         window.settings_requested.connect(self.open_settings)
         window.sync_requested.connect(self.sync.sync_now)
@@ -156,7 +159,7 @@ class Workdiary(QObject):
         if not minimized or not in_tray:
             self.open_window()
         self._on_sync_state(self.sync_state)
-        QTimer.singleShot(0, self._load_later)
+        QTimer.singleShot(0, self.last_screenshot.show_latest)  # a moment after the window is up
 
     def reload_contracts(self, selected: str | None = None) -> None:
         """Re-read the contracts (a new local one, or the ones the service sent)."""
@@ -166,11 +169,6 @@ class Workdiary(QObject):
         self.tray.set_contracts(contracts, chosen)
         if chosen is not None:
             self.service.choose_contract(chosen)
-
-    def _load_later(self) -> None:
-        """What the window can show a moment after it is up: the last screenshot."""
-        shot = latest_screenshot_id(self.diary, self.clock.now() - WEEK)
-        self.window.set_screenshot(screenshot_facts(self.diary, shot) if shot else None)
 
     # ----- commands from the window and the tray
 
@@ -233,60 +231,13 @@ class Workdiary(QObject):
         self.service.apply_settings(settings)
         self.sync.apply_settings(settings)
 
-    def _redact_all(self, screenshot_id: str) -> None:
-        from ui.message_boxes import ask
-
-        ask(
-            self.window,
-            "Redact the whole screenshot?",
-            "Every monitor's image is blurred for good. This cannot be undone.",
-            "&Redact all",
-            lambda: self.operations.edit(
-                self.window,
-                lambda context: context.diary.redact_screenshot(screenshot_id, context.now),
-                failed=self.window.show_refusal,
-            ),
-            informative="The block keeps its time and is marked as redacted. To blur only part of it, "
-            "open it with “Review…”.",
-            name="confirm-redact",
-        )
-
-    def _delete_screenshot(self, screenshot_id: str) -> None:
-        from ui.message_boxes import ask
-
-        facts = screenshot_facts(self.diary, screenshot_id)
-        if facts is None:
-            self._blocks_changed()
-            return
-        span = f"{clock_text(facts.block_start, self.zone)}–{clock_text(facts.block_end, self.zone)}"
-        ask(
-            self.window,
-            "Delete the screenshot and its time?",
-            f"Deleting the screenshot also removes its time block ({span}, "
-            f"{minutes_text(facts.block_seconds)}) from your time: clients pay for time with screenshots.",
-            "&Delete screenshot and time",
-            lambda: self.operations.edit(
-                self.window, delete_screenshot(screenshot_id), failed=self._on_refused, engine=True
-            ),
-            informative="This cannot be undone. To hide what is on it and keep the time, redact it instead.",
-            name="confirm-delete",
-        )
-
     def _blocks_changed(self) -> None:
         """Blocks changed (an edit, or a block closed): the totals and the main window's screenshot
         are read again, and the sync sends the change soon. (The Work Diary re-reads by itself
         after an edit.)"""
         self.service.refresh()
         self.sync.changed()
-        self._read_screenshot_again()
-
-    def _read_screenshot_again(self) -> None:
-        """The main window's screenshot as it is now (redacted, or deleted: then the last one)."""
-        shot = self.window.shot
-        if shot is not None:
-            self.window.set_screenshot(screenshot_facts(self.diary, shot.id))
-        if self.window.shot is None:
-            self._load_later()
+        self.last_screenshot.read_again()
 
     # ----- what the tracking thread reports
 
@@ -317,12 +268,11 @@ class Workdiary(QObject):
         """A block closed (and the next one may have opened), or tracking started: the views show
         it; the sync hears of it from the engine itself."""
         self.service.refresh()
-        self._read_screenshot_again()
+        self.last_screenshot.read_again()
         self.dialogs.block_closed()
 
     def _screenshot_taken(self, event: events.ScreenshotTaken) -> None:
-        facts = screenshot_facts(self.diary, event.screenshot_id)
-        self.window.set_screenshot(facts)
+        facts = self.last_screenshot.taken(event.screenshot_id)
         self.tray_state.recovered()  # a screenshot was written and its block saved: both work again
         if facts is not None:
             self.notifier.screenshot_taken(event, facts)
