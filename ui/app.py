@@ -45,7 +45,7 @@ from ui.message_boxes import tell
 from ui.notifier import Notifier
 from ui.operations import Operations
 from ui.shots import latest_contract_id
-from ui.single_instance import SingleInstance
+from ui.single_instance import AlreadyRunning, CannotListen, SingleInstance
 from ui.sync_thread import SignInResult, SyncProgress, SyncService
 from ui.theme import APP_NAME, app_icon
 from ui.tracking_thread import Status, TrackerService
@@ -435,11 +435,13 @@ def main(argv: list[str] | None = None) -> int:
     data_dir = args.data_dir or default_data_dir()
 
     instance = SingleInstance(data_dir)
-    if not instance.claim():
-        if getattr(instance, "_server", None) is None:
-            log.info("Workdiary is already running for %s: brought it to the front", data_dir)
-            return 0
-        log.warning("cannot listen for a second start (%s); carrying on", instance.name)
+    try:
+        instance.claim()
+    except AlreadyRunning:
+        log.info("Workdiary is already running for %s: brought it to the front", data_dir)
+        return 0
+    except CannotListen as problem:
+        log.warning("cannot listen for a second start (%s); carrying on", problem)
 
     clock = SystemClock()
     lock = TrackingLock(data_dir, "the Workdiary app")  # held until the process ends

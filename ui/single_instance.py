@@ -12,8 +12,20 @@ from PySide6.QtNetwork import QLocalServer, QLocalSocket
 CONNECT_TIMEOUT_MS = 1000
 
 
+class AlreadyRunning(Exception):
+    """Another instance runs on this data directory; it has been asked to come to the front."""
+
+
+class CannotListen(Exception):
+    """This is the only instance, but a second start will not find it (the reason is Qt's)."""
+
+
 class SingleInstance(QObject):
-    activated = Signal()  # another start asked this instance to show itself
+    """Signals:
+    activated(): another start asked this instance to show itself.
+    """
+
+    activated = Signal()
 
     def __init__(self, data_dir: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -21,21 +33,22 @@ class SingleInstance(QObject):
         self.name = f"workdiary-{getpass.getuser()}-{digest}"
         self._server: QLocalServer | None = None
 
-    def claim(self) -> bool:
-        """True when this is the only instance (and now listens); False when another one runs,
-        which has been asked to come to the front."""
+    def claim(self) -> None:
+        """Become the only instance and listen for later starts. AlreadyRunning when another one
+        runs; CannotListen when this one may run but cannot be found by a later start."""
         socket = QLocalSocket()
         socket.connectToServer(self.name)
         if socket.waitForConnected(CONNECT_TIMEOUT_MS):
             socket.write(b"show\n")
             socket.waitForBytesWritten(CONNECT_TIMEOUT_MS)
             socket.disconnectFromServer()
-            return False
+            raise AlreadyRunning(self.name)
         QLocalServer.removeServer(self.name)  # a stale socket file left by a killed instance
         self._server = QLocalServer(self)
         self._server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
         self._server.newConnection.connect(self._on_connection)
-        return self._server.listen(self.name)
+        if not self._server.listen(self.name):
+            raise CannotListen(f"{self.name}: {self._server.errorString()}")
 
     def _on_connection(self) -> None:
         while self._server.hasPendingConnections():

@@ -23,9 +23,10 @@ from tests.helpers.full_disk import fill_up
 from tracker.diary import Diary
 from tracker.engine import StorageFailed
 from tracker.simulation import SimulatedInput
-from tracker.storage import Database
+from tracker.storage import DATABASE_NAME, Database
 from ui import app as app_module
 from ui.main_window import MainWindow
+from ui.single_instance import SingleInstance
 
 ROOT = Path(__file__).resolve().parents[2]
 DEADLINE_MS = 30000
@@ -323,3 +324,11 @@ def test_the_launcher_options_add_the_menu_entry_and_remove_it_without_starting_
     assert app_module.main(["--uninstall-launcher"]) == 0
     assert not entry.exists()
     assert capsys.readouterr().out.splitlines()[-1] == "Removed the Workdiary menu entry and icon."
+
+
+def test_a_second_start_on_the_same_data_folder_brings_the_first_to_the_front_and_exits(qtbot, tmp_path):
+    first = SingleInstance(tmp_path)
+    first.claim()
+    with qtbot.waitSignal(first.activated):
+        assert app_module.main(["--data-dir", str(tmp_path)]) == 0
+    assert not (tmp_path / DATABASE_NAME).exists()  # it opened nothing

@@ -5,25 +5,37 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from ui.single_instance import SingleInstance
+import pytest
+
+from ui.single_instance import CannotListen, SingleInstance
 
 
 def test_the_first_instance_claims_and_a_second_asks_it_to_show(qtbot, tmp_path):
     first = SingleInstance(tmp_path)
-    assert first.claim()
+    first.claim()
     second_start = (
         "from PySide6.QtCore import QCoreApplication\n"
-        "from ui.single_instance import SingleInstance\n"
+        "from ui.single_instance import AlreadyRunning, SingleInstance\n"
         "app = QCoreApplication([])\n"
-        f"print(SingleInstance({str(tmp_path)!r}).claim())\n"
+        "try:\n"
+        f"    SingleInstance({str(tmp_path)!r}).claim()\n"
+        "except AlreadyRunning:\n"
+        "    print('already running')\n"
     )
     with qtbot.waitSignal(first.activated):
         second = subprocess.Popen([sys.executable, "-c", second_start], stdout=subprocess.PIPE, text=True)
         qtbot.waitUntil(lambda: second.poll() is not None, timeout=10000)
-    assert second.stdout.read().strip() == "False"
+    assert second.stdout.read().strip() == "already running"
     second.stdout.close()
 
 
 def test_another_data_directory_is_another_instance(qtbot, tmp_path):
-    assert SingleInstance(tmp_path / "a").claim()
-    assert SingleInstance(tmp_path / "b").claim()
+    SingleInstance(tmp_path / "a").claim()
+    SingleInstance(tmp_path / "b").claim()  # raises nothing: both are the only one of their folder
+
+
+def test_an_instance_that_cannot_listen_says_why(qtbot, tmp_path):
+    instance = SingleInstance(tmp_path)
+    instance.name = str(tmp_path / "no such folder" / "socket")  # a full path: Qt listens there
+    with pytest.raises(CannotListen, match="no such folder"):
+        instance.claim()
