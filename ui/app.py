@@ -39,6 +39,7 @@ from tracker.settings import Settings, load_settings, save_settings
 from tracker.storage import Database, set_aside
 from ui import autostart
 from ui.app_dialogs import Dialogs
+from ui.garbage import GarbageCollector
 from ui.last_screenshot import LastScreenshot
 from ui.main_window import MainWindow
 from ui.message_boxes import tell
@@ -432,6 +433,7 @@ def main(argv: list[str] | None = None) -> int:
     app.setDesktopFileName("workdiary")
     app.setQuitOnLastWindowClosed(False)
     app.setWindowIcon(app_icon())
+    GarbageCollector(app)
     data_dir = args.data_dir or default_data_dir()
 
     instance = SingleInstance(data_dir)

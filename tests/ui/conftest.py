@@ -4,6 +4,7 @@ whole session, so every widget test uses the same real platform (do not set offs
 
 # ----- the app's widgets on a real database and a tracker service driven by a fake clock
 
+import gc
 import os
 import random
 import shutil
@@ -78,6 +79,16 @@ class Driver:
 
     def status_where(self, check, timeout: int = 5000):
         return self.qtbot.waitSignal(self.service.status, timeout=timeout, check_params_cb=check)
+
+
+@pytest.fixture(autouse=True)
+def garbage_collected_on_the_main_thread():
+    """As in the app (ui/garbage.py): a collection on the tracking or sync thread may destroy this
+    thread's PySide objects and deadlock with it, so garbage is collected here after each test."""
+    gc.disable()
+    yield
+    gc.collect()
+    gc.enable()
 
 
 @pytest.fixture
