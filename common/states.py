@@ -28,9 +28,14 @@ class ContractKind(StrEnum):
 
 
 class ContractStatus(StrEnum):
+    """offered → active ⇄ paused → ended; an offer may instead be declined or withdrawn."""
+
+    OFFERED = "offered"  # waiting for the other party's answer: no time yet
     ACTIVE = "active"
     PAUSED = "paused"  # takes no new time
-    ENDED = "ended"  # view-only
+    ENDED = "ended"  # view-only, but for feedback and refunds
+    DECLINED = "declined"  # an offer the other party said no to
+    WITHDRAWN = "withdrawn"  # an offer taken back by the party who made it
 
 
 class ContractOrigin(StrEnum):
@@ -53,3 +58,107 @@ class StopReason(StrEnum):
     IDLE = "idle"  # the idle time was discarded and tracking stopped
     LIMIT = "limit"  # the weekly limit is reached
     QUIT = "quit"  # the app or the command line is ending
+
+
+class Role(StrEnum):
+    """A user's role (on the service), and a viewer's on a contract."""
+
+    FREELANCER = "freelancer"
+    CLIENT = "client"
+    AGENCY_MEMBER = "agency_member"  # works on contracts an agency bills: sees hours, never money
+
+
+FREELANCER_ROLES = (Role.FREELANCER, Role.AGENCY_MEMBER)
+
+
+class MessageKind(StrEnum):
+    TEXT = "text"
+    SYSTEM = "system"  # a line the service posts for an event of the contract
+    MEETING = "meeting"
+    SUBMISSION = "submission"  # work submitted for a milestone
+
+
+class MilestoneStatus(StrEnum):
+    """proposed → funded → submitted → paid, or submitted → changes_requested → submitted again."""
+
+    PROPOSED = "proposed"
+    FUNDED = "funded"  # the client put the amount in escrow
+    SUBMITTED = "submitted"
+    CHANGES_REQUESTED = "changes_requested"
+    PAID = "paid"  # approved, and the amount released
+
+
+class RequestStatus(StrEnum):
+    """A freelancer's request to add or change a milestone, waiting for the client's yes."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
+
+class TransactionType(StrEnum):
+    HOURLY = "hourly"  # a work week's invoice
+    MILESTONE = "milestone"
+    BONUS = "bonus"
+    REFUND = "refund"
+    FEE = "fee"  # the operator's service fee, where one is configured
+
+
+class TransactionStatus(StrEnum):
+    PENDING = "pending"  # an hourly invoice in its review period
+    PAID = "paid"
+    DISPUTED = "disputed"
+    REFUNDED = "refunded"
+
+
+class Action(StrEnum):
+    """What a viewer may do on a contract now: its "…" menu, and what each action endpoint allows."""
+
+    ACCEPT_OFFER = "accept_offer"
+    DECLINE_OFFER = "decline_offer"
+    WITHDRAW_OFFER = "withdraw_offer"
+    PAUSE = "pause"
+    RESUME = "resume"
+    CHANGE_TERMS = "change_terms"
+    ADD_MILESTONE = "add_milestone"
+    FUND_MILESTONE = "fund_milestone"
+    APPROVE_MILESTONE = "approve_milestone"
+    REQUEST_CHANGES = "request_changes"
+    DECIDE_MILESTONE_REQUEST = "decide_milestone_request"
+    GIVE_BONUS = "give_bonus"
+    DISPUTE_INVOICE = "dispute_invoice"
+    PROPOSE_CONTRACT = "propose_contract"
+    GIVE_REFUND = "give_refund"
+    SUBMIT_WORK = "submit_work"
+    REQUEST_MILESTONE = "request_milestone"
+    END_CONTRACT = "end_contract"
+    LEAVE_FEEDBACK = "leave_feedback"
+
+
+class EventKind(StrEnum):
+    """A change on a contract: its recent activity, a system line in its thread, an item of the
+    parties' events feed."""
+
+    OFFERED = "offered"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+    PAUSED = "paused"
+    RESUMED = "resumed"
+    ENDED = "ended"
+    TERMS_CHANGED = "terms_changed"
+    MESSAGE_POSTED = "message_posted"  # in the feed only: the message is its own line
+    MEETING_SCHEDULED = "meeting_scheduled"
+    MILESTONE_ADDED = "milestone_added"
+    MILESTONE_FUNDED = "milestone_funded"
+    WORK_SUBMITTED = "work_submitted"
+    CHANGES_REQUESTED = "changes_requested"
+    MILESTONE_APPROVED = "milestone_approved"
+    MILESTONE_REQUESTED = "milestone_requested"
+    MILESTONE_REQUEST_DECIDED = "milestone_request_decided"
+    INVOICE_ISSUED = "invoice_issued"
+    INVOICE_DISPUTED = "invoice_disputed"
+    INVOICE_PAID = "invoice_paid"
+    BONUS_GIVEN = "bonus_given"
+    REFUND_GIVEN = "refund_given"
+    FEEDBACK_LEFT = "feedback_left"

@@ -11,9 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from common.contract import term_defaults
-from common.states import ContractKind, ContractStatus
+from common.states import FREELANCER_ROLES, ContractKind, ContractStatus, Role
 from service.auth import SCRYPT_N, hash_password
-from service.models import FREELANCER_ROLES, ROLES, Contract, User
+from service.models import Contract, User
+from service.workroom.terms import first_terms
 
 MIN_PASSWORD_CHARS = 8
 
@@ -34,8 +35,8 @@ def create_user(
     email = email.strip().lower()
     if "@" not in email:
         raise AdminError(f"“{email}” is not an email address.")
-    if role not in ROLES:
-        raise AdminError(f"The role must be one of {', '.join(ROLES)}, not “{role}”.")
+    if role not in list(Role):
+        raise AdminError(f"The role must be one of {', '.join(Role)}, not “{role}”.")
     if len(password) < MIN_PASSWORD_CHARS:
         raise AdminError(f"The password needs at least {MIN_PASSWORD_CHARS} characters.")
     if find_user(session, email) is not None:
@@ -70,7 +71,7 @@ def create_contract(
     """A contract with these terms (``common.contract.ContractColumns``): a title, and those that
     differ from the defaults."""
     freelancer = _user_in_role(session, freelancer_email, FREELANCER_ROLES, "freelancer")
-    client = _user_in_role(session, client_email, ("client",), "client")
+    client = _user_in_role(session, client_email, (Role.CLIENT,), "client")
     terms = term_defaults() | {"hourly_rate_cents": DEFAULT_RATE_CENTS} | terms
     if not terms.get("title", "").strip():
         raise AdminError("A contract needs a title.")
@@ -89,10 +90,14 @@ def create_contract(
         freelancer_id=freelancer.id,
         client_id=client.id,
         started_at=started_at,
+        offered_by_id=client.id,
+        offered_at=started_at,
+        answered_at=None if terms["status"] == ContractStatus.OFFERED else started_at,
         **{**terms, "currency": terms["currency"].upper()},
     )
     session.add(contract)
     session.flush()
+    first_terms(session, contract, client, started_at)
     return contract
 
 
@@ -102,7 +107,7 @@ def _one_of(states: type[StrEnum]) -> str:
     return f"{', '.join(others)} or {last}"
 
 
-def _user_in_role(session: Session, email: str, roles: tuple[str, ...], what: str) -> User:
+def _user_in_role(session: Session, email: str, roles: tuple[Role, ...], what: str) -> User:
     user = find_user(session, email)
     if user is None:
         raise AdminError(f"There is no user {email}: create it first (create-user).")

@@ -16,14 +16,14 @@ from pathlib import Path
 from sqlalchemy import select
 
 from common import logs
-from common.states import ContractKind, ContractStatus
+from common.states import ContractKind, ContractStatus, Role
 from common.timeutil import SystemClock
 from common.wire import API_PREFIX
 from service import demo, timesheet
 from service.admin import AdminError, create_contract, create_user
 from service.config import ServiceConfig
 from service.database import Database
-from service.models import ROLES, Contract, User
+from service.models import Contract, User
 from service.storage import LocalBlobStore
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     user = commands.add_parser("create-user", help="add a user (the password is asked for)")
     user.add_argument("--email", required=True)
     user.add_argument("--name", required=True)
-    user.add_argument("--role", required=True, choices=ROLES)
+    user.add_argument("--role", required=True, choices=list(Role))
     user.add_argument(
         "--password-stdin", action="store_true", help="read the password from the first input line"
     )

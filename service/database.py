@@ -44,6 +44,26 @@ def _create_owner_only(path: Path) -> None:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
+@contextmanager
+def _foreign_keys_unchecked(connection: Connection) -> Iterator[None]:
+    """SQLite's foreign keys unchecked while migrations copy tables (SQLite alters a table by making
+    a new one and dropping the old, which its references forbid), and checked once at the end.
+    SQLite switches them only outside a transaction, hence on the driver's connection."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    driver.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+        broken = driver.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"the migration left rows whose references are broken: {broken[:5]}")
+    finally:
+        driver.execute("PRAGMA foreign_keys=ON")
+
+
 class Database:
     def __init__(self, url: str) -> None:
         self.url = make_url(url)
@@ -64,8 +84,10 @@ class Database:
             from alembic import command
 
             log.info("migrating %s to revision %s", self.url.render_as_string(), migrations.HEAD)
-            command.upgrade(migrations.alembic_config(connection), "head")
             connection.commit()
+            with _foreign_keys_unchecked(connection):
+                command.upgrade(migrations.alembic_config(connection), "head")
+                connection.commit()
 
     @staticmethod
     def _revision(connection: Connection) -> str | None:

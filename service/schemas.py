@@ -18,7 +18,7 @@ from pydantic import (
 )
 
 from common.contract import TERM_TYPES
-from common.states import BlockSource
+from common.states import BlockSource, Role
 from common.timeutil import SLOT, slot_start
 from common.wire import MAX_BATCH, MAX_MEMO_CHARS
 
@@ -101,7 +101,7 @@ class UserOut(BaseModel):
     id: str
     email: str
     name: str
-    role: Literal["freelancer", "client", "agency_member"]
+    role: Role
 
 
 class SignedIn(BaseModel):
@@ -119,7 +119,7 @@ class ContractOut(_ContractTermsOut):
     id: str
     client_name: str
     freelancer_name: str
-    role: Literal["freelancer", "client"] = Field(description="the caller's role on this contract")
+    role: Role = Field(description="the caller's role on this contract")
 
 
 class BlockIn(BaseModel):

@@ -14,7 +14,7 @@ from common.states import BlockSource, ContractKind, ContractStatus
 from common.timetext import local_text
 from common.timeutil import SLOT, WEEK, week_of_date, week_start
 from service.errors import Conflict, Forbidden, NotFound
-from service.models import Blob, Block, Contract, ImageUpload, Screenshot, ScreenshotImage, User
+from service.models import Blob, BlobUpload, Block, Contract, Screenshot, ScreenshotImage, User
 from service.schemas import BlockIn, ImageIn, ScreenshotIn
 
 # How far past the service's clock a tracked block may end, or a write be dated: the app's clock
@@ -250,8 +250,8 @@ def _check_screenshot_rules(
     present = set(
         session.scalars(
             select(Blob.sha256)
-            .join(ImageUpload, ImageUpload.sha256 == Blob.sha256)
-            .where(Blob.sha256.in_(needed), ImageUpload.user_id == user.id)
+            .join(BlobUpload, BlobUpload.sha256 == Blob.sha256)
+            .where(Blob.sha256.in_(needed), BlobUpload.user_id == user.id)
             .with_for_update(of=Blob)
         )
     )
@@ -294,7 +294,7 @@ def delete_unshown_blobs(session: Session, uploaded_before: datetime) -> dict[st
     uploads images first and attaches them next: a newer one may be on its way); their sizes by
     hash. The app uploads a screenshot's images again right before attaching them."""
     uploaded_since = exists().where(
-        ImageUpload.sha256 == Blob.sha256, ImageUpload.uploaded_at >= uploaded_before
+        BlobUpload.sha256 == Blob.sha256, BlobUpload.uploaded_at >= uploaded_before
     )
     # Locked first, then checked again by a statement of its own: a screenshot attaching one of
     # them meanwhile (it locks the images it needs) has committed by then, and its image is kept.

@@ -15,12 +15,13 @@ from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from common.states import FREELANCER_ROLES
 from common.timeutil import Clock
 from service import auth
 from service.config import ServiceConfig
 from service.database import Database
 from service.errors import Forbidden, Unauthenticated
-from service.models import FREELANCER_ROLES, User
+from service.models import User
 from service.schemas import MAX_JSON_BYTES, Problem
 from service.storage import BlobStore
 

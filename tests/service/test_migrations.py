@@ -10,12 +10,12 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import select, text
+from sqlalchemy import MetaData, insert, select, text
 
+from common.timeutil import week_start
 from service import migrations
-from service.admin import create_contract, create_user
 from service.database import Database
-from service.models import Base, Blob, Block, ImageUpload, Screenshot, ScreenshotImage
+from service.models import Base, BlobUpload, Block, Contract, TermChange, User
 from service.postgres_cluster import PostgresCluster
 from tests.conftest import MONDAY
 from tests.service.conftest import uid
@@ -61,60 +61,175 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return request.getfixturevalue("postgres").create_database()
 
 
+def _at_revision(url: str, revision: str) -> Database:
+    database = Database(url)
+    with database.engine.connect() as connection:
+        command.upgrade(migrations.alembic_config(connection), revision)
+        connection.commit()
+    return database
+
+
+def _insert(database: Database, rows: dict[str, list[dict]]) -> None:
+    """Rows written into the tables as an older revision made them (today's models would not fit)."""
+    with database.engine.begin() as connection:
+        tables = MetaData()
+        tables.reflect(connection)
+        for name, table_rows in rows.items():
+            connection.execute(insert(tables.tables[name]), table_rows)
+
+
+def _epoch(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+USERS_0001 = [
+    {
+        "id": uid("ann"),
+        "email": "ann@example.test",
+        "name": "Ann",
+        "role": "freelancer",
+        "password_hash": "-",
+        "created_at": 0,
+    },
+    {
+        "id": uid("cara"),
+        "email": "cara@example.test",
+        "name": "Cara",
+        "role": "client",
+        "password_hash": "-",
+        "created_at": 0,
+    },
+]
+
+
+def _contract_0001(started: datetime) -> dict:
+    return {
+        "id": uid("website"),
+        "freelancer_id": uid("ann"),
+        "client_id": uid("cara"),
+        "title": "Website",
+        "kind": "hourly",
+        "status": "active",
+        "hourly_rate_cents": 4500,
+        "currency": "USD",
+        "weekly_limit_minutes": 600,
+        "manual_time_allowed": False,
+        "screenshots_enabled": True,
+        "grace_hours": 12,
+        "agency_member": False,
+        "started_at": _epoch(started),
+    }
+
+
 def test_0002_gives_each_shown_image_to_its_freelancer_and_unfreezes_future_blocks(database_url: str) -> None:
-    database = Database(database_url)
+    database = _at_revision(database_url, "0001")
     try:
-        with database.engine.connect() as connection:
-            command.upgrade(migrations.alembic_config(connection), "0001")
-            connection.commit()
         uploaded = MONDAY - timedelta(hours=2)
-        with database.writing() as session:
-            for email, role in (("ann@example.test", "freelancer"), ("cara@example.test", "client")):
-                create_user(session, email, "", role, "long enough", MONDAY, password_cost=2**10)
-            contract = create_contract(
-                session, "ann@example.test", "cara@example.test", MONDAY, title="Website"
-            )
-            for sha256 in ("a" * 64, "b" * 64, "c" * 64):  # an image, its thumbnail, one never attached
-                session.add(Blob(sha256=sha256, size=10, content_type="image/jpeg", created_at=uploaded))
-            for block_id, updated_at in (
-                (uid("shown"), MONDAY),
-                (uid("frozen"), datetime(2999, 1, 1, tzinfo=UTC)),
-            ):
-                session.add(
-                    Block(
-                        id=block_id,
-                        contract_id=contract.id,
-                        freelancer_id=contract.freelancer_id,
-                        device_id=uid("device"),
-                        start=MONDAY - timedelta(minutes=10),
-                        end=MONDAY,
-                        activity=[],
-                        memo="",
-                        source="tracked",
-                        over_limit=False,
-                        deleted=False,
-                        updated_at=updated_at,
-                    )
-                )
-            session.flush()
-            image = ScreenshotImage(monitor=1, sha256="a" * 64, thumbnail_sha256="b" * 64, width=8, height=8)
-            session.add(
-                Screenshot(
-                    id=uid("shot"), block_id=uid("shown"), taken_at=MONDAY, redacted=False, images=[image]
-                )
-            )
-            ann = contract.freelancer_id
+
+        def block(block_id: str, updated_at: datetime) -> dict:
+            return {
+                "id": block_id,
+                "contract_id": uid("website"),
+                "freelancer_id": uid("ann"),
+                "device_id": uid("device"),
+                "start": _epoch(MONDAY - timedelta(minutes=10)),
+                "end": _epoch(MONDAY),
+                "activity": "[]",
+                "memo": "",
+                "source": "tracked",
+                "over_limit": False,
+                "deleted": False,
+                "updated_at": _epoch(updated_at),
+            }
+
+        _insert(
+            database,
+            {
+                "users": USERS_0001,
+                "contracts": [_contract_0001(MONDAY)],
+                # an image, its thumbnail, one never attached
+                "blobs": [
+                    {
+                        "sha256": sha256,
+                        "size": 10,
+                        "content_type": "image/jpeg",
+                        "created_at": _epoch(uploaded),
+                    }
+                    for sha256 in ("a" * 64, "b" * 64, "c" * 64)
+                ],
+                "blocks": [
+                    block(uid("shown"), MONDAY),
+                    block(uid("frozen"), datetime(2999, 1, 1, tzinfo=UTC)),
+                ],
+                "screenshots": [
+                    {
+                        "id": uid("shot"),
+                        "block_id": uid("shown"),
+                        "taken_at": _epoch(MONDAY),
+                        "redacted": False,
+                    }
+                ],
+                "screenshot_images": [
+                    {
+                        "screenshot_id": uid("shot"),
+                        "monitor": 1,
+                        "sha256": "a" * 64,
+                        "thumbnail_sha256": "b" * 64,
+                        "width": 8,
+                        "height": 8,
+                    }
+                ],
+            },
+        )
         before_upgrade = datetime.now(UTC).replace(microsecond=0)
 
         database.migrate()
 
         with database.reading() as session:
             uploads = {
-                (row.user_id, row.sha256, row.uploaded_at) for row in session.scalars(select(ImageUpload))
+                (row.user_id, row.sha256, row.uploaded_at) for row in session.scalars(select(BlobUpload))
             }
             updated = {block.id: block.updated_at for block in session.scalars(select(Block))}
     finally:
         database.close()
-    assert uploads == {(ann, "a" * 64, uploaded), (ann, "b" * 64, uploaded)}
+    assert uploads == {(uid("ann"), "a" * 64, uploaded), (uid("ann"), "b" * 64, uploaded)}
     assert updated[uid("shown")] == MONDAY
     assert before_upgrade <= updated[uid("frozen")] <= datetime.now(UTC)
+
+
+def test_0003_makes_each_contract_an_accepted_offer_with_its_first_terms(database_url: str) -> None:
+    started = MONDAY - timedelta(days=60)
+    sunday_night = week_start(MONDAY) - timedelta(minutes=1)
+    database = _at_revision(database_url, "0002")
+    try:
+        _insert(database, {"users": USERS_0001})
+        _insert(
+            database,
+            {"contracts": [_contract_0001(started), {**_contract_0001(sunday_night), "id": uid("logo")}]},
+        )
+
+        database.migrate()
+
+        with database.reading() as session:
+            contract = session.get(Contract, uid("website"))
+            assert contract is not None
+            offered = (contract.offered_by_id, contract.offered_at, contract.answered_at, contract.ended_at)
+            users = [(user.title, user.time_zone) for user in session.scalars(select(User))]
+            terms = {
+                change.contract_id: (
+                    change.effective_from,
+                    change.hourly_rate_cents,
+                    change.weekly_limit_minutes,
+                    change.manual_time_allowed,
+                    change.made_by_id,
+                )
+                for change in session.scalars(select(TermChange))
+            }
+    finally:
+        database.close()
+    assert offered == (uid("cara"), started, started, None)
+    assert users == [("", "UTC"), ("", "UTC")]
+    assert terms == {
+        uid("website"): (week_start(started), 4500, 600, False, uid("cara")),
+        uid("logo"): (week_start(MONDAY) - timedelta(days=7), 4500, 600, False, uid("cara")),
+    }

@@ -16,7 +16,7 @@ from service import formdata, timesheet
 from service.api.deps import MB, SIGNED_OUT, CurrentUser, Service, ServiceContext, Uploader, refusals
 from service.errors import BadContent, LengthRequired, NotFound, Refusal, TooLarge, UnsupportedMedia
 from service.images import EXTENSIONS, is_image
-from service.models import Base, Blob, ImageUpload, User
+from service.models import Base, Blob, BlobUpload, User
 from service.schemas import SHA256_PATTERN, BlobNotStored, BlobOut, BlobResults, BlobStored
 
 IMAGE_TYPES = tuple(EXTENSIONS)
@@ -200,10 +200,10 @@ def _store_blobs(context: ServiceContext, user: User, images: dict[str, tuple[by
         ]
         if new:  # a concurrent upload may have stored some of them since: they are the same images
             session.execute(insert(Blob).on_conflict_do_nothing(), new)
-        uploads = insert(ImageUpload)
+        uploads = insert(BlobUpload)
         session.execute(
             uploads.on_conflict_do_update(
-                index_elements=[ImageUpload.user_id, ImageUpload.sha256],
+                index_elements=[BlobUpload.user_id, BlobUpload.sha256],
                 set_={"uploaded_at": uploads.excluded.uploaded_at},
             ),
             [{"user_id": user.id, "sha256": sha256, "uploaded_at": now} for sha256 in images],

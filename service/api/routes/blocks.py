@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
+from common.states import FREELANCER_ROLES
 from service import timesheet
 from service.api.deps import (
     WRITE_REFUSALS,
@@ -20,7 +21,7 @@ from service.api.deps import (
     one_write_refusals,
 )
 from service.errors import Forbidden, Refusal, validation_message
-from service.models import FREELANCER_ROLES, Block, User
+from service.models import Block, User
 from service.schemas import (
     MAX_JSON_BYTES,
     BlockIn,

@@ -11,6 +11,7 @@ from service import timesheet
 from service.api.deps import MALFORMED, SIGNED_OUT, CurrentUser, Service, refusals
 from service.models import Contract, User
 from service.schemas import BlockOut, ContractOut, Day, Id
+from service.workroom.access import viewer_role
 
 ContractId = Annotated[Id, Path()]
 
@@ -37,7 +38,7 @@ def _contract_out(contract: Contract, user: User) -> ContractOut:
         id=contract.id,
         client_name=contract.client.name,
         freelancer_name=contract.freelancer.name,
-        role="freelancer" if contract.freelancer_id == user.id else "client",
+        role=viewer_role(contract, user),
         **{name: getattr(contract, name) for name in CONTRACT_TERMS},
     )
 

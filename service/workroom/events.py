@@ -1,0 +1,85 @@
+"""Every change on a contract is an event (who, what, when): the contract's recent activity, a
+system line in its thread, and an item of both parties' events feed (the app's notifications, the
+web's live updates). Events that tell of money are kept from agency members."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from common.states import EventKind, MessageKind, Role
+from service.models import Contract, ContractEvent, Message, User
+from service.workroom.access import sees_money
+
+FEED_PAGE = 200  # events answered at most at once
+
+
+def record_event(
+    session: Session,
+    contract: Contract,
+    actor: User | None,
+    kind: EventKind,
+    now: datetime,
+    line: str | None,
+    *,
+    money: bool = False,
+    **data: Any,
+) -> ContractEvent:
+    """Record a change; ``line``, when given, is also posted in the thread as the service's own
+    message ("Cara paused the contract."). ``data``: what the event is about (ids, amounts), as JSON."""
+    event = ContractEvent(
+        contract_id=contract.id,
+        actor_id=actor.id if actor else None,
+        kind=kind,
+        data={**data, **({"line": line} if line else {})},
+        money=money,
+        created_at=now,
+    )
+    session.add(event)
+    if line:
+        session.add(
+            Message(
+                id=str(uuid.uuid4()),
+                contract_id=contract.id,
+                author_id=None,
+                kind=MessageKind.SYSTEM,
+                body=line,
+                created_at=now,
+            )
+        )
+    session.flush()
+    return event
+
+
+def contract_events(session: Session, contract: Contract, role: Role, limit: int = 50) -> list[ContractEvent]:
+    """The contract's recent activity as the viewer may see it, newest first."""
+    query = (
+        select(ContractEvent)
+        .where(ContractEvent.contract_id == contract.id)
+        .order_by(ContractEvent.number.desc())
+        .limit(limit)
+    )
+    if not sees_money(role):
+        query = query.where(ContractEvent.money.is_(False))
+    return list(session.scalars(query))
+
+
+def events_after(session: Session, user: User, after: int, limit: int = FEED_PAGE) -> list[ContractEvent]:
+    """The user's events feed: the events of every contract they are a party to, after the cursor
+    ``after`` (an event's ``number``), oldest first; money events only where they see money."""
+    party = (Contract.client_id == user.id) | (Contract.freelancer_id == user.id)
+    # An agency member is the freelancer of a contract an agency bills (access.viewer_role).
+    sees_money_here = (Contract.client_id == user.id) | Contract.agency_member.is_(False)
+    return list(
+        session.scalars(
+            select(ContractEvent)
+            .join(Contract, Contract.id == ContractEvent.contract_id)
+            .where(ContractEvent.number > after, party, ContractEvent.money.is_(False) | sees_money_here)
+            .order_by(ContractEvent.number)
+            .limit(limit)
+        )
+    )
