@@ -36,6 +36,7 @@ from service.admin import create_contract, create_user
 from service.api.deps import ServiceContext
 from service.app import create_app
 from service.config import ServiceConfig
+from service.database import Database
 from service.demo import PASSWORD
 from service.models import Blob, Block, Contract, Screenshot
 from service.schemas import BlockOut
@@ -121,6 +122,10 @@ class LocalService:
     @property
     def _context(self) -> ServiceContext:
         return self.app.state.service
+
+    @property
+    def database(self) -> Database:
+        return self._context.database
 
     def add_user(self, email: str, role: str = "freelancer", password: str = PASSWORD, name: str = "") -> str:
         """A user; their password hash has the service's cost (a cheap one, see running_service)."""

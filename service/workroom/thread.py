@@ -75,13 +75,12 @@ def post_message(
 
 def _uploaded_sizes(session: Session, author: User, hashes: set[str]) -> dict[str, int]:
     """The size of each blob the author uploaded; refused, naming one, if any is not theirs."""
-    sizes = dict(
-        session.execute(
-            select(Blob.sha256, Blob.size)
-            .join(BlobUpload, BlobUpload.sha256 == Blob.sha256)
-            .where(Blob.sha256.in_(hashes), BlobUpload.user_id == author.id)
-        ).tuples()
+    rows = session.execute(
+        select(Blob.sha256, Blob.size)
+        .join(BlobUpload, BlobUpload.sha256 == Blob.sha256)
+        .where(Blob.sha256.in_(hashes), BlobUpload.user_id == author.id)
     )
+    sizes = {sha256: size for sha256, size in rows}
     missing = sorted(hashes - sizes.keys())
     if missing:
         raise NotFound(f"There is no file {missing[0]} among your uploads: upload it first.")
