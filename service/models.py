@@ -174,8 +174,13 @@ class ScreenshotImage(Base):
         return self.blob.content_type
 
 
+FILE_TYPE = "application/octet-stream"  # a blob's type until its bytes are checked as an image
+
+
 class Blob(Base):
-    """An uploaded image or file; its bytes live in the blob store under its SHA-256."""
+    """An uploaded image or file; its bytes live in the blob store under its SHA-256. Its type is
+    an image's (as GET /blobs serves it) once its bytes were checked as one, else FILE_TYPE (an
+    attachment has its own type, as its sender named it)."""
 
     __tablename__ = "blobs"
 
@@ -248,6 +253,7 @@ class Message(Base):
     kind: Mapped[MessageKind] = mapped_column(dbtypes.StateString(MessageKind, 16))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCTimestamp)
+    money: Mapped[bool] = mapped_column(default=False)  # the line of a money event: kept from agency members
 
     attachments: Mapped[list[Attachment]] = relationship(order_by="Attachment.id")
 
