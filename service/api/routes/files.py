@@ -20,7 +20,7 @@ from starlette.requests import ClientDisconnect
 from common.wire import API_PREFIX
 from service.api.deps import MALFORMED, MB, SIGNED_OUT, CurrentUser, Service, refusals
 from service.api.routes.blobs import BlobHash, NewBlob, store_blobs
-from service.api.routes.contracts import ContractId
+from service.api.routes.contracts import CONTRACT_REFUSALS, ContractId
 from service.errors import BadContent, TooLarge
 from service.models import FILE_TYPE, Attachment, Contract, Message
 from service.storage import CHUNK
@@ -123,10 +123,7 @@ async def put_file(sha256: BlobHash, request: Request, context: Service, user: C
     return FileOut(sha256=sha256, size=new.size)
 
 
-THREAD_REFUSALS = refusals({401: SIGNED_OUT, 404: "no contract of yours has this id", 422: MALFORMED})
-
-
-@router.get("/contracts/{contract_id}/files", tags=["messages"], responses=THREAD_REFUSALS)
+@router.get("/contracts/{contract_id}/files", tags=["messages"], responses=CONTRACT_REFUSALS)
 def recent_files(
     contract_id: ContractId,
     context: Service,

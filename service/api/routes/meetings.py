@@ -10,7 +10,6 @@ from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 
 from common.wire import API_PREFIX
 from service.api.deps import (
-    JSON_TOO_LARGE,
     MALFORMED,
     SIGNED_OUT,
     BearerToken,
@@ -19,7 +18,7 @@ from service.api.deps import (
     SignedInBeforeBody,
     refusals,
 )
-from service.api.routes.contracts import ContractId
+from service.api.routes.contracts import ContractId, contract_write_refusals
 from service.api.routes.files import content_disposition
 from service.models import Meeting
 from service.schemas import MAX_JSON_BYTES, Id, NoNul, UTCTime
@@ -71,18 +70,11 @@ writes = APIRouter(route_class=SignedInBeforeBody)
     "/contracts/{contract_id}/meetings/{meeting_id}",
     tags=["meetings"],
     max_body_size=MAX_JSON_BYTES,
-    responses={
-        **refusals(
-            {
-                401: SIGNED_OUT,
-                404: "no contract of yours has this id",
-                409: "the contract is ended, declined or withdrawn (view-only); the start is past; "
-                "or the id is another contract's meeting's",
-                422: MALFORMED + ", a duration out of 5–480 minutes, a link that is not http(s)",
-            }
-        ),
-        **JSON_TOO_LARGE,
-    },
+    responses=contract_write_refusals(
+        "the contract is ended, declined or withdrawn (view-only); the start is past; "
+        "or the id is another contract's meeting's",
+        malformed=MALFORMED + ", a duration out of 5–480 minutes, a link that is not http(s)",
+    ),
 )
 def schedule(
     contract_id: ContractId, meeting_id: MeetingId, body: MeetingIn, context: Service, token: BearerToken

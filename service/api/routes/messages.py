@@ -11,16 +11,13 @@ from sqlalchemy.orm import Session
 
 from common.states import MessageKind
 from service.api.deps import (
-    JSON_TOO_LARGE,
     MALFORMED,
-    SIGNED_OUT,
     BearerToken,
     CurrentUser,
     Service,
     SignedInBeforeBody,
-    refusals,
 )
-from service.api.routes.contracts import ContractId
+from service.api.routes.contracts import CONTRACT_REFUSALS, ContractId, contract_write_refusals
 from service.api.routes.files import MAX_PAGE, PAGE, AttachmentOut, attachment_out, author_name
 from service.api.routes.meetings import MeetingOut, meeting_out
 from service.models import FILE_TYPE, Contract, Message
@@ -113,10 +110,9 @@ def messages_out(session: Session, contract: Contract, messages: list[Message]) 
 
 router = APIRouter()
 writes = APIRouter(route_class=SignedInBeforeBody)
-READ_REFUSALS = refusals({401: SIGNED_OUT, 404: "no contract of yours has this id", 422: MALFORMED})
 
 
-@router.get("/contracts/{contract_id}/messages", tags=["messages"], responses=READ_REFUSALS)
+@router.get("/contracts/{contract_id}/messages", tags=["messages"], responses=CONTRACT_REFUSALS)
 def thread_page(
     contract_id: ContractId,
     context: Service,
@@ -137,7 +133,7 @@ def thread_page(
         )
 
 
-@router.get("/contracts/{contract_id}/messages/search", tags=["messages"], responses=READ_REFUSALS)
+@router.get("/contracts/{contract_id}/messages/search", tags=["messages"], responses=CONTRACT_REFUSALS)
 def search_thread(
     contract_id: ContractId,
     context: Service,
@@ -160,7 +156,7 @@ def search_thread(
         )
 
 
-@router.get("/contracts/{contract_id}/messages/unread", tags=["messages"], responses=READ_REFUSALS)
+@router.get("/contracts/{contract_id}/messages/unread", tags=["messages"], responses=CONTRACT_REFUSALS)
 def unread(contract_id: ContractId, context: Service, user: CurrentUser) -> Unread:
     """How many of the other party's messages you have not read."""
     with context.database.reading() as session:
@@ -174,7 +170,7 @@ def unread(contract_id: ContractId, context: Service, user: CurrentUser) -> Unre
     "/contracts/{contract_id}/messages/read",
     tags=["messages"],
     max_body_size=MAX_JSON_BYTES,
-    responses={**READ_REFUSALS, **JSON_TOO_LARGE},
+    responses=contract_write_refusals(None),
 )
 def mark_read(contract_id: ContractId, body: ReadIn, context: Service, token: BearerToken) -> Unread:
     """You have read the thread up to message ``up_to`` (it never moves back; past the last message
@@ -190,17 +186,11 @@ def mark_read(contract_id: ContractId, body: ReadIn, context: Service, token: Be
     "/contracts/{contract_id}/messages/{message_id}",
     tags=["messages"],
     max_body_size=MAX_JSON_BYTES,
-    responses={
-        **refusals(
-            {
-                401: SIGNED_OUT,
-                404: "no contract of yours has this id, or a file is not among your uploads",
-                409: "the contract is view-only (ended, declined, withdrawn), or the id is taken",
-                422: MALFORMED + ", a message with neither text nor a file",
-            }
-        ),
-        **JSON_TOO_LARGE,
-    },
+    responses=contract_write_refusals(
+        "the contract is view-only (ended, declined, withdrawn), or the id is taken",
+        not_found="no contract of yours has this id, or a file is not among your uploads",
+        malformed=MALFORMED + ", a message with neither text nor a file",
+    ),
 )
 def send(
     contract_id: ContractId, message_id: MessageId, body: MessageIn, context: Service, token: BearerToken

@@ -9,7 +9,6 @@ from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from service.api.deps import (
-    JSON_TOO_LARGE,
     MALFORMED,
     SIGNED_OUT,
     BearerToken,
@@ -18,7 +17,7 @@ from service.api.deps import (
     SignedInBeforeBody,
     refusals,
 )
-from service.api.routes.contracts import ContractId
+from service.api.routes.contracts import CONTRACT_REFUSALS, ContractId, contract_write_refusals
 from service.schemas import MAX_JSON_BYTES, Id, NoNul
 from service.workroom import todos
 from service.workroom.access import party_contract
@@ -62,11 +61,10 @@ class TodoOrder(BaseModel):
 
 router = APIRouter()
 writes = APIRouter(route_class=SignedInBeforeBody)
-READ_REFUSALS = refusals({401: SIGNED_OUT, 404: "no contract of yours has this id", 422: MALFORMED})
 VIEW_ONLY = "the contract is ended, declined or withdrawn: its workroom is view-only"
 
 
-@router.get("/contracts/{contract_id}/todos", tags=["todos"], responses=READ_REFUSALS)
+@router.get("/contracts/{contract_id}/todos", tags=["todos"], responses=CONTRACT_REFUSALS)
 def todo_list(contract_id: ContractId, context: Service, user: CurrentUser) -> list[TodoOut]:
     """The contract's to-dos, in their order."""
     with context.database.reading() as session:
@@ -79,17 +77,11 @@ def todo_list(contract_id: ContractId, context: Service, user: CurrentUser) -> l
     "/contracts/{contract_id}/todos/order",
     tags=["todos"],
     max_body_size=MAX_JSON_BYTES,
-    responses={
-        **refusals(
-            {
-                401: SIGNED_OUT,
-                404: "no contract of yours has this id, or it has no to-do with one of the ids",
-                409: VIEW_ONLY,
-                422: MALFORMED + ", an id named twice",
-            }
-        ),
-        **JSON_TOO_LARGE,
-    },
+    responses=contract_write_refusals(
+        VIEW_ONLY,
+        not_found="no contract of yours has this id, or it has no to-do with one of the ids",
+        malformed=MALFORMED + ", an id named twice",
+    ),
 )
 def reorder(contract_id: ContractId, body: TodoOrder, context: Service, token: BearerToken) -> list[TodoOut]:
     """Put the to-dos in this order (as the user dragged them): to-dos not named, added meanwhile,
@@ -104,17 +96,7 @@ def reorder(contract_id: ContractId, body: TodoOrder, context: Service, token: B
     "/contracts/{contract_id}/todos/{todo_id}",
     tags=["todos"],
     max_body_size=MAX_JSON_BYTES,
-    responses={
-        **refusals(
-            {
-                401: SIGNED_OUT,
-                404: "no contract of yours has this id",
-                409: f"{VIEW_ONLY}; the to-do was deleted; or its id is another contract's",
-                422: MALFORMED,
-            }
-        ),
-        **JSON_TOO_LARGE,
-    },
+    responses=contract_write_refusals(f"{VIEW_ONLY}; the to-do was deleted; or its id is another contract's"),
 )
 def put_todo(
     contract_id: ContractId, todo_id: TodoId, body: TodoIn, context: Service, token: BearerToken
