@@ -27,15 +27,13 @@ MAX_WORDS = 16
 # Best first: bm25 is lower the better, ts_rank higher; equal ones newest first.
 _QUERIES = {
     "sqlite": """
-        SELECT m.number FROM message_search JOIN messages m ON m.number = message_search.rowid
-        WHERE message_search MATCH :query AND m.contract_id = :contract_id AND (:money OR NOT m.money)
-        ORDER BY bm25(message_search), m.number DESC LIMIT :limit OFFSET :offset
+        SELECT rowid FROM message_search WHERE message_search MATCH :query AND (:money OR NOT money)
+        ORDER BY bm25(message_search, 1, 1, 0), rowid DESC LIMIT :limit OFFSET :offset
     """,
     "postgresql": """
-        SELECT m.number FROM message_search s JOIN messages m ON m.number = s.number,
-            to_tsquery('simple', unaccent(:query)) q
-        WHERE s.document @@ q AND m.contract_id = :contract_id AND (:money OR NOT m.money)
-        ORDER BY ts_rank(s.document, q) DESC, m.number DESC LIMIT :limit OFFSET :offset
+        SELECT s.number FROM message_search s, to_tsquery('simple', unaccent(:query)) q
+        WHERE s.document @@ q AND s.contract_id = :contract_id AND (:money OR NOT s.money)
+        ORDER BY ts_rank(s.document, q) DESC, s.number DESC LIMIT :limit OFFSET :offset
     """,
 }
 
@@ -45,10 +43,12 @@ def query_words(query: str) -> list[str]:
     return _WORD.findall(unicodedata.normalize("NFC", query))[:MAX_WORDS]
 
 
-def _match(dialect: str, words: list[str]) -> str:
-    """Each word as a prefix that every match holds: quoted, so that a word is never an operator."""
+def _match(dialect: str, contract: Contract, words: list[str]) -> str:
+    """Each word as a prefix that every match holds: quoted, so that a word is never an operator
+    (on SQLite, in the text and files' names of the contract's messages: migration 0004)."""
     if dialect == "sqlite":
-        return " ".join(f'"{word}"*' for word in words)
+        prefixes = " ".join(f'"{word}"*' for word in words)
+        return f'contract : "c{contract.id.replace("-", "")}" AND {{body files}} : ({prefixes})'
     return " & ".join(f"'{word}':*" for word in words)
 
 
@@ -66,7 +66,7 @@ def search_numbers(
             text(_QUERIES[dialect]),
             {
                 "money": sees_money(role),
-                "query": _match(dialect, words),
+                "query": _match(dialect, contract, words),
                 "contract_id": contract.id,
                 "limit": limit + 1,
                 "offset": offset,
