@@ -31,7 +31,7 @@ _QUERIES = {
         ORDER BY bm25(message_search, 1, 1, 0), rowid DESC LIMIT :limit OFFSET :offset
     """,
     "postgresql": """
-        SELECT s.number FROM message_search s, to_tsquery('simple', unaccent(:query)) q
+        SELECT s.number FROM message_search s, to_tsquery('simple', :query) q
         WHERE s.document @@ q AND s.contract_id = :contract_id AND (:money OR NOT s.money)
         ORDER BY ts_rank(s.document, q) DESC, s.number DESC LIMIT :limit OFFSET :offset
     """,
@@ -43,13 +43,17 @@ def query_words(query: str) -> list[str]:
     return _WORD.findall(unicodedata.normalize("NFC", query))[:MAX_WORDS]
 
 
-def _match(dialect: str, contract: Contract, words: list[str]) -> str:
-    """Each word as a prefix that every match holds: quoted, so that a word is never an operator
-    (on SQLite, in the text and files' names of the contract's messages: migration 0004)."""
+def _match(session: Session, dialect: str, contract: Contract, words: list[str]) -> str | None:
+    """Each word as a prefix that every match holds, quoted so that a word is never an operator (on
+    SQLite, in the text and files' names of the contract's messages: migration 0004); None when no
+    word is left."""
     if dialect == "sqlite":
         prefixes = " ".join(f'"{word}"*' for word in words)
         return f'contract : "c{contract.id.replace("-", "")}" AND {{body files}} : ({prefixes})'
-    return " & ".join(f"'{word}':*" for word in words)
+    # Cleared of accents as the index's words are, and split again: unaccent makes some letters
+    # punctuation ("ʼ" an apostrophe, "½" "1/2"), which a quoted word must not hold.
+    words = query_words(session.scalar(text("SELECT unaccent(:words)"), {"words": " ".join(words)}) or "")
+    return " & ".join(f"'{word}':*" for word in words) or None
 
 
 def search_numbers(
@@ -57,16 +61,17 @@ def search_numbers(
 ) -> tuple[list[int], bool]:
     """The numbers of the contract's messages that hold every word of ``query`` (their text or a
     file's name), best match first, from ``offset``; and whether more follow."""
-    words = query_words(query)
-    if not words:
-        return [], False
     dialect = session.get_bind().dialect.name
+    words = query_words(query)
+    match = _match(session, dialect, contract, words) if words else None
+    if match is None:
+        return [], False
     numbers = list(
         session.scalars(
             text(_QUERIES[dialect]),
             {
                 "money": sees_money(role),
-                "query": _match(dialect, contract, words),
+                "query": match,
                 "contract_id": contract.id,
                 "limit": limit + 1,
                 "offset": offset,

@@ -100,7 +100,7 @@ def require_writable(contract: Contract) -> None:
         raise Conflict(f"The contract is {contract.status}: its workroom is view-only.")
 
 
-def is_posted(session: Session, message_id: str) -> bool:
+def _is_posted(session: Session, message_id: str) -> bool:
     return session.scalar(select(Message.number).where(Message.id == message_id)) is not None
 
 
@@ -115,7 +115,7 @@ def send_message(
 ) -> Message:
     """A party's text (with files) in the thread; a replay answers it even once the contract is
     view-only."""
-    if not is_posted(session, message_id):
+    if not _is_posted(session, message_id):
         require_writable(contract)
     message, _ = post_message(session, contract, author, message_id, MessageKind.TEXT, body, files, now)
     return message

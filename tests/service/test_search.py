@@ -94,6 +94,9 @@ def test_a_word_matches_the_words_it_begins_never_one_inside_a_word(thread_world
         "^",
         "'; DROP TABLE messages; --",
         "résumé\u0301",
+        "ʼ",
+        "ŉ ½ ⑴",
+        "ˆ:",
     ],
 )
 def test_no_query_text_breaks_the_search(thread_world: World, query: str) -> None:
