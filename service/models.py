@@ -244,7 +244,11 @@ class Message(Base):
     the service's own line for an event."""
 
     __tablename__ = "messages"
-    __table_args__ = (Index("ix_messages_contract_number", "contract_id", "number"),)
+    __table_args__ = (
+        Index("ix_messages_contract_number", "contract_id", "number"),
+        # A party's unread count: the other party's messages after the last one read, in one range.
+        Index("ix_messages_contract_author_number", "contract_id", "author_id", "number"),
+    )
 
     number: Mapped[int] = mapped_column(RowNumber, primary_key=True)  # the thread's order, and its cursor
     id: Mapped[str] = mapped_column(String(36), unique=True)  # made by the sender: a replay finds it

@@ -189,14 +189,12 @@ def unread(session: Session, contract: Contract, reader: User) -> tuple[int, int
     which the events feed tells of."""
     read = session.get(MessageRead, (contract.id, reader.id))
     last_read = read.last_read_number if read else 0
+    other_party = contract.client_id if reader.id == contract.freelancer_id else contract.freelancer_id
     count = session.scalar(
         select(func.count())
         .select_from(Message)
         .where(
-            Message.contract_id == contract.id,
-            Message.number > last_read,
-            Message.author_id.is_not(None),
-            Message.author_id != reader.id,
+            Message.contract_id == contract.id, Message.author_id == other_party, Message.number > last_read
         )
     )
     return int(count or 0), last_read

@@ -137,6 +137,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("id", name=op.f("uq_messages_id")),
     )
     op.create_index("ix_messages_contract_number", "messages", ["contract_id", "number"])
+    op.create_index("ix_messages_contract_author_number", "messages", ["contract_id", "author_id", "number"])
     op.create_table(
         "attachments",
         sa.Column("id", RowNumber, nullable=False),
