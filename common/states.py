@@ -148,6 +148,7 @@ class EventKind(StrEnum):
     ENDED = "ended"
     TERMS_CHANGED = "terms_changed"
     MESSAGE_POSTED = "message_posted"  # in the feed only: the message is its own line
+    TODOS_CHANGED = "todos_changed"  # in the feed only (no line: the list shows it); data["change"] says how
     MEETING_SCHEDULED = "meeting_scheduled"
     MILESTONE_ADDED = "milestone_added"
     MILESTONE_FUNDED = "milestone_funded"

@@ -96,7 +96,10 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("list-users", help="list the users").set_defaults(command=_list_users)
     commands.add_parser("list-contracts", help="list the contracts").set_defaults(command=_list_contracts)
     commands.add_parser("demo", help="seed the demo data set (once)").set_defaults(command=_demo)
-    prune = commands.add_parser("prune-images", help="delete uploaded images that no screenshot shows")
+    prune = commands.add_parser(
+        "prune-images",
+        help="delete uploaded images and files that no screenshot shows and no message attaches",
+    )
     prune.add_argument(
         "--older-than-hours",
         type=_positive_hours,

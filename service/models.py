@@ -174,8 +174,13 @@ class ScreenshotImage(Base):
         return self.blob.content_type
 
 
+FILE_TYPE = "application/octet-stream"  # a blob's type until its bytes are checked as an image
+
+
 class Blob(Base):
-    """An uploaded image or file; its bytes live in the blob store under its SHA-256."""
+    """An uploaded image or file; its bytes live in the blob store under its SHA-256. Its type is
+    an image's (as GET /blobs serves it) once its bytes were checked as one, else FILE_TYPE (an
+    attachment has its own type, as its sender named it)."""
 
     __tablename__ = "blobs"
 
@@ -239,7 +244,11 @@ class Message(Base):
     the service's own line for an event."""
 
     __tablename__ = "messages"
-    __table_args__ = (Index("ix_messages_contract_number", "contract_id", "number"),)
+    __table_args__ = (
+        Index("ix_messages_contract_number", "contract_id", "number"),
+        # A party's unread count: the other party's messages after the last one read, in one range.
+        Index("ix_messages_contract_author_number", "contract_id", "author_id", "number"),
+    )
 
     number: Mapped[int] = mapped_column(RowNumber, primary_key=True)  # the thread's order, and its cursor
     id: Mapped[str] = mapped_column(String(36), unique=True)  # made by the sender: a replay finds it
@@ -248,6 +257,7 @@ class Message(Base):
     kind: Mapped[MessageKind] = mapped_column(dbtypes.StateString(MessageKind, 16))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCTimestamp)
+    money: Mapped[bool] = mapped_column(default=False)  # the line of a money event: kept from agency members
 
     attachments: Mapped[list[Attachment]] = relationship(order_by="Attachment.id")
 

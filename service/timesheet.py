@@ -14,7 +14,8 @@ from common.states import BlockSource, ContractKind, ContractStatus
 from common.timetext import local_text
 from common.timeutil import SLOT, WEEK, week_of_date, week_start
 from service.errors import Conflict, Forbidden, NotFound
-from service.models import Blob, BlobUpload, Block, Contract, Screenshot, ScreenshotImage, User
+from service.images import EXTENSIONS
+from service.models import Attachment, Blob, BlobUpload, Block, Contract, Screenshot, ScreenshotImage, User
 from service.schemas import BlockIn, ImageIn, ScreenshotIn
 
 # How far past the service's clock a tracked block may end, or a write be dated: the app's clock
@@ -245,13 +246,14 @@ def _check_screenshot_rules(
     if owner is not None and owner.block_id != block.id:
         raise Conflict(f"The screenshot id {sent.id} belongs to another block.")
     needed = {image.sha256 for image in sent.images} | {image.thumbnail_sha256 for image in sent.images}
-    # Only images this user uploaded: another's are answered exactly as images nobody uploaded.
-    # Locked, so that a removal elsewhere cannot delete them before this screenshot is committed.
+    # Only images this user uploaded (as images: a file uploaded for a message is none until checked
+    # as one): another's are answered exactly as images nobody uploaded. Locked, so that a removal
+    # elsewhere cannot delete them before this screenshot is committed.
     present = set(
         session.scalars(
             select(Blob.sha256)
             .join(BlobUpload, BlobUpload.sha256 == Blob.sha256)
-            .where(Blob.sha256.in_(needed), BlobUpload.user_id == user.id)
+            .where(Blob.sha256.in_(needed), BlobUpload.user_id == user.id, Blob.content_type.in_(EXTENSIONS))
             .with_for_update(of=Blob)
         )
     )
@@ -285,14 +287,14 @@ def _delete_unused_blobs(session: Session, candidates: set[str]) -> set[str]:
     if not candidates:
         return set()
     return set(
-        session.scalars(delete(Blob).where(Blob.sha256.in_(candidates), _not_shown()).returning(Blob.sha256))
+        session.scalars(delete(Blob).where(Blob.sha256.in_(candidates), _unused()).returning(Blob.sha256))
     )
 
 
 def delete_unshown_blobs(session: Session, uploaded_before: datetime) -> dict[str, int]:
-    """Delete the images no screenshot shows that nobody uploaded since `uploaded_before` (the app
-    uploads images first and attaches them next: a newer one may be on its way); their sizes by
-    hash. The app uploads a screenshot's images again right before attaching them."""
+    """Delete the images and files no screenshot shows and no message attaches that nobody uploaded
+    since `uploaded_before` (uploads come first, and their use next: a newer one may be on its way);
+    their sizes by hash. The app uploads a screenshot's images again right before attaching them."""
     uploaded_since = exists().where(
         BlobUpload.sha256 == Blob.sha256, BlobUpload.uploaded_at >= uploaded_before
     )
@@ -300,18 +302,19 @@ def delete_unshown_blobs(session: Session, uploaded_before: datetime) -> dict[st
     # them meanwhile (it locks the images it needs) has committed by then, and its image is kept.
     candidates = session.scalars(
         select(Blob.sha256)
-        .where(Blob.created_at < uploaded_before, ~uploaded_since, _not_shown())
+        .where(Blob.created_at < uploaded_before, ~uploaded_since, _unused())
         .with_for_update(skip_locked=True)
     ).all()
     if not candidates:
         return {}
-    deleted = delete(Blob).where(Blob.sha256.in_(candidates), _not_shown()).returning(Blob.sha256, Blob.size)
+    deleted = delete(Blob).where(Blob.sha256.in_(candidates), _unused()).returning(Blob.sha256, Blob.size)
     return {sha256: size for sha256, size in session.execute(deleted)}
 
 
-def _not_shown():
+def _unused():
+    """Neither shown by a screenshot nor attached to a message."""
     shown = or_(ScreenshotImage.sha256 == Blob.sha256, ScreenshotImage.thumbnail_sha256 == Blob.sha256)
-    return ~exists().where(shown)
+    return ~exists().where(shown) & ~exists().where(Attachment.sha256 == Blob.sha256)
 
 
 def may_see_blob(session: Session, user: User, sha256: str) -> bool:

@@ -1,5 +1,6 @@
 from alembic import context
 
+from service.migrations import include_name
 from service.models import Base
 
 connection = context.config.attributes["connection"]
@@ -7,6 +8,7 @@ context.configure(
     connection=connection,
     target_metadata=Base.metadata,
     render_as_batch=connection.dialect.name == "sqlite",
+    include_name=include_name,
 )
 with context.begin_transaction():
     context.run_migrations()

@@ -49,6 +49,7 @@ def record_event(
                 kind=MessageKind.SYSTEM,
                 body=line,
                 created_at=now,
+                money=money,
             )
         )
     session.flush()

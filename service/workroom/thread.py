@@ -1,5 +1,5 @@
 """A contract's thread: posting a message (with files the author uploaded) is one path for a party's
-text, a meeting's line and submitted work."""
+text, a meeting's line and submitted work; its pages, files and what each party has read."""
 
 from __future__ import annotations
 
@@ -7,13 +7,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, func, select, true
+from sqlalchemy.orm import Session, selectinload
 
-from common.states import EventKind, MessageKind
+from common.states import ContractStatus, EventKind, MessageKind, Role
 from service.errors import Conflict, NotFound
-from service.models import Attachment, Blob, BlobUpload, Contract, Message, User
+from service.models import Attachment, Blob, BlobUpload, Contract, Message, MessageRead, User
+from service.workroom.access import sees_money
 from service.workroom.events import record_event
+
+VIEW_ONLY = (ContractStatus.ENDED, ContractStatus.DECLINED, ContractStatus.WITHDRAWN)
 
 
 @dataclass(frozen=True)
@@ -79,9 +82,131 @@ def _uploaded_sizes(session: Session, author: User, hashes: set[str]) -> dict[st
         select(Blob.sha256, Blob.size)
         .join(BlobUpload, BlobUpload.sha256 == Blob.sha256)
         .where(Blob.sha256.in_(hashes), BlobUpload.user_id == author.id)
+        # Locked, so that a removal of unused blobs cannot delete one before its attachment is
+        # committed.
+        .with_for_update(of=Blob)
     )
     sizes = {sha256: size for sha256, size in rows}
     missing = sorted(hashes - sizes.keys())
     if missing:
         raise NotFound(f"There is no file {missing[0]} among your uploads: upload it first.")
     return sizes
+
+
+def require_writable(contract: Contract) -> None:
+    """Refuse a new message, to-do or meeting on a contract whose workroom is view-only."""
+    if contract.status in VIEW_ONLY:
+        raise Conflict(f"The contract is {contract.status}: its workroom is view-only.")
+
+
+def _is_posted(session: Session, message_id: str) -> bool:
+    return session.scalar(select(Message.number).where(Message.id == message_id)) is not None
+
+
+def send_message(
+    session: Session,
+    contract: Contract,
+    author: User,
+    message_id: str,
+    body: str,
+    files: Sequence[FileRef],
+    now: datetime,
+) -> Message:
+    """A party's text (with files) in the thread; a replay answers it even once the contract is
+    view-only."""
+    if not _is_posted(session, message_id):
+        require_writable(contract)
+    message, _ = post_message(session, contract, author, message_id, MessageKind.TEXT, body, files, now)
+    return message
+
+
+def _visible(role: Role) -> ColumnElement[bool]:
+    """The messages the viewer sees: all but the lines of money events for an agency member."""
+    return true() if sees_money(role) else Message.money.is_(False)
+
+
+def thread_page(
+    session: Session, contract: Contract, role: Role, before: int | None, limit: int
+) -> tuple[list[Message], bool]:
+    """The ``limit`` messages just before the cursor ``before`` (default: the newest) in thread
+    order, and whether older ones remain."""
+    query = select(Message).where(Message.contract_id == contract.id, _visible(role))
+    if before is not None:
+        query = query.where(Message.number < before)
+    newest_first = list(
+        session.scalars(
+            query.options(selectinload(Message.attachments)).order_by(Message.number.desc()).limit(limit + 1)
+        )
+    )
+    return newest_first[:limit][::-1], len(newest_first) > limit
+
+
+def messages_by_number(
+    session: Session, contract: Contract, role: Role, numbers: Sequence[int]
+) -> list[Message]:
+    """The contract's messages of these numbers the viewer sees, in the order given."""
+    found = {
+        message.number: message
+        for message in session.scalars(
+            select(Message)
+            .where(Message.number.in_(numbers), Message.contract_id == contract.id, _visible(role))
+            .options(selectinload(Message.attachments))
+        )
+    }
+    return [found[number] for number in numbers if number in found]
+
+
+def recent_files(
+    session: Session, contract: Contract, before: int | None, limit: int
+) -> tuple[list[tuple[Attachment, Message]], bool]:
+    """The thread's attachments, newest first, before the attachment id ``before``; and whether
+    older ones remain."""
+    query = (
+        select(Attachment, Message)
+        .join(Message, Message.number == Attachment.message_number)
+        .where(Attachment.contract_id == contract.id)
+    )
+    if before is not None:
+        query = query.where(Attachment.id < before)
+    rows = [
+        (attachment, message)
+        for attachment, message in session.execute(query.order_by(Attachment.id.desc()).limit(limit + 1))
+    ]
+    return rows[:limit], len(rows) > limit
+
+
+def contract_attachment(session: Session, contract: Contract, attachment_id: int) -> Attachment:
+    attachment = session.get(Attachment, attachment_id)
+    if attachment is None or attachment.contract_id != contract.id:
+        raise NotFound(f"There is no file {attachment_id} in this contract's messages.")
+    return attachment
+
+
+def unread(session: Session, contract: Contract, reader: User) -> tuple[int, int]:
+    """How many messages the other party posted that the reader has not read, and the number of
+    the last message they read (0: none). The service's own lines are not counted: they are events,
+    which the events feed tells of."""
+    read = session.get(MessageRead, (contract.id, reader.id))
+    last_read = read.last_read_number if read else 0
+    other_party = contract.client_id if reader.id == contract.freelancer_id else contract.freelancer_id
+    count = session.scalar(
+        select(func.count())
+        .select_from(Message)
+        .where(
+            Message.contract_id == contract.id, Message.author_id == other_party, Message.number > last_read
+        )
+    )
+    return int(count or 0), last_read
+
+
+def mark_read(session: Session, contract: Contract, reader: User, up_to: int) -> None:
+    """The reader has read the thread up to the message numbered ``up_to`` (a number past the
+    thread's last counts as its last); reading never moves back."""
+    last = session.scalar(select(func.max(Message.number)).where(Message.contract_id == contract.id)) or 0
+    up_to = min(up_to, last)
+    read = session.get(MessageRead, (contract.id, reader.id))
+    if read is None:
+        session.add(MessageRead(contract_id=contract.id, user_id=reader.id, last_read_number=up_to))
+    elif up_to > read.last_read_number:
+        read.last_read_number = up_to
+    session.flush()

@@ -26,7 +26,8 @@ def schema_differences(url: str) -> list:
     try:
         database.migrate()
         with database.engine.connect() as connection:
-            return compare_metadata(MigrationContext.configure(connection), Base.metadata)
+            context = MigrationContext.configure(connection, opts={"include_name": migrations.include_name})
+            return compare_metadata(context, Base.metadata)
     finally:
         database.close()
 

@@ -20,6 +20,20 @@ REFUSALS = {
     "PUT /blobs/{sha256}": {"400", "401", "403", "413", "415", "422"},
     "PUT /blobs": {"400", "401", "403", "411", "413", "415"},
     "GET /blobs/{sha256}": {"401", "404", "422"},
+    "PUT /files/{sha256}": {"400", "401", "413", "422"},
+    "GET /contracts/{contract_id}/files": {"401", "404", "422"},
+    "GET /contracts/{contract_id}/attachments/{attachment_id}": {"401", "404", "422"},
+    "GET /contracts/{contract_id}/messages": {"401", "404", "422"},
+    "GET /contracts/{contract_id}/messages/search": {"401", "404", "422"},
+    "GET /contracts/{contract_id}/messages/unread": {"401", "404", "422"},
+    "PUT /contracts/{contract_id}/messages/read": {"401", "404", "413", "422"},
+    "PUT /contracts/{contract_id}/messages/{message_id}": {"401", "404", "409", "413", "422"},
+    "PUT /contracts/{contract_id}/meetings/{meeting_id}": {"401", "404", "409", "413", "422"},
+    "GET /contracts/{contract_id}/meetings/{meeting_id}.ics": {"401", "404", "422"},
+    "GET /contracts/{contract_id}/todos": {"401", "404", "422"},
+    "PUT /contracts/{contract_id}/todos/order": {"401", "404", "409", "413", "422"},
+    "PUT /contracts/{contract_id}/todos/{todo_id}": {"401", "404", "409", "413", "422"},
+    "DELETE /contracts/{contract_id}/todos/{todo_id}": {"401", "404", "409", "422"},
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import stat
 from pathlib import Path
 
@@ -37,6 +38,42 @@ def test_a_deleted_blob_is_gone_and_deleting_it_again_is_harmless(tmp_path: Path
     assert not store.exists(SHA)
     with pytest.raises(FileNotFoundError):
         store.get(SHA)
+
+
+def files_in(folder: Path) -> set[str]:
+    return {path.relative_to(folder).as_posix() for path in folder.rglob("*") if path.is_file()}
+
+
+def test_a_received_blob_is_hashed_as_it_streams_and_kept_under_its_hash(tmp_path: Path) -> None:
+    store = LocalBlobStore(tmp_path)
+    data = b"file bytes " * 10_000
+    sha256 = hashlib.sha256(data).hexdigest()
+
+    with store.receive() as incoming:
+        for start in range(0, len(data), 4096):
+            incoming.write(data[start : start + 4096])
+        assert (incoming.size, incoming.sha256()) == (len(data), sha256)
+        incoming.keep(sha256)
+        store.delete(sha256)  # removed meanwhile (a prune), and kept again
+        incoming.keep(sha256)
+
+    with store.open(sha256) as stream:
+        assert stream.read() == data
+    assert stat.S_IMODE((tmp_path / sha256[:2] / sha256).stat().st_mode) == 0o600
+    assert files_in(tmp_path) == {f"{sha256[:2]}/{sha256}"}  # no temporary file left behind
+
+
+def test_a_blob_received_but_not_kept_leaves_nothing(tmp_path: Path) -> None:
+    store = LocalBlobStore(tmp_path)
+
+    with pytest.raises(ConnectionError), store.receive() as incoming:
+        incoming.write(b"half a fi")
+        assert len(files_in(tmp_path)) == 1  # being received
+        raise ConnectionError("the client went away")
+    with store.receive() as incoming:
+        incoming.write(b"a file whose hash is not the one announced")
+
+    assert files_in(tmp_path) == set()
 
 
 def test_settings_come_from_the_environment_and_flags_win(tmp_path: Path, monkeypatch) -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
@@ -16,7 +18,7 @@ from service import formdata, timesheet
 from service.api.deps import MB, SIGNED_OUT, CurrentUser, Service, ServiceContext, Uploader, refusals
 from service.errors import BadContent, LengthRequired, NotFound, Refusal, TooLarge, UnsupportedMedia
 from service.images import EXTENSIONS, is_image
-from service.models import Base, Blob, BlobUpload, User
+from service.models import FILE_TYPE, Base, Blob, BlobUpload, User
 from service.schemas import SHA256_PATTERN, BlobNotStored, BlobOut, BlobResults, BlobStored
 
 IMAGE_TYPES = tuple(EXTENSIONS)
@@ -65,7 +67,9 @@ async def put_blob(sha256: BlobHash, request: Request, context: Service, user: U
     limit = context.config.max_blob_bytes
     data = await _body(request, limit, _image_too_large(limit))
     _check_image(sha256, content_type, data, limit)
-    await run_in_threadpool(_store_blobs, context, user, {sha256: (bytes(data), content_type)})
+    await run_in_threadpool(
+        store_blobs, context, user, {sha256: _new_image(context, sha256, data, content_type)}
+    )
     return BlobOut(sha256=sha256, size=len(data), content_type=content_type)
 
 
@@ -128,7 +132,7 @@ def _unreadable(error: formdata.Malformed) -> BadContent:
 def _store_parts(context: ServiceContext, user: User, parts: list[formdata.Part]) -> BlobResults:
     limit = context.config.max_blob_bytes
     results: list[BlobStored | BlobNotStored] = []
-    images: dict[str, tuple[bytes, str]] = {}
+    images: dict[str, NewBlob] = {}
     for part in parts:
         try:
             if part.name is None or not re.fullmatch(SHA256_PATTERN, part.name):
@@ -138,10 +142,10 @@ def _store_parts(context: ServiceContext, user: User, parts: list[formdata.Part]
         except Refusal as refusal:
             results.append(BlobNotStored(sha256=part.name, status=refusal.status, detail=refusal.detail))
         else:
-            images[part.name] = (bytes(part.data), content_type)
+            images[part.name] = _new_image(context, part.name, part.data, content_type)
             results.append(BlobStored(sha256=part.name))
     if images:
-        _store_blobs(context, user, images)
+        store_blobs(context, user, images)
     return BlobResults(results=results)
 
 
@@ -168,6 +172,10 @@ def _image_too_large(limit: int) -> TooLarge:
     return TooLarge(f"The image is larger than {limit // MB} MB.")
 
 
+def _new_image(context: ServiceContext, sha256: str, data: bytearray, content_type: str) -> NewBlob:
+    return NewBlob(len(data), content_type, partial(context.blobs.put, sha256, bytes(data)))
+
+
 def _check_image(sha256: str, content_type: str, data: bytearray, limit: int) -> None:
     if len(data) > limit:
         raise _image_too_large(limit)
@@ -177,36 +185,52 @@ def _check_image(sha256: str, content_type: str, data: bytearray, limit: int) ->
         raise BadContent("The image's SHA-256 is not the one it was sent under: the upload was damaged.")
 
 
-def _store_blobs(context: ServiceContext, user: User, images: dict[str, tuple[bytes, str]]) -> None:
-    """Store the checked images that are not stored yet, files first (a row always has its file),
+@dataclass(frozen=True)
+class NewBlob:
+    """A checked blob to store: ``write`` (again) puts its bytes in the blob store."""
+
+    size: int
+    content_type: str
+    write: Callable[[], None]
+
+
+def store_blobs(context: ServiceContext, user: User, blobs: Mapping[str, NewBlob]) -> None:
+    """Store the checked blobs that are not stored yet, files first (a row always has its file),
     then, in one transaction, their rows and the user's right to attach each of them."""
     with context.database.reading() as session:
-        stored = set(session.scalars(select(Blob.sha256).where(Blob.sha256.in_(images))))
-    for sha256, (data, _) in images.items():
+        stored = set(session.scalars(select(Blob.sha256).where(Blob.sha256.in_(blobs))))
+    for sha256, blob in blobs.items():
         if sha256 not in stored:
-            context.blobs.put(sha256, data)
+            blob.write()
     now = context.clock.now()
     with context.database.writing() as session:
         # Locked, so that no removal deletes them before this commits; one deleted since it was
         # read above has lost its file too, which is written again.
-        present = set(session.scalars(select(Blob.sha256).where(Blob.sha256.in_(images)).with_for_update()))
+        present = set(session.scalars(select(Blob.sha256).where(Blob.sha256.in_(blobs)).with_for_update()))
         for sha256 in stored - present:
-            context.blobs.put(sha256, images[sha256][0])
+            blobs[sha256].write()
         insert = INSERTS[session.get_bind().dialect.name]
-        new = [
-            {"sha256": sha256, "size": len(data), "content_type": content_type, "created_at": now}
-            for sha256, (data, content_type) in images.items()
-            if sha256 not in present
-        ]
-        if new:  # a concurrent upload may have stored some of them since: they are the same images
-            session.execute(insert(Blob).on_conflict_do_nothing(), new)
+        rows = insert(Blob)
+        # A concurrent upload may have stored some of them since: they are the same bytes. A blob
+        # first uploaded as a file and checked as an image since takes the image's type.
+        session.execute(
+            rows.on_conflict_do_update(
+                index_elements=[Blob.sha256],
+                set_={"content_type": rows.excluded.content_type},
+                where=Blob.content_type == FILE_TYPE,
+            ),
+            [
+                {"sha256": sha256, "size": blob.size, "content_type": blob.content_type, "created_at": now}
+                for sha256, blob in blobs.items()
+            ],
+        )
         uploads = insert(BlobUpload)
         session.execute(
             uploads.on_conflict_do_update(
                 index_elements=[BlobUpload.user_id, BlobUpload.sha256],
                 set_={"uploaded_at": uploads.excluded.uploaded_at},
             ),
-            [{"user_id": user.id, "sha256": sha256, "uploaded_at": now} for sha256 in images],
+            [{"user_id": user.id, "sha256": sha256, "uploaded_at": now} for sha256 in blobs],
         )
 
 

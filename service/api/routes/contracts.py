@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
 from common.contract import CONTRACT_TERMS
 from service import timesheet
-from service.api.deps import MALFORMED, SIGNED_OUT, CurrentUser, Service, refusals
+from service.api.deps import JSON_TOO_LARGE, MALFORMED, SIGNED_OUT, CurrentUser, Service, refusals
 from service.models import Contract, User
 from service.schemas import BlockOut, ContractOut, Day, Id
 from service.workroom.access import viewer_role
@@ -24,7 +24,16 @@ def contracts(context: Service, user: CurrentUser) -> list[ContractOut]:
         return [_contract_out(contract, user) for contract in timesheet.user_contracts(session, user)]
 
 
-CONTRACT_REFUSALS = refusals({401: SIGNED_OUT, 404: "no contract of yours has this id", 422: MALFORMED})
+NOT_YOURS = "no contract of yours has this id"
+CONTRACT_REFUSALS = refusals({401: SIGNED_OUT, 404: NOT_YOURS, 422: MALFORMED})
+
+
+def contract_write_refusals(
+    refused: str | None, not_found: str = NOT_YOURS, malformed: str = MALFORMED
+) -> dict[int | str, dict[str, Any]]:
+    """The refusals of a write with a JSON body on a contract: ``refused`` (409) when a rule may refuse it."""
+    described = {401: SIGNED_OUT, 404: not_found, 422: malformed} | ({409: refused} if refused else {})
+    return {**refusals(described), **JSON_TOO_LARGE}
 
 
 @router.get("/contracts/{contract_id}", tags=["contracts"], responses=CONTRACT_REFUSALS)

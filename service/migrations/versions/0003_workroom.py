@@ -132,10 +132,12 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("created_at", sa.BigInteger(), nullable=False),
+        sa.Column("money", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("number", name=op.f("pk_messages")),
         sa.UniqueConstraint("id", name=op.f("uq_messages_id")),
     )
     op.create_index("ix_messages_contract_number", "messages", ["contract_id", "number"])
+    op.create_index("ix_messages_contract_author_number", "messages", ["contract_id", "author_id", "number"])
     op.create_table(
         "attachments",
         sa.Column("id", RowNumber, nullable=False),
