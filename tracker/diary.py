@@ -39,7 +39,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from common.errors import NotFound, RuleViolation
-from common.rules import ContractTerms, check_editable, check_manual_time, check_memo, locked_at
+from common.rules import ContractTerms, check_editable, check_manual_time, check_memo
 from common.states import BlockSource, ContractKind, SyncState
 from common.timeutil import (
     SLOT,
@@ -365,13 +365,19 @@ class Diary:
         """The blocks of a local calendar date, whichever work week they belong to."""
         return self.blocks_between(*local_day_bounds(day, self.zone), contract_id)
 
-    def week_days(self, day: date, contract_id: str | None = None) -> list[DayTotal]:
-        """A row per local date that meets the work week holding ``day`` (UTC Monday to Sunday),
-        with the time of that week logged on it."""
+    def week_dates(self, day: date) -> list[date]:
+        """The local dates that meet the work week holding ``day`` (UTC Monday to Sunday): 7, or
+        8 where the zone is not UTC. Computed, not read."""
         week = week_of_date(day)
         first = week.astimezone(self.zone).date()
         last = (week + WEEK - timedelta(seconds=1)).astimezone(self.zone).date()
-        days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+        return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+    def week_days(self, day: date, contract_id: str | None = None) -> list[DayTotal]:
+        """A row per local date that meets the work week holding ``day`` (``week_dates``), with
+        the time of that week logged on it."""
+        week = week_of_date(day)
+        days = self.week_dates(day)
         bounds = [local_day_bounds(local, self.zone) for local in days]
         day_index = case(
             *((Block.start < end, i) for i, (_, end) in enumerate(bounds[:-1])), else_=len(days) - 1
@@ -468,10 +474,6 @@ class Diary:
         )
         with self.db.engine.connect() as connection:
             return DayAndWeek(*(int(value) for value in connection.execute(query).one()))
-
-    def locked_at(self, contract_id: str, moment: datetime) -> datetime:
-        """When time at ``moment`` on this contract stops being editable."""
-        return locked_at(ContractTerms.of(self.contract(contract_id)), moment)
 
     # ----- edits
 

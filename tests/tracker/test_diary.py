@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from common.errors import NotFound, RuleViolation
+from common.rules import ContractTerms, locked_at
 from common.wire import MAX_MEMO_CHARS
 from tracker.capture import imaging
 from tracker.diary import DayAndWeek, Diary
@@ -173,11 +174,12 @@ def test_the_week_seen_from_kiritimati(database, site):
     manual(diary, database, site, at(29, 20), at(29, 20, 20), now=at(29, 21))  # Mon 30 10:00 local
     rows = diary.week_days(date(2026, 11, 25))
     assert [r.day for r in rows] == [date(2026, 11, 23) + timedelta(days=i) for i in range(8)]
+    assert diary.week_dates(date(2026, 11, 25)) == [r.day for r in rows]  # computed, not read
     assert [r.partial for r in rows] == [True] + [False] * 6 + [True]
     assert (rows[0].seconds, rows[-1].seconds) == (600, 1200)
     assert sum(r.seconds for r in rows) == 1800
     assert [b.start for b in diary.day_blocks(date(2026, 11, 23))] == [at(22, 20), at(23, 1)]
-    assert diary.locked_at(site.id, at(23, 1)).astimezone(diary.zone) == datetime(
+    assert locked_at(ContractTerms.of(site), at(23, 1)).astimezone(diary.zone) == datetime(
         2026, 12, 1, 2, tzinfo=ZoneInfo("Pacific/Kiritimati")
     )
 

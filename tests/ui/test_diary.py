@@ -286,13 +286,14 @@ def test_a_redacted_screenshot_is_marked(open_window, diary, clock, busy_day):
     )
 
 
-def test_a_dst_day_shows_its_repeated_hour_twice(open_window, database, contract):
+def test_a_dst_day_shows_its_repeated_hour_twice(qtbot, open_window, database, contract):
     """1 Nov 2026 in New York: 01:00 EDT (05:00 UTC), then clocks go back: 01:00 EST (06:00 UTC)."""
     new_york = Diary(database, ZoneInfo("America/New_York"))
     manual(new_york, database, contract, at(1, 5), at(1, 5, 20), now=at(1, 12))
     manual(new_york, database, contract, at(1, 6), at(1, 6, 10), now=at(1, 12))
     window = open_window(diary_=new_york)
     window.show_date(date(2026, 11, 1))
+    filled(qtbot, window)
     model = window.day_model
     assert [model.headerData(r, Qt.Orientation.Vertical) for r in range(model.rowCount())] == [
         "01:00 EDT",
@@ -322,6 +323,7 @@ def test_select_several_blocks_and_edit_their_memo(qtbot, open_window, diary, bu
     qtbot.keyClicks(dialog.memo_edit, "Payment page")
     with qtbot.waitSignal(window.operations.changed):
         click(qtbot, dialog.save_button)
+    filled(qtbot, window)
     memos = {b.id: b.memo for b in diary.day_blocks(date(2026, 11, 25))}
     assert [memos[i] for i in ids] == ["Payment page"] * 3
     assert memos[cell(window, 0, 1).ids[0]] == "Checkout flow"
@@ -352,8 +354,8 @@ def test_keyboard_selection_then_delete_removes_time_after_confirming(qtbot, ope
         click(qtbot, button(box, "Remove time"))
     left = {b.id for b in diary.day_blocks(date(2026, 11, 25))}
     assert len(left) == 10 and not left & set(removed)
-    assert [window.day_model.headerData(r, Qt.Orientation.Vertical) for r in range(2)] == ["09:00", "12:00"]
     filled(qtbot, window)
+    assert [window.day_model.headerData(r, Qt.Orientation.Vertical) for r in range(2)] == ["09:00", "12:00"]
     assert window.this_week_label.text() == hm(sum(r.seconds for r in diary.week_days(date(2026, 11, 25))))
 
 
@@ -424,8 +426,10 @@ def test_last_week_stays_editable_during_the_grace_period(qtbot, open_window, da
     clock.advance((at(30, 11, 30) - clock.now()).total_seconds())  # Monday 12:30 in Berlin
     window = open_window(contract.id, diary_=berlin)
     window.show_previous_week()
+    filled(qtbot, window)
     assert window.lock_label.text() == "Editable until Mon 30 Nov 13:00 your time."
     window.show_day(date(2026, 11, 25))
+    filled(qtbot, window)
     click_cell(qtbot, window, 0, 0)
     assert window.edit_memo_button.isEnabled()
 
@@ -469,13 +473,13 @@ def test_add_time_adds_manual_blocks_and_shows_them(qtbot, open_window, diary, c
         (at(24, 10, m), "manual", "Planning") for m in (0, 10, 20)
     ]
     assert window.day == date(2026, 11, 24)
+    filled(qtbot, window)
     assert sorted(window.selected_block_ids()) == sorted(b.id for b in blocks)
     assert window.notice_label.isVisibleTo(window)
     assert window.notice_label.text() == (
         "Added 0:30 of manual time on “Website rebuild”, Tue 24 Nov 10:00–10:30 (selected below)."
     )
     assert visible_rows(window)[1].total_label.text() == "0:30"
-    filled(qtbot, window)
     assert date(2026, 11, 24) in window.calendar.logged_dates()
     assert window.this_week_label.text() == "0:30"
 
@@ -600,6 +604,7 @@ def test_a_screenshot_opens_full_size_and_can_be_redacted(qtbot, open_window, di
     box = find_child(qtbot, dialog, QMessageBox, "confirm-redact")
     with qtbot.waitSignal(window.operations.changed):
         click(qtbot, button(box, "Redact"))
+    filled(qtbot, window)
     assert diary.day_blocks(date(2026, 11, 25))[0].redacted
     pictures = [label for label in dialog.image_labels if label.pixmap() and not label.pixmap().isNull()]
     assert pictures[0].pixmap().toImage().pixelColor(31, 19).lightness() > 150  # blurred away
@@ -661,6 +666,7 @@ def test_a_locked_blocks_screenshot_cannot_be_changed(
     clock.advance((at(1, 12, month=12) - clock.now()).total_seconds())
     window = open_window()
     window.show_date(date(2026, 11, 23))
+    filled(qtbot, window)
     window.open_block(cell(window, 0, 0))
     dialog = find_child(qtbot, window, BlockDialog)
     assert dialog.status_label.text().startswith("Week locked Mon 30 Nov 12:00 your time")
@@ -718,9 +724,9 @@ def test_refresh_shows_time_logged_elsewhere(qtbot, open_window, diary, database
     assert window.day_stack.currentWidget() is window.empty_label
     manual(diary, database, contract, at(25, 9), at(25, 9, 20))
     window.refresh()
+    filled(qtbot, window)
     assert window.day_stack.currentWidget() is window.day_view
     assert window.day_model.block_count() == 2
-    filled(qtbot, window)
     assert date(2026, 11, 25) in window.calendar.logged_dates()
     assert window.this_week_label.text() == "0:20"
 
@@ -774,11 +780,13 @@ def test_a_full_week_builds_only_the_shown_days_cells(qtbot, open_window, diary,
     window = open_window(contract.id)
     widgets_before = len(window.findChildren(QWidget))
     window.show_date(date(2026, 11, 25))
+    filled(qtbot, window)
     assert [r.total_label.text() for r in visible_rows(window)] == ["24:00"] * 7
     assert window.day_model.block_count() == 144 and window.day_model.rowCount() == 24
     assert len(window.findChildren(QWidget)) == widgets_before  # no widget per block
     window.show_previous_week()
     window.show_next_week()
+    filled(qtbot, window)
     assert window.day_model.block_count() == 144
 
 
@@ -841,6 +849,7 @@ def open_diary_while_tracking(qtbot, workdiary, drive, seconds: int) -> WorkDiar
     workdiary.open_diary()
     window = workdiary.dialogs.diary_window
     qtbot.waitExposed(window)
+    filled(qtbot, window)
     return window
 
 
@@ -848,6 +857,7 @@ def test_the_work_diary_counts_the_block_being_tracked_live(qtbot, workdiary, dr
     window = open_diary_while_tracking(qtbot, workdiary, drive, 30)
     assert window.day_title.text() == "Monday 23 November 2026 — 0:00"
     drive.tick(122)  # 152 s: the database has the block as saved at 150 s
+    filled(qtbot, window)
     assert window.day_title.text() == "Monday 23 November 2026 — 0:02"
     ((_, running),) = window.day_model.cells()
     assert running.seconds == 152

@@ -160,7 +160,6 @@ class AddTimeDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.diary = diary
         self.operations = operations
         self.now = now
         self.zone = diary.zone
@@ -341,12 +340,11 @@ class AddTimeDialog(QDialog):
         if contract_id is None or start is None or end is None:
             show_error(self.error_label, "Choose a contract, a start and an end.")
             return
-        memo, device_id = self.memo_edit.text().strip(), self.diary.db.device_id()
-        day = self.day()
+        memo, day = self.memo_edit.text().strip(), self.day()
         self.operations.edit(
             self,
             lambda context: context.diary.add_manual_time(
-                contract_id, start, end, memo, context.now, device_id
+                contract_id, start, end, memo, context.now, context.diary.db.device_id()
             ),
             lambda ids: self._added(ids, day, start),
             self._refused,
