@@ -3,6 +3,7 @@ keys, selections, dialogs; every wait is on a signal or a condition."""
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -11,6 +12,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QAbstractButton, QApplication, QMessageBox, QToolButton, QWidget
+from sqlalchemy import event
 
 from common.errors import EnvironmentProblem
 from common.timetext import hm
@@ -226,6 +228,64 @@ def test_partial_edge_dates_east_of_utc(open_window, database, clock, contract):
     window.show_day(date(2026, 11, 23))
     assert window.day_title.text() == "Monday 23 November 2026 — 0:30"  # the whole date
     assert "previous work week" in window.day_note.text()
+
+
+def test_the_work_diary_reads_the_database_off_the_gui_thread(
+    qtbot, open_window, make_tracker, diary, database, clock, contract
+):
+    track(make_tracker, clock, contract, at(18, 9), 15 * 60, "Old work", FakeCapturer())  # screenshots
+    clock.advance((WEDNESDAY - clock.now()).total_seconds())
+    manual(diary, database, contract, at(24, 9), at(24, 9, 20), "Tuesday work")
+    other = diary.add_contract("Logo", now=at(1, 0))
+    readers: list[threading.Thread] = []
+
+    def record(*_) -> None:
+        readers.append(threading.current_thread())
+
+    event.listen(database.engine, "before_cursor_execute", record)
+    try:
+        window = open_window()
+        window.show_previous_week()  # a week, its date's blocks and the calendar's dots
+        filled(qtbot, window)
+        assert cell(window, 0, 0).memo == "Old work"
+        qtbot.waitUntil(lambda: window.thumbnails.cached(cell(window, 0, 0).screenshot_id))
+        window.show_next_week()
+        window.show_previous_day()  # a date of the shown week
+        window.set_contract(other.id)
+        window.refresh()
+        filled(qtbot, window)
+        window.set_contract(None)
+        filled(qtbot, window)
+        assert (window.day, cell(window, 0, 0).memo) == (date(2026, 11, 24), "Tuesday work")
+        click_cell(qtbot, window, 0, 0)
+        assert window.edit_memo_button.isEnabled()  # its lock, from the contracts read
+    finally:
+        event.remove(database.engine, "before_cursor_execute", record)
+    assert readers  # the database was read, each time on another thread
+    assert threading.main_thread() not in readers
+
+
+def test_a_week_left_before_its_read_came_is_never_shown(
+    qtbot, open_window, diary, database, clock, contract
+):
+    clock.advance((WEDNESDAY - clock.now()).total_seconds())
+    manual(diary, database, contract, at(18, 9), at(18, 9, 10), "Week A", now=at(18, 12))
+    manual(diary, database, contract, at(11, 9), at(11, 9, 20), "Week B", now=at(11, 12))
+    window = open_window()
+    shown: list[tuple[str, set[str]]] = []  # the week and the blocks, each time blocks are shown
+    window.day_model.modelReset.connect(
+        lambda: shown.append((window.week_title.text(), {c.memo for _, c in window.day_model.cells()}))
+    )
+    weeks, days = [], []
+    window.weekChanged.connect(weeks.append)
+    window.dayChanged.connect(days.append)
+    window.show_date(date(2026, 11, 18))  # week A...
+    window.show_date(date(2026, 11, 11))  # ...then week B, before A's read came back
+    filled(qtbot, window)
+    assert shown == [("09 Nov – 15 Nov 2026", {"Week B"})]
+    assert (weeks, days) == ([at(9, 0)], [date(2026, 11, 11)])
+    assert [r.total_label.text() for r in visible_rows(window)][2] == "0:20"
+    assert window.day_title.text() == "Wednesday 11 November 2026 — 0:20"
 
 
 # ----- the day

@@ -235,7 +235,7 @@ class WorkDiaryWindow(QWidget):
         self._stale = False  # refresh() was called while hidden
         self._totals: dict[str, Totals] = {}
         self._totals_running: Running | None = None  # the running block as the totals count it
-        self.thumbnails = ThumbnailCache(diary, THUMB_SIZE, parent=self)
+        self.thumbnails = ThumbnailCache(operations, THUMB_SIZE, parent=self)
         self.setWindowTitle("Work Diary — Workdiary")
         self.setAccessibleName("Work Diary")
         self._build()
