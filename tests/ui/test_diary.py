@@ -242,7 +242,7 @@ def test_the_work_diary_reads_the_database_off_the_gui_thread(
     def record(*_) -> None:
         readers.append(threading.current_thread())
 
-    event.listen(database.engine, "before_cursor_execute", record)
+    event.listen(database.engine, "checkout", record)  # every read takes a connection of the pool
     try:
         window = open_window()
         window.show_previous_week()  # a week, its date's blocks and the calendar's dots
@@ -260,7 +260,7 @@ def test_the_work_diary_reads_the_database_off_the_gui_thread(
         click_cell(qtbot, window, 0, 0)
         assert window.edit_memo_button.isEnabled()  # its lock, from the contracts read
     finally:
-        event.remove(database.engine, "before_cursor_execute", record)
+        event.remove(database.engine, "checkout", record)
     assert readers  # the database was read, each time on another thread
     assert threading.main_thread() not in readers
 
