@@ -249,6 +249,10 @@ def test_the_work_diary_reads_the_database_off_the_gui_thread(
         filled(qtbot, window)
         assert cell(window, 0, 0).memo == "Old work"
         qtbot.waitUntil(lambda: window.thumbnails.cached(cell(window, 0, 0).screenshot_id))
+        dialog = window.open_block(cell(window, 0, 0))  # its images
+        filled(qtbot, window)
+        assert dialog.full_size()
+        dialog.close()
         window.show_next_week()
         window.show_previous_day()  # a date of the shown week
         window.set_contract(other.id)
@@ -652,6 +656,7 @@ def test_a_screenshot_opens_full_size_and_can_be_redacted(qtbot, open_window, di
     qtbot.keyClick(view, Qt.Key.Key_Return)
     dialog = find_child(qtbot, window, BlockDialog)
     assert dialog.screenshot_id == block.screenshot_id
+    filled(qtbot, window)  # its images, found off the GUI thread
     pictures = [label for label in dialog.image_labels if label.pixmap() and not label.pixmap().isNull()]
     assert [p.accessibleName() for p in pictures] == ["Screenshot, Monitor 1", "Screenshot, Monitor 2"]
     captions = [label.text() for label in dialog.image_labels if label.text().startswith("Monitor")]

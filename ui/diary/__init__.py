@@ -959,12 +959,7 @@ class WorkDiaryWindow(QWidget):
     @Slot(object)
     def open_block(self, cell: Cell) -> BlockDialog:
         reason = next((r for b in cell.blocks if (r := self._why_locked(b.contract_id, b.start))), "")
-        titles = ", ".join(
-            dict.fromkeys(
-                self._contracts[b.contract_id].title for b in cell.blocks if b.contract_id in self._contracts
-            )
-        )
-        dialog = BlockDialog(self.diary, self.operations, self.now, cell, reason, titles, self)
+        dialog = BlockDialog(self.diary, self.operations, self.now, cell, self._contracts, reason, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog
