@@ -292,6 +292,17 @@ def test_a_week_left_before_its_read_came_is_never_shown(
     assert window.day_title.text() == "Wednesday 11 November 2026 — 0:20"
 
 
+def test_a_contract_not_known_here_shows_all_contracts(qtbot, open_window, diary, database, clock, contract):
+    clock.advance((WEDNESDAY - clock.now()).total_seconds())
+    manual(diary, database, contract, at(25, 9), at(25, 9, 20))
+    window = open_window("removed-meanwhile")
+    filled(qtbot, window)  # read again for all contracts, once the contracts came
+    assert window.contract_id is None and window.contract_combo.currentText() == "All contracts"
+    assert window.day_model.block_count() == 2
+    assert window.week_total_label.text() == "0:20"
+    assert window.totals_box.title() == "Totals — all contracts" and window.this_week_label.text() == "0:20"
+
+
 # ----- the day
 
 

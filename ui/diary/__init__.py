@@ -279,7 +279,6 @@ class WorkDiaryWindow(QWidget):
             self._stale = True
             return
         self._stale = False
-        self._locks.clear()
         self._read(contracts=True, keep_selection=True)
         self._load_month(force=True)
         self._load_totals()
@@ -616,14 +615,14 @@ class WorkDiaryWindow(QWidget):
         """Read, in one operation, the contracts, the chosen week's day totals and the chosen
         date's blocks (those asked for). Each part is shown only if the window still asks for it:
         a later step's read (they run in order) shows its own."""
-        asked = contract_id, week_start_, day_ = self._contract_id, self._week, self._day
+        asked = contract_id, asked_week, asked_day = self._contract_id, self._week, self._day
 
         def query(context: Context) -> _Read:
             diary = context.diary
             return _Read(
                 diary.contracts() if contracts else None,
-                diary.week_days(week_start_.date(), contract_id) if week else None,
-                diary.day_blocks(day_, contract_id) if day else None,
+                diary.week_days(asked_week.date(), contract_id) if week else None,
+                diary.day_blocks(asked_day, contract_id) if day else None,
             )
 
         def show(found: _Read) -> None:
@@ -640,6 +639,7 @@ class WorkDiaryWindow(QWidget):
 
     def _show_contracts(self, contracts: list[Contract]) -> None:
         self._contracts = {c.id: c for c in contracts}
+        self._locks.clear()  # their terms may have changed
         gone = self._contract_id is not None and self._contract_id not in self._contracts
         if gone:
             self._contract_id = None
