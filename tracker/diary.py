@@ -361,8 +361,7 @@ class Diary:
             "contract_id": contract_id,
         }
         make_view = partial(tuple.__new__, BlockView)  # the tuple as it is, without NamedTuple's call
-        with self.db.engine.connect() as connection:
-            cursor = connection.connection.cursor()
+        with self.db.driver_cursor() as cursor:
             shot_of = {
                 block_id: (shot_id, redacted == 1)
                 for block_id, shot_id, redacted in cursor.execute(screenshots, parameters)
