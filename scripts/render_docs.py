@@ -110,7 +110,6 @@ def render(data_dir: Path) -> None:
 
 
 def render_app(data_dir: Path, service_url: str, email: str, password: str) -> None:
-    from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
     from tracker.engine import IdleQuestion
@@ -169,13 +168,22 @@ def render_app(data_dir: Path, service_url: str, email: str, password: str) -> N
     workdiary.open_diary()
     diary_window = workdiary.dialogs.diary_window
     diary_window.resize(1400, 900)
-    shown: list[bool] = []
-    diary_window.operations.after_those_asked(diary_window, lambda: shown.append(True))
-    while not shown:  # the totals and the calendar's dots, read off the GUI thread
-        app.processEvents()
+
+    def read(window) -> None:
+        """Wait for what the window asked to read off the GUI thread (the week, the day, the
+        totals, the calendar's dots) to be shown, then for the thumbnails its cells ask for."""
+        shown: list[bool] = []
+        window.operations.after_those_asked(window, lambda: shown.append(True))
+        while not shown:
+            app.processEvents()
+        window.repaint()
+        while window.thumbnails.pending():
+            app.processEvents()
+
+    read(diary_window)
     save(diary_window, "work-diary-week.png")
     diary_window.show_day(NOW.astimezone(ZONE).date())
-    QTest.qWait(1500)  # thumbnails load in slices after the grid is shown
+    read(diary_window)
     save(diary_window, "work-diary-day.png")
 
     workdiary.open_review(latest_screenshot_id(workdiary.diary, NOW - timedelta(hours=1)))

@@ -7,12 +7,13 @@ import os
 import sqlite3
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, ExceptionContext, Executable, create_engine, event, text
-from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.engine.interfaces import DBAPICursor
+from sqlalchemy.exc import DatabaseError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from common.errors import DamagedDatabase, StorageProblem
@@ -103,6 +104,19 @@ class Database:
         error = context.original_exception
         if getattr(error, "sqlite_errorname", "").startswith(_DAMAGED):
             raise self._damaged(error) from error
+
+    @contextmanager
+    def driver_cursor(self) -> Iterator[DBAPICursor]:
+        """The driver's own cursor, for a hot read whose rows would cost as much again as
+        SQLAlchemy's objects (the Work Diary's week). No SQLAlchemy event sees its statements:
+        its errors become SQLAlchemy's here, and a damaged file is reported as on any read."""
+        with self.engine.connect() as connection, closing(connection.connection.cursor()) as cursor:
+            try:
+                yield cursor
+            except sqlite3.Error as error:
+                if getattr(error, "sqlite_errorname", "").startswith(_DAMAGED):
+                    raise self._damaged(error) from error
+                raise DBAPIError.instance(None, None, error, sqlite3.Error) from error
 
     def check(self) -> None:
         """Read every page (SQLite's quick check): DamagedDatabase if one is damaged."""

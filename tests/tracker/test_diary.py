@@ -10,11 +10,13 @@ import pytest
 from sqlalchemy import select
 
 from common.errors import NotFound, RuleViolation
+from common.rules import ContractTerms, locked_at
+from common.timeutil import to_epoch
 from common.wire import MAX_MEMO_CHARS
 from tracker.capture import imaging
 from tracker.diary import DayAndWeek, Diary
 from tracker.engine import Tracker
-from tracker.models import Block, Screenshot
+from tracker.models import Block, Screenshot, pack_activity
 from tracker.simulation import SimulatedClock, SimulatedInput, simulate
 
 WEDNESDAY = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
@@ -173,11 +175,12 @@ def test_the_week_seen_from_kiritimati(database, site):
     manual(diary, database, site, at(29, 20), at(29, 20, 20), now=at(29, 21))  # Mon 30 10:00 local
     rows = diary.week_days(date(2026, 11, 25))
     assert [r.day for r in rows] == [date(2026, 11, 23) + timedelta(days=i) for i in range(8)]
+    assert diary.week_dates(date(2026, 11, 25)) == [r.day for r in rows]  # computed, not read
     assert [r.partial for r in rows] == [True] + [False] * 6 + [True]
     assert (rows[0].seconds, rows[-1].seconds) == (600, 1200)
     assert sum(r.seconds for r in rows) == 1800
     assert [b.start for b in diary.day_blocks(date(2026, 11, 23))] == [at(22, 20), at(23, 1)]
-    assert diary.locked_at(site.id, at(23, 1)).astimezone(diary.zone) == datetime(
+    assert locked_at(ContractTerms.of(site), at(23, 1)).astimezone(diary.zone) == datetime(
         2026, 12, 1, 2, tzinfo=ZoneInfo("Pacific/Kiritimati")
     )
 
@@ -291,6 +294,28 @@ def test_thumbnails_of_many_screenshots_at_once_and_the_open_block(make_tracker,
     paths = diary.thumbnail_paths(shot_ids)
     assert paths.keys() == set(shot_ids)
     assert all(path.name.endswith("-m1-thumb.jpg") and path.exists() for path in paths.values())
+
+
+def test_blocks_read_back_with_the_values_and_types_of_the_stored_rows(
+    make_tracker, clock, diary, database, contract
+):
+    tracker = make_tracker()
+    tracker.start(contract.id, "Checkout flow")
+    simulate(tracker, clock, 1500)  # two closed slots with their screenshots, and an open one
+    views = diary.day_blocks(clock.now().date())
+    assert len(views) == 3 and views[0].screenshot_id
+    with database.session() as session:
+        for view in views:
+            block = session.get(Block, view.id)
+            shot = block.screenshot
+            stored = (
+                *(block.id, block.contract_id, to_epoch(block.start), to_epoch(block.end), block.memo),
+                *(block.source, block.over_limit, block.capture_note, block.active_minutes),
+                *(block.active_seconds, pack_activity(block.activity), block.is_open),
+                *((shot.id, shot.redacted) if shot else (None, False)),
+            )
+            assert tuple(view) == stored
+            assert [type(value) for value in view] == [type(value) for value in stored]
 
 
 # ----- the block being tracked counts, to the second

@@ -15,6 +15,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, select, text
+from sqlalchemy.exc import OperationalError
 
 from common.errors import StorageProblem
 from tests.helpers.full_disk import fill_the_disk
@@ -141,6 +142,12 @@ def test_a_corrupt_database_is_reported_and_left_alone(tmp_path):
     with pytest.raises(StorageProblem, match=r"cannot be opened.*left as it is"):
         Database(data_dir)
     assert (data_dir / "workdiary.sqlite3").read_bytes() == garbage
+
+
+def test_an_error_on_the_drivers_cursor_is_sqlalchemys(database):
+    """As on every other read: callers catch SQLAlchemy's errors (a damaged file: test_cli)."""
+    with pytest.raises(OperationalError, match="no such table"), database.driver_cursor() as cursor:
+        cursor.execute("SELECT * FROM no_such_table")
 
 
 def track_into_a_full_disk(make_tracker, clock, contract, database, events: list):

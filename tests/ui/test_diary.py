@@ -3,6 +3,7 @@ keys, selections, dialogs; every wait is on a signal or a condition."""
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -11,6 +12,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QAbstractButton, QApplication, QMessageBox, QToolButton, QWidget
+from sqlalchemy import event
 
 from common.errors import EnvironmentProblem
 from common.timetext import hm
@@ -228,6 +230,79 @@ def test_partial_edge_dates_east_of_utc(open_window, database, clock, contract):
     assert "previous work week" in window.day_note.text()
 
 
+def test_the_work_diary_reads_the_database_off_the_gui_thread(
+    qtbot, open_window, make_tracker, diary, database, clock, contract
+):
+    track(make_tracker, clock, contract, at(18, 9), 15 * 60, "Old work", FakeCapturer())  # screenshots
+    clock.advance((WEDNESDAY - clock.now()).total_seconds())
+    manual(diary, database, contract, at(24, 9), at(24, 9, 20), "Tuesday work")
+    other = diary.add_contract("Logo", now=at(1, 0))
+    readers: list[threading.Thread] = []
+
+    def record(*_) -> None:
+        readers.append(threading.current_thread())
+
+    event.listen(database.engine, "checkout", record)  # every read takes a connection of the pool
+    try:
+        window = open_window()
+        window.show_previous_week()  # a week, its date's blocks and the calendar's dots
+        filled(qtbot, window)
+        assert cell(window, 0, 0).memo == "Old work"
+        qtbot.waitUntil(lambda: window.thumbnails.cached(cell(window, 0, 0).screenshot_id))
+        dialog = window.open_block(cell(window, 0, 0))  # its images
+        filled(qtbot, window)
+        assert dialog.full_size()
+        dialog.close()
+        window.show_next_week()
+        window.show_previous_day()  # a date of the shown week
+        window.set_contract(other.id)
+        window.refresh()
+        filled(qtbot, window)
+        window.set_contract(None)
+        filled(qtbot, window)
+        assert (window.day, cell(window, 0, 0).memo) == (date(2026, 11, 24), "Tuesday work")
+        click_cell(qtbot, window, 0, 0)
+        assert window.edit_memo_button.isEnabled()  # its lock, from the contracts read
+    finally:
+        event.remove(database.engine, "checkout", record)
+    assert readers  # the database was read, each time on another thread
+    assert threading.main_thread() not in readers
+
+
+def test_a_week_left_before_its_read_came_is_never_shown(
+    qtbot, open_window, diary, database, clock, contract
+):
+    clock.advance((WEDNESDAY - clock.now()).total_seconds())
+    manual(diary, database, contract, at(18, 9), at(18, 9, 10), "Week A", now=at(18, 12))
+    manual(diary, database, contract, at(11, 9), at(11, 9, 20), "Week B", now=at(11, 12))
+    window = open_window()
+    shown: list[tuple[str, set[str]]] = []  # the week and the blocks, each time blocks are shown
+    window.day_model.modelReset.connect(
+        lambda: shown.append((window.week_title.text(), {c.memo for _, c in window.day_model.cells()}))
+    )
+    weeks, days = [], []
+    window.weekChanged.connect(weeks.append)
+    window.dayChanged.connect(days.append)
+    window.show_date(date(2026, 11, 18))  # week A...
+    window.show_date(date(2026, 11, 11))  # ...then week B, before A's read came back
+    filled(qtbot, window)
+    assert shown == [("09 Nov – 15 Nov 2026", {"Week B"})]
+    assert (weeks, days) == ([at(9, 0)], [date(2026, 11, 11)])
+    assert [r.total_label.text() for r in visible_rows(window)][2] == "0:20"
+    assert window.day_title.text() == "Wednesday 11 November 2026 — 0:20"
+
+
+def test_a_contract_not_known_here_shows_all_contracts(qtbot, open_window, diary, database, clock, contract):
+    clock.advance((WEDNESDAY - clock.now()).total_seconds())
+    manual(diary, database, contract, at(25, 9), at(25, 9, 20))
+    window = open_window("removed-meanwhile")
+    filled(qtbot, window)  # read again for all contracts, once the contracts came
+    assert window.contract_id is None and window.contract_combo.currentText() == "All contracts"
+    assert window.day_model.block_count() == 2
+    assert window.week_total_label.text() == "0:20"
+    assert window.totals_box.title() == "Totals — all contracts" and window.this_week_label.text() == "0:20"
+
+
 # ----- the day
 
 
@@ -286,13 +361,14 @@ def test_a_redacted_screenshot_is_marked(open_window, diary, clock, busy_day):
     )
 
 
-def test_a_dst_day_shows_its_repeated_hour_twice(open_window, database, contract):
+def test_a_dst_day_shows_its_repeated_hour_twice(qtbot, open_window, database, contract):
     """1 Nov 2026 in New York: 01:00 EDT (05:00 UTC), then clocks go back: 01:00 EST (06:00 UTC)."""
     new_york = Diary(database, ZoneInfo("America/New_York"))
     manual(new_york, database, contract, at(1, 5), at(1, 5, 20), now=at(1, 12))
     manual(new_york, database, contract, at(1, 6), at(1, 6, 10), now=at(1, 12))
     window = open_window(diary_=new_york)
     window.show_date(date(2026, 11, 1))
+    filled(qtbot, window)
     model = window.day_model
     assert [model.headerData(r, Qt.Orientation.Vertical) for r in range(model.rowCount())] == [
         "01:00 EDT",
@@ -322,6 +398,7 @@ def test_select_several_blocks_and_edit_their_memo(qtbot, open_window, diary, bu
     qtbot.keyClicks(dialog.memo_edit, "Payment page")
     with qtbot.waitSignal(window.operations.changed):
         click(qtbot, dialog.save_button)
+    filled(qtbot, window)
     memos = {b.id: b.memo for b in diary.day_blocks(date(2026, 11, 25))}
     assert [memos[i] for i in ids] == ["Payment page"] * 3
     assert memos[cell(window, 0, 1).ids[0]] == "Checkout flow"
@@ -352,8 +429,8 @@ def test_keyboard_selection_then_delete_removes_time_after_confirming(qtbot, ope
         click(qtbot, button(box, "Remove time"))
     left = {b.id for b in diary.day_blocks(date(2026, 11, 25))}
     assert len(left) == 10 and not left & set(removed)
-    assert [window.day_model.headerData(r, Qt.Orientation.Vertical) for r in range(2)] == ["09:00", "12:00"]
     filled(qtbot, window)
+    assert [window.day_model.headerData(r, Qt.Orientation.Vertical) for r in range(2)] == ["09:00", "12:00"]
     assert window.this_week_label.text() == hm(sum(r.seconds for r in diary.week_days(date(2026, 11, 25))))
 
 
@@ -424,8 +501,10 @@ def test_last_week_stays_editable_during_the_grace_period(qtbot, open_window, da
     clock.advance((at(30, 11, 30) - clock.now()).total_seconds())  # Monday 12:30 in Berlin
     window = open_window(contract.id, diary_=berlin)
     window.show_previous_week()
+    filled(qtbot, window)
     assert window.lock_label.text() == "Editable until Mon 30 Nov 13:00 your time."
     window.show_day(date(2026, 11, 25))
+    filled(qtbot, window)
     click_cell(qtbot, window, 0, 0)
     assert window.edit_memo_button.isEnabled()
 
@@ -469,13 +548,13 @@ def test_add_time_adds_manual_blocks_and_shows_them(qtbot, open_window, diary, c
         (at(24, 10, m), "manual", "Planning") for m in (0, 10, 20)
     ]
     assert window.day == date(2026, 11, 24)
+    filled(qtbot, window)
     assert sorted(window.selected_block_ids()) == sorted(b.id for b in blocks)
     assert window.notice_label.isVisibleTo(window)
     assert window.notice_label.text() == (
         "Added 0:30 of manual time on “Website rebuild”, Tue 24 Nov 10:00–10:30 (selected below)."
     )
     assert visible_rows(window)[1].total_label.text() == "0:30"
-    filled(qtbot, window)
     assert date(2026, 11, 24) in window.calendar.logged_dates()
     assert window.this_week_label.text() == "0:30"
 
@@ -588,6 +667,7 @@ def test_a_screenshot_opens_full_size_and_can_be_redacted(qtbot, open_window, di
     qtbot.keyClick(view, Qt.Key.Key_Return)
     dialog = find_child(qtbot, window, BlockDialog)
     assert dialog.screenshot_id == block.screenshot_id
+    filled(qtbot, window)  # its images, found off the GUI thread
     pictures = [label for label in dialog.image_labels if label.pixmap() and not label.pixmap().isNull()]
     assert [p.accessibleName() for p in pictures] == ["Screenshot, Monitor 1", "Screenshot, Monitor 2"]
     captions = [label.text() for label in dialog.image_labels if label.text().startswith("Monitor")]
@@ -600,6 +680,7 @@ def test_a_screenshot_opens_full_size_and_can_be_redacted(qtbot, open_window, di
     box = find_child(qtbot, dialog, QMessageBox, "confirm-redact")
     with qtbot.waitSignal(window.operations.changed):
         click(qtbot, button(box, "Redact"))
+    filled(qtbot, window)
     assert diary.day_blocks(date(2026, 11, 25))[0].redacted
     pictures = [label for label in dialog.image_labels if label.pixmap() and not label.pixmap().isNull()]
     assert pictures[0].pixmap().toImage().pixelColor(31, 19).lightness() > 150  # blurred away
@@ -661,6 +742,7 @@ def test_a_locked_blocks_screenshot_cannot_be_changed(
     clock.advance((at(1, 12, month=12) - clock.now()).total_seconds())
     window = open_window()
     window.show_date(date(2026, 11, 23))
+    filled(qtbot, window)
     window.open_block(cell(window, 0, 0))
     dialog = find_child(qtbot, window, BlockDialog)
     assert dialog.status_label.text().startswith("Week locked Mon 30 Nov 12:00 your time")
@@ -718,9 +800,9 @@ def test_refresh_shows_time_logged_elsewhere(qtbot, open_window, diary, database
     assert window.day_stack.currentWidget() is window.empty_label
     manual(diary, database, contract, at(25, 9), at(25, 9, 20))
     window.refresh()
+    filled(qtbot, window)
     assert window.day_stack.currentWidget() is window.day_view
     assert window.day_model.block_count() == 2
-    filled(qtbot, window)
     assert date(2026, 11, 25) in window.calendar.logged_dates()
     assert window.this_week_label.text() == "0:20"
 
@@ -774,11 +856,13 @@ def test_a_full_week_builds_only_the_shown_days_cells(qtbot, open_window, diary,
     window = open_window(contract.id)
     widgets_before = len(window.findChildren(QWidget))
     window.show_date(date(2026, 11, 25))
+    filled(qtbot, window)
     assert [r.total_label.text() for r in visible_rows(window)] == ["24:00"] * 7
     assert window.day_model.block_count() == 144 and window.day_model.rowCount() == 24
     assert len(window.findChildren(QWidget)) == widgets_before  # no widget per block
     window.show_previous_week()
     window.show_next_week()
+    filled(qtbot, window)
     assert window.day_model.block_count() == 144
 
 
@@ -841,6 +925,7 @@ def open_diary_while_tracking(qtbot, workdiary, drive, seconds: int) -> WorkDiar
     workdiary.open_diary()
     window = workdiary.dialogs.diary_window
     qtbot.waitExposed(window)
+    filled(qtbot, window)
     return window
 
 
@@ -848,6 +933,7 @@ def test_the_work_diary_counts_the_block_being_tracked_live(qtbot, workdiary, dr
     window = open_diary_while_tracking(qtbot, workdiary, drive, 30)
     assert window.day_title.text() == "Monday 23 November 2026 — 0:00"
     drive.tick(122)  # 152 s: the database has the block as saved at 150 s
+    filled(qtbot, window)
     assert window.day_title.text() == "Monday 23 November 2026 — 0:02"
     ((_, running),) = window.day_model.cells()
     assert running.seconds == 152

@@ -71,6 +71,7 @@ def test_deleting_the_screenshot_of_the_block_being_tracked_from_the_work_diary_
     deleted_at = drive.clock.now()
     workdiary.open_diary()
     window = workdiary.dialogs.diary_window
+    qtbot.waitUntil(lambda: window.day_model.block_count() > 0)  # read off the GUI thread
     (cell,) = [cell for _, cell in window.day_model.cells() if cell.screenshot_id == taken.screenshot_id]
     dialog = window.open_block(cell)
     assert dialog.delete_button.isEnabled()

@@ -1,12 +1,13 @@
 """The Work Diary window: a calendar with a dot under each date with logged time, the work week a
 row per day, the chosen day's time blocks by hour, edits under the contract's rules, and totals.
 
-It reads through ``tracker.diary.Diary`` only and edits through operations (ui/operations.py, off
-the GUI thread; it re-reads when any view's edit is done: ``Operations.changed``), and takes the
-clock as ``now`` (the app passes the real one, tests a fake): it never reads the system clock
-itself. Opening a week costs a
-few small queries and at most 144 painted cells (the shown day); thumbnails fill in after the
-window is up.
+It reads through ``tracker.diary.Diary`` and edits through operations (ui/operations.py), both
+off the GUI thread: a user's step asks one read (a week: its day totals and the chosen date's
+blocks; a date of the shown week: its blocks), and its result is shown only if the window still
+asks for it then (the contract, week and date did not change meanwhile). It re-reads when any
+view's edit is done (``Operations.changed``), and takes the clock as ``now`` (the app passes the
+real one, tests a fake): it never reads the system clock itself. Opening a week costs a few small
+queries and at most 144 painted cells (the shown day); thumbnails fill in after the window is up.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -37,11 +39,12 @@ from PySide6.QtWidgets import (
 )
 
 from common.contract import contract_label
+from common.rules import ContractTerms, locked_at
 from common.states import ContractStatus
 from common.timetext import hm, local_text
 from common.timetext import spoken as spoken_hm
 from common.timeutil import WEEK, week_of_date, week_start
-from tracker.diary import DayTotal, Diary, Running, Totals
+from tracker.diary import BlockView, DayTotal, Diary, Running, Totals
 from tracker.models import Contract
 from ui.diary.day import THUMB_SIZE, Cell, DayModel, DayView
 from ui.diary.dialogs import AddTimeDialog, BlockDialog, MemoDialog
@@ -186,13 +189,24 @@ class WeekRow(QFrame):
         super().mousePressEvent(event)
 
 
+@dataclass(frozen=True)
+class _Read:
+    """What one read found; a part not asked for is None."""
+
+    contracts: list[Contract] | None
+    week_rows: list[DayTotal] | None
+    day_blocks: list[BlockView] | None
+
+
 class WorkDiaryWindow(QWidget):
     """The Work Diary. ``refresh()`` re-reads everything (after every edit: ``Operations.changed``);
-    ``follow_running()`` each second while tracking.
+    ``follow_running()`` each second while tracking. ``week``, ``day`` and ``contract_id`` are
+    what the user asked for; the view shows them once their read is done.
 
     Signals:
-        weekChanged(datetime): the shown work week's Monday 00:00 UTC.
-        dayChanged(date): the shown local date.
+        weekChanged(datetime): the view shows another work week (its Monday 00:00 UTC), with
+            its chosen date's blocks.
+        dayChanged(date): the view shows another local date's blocks.
     """
 
     weekChanged = Signal(object)
@@ -214,21 +228,27 @@ class WorkDiaryWindow(QWidget):
         self._contracts: dict[str, Contract] = {}
         self._contract_id = contract_id
         self._locks: dict[tuple[str, datetime], datetime] = {}
+        self._week_rows: list[DayTotal] = []  # the shown week's
+        self._week_editable = False
         self._syncing_calendar = False
         self._month_loaded: tuple | None = None
         self._stale = False  # refresh() was called while hidden
         self._totals: dict[str, Totals] = {}
         self._totals_running: Running | None = None  # the running block as the totals count it
-        self.thumbnails = ThumbnailCache(diary, THUMB_SIZE, parent=self)
+        self.thumbnails = ThumbnailCache(operations, THUMB_SIZE, parent=self)
         self.setWindowTitle("Work Diary — Workdiary")
         self.setAccessibleName("Work Diary")
         self._build()
         operations.changed.connect(self.refresh)
-        self._load_contracts()
         moment = now()
         self._week = week_start(moment)
         self._day = moment.astimezone(self.zone).date()
-        self._show(self._week, self._day, emit=False)
+        self._week_dates = diary.week_dates(self._week.date())
+        self._shown_week, self._shown_day = self._week, self._day  # no signal for the first view
+        self.add_time_button.setEnabled(False)  # until the contracts are read
+        self._read(contracts=True)
+        self._select_in_calendar(self._day)
+        self._load_month()
         self._load_totals()
 
     # ----- public
@@ -259,18 +279,16 @@ class WorkDiaryWindow(QWidget):
             self._stale = True
             return
         self._stale = False
-        self._locks.clear()
-        self._load_contracts()
+        self._read(contracts=True, keep_selection=True)
         self._load_month(force=True)
-        self._load_week()
-        self._load_day(keep_selection=True)
         self._load_totals()
 
     @Slot()
     def follow_running(self) -> None:
         """The block being tracked went on (``diary.running``, each second): the week, the day, the
         selection and the totals count it to the second. Only the week's day totals are read again
-        (a small range query); a block that closed or began comes with a ``refresh()``."""
+        (a small range query, off the GUI thread); a block that closed or began comes with a
+        ``refresh()``."""
         running, counted = self.diary.running, self._totals_running
         if running is None or not self.isVisible() or not self._week <= running.start < self._week + WEEK:
             return
@@ -281,7 +299,7 @@ class WorkDiaryWindow(QWidget):
                 totals = self._totals[running.contract_id]
                 self._totals[running.contract_id] = totals.grown(grown, not running.over_limit)
                 self._show_totals()
-        self._load_week()
+        self._read(day=False)
         if self.day_model.follow(running):
             self._show_day_total()
             self._update_actions()
@@ -294,16 +312,18 @@ class WorkDiaryWindow(QWidget):
     @Slot(object)
     def show_day(self, day: date) -> None:
         """Open one of the shown week's dates (another date: its own week, as ``show_date``)."""
-        if day is None or day == self._day:
-            return
+        if day is not None and day != self._day:
+            self._open_day(day)
+
+    def _open_day(self, day: date, then: Callable[[], None] | None = None) -> None:
+        """``then``: once the date is shown."""
         if day not in self._week_dates:
-            self.show_date(day)
+            self._show(week_of_date(day), day, then)
             return
         self._day = day
-        self._load_day(keep_selection=False)
+        self._read(week=False, then=then)
         self._mark_current_row()
         self._select_in_calendar(day)
-        self.dayChanged.emit(day)
 
     @Slot()
     def show_this_week(self) -> None:
@@ -393,6 +413,7 @@ class WorkDiaryWindow(QWidget):
         week_layout.addLayout(navigation)
         for row in self.week_rows:
             week_layout.addWidget(row)
+            row.hide()  # until the week is read
             row.opened.connect(self._open_day_from_row)
         total_line = QHBoxLayout()
         total_caption = QLabel("Week total", self)
@@ -549,32 +570,16 @@ class WorkDiaryWindow(QWidget):
 
     # ----- loading
 
-    def _load_contracts(self) -> None:
-        contracts = self.diary.contracts()
-        self._contracts = {c.id: c for c in contracts}
-        if self._contract_id not in self._contracts:
-            self._contract_id = None
-        combo = self.contract_combo
-        combo.blockSignals(True)
-        combo.clear()
-        combo.addItem(ALL_CONTRACTS, None)
-        for contract in contracts:
-            combo.addItem(contract_label(contract), contract.id)
-        combo.setCurrentIndex(max(combo.findData(self._contract_id), 0) if self._contract_id else 0)
-        combo.blockSignals(False)
-
-    def _show(self, week: datetime, day: date, emit: bool = True) -> None:
+    def _show(self, week: datetime, day: date, then: Callable[[], None] | None = None) -> None:
+        """Ask for a week and one of its dates (clamped to it); ``then``: once they are shown."""
         self.notice_label.hide()
-        week_changed = week != getattr(self, "_week_loaded", None)
-        self._week, self._day = week, day
-        self._load_week()
-        self._load_day(keep_selection=False)
+        other_week = week != self._week
+        self._week, self._week_dates = week, self.diary.week_dates(week.date())
+        self._day = min(max(day, self._week_dates[0]), self._week_dates[-1])
+        self._read(week=other_week, then=then)
+        self._mark_current_row()
         self._select_in_calendar(self._day)
         self._load_month()
-        if emit:
-            if week_changed:
-                self.weekChanged.emit(self._week)
-            self.dayChanged.emit(self._day)
 
     def _select_in_calendar(self, day: date) -> None:
         self._syncing_calendar = True
@@ -598,13 +603,60 @@ class WorkDiaryWindow(QWidget):
 
         return show
 
-    def _load_week(self) -> None:
-        rows = self.diary.week_days(self._week.date(), self._contract_id)
-        self._week_loaded = self._week
+    def _read(
+        self,
+        *,
+        contracts: bool = False,
+        week: bool = True,
+        day: bool = True,
+        keep_selection: bool = False,
+        then: Callable[[], None] | None = None,
+    ) -> None:
+        """Read, in one operation, the contracts, the chosen week's day totals and the chosen
+        date's blocks (those asked for). Each part is shown only if the window still asks for it:
+        a later step's read (they run in order) shows its own."""
+        asked = contract_id, asked_week, asked_day = self._contract_id, self._week, self._day
+
+        def query(context: Context) -> _Read:
+            diary = context.diary
+            return _Read(
+                diary.contracts() if contracts else None,
+                diary.week_days(asked_week.date(), contract_id) if week else None,
+                diary.day_blocks(asked_day, contract_id) if day else None,
+            )
+
+        def show(found: _Read) -> None:
+            if found.contracts is not None:
+                self._show_contracts(found.contracts)
+            if found.week_rows is not None and (self._contract_id, self._week) == asked[:2]:
+                self._show_week(found.week_rows)
+            if found.day_blocks is not None and (self._contract_id, self._week, self._day) == asked:
+                self._show_day(found.day_blocks, keep_selection)
+                if then is not None:
+                    then()
+
+        self.operations.read(self, query, show)
+
+    def _show_contracts(self, contracts: list[Contract]) -> None:
+        self._contracts = {c.id: c for c in contracts}
+        self._locks.clear()  # their terms may have changed
+        gone = self._contract_id is not None and self._contract_id not in self._contracts
+        if gone:
+            self._contract_id = None
+        combo = self.contract_combo
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem(ALL_CONTRACTS, None)
+        for contract in contracts:
+            combo.addItem(contract_label(contract), contract.id)
+        combo.setCurrentIndex(max(combo.findData(self._contract_id), 0) if self._contract_id else 0)
+        combo.blockSignals(False)
+        if gone:  # what was read for it is not shown: read all contracts' instead
+            self._contract_chosen(0)
+        self._update_lock()
+
+    def _show_week(self, rows: list[DayTotal]) -> None:
         self._week_rows = rows
-        self._week_dates = [row.day for row in rows]
-        if self._day not in self._week_dates:
-            self._day = self._week_dates[0] if self._day < self._week_dates[0] else self._week_dates[-1]
         for i, widget in enumerate(self.week_rows):
             if i < len(rows):
                 partial = ""
@@ -633,11 +685,13 @@ class WorkDiaryWindow(QWidget):
         for i, widget in enumerate(self.week_rows[: len(self._week_rows)]):
             widget.show_day(self._week_rows[i], widget.partial, self._week_rows[i].day == self._day)
 
-    def _load_day(self, keep_selection: bool) -> None:
+    def _show_day(self, blocks: list[BlockView], keep_selection: bool) -> None:
+        """The chosen date's blocks (its week's rows are shown already: they were read first)."""
         view = self.day_view
         selected = self.selected_block_ids() if keep_selection else []
         current_cell = view.current_cell() if keep_selection else None
-        blocks = self.diary.day_blocks(self._day, self._contract_id)
+        shown_week, shown_day = self._shown_week, self._shown_day
+        self._shown_week, self._shown_day = self._week, self._day
         titles = None
         if self._contract_id is None and len({b.contract_id for b in blocks}) > 1:
             titles = {cid: c.title for cid, c in self._contracts.items()}
@@ -646,7 +700,7 @@ class WorkDiaryWindow(QWidget):
         self._show_day_total()
         partial = next((row.partial for row in self._week_rows if row.day == self._day), False)
         if partial:
-            side = "previous" if self._day == self._week_dates[0] else "next"
+            side = "previous" if self._day == self._week_rows[0].day else "next"
             self.day_note.setText(
                 f"Part of this date belongs to the {side} work week, because work weeks follow UTC: "
                 f"its blocks there are locked and billed with that week."
@@ -661,10 +715,14 @@ class WorkDiaryWindow(QWidget):
             view.selectionModel().setCurrentIndex(first, view.selectionModel().SelectionFlag.NoUpdate)
             view.scrollToTop()
         self._update_actions()
+        if self._week != shown_week:
+            self.weekChanged.emit(self._week)
+        if self._day != shown_day:
+            self.dayChanged.emit(self._day)
 
     def _show_day_total(self) -> None:
         total = self.day_model.seconds()
-        self.day_title.setText(f"{self._day:%A %d %B %Y} — {hm(total)}")
+        self.day_title.setText(f"{self._shown_day:%A %d %B %Y} — {hm(total)}")
         self.day_title.setAccessibleDescription(f"{spoken_hm(total)} logged")
 
     def _load_totals(self) -> None:
@@ -712,7 +770,7 @@ class WorkDiaryWindow(QWidget):
         key = (contract_id, week_start(moment))
         lock = self._locks.get(key)
         if lock is None:
-            lock = self._locks[key] = self.diary.locked_at(contract_id, moment)
+            lock = self._locks[key] = locked_at(ContractTerms.of(self._contracts[contract_id]), moment)
         return lock
 
     def _why_locked(self, contract_id: str, moment: datetime) -> str:
@@ -787,8 +845,7 @@ class WorkDiaryWindow(QWidget):
     def _contract_chosen(self, index: int) -> None:
         self._contract_id = self.contract_combo.itemData(index)
         self._load_month()
-        self._load_week()
-        self._load_day(keep_selection=False)
+        self._read()
         self._load_totals()
 
     def _calendar_chosen(self) -> None:
@@ -797,7 +854,12 @@ class WorkDiaryWindow(QWidget):
         self.show_date(self.calendar.selectedDate().toPython())
 
     def _open_day_from_row(self, day: date) -> None:
-        self.show_day(day)
+        if day == self._day:
+            self._focus_blocks()
+        else:
+            self._open_day(day, self._focus_blocks)
+
+    def _focus_blocks(self) -> None:
         if self.day_model.block_count():
             self.day_view.setFocus(Qt.FocusReason.OtherFocusReason)
 
@@ -823,19 +885,22 @@ class WorkDiaryWindow(QWidget):
 
     def _time_added(self, ids: list[str], day: date, start: datetime) -> None:
         """After the refresh every edit brings: the added time's week and date, selected."""
-        self._show(week_start(start), day)
-        self.day_view.select_blocks(ids, ids[0] if ids else None)
-        added = [b for cell in self.day_view.selected_cells() for b in cell.blocks]
-        if added:
-            title = self._contracts[added[0].contract_id].title
-            first, last = added[0].start.astimezone(self.zone), added[-1].end.astimezone(self.zone)
-            text = (
-                f"Added {hm(sum(b.seconds for b in added))} of manual time on “{title}”, "
-                f"{first:%a %d %b %H:%M}–{last:%H:%M} (selected below)."
-            )
-            self.notice_label.setText(text)
-            self.notice_label.setAccessibleDescription(text)
-            self.notice_label.show()
+
+        def select_added() -> None:
+            self.day_view.select_blocks(ids, ids[0] if ids else None)
+            added = [b for cell in self.day_view.selected_cells() for b in cell.blocks]
+            if added:
+                title = self._contracts[added[0].contract_id].title
+                first, last = added[0].start.astimezone(self.zone), added[-1].end.astimezone(self.zone)
+                text = (
+                    f"Added {hm(sum(b.seconds for b in added))} of manual time on “{title}”, "
+                    f"{first:%a %d %b %H:%M}–{last:%H:%M} (selected below)."
+                )
+                self.notice_label.setText(text)
+                self.notice_label.setAccessibleDescription(text)
+                self.notice_label.show()
+
+        self._show(week_start(start), day, select_added)
 
     @Slot()
     def edit_memo(self) -> None:
@@ -894,12 +959,7 @@ class WorkDiaryWindow(QWidget):
     @Slot(object)
     def open_block(self, cell: Cell) -> BlockDialog:
         reason = next((r for b in cell.blocks if (r := self._why_locked(b.contract_id, b.start))), "")
-        titles = ", ".join(
-            dict.fromkeys(
-                self._contracts[b.contract_id].title for b in cell.blocks if b.contract_id in self._contracts
-            )
-        )
-        dialog = BlockDialog(self.diary, self.operations, self.now, cell, reason, titles, self)
+        dialog = BlockDialog(self.diary, self.operations, self.now, cell, self._contracts, reason, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog

@@ -7,7 +7,7 @@ the app never nests event loops and tests drive the dialogs as a user would.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 
 from PySide6.QtCore import QDate, QEvent, Qt, Signal
@@ -34,11 +34,11 @@ from common.timetext import hm
 from common.timeutil import SLOT, local_day_bounds, slot_start
 from common.wire import MAX_MEMO_CHARS
 from tracker.diary import Diary
-from tracker.models import Contract
+from tracker.models import Contract, ScreenshotImage
 from ui.diary.day import Cell
 from ui.diary.palette import USER_ERRORS
 from ui.message_boxes import ask
-from ui.operations import Operations, delete_screenshot
+from ui.operations import Context, Operations, delete_screenshot
 from ui.shots import image_details
 from ui.theme import warning_color
 
@@ -160,7 +160,6 @@ class AddTimeDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.diary = diary
         self.operations = operations
         self.now = now
         self.zone = diary.zone
@@ -341,12 +340,11 @@ class AddTimeDialog(QDialog):
         if contract_id is None or start is None or end is None:
             show_error(self.error_label, "Choose a contract, a start and an end.")
             return
-        memo, device_id = self.memo_edit.text().strip(), self.diary.db.device_id()
-        day = self.day()
+        memo, day = self.memo_edit.text().strip(), self.day()
         self.operations.edit(
             self,
             lambda context: context.diary.add_manual_time(
-                contract_id, start, end, memo, context.now, device_id
+                contract_id, start, end, memo, context.now, context.diary.db.device_id()
             ),
             lambda ids: self._added(ids, day, start),
             self._refused,
@@ -363,9 +361,9 @@ class AddTimeDialog(QDialog):
 
 
 class BlockDialog(QDialog):
-    """A block opened: its screenshot full size (every monitor's image), with Redact and Delete
-    (operations: every view re-reads once they are done). ``locked`` is the reason the block
-    cannot be changed, or "".
+    """A block opened: its screenshot full size (every monitor's image, found by an operation),
+    with Redact and Delete (operations: every view re-reads once they are done). ``contracts``:
+    the Work Diary's, by id; ``locked`` is the reason the block cannot be changed, or "".
     """
 
     def __init__(
@@ -374,8 +372,8 @@ class BlockDialog(QDialog):
         operations: Operations,
         now: Callable[[], datetime],
         cell: Cell,
+        contracts: Mapping[str, Contract],
         locked: str = "",
-        contract_title: str = "",
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -389,8 +387,12 @@ class BlockDialog(QDialog):
         title = f"{local:%a %d %b} {cell.time_range}"
         self.setWindowTitle(f"Time block {title}")
         self.setAccessibleName(f"Time block {title}")
+        self.contract = contracts.get(self.block.contract_id)
+        titles = ", ".join(
+            dict.fromkeys(contracts[b.contract_id].title for b in cell.blocks if b.contract_id in contracts)
+        )
 
-        heading = QLabel(f"<b>{title}</b>" + (f" — {contract_title}" if contract_title else ""), self)
+        heading = QLabel(f"<b>{title}</b>" + (f" — {titles}" if titles else ""), self)
         heading.setAccessibleName("Block")
         details = QLabel(self)
         details.setWordWrap(True)
@@ -446,14 +448,17 @@ class BlockDialog(QDialog):
         layout.addWidget(self.error_label)
         layout.addLayout(buttons)
         self._pictures: list[tuple[QLabel, QPixmap]] = []  # each monitor's image at full size
-        self._load_images()
         self.scroll.viewport().installEventFilter(self)
         if self.screenshot_id:
+            self._load_images()
             screen = self.screen().availableGeometry()
             self.resize(min(1400, int(screen.width() * 0.85)), min(1000, int(screen.height() * 0.85)))
         else:  # the reason there is none, sized to it, not to a screenshot that is not there
+            reason = QLabel(self._why_no_screenshot(), self)
+            reason.setWordWrap(True)
+            self._add_label(reason)
             self.scroll.hide()
-            layout.insertWidget(layout.indexOf(self.scroll), self.image_labels[0])
+            layout.insertWidget(layout.indexOf(self.scroll), reason)
             self.setMinimumWidth(520)
             self.resize(self.sizeHint())
 
@@ -475,21 +480,26 @@ class BlockDialog(QDialog):
             label.setPixmap(pixmap)
 
     def _load_images(self) -> None:
+        screenshot_id = self.screenshot_id
+
+        def find(context: Context) -> list[ScreenshotImage] | str:
+            try:
+                return context.diary.screenshot_images(screenshot_id)
+            except USER_ERRORS as error:
+                return str(error)
+
+        self.operations.read(self, find, self._show_images)
+
+    def _show_images(self, images: list[ScreenshotImage] | str) -> None:
+        """Each monitor's image, or why there is none (the screenshot went meanwhile)."""
         while self.images_layout.count():
             item = self.images_layout.takeAt(0)
             if item.widget() is not None:
                 item.widget().deleteLater()
         self.image_labels = []
         self._pictures = []
-        if not self.screenshot_id:
-            label = QLabel(self._why_no_screenshot(), self.images_box)
-            label.setWordWrap(True)
-            self._add_label(label)
-            return
-        try:
-            images = self.diary.screenshot_images(self.screenshot_id)
-        except USER_ERRORS as error:
-            self._add_label(QLabel(str(error), self.images_box))
+        if isinstance(images, str):
+            self._add_label(QLabel(images, self.images_box))
             return
         for image in images:
             pixmap = QPixmap(str(self.diary.db.data_dir / image.path))
@@ -514,7 +524,7 @@ class BlockDialog(QDialog):
             return block.capture_note
         if block.source == BlockSource.MANUAL:
             return "Manual time has no screenshot."
-        if not self.diary.contract(block.contract_id).screenshots_enabled:
+        if self.contract is not None and not self.contract.screenshots_enabled:
             return "No screenshot: this contract takes none."
         if block.is_open:
             return "No screenshot yet: the slot's screenshot is taken at a random moment while it is tracked."

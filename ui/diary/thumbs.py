@@ -5,9 +5,9 @@ Decoding a thumbnail costs a fraction of a millisecond, finding its file with
 ``Diary.screenshot_images`` a millisecond on a small database and ~8 ms on a 5-year one (the
 screenshot_images table has no index on screenshot_id: a full scan per call). A full day of 144
 would hold the window up far too long if done at once. So a cell without its pixmap yet paints a
-placeholder and queues the screenshot; a zero-interval timer finds the queued files in one query
-(``Diary.thumbnail_paths``) and decodes them in slices of a few milliseconds, saying which arrived: the
-grid is shown at once and fills in.
+placeholder and queues the screenshot; the queued files are found in one query
+(``Diary.thumbnail_paths``, an operation off the GUI thread) and a zero-interval timer decodes them
+in slices of a few milliseconds, saying which arrived: the grid is shown at once and fills in.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QImageReader, QPixmap
 from sqlalchemy.exc import SQLAlchemyError
 
-from tracker.diary import Diary
+from ui.operations import Context, Operations
 
 log = logging.getLogger(__name__)
 
@@ -35,14 +35,14 @@ class ThumbnailCache(QObject):
 
     def __init__(
         self,
-        diary: Diary,
+        operations: Operations,
         size: QSize,
         capacity: int = 3 * 144,
         slice_ms: float = 6.0,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self._diary = diary
+        self._operations = operations
         self._size = size
         self._ratio = 1.0
         self._capacity = capacity
@@ -51,6 +51,8 @@ class ThumbnailCache(QObject):
         self._pixmaps: OrderedDict[str, tuple[bool, QPixmap]] = OrderedDict()
         self._wanted: dict[str, bool] = {}  # the queue, in order: screenshot id -> redacted
         self._paths: dict[str, Path | None] = {}  # of the queued screenshots, looked up in batches
+        self._looking_up = False
+        self._queue_number = 0  # counts cancels: a lookup for a cancelled queue is not kept
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
@@ -91,6 +93,7 @@ class ThumbnailCache(QObject):
         """Forget the queue (another day is shown; its cells ask again when painted)."""
         self._wanted.clear()
         self._paths.clear()
+        self._queue_number += 1
         self._timer.stop()
 
     def _load_some(self) -> None:
@@ -99,27 +102,42 @@ class ThumbnailCache(QObject):
         while self._wanted and (not done or time.perf_counter() < deadline):
             screenshot_id = next(iter(self._wanted))
             if screenshot_id not in self._paths:
-                self._look_up_paths()
+                self._look_up_paths()  # the timer starts again when they are found
+                break
             redacted = self._wanted.pop(screenshot_id)
             self._pixmaps[screenshot_id] = (redacted, self._load(self._paths.pop(screenshot_id, None)))
             self._pixmaps.move_to_end(screenshot_id)
             done.append(screenshot_id)
         while len(self._pixmaps) > self._capacity:
             self._pixmaps.popitem(last=False)
-        if self._wanted:
+        if self._wanted and not self._looking_up:
             self._timer.start()
         if done:
             self.loaded.emit(done)
 
     def _look_up_paths(self) -> None:
+        if self._looking_up:
+            return
+        self._looking_up = True
         batch = [sid for sid in self._wanted if sid not in self._paths][:BATCH]
-        try:
-            found = self._diary.thumbnail_paths(batch)
-        except SQLAlchemyError:  # a locked or broken database: placeholders; the next paint asks again
-            log.exception("could not look up thumbnails")
-            found = {}
-        for screenshot_id in batch:
-            self._paths[screenshot_id] = found.get(screenshot_id)
+        queue_number = self._queue_number
+
+        def look_up(context: Context) -> dict[str, Path]:
+            try:
+                return context.diary.thumbnail_paths(batch)
+            except SQLAlchemyError:  # a locked or broken database: placeholders; the next paint asks again
+                log.exception("could not look up thumbnails")
+                return {}
+
+        def found(paths: dict[str, Path]) -> None:
+            self._looking_up = False
+            if queue_number == self._queue_number:
+                for screenshot_id in batch:
+                    self._paths[screenshot_id] = paths.get(screenshot_id)
+            if self._wanted:
+                self._timer.start()
+
+        self._operations.read(self, look_up, found)
 
     def _load(self, path: Path | None) -> QPixmap:
         if path is None or not path.is_file():
