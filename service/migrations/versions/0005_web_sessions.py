@@ -1,15 +1,15 @@
 """Browsers' sessions are tokens of their own kind: a session cookie is never taken as an API
 token, nor an API token as a session.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
