@@ -60,6 +60,13 @@ class StopReason(StrEnum):
     QUIT = "quit"  # the app or the command line is ending
 
 
+class TokenKind(StrEnum):
+    """What a sign-in on the service is for: neither kind is taken where the other is expected."""
+
+    API = "api"  # a device's bearer token (the app, scripts)
+    WEB = "web"  # a browser's session cookie
+
+
 class Role(StrEnum):
     """A user's role (on the service), and a viewer's on a contract."""
 

@@ -20,6 +20,7 @@ from service.config import ServiceConfig
 from service.database import Database
 from service.errors import Refusal, unreadable_body_message, validation_message
 from service.storage import LocalBlobStore
+from service.web import add_web_workroom
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,7 @@ def create_app(config: ServiceConfig, clock: Clock | None = None) -> FastAPI:
     )
     app.state.service = context
     app.include_router(api_router)
+    add_web_workroom(app)
     app.exception_handler(Refusal)(_refusal)
     app.exception_handler(RequestValidationError)(_invalid_request)
     app.exception_handler(HTTPException)(_http_error)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from common.states import TokenKind
 from service.models import ADDRESS_CHARS, SignInFailure, Token, User
 
 if TYPE_CHECKING:
@@ -101,8 +102,9 @@ def sign_in(
     device_name: str,
     address: str,
     now: datetime,
+    kind: TokenKind = TokenKind.API,
 ) -> IssuedToken:
-    """A new token for the user, or SignInRefused (rate limited: with the seconds to wait).
+    """A new token of this kind for the user, or SignInRefused (rate limited: with the seconds to wait).
 
     The attempt is counted as a failure before the password is checked, and committed, so that
     parallel guesses cannot all slip under the limit; a matching password then forgives the failures
@@ -121,7 +123,7 @@ def sign_in(
         hash_password(password, config.password_cost) if is_weaker(stored, config.password_cost) else None
     )
     token = secrets.token_urlsafe(32)
-    expires_at = now + config.token_lifetime
+    expires_at = now + (config.token_lifetime if kind == TokenKind.API else config.web_session_lifetime)
     with database.writing() as session:
         _serialize_address(session, address)
         session.execute(
@@ -138,6 +140,7 @@ def sign_in(
                 token_sha256=token_digest(token),
                 user_id=user.id,
                 device_name=device_name,
+                kind=kind,
                 created_at=now,
                 expires_at=expires_at,
                 revoked_at=None,
@@ -182,15 +185,18 @@ class InvalidToken(Exception):
     pass
 
 
-def authenticate(session: Session, token: str, now: datetime, lock: bool = False) -> User:
-    """The user a token signs in, or InvalidToken with the reason. ``lock``: for a unit of work that
-    writes, the user's row is locked too, which serializes the user's writes (a second device's
-    request waits until the first one commits, so both cannot pass the overlap check; on SQLite,
-    BEGIN IMMEDIATE already serializes writers)."""
+def authenticate(
+    session: Session, token: str, now: datetime, lock: bool = False, kind: TokenKind = TokenKind.API
+) -> User:
+    """The user a token of this kind signs in, or InvalidToken with the reason (a token of the other
+    kind is not known here). ``lock``: for a unit of work that writes, the user's row is locked too,
+    which serializes the user's writes (a second device's request waits until the first one
+    commits, so both cannot pass the overlap check; on SQLite, BEGIN IMMEDIATE already serializes
+    writers)."""
     query = (
         select(Token.revoked_at, Token.expires_at, User)
         .join(User, Token.user_id == User.id)
-        .where(Token.token_sha256 == token_digest(token))
+        .where(Token.token_sha256 == token_digest(token), Token.kind == kind)
     )
     row = session.execute(query.with_for_update(of=User) if lock else query).one_or_none()
     if row is None:

@@ -46,6 +46,7 @@ class ServiceConfig(BaseSettings):
     )
     storage_dir: Path = Field(default_factory=lambda: _data_dir() / "blobs")
     token_lifetime: timedelta = timedelta(days=30)
+    web_session_lifetime: timedelta = timedelta(days=14)
     # Failed sign-ins allowed in the window, per account from one client address, and per address
     # (an office behind one address has several people mistyping, hence the higher address limit).
     # Not per account alone: whoever knows an email could then lock its owner out.

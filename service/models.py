@@ -23,6 +23,7 @@ from common.states import (
     MilestoneStatus,
     RequestStatus,
     Role,
+    TokenKind,
     TransactionStatus,
     TransactionType,
 )
@@ -61,13 +62,15 @@ class User(Base):
 
 
 class Token(Base):
-    """A signed-in device. Only the token's SHA-256 is kept: a leaked database signs nobody in."""
+    """A signed-in device or browser. Only the token's SHA-256 is kept: a leaked database signs
+    nobody in."""
 
     __tablename__ = "tokens"
 
     token_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
     device_name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[TokenKind] = mapped_column(dbtypes.StateString(TokenKind, 8), default=TokenKind.API)
     created_at: Mapped[datetime] = mapped_column(UTCTimestamp)
     expires_at: Mapped[datetime] = mapped_column(UTCTimestamp)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCTimestamp)
