@@ -50,7 +50,7 @@ def contract_menu(session: Session, contract: Contract, facts: ContractFacts) ->
             Transaction.type == TransactionType.HOURLY,
             Transaction.status == TransactionStatus.PENDING,
         )
-    ).tuples()
+    )
     return menu(
         contract_actions(facts),
         *(milestone_actions(role, status, milestone) for milestone in set(milestones)),

@@ -80,7 +80,7 @@ def _uploaded_sizes(session: Session, author: User, hashes: set[str]) -> dict[st
             select(Blob.sha256, Blob.size)
             .join(BlobUpload, BlobUpload.sha256 == Blob.sha256)
             .where(Blob.sha256.in_(hashes), BlobUpload.user_id == author.id)
-        ).tuples()
+        ).all()
     )
     missing = sorted(hashes - sizes.keys())
     if missing:

@@ -131,7 +131,7 @@ def details(contract_id: ContractId, context: Service, user: CurrentUser) -> Det
         names = dict(
             session.execute(
                 select(User.id, User.name).where(User.id.in_({e.actor_id for e in events if e.actor_id}))
-            ).tuples()
+            ).all()
         )
         return DetailsOut(
             contract=contract_out(session, found, role, user, now),
