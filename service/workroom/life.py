@@ -226,8 +226,8 @@ def _client_worked_with(session: Session, freelancer: User, email: str) -> User:
         )
         .limit(1)
     ).one_or_none()
-    if client is None:
-        raise NotFound(
+    if client is None:  # 409, not 404: no contract of the freelancer's allows it now
+        raise Conflict(
             f"You have no contract with a client {email}: propose new contracts to clients you work with."
         )
     return client

@@ -147,7 +147,7 @@ def test_a_freelancer_proposes_a_new_contract_to_a_client_they_work_with(world: 
     accepted = world.call("POST", f"/contracts/{uid('shop')}/accept", world.cara, json={})
 
     assert (proposed["offered_by"], proposed["actions"]) == ("freelancer", ["withdraw_offer"])
-    assert stranger.status_code == 404
+    assert stranger.status_code == 409
     assert "You have no contract with a client dan@example.test" in stranger.json()["detail"]
     assert accepted.status_code == 200
     assert accepted.json()["status"] == "active"

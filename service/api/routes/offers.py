@@ -43,11 +43,13 @@ def action_refusals(not_now: str, body: bool = True) -> dict[int | str, dict[str
 @router.put(
     "/contracts/{contract_id}",
     max_body_size=MAX_JSON_BYTES,
-    responses=action_refusals("the id is another's contract, or a milestone id is taken")
+    responses=action_refusals(
+        "the id is another's contract, a milestone id is taken, or (a proposal) no contract with that client"
+    )
     | refusals(
         {
             403: "an agency member's: the agency proposes contracts",
-            404: "no freelancer has the email (a client's offer), or no client of yours (a proposal)",
+            404: "no freelancer has the email (a client's offer)",
         }
     ),
 )
