@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from common.states import (
+    AGREED_STATUSES,
     FREELANCER_ROLES,
     Action,
     ContractKind,
@@ -222,7 +223,7 @@ def _client_worked_with(session: Session, freelancer: User, email: str) -> User:
         .where(
             User.email == email.strip().lower(),
             Contract.freelancer_id == freelancer.id,
-            Contract.status.in_((ContractStatus.ACTIVE, ContractStatus.PAUSED, ContractStatus.ENDED)),
+            Contract.status.in_(AGREED_STATUSES),
         )
         .limit(1)
     ).one_or_none()
