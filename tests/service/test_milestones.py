@@ -242,3 +242,27 @@ def test_an_agency_member_submits_work_and_sees_no_amounts(world: World) -> None
     assert asked.status_code == 403
     assert "amount_cents" not in listed[0]
     assert "budget_cents" not in seen and "hourly_rate_cents" not in seen
+
+
+def test_an_offer_to_a_paid_milestone_on_either_database(either_world: World) -> None:
+    world = either_world
+    contract = uid("shop")
+    milestone = {"id": uid("design"), "title": "Design", "amount_cents": 30000}
+    offer = {"email": ANN, "title": "Shop", "kind": "fixed", "started_at": "2026-11-23T09:00:00Z"}
+    steps = [
+        ("PUT", f"/contracts/{contract}", world.cara, {**offer, "milestones": [milestone]}),
+        ("POST", f"/contracts/{contract}/accept", world.ann, {"proposal": "Happy to."}),
+        ("POST", f"/contracts/{contract}/milestones/{uid('design')}/fund", world.cara, None),
+        ("POST", f"/contracts/{contract}/milestones/{uid('design')}/submit", world.ann, submission()),
+        ("POST", f"/contracts/{contract}/milestones/{uid('design')}/approve", world.cara, None),
+    ]
+    for method, path, token, body in steps:
+        answer = world.call(method, path, token, json=body)
+        assert answer.status_code == 200, (path, answer.text)
+    assert answer.json()["status"] == "paid"
+    assert world.call("GET", f"/contracts/{contract}", world.ann).json()["actions"] == [
+        "propose_contract",
+        "give_refund",
+        "request_milestone",
+        "end_contract",
+    ]
