@@ -9,7 +9,7 @@ action off the menu."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, model_validator
@@ -28,7 +28,7 @@ from common.states import (
 )
 from service.errors import Conflict, Forbidden, NotFound
 from service.models import Contract, ContractEvent, Milestone, User
-from service.schemas import Id, NoNul, UTCTime
+from service.schemas import Day, Id, NoNul, UTCTime
 from service.workroom import terms
 from service.workroom.actions import contract_actions, require
 from service.workroom.events import record_event
@@ -56,7 +56,7 @@ class MilestoneDraft(BaseModel):
     title: Title
     description: LongText = ""
     amount_cents: Annotated[int, Field(ge=1, le=MAX_CENTS)]
-    due_date: date | None = None
+    due_date: Day | None = None
 
 
 class OfferedMilestone(MilestoneDraft):

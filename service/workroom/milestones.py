@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated
 
 from pydantic import BaseModel, Field
@@ -34,7 +34,7 @@ from common.states import (
 )
 from service.errors import Conflict, NotFound
 from service.models import Contract, ContractEvent, Message, Milestone, MilestoneRequest, Transaction, User
-from service.schemas import Id, NoNul
+from service.schemas import Day, Id, NoNul
 from service.workroom import ledger
 from service.workroom.actions import milestone_actions, request_actions, require
 from service.workroom.events import record_event
@@ -78,7 +78,7 @@ class RequestIn(BaseModel):
     milestone_id: Id | None = None
     title: Title
     amount_cents: Annotated[int, Field(ge=1, le=10**12)]
-    due_date: date | None = None
+    due_date: Day | None = None
     note: LongText = ""
 
 
