@@ -21,7 +21,7 @@ from service.schemas import MAX_JSON_BYTES, Id
 from service.workroom import milestones
 from service.workroom.access import party_contract, sees_money
 from service.workroom.actions import milestone_actions, request_actions
-from service.workroom.life import MilestoneDraft
+from service.workroom.life import MilestoneDraft, contract_to_change
 
 MilestoneId = Annotated[Id, Path()]
 RequestId = Annotated[Id, Path()]
@@ -121,7 +121,7 @@ def _change_milestone(
     context: ServiceContext, token: str, contract_id: str, milestone_id: str, change: MilestoneChange
 ) -> MilestoneOut:
     with context.writing_as(token) as (session, user):
-        contract, role = party_contract(session, user, contract_id)
+        contract, role = contract_to_change(session, user, contract_id)
         milestone = milestones.milestone_of(session, contract, milestone_id)
         change(session, contract, role, user, milestone, context.clock.now())
         return _milestone_out(session, contract, role, milestone)
@@ -145,7 +145,7 @@ def add_milestone(
     """The client adds a milestone, made with the id ``milestone_id``: proposed, to fund. A replay
     answers it as first made."""
     with context.writing_as(token) as (session, user):
-        contract, role = party_contract(session, user, contract_id)
+        contract, role = contract_to_change(session, user, contract_id)
         made = milestones.add(session, contract, role, user, milestone_id, body, context.clock.now())
         return _milestone_out(session, contract, role, made)
 
@@ -242,7 +242,7 @@ def make_request(
     """The freelancer asks to add a milestone, or to change one (``milestone_id``), made with the id
     ``request_id``: it waits for the client's yes. A replay answers it as first made."""
     with context.writing_as(token) as (session, user):
-        contract, role = party_contract(session, user, contract_id)
+        contract, role = contract_to_change(session, user, contract_id)
         made = milestones.make_request(session, contract, role, user, request_id, body, context.clock.now())
         return _request_out(contract, role, made)
 
@@ -252,7 +252,7 @@ def _decision_route(path: str, decision: RequestStatus, doc: str) -> None:
         contract_id: ContractId, request_id: RequestId, context: Service, token: BearerToken
     ) -> RequestOut:
         with context.writing_as(token) as (session, user):
-            contract, role = party_contract(session, user, contract_id)
+            contract, role = contract_to_change(session, user, contract_id)
             request = milestones.request_of(session, contract, request_id)
             milestones.decide(session, contract, role, user, request, decision, context.clock.now())
             return _request_out(contract, role, request)
