@@ -85,13 +85,22 @@ def test_an_offer_is_accepted_at_its_own_rate_only(world: World) -> None:
     assert world.call("GET", f"/contracts/{uid('shop')}", world.ann).json()["status"] == "offered"
 
 
-def test_an_offer_waits_and_takes_no_time(world: World) -> None:
+@pytest.mark.parametrize(
+    ("answer", "status"), [(None, "offered"), ("decline", "declined"), ("withdraw", "withdrawn")]
+)
+def test_an_offer_takes_no_time_before_or_after_its_answer(
+    world: World, answer: str | None, status: str
+) -> None:
     offer(world)
+    if answer:
+        world.call(
+            "POST", f"/contracts/{uid('shop')}/{answer}", world.ann if answer == "decline" else world.cara
+        )
     refused = world.put_block(
         world.ann, uid("block"), block_body(uid("shop"), MONDAY - timedelta(minutes=20))
     )
     assert refused.status_code == 409
-    assert refused.json()["detail"] == "The contract “Shop” is offered: it takes no new time."
+    assert refused.json()["detail"] == f"The contract “Shop” is {status}: it takes no new time."
 
 
 @pytest.mark.parametrize(

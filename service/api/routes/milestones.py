@@ -16,7 +16,7 @@ from common.states import Action, MilestoneStatus, RequestStatus, Role
 from service.api.deps import BearerToken, CurrentUser, Service, ServiceContext, SignedInBeforeBody, refusals
 from service.api.routes.contracts import CONTRACT_REFUSALS, ContractId, MoneyCents
 from service.api.routes.offers import action_refusals
-from service.models import Contract, Message, Milestone, MilestoneRequest, User
+from service.models import Contract, Message, Milestone, MilestoneRequest
 from service.schemas import MAX_JSON_BYTES, Id
 from service.workroom import milestones
 from service.workroom.access import party_contract, sees_money
@@ -114,16 +114,20 @@ def list_requests(contract_id: ContractId, context: Service, user: CurrentUser) 
         return [_request_out(contract, role, request) for request in found]
 
 
-MilestoneChange = Callable[[Session, Contract, Role, User, Milestone, datetime], object]
-
-
 def _change_milestone(
-    context: ServiceContext, token: str, contract_id: str, milestone_id: str, change: MilestoneChange
+    context: ServiceContext,
+    token: str,
+    contract_id: str,
+    milestone_id: str,
+    change: Callable[..., object],
+    *sent: BaseModel,
 ) -> MilestoneOut:
+    """``change(session, contract, role, user, milestone, *sent, now)`` in one unit of work; the
+    milestone as it is then."""
     with context.writing_as(token) as (session, user):
         contract, role = contract_to_change(session, user, contract_id)
         milestone = milestones.milestone_of(session, contract, milestone_id)
-        change(session, contract, role, user, milestone, context.clock.now())
+        change(session, contract, role, user, milestone, *sent, context.clock.now())
         return _milestone_out(session, contract, role, milestone)
 
 
@@ -178,15 +182,7 @@ def submit(
 ) -> MilestoneOut:
     """The freelancer (or agency member) submits work for payment: a message of the thread with its
     files (uploaded first with PUT /blobs/{sha256})."""
-    return _change_milestone(
-        context,
-        token,
-        contract_id,
-        milestone_id,
-        lambda session, contract, role, user, milestone, now: milestones.submit(
-            session, contract, role, user, milestone, body, now
-        ),
-    )
+    return _change_milestone(context, token, contract_id, milestone_id, milestones.submit, body)
 
 
 @router.post(
@@ -213,15 +209,7 @@ def request_changes(
     token: BearerToken,
 ) -> MilestoneOut:
     """The client asks for changes to the submitted work, saying what in a message of the thread."""
-    return _change_milestone(
-        context,
-        token,
-        contract_id,
-        milestone_id,
-        lambda session, contract, role, user, milestone, now: milestones.request_changes(
-            session, contract, role, user, milestone, body, now
-        ),
-    )
+    return _change_milestone(context, token, contract_id, milestone_id, milestones.request_changes, body)
 
 
 @router.put(
