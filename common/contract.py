@@ -51,12 +51,19 @@ def term_defaults() -> dict[str, Any]:
     return {name: column.default.arg for name, column in columns.items() if column.default is not None}
 
 
+# Money terms the service leaves out of an agency member's answers (the agency is paid, not
+# them): read as these.
+UNSEEN_MONEY_TERMS = {"hourly_rate_cents": 0}
+
+
 def read_terms(contract: dict) -> dict[str, object]:
     """The terms of a contract as the service sends it (``ContractOut``), each checked for its type:
     a malformed one raises KeyError, TypeError or ValueError."""
     terms: dict[str, object] = {}
     for name, kind in TERM_TYPES.items():
-        if kind is datetime:
+        if name in UNSEEN_MONEY_TERMS and name not in contract:
+            terms[name] = UNSEEN_MONEY_TERMS[name]
+        elif kind is datetime:
             terms[name] = parse_wire_time(field_of(contract, name, str))
         elif isinstance(kind, EnumType):
             terms[name] = kind(field_of(contract, name, str))

@@ -38,6 +38,10 @@ class ContractStatus(StrEnum):
     WITHDRAWN = "withdrawn"  # an offer taken back by the party who made it
 
 
+# A contract its parties agreed to, rather than an offer: it takes, or took, time.
+AGREED_STATUSES = (ContractStatus.ACTIVE, ContractStatus.PAUSED, ContractStatus.ENDED)
+
+
 class ContractOrigin(StrEnum):
     """Where the app's copy of a contract comes from."""
 

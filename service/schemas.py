@@ -13,11 +13,9 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    create_model,
     model_validator,
 )
 
-from common.contract import TERM_TYPES
 from common.states import BlockSource, Role
 from common.timeutil import SLOT, slot_start
 from common.wire import MAX_BATCH, MAX_MEMO_CHARS
@@ -102,24 +100,14 @@ class UserOut(BaseModel):
     email: str
     name: str
     role: Role
+    title: str = Field(description="the profile line's title, e.g. Python developer")
+    time_zone: str = Field(description="an IANA time zone, e.g. Europe/Paris")
 
 
 class SignedIn(BaseModel):
     token: str
     expires_at: datetime
     user: UserOut
-
-
-# The contract's terms, as common.contract declares them: each required.
-_TERM_FIELDS: dict[str, Any] = {name: (kind, ...) for name, kind in TERM_TYPES.items()}
-_ContractTermsOut = create_model("ContractTermsOut", **_TERM_FIELDS)
-
-
-class ContractOut(_ContractTermsOut):
-    id: str
-    client_name: str
-    freelancer_name: str
-    role: Role = Field(description="the caller's role on this contract")
 
 
 class BlockIn(BaseModel):

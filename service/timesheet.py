@@ -130,8 +130,10 @@ def _check_rules(
             return
         if contract.kind != ContractKind.HOURLY:
             raise RuleViolation(f"“{contract.title}” is a fixed-price contract: it takes no hours.")
-        if stored is None and contract.status == ContractStatus.PAUSED:
-            raise RuleViolation(f"The contract “{contract.title}” is paused: it takes no new time.")
+        if stored is None and contract.status != ContractStatus.ACTIVE:  # paused, or an offer
+            raise RuleViolation(
+                f"The contract “{contract.title}” is {contract.status}: it takes no new time."
+            )
         if sent.source == BlockSource.MANUAL:
             if stored is None or (stored.start, stored.end) != (sent.start, sent.end):
                 check_manual_time(terms, sent.start, sent.end, now, (), UTC)

@@ -11,7 +11,7 @@ from sqlalchemy import Table
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from common.contract import read_terms
-from common.states import BlockSource, ContractOrigin, SyncState
+from common.states import AGREED_STATUSES, FREELANCER_ROLES, BlockSource, ContractOrigin, SyncState
 from common.wire import field_of, parse_wire_time
 from tracker.models import Block, Contract, activity_columns
 from tracker.storage import Database
@@ -39,9 +39,14 @@ _PULLED_CHANGES = (
 
 
 def freelance_contracts(contracts: list[dict]) -> list[dict]:
-    """The contracts the user works on (not those they hired for as a client): time is tracked on
-    these only."""
-    return [contract for contract in contracts if field_of(contract, "role", str) == "freelancer"]
+    """The contracts the user works on, as a freelancer or an agency member (not those they hired
+    for as a client, nor offers, which hold no time): time is tracked on these only."""
+    return [
+        contract
+        for contract in contracts
+        if field_of(contract, "role", str) in FREELANCER_ROLES
+        and field_of(contract, "status", str) in AGREED_STATUSES
+    ]
 
 
 def store_contracts(database: Database, contracts: list[dict]) -> int:

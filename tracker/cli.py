@@ -213,7 +213,7 @@ def contract_command(args, database: Database, diary: Diary, zone: tzinfo) -> in
         print(json.dumps([_contract_json(c) for c in contracts], indent=2))
     for c in [] if args.json else contracts:
         limit = "no limit" if c.weekly_limit_minutes is None else f"{c.weekly_limit_minutes / 60:g} h/week"
-        rate = f"{c.hourly_rate_cents / 100:.2f} {c.currency}/h"
+        rate = "paid by the agency" if c.agency_member else f"{c.hourly_rate_cents / 100:.2f} {c.currency}/h"
         print(f"{c.id}  {contract_label(c)}  ({rate}, {limit})")
     return 0
 
@@ -225,7 +225,8 @@ def _contract_json(contract) -> dict:
         "client": contract.client_name,
         "kind": contract.kind,
         "status": contract.status,
-        "hourly_rate": f"{contract.hourly_rate_cents / 100:.2f}",
+        # An agency member's rate is the agency's business: the service does not tell it.
+        "hourly_rate": None if contract.agency_member else f"{contract.hourly_rate_cents / 100:.2f}",
         "currency": contract.currency,
         "weekly_limit_hours": None
         if contract.weekly_limit_minutes is None

@@ -5,8 +5,34 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from common.wire import API_PREFIX
-from service.api.routes import auth, blobs, blocks, contracts, events, files, meetings, messages, todos
+from service.api.routes import (
+    auth,
+    blobs,
+    blocks,
+    contracts,
+    events,
+    feedback,
+    files,
+    meetings,
+    messages,
+    milestones,
+    offers,
+    todos,
+)
 
 api_router = APIRouter(prefix=API_PREFIX)
-for routes in (auth, contracts, blobs, blocks, files, messages, meetings, todos, events):
+for routes in (
+    auth,
+    contracts,
+    offers,
+    milestones,
+    feedback,
+    blobs,
+    blocks,
+    files,
+    messages,
+    meetings,
+    todos,
+    events,
+):
     api_router.include_router(routes.router)

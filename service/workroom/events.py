@@ -60,7 +60,8 @@ def contract_events(session: Session, contract: Contract, role: Role, limit: int
     """The contract's recent activity as the viewer may see it, newest first."""
     query = (
         select(ContractEvent)
-        .where(ContractEvent.contract_id == contract.id)
+        # A message is its own line in the thread: it is an event of the feed only.
+        .where(ContractEvent.contract_id == contract.id, ContractEvent.kind != EventKind.MESSAGE_POSTED)
         .order_by(ContractEvent.number.desc())
         .limit(limit)
     )

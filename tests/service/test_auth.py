@@ -41,7 +41,14 @@ def test_signing_in_answers_a_token_that_expires_in_30_days(service: LocalServic
     assert answer.status_code == 200
     body = answer.json()
     assert body["expires_at"] == "2026-12-23T09:00:00Z"
-    assert body["user"] == {"id": user_id, "email": ANN, "name": "Ann Lee", "role": "freelancer"}
+    assert body["user"] == {
+        "id": user_id,
+        "email": ANN,
+        "name": "Ann Lee",
+        "role": "freelancer",
+        "title": "",
+        "time_zone": "UTC",
+    }
     assert me(service, body["token"]).json() == body["user"]
 
 

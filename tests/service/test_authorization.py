@@ -46,6 +46,13 @@ def test_a_contract_as_its_freelancer_sees_it(world: World) -> None:
         "grace_hours": 12,
         "agency_member": False,
         "started_at": "2026-08-25T09:00:00Z",
+        "offered_by": "client",
+        "offered_at": "2026-08-25T09:00:00Z",
+        "answered_at": "2026-08-25T09:00:00Z",
+        "ended_at": None,
+        "feedback_until": None,
+        "pending_terms": None,
+        "actions": ["propose_contract", "end_contract"],
     }
 
 

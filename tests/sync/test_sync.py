@@ -273,3 +273,24 @@ def test_contracts_the_user_hired_for_are_not_pulled(database, diary, account, c
 def test_a_page_and_an_upload_stay_within_what_the_service_takes() -> None:
     assert worker.PAGE <= MAX_BATCH
     assert worker.UPLOAD_IMAGES <= MAX_UPLOAD_IMAGES and worker.UPLOAD_BYTES < MAX_UPLOAD_BYTES
+
+
+def test_an_agency_member_syncs_their_contracts_without_money_and_offers_stay_on_the_service(
+    database, diary, account, tracker, clock
+):
+    service = account.service
+    service.add_user("mia@example.test", "agency_member")
+    agency_work = service.add_contract("Agency work", "mia@example.test", CLIENT, agency_member=True)
+    service.add_contract("An offer", "mia@example.test", CLIENT, status="offered", agency_member=True)
+    mia = ServiceClient(service.url, service.sign_in("mia@example.test"))
+    assert all("hourly_rate_cents" not in contract for contract in mia.contracts())  # absent, not 0
+
+    report = Syncer(database, mia, clock, HOLD).run_once()
+
+    assert report.error is None and report.changed_contracts == 1
+    contract = diary.contract(agency_work)
+    assert (contract.title, contract.agency_member, contract.hourly_rate_cents) == ("Agency work", True, 0)
+    assert [c.title for c in diary.contracts()] == ["Agency work"]
+    track_days(tracker, clock, agency_work, days=1, minutes=10)
+    assert diary.totals(agency_work, clock.now()).week_earnings is None
+    assert Syncer(database, mia, clock, HOLD).run_once().sent_blocks == 1

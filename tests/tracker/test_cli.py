@@ -21,6 +21,8 @@ from common.timeutil import slot_start
 from tests.helpers.damage import make_damaged_database
 from tests.helpers.full_disk import TRIGGER
 from tracker.cli import build_parser
+from tracker.diary import Diary
+from tracker.storage import Database
 
 ROOT = Path(__file__).resolve().parents[2]
 HEADLESS = ("--no-input", "--no-screenshots")
@@ -45,6 +47,16 @@ def data_dir(tmp_path):
 
 def add_contract(data_dir, *args):
     return cli(data_dir, "contract", "add", "--title", "Website", "--rate", "40", *args).stdout.strip()
+
+
+def test_an_agency_members_contract_is_listed_without_a_rate(data_dir):
+    database = Database(data_dir)
+    Diary(database).add_contract("Agency work", now=datetime.now(UTC), agency_member=True)
+    database.close()
+    listed = json.loads(cli(data_dir, "contract", "list", "--json").stdout)
+    text = cli(data_dir, "contract", "list").stdout
+    assert [(c["title"], c["hourly_rate"]) for c in listed] == [("Agency work", None)]
+    assert "(paid by the agency, no limit)" in text
 
 
 def test_contracts_manual_time_memos_and_removal(data_dir):

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, Depends, Request, Response
+from pydantic import AfterValidator, BaseModel, Field
 
 from service import auth
 from service.api.deps import (
@@ -17,7 +19,7 @@ from service.api.deps import (
     refusals,
 )
 from service.errors import TooManyAttempts, Unauthenticated
-from service.schemas import MAX_JSON_BYTES, Problem, SignedIn, SignIn, UserOut
+from service.schemas import MAX_JSON_BYTES, NoNul, Problem, SignedIn, SignIn, UserOut
 
 router = APIRouter()
 
@@ -66,3 +68,31 @@ def sign_out(context: Service, token: Annotated[str, Depends(bearer_token)]) -> 
 @router.get("/me", tags=["auth"], responses=refusals({401: SIGNED_OUT}))
 def me(user: CurrentUser) -> UserOut:
     return UserOut.model_validate(user)
+
+
+def _time_zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError) as unknown:
+        raise ValueError(f"“{name}” is no IANA time zone such as Europe/Paris") from unknown
+    return name
+
+
+class ProfileIn(BaseModel):
+    """The profile line the other party sees beside the name."""
+
+    title: Annotated[str, Field(max_length=200), NoNul] = ""
+    time_zone: Annotated[str, Field(min_length=1, max_length=64), NoNul, AfterValidator(_time_zone)] = "UTC"
+
+
+@router.put(
+    "/me",
+    tags=["auth"],
+    max_body_size=MAX_JSON_BYTES,
+    responses={**refusals({401: SIGNED_OUT, 422: MALFORMED}), **JSON_TOO_LARGE},
+)
+def set_profile(body: ProfileIn, context: Service, token: Annotated[str, Depends(bearer_token)]) -> UserOut:
+    """Set the user's title and time zone (the profile line of their contracts' Details)."""
+    with context.writing_as(token) as (_session, user):
+        user.title, user.time_zone = body.title, body.time_zone
+        return UserOut.model_validate(user)
