@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,6 +20,7 @@ from service.api.deps import MB, ServiceContext
 from service.config import ServiceConfig
 from service.database import Database
 from service.errors import Refusal, unreadable_body_message, validation_message
+from service.scheduled import keep_doing_due_work
 from service.storage import LocalBlobStore
 
 log = logging.getLogger(__name__)
@@ -32,7 +34,17 @@ def create_app(config: ServiceConfig, clock: Clock | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        stopped = asyncio.Event()
+        every = config.due_work_every
+        work = None
+        if every is not None:
+            work = asyncio.create_task(
+                keep_doing_due_work(database, context.clock, stopped, every.total_seconds())
+            )
         yield
+        stopped.set()
+        if work is not None:
+            await work
         database.close()
 
     app = FastAPI(

@@ -64,6 +64,9 @@ class ServiceConfig(BaseSettings):
     # One PUT /blobs request: read whole before it is parsed, so its size is bounded.
     max_upload_images: int = MAX_UPLOAD_IMAGES
     max_upload_bytes: int = MAX_UPLOAD_BYTES
+    # How often the service does its scheduled work (service.scheduled: due terms, invoices,
+    # payments); None: never by itself (the tests run it when their clock says).
+    due_work_every: timedelta | None = timedelta(minutes=1)
 
     @classmethod
     def settings_customise_sources(

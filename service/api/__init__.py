@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from common.wire import API_PREFIX
-from service.api.routes import auth, blobs, blocks, contracts
+from service.api.routes import auth, blobs, blocks, contracts, money
 
 api_router = APIRouter(prefix=API_PREFIX)
-for routes in (auth, contracts, blobs, blocks):
+for routes in (auth, contracts, blobs, blocks, money):
     api_router.include_router(routes.router)

@@ -1,13 +1,20 @@
 """The ledger: entries appended with gap-free invoice numbers; what the client paid on a contract,
-and what the freelancer may still refund."""
+and what the freelancer may still refund; bonuses, refunds and disputes; amounts in words."""
 
 from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from common.states import TransactionStatus, TransactionType
-from service.models import Transaction
+from common.states import Action, EventKind, Role, TransactionStatus, TransactionType
+from service.errors import Conflict, Forbidden, NotFound
+from service.models import Contract, Transaction, User
+from service.workroom.access import party_contract, sees_money
+from service.workroom.actions import require, transaction_actions
+from service.workroom.events import record_event
 
 NUMBERING_LOCK = 0x776F726B64696172  # "workdiar": the PostgreSQL advisory lock of invoice numbering
 PAID_TO_FREELANCER = (TransactionType.HOURLY, TransactionType.MILESTONE, TransactionType.BONUS)
@@ -41,3 +48,226 @@ def add_transaction(session: Session, transaction: Transaction) -> Transaction:
     session.add(transaction)
     session.flush()
     return transaction
+
+
+CURRENCY_SIGNS = {"USD": "$", "EUR": "€", "GBP": "£"}
+
+
+def money_text(cents: int, currency: str) -> str:
+    """An amount as people read it: "$1,234.50", "€45.00", "1,234.50 CHF"."""
+    amount = f"{Decimal(cents) / 100:,.2f}"
+    sign = CURRENCY_SIGNS.get(currency)
+    return f"{sign}{amount}" if sign else f"{amount} {currency}"
+
+
+def money_contract(session: Session, user: User, contract_id: str) -> tuple[Contract, Role]:
+    """The contract and the user's role on it, for anything about money: 404 for non-parties, 403
+    for its agency member, who sees no money at all (the agency handles the contract's money)."""
+    contract, role = party_contract(session, user, contract_id)
+    if not sees_money(role):
+        raise Forbidden(
+            "An agency member sees no money: the contract's invoices and transactions are the agency's."
+        )
+    return contract, role
+
+
+def contract_transaction(session: Session, contract: Contract, transaction_id: str) -> Transaction:
+    transaction = session.get(Transaction, transaction_id)
+    if transaction is None or transaction.contract_id != contract.id:
+        raise NotFound(f"There is no transaction {transaction_id} on this contract.")
+    return transaction
+
+
+def dispute_invoice(
+    session: Session,
+    contract: Contract,
+    role: Role,
+    user: User,
+    transaction_id: str,
+    reason: str,
+    now: datetime,
+) -> Transaction:
+    """The client disputes an hourly invoice in its review period, saying why (the freelancer sees
+    the reason). A disputed invoice stays disputed: the parties settle it between them. A replay
+    answers the invoice as disputed."""
+    invoice = contract_transaction(session, contract, transaction_id)
+    if invoice.status == TransactionStatus.DISPUTED and role == Role.CLIENT:
+        return invoice
+    allowed = transaction_actions(role, invoice.type, invoice.status, invoice.review_until, now)
+    why_not = (
+        f"Invoice #{invoice.number} cannot be disputed: only an hourly invoice in its review period can, "
+        f"and this one is {invoice.status}"
+        + (
+            f" (its review ended {invoice.review_until:%a %d %b %Y %H:%M} UTC)."
+            if invoice.review_until
+            else "."
+        )
+    )
+    require(Action.DISPUTE_INVOICE, role, allowed, why_not)
+    invoice.status = TransactionStatus.DISPUTED
+    invoice.dispute_reason = reason
+    invoice.disputed_at = now
+    record_event(
+        session,
+        contract,
+        user,
+        EventKind.INVOICE_DISPUTED,
+        now,
+        f"{user.name} disputed invoice #{invoice.number} "
+        f"({money_text(invoice.amount_cents, invoice.currency)}): “{reason}”",
+        money=True,
+        transaction_id=invoice.id,
+        number=invoice.number,
+    )
+    return invoice
+
+
+def _given_before(
+    session: Session,
+    contract: Contract,
+    user: User,
+    entry_id: str,
+    kind: TransactionType,
+    amount_cents: int,
+    note: str,
+) -> tuple[Transaction | None, bool]:
+    """The entry a PUT's id names, if any, and whether it is this one replayed."""
+    entry = session.get(Transaction, entry_id)
+    replay = entry is not None and (
+        entry.contract_id,
+        entry.created_by_id,
+        entry.type,
+        entry.amount_cents,
+        entry.note,
+    ) == (
+        contract.id,
+        user.id,
+        kind,
+        amount_cents,
+        note,
+    )
+    return entry, replay
+
+
+def _taken(entry_id: str, kind: TransactionType) -> Conflict:
+    return Conflict(f"The id {entry_id} is taken by another entry: make a new one for a new {kind}.")
+
+
+def give_bonus(
+    session: Session,
+    contract: Contract,
+    user: User,
+    role: Role,
+    allowed: list[Action],
+    bonus_id: str,
+    amount_cents: int,
+    note: str,
+    now: datetime,
+) -> Transaction:
+    """The client gives the freelancer a bonus, paid at once; ``allowed``: the contract's actions for
+    the client now. A replay answers the bonus as given."""
+    entry, replay = _given_before(
+        session, contract, user, bonus_id, TransactionType.BONUS, amount_cents, note
+    )
+    if entry is not None and replay:
+        return entry
+    require(
+        Action.GIVE_BONUS, role, allowed, f"“{contract.title}” is {contract.status}: it takes no bonus now."
+    )
+    if entry is not None:
+        raise _taken(bonus_id, TransactionType.BONUS)
+    amount = money_text(amount_cents, contract.currency)
+    bonus = add_transaction(
+        session,
+        Transaction(
+            id=bonus_id,
+            contract_id=contract.id,
+            type=TransactionType.BONUS,
+            status=TransactionStatus.PAID,
+            description=f"Bonus from {user.name}",
+            note=note,
+            amount_cents=amount_cents,
+            currency=contract.currency,
+            created_at=now,
+            created_by_id=user.id,
+            paid_at=now,
+        ),
+    )
+    record_event(
+        session,
+        contract,
+        user,
+        EventKind.BONUS_GIVEN,
+        now,
+        f"{user.name} gave a bonus of {amount}" + (f": “{note}”" if note else "."),
+        money=True,
+        transaction_id=bonus.id,
+        number=bonus.number,
+        amount_cents=amount_cents,
+    )
+    return bonus
+
+
+def give_refund(
+    session: Session,
+    contract: Contract,
+    user: User,
+    role: Role,
+    allowed: list[Action],
+    refund_id: str,
+    amount_cents: int,
+    note: str,
+    now: datetime,
+) -> Transaction:
+    """The freelancer refunds the client up to what the client paid on the contract minus earlier
+    refunds; ``allowed``: the contract's actions for the freelancer now. A replay answers the refund
+    as given."""
+    entry, replay = _given_before(
+        session, contract, user, refund_id, TransactionType.REFUND, amount_cents, note
+    )
+    if entry is not None and replay:
+        return entry
+    require(
+        Action.GIVE_REFUND,
+        role,
+        allowed,
+        f"Nothing is left to refund on “{contract.title}”: the client paid nothing not refunded yet.",
+    )
+    if entry is not None:
+        raise _taken(refund_id, TransactionType.REFUND)
+    refundable = refundable_cents(session, contract.id)
+    if amount_cents > refundable:
+        raise Conflict(
+            f"You can refund at most {money_text(refundable, contract.currency)} on “{contract.title}”: "
+            f"what the client paid minus earlier refunds, not {money_text(amount_cents, contract.currency)}."
+        )
+    amount = money_text(amount_cents, contract.currency)
+    refund = add_transaction(
+        session,
+        Transaction(
+            id=refund_id,
+            contract_id=contract.id,
+            type=TransactionType.REFUND,
+            status=TransactionStatus.REFUNDED,
+            description=f"Refund from {user.name}",
+            note=note,
+            amount_cents=amount_cents,
+            currency=contract.currency,
+            created_at=now,
+            created_by_id=user.id,
+            paid_at=now,
+        ),
+    )
+    record_event(
+        session,
+        contract,
+        user,
+        EventKind.REFUND_GIVEN,
+        now,
+        f"{user.name} refunded {amount}" + (f": “{note}”" if note else "."),
+        money=True,
+        transaction_id=refund.id,
+        number=refund.number,
+        amount_cents=amount_cents,
+    )
+    return refund

@@ -1,0 +1,80 @@
+"""The service's scheduled work: bring contracts to the terms of the current week, issue the invoices
+of the weeks whose window closed, and pay those whose review ended undisputed. It runs every minute
+inside the service (``keep_doing_due_work``, started by the app) and on demand
+(``workdiary-service issue-invoices``); several service processes may run it at once: each step is
+idempotent, and each contract's invoices are issued in a transaction of their own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+
+from common.states import ContractKind
+from common.timeutil import Clock
+from service.database import Database
+from service.models import Contract, Transaction
+from service.workroom.actions import LIVE
+from service.workroom.invoices import (
+    due_weeks,
+    invoicing_contracts,
+    issue_due_invoices,
+    settle_reviewed_invoices,
+)
+from service.workroom.terms import apply_due_terms
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DueWork:
+    """What one run did."""
+
+    terms_applied: list[str] = field(default_factory=list)  # contract ids
+    issued: list[Transaction] = field(default_factory=list)
+    paid: list[Transaction] = field(default_factory=list)
+
+
+def run_due_work(database: Database, now: datetime) -> DueWork:
+    done = DueWork()
+    with database.writing() as session:
+        live = session.scalars(
+            select(Contract).where(Contract.kind == ContractKind.HOURLY, Contract.status.in_(LIVE))
+        )
+        done.terms_applied = [contract.id for contract in live if apply_due_terms(session, contract, now)]
+    # Which contracts have invoices due is read without the write lock; each is then issued in its
+    # own unit of work, which looks again.
+    with database.reading() as session:
+        due = [
+            contract_id
+            for contract_id in invoicing_contracts(session)
+            if due_weeks(session, session.get_one(Contract, contract_id), now)
+        ]
+    for contract_id in due:
+        with database.writing() as session:
+            done.issued += issue_due_invoices(session, session.get_one(Contract, contract_id), now)
+    with database.writing() as session:
+        done.paid = settle_reviewed_invoices(session, now)
+    return done
+
+
+async def keep_doing_due_work(
+    database: Database, clock: Clock, stopped: asyncio.Event, every_seconds: float
+) -> None:
+    """Run the due work now, then every ``every_seconds`` until ``stopped`` is set (a run under way
+    is finished first, so the database is never closed under it). A failed run is logged, and the
+    next one tries again."""
+    while True:
+        try:
+            await asyncio.to_thread(run_due_work, database, clock.now())
+        except Exception:
+            log.exception("the scheduled work failed; it runs again in %s s", every_seconds)
+        try:
+            await asyncio.wait_for(stopped.wait(), every_seconds)
+            return
+        except TimeoutError:
+            pass

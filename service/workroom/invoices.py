@@ -1,0 +1,202 @@
+"""Hourly billing follows the work week: once a week's editable window closes (the week's end plus
+the contract's grace, ``common.rules.locked_at``), its invoice is issued from the service's own
+blocks; the client may dispute it until Friday 23:59:59 UTC of the week it is issued in, after which
+it is paid. A disputed invoice stays disputed: the parties settle it between them.
+
+Issuing is idempotent under concurrency: the ledger's unique (contract, week) makes a second
+invoice for a week impossible, and an issuer that loses the race to another (a second service
+worker, the command line) rolls back to its savepoint and goes on, numbers untouched.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from sqlalchemy import BigInteger, func, select, type_coerce
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from common.rules import ContractTerms, locked_at
+from common.states import ContractKind, ContractStatus, EventKind, TransactionStatus, TransactionType
+from common.timeutil import WEEK, from_epoch, week_start
+from service.models import Block, Contract, InvoiceLine, Transaction
+from service.workroom.events import record_event
+from service.workroom.ledger import add_transaction, money_text
+from service.workroom.terms import terms_of_week
+
+DAY_SECONDS = 86400
+# Contracts whose weeks are invoiced: live ones, and ended ones for their last weeks.
+INVOICED_STATUSES = (ContractStatus.ACTIVE, ContractStatus.PAUSED, ContractStatus.ENDED)
+REVIEW = timedelta(days=5) - timedelta(seconds=1)  # from the issuing week's Monday to Friday 23:59:59
+
+
+def invoice_cents(seconds: int, hourly_rate_cents: int) -> int:
+    """Billable seconds × rate, rounded half-even to the cent once for the whole invoice."""
+    exact = Decimal(seconds) * Decimal(hourly_rate_cents) / Decimal(3600)
+    return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+
+
+def hours_text(seconds: int) -> str:
+    """ "12:30 hrs": hours and whole minutes."""
+    minutes = seconds // 60
+    return f"{minutes // 60}:{minutes % 60:02d} hrs"
+
+
+def review_until(issued_at: datetime) -> datetime:
+    """Friday 23:59:59 UTC of the week the invoice is issued in: the last moment it may be disputed."""
+    return week_start(issued_at) + REVIEW
+
+
+def invoicing_contracts(session: Session) -> list[str]:
+    """The ids of the contracts whose weeks get invoices."""
+    return list(
+        session.scalars(
+            select(Contract.id)
+            .where(Contract.kind == ContractKind.HOURLY, Contract.status.in_(INVOICED_STATUSES))
+            .order_by(Contract.id)
+        )
+    )
+
+
+def billable_days(session: Session, contract_id: str, since: datetime, until: datetime) -> dict[date, int]:
+    """The billable seconds of each UTC day from ``since`` to ``until``: tracked and manual time, not
+    deleted, not over the weekly limit (each block lies in one 10-minute slot, hence in one day)."""
+    start = type_coerce(Block.start, BigInteger)
+    day = start - start % DAY_SECONDS
+    seconds = func.sum(type_coerce(Block.end, BigInteger) - start)
+    rows = session.execute(
+        select(day, seconds)
+        .where(
+            Block.contract_id == contract_id,
+            Block.start >= since,
+            Block.start < until,
+            Block.deleted.is_(False),
+            Block.over_limit.is_(False),
+        )
+        .group_by(day)
+    ).tuples()
+    # int(): PostgreSQL sums big integers as numeric.
+    return {from_epoch(int(epoch)).date(): int(total) for epoch, total in rows if total}
+
+
+def due_weeks(session: Session, contract: Contract, now: datetime) -> list[datetime]:
+    """The work weeks of the contract whose window has closed by ``now``, that have billable time and
+    no invoice yet, oldest first. Weeks before the last invoiced one were all looked at already."""
+    last = session.scalar(
+        select(func.max(Transaction.week_start)).where(
+            Transaction.contract_id == contract.id, Transaction.type == TransactionType.HOURLY
+        )
+    )
+    first = week_start(contract.started_at) if last is None else last + WEEK
+    terms = ContractTerms.of(contract)
+    end = first
+    while locked_at(terms, end) <= now:
+        end += WEEK
+    if end == first:
+        return []
+    weeks = {
+        week_start(datetime(day.year, day.month, day.day, tzinfo=UTC))
+        for day in billable_days(session, contract.id, first, end)
+    }
+    return sorted(weeks)
+
+
+def issue_week_invoice(
+    session: Session, contract: Contract, week: datetime, now: datetime
+) -> Transaction | None:
+    """Issue the invoice of the work week starting ``week`` (its window closed): None when the week
+    has no billable time or has its invoice already, whoever issued it, even at the same moment."""
+    already = session.scalar(
+        select(Transaction.id).where(Transaction.contract_id == contract.id, Transaction.week_start == week)
+    )
+    if already is not None:
+        return None
+    days = billable_days(session, contract.id, week, week + WEEK)
+    seconds = sum(days.values())
+    if seconds == 0:
+        return None
+    terms = terms_of_week(session, contract.id, week)
+    rate = terms.hourly_rate_cents if terms is not None else contract.hourly_rate_cents
+    invoice = Transaction(
+        id=_invoice_id(contract, week),
+        contract_id=contract.id,
+        type=TransactionType.HOURLY,
+        status=TransactionStatus.PENDING,
+        description=(
+            f"Week of {week:%-d %b %Y} — {hours_text(seconds)} at {money_text(rate, contract.currency)}/hr"
+        ),
+        amount_cents=invoice_cents(seconds, rate),
+        currency=contract.currency,
+        created_at=now,
+        created_by_id=None,
+        week_start=week,
+        seconds=seconds,
+        hourly_rate_cents=rate,
+        review_until=review_until(now),
+        lines=[InvoiceLine(day=day, seconds=day_seconds) for day, day_seconds in sorted(days.items())],
+    )
+    try:
+        with session.begin_nested():
+            add_transaction(session, invoice)
+    except IntegrityError:
+        return None  # another issuer's invoice for this week was committed first
+    amount = money_text(invoice.amount_cents, invoice.currency)
+    record_event(
+        session,
+        contract,
+        None,
+        EventKind.INVOICE_ISSUED,
+        now,
+        f"Invoice #{invoice.number} issued: {invoice.description}, {amount}; "
+        f"it may be disputed until {invoice.review_until:%a %-d %b %H:%M} UTC.",
+        money=True,
+        transaction_id=invoice.id,
+        number=invoice.number,
+        amount_cents=invoice.amount_cents,
+    )
+    return invoice
+
+
+def _invoice_id(contract: Contract, week: datetime) -> str:
+    """The same id for the same week, whoever issues it: two issuers' rows collide on the key too."""
+    return str(uuid.uuid5(uuid.UUID(contract.id), f"invoice {week:%Y-%m-%d}"))
+
+
+def issue_due_invoices(session: Session, contract: Contract, now: datetime) -> list[Transaction]:
+    """Issue every due week's invoice of the contract; those issued here."""
+    issued = (issue_week_invoice(session, contract, week, now) for week in due_weeks(session, contract, now))
+    return [invoice for invoice in issued if invoice is not None]
+
+
+def settle_reviewed_invoices(session: Session, now: datetime) -> list[Transaction]:
+    """Pay every invoice whose review ended undisputed; those paid here."""
+    invoices = list(
+        session.scalars(
+            select(Transaction)
+            .where(
+                Transaction.type == TransactionType.HOURLY,
+                Transaction.status == TransactionStatus.PENDING,
+                Transaction.review_until < now,
+            )
+            .order_by(Transaction.number)
+        )
+    )
+    for invoice in invoices:
+        invoice.status = TransactionStatus.PAID
+        invoice.paid_at = now
+        contract = session.get(Contract, invoice.contract_id)
+        assert contract is not None  # a foreign key
+        record_event(
+            session,
+            contract,
+            None,
+            EventKind.INVOICE_PAID,
+            now,
+            f"Invoice #{invoice.number} paid: {money_text(invoice.amount_cents, invoice.currency)}.",
+            money=True,
+            transaction_id=invoice.id,
+            number=invoice.number,
+        )
+    return invoices
