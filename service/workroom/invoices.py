@@ -76,7 +76,7 @@ def billable_days(session: Session, contract_id: str, since: datetime, until: da
             Block.over_limit.is_(False),
         )
         .group_by(day)
-    ).tuples()
+    )
     # int(): PostgreSQL sums big integers as numeric.
     return {from_epoch(int(epoch)).date(): int(total) for epoch, total in rows if total}
 

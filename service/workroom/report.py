@@ -81,7 +81,7 @@ def totals(session: Session, query: Select[Transaction]) -> list[Total]:
         select(entries.c.type, entries.c.currency, func.count(), func.sum(entries.c.amount_cents))
         .group_by(entries.c.type, entries.c.currency)
         .order_by(entries.c.type, entries.c.currency)
-    ).tuples()
+    )
     return [
         Total(TransactionType(kind), currency, count, int(cents)) for kind, currency, count, cents in rows
     ]
