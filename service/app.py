@@ -20,7 +20,7 @@ from service.api.deps import MB, ServiceContext
 from service.config import ServiceConfig
 from service.database import Database
 from service.errors import Refusal, unreadable_body_message, validation_message
-from service.scheduled import keep_doing_due_work
+from service.scheduled import do_due_work, keep_doing_due_work
 from service.storage import LocalBlobStore
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,7 @@ def create_app(config: ServiceConfig, clock: Clock | None = None) -> FastAPI:
         every = config.due_work_every
         work = None
         if every is not None:
+            await do_due_work(database, context.clock)  # the service starts with its due work done
             work = asyncio.create_task(
                 keep_doing_due_work(database, context.clock, stopped, every.total_seconds())
             )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -62,19 +63,22 @@ def run_due_work(database: Database, now: datetime) -> DueWork:
     return done
 
 
+async def do_due_work(database: Database, clock: Clock) -> None:
+    """Run the due work now, off the event loop; a failure is logged, and the next run tries again."""
+    try:
+        await asyncio.to_thread(run_due_work, database, clock.now())
+    except Exception:
+        log.exception("the scheduled work failed; it runs again at the next minute")
+
+
 async def keep_doing_due_work(
     database: Database, clock: Clock, stopped: asyncio.Event, every_seconds: float
 ) -> None:
-    """Run the due work now, then every ``every_seconds`` until ``stopped`` is set (a run under way
-    is finished first, so the database is never closed under it). A failed run is logged, and the
-    next one tries again."""
+    """Run the due work every ``every_seconds`` until ``stopped`` is set (a run under way is finished
+    first, so that the database is never closed under it)."""
     while True:
-        try:
-            await asyncio.to_thread(run_due_work, database, clock.now())
-        except Exception:
-            log.exception("the scheduled work failed; it runs again in %s s", every_seconds)
-        try:
+        with suppress(TimeoutError):
             await asyncio.wait_for(stopped.wait(), every_seconds)
+        if stopped.is_set():
             return
-        except TimeoutError:
-            pass
+        await do_due_work(database, clock)

@@ -83,7 +83,8 @@ def billable_days(session: Session, contract_id: str, since: datetime, until: da
 
 def due_weeks(session: Session, contract: Contract, now: datetime) -> list[datetime]:
     """The work weeks of the contract whose window has closed by ``now``, that have billable time and
-    no invoice yet, oldest first. Weeks before the last invoiced one were all looked at already."""
+    no invoice yet, oldest first. Weeks are invoiced in order, so the weeks before the last invoiced
+    one were all looked at already: only those after it are read."""
     last = session.scalar(
         select(func.max(Transaction.week_start)).where(
             Transaction.contract_id == contract.id, Transaction.type == TransactionType.HOURLY
@@ -181,6 +182,8 @@ def settle_reviewed_invoices(session: Session, now: datetime) -> list[Transactio
                 Transaction.review_until < now,
             )
             .order_by(Transaction.number)
+            # Another worker's (or a dispute's) rows are theirs: paid by them, or next time.
+            .with_for_update(skip_locked=True)
         )
     )
     for invoice in invoices:

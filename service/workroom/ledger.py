@@ -71,8 +71,12 @@ def money_contract(session: Session, user: User, contract_id: str) -> tuple[Cont
     return contract, role
 
 
-def contract_transaction(session: Session, contract: Contract, transaction_id: str) -> Transaction:
-    transaction = session.get(Transaction, transaction_id)
+def contract_transaction(
+    session: Session, contract: Contract, transaction_id: str, lock: bool = False
+) -> Transaction:
+    """One of the contract's entries; ``lock``: its row held until the end of the unit of work (on
+    PostgreSQL), so that nothing else changes its status in between."""
+    transaction = session.get(Transaction, transaction_id, with_for_update=lock)
     if transaction is None or transaction.contract_id != contract.id:
         raise NotFound(f"There is no transaction {transaction_id} on this contract.")
     return transaction
@@ -90,7 +94,7 @@ def dispute_invoice(
     """The client disputes an hourly invoice in its review period, saying why (the freelancer sees
     the reason). A disputed invoice stays disputed: the parties settle it between them. A replay
     answers the invoice as disputed."""
-    invoice = contract_transaction(session, contract, transaction_id)
+    invoice = contract_transaction(session, contract, transaction_id, lock=True)
     if invoice.status == TransactionStatus.DISPUTED and role == Role.CLIENT:
         return invoice
     allowed = transaction_actions(role, invoice.type, invoice.status, invoice.review_until, now)
