@@ -24,7 +24,7 @@ from pathlib import Path
 
 from benchmarks.display import x_display
 
-BENCHMARKS = ["tracking", "callback", "diary", "screenshot", "app", "sync", "bundle"]
+BENCHMARKS = ["tracking", "callback", "diary", "screenshot", "app", "sync", "workroom_money", "bundle"]
 RESULTS_DIR = Path(__file__).parent / "results"
 
 

@@ -20,12 +20,7 @@ from common.timeutil import Clock
 from service.database import Database
 from service.models import Contract, Transaction
 from service.workroom.actions import LIVE
-from service.workroom.invoices import (
-    due_weeks,
-    invoicing_contracts,
-    issue_due_invoices,
-    settle_reviewed_invoices,
-)
+from service.workroom.invoices import due_invoices, issue_week_invoice, settle_reviewed_invoices
 from service.workroom.terms import apply_due_terms
 
 log = logging.getLogger(__name__)
@@ -47,17 +42,15 @@ def run_due_work(database: Database, now: datetime) -> DueWork:
             select(Contract).where(Contract.kind == ContractKind.HOURLY, Contract.status.in_(LIVE))
         )
         done.terms_applied = [contract.id for contract in live if apply_due_terms(session, contract, now)]
-    # Which contracts have invoices due is read without the write lock; each is then issued in its
-    # own unit of work, which looks again.
+    # What is due is read without the write lock; each contract's invoices are then issued in a unit
+    # of work of their own, which looks again.
     with database.reading() as session:
-        due = [
-            contract_id
-            for contract_id in invoicing_contracts(session)
-            if due_weeks(session, session.get_one(Contract, contract_id), now)
-        ]
-    for contract_id in due:
+        due = due_invoices(session, now)
+    for contract_id, weeks in due.items():
         with database.writing() as session:
-            done.issued += issue_due_invoices(session, session.get_one(Contract, contract_id), now)
+            contract = session.get_one(Contract, contract_id)
+            issued = (issue_week_invoice(session, contract, week, now) for week in weeks)
+            done.issued += [invoice for invoice in issued if invoice is not None]
     with database.writing() as session:
         done.paid = settle_reviewed_invoices(session, now)
     return done

@@ -11,7 +11,7 @@ worker, the command line) rolls back to its savepoint and goes on, numbers untou
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from sqlalchemy import BigInteger, func, select, type_coerce
@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from common.rules import ContractTerms, locked_at
 from common.states import ContractKind, ContractStatus, EventKind, TransactionStatus, TransactionType
-from common.timeutil import WEEK, from_epoch, week_start
+from common.timeutil import WEEK, from_epoch, week_of_date, week_start
 from service.models import Block, Contract, InvoiceLine, Transaction
 from service.workroom.events import record_event
 from service.workroom.ledger import add_transaction, money_text
@@ -49,15 +49,31 @@ def review_until(issued_at: datetime) -> datetime:
     return week_start(issued_at) + REVIEW
 
 
-def invoicing_contracts(session: Session) -> list[str]:
-    """The ids of the contracts whose weeks get invoices."""
-    return list(
-        session.scalars(
-            select(Contract.id)
-            .where(Contract.kind == ContractKind.HOURLY, Contract.status.in_(INVOICED_STATUSES))
-            .order_by(Contract.id)
-        )
+def due_invoices(session: Session, now: datetime) -> dict[str, list[datetime]]:
+    """The work weeks to invoice now, per contract id: those whose window has closed by ``now``, with
+    billable time and no invoice yet, oldest first. Weeks are invoiced in order, so the weeks before a
+    contract's last invoiced one were all looked at already: only those after it are read."""
+    last_invoiced = dict(
+        session.execute(
+            select(Transaction.contract_id, func.max(Transaction.week_start))
+            .where(Transaction.type == TransactionType.HOURLY)
+            .group_by(Transaction.contract_id)
+        ).all()
     )
+    contracts = session.scalars(
+        select(Contract).where(Contract.kind == ContractKind.HOURLY, Contract.status.in_(INVOICED_STATUSES))
+    )
+    due = {}
+    for contract in contracts:
+        last = last_invoiced.get(contract.id)
+        first = week_start(contract.started_at) if last is None else last + WEEK
+        terms = ContractTerms.of(contract)
+        end = first
+        while locked_at(terms, end) <= now:
+            end += WEEK
+        if end > first and (days := billable_days(session, contract.id, first, end)):
+            due[contract.id] = sorted({week_of_date(day) for day in days})
+    return due
 
 
 def billable_days(session: Session, contract_id: str, since: datetime, until: datetime) -> dict[date, int]:
@@ -79,29 +95,6 @@ def billable_days(session: Session, contract_id: str, since: datetime, until: da
     )
     # int(): PostgreSQL sums big integers as numeric.
     return {from_epoch(int(epoch)).date(): int(total) for epoch, total in rows if total}
-
-
-def due_weeks(session: Session, contract: Contract, now: datetime) -> list[datetime]:
-    """The work weeks of the contract whose window has closed by ``now``, that have billable time and
-    no invoice yet, oldest first. Weeks are invoiced in order, so the weeks before the last invoiced
-    one were all looked at already: only those after it are read."""
-    last = session.scalar(
-        select(func.max(Transaction.week_start)).where(
-            Transaction.contract_id == contract.id, Transaction.type == TransactionType.HOURLY
-        )
-    )
-    first = week_start(contract.started_at) if last is None else last + WEEK
-    terms = ContractTerms.of(contract)
-    end = first
-    while locked_at(terms, end) <= now:
-        end += WEEK
-    if end == first:
-        return []
-    weeks = {
-        week_start(datetime(day.year, day.month, day.day, tzinfo=UTC))
-        for day in billable_days(session, contract.id, first, end)
-    }
-    return sorted(weeks)
 
 
 def issue_week_invoice(
@@ -163,12 +156,6 @@ def issue_week_invoice(
 def _invoice_id(contract: Contract, week: datetime) -> str:
     """The same id for the same week, whoever issues it: two issuers' rows collide on the key too."""
     return str(uuid.uuid5(uuid.UUID(contract.id), f"invoice {week:%Y-%m-%d}"))
-
-
-def issue_due_invoices(session: Session, contract: Contract, now: datetime) -> list[Transaction]:
-    """Issue every due week's invoice of the contract; those issued here."""
-    issued = (issue_week_invoice(session, contract, week, now) for week in due_weeks(session, contract, now))
-    return [invoice for invoice in issued if invoice is not None]
 
 
 def settle_reviewed_invoices(session: Session, now: datetime) -> list[Transaction]:

@@ -20,6 +20,19 @@ REFUSALS = {
     "PUT /blobs/{sha256}": {"400", "401", "403", "413", "415", "422"},
     "PUT /blobs": {"400", "401", "403", "411", "413", "415"},
     "GET /blobs/{sha256}": {"401", "404", "422"},
+    "GET /contracts/{contract_id}/transactions": {"401", "403", "404", "422"},
+    "POST /contracts/{contract_id}/transactions/{transaction_id}/dispute": {
+        "401",
+        "403",
+        "404",
+        "409",
+        "413",
+        "422",
+    },
+    "PUT /contracts/{contract_id}/bonuses/{bonus_id}": {"401", "403", "404", "409", "413", "422"},
+    "PUT /contracts/{contract_id}/refunds/{refund_id}": {"401", "403", "404", "409", "413", "422"},
+    "GET /contracts/{contract_id}/transactions/{transaction_id}/invoice.pdf": {"401", "403", "404", "422"},
+    "GET /transactions/report": {"401", "403", "404", "422"},
 }
 
 

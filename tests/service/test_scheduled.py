@@ -141,7 +141,7 @@ def test_two_issuers_racing_on_postgresql_make_one_invoice_per_week_numbered_wit
 
     def same_week(slot: int) -> None:
         """Both issue the oldest week at the same moment, each in a unit of work of its own (weeks
-        are issued in order: see invoices.due_weeks)."""
+        are issued in order: see invoices.due_invoices)."""
         try:
             with db.writing() as session:
                 contract = session.get_one(Contract, world.website)
