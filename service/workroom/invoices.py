@@ -102,11 +102,6 @@ def issue_week_invoice(
 ) -> Transaction | None:
     """Issue the invoice of the work week starting ``week`` (its window closed): None when the week
     has no billable time or has its invoice already, whoever issued it, even at the same moment."""
-    already = session.scalar(
-        select(Transaction.id).where(Transaction.contract_id == contract.id, Transaction.week_start == week)
-    )
-    if already is not None:
-        return None
     days = billable_days(session, contract.id, week, week + WEEK)
     seconds = sum(days.values())
     if seconds == 0:
@@ -135,7 +130,7 @@ def issue_week_invoice(
         with session.begin_nested():
             add_transaction(session, invoice)
     except IntegrityError:
-        return None  # another issuer's invoice for this week was committed first
+        return None  # the week has its invoice: issued before, or by another issuer just now
     amount = money_text(invoice.amount_cents, invoice.currency)
     record_event(
         session,
