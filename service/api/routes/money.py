@@ -16,6 +16,7 @@ from fastapi import APIRouter, Path, Query, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Select
+from sqlalchemy.orm import selectinload
 
 from common.states import Action, Role, TransactionStatus, TransactionType
 from service.api.deps import (
@@ -129,7 +130,8 @@ def transactions(
     since = since or until - timedelta(days=RECENT_DAYS)
     with context.database.reading() as session:
         contract, role = ledger.money_contract(session, user, contract_id)
-        entries = session.scalars(report.entries_query([contract.id], since, until, type))
+        query = report.entries_query([contract.id], since, until, type)
+        entries = session.scalars(query.options(selectinload(Transaction.lines)))
         return [_out(entry, role, now) for entry in entries]
 
 
@@ -164,7 +166,7 @@ def dispute(
         return _out(invoice, role, now)
 
 
-def _payment_route(kind: str, who: str, refused: str) -> dict:
+def _payment_route(who: str, refused: str) -> dict:
     return {
         **refusals(
             {
@@ -180,7 +182,7 @@ def _payment_route(kind: str, who: str, refused: str) -> dict:
 @router.put(
     "/contracts/{contract_id}/bonuses/{bonus_id}",
     responses=_payment_route(
-        "bonus", "client", "the contract is not active or paused, or the id was used for another entry"
+        "client", "the contract is not active or paused, or the id was used for another entry"
     ),
 )
 def give_bonus(
@@ -204,7 +206,6 @@ def give_bonus(
 @router.put(
     "/contracts/{contract_id}/refunds/{refund_id}",
     responses=_payment_route(
-        "refund",
         "freelancer",
         "more than the client paid minus earlier refunds (the figure is in the detail), nothing left to "
         "refund, or the id was used for another entry",
@@ -298,7 +299,7 @@ def transaction_report(
         if format == "csv":
             return _csv(context, query, titles, since, until)  # type: ignore[return-value]
         roles = {item.id: Role.CLIENT if item.client_id == user.id else Role.FREELANCER for item in contracts}
-        entries = session.scalars(query)
+        entries = session.scalars(query.options(selectinload(Transaction.lines)))
         return ReportOut(
             since=since,
             until=until,
