@@ -3,6 +3,7 @@ and what the freelancer may still refund; bonuses, refunds and disputes; amounts
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -126,152 +127,109 @@ def dispute_invoice(
     return invoice
 
 
-def _given_before(
-    session: Session,
-    contract: Contract,
-    user: User,
-    entry_id: str,
-    kind: TransactionType,
-    amount_cents: int,
-    note: str,
-) -> tuple[Transaction | None, bool]:
-    """The entry a PUT's id names, if any, and whether it is this one replayed."""
-    entry = session.get(Transaction, entry_id)
-    replay = entry is not None and (
-        entry.contract_id,
-        entry.created_by_id,
-        entry.type,
-        entry.amount_cents,
-        entry.note,
-    ) == (
-        contract.id,
-        user.id,
-        kind,
-        amount_cents,
-        note,
-    )
-    return entry, replay
+@dataclass(frozen=True)
+class Payment:
+    """A bonus or a refund as its giver sends it: the id they made (a replay sends it again), the
+    amount and a note."""
+
+    id: str
+    amount_cents: int
+    note: str
 
 
-def _taken(entry_id: str, kind: TransactionType) -> Conflict:
-    return Conflict(f"The id {entry_id} is taken by another entry: make a new one for a new {kind}.")
+@dataclass(frozen=True)
+class PaymentKind:
+    """What makes a bonus a bonus and a refund a refund. The texts are formatted with the giver's
+    ``name``, the ``amount`` and the contract's ``title`` and ``status``."""
+
+    type: TransactionType
+    action: Action
+    status: TransactionStatus  # the entry's, once given
+    event: EventKind
+    description: str
+    line: str
+    why_not: str  # when the action is not the giver's now
 
 
-def give_bonus(
-    session: Session,
-    contract: Contract,
-    user: User,
-    role: Role,
-    allowed: list[Action],
-    bonus_id: str,
-    amount_cents: int,
-    note: str,
-    now: datetime,
-) -> Transaction:
-    """The client gives the freelancer a bonus, paid at once; ``allowed``: the contract's actions for
-    the client now. A replay answers the bonus as given."""
-    entry, replay = _given_before(
-        session, contract, user, bonus_id, TransactionType.BONUS, amount_cents, note
-    )
-    if entry is not None and replay:
-        return entry
-    require(
-        Action.GIVE_BONUS, role, allowed, f"“{contract.title}” is {contract.status}: it takes no bonus now."
-    )
-    if entry is not None:
-        raise _taken(bonus_id, TransactionType.BONUS)
-    amount = money_text(amount_cents, contract.currency)
-    bonus = add_transaction(
-        session,
-        Transaction(
-            id=bonus_id,
-            contract_id=contract.id,
-            type=TransactionType.BONUS,
-            status=TransactionStatus.PAID,
-            description=f"Bonus from {user.name}",
-            note=note,
-            amount_cents=amount_cents,
-            currency=contract.currency,
-            created_at=now,
-            created_by_id=user.id,
-            paid_at=now,
-        ),
-    )
-    record_event(
-        session,
-        contract,
-        user,
-        EventKind.BONUS_GIVEN,
-        now,
-        f"{user.name} gave a bonus of {amount}" + (f": “{note}”" if note else "."),
-        money=True,
-        transaction_id=bonus.id,
-        number=bonus.number,
-        amount_cents=amount_cents,
-    )
-    return bonus
+BONUS = PaymentKind(
+    TransactionType.BONUS,
+    Action.GIVE_BONUS,
+    TransactionStatus.PAID,
+    EventKind.BONUS_GIVEN,
+    "Bonus from {name}",
+    "{name} gave a bonus of {amount}",
+    "“{title}” is {status}: it takes no bonus now.",
+)
+REFUND = PaymentKind(
+    TransactionType.REFUND,
+    Action.GIVE_REFUND,
+    TransactionStatus.REFUNDED,
+    EventKind.REFUND_GIVEN,
+    "Refund from {name}",
+    "{name} refunded {amount}",
+    "Nothing is left to refund on “{title}”: the client paid nothing not refunded yet.",
+)
 
 
-def give_refund(
+def give(
     session: Session,
     contract: Contract,
     user: User,
     role: Role,
     allowed: list[Action],
-    refund_id: str,
-    amount_cents: int,
-    note: str,
+    kind: PaymentKind,
+    payment: Payment,
     now: datetime,
 ) -> Transaction:
-    """The freelancer refunds the client up to what the client paid on the contract minus earlier
-    refunds; ``allowed``: the contract's actions for the freelancer now. A replay answers the refund
-    as given."""
-    entry, replay = _given_before(
-        session, contract, user, refund_id, TransactionType.REFUND, amount_cents, note
-    )
-    if entry is not None and replay:
+    """The client gives a bonus, or the freelancer a refund of up to what the client paid on the
+    contract minus earlier refunds; paid at once. ``allowed``: the contract's actions for the giver
+    now. A replay answers the entry as given; the id of another entry is refused."""
+    entry = session.get(Transaction, payment.id)
+    given = (contract.id, user.id, kind.type, payment.amount_cents, payment.note)
+    if entry is not None and (
+        (entry.contract_id, entry.created_by_id, entry.type, entry.amount_cents, entry.note) == given
+    ):
         return entry
-    require(
-        Action.GIVE_REFUND,
-        role,
-        allowed,
-        f"Nothing is left to refund on “{contract.title}”: the client paid nothing not refunded yet.",
-    )
+    require(kind.action, role, allowed, kind.why_not.format(title=contract.title, status=contract.status))
     if entry is not None:
-        raise _taken(refund_id, TransactionType.REFUND)
-    refundable = refundable_cents(session, contract.id)
-    if amount_cents > refundable:
         raise Conflict(
-            f"You can refund at most {money_text(refundable, contract.currency)} on “{contract.title}”: "
-            f"what the client paid minus earlier refunds, not {money_text(amount_cents, contract.currency)}."
+            f"The id {payment.id} is taken by another entry: make a new one for a new {kind.type}."
         )
-    amount = money_text(amount_cents, contract.currency)
-    refund = add_transaction(
+    if kind.type == TransactionType.REFUND:
+        refundable = refundable_cents(session, contract.id)
+        if payment.amount_cents > refundable:
+            raise Conflict(
+                f"You can refund at most {money_text(refundable, contract.currency)} on “{contract.title}”: "
+                f"what the client paid minus earlier refunds, not "
+                f"{money_text(payment.amount_cents, contract.currency)}."
+            )
+    entry = add_transaction(
         session,
         Transaction(
-            id=refund_id,
+            id=payment.id,
             contract_id=contract.id,
-            type=TransactionType.REFUND,
-            status=TransactionStatus.REFUNDED,
-            description=f"Refund from {user.name}",
-            note=note,
-            amount_cents=amount_cents,
+            type=kind.type,
+            status=kind.status,
+            description=kind.description.format(name=user.name),
+            note=payment.note,
+            amount_cents=payment.amount_cents,
             currency=contract.currency,
             created_at=now,
             created_by_id=user.id,
             paid_at=now,
         ),
     )
+    line = kind.line.format(name=user.name, amount=money_text(payment.amount_cents, contract.currency))
     record_event(
         session,
         contract,
         user,
-        EventKind.REFUND_GIVEN,
+        kind.event,
         now,
-        f"{user.name} refunded {amount}" + (f": “{note}”" if note else "."),
+        line + (f": “{payment.note}”" if payment.note else "."),
         money=True,
-        transaction_id=refund.id,
-        number=refund.number,
-        amount_cents=amount_cents,
+        transaction_id=entry.id,
+        number=entry.number,
+        amount_cents=payment.amount_cents,
     )
-    return refund
+    return entry

@@ -66,6 +66,15 @@ def work_in_week_of_23_nov(world: World) -> None:
         put(world, world.website, start, source="manual")
 
 
+def dispute_path_of_the_week_s_invoice(world: World) -> str:
+    """The week of 23 Nov worked and invoiced: its invoice's dispute path."""
+    work_in_week_of_23_nov(world)
+    at(world, LOCK)
+    run(world)
+    [invoice] = invoices(world)
+    return f"/contracts/{world.website}/transactions/{invoice['id']}/dispute"
+
+
 def test_the_invoice_is_issued_when_the_week_locks_and_not_a_minute_before(world: World) -> None:
     work_in_week_of_23_nov(world)
     at(world, LOCK - timedelta(minutes=1))
@@ -117,11 +126,7 @@ def test_deleted_and_over_limit_time_is_not_billed_and_an_empty_week_gets_no_inv
 
 
 def test_the_client_may_dispute_until_friday_23_59_59_and_the_freelancer_reads_why(world: World) -> None:
-    work_in_week_of_23_nov(world)
-    at(world, LOCK)
-    run(world)
-    [invoice] = invoices(world)
-    path = f"/contracts/{world.website}/transactions/{invoice['id']}/dispute"
+    path = dispute_path_of_the_week_s_invoice(world)
 
     at(world, datetime(2026, 12, 4, 23, 59, 59, tzinfo=UTC))
     disputed = world.call("POST", path, world.cara, json={"reason": "Wednesday was a holiday."})
@@ -138,11 +143,7 @@ def test_the_client_may_dispute_until_friday_23_59_59_and_the_freelancer_reads_w
 
 
 def test_past_friday_the_invoice_cannot_be_disputed_and_becomes_paid(world: World) -> None:
-    work_in_week_of_23_nov(world)
-    at(world, LOCK)
-    run(world)
-    [invoice] = invoices(world)
-    path = f"/contracts/{world.website}/transactions/{invoice['id']}/dispute"
+    path = dispute_path_of_the_week_s_invoice(world)
 
     at(world, datetime(2026, 12, 4, 23, 59, 59, tzinfo=UTC))
     assert run(world).paid == []  # still in review
@@ -161,15 +162,11 @@ def test_past_friday_the_invoice_cannot_be_disputed_and_becomes_paid(world: Worl
 
 
 def test_the_freelancer_cannot_dispute_and_nobody_else_sees_the_invoice(world: World) -> None:
-    work_in_week_of_23_nov(world)
-    at(world, LOCK)
-    run(world)
-    [invoice] = invoices(world)
-    path = f"/contracts/{world.website}/transactions/{invoice['id']}/dispute"
+    path = dispute_path_of_the_week_s_invoice(world)
 
     assert world.call("POST", path, world.ann, json={"reason": "x"}).status_code == 403
     assert world.call("POST", path, world.bob, json={"reason": "x"}).status_code == 404
-    elsewhere = f"/contracts/{world.logo}/transactions/{invoice['id']}/dispute"
+    elsewhere = path.replace(world.website, world.logo)
     assert world.call("POST", elsewhere, world.cara, json={"reason": "x"}).status_code == 404
     assert world.call("POST", path, world.cara, json={"reason": ""}).status_code == 422
 

@@ -193,14 +193,9 @@ def give_bonus(
     token: BearerToken,
 ) -> TransactionOut:
     """The client gives the freelancer a bonus, paid at once."""
-    now = context.clock.now()
-    with context.writing_as(token) as (session, user):
-        contract, role = ledger.money_contract(session, user, contract_id)
-        allowed = contract_actions(facts_for(session, contract, role, user, now))
-        bonus = ledger.give_bonus(
-            session, contract, user, role, allowed, bonus_id, body.amount_cents, body.note, now
-        )
-        return _out(bonus, role, now)
+    return _give(
+        context, token, contract_id, ledger.BONUS, ledger.Payment(bonus_id, body.amount_cents, body.note)
+    )
 
 
 @router.put(
@@ -220,14 +215,19 @@ def give_refund(
 ) -> TransactionOut:
     """The freelancer refunds the client, up to what the client paid on the contract minus earlier
     refunds (also after the contract ended)."""
+    return _give(
+        context, token, contract_id, ledger.REFUND, ledger.Payment(refund_id, body.amount_cents, body.note)
+    )
+
+
+def _give(
+    context: ServiceContext, token: str, contract_id: str, kind: ledger.PaymentKind, payment: ledger.Payment
+) -> TransactionOut:
     now = context.clock.now()
     with context.writing_as(token) as (session, user):
         contract, role = ledger.money_contract(session, user, contract_id)
         allowed = contract_actions(facts_for(session, contract, role, user, now))
-        refund = ledger.give_refund(
-            session, contract, user, role, allowed, refund_id, body.amount_cents, body.note, now
-        )
-        return _out(refund, role, now)
+        return _out(ledger.give(session, contract, user, role, allowed, kind, payment, now), role, now)
 
 
 @router.get(
