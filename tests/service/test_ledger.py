@@ -77,6 +77,20 @@ def test_a_bonus_is_paid_at_once_and_told_in_the_thread(world: World) -> None:
         assert session.scalars(select(Message.body)).all() == ["Cara gave a bonus of $50.00: “Thanks!”"]
 
 
+def test_only_an_hourly_invoice_is_disputed(world: World) -> None:
+    bonus(world, 5000)
+    answer = world.call(
+        "POST",
+        f"/contracts/{world.website}/transactions/{uid('bonus')}/dispute",
+        world.cara,
+        json={"reason": "No"},
+    )
+    assert answer.status_code == 409
+    assert answer.json()["detail"] == (
+        "Invoice #1 cannot be disputed: only an hourly invoice in its review period can, and this one is paid."
+    )
+
+
 def test_a_replayed_bonus_answers_the_same_and_a_reused_id_is_refused(world: World) -> None:
     first = bonus(world, 5000)
     again = bonus(world, 5000)
@@ -191,6 +205,10 @@ def test_an_agency_member_gets_no_money_at_all(world: World, agency: tuple[str, 
     assert refund(world, 100, token=token, contract=contract).status_code == 403
     assert bonus(world, 100, "x", token=token, contract=contract).status_code == 403
     assert world.call("GET", "/transactions/report", token).status_code == 403
+    entry = f"/contracts/{contract}/transactions/{uid('bonus')}"
+    assert world.call("GET", f"{entry}/invoice.pdf", token).status_code == 403
+    assert world.call("POST", f"{entry}/dispute", token, json={"reason": "x"}).status_code == 403
+    assert world.call("GET", f"{entry}/invoice.pdf", world.cara).status_code == 200
     with world.service.app.state.service.database.reading() as session:
         dan = session.scalars(select(User).where(User.email == AGENT)).one()
         assert [event.kind for event in events_after(session, dan, 0)] == []
