@@ -87,7 +87,8 @@ def test_only_an_hourly_invoice_is_disputed(world: World) -> None:
     )
     assert answer.status_code == 409
     assert answer.json()["detail"] == (
-        "Invoice #1 cannot be disputed: only an hourly invoice in its review period can, and this one is paid."
+        "Invoice #1 cannot be disputed: only an hourly invoice in its review period can, "
+        "and this one is paid."
     )
 
 
