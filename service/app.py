@@ -38,9 +38,10 @@ def create_app(config: ServiceConfig, clock: Clock | None = None) -> FastAPI:
         every = config.due_work_every
         work = None
         if every is not None:
-            await do_due_work(database, context.clock)  # the service starts with its due work done
+            fee = config.service_fee_percent
+            await do_due_work(database, context.clock, fee)  # the service starts with its due work done
             work = asyncio.create_task(
-                keep_doing_due_work(database, context.clock, stopped, every.total_seconds())
+                keep_doing_due_work(database, context.clock, stopped, every.total_seconds(), fee)
             )
         yield
         stopped.set()

@@ -261,7 +261,7 @@ def _prune_images(arguments: argparse.Namespace, config: ServiceConfig) -> int:
 
 
 def _issue_invoices(_arguments: argparse.Namespace, config: ServiceConfig) -> int:
-    done = scheduled.run_due_work(_database(config), SystemClock().now())
+    done = scheduled.run_due_work(_database(config), SystemClock().now(), config.service_fee_percent)
     for invoice in done.issued:
         print(
             f"Issued invoice #{invoice.number} ({invoice.contract_id}): {invoice.description}, "

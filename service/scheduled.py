@@ -12,6 +12,7 @@ import logging
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -35,7 +36,9 @@ class DueWork:
     paid: list[Transaction] = field(default_factory=list)
 
 
-def run_due_work(database: Database, now: datetime) -> DueWork:
+def run_due_work(database: Database, now: datetime, fee_percent: Decimal | None = None) -> DueWork:
+    """Bring live contracts to the current week's terms, issue the due invoices, pay those whose
+    review ended (entering the operator's fee, ``fee_percent`` of each, where there is one)."""
     done = DueWork()
     with database.writing() as session:
         live = session.scalars(
@@ -52,20 +55,24 @@ def run_due_work(database: Database, now: datetime) -> DueWork:
             issued = (issue_week_invoice(session, contract, week, now) for week in weeks)
             done.issued += [invoice for invoice in issued if invoice is not None]
     with database.writing() as session:
-        done.paid = settle_reviewed_invoices(session, now)
+        done.paid = settle_reviewed_invoices(session, now, fee_percent)
     return done
 
 
-async def do_due_work(database: Database, clock: Clock) -> None:
+async def do_due_work(database: Database, clock: Clock, fee_percent: Decimal | None) -> None:
     """Run the due work now, off the event loop; a failure is logged, and the next run tries again."""
     try:
-        await asyncio.to_thread(run_due_work, database, clock.now())
+        await asyncio.to_thread(run_due_work, database, clock.now(), fee_percent)
     except Exception:
         log.exception("the scheduled work failed; it runs again at the next minute")
 
 
 async def keep_doing_due_work(
-    database: Database, clock: Clock, stopped: asyncio.Event, every_seconds: float
+    database: Database,
+    clock: Clock,
+    stopped: asyncio.Event,
+    every_seconds: float,
+    fee_percent: Decimal | None = None,
 ) -> None:
     """Run the due work every ``every_seconds`` until ``stopped`` is set (a run under way is finished
     first, so that the database is never closed under it)."""
@@ -74,4 +81,4 @@ async def keep_doing_due_work(
             await asyncio.wait_for(stopped.wait(), every_seconds)
         if stopped.is_set():
             return
-        await do_due_work(database, clock)
+        await do_due_work(database, clock, fee_percent)

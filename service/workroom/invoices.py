@@ -153,8 +153,11 @@ def _invoice_id(contract: Contract, week: datetime) -> str:
     return str(uuid.uuid5(uuid.UUID(contract.id), f"invoice {week:%Y-%m-%d}"))
 
 
-def settle_reviewed_invoices(session: Session, now: datetime) -> list[Transaction]:
-    """Pay every invoice whose review ended undisputed; those paid here."""
+def settle_reviewed_invoices(
+    session: Session, now: datetime, fee_percent: Decimal | None = None
+) -> list[Transaction]:
+    """Pay every invoice whose review ended undisputed, and enter the operator's fee of each
+    (``fee_percent`` of it, half-even to the cent) where there is one; the invoices paid here."""
     invoices = list(
         session.scalars(
             select(Transaction)
@@ -173,15 +176,44 @@ def settle_reviewed_invoices(session: Session, now: datetime) -> list[Transactio
         invoice.paid_at = now
         contract = session.get(Contract, invoice.contract_id)
         assert contract is not None  # a foreign key
+        line = f"Invoice #{invoice.number} paid: {money_text(invoice.amount_cents, invoice.currency)}"
+        fee = None if fee_percent is None else _fee(session, invoice, fee_percent, now)
+        if fee is not None:
+            line += f"; {fee.description}, {money_text(fee.amount_cents, fee.currency)}"
         record_event(
             session,
             contract,
             None,
             EventKind.INVOICE_PAID,
             now,
-            f"Invoice #{invoice.number} paid: {money_text(invoice.amount_cents, invoice.currency)}.",
+            line + ".",
             money=True,
             transaction_id=invoice.id,
             number=invoice.number,
+            **({"fee_transaction_id": fee.id} if fee is not None else {}),
         )
     return invoices
+
+
+def _fee(session: Session, invoice: Transaction, percent: Decimal, now: datetime) -> Transaction | None:
+    """The operator's fee of a paid invoice, entered in the ledger; None when it rounds to nothing."""
+    cents = int(
+        (Decimal(invoice.amount_cents) * percent / 100).quantize(Decimal(1), rounding=ROUND_HALF_EVEN)
+    )
+    if cents == 0:
+        return None
+    return add_transaction(
+        session,
+        Transaction(
+            id=str(uuid.uuid5(uuid.UUID(invoice.id), "fee")),
+            contract_id=invoice.contract_id,
+            type=TransactionType.FEE,
+            status=TransactionStatus.PAID,
+            description=f"Service fee: {percent.normalize():f}% of invoice #{invoice.number}",
+            amount_cents=cents,
+            currency=invoice.currency,
+            created_at=now,
+            created_by_id=None,
+            paid_at=now,
+        ),
+    )

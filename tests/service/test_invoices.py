@@ -5,16 +5,19 @@ Friday 23:59:59 UTC of the issuing week, then paid."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 from sqlalchemy import func, select
 
 from common.states import EventKind, MessageKind
 from common.timeutil import week_start
+from service.config import ServiceConfig
 from service.database import Database
 from service.models import Block, Contract, ContractEvent, Message, Transaction, User
 from service.scheduled import run_due_work
@@ -339,3 +342,32 @@ def test_an_invoice_bills_the_sum_of_its_blocks_times_the_rate_rounded_once(
         assert invoice.amount_cents == round(Fraction(total * rate, 3600))
         assert len(invoice.lines) == len({day for day, _slot, _seconds in blocks})
         assert week_start(invoice.created_at) == week + timedelta(days=7)
+
+
+def test_an_operator_s_fee_is_entered_when_an_invoice_is_paid(world: World) -> None:
+    work_in_week_of_23_nov(world)
+    at(world, LOCK)
+    run(world)
+    at(world, datetime(2026, 12, 5, tzinfo=UTC))
+
+    paid = run_due_work(database(world), world.service.clock.now(), Decimal("12.5"))
+
+    assert [invoice.number for invoice in paid.paid] == [1]
+    [invoice, fee] = invoices(world)
+    assert invoice["status"] == "paid"
+    assert (fee["type"], fee["status"], fee["number"]) == ("fee", "paid", 2)
+    assert fee["amount_cents"] == 938  # 12.5 % of $75.00 = 937.5 ¢, to the even cent
+    assert fee["description"] == "Service fee: 12.5% of invoice #1"
+    with database(world).reading() as session:
+        line = session.scalars(select(Message.body).order_by(Message.number.desc()).limit(1)).one()
+    assert line == "Invoice #1 paid: $75.00; Service fee: 12.5% of invoice #1, $9.38."
+
+
+def test_the_fee_is_the_operator_s_to_set_in_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WORKDIARY_SERVICE_SERVICE_FEE_PERCENT", "10")
+    assert ServiceConfig().service_fee_percent == Decimal(10)
+    monkeypatch.setenv("WORKDIARY_SERVICE_SERVICE_FEE_PERCENT", "150")
+    with pytest.raises(ValidationError):
+        ServiceConfig()
+    monkeypatch.delenv("WORKDIARY_SERVICE_SERVICE_FEE_PERCENT")
+    assert ServiceConfig().service_fee_percent is None
