@@ -127,7 +127,7 @@ def _five_years_of_invoices(database: Database, now: datetime) -> None:
                     "contract_id": contract_id,
                     "type": TransactionType.HOURLY,
                     "status": TransactionStatus.PAID,
-                    "description": f"Week of {week:%-d %b %Y} — 20:00 hrs at $45.00/hr",
+                    "description": f"Week of {week.day} {week:%b %Y} — 20:00 hrs at $45.00/hr",
                     "note": "",
                     "amount_cents": 90000,
                     "currency": "USD",

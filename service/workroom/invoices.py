@@ -11,7 +11,7 @@ worker, the command line) rolls back to its savepoint and goes on, numbers untou
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from sqlalchemy import BigInteger, func, select, type_coerce
@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from common.rules import ContractTerms, locked_at
 from common.states import ContractKind, ContractStatus, EventKind, TransactionStatus, TransactionType
+from common.timetext import local_text
 from common.timeutil import WEEK, from_epoch, week_of_date, week_start
 from service.models import Block, Contract, InvoiceLine, Transaction
 from service.workroom.events import record_event
@@ -108,16 +109,16 @@ def issue_week_invoice(
         return None
     terms = terms_of_week(session, contract.id, week)
     rate = terms.hourly_rate_cents if terms is not None else contract.hourly_rate_cents
+    currency = contract.currency
+    rate_text = f"{money_text(rate, currency)}/hr"
     invoice = Transaction(
         id=_invoice_id(contract, week),
         contract_id=contract.id,
         type=TransactionType.HOURLY,
         status=TransactionStatus.PENDING,
-        description=(
-            f"Week of {week:%-d %b %Y} — {hours_text(seconds)} at {money_text(rate, contract.currency)}/hr"
-        ),
+        description=f"Week of {week.day} {week:%b %Y} — {hours_text(seconds)} at {rate_text}",
         amount_cents=invoice_cents(seconds, rate),
-        currency=contract.currency,
+        currency=currency,
         created_at=now,
         created_by_id=None,
         week_start=week,
@@ -139,7 +140,7 @@ def issue_week_invoice(
         EventKind.INVOICE_ISSUED,
         now,
         f"Invoice #{invoice.number} issued: {invoice.description}, {amount}; "
-        f"it may be disputed until {invoice.review_until:%a %-d %b %H:%M} UTC.",
+        f"it may be disputed until {local_text(invoice.review_until, UTC)} UTC.",
         money=True,
         transaction_id=invoice.id,
         number=invoice.number,

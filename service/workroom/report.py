@@ -15,6 +15,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from common.states import Role, TransactionType
+from common.timeutil import WEEK
 from service.errors import Forbidden
 from service.models import Contract, Transaction, User
 from service.workroom.invoices import hours_text
@@ -131,6 +132,9 @@ def invoice_pdf(entry: Transaction, contract: Contract) -> bytes:
     pdf.text_line(f"From: {contract.freelancer.name} <{contract.freelancer.email}>")
     pdf.text_line(f"To: {contract.client.name} <{contract.client.email}>")
     pdf.text_line(f"Date: {entry.created_at:%d %b %Y} (UTC)")
+    if entry.week_start is not None:
+        sunday = entry.week_start + WEEK - timedelta(days=1)
+        pdf.text_line(f"Work week: {entry.week_start:%a %d %b} – {sunday:%a %d %b %Y} (UTC)")
     if entry.review_until is not None:
         pdf.text_line(f"Disputable until: {entry.review_until:%a %d %b %Y %H:%M} UTC")
     pdf.text_line(f"Status: {entry.status}")

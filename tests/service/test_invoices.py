@@ -187,7 +187,7 @@ def test_issuing_records_a_money_event_and_a_line_in_the_thread(world: World) ->
     assert [(event.contract_id, event.money) for event in events] == [(world.website, True)]
     assert lines == [
         "Invoice #1 issued: Week of 23 Nov 2026 — 1:40 hrs at $45.00/hr, $75.00; "
-        "it may be disputed until Fri 4 Dec 23:59 UTC."
+        "it may be disputed until Fri 04 Dec 23:59 UTC."
     ]
 
 

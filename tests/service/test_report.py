@@ -129,6 +129,7 @@ def test_an_invoice_as_a_pdf_reads_back_its_number_parties_days_and_total(world:
         "From: Ann <ann@example.test>",
         "To: Cara <cara@example.test>",
         "Date: 30 Nov 2026 (UTC)",
+        "Work week: Mon 23 Nov – Sun 29 Nov 2026 (UTC)",
         "Week of 23 Nov 2026 — 0:30 hrs at $45.00/hr",
         "Mon 23 Nov 2026",
         "0:30 hrs",
