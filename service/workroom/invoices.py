@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from common.rules import ContractTerms, locked_at
 from common.states import ContractKind, ContractStatus, EventKind, TransactionStatus, TransactionType
-from common.timetext import local_text
+from common.timetext import hm, local_text
 from common.timeutil import WEEK, from_epoch, week_of_date, week_start
 from service.models import Block, Contract, InvoiceLine, Transaction
 from service.workroom.events import record_event
@@ -40,9 +40,8 @@ def invoice_cents(seconds: int, hourly_rate_cents: int) -> int:
 
 
 def hours_text(seconds: int) -> str:
-    """ "12:30 hrs": hours and whole minutes."""
-    minutes = seconds // 60
-    return f"{minutes // 60}:{minutes % 60:02d} hrs"
+    """Hours and whole minutes: 12:30 hrs."""
+    return f"{hm(seconds)} hrs"
 
 
 def review_until(issued_at: datetime) -> datetime:
@@ -111,6 +110,7 @@ def issue_week_invoice(
     rate = terms.hourly_rate_cents if terms is not None else contract.hourly_rate_cents
     currency = contract.currency
     rate_text = f"{money_text(rate, currency)}/hr"
+    disputable_until = review_until(now)
     invoice = Transaction(
         id=_invoice_id(contract, week),
         contract_id=contract.id,
@@ -124,7 +124,7 @@ def issue_week_invoice(
         week_start=week,
         seconds=seconds,
         hourly_rate_cents=rate,
-        review_until=review_until(now),
+        review_until=disputable_until,
         lines=[InvoiceLine(day=day, seconds=day_seconds) for day, day_seconds in sorted(days.items())],
     )
     try:
@@ -140,7 +140,7 @@ def issue_week_invoice(
         EventKind.INVOICE_ISSUED,
         now,
         f"Invoice #{invoice.number} issued: {invoice.description}, {amount}; "
-        f"it may be disputed until {local_text(invoice.review_until, UTC)} UTC.",
+        f"it may be disputed until {local_text(disputable_until, UTC)} UTC.",
         money=True,
         transaction_id=invoice.id,
         number=invoice.number,
