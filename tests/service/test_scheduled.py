@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from common.states import EventKind, TransactionType
 from common.timeutil import WEEK, SystemClock, week_start
-from service import cli
+from service import cli, scheduled
 from service.database import Database
 from service.local import LocalService
 from service.models import Contract, ContractEvent, Transaction, User
@@ -182,3 +182,25 @@ def test_two_issuers_racing_on_postgresql_make_one_invoice_per_week_numbered_wit
     )
     assert issued_events == len(rows) == len(issued[0]) + len(issued[1])
     assert types == {TransactionType.HOURLY}
+
+
+def test_a_contract_whose_invoice_fails_holds_no_other_back(
+    world: World, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    for slot, contract in enumerate((world.website, world.logo)):
+        work(world, contract, WEEK_OF_23_NOV, blocks=1, first_slot=slot)
+
+    def failing_for_logo(session, contract: Contract, week: datetime, now: datetime):
+        if contract.id == world.logo:
+            raise RuntimeError("a broken contract")
+        return issue_week_invoice(session, contract, week, now)
+
+    monkeypatch.setattr(scheduled, "issue_week_invoice", failing_for_logo)
+    issued = run_due_work(database(world.service), LOCK).issued
+
+    assert [invoice.contract_id for invoice in issued] == [world.website]
+    assert f"the invoices of contract {world.logo} could not be issued" in caplog.text
+    monkeypatch.undo()
+    assert [invoice.contract_id for invoice in run_due_work(database(world.service), LOCK).issued] == [
+        world.logo
+    ]
