@@ -183,7 +183,9 @@ def give(
 ) -> Transaction:
     """The client gives a bonus, or the freelancer a refund of up to what the client paid on the
     contract minus earlier refunds; paid at once. ``allowed``: the contract's actions for the giver
-    now. A replay answers the entry as given; the id of another entry is refused."""
+    now. A replay answers the entry as given; the id of another entry is refused. The caller holds
+    the giver's write lock (``auth.authenticate``): a contract's refunds, and a giver's replays, come
+    one at a time."""
     entry = session.get(Transaction, payment.id)
     given = (contract.id, user.id, kind.type, payment.amount_cents, payment.note)
     if entry is not None and (

@@ -3,18 +3,22 @@ the last 30 days, gap-free numbers, replays, every refusal; agency members see n
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
 from common.states import EventKind
+from service.local import LocalService
 from service.models import ContractEvent, Message, Transaction, User
 from service.workroom.events import events_after
 from service.workroom.ledger import money_text, refundable_cents
-from tests.service.conftest import ANN, CARA, World, uid
+from tests.service.conftest import ANN, CARA, World, make_world, uid
 
 AGENT = "dan@example.test"
 
@@ -261,3 +265,36 @@ def test_refunds_never_exceed_what_was_paid_and_totals_are_the_sum_of_entries(
     with world.service.app.state.service.database.reading() as session:
         numbers = session.scalars(select(Transaction.number).order_by(Transaction.number)).all()
     assert numbers == list(range(1, len(numbers) + 1))  # refused refunds took no number
+
+
+def at_once(*calls: Callable[[], requests.Response]) -> list[int]:
+    """The calls made at the same moment from threads of their own; their statuses in order."""
+    barrier = threading.Barrier(len(calls))
+    statuses: list[int] = [0] * len(calls)
+
+    def call(index: int) -> None:
+        barrier.wait()
+        statuses[index] = calls[index]().status_code
+
+    threads = [threading.Thread(target=call, args=(index,)) for index in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return statuses
+
+
+def test_on_postgresql_racing_refunds_never_pass_what_was_paid_and_racing_replays_give_once(
+    postgres_service: LocalService,
+) -> None:
+    world = make_world(postgres_service)
+    assert bonus(world, 5000).status_code == 200
+
+    refunds = at_once(*(lambda name=name: refund(world, 4000, name) for name in ("first", "second")))
+    replays = at_once(*(lambda: bonus(world, 700, "again") for _ in range(2)))
+
+    assert sorted(refunds) == [200, 409]
+    assert replays == [200, 200]
+    with postgres_service.app.state.service.database.reading() as session:
+        assert refundable_cents(session, world.website) == 5000 - 4000 + 700
+        assert session.scalars(select(Transaction.number).order_by(Transaction.number)).all() == [1, 2, 3]
