@@ -24,7 +24,17 @@ from pathlib import Path
 
 from benchmarks.display import x_display
 
-BENCHMARKS = ["tracking", "callback", "diary", "screenshot", "app", "sync", "workroom", "bundle"]
+BENCHMARKS = [
+    "tracking",
+    "callback",
+    "diary",
+    "screenshot",
+    "app",
+    "sync",
+    "workroom",
+    "workroom_money",
+    "bundle",
+]
 RESULTS_DIR = Path(__file__).parent / "results"
 
 

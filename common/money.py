@@ -14,8 +14,14 @@ def billed_cents(seconds: int, hourly_rate_cents: int) -> int:
     return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
 
 
+CURRENCY_SIGNS = {"USD": "$", "EUR": "€", "GBP": "£"}
+
+
 def money_text(cents: int, currency: str) -> str:
-    """'1,234.50 USD' (currencies with other minor units are not taken by the service)."""
-    sign = "−" if cents < 0 else ""
+    """An amount as people read it: "$1,234.50", "€45.00", "−$20.00", "1,234.50 CHF" (every
+    currency taken has cents)."""
+    minus = "−" if cents < 0 else ""
     whole, part = divmod(abs(cents), 100)
-    return f"{sign}{whole:,}.{part:02d} {currency}"
+    amount = f"{whole:,}.{part:02d}"
+    sign = CURRENCY_SIGNS.get(currency)
+    return f"{minus}{sign}{amount}" if sign else f"{minus}{amount} {currency}"

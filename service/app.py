@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,6 +20,7 @@ from service.api.deps import MB, ServiceContext
 from service.config import ServiceConfig
 from service.database import Database
 from service.errors import Refusal, unreadable_body_message, validation_message
+from service.scheduled import do_due_work, keep_doing_due_work
 from service.storage import LocalBlobStore
 from service.web import add_web_workroom
 
@@ -33,7 +35,19 @@ def create_app(config: ServiceConfig, clock: Clock | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        stopped = asyncio.Event()
+        every = config.due_work_every
+        work = None
+        if every is not None:
+            fee = config.service_fee_percent
+            await do_due_work(database, context.clock, fee)  # the service starts with its due work done
+            work = asyncio.create_task(
+                keep_doing_due_work(database, context.clock, stopped, every.total_seconds(), fee)
+            )
         yield
+        stopped.set()
+        if work is not None:
+            await work
         database.close()
 
     app = FastAPI(

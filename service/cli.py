@@ -16,10 +16,11 @@ from pathlib import Path
 from sqlalchemy import select
 
 from common import logs
+from common.money import money_text
 from common.states import ContractKind, ContractStatus, Role
 from common.timeutil import SystemClock
 from common.wire import API_PREFIX
-from service import demo, timesheet
+from service import demo, scheduled, timesheet
 from service.admin import AdminError, create_contract, create_user
 from service.config import ServiceConfig
 from service.database import Database
@@ -96,6 +97,11 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("list-users", help="list the users").set_defaults(command=_list_users)
     commands.add_parser("list-contracts", help="list the contracts").set_defaults(command=_list_contracts)
     commands.add_parser("demo", help="seed the demo data set (once)").set_defaults(command=_demo)
+    commands.add_parser(
+        "issue-invoices",
+        help="do the scheduled work now: the invoices of the weeks whose window closed, the payment of "
+        "those whose review ended, the terms of the current week (the service does it every minute)",
+    ).set_defaults(command=_issue_invoices)
     prune = commands.add_parser(
         "prune-images",
         help="delete uploaded images and files that no screenshot shows and no message attaches",
@@ -257,9 +263,25 @@ def _prune_images(arguments: argparse.Namespace, config: ServiceConfig) -> int:
     return 0
 
 
+def _issue_invoices(_arguments: argparse.Namespace, config: ServiceConfig) -> int:
+    done = scheduled.run_due_work(_database(config), SystemClock().now(), config.service_fee_percent)
+    for invoice in done.issued:
+        print(
+            f"Issued invoice #{invoice.number} ({invoice.contract_id}): {invoice.description}, "
+            f"{money_text(invoice.amount_cents, invoice.currency)}."
+        )
+    for invoice in done.paid:
+        print(f"Paid invoice #{invoice.number}: {money_text(invoice.amount_cents, invoice.currency)}.")
+    if done.terms_applied:
+        print(f"New terms took effect on {len(done.terms_applied)} contract(s).")
+    if not (done.issued or done.paid):
+        print("No invoice was due: nothing issued or paid.")
+    return 0
+
+
 def _demo(_arguments: argparse.Namespace, config: ServiceConfig) -> int:
     with _database(config).writing() as session:
-        added = demo.seed(session, SystemClock().now())
+        added = demo.seed(session, LocalBlobStore(config.storage_dir), SystemClock().now())
     print("Demo data added." if added else "The demo data set is there already: nothing changed.")
     print(demo.sign_in_details())
     return 0

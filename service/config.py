@@ -4,8 +4,9 @@ line; the rest are the code's (and the tests') to choose."""
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Annotated, Any, TypedDict
 
 from platformdirs import user_data_dir
 from pydantic import Field
@@ -16,7 +17,8 @@ from common.wire import MAX_UPLOAD_BYTES, MAX_UPLOAD_IMAGES
 from service.auth import SCRYPT_N
 
 ENVIRONMENT_PREFIX = "WORKDIARY_SERVICE_"
-FROM_ENVIRONMENT = frozenset({"database_url", "storage_dir"})  # WORKDIARY_SERVICE_DATABASE_URL, …
+# WORKDIARY_SERVICE_DATABASE_URL, …
+FROM_ENVIRONMENT = frozenset({"database_url", "storage_dir", "service_fee_percent"})
 
 
 def _data_dir() -> Path:
@@ -66,6 +68,12 @@ class ServiceConfig(BaseSettings):
     # One PUT /blobs request: read whole before it is parsed, so its size is bounded.
     max_upload_images: int = MAX_UPLOAD_IMAGES
     max_upload_bytes: int = MAX_UPLOAD_BYTES
+    # How often the service does its scheduled work (service.scheduled: due terms, invoices,
+    # payments); None: never by itself (the tests run it when their clock says).
+    due_work_every: timedelta | None = timedelta(minutes=1)
+    # The operator's fee, a percentage of each hourly invoice entered in the ledger when the invoice
+    # is paid (WORKDIARY_SERVICE_SERVICE_FEE_PERCENT); None: no fee.
+    service_fee_percent: Annotated[Decimal, Field(gt=0, le=100)] | None = None
 
     @classmethod
     def settings_customise_sources(

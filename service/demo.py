@@ -1,91 +1,379 @@
-"""A demo data set: a freelancer with a few kinds of contracts, their client, two more people, and
-the freelancer's afternoons of the last two weeks on “Mobile app QA”, logged on another computer
-(which the app shows beside its own; ``make run`` logs the mornings on “Website rebuild” on this
-computer, with screenshots: tracker/demo/week.py)."""
+"""A demo data set: a freelancer, their clients and two more people, with a workroom on each contract
+made the way its users would make it (offers, answers, messages with files, a meeting, to-dos,
+milestones in every state, invoices week after week with a dispute, a bonus and a refund, an ended
+contract's feedback), through the service's own rules at the moments they happened.
+
+The freelancer's earlier weeks were logged on another computer ("demo-laptop"): mornings on
+“Website rebuild”, afternoons on “Mobile app QA” (up to an hour ago); ``make run`` logs this week's
+mornings on “Website rebuild” on this computer, with screenshots (tracker/demo/week.py)."""
 
 from __future__ import annotations
 
+import hashlib
 import random
 import uuid
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from common.states import BlockSource, ContractKind, ContractStatus
+from common.rules import ContractTerms, locked_at
+from common.states import Action, BlockSource, ContractKind, MessageKind, Role
 from common.timeutil import SLOT, WEEK, week_start
-from service.admin import create_contract, create_user, find_user
-from service.models import Block
+from common.wire import wire_time
+from service.admin import create_user, find_user
+from service.models import Blob, BlobUpload, Block, Contract, Milestone, User
+from service.storage import BlobStore
+from service.workroom import feedback, ledger, life, meetings, milestones, todos
+from service.workroom.access import viewer_role
+from service.workroom.actions import contract_actions
+from service.workroom.invoices import issue_week_invoice, settle_reviewed_invoices
+from service.workroom.menu import facts_for
+from service.workroom.thread import FileRef, post_message
 
 PASSWORD = "demo-password"
 FREELANCER = "demo@workdiary.test"
 CLIENT = "client@workdiary.test"
-USERS = (
-    (FREELANCER, "Dana Demo", "freelancer"),
-    (CLIENT, "Acme Corp", "client"),
-    ("sam@workdiary.test", "Sam Second", "freelancer"),
-    ("alex@workdiary.test", "Alex Agency", "agency_member"),
+OTHER_CLIENT = "bea@workdiary.test"
+SAM, ALEX = "sam@workdiary.test", "alex@workdiary.test"
+USERS = (  # email, name, role, profile title, time zone
+    (FREELANCER, "Dana Demo", Role.FREELANCER, "Full-stack developer", "Europe/Lisbon"),
+    (CLIENT, "Acme Corp", Role.CLIENT, "Product team", "America/New_York"),
+    (OTHER_CLIENT, "Bea Buyer", Role.CLIENT, "Founder, Buyer & Co", "Europe/Berlin"),
+    (SAM, "Sam Second", Role.FREELANCER, "Backend engineer", "Asia/Kolkata"),
+    (ALEX, "Alex Agency", Role.AGENCY_MEMBER, "Support lead at Helpdesk Agency", "Europe/London"),
 )
-CONTRACTS = (
-    (FREELANCER, {"title": "Website rebuild", "hourly_rate_cents": 4500, "weekly_limit_minutes": 40 * 60}),
-    (FREELANCER, {"title": "Mobile app QA", "hourly_rate_cents": 3800, "manual_time_allowed": False}),
-    (FREELANCER, {"title": "Logo design", "kind": ContractKind.FIXED, "hourly_rate_cents": 0}),
-    (FREELANCER, {"title": "Data migration", "status": ContractStatus.ENDED, "hourly_rate_cents": 5000}),
-    ("sam@workdiary.test", {"title": "Backend API", "hourly_rate_cents": 6000}),
-    ("alex@workdiary.test", {"title": "Support desk", "hourly_rate_cents": 3000, "agency_member": True}),
-)
+WEEKS_OF_HISTORY = 12
 
 
-def seed(session: Session, now: datetime) -> bool:
+def seed(session: Session, blobs: BlobStore, now: datetime) -> bool:
     """Add the demo data set unless it is there already; whether it was added."""
     if find_user(session, FREELANCER) is not None:
         return False
-    for email, name, role in USERS:
-        create_user(session, email, name, role, PASSWORD, now)
-    started_at = now - timedelta(days=91)
-    contracts = [
-        create_contract(session, freelancer, CLIENT, started_at, **terms) for freelancer, terms in CONTRACTS
-    ]
-    session.flush()
-    qa = contracts[1]
-    session.add_all(laptop_blocks(qa.id, qa.freelancer_id, "Regression pass, release 2.4", now))
+    _Demo(session, blobs, now).make()
     return True
 
 
-def laptop_blocks(contract_id: str, freelancer_id: str, memo: str, now: datetime) -> list[Block]:
-    """Afternoons (13:00 UTC on) of last week's and this week's weekdays, up to an hour ago,
-    tracked on "demo-laptop"."""
-    rng = random.Random(contract_id)
-    blocks: list[Block] = []
-    last_week = week_start(now) - WEEK
-    for day in [*range(5), *range(7, 12)]:
-        first = last_week + timedelta(days=day, hours=13)
-        for start in (first + n * SLOT for n in range(rng.randrange(12, 19))):
-            if start + SLOT > now - timedelta(hours=1):
-                return blocks
-            activity = [
-                [m, rng.randrange(20, 200), rng.randrange(50, 400), rng.randrange(30, 61)] for m in range(10)
-            ]
-            blocks.append(
-                Block(
-                    id=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-                    contract_id=contract_id,
-                    freelancer_id=freelancer_id,
-                    device_id="demo-laptop",
-                    start=start,
-                    end=start + SLOT,
-                    activity=activity,
-                    memo=memo,
-                    source=BlockSource.TRACKED,
-                    over_limit=False,
-                    deleted=False,
-                    updated_at=start + SLOT,
+class _Demo:
+    def __init__(self, session: Session, blobs: BlobStore, now: datetime) -> None:
+        self.session, self.blobs, self.now = session, blobs, now
+        self.rng = random.Random(2026)
+        self.users: dict[str, User] = {}
+        for email, name, role, title, zone in USERS:
+            user = create_user(session, email, name, role, PASSWORD, now - timedelta(days=400))
+            user.title, user.time_zone = title, zone
+            self.users[email] = user
+        self.start = week_start(now) - WEEKS_OF_HISTORY * WEEK - timedelta(days=3)  # a Friday
+
+    def make(self) -> None:
+        website = self.hourly(
+            "Website rebuild",
+            FREELANCER,
+            CLIENT,
+            4500,
+            "Rebuild our marketing site on a modern stack: 12 pages, a blog, a contact form, "
+            "fast on phones. Design files are ready.",
+            "I have rebuilt six marketing sites on this stack; I can start on Monday and send a "
+            "plan for the first two weeks.",
+            weekly_limit_minutes=40 * 60,
+        )
+        qa = self.hourly(
+            "Mobile app QA",
+            FREELANCER,
+            CLIENT,
+            3800,
+            "Regression testing of our iOS and Android apps before each release.",
+            "Experienced with Appium and manual exploratory testing.",
+            manual_time_allowed=False,
+        )
+        migration = self.hourly(
+            "Data migration",
+            FREELANCER,
+            CLIENT,
+            5000,
+            "Move ten years of orders to PostgreSQL.",
+            "Done it before.",
+        )
+        logo = self.fixed_logo()
+        self.hourly(
+            "Backend API", SAM, CLIENT, 6000, "A REST API for our partners.", "FastAPI is my daily tool."
+        )
+        self.hourly("Support desk", ALEX, CLIENT, 3000, "First-line support in English and Spanish.", "")
+        paused = self.hourly(
+            "Landing page A/B test", FREELANCER, CLIENT, 4000, "Run three landing tests.", "Happy to."
+        )
+        self.act(paused, CLIENT, Action.PAUSE, self.now - timedelta(days=6))
+        self.offers()
+
+        self.history(website, hours=(8, 11), weeks=range(1, WEEKS_OF_HISTORY + 1), memo="Page templates")
+        self.history(
+            qa, hours=(13, 16), weeks=range(0, WEEKS_OF_HISTORY + 1), memo="Regression pass, release 2.4"
+        )
+        self.history(migration, hours=(16, 18), weeks=range(5, WEEKS_OF_HISTORY + 1), memo="Order import")
+        self.act(migration, CLIENT, Action.END_CONTRACT, week_start(self.now) - 4 * WEEK + timedelta(days=2))
+        self.invoices(website, qa, migration)
+        self.website_thread(website)
+        self.milestone_thread(logo)
+        self.feedback(migration)
+
+    # ----- contracts
+
+    def at(self, weeks_ago: int, days: float = 0, hours: float = 0) -> datetime:
+        return week_start(self.now) - weeks_ago * WEEK + timedelta(days=days, hours=hours)
+
+    def hourly(
+        self, title: str, freelancer: str, client: str, rate: int, post: str, proposal: str, **terms: object
+    ) -> Contract:
+        offered = self.start - timedelta(days=2)
+        offer = life.OfferIn(
+            email=freelancer,
+            title=title,
+            description=post,
+            started_at=wire_time(self.start),
+            hourly_rate_cents=rate,
+            **terms,
+        )
+        return self.accepted(client, freelancer, offer, proposal, offered)
+
+    def accepted(
+        self, client: str, freelancer: str, offer: life.OfferIn, proposal: str, offered: datetime
+    ) -> Contract:
+        contract = life.make_offer(self.session, self.users[client], str(uuid.uuid4()), offer, offered)
+        answer = life.AcceptIn(proposal=proposal)
+        user = self.users[freelancer]
+        life.accept(
+            self.session, contract, self.role(contract, user), user, answer, offered + timedelta(hours=5)
+        )
+        return contract
+
+    def role(self, contract: Contract, user: User) -> Role:
+        role = viewer_role(contract, user)
+        assert role is not None
+        return role
+
+    def act(self, contract: Contract, email: str, action: Action, moment: datetime) -> None:
+        user = self.users[email]
+        life.change_status(self.session, contract, self.role(contract, user), user, action, moment)
+
+    def offers(self) -> None:
+        """An offer waiting for Dana's answer, one she declined, one Bea withdrew."""
+        for title, weeks_ago, then in (
+            ("Newsletter templates", 0, None),
+            ("Chatbot prototype", 3, Action.DECLINE_OFFER),
+            ("SEO audit", 6, Action.WITHDRAW_OFFER),
+        ):
+            made = self.at(weeks_ago, days=1, hours=10)
+            offer = life.OfferIn(
+                email=FREELANCER,
+                title=title,
+                description=f"{title}: details in the attached brief once we start.",
+                started_at=wire_time(made + timedelta(days=7)),
+                hourly_rate_cents=5500,
+            )
+            contract = life.make_offer(self.session, self.users[OTHER_CLIENT], str(uuid.uuid4()), offer, made)
+            if then is not None:
+                who = FREELANCER if then == Action.DECLINE_OFFER else OTHER_CLIENT
+                self.act(contract, who, then, made + timedelta(days=1))
+
+    def fixed_logo(self) -> Contract:
+        """A fixed-price contract with a milestone in each state and a request waiting for a yes."""
+        steps = ("Concepts", "Refinement", "Icon set", "Final files", "Brand guide")
+        drafts = [
+            life.OfferedMilestone(id=str(uuid.uuid4()), title=title, amount_cents=cents)
+            for title, cents in zip(steps, (40000, 30000, 25000, 20000, 15000), strict=True)
+        ]
+        offer = life.OfferIn(
+            email=FREELANCER,
+            title="Logo design",
+            description="A logo and a small brand kit for Acme's new product line.",
+            kind=ContractKind.FIXED,
+            started_at=wire_time(self.at(8)),
+            milestones=drafts,
+        )
+        return self.accepted(CLIENT, FREELANCER, offer, "Three concepts in the first week.", self.at(8, -2))
+
+    # ----- time and money
+
+    def history(self, contract: Contract, hours: tuple[int, int], weeks: range, memo: str) -> None:
+        """Weekdays' blocks from ``hours[0]`` to ``hours[1]`` UTC on the other computer, the given
+        weeks ago (0: this week, up to an hour ago)."""
+        for weeks_ago in sorted(weeks, reverse=True):
+            for day in range(5):
+                first = self.at(weeks_ago, day, hours[0])
+                count = self.rng.randrange((hours[1] - hours[0]) * 6 - 5, (hours[1] - hours[0]) * 6 + 1)
+                for start in (first + n * SLOT for n in range(count)):
+                    if start + SLOT > self.now - timedelta(hours=1):
+                        return
+                    self.session.add(self.block(contract, start, memo))
+
+    def block(self, contract: Contract, start: datetime, memo: str) -> Block:
+        activity = [
+            [m, self.rng.randrange(20, 200), self.rng.randrange(50, 400), self.rng.randrange(30, 61)]
+            for m in range(10)
+        ]
+        return Block(
+            id=str(uuid.UUID(int=self.rng.getrandbits(128), version=4)),
+            contract_id=contract.id,
+            freelancer_id=contract.freelancer_id,
+            device_id="demo-laptop",
+            start=start,
+            end=start + SLOT,
+            activity=activity,
+            memo=memo,
+            source=BlockSource.TRACKED,
+            over_limit=False,
+            deleted=False,
+            updated_at=start + SLOT,
+        )
+
+    def invoices(self, website: Contract, qa: Contract, migration: Contract) -> None:
+        """Each past week's invoices issued when it locked and paid after their review; the client
+        disputes one, gives a bonus; the freelancer refunds part of another."""
+        self.session.flush()
+        for weeks_ago in range(WEEKS_OF_HISTORY, 0, -1):
+            week = self.at(weeks_ago)
+            issued = locked_at(ContractTerms.of(website), week)
+            for contract in (website, qa, migration):
+                invoice = issue_week_invoice(self.session, contract, week, issued)
+                if invoice is not None and contract is website and weeks_ago == 5:
+                    reason = "Tuesday's hours look doubled: the team was off that afternoon."
+                    client, disputed = self.users[CLIENT], issued + timedelta(days=1)
+                    ledger.dispute_invoice(
+                        self.session, contract, Role.CLIENT, client, invoice.id, reason, disputed
+                    )
+            settle_reviewed_invoices(self.session, issued + timedelta(days=5))
+        self.pay(website, CLIENT, ledger.BONUS, 20000, "For shipping the blog early.", self.at(3, 4, 15))
+        self.pay(qa, FREELANCER, ledger.REFUND, 3800, "An hour billed twice in week 7.", self.at(2, 1, 10))
+
+    def pay(
+        self,
+        contract: Contract,
+        email: str,
+        kind: ledger.PaymentKind,
+        cents: int,
+        note: str,
+        moment: datetime,
+    ) -> None:
+        user = self.users[email]
+        role = self.role(contract, user)
+        allowed = contract_actions(facts_for(self.session, contract, role, user, moment))
+        payment = ledger.Payment(str(uuid.uuid4()), cents, note)
+        ledger.give(self.session, contract, user, role, allowed, kind, payment, moment)
+
+    # ----- the thread, to-dos, milestones, feedback
+
+    def file(self, email: str, name: str, text: str) -> FileRef:
+        data = text.encode()
+        sha256 = hashlib.sha256(data).hexdigest()
+        if self.session.get(Blob, sha256) is None:
+            self.blobs.put(sha256, data)
+            self.session.add(
+                Blob(
+                    sha256=sha256,
+                    size=len(data),
+                    content_type="application/octet-stream",
+                    created_at=self.now,
                 )
             )
-    return blocks
+            self.session.flush()
+        self.session.add(BlobUpload(user_id=self.users[email].id, sha256=sha256, uploaded_at=self.now))
+        return FileRef(sha256, name, "text/plain" if name.endswith((".txt", ".md")) else "text/csv")
+
+    def say(
+        self, contract: Contract, email: str, body: str, moment: datetime, files: tuple[FileRef, ...] = ()
+    ) -> None:
+        post_message(
+            self.session,
+            contract,
+            self.users[email],
+            str(uuid.uuid4()),
+            MessageKind.TEXT,
+            body,
+            files,
+            moment,
+        )
+
+    def website_thread(self, website: Contract) -> None:
+        brief = self.file(CLIENT, "Site requirements.md", "# Pages\n\n- Home\n- Pricing\n- Blog\n- Contact\n")
+        sitemap = self.file(FREELANCER, "sitemap.csv", "path,title\n/,Home\n/pricing,Pricing\n/blog,Blog\n")
+        lines = (
+            (CLIENT, "Welcome aboard! The requirements are attached.", 12, (brief,)),
+            (FREELANCER, "Thanks! Here is the sitemap I propose.", 12, (sitemap,)),
+            (CLIENT, "Looks right. Can the blog come first?", 11, ()),
+            (FREELANCER, "Yes: templates this week, the blog next week.", 11, ()),
+            (FREELANCER, "The blog is live on the staging site.", 4, ()),
+            (CLIENT, "Lovely work — the pages are fast even on my old phone.", 3, ()),
+            (FREELANCER, "Next up: the contact form and the pricing table.", 1, ()),
+        )
+        for email, body, weeks_ago, files in lines:
+            self.say(website, email, body, self.at(weeks_ago, 1, 14 + self.rng.random()), files)
+        meetings.schedule(
+            self.session, website, self.users[CLIENT], str(uuid.uuid4()), "Pricing page walkthrough",
+            week_start(self.now) + WEEK + timedelta(days=1, hours=15), 30, "https://meet.example.com/acme-website",
+            self.now - timedelta(hours=3),
+        )  # fmt: skip
+        for text, done in (
+            ("Set up the staging site", True),
+            ("Blog templates", True),
+            ("Contact form with spam protection", False),
+            ("Pricing table from the spreadsheet", False),
+        ):
+            todos.put_todo(
+                self.session, website, self.users[FREELANCER], str(uuid.uuid4()), text, done, self.at(10)
+            )
+
+    def milestone_thread(self, logo: Contract) -> None:
+        """Concepts paid, Refinement submitted, Icon set sent back for changes, Final files funded,
+        Brand guide proposed; Dana asks for a Social media kit."""
+        client, dana = self.users[CLIENT], self.users[FREELANCER]
+        by_title = {
+            m.title: m
+            for m in self.session.scalars(select(Milestone).where(Milestone.contract_id == logo.id))
+        }
+        moment = iter(self.at(7) + timedelta(days=n, hours=11) for n in range(0, 60, 2))
+
+        def submit(title: str, text: str, name: str) -> None:
+            work = self.file(FREELANCER, name, f"{title}: see the attached notes.\n")
+            sent = milestones.SubmissionIn(
+                message_id=str(uuid.uuid4()),
+                text=text,
+                files=[milestones.FileIn(sha256=work.sha256, name=work.name, content_type=work.content_type)],
+            )
+            milestones.submit(self.session, logo, Role.FREELANCER, dana, by_title[title], sent, next(moment))
+
+        for title in ("Concepts", "Refinement", "Icon set", "Final files"):
+            milestones.fund(self.session, logo, Role.CLIENT, client, by_title[title], next(moment))
+        submit("Concepts", "Three concepts, with the reasoning for each.", "concepts.md")
+        milestones.approve(self.session, logo, Role.CLIENT, client, by_title["Concepts"], next(moment))
+        submit("Icon set", "Twelve icons in the chosen style.", "icons.md")
+        changes = milestones.ChangesIn(message_id=str(uuid.uuid4()), text="Please make the strokes thicker.")
+        milestones.request_changes(
+            self.session, logo, Role.CLIENT, client, by_title["Icon set"], changes, next(moment)
+        )
+        submit("Refinement", "The chosen concept, refined in colour and black and white.", "refinement.md")
+        request = milestones.RequestIn(
+            title="Social media kit", amount_cents=12000, note="Profile images and banners."
+        )
+        milestones.make_request(
+            self.session, logo, Role.FREELANCER, dana, str(uuid.uuid4()), request, next(moment)
+        )
+
+    def feedback(self, migration: Contract) -> None:
+        ended = migration.ended_at
+        assert ended is not None
+        for email, rating, comment in (
+            (CLIENT, 5, "Dana moved ten years of orders without a single lost row. Clear updates every day."),
+            (FREELANCER, 5, "A well-prepared client with quick answers."),
+        ):
+            user = self.users[email]
+            sent = feedback.FeedbackIn(rating=rating, comment=comment)
+            feedback.leave(
+                self.session, migration, self.role(migration, user), user, sent, ended + timedelta(days=2)
+            )
 
 
 def sign_in_details() -> str:
     return (
         f"Demo sign-in: {FREELANCER} (freelancer) or {CLIENT} (client), password “{PASSWORD}”; "
-        f"also {USERS[2][0]} and {USERS[3][0]} (agency member)."
+        f"also {OTHER_CLIENT} (client), {SAM} and {ALEX} (agency member)."
     )

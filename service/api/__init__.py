@@ -16,6 +16,7 @@ from service.api.routes import (
     meetings,
     messages,
     milestones,
+    money,
     offers,
     todos,
 )
@@ -27,6 +28,7 @@ for routes in (
     offers,
     milestones,
     feedback,
+    money,
     blobs,
     blocks,
     files,

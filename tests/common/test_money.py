@@ -25,6 +25,7 @@ def test_the_amount_is_the_exact_one_within_half_a_cent(seconds: int, rate: int)
 
 
 def test_amounts_read_with_their_currency() -> None:
-    assert money_text(123450, "USD") == "1,234.50 USD"
-    assert money_text(5, "EUR") == "0.05 EUR"
-    assert money_text(-2000, "USD") == "−20.00 USD"
+    assert money_text(123450, "USD") == "$1,234.50"
+    assert money_text(5, "EUR") == "€0.05"
+    assert money_text(-2000, "USD") == "−$20.00"
+    assert money_text(123450, "CHF") == "1,234.50 CHF"

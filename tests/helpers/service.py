@@ -31,11 +31,11 @@ TEST_PASSWORD_COST = 2**10  # scrypt's n: the service's password_cost in the tes
 def running_service(
     directory: Path, clock: object, database_url: str | None = None, **config_fields: object
 ) -> AbstractContextManager[LocalService]:
-    """``service.local.running_service`` with passwords hashed with scrypt n=2**10 unless
-    ``config_fields`` say otherwise, which keeps the tests quick."""
-    return local.running_service(
-        directory, clock, database_url, **{"password_cost": TEST_PASSWORD_COST, **config_fields}
-    )
+    """``service.local.running_service`` with passwords hashed with scrypt n=2**10 and no scheduled
+    work of its own (a test runs ``service.scheduled.run_due_work`` when its clock says) unless
+    ``config_fields`` say otherwise, which keeps the tests quick and their outcome theirs."""
+    defaults = {"password_cost": TEST_PASSWORD_COST, "due_work_every": None}
+    return local.running_service(directory, clock, database_url, **{**defaults, **config_fields})
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ def test_a_fresh_data_folder_gets_a_week_with_screenshots_that_the_service_takes
     clock = SystemClock()  # the demo is of this week: the service's clock is the real one too
     with running_service(tmp_path / "service", clock) as service:
         with service._context.database.writing() as session:
-            demo.seed(session, clock.now())
+            demo.seed(session, service._context.blobs, clock.now())
         token = ServiceClient(service.url).sign_in(demo.FREELANCER, demo.PASSWORD, "test").token
         client = ServiceClient(service.url, token)
         database = Database(tmp_path / "app")

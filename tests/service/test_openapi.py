@@ -89,6 +89,19 @@ REFUSALS = {
     "PUT /contracts/{contract_id}/todos/order": {"401", "404", "409", "413", "422"},
     "PUT /contracts/{contract_id}/todos/{todo_id}": {"401", "404", "409", "413", "422"},
     "DELETE /contracts/{contract_id}/todos/{todo_id}": {"401", "404", "409", "422"},
+    "GET /contracts/{contract_id}/transactions": {"401", "403", "404", "422"},
+    "POST /contracts/{contract_id}/transactions/{transaction_id}/dispute": {
+        "401",
+        "403",
+        "404",
+        "409",
+        "413",
+        "422",
+    },
+    "PUT /contracts/{contract_id}/bonuses/{bonus_id}": {"401", "403", "404", "409", "413", "422"},
+    "PUT /contracts/{contract_id}/refunds/{refund_id}": {"401", "403", "404", "409", "413", "422"},
+    "GET /contracts/{contract_id}/transactions/{transaction_id}/invoice.pdf": {"401", "403", "404", "422"},
+    "GET /transactions/report": {"401", "403", "404", "422"},
 }
 
 
