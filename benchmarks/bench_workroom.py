@@ -1,8 +1,13 @@
-"""The workroom on the service (PRODUCT.md section 7, issue 11): a thread of 100,000 messages
-(words of a believable vocabulary, some accented, a file every hundred messages) searched through
-GET …/messages/search, and read (its newest page, its unread count, its files), on SQLite and
-PostgreSQL. The time is the request's, seen by its client on the same machine: the server's and a
-loopback round trip.
+"""The workroom on the service (PRODUCT.md section 7, issue 11), on SQLite and PostgreSQL:
+
+- a thread of 100,000 messages (words of a believable vocabulary, some accented, a file every
+  hundred messages) searched through GET …/messages/search, and read (its newest page, its unread
+  count, its files);
+- a contract with two years of data (100 weekly invoices with their days, 10,000 messages with
+  1,000 files and their events, a full week of blocks): every GET of the workroom's API on it.
+
+The time is the request's, seen by its client on the same machine: the server's and a loopback
+round trip.
 """
 
 from __future__ import annotations
@@ -18,12 +23,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import requests
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
-from common.states import MessageKind
+from common.states import EventKind, MessageKind
+from common.timeutil import SLOT, WEEK, week_start
 from common.wire import bearer
 from service.local import LocalService, running_service
-from service.models import Attachment, Blob, Message
+from service.models import Attachment, Blob, Block, ContractEvent, InvoiceLine, Message, Transaction
 from service.postgres_cluster import postgres_cluster, server_binaries
 from tracker.simulation import SimulatedClock
 
@@ -50,15 +56,22 @@ def _words(generator: random.Random, count: int) -> str:
     return " ".join(generator.choice(work if generator.random() < 0.3 else common) for _ in range(count))
 
 
-def fill_thread(service: LocalService, contract_id: str, author_ids: list[str]) -> None:
-    """MESSAGES messages of 5–40 words by either party, a file every FILE_EVERY (the triggers index them)."""
+def fill_thread(
+    service: LocalService,
+    contract_id: str,
+    author_ids: list[str],
+    messages: int = MESSAGES,
+    file_every: int = FILE_EVERY,
+) -> None:
+    """``messages`` messages of 5–40 words by either party, a file every ``file_every`` (the
+    triggers index them), each message an event of the feed."""
     generator = random.Random(11)
     with service.app.state.service.database.writing() as session:
         session.execute(
             insert(Blob),
             [{"sha256": "0" * 64, "size": 1, "content_type": "application/octet-stream", "created_at": NOW}],
         )
-        for start in range(0, MESSAGES, 10_000):
+        for start in range(0, messages, 10_000):
             rows = [
                 {
                     "number": number + 1,
@@ -67,12 +80,26 @@ def fill_thread(service: LocalService, contract_id: str, author_ids: list[str]) 
                     "author_id": author_ids[number % 2],
                     "kind": MessageKind.TEXT,
                     "body": _words(generator, generator.randint(5, 40)),
-                    "created_at": NOW - timedelta(minutes=MESSAGES - number),
+                    "created_at": NOW - timedelta(minutes=messages - number),
                     "money": False,
                 }
-                for number in range(start, start + 10_000)
+                for number in range(start, min(start + 10_000, messages))
             ]
             session.execute(insert(Message), rows)
+            session.execute(
+                insert(ContractEvent),
+                [
+                    {
+                        "contract_id": contract_id,
+                        "actor_id": row["author_id"],
+                        "kind": EventKind.MESSAGE_POSTED,
+                        "data": {"message_id": row["id"], "message_kind": "text"},
+                        "money": False,
+                        "created_at": row["created_at"],
+                    }
+                    for row in rows
+                ],
+            )
         session.execute(
             insert(Attachment),
             [
@@ -84,9 +111,55 @@ def fill_thread(service: LocalService, contract_id: str, author_ids: list[str]) 
                     "content_type": "application/pdf",
                     "size": 1,
                 }
-                for number in range(1, MESSAGES + 1, FILE_EVERY)
+                for number in range(1, messages + 1, file_every)
             ],
         )
+
+
+def fill_two_years(service: LocalService, contract_id: str, author_ids: list[str]) -> None:
+    """Two years of a contract: a thread of 10,000 messages with 1,000 files, 100 weekly invoices
+    (the last in review) with a line a day, and this week full of blocks (7 × 60)."""
+    fill_thread(service, contract_id, author_ids, messages=10_000, file_every=10)
+    this_week = week_start(NOW)
+    with service.database.writing() as session:
+        for number, weeks_ago in enumerate(range(100, 0, -1), start=1):
+            week = this_week - weeks_ago * WEEK
+            invoice = str(uuid.UUID(int=10**9 + number))
+            session.execute(
+                insert(Transaction),
+                [
+                    {
+                        "id": invoice, "number": number, "contract_id": contract_id, "type": "hourly",
+                        "status": "paid" if weeks_ago > 1 else "pending",
+                        "description": f"Week of {week:%d %b %Y}", "note": "", "amount_cents": 135_000,
+                        "currency": "USD", "created_at": week + WEEK + timedelta(hours=12),
+                        "created_by_id": None, "week_start": week, "seconds": 30 * 3600,
+                        "hourly_rate_cents": 4500, "review_until": week + WEEK + timedelta(days=5),
+                        "paid_at": None if weeks_ago == 1 else week + WEEK + timedelta(days=5),
+                    }
+                ],
+            )  # fmt: skip
+            session.execute(
+                insert(InvoiceLine),
+                [{"transaction_id": invoice, "day": (week + timedelta(days=d)).date(), "seconds": 6 * 3600}
+                 for d in range(5)],
+            )  # fmt: skip
+        session.execute(
+            insert(Block),
+            [
+                {
+                    "id": str(uuid.UUID(int=2 * 10**9 + day * 100 + n)), "contract_id": contract_id,
+                    "freelancer_id": author_ids[0], "device_id": "bench",
+                    "start": this_week + timedelta(days=day, hours=8) + n * SLOT,
+                    "end": this_week + timedelta(days=day, hours=8) + (n + 1) * SLOT,
+                    "activity": [[m, 50, 80, 55] for m in range(10)], "memo": "Bench work",
+                    "source": "tracked", "over_limit": False, "deleted": False,
+                    "updated_at": this_week + timedelta(days=day, hours=8) + (n + 1) * SLOT,
+                }
+                for day in range(7)
+                for n in range(60)
+            ],
+        )  # fmt: skip
 
 
 def median_ms(http: requests.Session, url: str, **query: str) -> float:
@@ -97,6 +170,56 @@ def median_ms(http: requests.Session, url: str, **query: str) -> float:
         http.get(url, params=query, timeout=60).raise_for_status()
         times.append((time.perf_counter() - started) * 1000)
     return statistics.median(times)
+
+
+def workroom_reads(contract_id: str, invoice_id: str, attachment_id: int) -> dict[str, str]:
+    """Every GET of the workroom's API on one contract, by what it is."""
+    contract = f"/contracts/{contract_id}"
+    return {
+        "the contracts": "/contracts",
+        "the contract and its menu": contract,
+        "details": f"{contract}/details",
+        "this week's blocks": f"{contract}/blocks",
+        "milestones": f"{contract}/milestones",
+        "milestone requests": f"{contract}/milestone-requests",
+        "transactions, 30 days": f"{contract}/transactions",
+        "transactions, 2 years": f"{contract}/transactions?since={(NOW - 730 * timedelta(days=1)).date()}",
+        "the report, 2 years": f"/transactions/report?from={(NOW - 730 * timedelta(days=1)).date()}",
+        "an invoice as PDF": f"{contract}/transactions/{invoice_id}/invoice.pdf",
+        "the thread's newest page": f"{contract}/messages",
+        "unread": f"{contract}/messages/unread",
+        "recent files": f"{contract}/files",
+        "a file": f"{contract}/attachments/{attachment_id}",
+        "to-dos": f"{contract}/todos",
+        "search": f"{contract}/messages/search?q=invoice",
+        "the events feed, a page": "/events?after=0",
+    }
+
+
+def measure_two_years(name: str, database_url: str | None, folder: Path) -> list[dict]:
+    with running_service(folder, SimulatedClock(NOW), database_url=database_url) as service:
+        author_ids = [service.add_user(FREELANCER, "freelancer"), service.add_user(CLIENT, "client")]
+        contract_id = service.add_contract("Bench", FREELANCER, CLIENT, started_at=NOW - timedelta(days=730))
+        fill_two_years(service, contract_id, author_ids)
+        service.app.state.service.blobs.put("0" * 64, b"0")
+        with service.database.reading() as session:
+            invoice = session.scalars(select(Transaction.id).order_by(Transaction.number.desc())).first()
+            attachment = session.scalars(select(Attachment.id)).first()
+        assert invoice is not None and attachment is not None
+        with requests.Session() as http:
+            http.headers.update(bearer(service.sign_in(CLIENT)))
+            reads = workroom_reads(contract_id, invoice, attachment)
+            times = {what: median_ms(http, f"{service.api}{path}") for what, path in reads.items()}
+    return [
+        {
+            "name": f"2-year contract: {what}, median, {name}",
+            "value": value,
+            "unit": "ms",
+            "bar": ANSWER_BAR_MS,
+            "ok": value <= ANSWER_BAR_MS,
+        }
+        for what, value in times.items()
+    ]
 
 
 def measure(name: str, database_url: str | None, folder: Path) -> list[dict]:
@@ -148,9 +271,13 @@ def measure(name: str, database_url: str | None, folder: Path) -> list[dict]:
 def run() -> list[dict]:
     rows = []
     with tempfile.TemporaryDirectory() as temporary, ExitStack() as stack:
+        rows += measure_two_years("SQLite", None, Path(temporary) / "sqlite-2y")
         rows += measure("SQLite", None, Path(temporary) / "sqlite")
         if server_binaries() is not None:
             cluster = stack.enter_context(postgres_cluster())
+            rows += measure_two_years(
+                "PostgreSQL", cluster.create_database(), Path(temporary) / "postgres-2y"
+            )
             rows += measure("PostgreSQL", cluster.create_database(), Path(temporary) / "postgres")
     return rows
 
