@@ -30,8 +30,8 @@ def record_event(
     **data: Any,
 ) -> ContractEvent:
     """Record a change; ``line``, when given, is also posted in the thread as the service's own
-    message ("Cara paused the contract."), unless it tells of money on a contract an agency bills.
-    ``data``: what the event is about (ids, amounts), as JSON."""
+    message ("Cara paused the contract."); a line that tells of money is kept from an agency member
+    (``Message.money``). ``data``: what the event is about (ids, amounts), as JSON."""
     event = ContractEvent(
         contract_id=contract.id,
         actor_id=actor.id if actor else None,
@@ -41,8 +41,7 @@ def record_event(
         created_at=now,
     )
     session.add(event)
-    # The thread is the agency member's too: a line telling of money stays in the event alone.
-    if line and not (money and contract.agency_member):
+    if line:
         session.add(
             Message(
                 id=str(uuid.uuid4()),
