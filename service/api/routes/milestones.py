@@ -181,7 +181,7 @@ def submit(
     token: BearerToken,
 ) -> MilestoneOut:
     """The freelancer (or agency member) submits work for payment: a message of the thread with its
-    files (uploaded first with PUT /blobs/{sha256})."""
+    files (uploaded first with PUT /files/{sha256})."""
     return _change_milestone(context, token, contract_id, milestone_id, milestones.submit, body)
 
 
