@@ -83,12 +83,16 @@ def test_the_demo_data_set_is_seeded_once(run, tmp_path: Path) -> None:
     assert "nothing changed" in second.stdout
     assert "demo@workdiary.test" in first.stdout and "demo-password" in first.stdout
     users, contracts = rows(tmp_path, User), rows(tmp_path, Contract)
-    assert len(users) == 4
+    assert len(users) == 5
     assert sorted((contract.title, contract.kind, contract.status) for contract in contracts) == [
         ("Backend API", "hourly", "active"),
+        ("Chatbot prototype", "hourly", "declined"),
         ("Data migration", "hourly", "ended"),
+        ("Landing page A/B test", "hourly", "paused"),
         ("Logo design", "fixed", "active"),
         ("Mobile app QA", "hourly", "active"),
+        ("Newsletter templates", "hourly", "offered"),
+        ("SEO audit", "hourly", "withdrawn"),
         ("Support desk", "hourly", "active"),
         ("Website rebuild", "hourly", "active"),
     ]

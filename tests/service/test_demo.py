@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from common.states import ContractStatus, MessageKind, MilestoneStatus, RequestStatus, TransactionStatus
 from common.timeutil import week_start
@@ -131,3 +131,15 @@ def test_each_demo_user_reads_every_workroom_of_theirs(seeded: LocalService, ema
             )
             assert answer.status_code == 200, (each["title"], path, answer.text)
     assert contracts
+
+
+def test_the_other_computer_leaves_this_computers_demo_weeks_free_on_the_website(
+    seeded: LocalService,
+) -> None:
+    """``make run`` logs this week's (on a Monday morning: last week's) mornings on “Website
+    rebuild” here: the other computer's time there must not overlap them."""
+    website = contract(seeded, "Website rebuild")
+    with seeded.database.reading() as session:
+        latest = session.scalar(select(func.max(Block.start)).where(Block.contract_id == website.id))
+
+    assert latest is not None and latest < week_start(NOW) - timedelta(days=7)
