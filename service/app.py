@@ -7,7 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
@@ -23,6 +23,7 @@ from service.errors import Refusal, unreadable_body_message, validation_message
 from service.scheduled import do_due_work, keep_doing_due_work
 from service.storage import LocalBlobStore
 from service.web import add_web_workroom
+from service.web.pages import refusal_page
 
 log = logging.getLogger(__name__)
 
@@ -68,11 +69,15 @@ def create_app(config: ServiceConfig, clock: Clock | None = None) -> FastAPI:
     return app
 
 
-def _refusal(_request: Request, refusal: Refusal) -> JSONResponse:
+def _refusal(request: Request, refusal: Refusal) -> Response:
+    if not request.url.path.startswith(API_PREFIX):  # a web page's
+        return refusal_page(request, refusal.detail, refusal.status)
     return JSONResponse({"detail": refusal.detail}, status_code=refusal.status, headers=refusal.headers)
 
 
-def _invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:
+def _invalid_request(request: Request, error: RequestValidationError) -> Response:
+    if not request.url.path.startswith(API_PREFIX):
+        return refusal_page(request, validation_message(error.errors()), 422)
     return JSONResponse({"detail": validation_message(error.errors())}, status_code=422)
 
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 import hashlib
 import random
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,7 +24,7 @@ from common.states import Action, BlockSource, ContractKind, MessageKind, Role
 from common.timeutil import SLOT, WEEK, week_start
 from common.wire import wire_time
 from service.admin import create_user, find_user
-from service.models import Blob, BlobUpload, Block, Contract, Milestone, User
+from service.models import Blob, BlobUpload, Block, Contract, Milestone, Transaction, User
 from service.storage import BlobStore
 from service.workroom import feedback, ledger, life, meetings, milestones, todos
 from service.workroom.access import viewer_role
@@ -55,6 +57,9 @@ def seed(session: Session, blobs: BlobStore, now: datetime) -> bool:
 
 
 class _Demo:
+    """The demo's contracts are made first; what happens on them after is put on an agenda and done
+    in the order of its moments (a thread is read in the order its lines were posted)."""
+
     def __init__(self, session: Session, blobs: BlobStore, now: datetime) -> None:
         self.session, self.blobs, self.now = session, blobs, now
         self.rng = random.Random(2026)
@@ -64,6 +69,11 @@ class _Demo:
             user.title, user.time_zone = title, zone
             self.users[email] = user
         self.start = week_start(now) - WEEKS_OF_HISTORY * WEEK - timedelta(days=3)  # a Friday
+        self.agenda: list[tuple[datetime, int, Callable[[datetime], object]]] = []
+
+    def on(self, moment: datetime, action: Callable[[datetime], object]) -> None:
+        """Do ``action(moment)`` in its turn."""
+        self.agenda.append((moment, len(self.agenda), action))
 
     def make(self) -> None:
         website = self.hourly(
@@ -102,20 +112,23 @@ class _Demo:
         paused = self.hourly(
             "Landing page A/B test", FREELANCER, CLIENT, 4000, "Run three landing tests.", "Happy to."
         )
-        self.act(paused, CLIENT, Action.PAUSE, self.now - timedelta(days=6))
+        self.on(self.now - timedelta(days=6), partial(self.act, paused, CLIENT, Action.PAUSE))
         self.offers()
-
         # Before last week only: this computer's demo week (``make run``) may be last week's mornings.
         self.history(website, hours=(8, 11), weeks=range(2, WEEKS_OF_HISTORY + 1), memo="Page templates")
         self.history(
             qa, hours=(13, 16), weeks=range(0, WEEKS_OF_HISTORY + 1), memo="Regression pass, release 2.4"
         )
         self.history(migration, hours=(16, 18), weeks=range(5, WEEKS_OF_HISTORY + 1), memo="Order import")
-        self.act(migration, CLIENT, Action.END_CONTRACT, week_start(self.now) - 4 * WEEK + timedelta(days=2))
+        ended = self.at(4, days=2)
+        self.on(ended, partial(self.act, migration, CLIENT, Action.END_CONTRACT))
         self.invoices(website, qa, migration)
         self.website_thread(website)
         self.milestone_thread(logo)
-        self.feedback(migration)
+        self.feedback(migration, ended)
+        self.session.flush()
+        for moment, _, action in sorted(self.agenda, key=lambda entry: entry[:2]):
+            action(moment)
 
     # ----- contracts
 
@@ -125,7 +138,6 @@ class _Demo:
     def hourly(
         self, title: str, freelancer: str, client: str, rate: int, post: str, proposal: str, **terms: object
     ) -> Contract:
-        offered = self.start - timedelta(days=2)
         offer = life.OfferIn(
             email=freelancer,
             title=title,
@@ -134,14 +146,14 @@ class _Demo:
             hourly_rate_cents=rate,
             **terms,
         )
-        return self.accepted(client, freelancer, offer, proposal, offered)
+        return self.accepted(client, freelancer, offer, proposal, self.start - timedelta(days=2))
 
     def accepted(
         self, client: str, freelancer: str, offer: life.OfferIn, proposal: str, offered: datetime
     ) -> Contract:
         contract = life.make_offer(self.session, self.users[client], str(uuid.uuid4()), offer, offered)
-        answer = life.AcceptIn(proposal=proposal)
         user = self.users[freelancer]
+        answer = life.AcceptIn(proposal=proposal)
         life.accept(
             self.session, contract, self.role(contract, user), user, answer, offered + timedelta(hours=5)
         )
@@ -155,6 +167,11 @@ class _Demo:
     def act(self, contract: Contract, email: str, action: Action, moment: datetime) -> None:
         user = self.users[email]
         life.change_status(self.session, contract, self.role(contract, user), user, action, moment)
+
+    def act_on(self, contract_id: str, email: str, action: Action, moment: datetime) -> None:
+        contract = self.session.get(Contract, contract_id)
+        assert contract is not None
+        self.act(contract, email, action, moment)
 
     def offers(self) -> None:
         """An offer waiting for Dana's answer, one she declined, one Bea withdrew."""
@@ -171,13 +188,16 @@ class _Demo:
                 started_at=wire_time(made + timedelta(days=7)),
                 hourly_rate_cents=5500,
             )
-            contract = life.make_offer(self.session, self.users[OTHER_CLIENT], str(uuid.uuid4()), offer, made)
+            contract_id = str(uuid.uuid4())
+            self.on(
+                made, partial(life.make_offer, self.session, self.users[OTHER_CLIENT], contract_id, offer)
+            )
             if then is not None:
                 who = FREELANCER if then == Action.DECLINE_OFFER else OTHER_CLIENT
-                self.act(contract, who, then, made + timedelta(days=1))
+                self.on(made + timedelta(days=1), partial(self.act_on, contract_id, who, then))
 
     def fixed_logo(self) -> Contract:
-        """A fixed-price contract with a milestone in each state and a request waiting for a yes."""
+        """A fixed-price contract whose milestones the agenda brings to each state."""
         steps = ("Concepts", "Refinement", "Icon set", "Final files", "Brand guide")
         drafts = [
             life.OfferedMilestone(id=str(uuid.uuid4()), title=title, amount_cents=cents)
@@ -228,23 +248,31 @@ class _Demo:
         )
 
     def invoices(self, website: Contract, qa: Contract, migration: Contract) -> None:
-        """Each past week's invoices issued when it locked and paid after their review; the client
-        disputes one, gives a bonus; the freelancer refunds part of another."""
-        self.session.flush()
+        """Each past week's invoices issued when it locks and paid after their review; the client
+        disputes one and gives a bonus; the freelancer refunds part of another."""
         for weeks_ago in range(WEEKS_OF_HISTORY, 0, -1):
             week = self.at(weeks_ago)
             issued = locked_at(ContractTerms.of(website), week)
             for contract in (website, qa, migration):
-                invoice = issue_week_invoice(self.session, contract, week, issued)
-                if invoice is not None and contract is website and weeks_ago == 5:
-                    reason = "Tuesday's hours look doubled: the team was off that afternoon."
-                    client, disputed = self.users[CLIENT], issued + timedelta(days=1)
-                    ledger.dispute_invoice(
-                        self.session, contract, Role.CLIENT, client, invoice.id, reason, disputed
-                    )
-            settle_reviewed_invoices(self.session, issued + timedelta(days=5))
-        self.pay(website, CLIENT, ledger.BONUS, 20000, "For shipping the blog early.", self.at(3, 4, 15))
-        self.pay(qa, FREELANCER, ledger.REFUND, 3800, "An hour billed twice in week 7.", self.at(2, 1, 10))
+                self.on(issued, partial(issue_week_invoice, self.session, contract, week))
+            if weeks_ago == 5:
+                self.on(issued + timedelta(days=1), partial(self.dispute, website, week))
+            self.on(issued + timedelta(days=5), partial(settle_reviewed_invoices, self.session))
+        bonus = partial(self.pay, website, CLIENT, ledger.BONUS, 20000, "For shipping the blog early.")
+        self.on(self.at(3, 4, 15), bonus)
+        refund = partial(self.pay, qa, FREELANCER, ledger.REFUND, 3800, "An hour billed twice in week 7.")
+        self.on(self.at(2, 1, 10), refund)
+
+    def dispute(self, contract: Contract, week: datetime, moment: datetime) -> None:
+        invoice = self.session.scalars(
+            select(Transaction.id).where(
+                Transaction.contract_id == contract.id, Transaction.week_start == week
+            )
+        ).one()
+        reason = "Tuesday's hours look doubled: the team was off that afternoon."
+        ledger.dispute_invoice(
+            self.session, contract, Role.CLIENT, self.users[CLIENT], invoice, reason, moment
+        )
 
     def pay(
         self,
@@ -258,8 +286,16 @@ class _Demo:
         user = self.users[email]
         role = self.role(contract, user)
         allowed = contract_actions(facts_for(self.session, contract, role, user, moment))
-        payment = ledger.Payment(str(uuid.uuid4()), cents, note)
-        ledger.give(self.session, contract, user, role, allowed, kind, payment, moment)
+        ledger.give(
+            self.session,
+            contract,
+            user,
+            role,
+            allowed,
+            kind,
+            ledger.Payment(str(uuid.uuid4()), cents, note),
+            moment,
+        )
 
     # ----- the thread, to-dos, milestones, feedback
 
@@ -268,31 +304,19 @@ class _Demo:
         sha256 = hashlib.sha256(data).hexdigest()
         if self.session.get(Blob, sha256) is None:
             self.blobs.put(sha256, data)
-            self.session.add(
-                Blob(
-                    sha256=sha256,
-                    size=len(data),
-                    content_type="application/octet-stream",
-                    created_at=self.now,
-                )
+            blob = Blob(
+                sha256=sha256, size=len(data), content_type="application/octet-stream", created_at=self.now
             )
+            self.session.add(blob)
             self.session.flush()
         self.session.add(BlobUpload(user_id=self.users[email].id, sha256=sha256, uploaded_at=self.now))
         return FileRef(sha256, name, "text/plain" if name.endswith((".txt", ".md")) else "text/csv")
 
     def say(
-        self, contract: Contract, email: str, body: str, moment: datetime, files: tuple[FileRef, ...] = ()
+        self, contract: Contract, email: str, body: str, files: tuple[FileRef, ...], moment: datetime
     ) -> None:
-        post_message(
-            self.session,
-            contract,
-            self.users[email],
-            str(uuid.uuid4()),
-            MessageKind.TEXT,
-            body,
-            files,
-            moment,
-        )
+        author = self.users[email]
+        post_message(self.session, contract, author, str(uuid.uuid4()), MessageKind.TEXT, body, files, moment)
 
     def website_thread(self, website: Contract) -> None:
         brief = self.file(CLIENT, "Site requirements.md", "# Pages\n\n- Home\n- Pricing\n- Blog\n- Contact\n")
@@ -306,71 +330,103 @@ class _Demo:
             (CLIENT, "Lovely work — the pages are fast even on my old phone.", 3, ()),
             (FREELANCER, "Next up: the contact form and the pricing table.", 1, ()),
         )
-        for email, body, weeks_ago, files in lines:
-            self.say(website, email, body, self.at(weeks_ago, 1, 14 + self.rng.random()), files)
-        meetings.schedule(
-            self.session, website, self.users[CLIENT], str(uuid.uuid4()), "Pricing page walkthrough",
-            week_start(self.now) + WEEK + timedelta(days=1, hours=15), 30, "https://meet.example.com/acme-website",
-            self.now - timedelta(hours=3),
-        )  # fmt: skip
-        for text, done in (
-            ("Set up the staging site", True),
-            ("Blog templates", True),
-            ("Contact form with spam protection", False),
-            ("Pricing table from the spreadsheet", False),
+        for index, (email, body, weeks_ago, files) in enumerate(lines):
+            self.on(self.at(weeks_ago, 1, 14 + index / 10), partial(self.say, website, email, body, files))
+        meeting = partial(
+            meetings.schedule,
+            self.session,
+            website,
+            self.users[CLIENT],
+            str(uuid.uuid4()),
+            "Pricing page walkthrough",
+            week_start(self.now) + WEEK + timedelta(days=1, hours=15),
+            30,
+            "https://meet.example.com/acme-website",
+        )
+        self.on(self.now - timedelta(hours=3), meeting)
+        for index, (text, done) in enumerate(
+            (
+                ("Set up the staging site", True),
+                ("Blog templates", True),
+                ("Contact form with spam protection", False),
+                ("Pricing table from the spreadsheet", False),
+            )
         ):
-            todos.put_todo(
-                self.session, website, self.users[FREELANCER], str(uuid.uuid4()), text, done, self.at(10)
+            dana = self.users[FREELANCER]
+            self.on(
+                self.at(10, hours=index),
+                partial(todos.put_todo, self.session, website, dana, str(uuid.uuid4()), text, done),
             )
 
     def milestone_thread(self, logo: Contract) -> None:
         """Concepts paid, Refinement submitted, Icon set sent back for changes, Final files funded,
         Brand guide proposed; Dana asks for a Social media kit."""
         client, dana = self.users[CLIENT], self.users[FREELANCER]
-        by_title = {
-            m.title: m
-            for m in self.session.scalars(select(Milestone).where(Milestone.contract_id == logo.id))
-        }
-        moment = iter(self.at(7) + timedelta(days=n, hours=11) for n in range(0, 60, 2))
+        moments = iter(self.at(7) + timedelta(days=n, hours=11) for n in range(0, 60, 2))
 
-        def submit(title: str, text: str, name: str) -> None:
+        def milestone(title: str) -> Milestone:
+            return self.session.scalars(
+                select(Milestone).where(Milestone.contract_id == logo.id, Milestone.title == title)
+            ).one()
+
+        def fund(title: str, moment: datetime) -> None:
+            milestones.fund(self.session, logo, Role.CLIENT, client, milestone(title), moment)
+
+        def submit(title: str, text: str, name: str, moment: datetime) -> None:
             work = self.file(FREELANCER, name, f"{title}: see the attached notes.\n")
-            sent = milestones.SubmissionIn(
-                message_id=str(uuid.uuid4()),
-                text=text,
-                files=[milestones.FileIn(sha256=work.sha256, name=work.name, content_type=work.content_type)],
+            files = [milestones.FileIn(sha256=work.sha256, name=work.name, content_type=work.content_type)]
+            sent = milestones.SubmissionIn(message_id=str(uuid.uuid4()), text=text, files=files)
+            milestones.submit(self.session, logo, Role.FREELANCER, dana, milestone(title), sent, moment)
+
+        def approve(title: str, moment: datetime) -> None:
+            milestones.approve(self.session, logo, Role.CLIENT, client, milestone(title), moment)
+
+        def send_back(title: str, text: str, moment: datetime) -> None:
+            changes = milestones.ChangesIn(message_id=str(uuid.uuid4()), text=text)
+            milestones.request_changes(
+                self.session, logo, Role.CLIENT, client, milestone(title), changes, moment
             )
-            milestones.submit(self.session, logo, Role.FREELANCER, dana, by_title[title], sent, next(moment))
 
-        for title in ("Concepts", "Refinement", "Icon set", "Final files"):
-            milestones.fund(self.session, logo, Role.CLIENT, client, by_title[title], next(moment))
-        submit("Concepts", "Three concepts, with the reasoning for each.", "concepts.md")
-        milestones.approve(self.session, logo, Role.CLIENT, client, by_title["Concepts"], next(moment))
-        submit("Icon set", "Twelve icons in the chosen style.", "icons.md")
-        changes = milestones.ChangesIn(message_id=str(uuid.uuid4()), text="Please make the strokes thicker.")
-        milestones.request_changes(
-            self.session, logo, Role.CLIENT, client, by_title["Icon set"], changes, next(moment)
-        )
-        submit("Refinement", "The chosen concept, refined in colour and black and white.", "refinement.md")
-        request = milestones.RequestIn(
-            title="Social media kit", amount_cents=12000, note="Profile images and banners."
-        )
-        milestones.make_request(
-            self.session, logo, Role.FREELANCER, dana, str(uuid.uuid4()), request, next(moment)
-        )
+        def ask(moment: datetime) -> None:
+            request = milestones.RequestIn(
+                title="Social media kit", amount_cents=12000, note="Profile images and banners."
+            )
+            milestones.make_request(
+                self.session, logo, Role.FREELANCER, dana, str(uuid.uuid4()), request, moment
+            )
 
-    def feedback(self, migration: Contract) -> None:
-        ended = migration.ended_at
-        assert ended is not None
+        steps: list[Callable[[datetime], object]] = [
+            *(partial(fund, title) for title in ("Concepts", "Refinement", "Icon set", "Final files")),
+            partial(submit, "Concepts", "Three concepts, with the reasoning for each.", "concepts.md"),
+            partial(approve, "Concepts"),
+            partial(submit, "Icon set", "Twelve icons in the chosen style.", "icons.md"),
+            partial(send_back, "Icon set", "Please make the strokes thicker."),
+            partial(
+                submit,
+                "Refinement",
+                "The chosen concept, refined in colour and black and white.",
+                "refinement.md",
+            ),
+            ask,
+        ]
+        for step in steps:
+            self.on(next(moments), step)
+
+    def feedback(self, migration: Contract, ended: datetime) -> None:
         for email, rating, comment in (
             (CLIENT, 5, "Dana moved ten years of orders without a single lost row. Clear updates every day."),
             (FREELANCER, 5, "A well-prepared client with quick answers."),
         ):
-            user = self.users[email]
-            sent = feedback.FeedbackIn(rating=rating, comment=comment)
-            feedback.leave(
-                self.session, migration, self.role(migration, user), user, sent, ended + timedelta(days=2)
+            self.on(
+                ended + timedelta(days=2), partial(self.leave_feedback, migration, email, rating, comment)
             )
+
+    def leave_feedback(
+        self, contract: Contract, email: str, rating: int, comment: str, moment: datetime
+    ) -> None:
+        user = self.users[email]
+        sent = feedback.FeedbackIn(rating=rating, comment=comment)
+        feedback.leave(self.session, contract, self.role(contract, user), user, sent, moment)
 
 
 def sign_in_details() -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from service.web import pages
+from service.web import pages, workroom
 from service.web.security import SecurityHeaders
 from service.web.sessions import FormRefused, SignInNeeded
 
@@ -23,6 +23,7 @@ STATIC = Path(__file__).parent / "static"
 
 def add_web_workroom(app: FastAPI) -> None:
     app.include_router(pages.router)
+    app.include_router(workroom.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(SecurityHeaders)
     app.exception_handler(SignInNeeded)(pages.sign_in_needed)

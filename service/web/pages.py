@@ -37,6 +37,7 @@ from service.workroom.hours import seconds_by_contract
 
 SIGN_IN_FORM_SECONDS = 3600  # how long a sign-in page's form stays good
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+templates.env.globals["money"] = money_text
 router = APIRouter(include_in_schema=False)
 
 
@@ -182,3 +183,9 @@ def sign_in_needed(_request: Request, needed: SignInNeeded) -> Response:
 
 def form_refused(request: Request, refused: FormRefused) -> Response:
     return templates.TemplateResponse(request, "refused.html", {"message": str(refused)}, status_code=403)
+
+
+def refusal_page(request: Request, message: str, status: int) -> Response:
+    """A page's refusal (no such contract among yours, a rule's "not now", a malformed form) in
+    words, as a page."""
+    return templates.TemplateResponse(request, "refused.html", {"message": message}, status_code=status)

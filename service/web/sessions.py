@@ -7,12 +7,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from sqlalchemy.orm import Session
 
 from common.states import TokenKind
 from service import auth
@@ -72,6 +75,20 @@ async def viewer(request: Request, context: Service) -> Viewer:
 
 
 SignedInViewer = Annotated[Viewer, Depends(viewer)]
+
+
+@contextmanager
+def writing_as(context: ServiceContext, signed_in: Viewer) -> Iterator[tuple[Session, User]]:
+    """A unit of work that writes as the viewer: their session checked again in the same
+    transaction, holding their write lock (``auth.authenticate``)."""
+    with context.database.writing() as session:
+        try:
+            user = auth.authenticate(
+                session, signed_in.session_token, context.clock.now(), lock=True, kind=TokenKind.WEB
+            )
+        except auth.InvalidToken as invalid:
+            raise SignInNeeded("/") from invalid
+        yield session, user
 
 
 async def checked_form(request: Request, signed_in: SignedInViewer) -> dict[str, str]:

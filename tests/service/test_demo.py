@@ -143,3 +143,12 @@ def test_the_other_computer_leaves_this_computers_demo_weeks_free_on_the_website
         latest = session.scalar(select(func.max(Block.start)).where(Block.contract_id == website.id))
 
     assert latest is not None and latest < week_start(NOW) - timedelta(days=7)
+
+
+def test_each_thread_reads_in_the_order_things_happened(seeded: LocalService) -> None:
+    with seeded.database.reading() as session:
+        rows = session.execute(select(Message.contract_id, Message.created_at).order_by(Message.number)).all()
+
+    for contract_id in {contract_id for contract_id, _ in rows}:
+        times = [created for each, created in rows if each == contract_id]
+        assert times == sorted(times)

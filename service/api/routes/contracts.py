@@ -142,32 +142,36 @@ def contract(contract_id: ContractId, context: Service, user: CurrentUser) -> Co
 def details(contract_id: ContractId, context: Service, user: CurrentUser) -> DetailsOut:
     """The contract's summary, job post, proposal, the parties' profile lines, feedback and recent
     activity."""
-    now = context.clock.now()
     with context.database.reading() as session:
         found, role = party_contract(session, user, contract_id)
-        events = contract_events(session, found, role)
-        names = dict(
-            session.execute(
-                select(User.id, User.name).where(User.id.in_({e.actor_id for e in events if e.actor_id}))
-            ).all()
-        )
-        return DetailsOut(
-            contract=contract_out(session, found, role, user, now),
-            description=found.description,
-            proposal=found.proposal,
-            freelancer=_profile(found.freelancer),
-            client=_profile(found.client),
-            feedback=[feedback_out(found, left) for left in feedback.visible(session, found, user, now)],
-            recent_activity=[
-                ActivityOut(
-                    kind=event.kind,
-                    actor_name=names.get(event.actor_id) if event.actor_id else None,
-                    line=event.data.get("line"),
-                    created_at=event.created_at,
-                )
-                for event in events
-            ],
-        )
+        return details_out(session, found, role, user, context.clock.now())
+
+
+def details_out(session: Session, found: Contract, role: Role, user: User, now: datetime) -> DetailsOut:
+    """The contract's details as the viewer sees them (the API's answer, and the web's Details tab)."""
+    events = contract_events(session, found, role)
+    names = dict(
+        session.execute(
+            select(User.id, User.name).where(User.id.in_({e.actor_id for e in events if e.actor_id}))
+        ).all()
+    )
+    return DetailsOut(
+        contract=contract_out(session, found, role, user, now),
+        description=found.description,
+        proposal=found.proposal,
+        freelancer=_profile(found.freelancer),
+        client=_profile(found.client),
+        feedback=[feedback_out(found, left) for left in feedback.visible(session, found, user, now)],
+        recent_activity=[
+            ActivityOut(
+                kind=event.kind,
+                actor_name=names.get(event.actor_id) if event.actor_id else None,
+                line=event.data.get("line"),
+                created_at=event.created_at,
+            )
+            for event in events
+        ],
+    )
 
 
 def role_on(contract: Contract, user: User) -> Role:

@@ -1,0 +1,160 @@
+"""The workroom's pages: a contract's Overview, Messages and Details (the Timesheet and the "…" menu
+come next). Each reads through the same rules as the API and writes through them too; a form
+carries the id of what it makes, so that sending it twice makes it once."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Form, Path, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy.orm import Session
+
+from common.money import billed_cents, money_text
+from common.states import ContractKind, MessageKind
+from common.timetext import hm, local_text
+from common.timeutil import WEEK, week_start
+from service.api.deps import Service, ServiceContext
+from service.api.routes.contracts import contract_out, details_out
+from service.api.routes.files import attachment_out
+from service.api.routes.messages import MAX_BODY_CHARS, messages_out
+from service.models import User
+from service.schemas import Id
+from service.web.pages import templates
+from service.web.sessions import CheckedForm, SignedInViewer, Viewer, writing_as
+from service.workroom import thread, todos
+from service.workroom.access import party_contract, sees_money
+from service.workroom.hours import seconds_by_contract
+
+THREAD_PAGE = 50
+RECENT_FILES = 5
+ContractId = Annotated[Id, Path()]
+router = APIRouter(include_in_schema=False)
+
+
+def _zone(user: User) -> ZoneInfo:
+    return ZoneInfo(user.time_zone)
+
+
+def _page(request: Request, viewer: Viewer, template: str, tab: str, context: dict[str, Any]) -> Response:
+    zone = _zone(viewer.user)
+    return templates.TemplateResponse(
+        request,
+        template,
+        {
+            "viewer": viewer,
+            "tab": tab,
+            "when": lambda moment: local_text(moment, zone),
+            "new_id": lambda: str(uuid.uuid4()),
+            **context,
+        },
+    )
+
+
+def _overview(context: ServiceContext, user: User, contract_id: str) -> dict[str, Any]:
+    now = context.clock.now()
+    with context.database.reading() as session:
+        contract, role = party_contract(session, user, contract_id)
+        monday = week_start(now)
+        seconds = seconds_by_contract(session, [contract.id], monday, monday + WEEK)[contract.id]
+        earned = None
+        if sees_money(role) and contract.kind == ContractKind.HOURLY:
+            earned = money_text(billed_cents(seconds, contract.hourly_rate_cents), contract.currency)
+        files, _ = thread.recent_files(session, contract, None, RECENT_FILES)
+        return {
+            "contract": contract_out(session, contract, role, user, now),
+            "week_hours": hm(seconds),
+            "week_earned": earned,
+            "todos": todos.todo_list(session, contract),
+            "files": [(attachment_out(attachment), message.created_at) for attachment, message in files],
+            "writable": contract.status not in thread.VIEW_ONLY,
+        }
+
+
+@router.get("/contracts/{contract_id}", response_class=HTMLResponse)
+async def overview(
+    request: Request, contract_id: ContractId, context: Service, viewer: SignedInViewer
+) -> Response:
+    data = await run_in_threadpool(_overview, context, viewer.user, contract_id)
+    return _page(request, viewer, "overview.html", "overview", data)
+
+
+def _messages(context: ServiceContext, user: User, contract_id: str) -> dict[str, Any]:
+    now = context.clock.now()
+    with context.database.reading() as session:
+        contract, role = party_contract(session, user, contract_id)
+        messages, more = thread.thread_page(session, contract, role, None, THREAD_PAGE)
+        return {
+            "contract": contract_out(session, contract, role, user, now),
+            "messages": messages_out(session, contract, messages),
+            "more": more,
+            "writable": contract.status not in thread.VIEW_ONLY,
+            "max_chars": MAX_BODY_CHARS,
+        }
+
+
+@router.get("/contracts/{contract_id}/messages", response_class=HTMLResponse)
+async def messages(
+    request: Request, contract_id: ContractId, context: Service, viewer: SignedInViewer
+) -> Response:
+    data = await run_in_threadpool(_messages, context, viewer.user, contract_id)
+    return _page(request, viewer, "messages.html", "messages", data)
+
+
+@router.get("/contracts/{contract_id}/details", response_class=HTMLResponse)
+async def details(
+    request: Request, contract_id: ContractId, context: Service, viewer: SignedInViewer
+) -> Response:
+    def read() -> dict[str, Any]:
+        with context.database.reading() as session:
+            contract, role = party_contract(session, viewer.user, contract_id)
+            found = details_out(session, contract, role, viewer.user, context.clock.now())
+            return {"contract": found.contract, "details": found}
+
+    return _page(request, viewer, "details.html", "details", await run_in_threadpool(read))
+
+
+def _write(context: ServiceContext, viewer: Viewer, contract_id: str, change: Any) -> None:
+    """A change by the viewer: ``change(session, contract, author, now)`` in a unit of work that
+    authenticates the session again and holds the viewer's write lock, as the API's writes do."""
+    with writing_as(context, viewer) as (session, author):
+        contract, _ = party_contract(session, author, contract_id)
+        change(session, contract, author, context.clock.now())
+
+
+@router.post("/contracts/{contract_id}/messages")
+async def send(
+    contract_id: ContractId,
+    context: Service,
+    viewer: SignedInViewer,
+    _form: CheckedForm,
+    message_id: Annotated[Id, Form()],
+    body: Annotated[str, Form(min_length=1, max_length=MAX_BODY_CHARS)],
+) -> Response:
+    def post(session: Session, contract: Any, author: User, now: datetime) -> None:
+        thread.require_writable(contract)
+        thread.post_message(session, contract, author, message_id, MessageKind.TEXT, body.strip(), [], now)
+
+    await run_in_threadpool(_write, context, viewer, contract_id, post)
+    return RedirectResponse(f"/contracts/{contract_id}/messages#latest", status_code=303)
+
+
+@router.post("/contracts/{contract_id}/todos")
+async def put_todo(
+    contract_id: ContractId,
+    context: Service,
+    viewer: SignedInViewer,
+    _form: CheckedForm,
+    todo_id: Annotated[Id, Form()],
+    text: Annotated[str, Form(min_length=1, max_length=500)],
+    done: Annotated[bool, Form()] = False,
+) -> Response:
+    def change(session: Session, contract: Any, by: User, now: datetime) -> None:
+        todos.put_todo(session, contract, by, todo_id, text.strip(), done, now)
+
+    await run_in_threadpool(_write, context, viewer, contract_id, change)
+    return RedirectResponse(f"/contracts/{contract_id}#todos", status_code=303)

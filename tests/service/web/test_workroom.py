@@ -1,0 +1,116 @@
+"""The workroom's pages in a browser's requests: Overview, Messages and Details of a contract, its
+to-dos and messages written through forms (each once, however often sent), and nothing of it for
+anyone else."""
+
+from __future__ import annotations
+
+import re
+
+import requests
+
+from common.states import ContractStatus
+from tests.service.conftest import BOB, CARA, World, uid
+from tests.service.web.test_sessions import browser_signed_in, csrf_of
+
+
+def page(world: World, browser: requests.Session, path: str) -> requests.Response:
+    return browser.get(f"{world.service.url}{path}", allow_redirects=False, timeout=10)
+
+
+def send(
+    world: World, browser: requests.Session, path: str, form: dict, csrf: str | None
+) -> requests.Response:
+    data = {**form, **({"csrf": csrf} if csrf else {})}
+    return browser.post(f"{world.service.url}{path}", data=data, allow_redirects=False, timeout=10)
+
+
+def texts(html: str, css_class: str) -> list[str]:
+    return re.findall(rf'<span class="{css_class}">([^<]*)</span>', html)
+
+
+def test_the_overview_adds_and_checks_off_to_dos_once_each(world: World) -> None:
+    ann = browser_signed_in(world)
+    overview = page(world, ann, f"/contracts/{world.website}")
+    assert overview.status_code == 200
+    assert "<h1>Website</h1>" in overview.text and "0:00 hrs" in overview.text
+    form = {"todo_id": uid("todo"), "text": "Header layout"}
+
+    for _ in range(2):  # a form sent twice makes one to-do
+        answer = send(world, ann, f"/contracts/{world.website}/todos", form, csrf_of(overview))
+        assert (answer.status_code, answer.headers["Location"]) == (303, f"/contracts/{world.website}#todos")
+    send(world, ann, f"/contracts/{world.website}/todos", {**form, "done": "true"}, csrf_of(overview))
+
+    after = page(world, ann, f"/contracts/{world.website}").text
+    assert texts(after, "done") == ["Header layout"]
+    cara = world.call("GET", f"/contracts/{world.website}/todos", world.cara).json()
+    assert [(todo["text"], todo["done"]) for todo in cara] == [("Header layout", True)]
+
+
+def test_a_form_without_its_token_changes_nothing(world: World) -> None:
+    ann = browser_signed_in(world)
+
+    answer = send(world, ann, f"/contracts/{world.website}/todos", {"todo_id": uid("t"), "text": "x"}, None)
+
+    assert answer.status_code == 403
+    assert world.call("GET", f"/contracts/{world.website}/todos", world.ann).json() == []
+
+
+def test_a_message_sent_from_the_page_reaches_the_other_party_once(world: World) -> None:
+    ann = browser_signed_in(world)
+    thread = page(world, ann, f"/contracts/{world.website}/messages")
+    form = {"message_id": uid("hello"), "body": "The header is ready <b>for review</b>."}
+
+    for _ in range(2):
+        assert (
+            send(world, ann, f"/contracts/{world.website}/messages", form, csrf_of(thread)).status_code == 303
+        )
+
+    cara = browser_signed_in(world, CARA)
+    seen = page(world, cara, f"/contracts/{world.website}/messages").text
+    assert seen.count("The header is ready &lt;b&gt;for review&lt;/b&gt;.") == 1  # escaped, once
+    assert len(world.call("GET", f"/contracts/{world.website}/messages", world.cara).json()["messages"]) == 1
+
+
+def test_the_details_show_the_job_post_and_what_happened(world: World) -> None:
+    world.service.update_contract(world.website, description="Rebuild the marketing site.")
+    ann = browser_signed_in(world)
+    world.call("POST", f"/contracts/{world.website}/pause", world.cara)
+
+    details = page(world, ann, f"/contracts/{world.website}/details").text
+
+    assert "Rebuild the marketing site." in details
+    assert "Cara paused the contract." in details
+    assert "$45.00/hr" in details
+
+
+def test_a_view_only_contract_takes_no_message(world: World) -> None:
+    world.service.update_contract(world.website, status=ContractStatus.ENDED)
+    ann = browser_signed_in(world)
+    thread = page(world, ann, f"/contracts/{world.website}/messages")
+    assert "view-only" in thread.text and 'name="body"' not in thread.text
+
+    answer = send(
+        world,
+        ann,
+        f"/contracts/{world.website}/messages",
+        {"message_id": uid("m"), "body": "Hi"},
+        csrf_of(thread),
+    )
+
+    assert answer.status_code == 409
+    assert "view-only" in answer.text
+
+
+def test_nobody_else_sees_anything_of_a_workroom(world: World) -> None:
+    bob = browser_signed_in(world, BOB)
+    contracts = page(world, bob, "/").text
+    for path in ("", "/messages", "/details"):
+        answer = page(world, bob, f"/contracts/{world.website}{path}")
+
+        assert answer.status_code == 404
+        assert "There is no contract" in answer.text and "Website" not in answer.text
+    assert "Website" not in contracts
+    signed_out = requests.get(
+        f"{world.service.url}/contracts/{world.website}", allow_redirects=False, timeout=10
+    )
+    assert signed_out.status_code == 303
