@@ -22,9 +22,10 @@ STATIC = Path(__file__).parent / "static"
 
 
 def add_web_workroom(app: FastAPI) -> None:
+    assert app.docs_url is not None
     app.include_router(pages.router)
     app.include_router(workroom.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(SecurityHeaders, without_csp=app.docs_url)
     app.exception_handler(SignInNeeded)(pages.sign_in_needed)
     app.exception_handler(FormRefused)(pages.form_refused)
