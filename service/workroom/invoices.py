@@ -40,8 +40,11 @@ def hours_text(seconds: int) -> str:
 
 
 def review_until(issued_at: datetime) -> datetime:
-    """Friday 23:59:59 UTC of the week the invoice is issued in: the last moment it may be disputed."""
-    return week_start(issued_at) + REVIEW
+    """Friday 23:59:59 UTC of the week the invoice is issued in: the last moment it may be disputed.
+    An invoice issued after that Friday (a long grace, a service that was down over the weekend)
+    gets the next Friday: no invoice is ever issued with its review already over."""
+    friday = week_start(issued_at) + REVIEW
+    return friday if issued_at <= friday else friday + WEEK
 
 
 def due_invoices(session: Session, now: datetime) -> dict[str, list[datetime]]:

@@ -241,6 +241,15 @@ def test_a_contract_of_another_grace_locks_and_is_invoiced_at_its_own_time(world
     assert invoice.review_until == datetime(2026, 12, 4, 23, 59, 59, tzinfo=UTC)
 
 
+def test_an_invoice_issued_after_friday_may_be_disputed_until_the_next(world: World) -> None:
+    world.service.update_contract(world.website, grace_hours=5 * 24 + 14)  # locks on Saturday 14:00
+    work_in_week_of_23_nov(world)
+    at(world, datetime(2026, 12, 5, 14, 0, tzinfo=UTC))
+    [invoice] = run(world).issued
+    assert invoice.review_until == datetime(2026, 12, 11, 23, 59, 59, tzinfo=UTC)
+    assert run(world).paid == []  # not paid at once: the client has its week to look
+
+
 def test_weeks_are_utc_weeks_whatever_the_zone_across_a_dst_change(world: World) -> None:
     """The answers carry UTC alone: a viewer in Paris or New York sees the same UTC week, days and
     review end across the change of 25 Oct (Paris) and 1 Nov 2026 (New York)."""
