@@ -180,7 +180,7 @@ class _Demo:
             ("Chatbot prototype", 3, Action.DECLINE_OFFER),
             ("SEO audit", 6, Action.WITHDRAW_OFFER),
         ):
-            made = self.at(weeks_ago, days=1, hours=10)
+            made = min(self.at(weeks_ago, days=1, hours=10), self.now - timedelta(hours=1))  # never ahead
             offer = life.OfferIn(
                 email=FREELANCER,
                 title=title,
