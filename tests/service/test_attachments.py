@@ -5,9 +5,10 @@ by the blob store as long as a message attaches them."""
 from __future__ import annotations
 
 import socket
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from threading import Event
 from urllib.parse import urlsplit
 
 import pytest
@@ -105,23 +106,38 @@ def test_an_upload_announced_over_25_mb_is_refused_before_its_body_is_read(world
     assert store_files(world) == set()
 
 
-def wait_until(condition: Callable[[], bool]) -> None:
-    """Wait for the service, on its own thread, to reach a state (at most 10 seconds)."""
-    deadline = time.monotonic() + 10
-    while not condition():
-        assert time.monotonic() < deadline, "the service never got there"
-        time.sleep(0.01)
+@contextmanager
+def receipts_watched(world: World, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Event, Event]]:
+    """Events set when the service's blob store starts receiving an upload, and once it has let go
+    of it (its temporary file removed unless kept)."""
+    store = world.service.app.state.service.blobs
+    started, ended = Event(), Event()
+    receive = store.receive
+
+    @contextmanager
+    def watched() -> Iterator[object]:
+        try:
+            with receive() as incoming:
+                started.set()
+                yield incoming
+        finally:
+            ended.set()
+
+    monkeypatch.setattr(store, "receive", watched)
+    yield started, ended
 
 
-def test_a_cut_upload_leaves_no_row_and_no_file(world: World) -> None:
+def test_a_cut_upload_leaves_no_row_and_no_file(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     data = bytes(range(256)) * 4096  # 1 MB
-    connection = raw_upload(world, sha(data), len(data))
-    connection.sendall(data[: len(data) // 2])
-    wait_until(lambda: bool(store_files(world)))  # being received
+    with receipts_watched(world, monkeypatch) as (started, ended):
+        connection = raw_upload(world, sha(data), len(data))
+        connection.sendall(data[: len(data) // 2])
+        assert started.wait(10)  # being received
 
-    connection.close()  # half of it sent
+        connection.close()  # half of it sent
 
-    wait_until(lambda: not store_files(world))
+        assert ended.wait(10)
+    assert store_files(world) == set()
     assert world.service.stored_blob_hashes() == set()
     assert upload_file(world, world.ann, data).status_code == 200  # sent again, whole
 
