@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import BigInteger, delete, exists, func, or_, select, type_coerce
+from sqlalchemy import delete, exists, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from common.errors import RuleViolation
@@ -17,6 +17,7 @@ from service.errors import Conflict, Forbidden, NotFound
 from service.images import EXTENSIONS
 from service.models import Attachment, Blob, BlobUpload, Block, Contract, Screenshot, ScreenshotImage, User
 from service.schemas import BlockIn, ImageIn, ScreenshotIn
+from service.workroom.hours import BILLABLE, SECONDS
 
 # How far past the service's clock a tracked block may end, or a write be dated: the app's clock
 # may run a little fast.
@@ -178,14 +179,12 @@ def _over_limit(session: Session, contract: Contract, block_id: str, sent: Block
     if contract.weekly_limit_minutes is None:
         return False
     monday = week_start(sent.start)
-    seconds = type_coerce(Block.end, BigInteger) - type_coerce(Block.start, BigInteger)
     billed = session.execute(
-        select(func.coalesce(func.sum(seconds), 0)).where(
+        select(func.coalesce(func.sum(SECONDS), 0)).where(
             Block.contract_id == contract.id,
             Block.start >= monday,
             Block.start < monday + WEEK,
-            Block.deleted.is_(False),
-            Block.over_limit.is_(False),
+            BILLABLE,
             Block.id != block_id,
         )
     ).scalar_one()

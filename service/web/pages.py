@@ -17,7 +17,7 @@ from common.timetext import hm
 from common.timeutil import WEEK, week_start
 from service import auth, timesheet
 from service.api.deps import Service, ServiceContext
-from service.models import User
+from service.models import Contract, User
 from service.web.sessions import (
     SESSION_COOKIE,
     SIGN_IN_COOKIE,
@@ -33,7 +33,7 @@ from service.web.sessions import (
     sign_in_url,
 )
 from service.workroom.access import sees_money, viewer_role
-from service.workroom.hours import seconds_by_contract
+from service.workroom.hours import Hours, hours_by_contract
 
 SIGN_IN_FORM_SECONDS = 3600  # how long a sign-in page's form stays good
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -147,21 +147,25 @@ async def contracts(
     )
 
 
+def this_week(hours: Hours, contract: Contract, role: Role) -> tuple[str, str | None]:
+    """This week's hours, and its earnings (billable time at the rate) where the viewer sees money."""
+    money = None
+    if sees_money(role) and contract.kind == ContractKind.HOURLY:
+        money = money_text(billed_cents(hours.billable, contract.hourly_rate_cents), contract.currency)
+    return hm(hours.logged), money
+
+
 def _contract_rows(context: ServiceContext, user: User) -> list[ContractRow]:
     now = context.clock.now()
     monday = week_start(now)
     with context.database.reading() as session:
         contracts = timesheet.user_contracts(session, user)
-        seconds = seconds_by_contract(session, [c.id for c in contracts], monday, monday + WEEK)
+        hours = hours_by_contract(session, [c.id for c in contracts], monday, monday + WEEK)
         rows = []
         for contract in contracts:
             role = viewer_role(contract, user)
             assert role is not None  # user_contracts holds only the user's
-            money = None
-            if sees_money(role) and contract.kind == ContractKind.HOURLY:
-                money = money_text(
-                    billed_cents(seconds[contract.id], contract.hourly_rate_cents), contract.currency
-                )
+            week_hours, week_money = this_week(hours[contract.id], contract, role)
             other = contract.freelancer if role == Role.CLIENT else contract.client
             rows.append(
                 ContractRow(
@@ -170,8 +174,8 @@ def _contract_rows(context: ServiceContext, user: User) -> list[ContractRow]:
                     status=contract.status,
                     other_party=other.name,
                     role=role,
-                    week_hours=hm(seconds[contract.id]),
-                    week_money=money,
+                    week_hours=week_hours,
+                    week_money=week_money,
                 )
             )
     return rows

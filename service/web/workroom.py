@@ -14,9 +14,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
-from common.money import billed_cents, money_text
-from common.states import ContractKind, MessageKind
-from common.timetext import hm, local_text
+from common.states import MessageKind
+from common.timetext import local_text
 from common.timeutil import WEEK, week_start
 from service.api.deps import Service, ServiceContext
 from service.api.routes.contracts import contract_out, details_out
@@ -24,11 +23,11 @@ from service.api.routes.files import attachment_out
 from service.api.routes.messages import MAX_BODY_CHARS, messages_out
 from service.models import User
 from service.schemas import Id
-from service.web.pages import templates
+from service.web.pages import templates, this_week
 from service.web.sessions import CheckedForm, SignedInViewer, Viewer, writing_as
 from service.workroom import thread, todos
-from service.workroom.access import party_contract, sees_money
-from service.workroom.hours import seconds_by_contract
+from service.workroom.access import party_contract
+from service.workroom.hours import hours_by_contract
 
 THREAD_PAGE = 50
 RECENT_FILES = 5
@@ -60,14 +59,12 @@ def _overview(context: ServiceContext, user: User, contract_id: str) -> dict[str
     with context.database.reading() as session:
         contract, role = party_contract(session, user, contract_id)
         monday = week_start(now)
-        seconds = seconds_by_contract(session, [contract.id], monday, monday + WEEK)[contract.id]
-        earned = None
-        if sees_money(role) and contract.kind == ContractKind.HOURLY:
-            earned = money_text(billed_cents(seconds, contract.hourly_rate_cents), contract.currency)
+        hours = hours_by_contract(session, [contract.id], monday, monday + WEEK)[contract.id]
+        week_hours, earned = this_week(hours, contract, role)
         files, _ = thread.recent_files(session, contract, None, RECENT_FILES)
         return {
             "contract": contract_out(session, contract, role, user, now),
-            "week_hours": hm(seconds),
+            "week_hours": week_hours,
             "week_earned": earned,
             "todos": todos.todo_list(session, contract),
             "files": [(attachment_out(attachment), message.created_at) for attachment, message in files],

@@ -25,6 +25,7 @@ from common.timetext import hm, local_text
 from common.timeutil import WEEK, from_epoch, week_of_date, week_start
 from service.models import Block, Contract, InvoiceLine, Transaction
 from service.workroom.events import record_event
+from service.workroom.hours import BILLABLE, SECONDS
 from service.workroom.ledger import add_transaction
 from service.workroom.terms import terms_of_week
 
@@ -79,16 +80,9 @@ def billable_days(session: Session, contract_id: str, since: datetime, until: da
     deleted, not over the weekly limit (each block lies in one 10-minute slot, hence in one day)."""
     start = type_coerce(Block.start, BigInteger)
     day = start - start % DAY_SECONDS
-    seconds = func.sum(type_coerce(Block.end, BigInteger) - start)
     rows = session.execute(
-        select(day, seconds)
-        .where(
-            Block.contract_id == contract_id,
-            Block.start >= since,
-            Block.start < until,
-            Block.deleted.is_(False),
-            Block.over_limit.is_(False),
-        )
+        select(day, func.sum(SECONDS))
+        .where(Block.contract_id == contract_id, Block.start >= since, Block.start < until, BILLABLE)
         .group_by(day)
     )
     # int(): PostgreSQL sums big integers as numeric.

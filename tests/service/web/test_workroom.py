@@ -5,11 +5,12 @@ anyone else."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import requests
 
 from common.states import ContractStatus
-from tests.service.conftest import BOB, CARA, World, uid
+from tests.service.conftest import BOB, CARA, World, block_body, uid
 from tests.service.web.test_sessions import browser_signed_in, csrf_of
 
 
@@ -114,3 +115,15 @@ def test_nobody_else_sees_anything_of_a_workroom(world: World) -> None:
         f"{world.service.url}/contracts/{world.website}", allow_redirects=False, timeout=10
     )
     assert signed_out.status_code == 303
+
+
+def test_this_weeks_earnings_leave_out_time_over_the_weekly_limit(world: World) -> None:
+    world.service.update_contract(world.website, weekly_limit_minutes=10)
+    for name, minutes_before in (("first", 30), ("over", 20)):
+        start = world.service.clock.now() - timedelta(minutes=minutes_before)
+        assert world.put_block(world.ann, uid(name), block_body(world.website, start)).status_code == 200
+
+    overview = page(world, browser_signed_in(world), f"/contracts/{world.website}").text
+
+    assert "0:20 hrs" in overview  # both blocks are logged time
+    assert "$7.50 so far" in overview  # one is billed: 10 minutes at $45.00
