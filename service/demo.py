@@ -27,7 +27,7 @@ from service.admin import create_user, find_user
 from service.models import Blob, BlobUpload, Block, Contract, Milestone, Transaction, User
 from service.storage import BlobStore
 from service.workroom import feedback, ledger, life, meetings, milestones, todos
-from service.workroom.access import viewer_role
+from service.workroom.access import party_role
 from service.workroom.actions import contract_actions
 from service.workroom.invoices import issue_week_invoice, settle_reviewed_invoices
 from service.workroom.menu import facts_for
@@ -155,18 +155,13 @@ class _Demo:
         user = self.users[freelancer]
         answer = life.AcceptIn(proposal=proposal)
         life.accept(
-            self.session, contract, self.role(contract, user), user, answer, offered + timedelta(hours=5)
+            self.session, contract, party_role(contract, user), user, answer, offered + timedelta(hours=5)
         )
         return contract
 
-    def role(self, contract: Contract, user: User) -> Role:
-        role = viewer_role(contract, user)
-        assert role is not None
-        return role
-
     def act(self, contract: Contract, email: str, action: Action, moment: datetime) -> None:
         user = self.users[email]
-        life.change_status(self.session, contract, self.role(contract, user), user, action, moment)
+        life.change_status(self.session, contract, party_role(contract, user), user, action, moment)
 
     def act_on(self, contract_id: str, email: str, action: Action, moment: datetime) -> None:
         contract = self.session.get(Contract, contract_id)
@@ -284,7 +279,7 @@ class _Demo:
         moment: datetime,
     ) -> None:
         user = self.users[email]
-        role = self.role(contract, user)
+        role = party_role(contract, user)
         allowed = contract_actions(facts_for(self.session, contract, role, user, moment))
         ledger.give(
             self.session,
@@ -426,7 +421,7 @@ class _Demo:
     ) -> None:
         user = self.users[email]
         sent = feedback.FeedbackIn(rating=rating, comment=comment)
-        feedback.leave(self.session, contract, self.role(contract, user), user, sent, moment)
+        feedback.leave(self.session, contract, party_role(contract, user), user, sent, moment)
 
 
 def sign_in_details() -> str:

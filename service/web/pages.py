@@ -32,7 +32,7 @@ from service.web.sessions import (
     sign_in_secret,
     sign_in_url,
 )
-from service.workroom.access import sees_money, viewer_role
+from service.workroom.access import party_role, sees_money
 from service.workroom.hours import Hours, hours_by_contract
 
 SIGN_IN_FORM_SECONDS = 3600  # how long a sign-in page's form stays good
@@ -163,8 +163,7 @@ def _contract_rows(context: ServiceContext, user: User) -> list[ContractRow]:
         hours = hours_by_contract(session, [c.id for c in contracts], monday, monday + WEEK)
         rows = []
         for contract in contracts:
-            role = viewer_role(contract, user)
-            assert role is not None  # user_contracts holds only the user's
+            role = party_role(contract, user)  # user_contracts holds only the user's
             week_hours, week_money = this_week(hours[contract.id], contract, role)
             other = contract.freelancer if role == Role.CLIENT else contract.client
             rows.append(

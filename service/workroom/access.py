@@ -19,6 +19,13 @@ def viewer_role(contract: Contract, user: User) -> Role | None:
     return None
 
 
+def party_role(contract: Contract, user: User) -> Role:
+    """The role of a user known to be a party (one of their own contracts)."""
+    role = viewer_role(contract, user)
+    assert role is not None, "not a party to the contract"
+    return role
+
+
 def party_contract(session: Session, user: User, contract_id: str) -> tuple[Contract, Role]:
     """The contract and the user's role on it; 404 for anyone else, as for a contract that does not
     exist, so that ids cannot be probed."""

@@ -8,10 +8,12 @@ from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 
 import pytest
+import requests
 from sqlalchemy import func, select
 
 from common.states import ContractStatus, MessageKind, MilestoneStatus, RequestStatus, TransactionStatus
 from common.timeutil import week_start
+from common.wire import bearer
 from service import demo
 from service.models import (
     Attachment,
@@ -118,10 +120,6 @@ def test_the_ended_contract_has_both_sides_feedback(seeded: LocalService) -> Non
 
 @pytest.mark.parametrize("email", [demo.FREELANCER, demo.CLIENT, demo.ALEX])
 def test_each_demo_user_reads_every_workroom_of_theirs(seeded: LocalService, email: str) -> None:
-    import requests
-
-    from common.wire import bearer
-
     token = seeded.sign_in(email)
     contracts = requests.get(f"{seeded.api}/contracts", headers=bearer(token), timeout=10).json()
     for each in contracts:

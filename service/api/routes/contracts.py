@@ -28,7 +28,7 @@ from service.api.deps import (
 from service.models import Contract, Feedback, Milestone, User
 from service.schemas import BlockOut, Day, Id
 from service.workroom import feedback, terms
-from service.workroom.access import party_contract, sees_money, viewer_role
+from service.workroom.access import party_contract, party_role, sees_money
 from service.workroom.actions import FEEDBACK_PERIOD
 from service.workroom.events import contract_events
 from service.workroom.life import contract_to_change
@@ -113,7 +113,7 @@ def contracts(context: Service, user: CurrentUser) -> list[ContractOut]:
     now = context.clock.now()
     with context.database.reading() as session:
         return [
-            contract_out(session, contract, role_on(contract, user), user, now)
+            contract_out(session, contract, party_role(contract, user), user, now)
             for contract in timesheet.user_contracts(session, user)
         ]
 
@@ -172,12 +172,6 @@ def details_out(session: Session, found: Contract, role: Role, user: User, now: 
             for event in events
         ],
     )
-
-
-def role_on(contract: Contract, user: User) -> Role:
-    role = viewer_role(contract, user)
-    assert role is not None  # the user's own contracts only
-    return role
 
 
 def _profile(user: User) -> ProfileLine:

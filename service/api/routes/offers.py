@@ -17,9 +17,10 @@ from service.api.deps import (
     SignedInBeforeBody,
     refusals,
 )
-from service.api.routes.contracts import ContractId, ContractOut, change_contract, contract_out, role_on
+from service.api.routes.contracts import ContractId, ContractOut, change_contract, contract_out
 from service.schemas import MAX_JSON_BYTES
 from service.workroom import life
+from service.workroom.access import party_role
 
 router = APIRouter(route_class=SignedInBeforeBody, tags=["contracts"])
 
@@ -60,7 +61,7 @@ def offer(contract_id: ContractId, body: life.OfferIn, context: Service, token: 
     with context.writing_as(token) as (session, user):
         now = context.clock.now()
         made = life.make_offer(session, user, contract_id, body, now)
-        role = role_on(made, user)
+        role = party_role(made, user)
         return contract_out(session, made, role, user, now)
 
 
