@@ -137,8 +137,9 @@ def _confirmation(
             "other": other,
             "choices": _choices(session, contract, role, user, action, shown.actions, now),
             "target": target,
-            "terms": (terms_now := shown.pending_terms or shown),
-            "limit": _limit_text(terms_now.weekly_limit_minutes),
+            # The hourly terms a change starts from: next week's where changed already, else today's.
+            "terms": (hourly := shown.pending_terms or contract),
+            "limit": _limit_text(hourly.weekly_limit_minutes),
             "today": now.date(),
         }
 

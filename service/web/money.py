@@ -6,11 +6,12 @@ helpers (``service.api.routes.money``): an agency member is refused here as ther
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
@@ -108,37 +109,51 @@ async def invoice_pdf(
     return await run_in_threadpool(invoice_pdf_download, context, viewer.user, contract_id, transaction_id)
 
 
-ReportDay = Annotated[Day | None, Query()]
-ReportContract = Annotated[Id | None, Query()]
-ReportType = Annotated[TransactionType | None, Query()]
+@dataclass(frozen=True)
+class ReportFilters:
+    """The report's dates (UTC, both included; the last 30 days unless given), contract and type."""
+
+    since: date
+    until: date
+    contract: str | None
+    type: TransactionType | None
+
+    def query(self) -> str:
+        """The filters as the report's links carry them."""
+        given = {"contract": self.contract, "type": self.type}
+        return urlencode({"from": self.since, "until": self.until} | {k: v for k, v in given.items() if v})
+
+
+def report_filters(
+    context: Service,
+    since: Annotated[Day | None, Query(alias="from")] = None,
+    until: Annotated[Day | None, Query()] = None,
+    contract: Annotated[Id | None, Query()] = None,
+    type: Annotated[TransactionType | None, Query()] = None,
+) -> ReportFilters:
+    return ReportFilters(*date_range(context.clock.now(), since, until), contract, type)
+
+
+Filters = Annotated[ReportFilters, Depends(report_filters)]
 
 
 @router.get("/report", response_class=HTMLResponse)
 async def transaction_report(
-    request: Request,
-    context: Service,
-    viewer: SignedInViewer,
-    since: Annotated[Day | None, Query(alias="from")] = None,
-    until: ReportDay = None,
-    contract: ReportContract = None,
-    type: ReportType = None,
+    request: Request, context: Service, viewer: SignedInViewer, filters: Filters
 ) -> Response:
     def read() -> dict[str, Any]:
         now = context.clock.now()
-        first, last = date_range(now, since, until)
         with context.database.reading() as session:
             mine = report.money_contracts(session, viewer.user)
-            chosen = report_contracts(session, viewer.user, contract)
+            chosen = report_contracts(session, viewer.user, filters.contract)
             return {
-                "report": report_out(session, viewer.user, chosen, first, last, type, now),
+                "report": report_out(
+                    session, viewer.user, chosen, filters.since, filters.until, filters.type, now
+                ),
                 "contracts": mine,
                 "titles": {item.id: item.title for item in mine},
-                "chosen": contract,
-                "type": type,
+                "filters": filters,
                 "types": list(TransactionType),
-                "csv_query": urlencode(
-                    {"from": first, "until": last, "contract": contract or "", "type": type or ""}
-                ),
             }
 
     return templates.TemplateResponse(
@@ -147,18 +162,10 @@ async def transaction_report(
 
 
 @router.get("/report.csv")
-async def transaction_report_csv(
-    context: Service,
-    viewer: SignedInViewer,
-    since: Annotated[Day | None, Query(alias="from")] = None,
-    until: ReportDay = None,
-    contract: ReportContract = None,
-    type: ReportType = None,
-) -> Response:
-    first, last = date_range(context.clock.now(), since, until)
-
+async def transaction_report_csv(context: Service, viewer: SignedInViewer, filters: Filters) -> Response:
     def read() -> Response:
         with context.database.reading() as session:
-            return csv_download(context, report_contracts(session, viewer.user, contract), first, last, type)
+            chosen = report_contracts(session, viewer.user, filters.contract)
+            return csv_download(context, chosen, filters.since, filters.until, filters.type)
 
     return await run_in_threadpool(read)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import uuid
 
-import pytest
 import requests
 
 from common.states import Action, ContractStatus
@@ -306,8 +305,18 @@ def test_milestones_are_funded_submitted_and_approved_from_the_overview(world: W
         )
         assert answer.status_code == 303
 
+    added = page(world, cara, f"/contracts/{shop}/actions/add_milestone")
+    extra = {"milestone_id": uid("extra"), "title": "Extra", "amount": "99.99", "due_date": ""}
+    for _ in range(2):
+        send(world, cara, f"/contracts/{shop}/actions/add_milestone", extra, csrf_of(added))
+
     milestones = world.call("GET", f"/contracts/{shop}/milestones", world.ann).json()
-    assert [(m["id"], m["status"]) for m in milestones] == [(design, "paid"), (build, "proposed")]
+    assert [(m["id"], m["status"]) for m in milestones] == [
+        (design, "paid"),
+        (build, "proposed"),
+        (uid("extra"), "proposed"),
+    ]
+    assert milestones[2]["amount_cents"] == 9999
     [payment] = world.call("GET", f"/contracts/{shop}/transactions", world.ann).json()
     assert (payment["type"], payment["amount_cents"]) == ("milestone", 50_000)
 
@@ -347,36 +356,58 @@ def test_an_agency_member_gets_no_money_action(world: World) -> None:
     assert page(world, mia, f"/contracts/{agency}/transactions").status_code == 403
 
 
-@pytest.mark.parametrize("path", ["/contracts/{id}/actions/give_bonus", "/contracts/{id}"])
-def test_the_actions_pages_fit_a_phone_and_the_menu_works_from_the_keyboard(
-    world: World, browser, path: str
-) -> None:
-    tab = sign_in(browser, world, CARA, path.format(id=world.website))
-    tab.set_viewport_size(PHONE)
-    assert tab.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    if path != "/contracts/{id}":
-        return
-    summary = tab.locator(".actions-menu summary")
-    for _ in range(30):  # Tab to the menu
+def focus(tab, target) -> None:
+    """Press Tab until ``target`` has the focus (a page has fewer than 40 stops before it)."""
+    for _ in range(40):
         tab.keyboard.press("Tab")
-        if summary.evaluate("element => element === document.activeElement"):
-            break
+        if target.evaluate("element => element === document.activeElement"):
+            return
+    raise AssertionError("Tab never reached it")
+
+
+def test_the_menu_runs_an_action_from_the_keyboard_alone(world: World, browser) -> None:
+    tab = sign_in(browser, world, CARA, f"/contracts/{world.website}")
+    tab.set_viewport_size(PHONE)
+
+    focus(tab, tab.locator(".actions-menu summary"))
     tab.keyboard.press("Enter")
     assert tab.locator(".actions-menu").evaluate("element => element.open")
     tab.keyboard.press("Tab")  # the first action: Pause the contract
     with tab.expect_navigation():
         tab.keyboard.press("Enter")
     assert tab.url.endswith("/actions/pause")
-    assert tab.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    button = tab.get_by_role("button", name="Pause the contract")
-    for _ in range(30):
-        tab.keyboard.press("Tab")
-        if button.evaluate("element => element === document.activeElement"):
-            break
+    focus(tab, tab.get_by_role("button", name="Pause the contract"))
     with tab.expect_navigation():
         tab.keyboard.press("Enter")
-    assert "The contract is paused." in tab.content()
+
+    assert tab.get_by_role("status").inner_text() == "The contract is paused."
     assert world.call("GET", f"/contracts/{world.website}", world.cara).json()["status"] == "paused"
+
+
+def test_the_actions_pages_fit_a_phone(world: World, browser) -> None:
+    shop, (design,) = fixed_contract(world, ("Design with a rather long milestone title", 50_000))
+    world.call("POST", f"/contracts/{shop}/milestones/{design}/fund", world.cara)
+    world.service.add_contract("An offer with a long title to wrap", ANN, CARA, status=ContractStatus.OFFERED)
+    freelancer_pages = [
+        "/",
+        f"/contracts/{shop}",
+        f"/contracts/{shop}/actions/propose_contract",
+        f"/contracts/{shop}/actions/request_milestone",
+        f"/contracts/{shop}/actions/submit_work?target={design}",
+    ]
+    client_pages = [
+        "/",
+        f"/contracts/{shop}",
+        f"/contracts/{world.website}/actions/change_terms",
+        f"/contracts/{world.website}/actions/give_bonus",
+    ]
+
+    for email, pages in ((ANN, freelancer_pages), (CARA, client_pages)):
+        tab = sign_in(browser, world, email, "/sign-in")  # the browser's session is now theirs
+        tab.set_viewport_size(PHONE)
+        for path in pages:
+            assert tab.goto(f"{world.service.url}{path}").status == 200, path
+            assert tab.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
 
 
 def test_unknown_ids_in_a_form_are_told_not_crashed_on(world: World) -> None:
