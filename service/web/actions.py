@@ -71,7 +71,7 @@ WHAT_HAPPENS = {
         "between you. It stays disputed."
     ),
     Action.PROPOSE_CONTRACT: (
-        "Your proposal goes to the client as an offer of a new contract: it starts when they accept it."
+        "Your proposal goes to {other} as an offer of a new contract: it starts when they accept it."
     ),
     Action.GIVE_REFUND: "A refund is paid back to {other} at once: at most {refund}.",
     Action.SUBMIT_WORK: (

@@ -60,7 +60,10 @@ def parse_cents(text: str, field: str, currency: str, least: int = 1, most: int 
         raise form_error(field, "an amount has at most 2 decimals (cents)")
     if found is None:
         raise form_error(field, "type an amount in digits, such as 1200 or 1,200.50")
-    cents = int(found["whole"].replace(",", "")) * 100 + int((found["cents"] or "0").ljust(2, "0"))
+    whole = found["whole"].replace(",", "").lstrip("0")
+    if len(whole) > len(str(most)):  # too many digits to be read as a number, let alone an amount
+        raise form_error(field, f"the amount can be at most {money_text(most, currency)}")
+    cents = int(whole or "0") * 100 + int((found["cents"] or "0").ljust(2, "0"))
     if cents < least:
         raise form_error(field, f"the amount must be at least {money_text(least, currency)}")
     if cents > most:

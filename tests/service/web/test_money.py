@@ -43,7 +43,14 @@ def bonus(world: World, contract: str, cents: int, name: str) -> None:
 
 @pytest.mark.parametrize(
     ("typed", "cents"),
-    [("1200", 120000), ("1,200.50", 120050), ("0.1", 10), (" 45 ", 4500), ("1,000,000", 100000000)],
+    [
+        ("1200", 120000),
+        ("1,200.50", 120050),
+        ("0.1", 10),
+        (" 45 ", 4500),
+        ("1,000,000", 100000000),
+        ("000000000000000000045", 4500),
+    ],
 )
 def test_typed_amounts_are_exact_cents(typed: str, cents: int) -> None:
     assert parse_cents(typed, "amount", "USD") == cents
@@ -58,6 +65,8 @@ def test_typed_amounts_are_exact_cents(typed: str, cents: int) -> None:
         ("", "in digits"),
         ("0.00", "at least $0.01"),
         ("99999999999999999999", "at most $100,000,000.00"),
+        ("9" * 5000, "at most $100,000,000.00"),
+        ("00000000000000000000.00", "at least $0.01"),
     ],
 )
 def test_malformed_amounts_are_refused_with_a_reason(typed: str, why: str) -> None:
