@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Path, Request, Response
@@ -25,7 +25,7 @@ from common.states import Action, ContractKind, MessageKind, RequestStatus, Role
 from service.api.deps import Service, ServiceContext
 from service.api.routes.contracts import contract_out
 from service.api.routes.milestones import MilestoneOut, RequestOut
-from service.api.routes.money import DisputeIn, PaymentIn, contract_transactions, give_payment
+from service.api.routes.money import DisputeIn, PaymentIn, contract_transactions, date_range, give_payment
 from service.models import Contract, User
 from service.schemas import Id
 from service.web.money import form_error, parse_cents
@@ -163,10 +163,9 @@ def _choices(
             if action in item.actions
         ]
     if action == Action.DISPUTE_INVOICE:
-        today = now.date()
-        invoices = contract_transactions(
-            session, user, contract.id, today - timedelta(days=30), today, TransactionType.HOURLY, now
-        )
+        # An invoice is disputable for days after it is issued: the recent ones hold all that may be.
+        recent = date_range(now, None, None)
+        invoices = contract_transactions(session, user, contract.id, *recent, TransactionType.HOURLY, now)
         return [
             Choice(i.id, f"#{i.number} {i.description} — {money_text(i.amount_cents, i.currency)}")
             for i in invoices
