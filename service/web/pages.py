@@ -113,6 +113,7 @@ class ContractRow:
     role: Role
     week_hours: str
     week_money: str | None  # None where the viewer sees no money
+    offered_by_viewer: bool  # an open offer is the viewer's to withdraw, else to accept or decline
 
 
 STATUS_FILTERS = ("all", *ContractStatus)
@@ -175,6 +176,7 @@ def _contract_rows(context: ServiceContext, user: User) -> list[ContractRow]:
                     role=role,
                     week_hours=week_hours,
                     week_money=week_money,
+                    offered_by_viewer=contract.offered_by_id == user.id,
                 )
             )
     return rows
