@@ -354,6 +354,7 @@ def _timesheet(
         "day": day,
         "today": now.astimezone(zone).date(),
         "week_start": week,
+        "week": WEEK,
         "days": days,
         "week_total": hm(sum(row.seconds for row in days)),
         "month": month,

@@ -120,7 +120,7 @@ def test_the_diary_shows_the_week_and_day_in_the_viewers_zone_with_each_blocks_m
         "0 of 10 minutes active",
         "0 of 10 minutes active",
     ]
-    assert tab.text.count('class="bar on"') == 3 + 1
+    assert tab.text.count('class="meter-bar on"') == 3 + 1
     # Two hours with work, six slots each: the empty ones are empty cells.
     assert tab.text.count('class="slot empty"') == 12 - 5
     thumbnails = re.findall(r'<img src="([^"]+)" loading="lazy" width="160" height="90"', tab.text)
