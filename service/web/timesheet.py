@@ -27,7 +27,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Query, Request, Response
@@ -480,39 +480,24 @@ def _back_to_day(contract_id: str, day: date) -> Response:
     return RedirectResponse(f"/contracts/{contract_id}/timesheet?date={day.isoformat()}#day", status_code=303)
 
 
-SelectedBlocks = Annotated[list[Id], Form(default_factory=list)]
-
-
-@router.post("/contracts/{contract_id}/blocks/memo")
-async def edit_memo(
+@router.post("/contracts/{contract_id}/blocks")
+async def change_blocks(
     contract_id: ContractId,
     context: Service,
     viewer: SignedInViewer,
     _form: CheckedForm,
     day: Annotated[date, Form()],
-    block: SelectedBlocks,
+    change: Annotated[Literal["memo", "remove"], Form()],
+    block: Annotated[list[Id], Form(default_factory=list)],
     memo: Annotated[str, Form(max_length=MAX_MEMO_CHARS)] = "",
 ) -> Response:
-    def edited(session: Session, contract: Contract, now: datetime) -> list[tuple[str, BlockIn]]:
-        return _changed(session, contract, block, now, memo=memo.strip())
+    """The selected blocks' memo edited, or their time removed (the button pressed says which)."""
+    fields: dict[str, Any] = {"memo": memo.strip()} if change == "memo" else {"deleted": True}
 
-    await run_in_threadpool(_change_time, context, viewer, contract_id, edited)
-    return _back_to_day(contract_id, day)
+    def changed(session: Session, contract: Contract, now: datetime) -> list[tuple[str, BlockIn]]:
+        return _changed(session, contract, block, now, **fields)
 
-
-@router.post("/contracts/{contract_id}/blocks/remove")
-async def remove_time(
-    contract_id: ContractId,
-    context: Service,
-    viewer: SignedInViewer,
-    _form: CheckedForm,
-    day: Annotated[date, Form()],
-    block: SelectedBlocks,
-) -> Response:
-    def removed(session: Session, contract: Contract, now: datetime) -> list[tuple[str, BlockIn]]:
-        return _changed(session, contract, block, now, deleted=True)
-
-    await run_in_threadpool(_change_time, context, viewer, contract_id, removed)
+    await run_in_threadpool(_change_time, context, viewer, contract_id, changed)
     return _back_to_day(contract_id, day)
 
 

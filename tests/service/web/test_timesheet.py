@@ -81,7 +81,10 @@ def blocks_of(text: str) -> list[str]:
     return re.findall(r'<span class="range">([^<]+)</span>', text)
 
 
-def test_the_diary_shows_the_week_and_day_in_the_viewers_zone_with_each_blocks_marks(world: World) -> None:
+def test_the_diary_shows_the_week_and_day_in_the_viewers_zone_with_each_blocks_marks(
+    either_world: World,
+) -> None:
+    world = either_world
     ids = a_week(world)
     screenshot(world, ids["shot"], 1, monitors=2)
     screenshot(world, ids["redacted"], 10, redacted=True)
@@ -258,17 +261,10 @@ def test_the_freelancer_edits_a_memo_removes_time_and_adds_manual_time_once(worl
     csrf = csrf_of(tab)
     back = (303, f"/contracts/{world.website}/timesheet?date=2026-11-23#day")
 
-    edited = send(
-        world, ann, f"/contracts/{world.website}/blocks/memo",
-        {"day": "2026-11-23", "block": [ids["bare"], ids["over"]], "memo": " Footer "}, csrf,
-    )  # fmt: skip
-    removed = send(
-        world,
-        ann,
-        f"/contracts/{world.website}/blocks/remove",
-        {"day": "2026-11-23", "block": ids["shot"]},
-        csrf,
-    )
+    blocks = f"/contracts/{world.website}/blocks"
+    selected = {"day": "2026-11-23", "block": [ids["bare"], ids["over"]], "memo": " Footer "}
+    edited = send(world, ann, blocks, {**selected, "change": "memo"}, csrf)
+    removed = send(world, ann, blocks, {"day": "2026-11-23", "change": "remove", "block": ids["shot"]}, csrf)
     form = {"time_id": uid("add"), "day": "2026-11-23", "start": "08:10", "end": "08:40", "memo": "Review"}
     added = [send(world, ann, f"/contracts/{world.website}/time", form, csrf) for _ in range(2)]
 
@@ -315,13 +311,8 @@ def test_a_locked_week_is_view_only_and_refused_with_the_rules_words(world: Worl
     csrf = csrf_of(tab)
     form = {"time_id": uid("late"), "day": "2026-11-19", "start": "08:00", "end": "08:20", "memo": ""}
     refused = send(world, ann, f"/contracts/{world.website}/time", form, csrf)
-    memo = send(
-        world,
-        ann,
-        f"/contracts/{world.website}/blocks/memo",
-        {"day": "2026-11-19", "block": uid("old"), "memo": "x"},
-        csrf,
-    )
+    selected = {"day": "2026-11-19", "change": "memo", "block": uid("old"), "memo": "x"}
+    memo = send(world, ann, f"/contracts/{world.website}/blocks", selected, csrf)
 
     for answer in (refused, memo):
         assert answer.status_code == 409
@@ -341,8 +332,8 @@ def test_the_client_cannot_post_the_freelancers_changes(world: World) -> None:
     bob = browser_signed_in(world, BOB)
     bob_csrf = csrf_of(page(world, bob, "/"))
     attempts = [
-        ("blocks/memo", {"day": "2026-11-23", "block": ids["bare"], "memo": "mine"}),
-        ("blocks/remove", {"day": "2026-11-23", "block": ids["bare"]}),
+        ("blocks", {"day": "2026-11-23", "change": "memo", "block": ids["bare"], "memo": "mine"}),
+        ("blocks", {"day": "2026-11-23", "change": "remove", "block": ids["bare"]}),
         ("time", {"time_id": uid("cara"), "day": "2026-11-23", "start": "06:00", "end": "06:10"}),
     ]
 
