@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlalchemy import UnaryExpression, and_, case, or_, select
+from sqlalchemy import UnaryExpression, and_, case, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from common.errors import RuleViolation
@@ -63,7 +63,7 @@ from service.web.pages import this_week
 from service.web.sessions import SESSION_COOKIE, CheckedForm, SignedInViewer, Viewer, writing_as
 from service.web.workroom import ContractId, _page, _zone
 from service.workroom.access import party_contract
-from service.workroom.hours import hours_by_contract
+from service.workroom.hours import SECONDS, hours_by_contract
 
 METER_BARS = 10
 SLOTS_AN_HOUR = 6
@@ -274,21 +274,33 @@ def _by_hour(blocks: Iterable[BlockView]) -> list[HourRow]:
     return list(rows.values())
 
 
-def _logged_dates(session: Session, contract: Contract, dates: list[date], zone: ZoneInfo) -> set[date]:
-    """The local dates among ``dates`` (consecutive) with time: the calendar's dots, in one query."""
+def _seconds_by_date(
+    session: Session,
+    contract: Contract,
+    dates: list[date],
+    zone: ZoneInfo,
+    week: datetime | None = None,
+) -> dict[date, int]:
+    """The time logged on each of the local ``dates`` (consecutive; those without time left out),
+    only of the work ``week`` where one is named, in one query however many blocks there are."""
     bounds = [local_day_bounds(day, zone) for day in dates]
-    day_index = case(*((Block.start < end, i) for i, (_, end) in enumerate(bounds)))
-    found = session.scalars(
-        select(day_index)
-        .distinct()
-        .where(
-            Block.contract_id == contract.id,
-            Block.start >= bounds[0][0],
-            Block.start < bounds[-1][1],
-            Block.deleted.is_(False),
-        )
+    since, until = bounds[0][0], bounds[-1][1]
+    if week is not None:
+        since, until = max(since, week), min(until, week + WEEK)
+    starts = select(
+        case(*((Block.start < end, i) for i, (_, end) in enumerate(bounds))).label("day"),
+        SECONDS.label("seconds"),
+    ).where(
+        Block.contract_id == contract.id,
+        Block.start >= since,
+        Block.start < until,
+        Block.deleted.is_(False),
     )
-    return {dates[i] for i in found}
+    # Grouped outside: PostgreSQL cannot tell a grouped CASE from the same CASE selected, each with
+    # parameters of its own.
+    by_day = starts.subquery()
+    rows = session.execute(select(by_day.c.day, func.sum(by_day.c.seconds)).group_by(by_day.c.day))
+    return {dates[i]: int(seconds) for i, seconds in rows}  # int(): PostgreSQL sums as numeric
 
 
 def _editable(terms: ContractTerms, moment: datetime, now: datetime) -> bool:
@@ -328,22 +340,20 @@ def _timesheet(
             )
         }
         week_hours, week_money = this_week(hours["this"], contract, role)
-        blocks = timesheet.contract_blocks(session, contract, min(week, day_start), max(week + WEEK, day_end))
-        dots = _logged_dates(session, contract, [d for week_row in month for d in week_row], zone)
+        blocks = timesheet.contract_blocks(session, contract, day_start, day_end)
+        dots = set(_seconds_by_date(session, contract, [d for dates in month for d in dates], zone))
+        week_seconds = _seconds_by_date(session, contract, week_dates, zone, week)
         freelancer = viewer.user.id == contract.freelancer_id
         signer = ImageSigner.of(viewer, contract.id, now)
         day_blocks = [
             _block_view(block, zone, signer, freelancer and _editable(terms, block.start, now))
             for block in blocks
-            if day_start <= block.start < day_end
         ]
         shown = contract_out(session, contract, role, viewer.user, now)
-    week_blocks = [block for block in blocks if week <= block.start < week + WEEK]
     days = []
     for local in week_dates:
         start, end = local_day_bounds(local, zone)
-        seconds = sum(block.seconds for block in week_blocks if start <= block.start < end)
-        days.append(DayRow(local, seconds, partial=start < week or end > week + WEEK))
+        days.append(DayRow(local, week_seconds.get(local, 0), partial=start < week or end > week + WEEK))
     week_editable = _editable(terms, week, now)
     first = date(day.year, day.month, 1)
     return {
