@@ -6,16 +6,18 @@ chosen date (Monday to Sunday UTC, as everywhere: a row per local date it meets,
 the time of that week logged on it); the chosen date's blocks, whichever week they belong to, by
 local hour, six slots an hour. Dates and times are the viewer's (their profile's time zone).
 
-Images are served by URLs the page signs, verified without the database. A week shows up to 1,008
-thumbnails; checking each request against the database (``timesheet.may_see_blob``, as GET /blobs
-does) costs a query per image. The page, which read the blocks and may show them, instead signs
-each image's URL: an HMAC of the contract, the image's hash and an expiry, keyed by the viewer's
-session token, which lives in the HttpOnly cookie alone. A request is answered only with the same
-cookie, so a URL copied to another person (or to a browser without the session) gets nothing, and
-only until its expiry. What this gives up: a session revoked on the service (signed out elsewhere)
-still opens, until the expiry, the images its own pages were shown; its pages are dead at once.
-The expiry is the end of the next UTC day, so that a day's URLs stay the same and the browser's
-cache (private, long: the content at a hash never changes, ``ETag`` = the hash) answers them.
+Images are served by URLs the page signs, verified without the database. A day shows up to 144
+thumbnails (a week 1,008); checking each request against the database (``timesheet.may_see_blob``,
+as GET /blobs does) would cost a query per image. The page, which has read the blocks and may show
+them, signs each image's URL instead: an HMAC of the contract, the image's hash and an expiry, keyed
+by the viewer's session token, which lives in the HttpOnly cookie alone. A request is answered only
+with that cookie, so a URL copied to another person (or to a browser without the session) gets
+nothing, and only until its expiry. What this gives up: a session revoked on the service (signed
+out elsewhere) still opens, until the expiry, the images its own pages were shown (its pages are
+dead at once); so does a URL of a screenshot removed since, while another screenshot still shows
+the same image. The expiry is the end of the next UTC day, so that a day's URLs stay the same and
+the browser's cache (private and long: what a hash names never changes; ``ETag`` = the hash)
+answers them.
 """
 
 from __future__ import annotations
@@ -58,7 +60,7 @@ from service.api.routes.contracts import contract_out
 from service.errors import BadContent, Conflict, NotFound
 from service.images import stored_image_type
 from service.models import Block, Contract, Screenshot
-from service.schemas import BlockIn, Id
+from service.schemas import BlockIn, Day, Id
 from service.web.pages import this_week
 from service.web.sessions import SESSION_COOKIE, CheckedForm, SignedInViewer, Viewer, writing_as
 from service.web.workroom import ContractId, _page, _zone
@@ -139,6 +141,10 @@ class ImageView:
     thumbnail_url: str
     width: int
     height: int
+
+    @property
+    def thumbnail_width(self) -> int:
+        return THUMBNAIL_WIDTH
 
     @property
     def thumbnail_height(self) -> int:
@@ -307,21 +313,12 @@ def _editable(terms: ContractTerms, moment: datetime, now: datetime) -> bool:
     return terms.status != ContractStatus.ENDED and now < locked_at(terms, moment)
 
 
-def _day_param(value: str | None, today: date) -> date:
-    if not value:
-        return today
-    try:
-        return date.fromisoformat(value)
-    except ValueError as malformed:
-        raise BadContent(f"“{value}” is not a date (YYYY-MM-DD).") from malformed
-
-
 def _timesheet(
-    context: ServiceContext, viewer: Viewer, contract_id: str, chosen: str | None
+    context: ServiceContext, viewer: Viewer, contract_id: str, chosen: date | None
 ) -> dict[str, Any]:
     now = context.clock.now()
     zone = _zone(viewer.user)
-    day = _day_param(chosen, now.astimezone(zone).date())
+    day = chosen or now.astimezone(zone).date()
     week = week_of_date(day)
     day_start, day_end = local_day_bounds(day, zone)
     week_dates = [week.astimezone(zone).date() + timedelta(days=i) for i in range(8)]
@@ -390,9 +387,9 @@ async def timesheet_tab(
     contract_id: ContractId,
     context: Service,
     viewer: SignedInViewer,
-    date: Annotated[str | None, Query(max_length=10)] = None,
+    chosen: Annotated[Day | None, Query(alias="date")] = None,
 ) -> Response:
-    data = await run_in_threadpool(_timesheet, context, viewer, contract_id, date)
+    data = await run_in_threadpool(_timesheet, context, viewer, contract_id, chosen)
     return _page(request, viewer, "timesheet.html", "timesheet", data)
 
 
@@ -496,7 +493,7 @@ async def change_blocks(
     context: Service,
     viewer: SignedInViewer,
     _form: CheckedForm,
-    day: Annotated[date, Form()],
+    day: Annotated[Day, Form()],
     change: Annotated[Literal["memo", "remove"], Form()],
     block: Annotated[list[Id], Form(default_factory=list)],
     memo: Annotated[str, Form(max_length=MAX_MEMO_CHARS)] = "",
@@ -526,7 +523,7 @@ async def add_time(
     viewer: SignedInViewer,
     _form: CheckedForm,
     time_id: Annotated[Id, Form()],
-    day: Annotated[date, Form()],
+    day: Annotated[Day, Form()],
     start: Annotated[str, Form(max_length=5)],
     end: Annotated[str, Form(max_length=5)],
     memo: Annotated[str, Form(max_length=MAX_MEMO_CHARS)] = "",

@@ -392,3 +392,18 @@ def test_the_diary_is_used_with_arrows_and_enter_and_fits_a_phone(
         tab.goto(f"{world.service.url}{path}")
         assert tab.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
     assert tab.locator("img[loading=lazy]").count() == 0  # the block page: its full images
+
+
+def test_a_malformed_date_or_an_empty_selection_is_refused_in_words(world: World) -> None:
+    ann = browser_signed_in(world)
+    tab = page(world, ann, f"/contracts/{world.website}/timesheet")
+
+    assert page(world, ann, f"/contracts/{world.website}/timesheet?date=2026-13-01").status_code == 422
+    empty = send(
+        world,
+        ann,
+        f"/contracts/{world.website}/blocks",
+        {"day": "2026-11-23", "change": "memo"},
+        csrf_of(tab),
+    )
+    assert (empty.status_code, "Select the blocks to change first." in empty.text) == (400, True)
