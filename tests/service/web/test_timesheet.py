@@ -136,11 +136,11 @@ def test_the_hours_say_money_only_where_the_viewer_sees_it(world: World) -> None
     a_week(world)
     world.service.update_contract(world.website, hourly_rate_cents=4000)
     cara = page(world, browser_signed_in(world, CARA), f"/contracts/{world.website}/timesheet").text
-    assert "$20.00 earned" in cara  # 30 billable minutes; the rest is over the limit
+    assert "$20.00 so far" in cara  # 30 billable minutes; the rest is over the limit
 
     world.service.update_contract(world.website, agency_member=True)
     ann = page(world, browser_signed_in(world), f"/contracts/{world.website}/timesheet").text
-    assert "This week</dt><dd>0:50 hrs</dd>" in ann and "earned" not in ann
+    assert "This week</dt><dd>0:50 hrs</dd>" in ann and "so far" not in ann
 
 
 def test_a_block_opens_to_every_monitor_and_its_minutes(world: World) -> None:
@@ -362,11 +362,13 @@ def test_the_diary_is_used_with_arrows_and_enter_and_fits_a_phone(
     extra = block_body(world.website, SEVEN + timedelta(minutes=70))  # 08:10 UTC, under the manual 08:00
     assert world.put_block(world.ann, uid("extra"), extra).status_code == 200
     tab = sign_in(browser, world, CARA, f"/contracts/{world.website}/timesheet?date=2026-11-23")
-    first = tab.locator(".block-link").first
-    first.focus()
+    tab.get_by_role("link", name="Next week ›").focus()
 
     def focused() -> str:
         return tab.evaluate("document.activeElement.querySelector('.range').textContent")
+
+    tab.keyboard.press("Tab")  # from the week's links to the day's first block
+    assert focused() == "07:00–07:10"
 
     tab.keyboard.press("ArrowRight")
     assert focused() == "07:10–07:20"
@@ -379,6 +381,10 @@ def test_the_diary_is_used_with_arrows_and_enter_and_fits_a_phone(
     tab.keyboard.press("End")
     assert focused() == "08:10–08:20"
     assert tab.locator(".block-link[tabindex='0']").count() == 1  # one Tab stop for the day's blocks
+    tab.keyboard.press("Shift+Tab")
+    assert tab.evaluate("document.activeElement.textContent") == "Next week ›"
+    tab.keyboard.press("Tab")  # back to the block last focused
+    assert focused() == "08:10–08:20"
     with tab.expect_navigation():
         tab.keyboard.press("Enter")
     assert tab.url.endswith(f"/blocks/{uid('extra')}")
