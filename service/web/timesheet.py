@@ -207,9 +207,9 @@ class BlockView:
         )
 
     @property
-    def description(self) -> str:
-        """The block as a screen reader says it."""
-        parts = [f"{self.time_range}, {spoken(self.seconds)}"]
+    def said(self) -> str:
+        """What a screen reader says of the block after its time range (shown only to it)."""
+        parts = [spoken(self.seconds)]
         if not self.manual:
             parts.append(self.activity_text)
         parts.append(f"memo: {self.memo}" if self.memo else "no memo")
