@@ -3,8 +3,8 @@ screenshot and its thumbnail, opened by the client in the Timesheet tab (the wee
 day's 60 blocks with their signed thumbnail URLs), on SQLite and, where installed, PostgreSQL.
 
 The time is the request's, seen by its client on the same machine (the server's and a loopback
-round trip), the median of REPEATS; also the page's bytes, and a thumbnail's request (answered
-without the database).
+round trip), the median of bench_workroom's REPEATS; also the page's bytes, and a thumbnail's
+request (answered without the database).
 
     python -m benchmarks --only web_diary
 """
@@ -12,25 +12,23 @@ without the database).
 from __future__ import annotations
 
 import hashlib
+import html
 import re
-import statistics
 import tempfile
-import time
 import uuid
 from collections.abc import Callable
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import requests
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
+from benchmarks.bench_workroom import CLIENT, FREELANCER, median_ms, signed_in_browser
 from benchmarks.report import row
 from common.states import BlockSource
 from common.timeutil import SLOT, WEEK
-from service.admin import create_contract, create_user
 from service.local import LocalService, running_service
-from service.models import Blob, Block, Screenshot, ScreenshotImage
+from service.models import Blob, Block, Screenshot, ScreenshotImage, User
 from service.postgres_cluster import postgres_cluster, server_binaries
 from tracker.demo.images import jpeg
 from tracker.simulation import SimulatedClock
@@ -39,11 +37,7 @@ NAME = "web_diary"
 WEEK_START = datetime(2026, 11, 16, tzinfo=UTC)
 NOW = WEEK_START + WEEK + timedelta(hours=9)  # the Monday after: the week is whole
 BLOCKS_A_DAY = 60  # 10 hours
-REPEATS = 15
 PAGE_BAR_MS = 100.0
-PASSWORD_COST = 2**10  # no sign-in is timed
-FREELANCER, CLIENT = "bench@example.test", "client@example.test"
-PASSWORD = "bench-password"
 
 
 def _heavy_week(service: LocalService) -> str:
@@ -53,10 +47,11 @@ def _heavy_week(service: LocalService) -> str:
     thumbnail = jpeg(1)
     thumbnail_sha = hashlib.sha256(thumbnail).hexdigest()
     service.app.state.service.blobs.put(thumbnail_sha, thumbnail)
+    service.add_user(FREELANCER, "freelancer")
+    service.add_user(CLIENT, "client")
+    contract_id = service.add_contract("Heavy week", FREELANCER, CLIENT, started_at=WEEK_START - 4 * WEEK)
     with service.database.writing() as session:
-        create_user(session, FREELANCER, "Bench", "freelancer", PASSWORD, NOW, PASSWORD_COST)
-        create_user(session, CLIENT, "Client", "client", PASSWORD, NOW, PASSWORD_COST)
-        contract = create_contract(session, FREELANCER, CLIENT, WEEK_START - 4 * WEEK, title="Heavy week")
+        freelancer_id = session.scalars(select(User.id).where(User.email == FREELANCER)).one()
         starts = [
             WEEK_START + timedelta(days=day, hours=8) + SLOT * index
             for day in range(7)
@@ -65,8 +60,8 @@ def _heavy_week(service: LocalService) -> str:
         blocks = [
             {
                 "id": str(uuid.uuid4()),
-                "contract_id": contract.id,
-                "freelancer_id": contract.freelancer_id,
+                "contract_id": contract_id,
+                "freelancer_id": freelancer_id,
                 "device_id": "bench",
                 "start": start,
                 "end": start + SLOT,
@@ -107,48 +102,19 @@ def _heavy_week(service: LocalService) -> str:
                 for shot, sha in zip(shots, images, strict=True)
             ],
         )
-        return contract.id
-
-
-def _signed_in(service: LocalService) -> requests.Session:
-    browser = requests.Session()
-    form = browser.get(f"{service.url}/sign-in", timeout=10).text
-    csrf = re.search(r'name="csrf" value="([^"]+)"', form)
-    assert csrf is not None
-    answer = browser.post(
-        f"{service.url}/sign-in",
-        data={"email": CLIENT, "password": PASSWORD, "csrf": csrf.group(1), "next": "/"},
-        allow_redirects=False,
-        timeout=10,
-    )
-    assert answer.status_code == 303, answer.text
-    return browser
-
-
-def _median_ms(get: Callable[[], requests.Response]) -> float:
-    get()  # warm
-    times = []
-    for _ in range(REPEATS):
-        started = time.perf_counter()
-        answer = get()
-        times.append((time.perf_counter() - started) * 1000)
-        answer.raise_for_status()
-    return statistics.median(times)
+    return contract_id
 
 
 def measure(folder: Path, url: str, database_name: str) -> list[dict]:
-    with running_service(
-        folder, SimulatedClock(NOW), url, password_cost=PASSWORD_COST, due_work_every=None
-    ) as service:
+    with running_service(folder, SimulatedClock(NOW), url) as service:
         contract_id = _heavy_week(service)
-        browser = _signed_in(service)
+        browser = signed_in_browser(service, CLIENT)
         address = f"{service.url}/contracts/{contract_id}/timesheet?date=2026-11-18"
         page = browser.get(address, timeout=10)
         thumbnails = re.findall(r'<img src="([^"]+)" loading="lazy"', page.text)
         assert len(thumbnails) == BLOCKS_A_DAY, len(thumbnails)
-        page_ms = _median_ms(lambda: browser.get(address, timeout=10))
-        thumbnail = f"{service.url}{thumbnails[0].replace('&amp;', '&')}"
-        thumbnail_ms = _median_ms(lambda: browser.get(thumbnail, timeout=10))
+        page_ms = median_ms(browser, address)
+        thumbnail_ms = median_ms(browser, f"{service.url}{html.unescape(thumbnails[0])}")
     return [
         row(
             NAME,
