@@ -60,7 +60,7 @@ from service.api.routes.contracts import contract_out
 from service.errors import BadContent, Conflict, NotFound
 from service.images import stored_image_type
 from service.models import Block, Contract, Screenshot
-from service.schemas import BlockIn, Day, Id
+from service.schemas import SHA256_PATTERN, BlockIn, Day, Id
 from service.web.pages import this_week
 from service.web.sessions import SESSION_COOKIE, CheckedForm, SignedInViewer, Viewer, writing_as
 from service.web.workroom import ContractId, _page, _zone
@@ -109,7 +109,7 @@ def image(
     sha256: BlobHash,
     context: Service,
     until: Annotated[int, Query()],
-    sig: Annotated[str, Query(max_length=64)],
+    sig: Annotated[str, Query(pattern=SHA256_PATTERN)],
 ) -> Response:
     """A screenshot's image or thumbnail by a URL its page signed for this browser's session."""
     token = request.cookies.get(SESSION_COOKIE)
@@ -272,11 +272,12 @@ class HourRow:
 
 def _by_hour(blocks: Iterable[BlockView]) -> list[HourRow]:
     """The local hours with work, each with its six slots (an empty list: no time there)."""
-    rows: dict[datetime, HourRow] = {}
+    rows: dict[tuple[datetime, timedelta | None], HourRow] = {}
     for block in blocks:
-        # Keyed by the aware local hour: a repeated hour at the end of summer time is two rows.
         hour = block.start.replace(minute=0, second=0, microsecond=0)
-        rows.setdefault(hour, HourRow(hour)).cells[block.start.minute // 10].append(block)
+        # With its offset: the hour repeated as summer time ends is two rows.
+        row = rows.setdefault((hour, hour.utcoffset()), HourRow(hour))
+        row.cells[block.start.minute // 10].append(block)
     return list(rows.values())
 
 
@@ -359,7 +360,6 @@ def _timesheet(
         "week_hours": week_hours,
         "week_money": week_money,
         "day": day,
-        "today": now.astimezone(zone).date(),
         "week_start": week,
         "week": WEEK,
         "days": days,
@@ -374,7 +374,6 @@ def _timesheet(
         "ended": contract.status == ContractStatus.ENDED,
         "lock": locked_at(terms, week),
         "week_editable": week_editable,
-        "edits": freelancer and week_editable,
         "adds_time": freelancer and week_editable and not why_no_manual_time(terms),
         "any_editable": any(block.editable for block in day_blocks),
         "max_memo": MAX_MEMO_CHARS,
