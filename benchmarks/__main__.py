@@ -33,6 +33,7 @@ BENCHMARKS = [
     "sync",
     "workroom",
     "workroom_money",
+    "web_diary",
     "bundle",
 ]
 RESULTS_DIR = Path(__file__).parent / "results"

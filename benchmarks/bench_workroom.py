@@ -205,6 +205,7 @@ def web_pages(contract_id: str) -> dict[str, str]:
         "web: all contracts": "/",
         "web: overview": contract,
         "web: messages": f"{contract}/messages",
+        "web: timesheet": f"{contract}/timesheet",
         "web: details": f"{contract}/details",
     }
 

@@ -73,3 +73,9 @@ def _is_webp(data: bytes) -> bool:
             return False
         position += 8 + size + size % 2  # a chunk of an odd size is padded to an even one
     return position == len(data) and position > 12
+
+
+def stored_image_type(data: bytes) -> str:
+    """The type of an image the service took (``is_image`` checked its framing when it came), told
+    by its first bytes: a JPEG's start-of-image marker, or else a WebP's."""
+    return "image/jpeg" if data.startswith(b"\xff\xd8") else "image/webp"

@@ -3,7 +3,7 @@ rules: the same ``common.rules`` that the app applies before it sends anything."
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from sqlalchemy import delete, exists, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -59,23 +59,33 @@ def week_blocks(session: Session, user: User, contract_id: str, day: date) -> li
     """The blocks of the work week holding ``day``: every device's; tombstones for the freelancer only."""
     contract = user_contract(session, user, contract_id)
     monday = week_of_date(day)
+    return contract_blocks(
+        session, contract, monday, monday + WEEK, removed=user.id == contract.freelancer_id
+    )
+
+
+def contract_blocks(
+    session: Session, contract: Contract, since: datetime, until: datetime, removed: bool = False
+) -> list[Block]:
+    """The contract's blocks starting in [since, until) in time order, with their screenshots and
+    images, in three queries however many there are; removed ones (tombstones) only if asked."""
     query = (
         select(Block)
-        .where(Block.contract_id == contract.id, Block.start >= monday, Block.start < monday + WEEK)
+        .where(Block.contract_id == contract.id, Block.start >= since, Block.start < until)
         .options(selectinload(Block.screenshot).selectinload(Screenshot.images))
         .order_by(Block.start, Block.id)
     )
-    if user.id != contract.freelancer_id:
+    if not removed:
         query = query.where(Block.deleted.is_(False))
     return list(session.scalars(query))
 
 
 def put_block(
-    session: Session, user: User, block_id: str, sent: BlockIn, now: datetime
+    session: Session, user: User, block_id: str, sent: BlockIn, now: datetime, zone: tzinfo = UTC
 ) -> tuple[Block, set[str]]:
     """Store the block's new state if the rules allow it; the block as stored and the blobs that no
     screenshot shows any more (to remove from the blob store once committed). The caller holds the
-    user's write lock (``auth.authenticate``)."""
+    user's write lock (``auth.authenticate``). The rules' messages say their times in ``zone``."""
     stored = session.get(Block, block_id)
     if stored is None:
         contract = user_contract(session, user, sent.contract_id, writing=True)
@@ -94,7 +104,7 @@ def put_block(
             raise Conflict("A block cannot move to another contract: remove it and add the time there.")
         if sent.source != stored.source:
             raise Conflict(f"This block is {stored.source} time: that never changes.")
-    _check_rules(session, contract, block_id, stored, sent, now)
+    _check_rules(session, contract, block_id, stored, sent, now, zone)
     over_limit = not sent.deleted and _over_limit(session, contract, block_id, sent)
     if stored is None:
         # device_id stays the device that made the block, whichever device edits it later.
@@ -121,12 +131,18 @@ def put_block(
 
 
 def _check_rules(
-    session: Session, contract: Contract, block_id: str, stored: Block | None, sent: BlockIn, now: datetime
+    session: Session,
+    contract: Contract,
+    block_id: str,
+    stored: Block | None,
+    sent: BlockIn,
+    now: datetime,
+    zone: tzinfo,
 ) -> None:
     terms = ContractTerms.of(contract)
     try:
         for start in {sent.start, stored.start} if stored else {sent.start}:
-            check_editable(terms, start, now, UTC)
+            check_editable(terms, start, now, zone)
         if sent.deleted:
             return
         if contract.kind != ContractKind.HOURLY:
@@ -137,7 +153,7 @@ def _check_rules(
             )
         if sent.source == BlockSource.MANUAL:
             if stored is None or (stored.start, stored.end) != (sent.start, sent.end):
-                check_manual_time(terms, sent.start, sent.end, now, (), UTC)
+                check_manual_time(terms, sent.start, sent.end, now, (), zone)
         elif sent.end > now + CLOCK_TOLERANCE:
             raise RuleViolation(
                 f"This block ends at {local_text(sent.end, UTC)} UTC, in the future (the service's clock "
