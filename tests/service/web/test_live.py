@@ -1,0 +1,107 @@
+"""Live updates in a real browser: what the other party does appears on an open page without a
+reload (a message with its file on Messages, a submitted milestone on Overview), through the
+web's own feed on the session cookie."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import requests
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from tests.service.conftest import ANN, CARA, World, uid
+from tests.service.web.conftest import PHONE, sign_in
+from tests.service.web.test_sessions import browser_signed_in
+from tests.service.web.test_workroom import page
+
+
+@pytest.fixture
+def other_browser(chromium: Browser) -> Iterator[BrowserContext]:
+    """A second person's browser beside ``browser``."""
+    context = chromium.new_context(locale="en-US", timezone_id="America/New_York")
+    context.set_default_timeout(10_000)
+    yield context
+    context.close()
+
+
+def is_live(world: World, page: Page, path: str) -> None:
+    """Open ``path`` and wait for the page's feed to answer its first poll (its cursor from then)."""
+    with page.expect_response(lambda answer: answer.url.endswith("/live")):
+        page.goto(f"{world.service.url}{path}")
+    page.evaluate("window.sameDocument = true")
+
+
+def test_a_message_with_a_file_appears_on_the_other_partys_open_thread(
+    world: World, browser: BrowserContext, other_browser: BrowserContext
+) -> None:
+    cara = sign_in(other_browser, world, CARA)
+    is_live(world, cara, f"/contracts/{world.website}/messages")
+    ann = sign_in(browser, world, ANN, f"/contracts/{world.website}/messages")
+
+    ann.get_by_label("Message", exact=True).fill("The brief, <i>signed</i>.")
+    ann.locator("#files").set_input_files(
+        [{"name": "brief.pdf", "mimeType": "application/pdf", "buffer": b"%PDF"}]
+    )
+    with ann.expect_navigation():
+        ann.get_by_role("button", name="Send").click()
+
+    newest = cara.locator("ol.thread > li").last
+    expect(newest).to_contain_text("The brief, <i>signed</i>.")  # as text, never as markup
+    expect(newest.get_by_role("link", name="brief.pdf")).to_be_visible()
+    expect(cara.get_by_role("status")).to_have_text("1 new message.")
+    assert cara.evaluate("window.sameDocument") is True  # no reload
+    assert cara.locator("ol.thread i").count() == 0
+    with cara.expect_download() as download:
+        newest.get_by_role("link", name="brief.pdf").click()
+    assert download.value.suggested_filename == "brief.pdf"
+
+
+def test_a_submitted_milestone_shows_on_the_clients_open_overview(
+    world: World, browser: BrowserContext
+) -> None:
+    shop = world.service.add_contract("Shop", ANN, CARA, kind="fixed", hourly_rate_cents=0)
+    design = f"/contracts/{shop}/milestones/{uid('design')}"
+    world.call("PUT", design, world.cara, json={"title": "Design", "amount_cents": 30000})
+    world.call("POST", f"{design}/fund", world.cara)
+    cara = sign_in(browser, world, CARA)
+    is_live(world, cara, f"/contracts/{shop}")
+
+    submitted = world.call(
+        "POST", f"{design}/submit", world.ann, json={"message_id": uid("work"), "text": "Done.", "files": []}
+    )
+
+    assert submitted.status_code == 200, submitted.text
+    notice = cara.get_by_role("status")
+    expect(notice).to_contain_text("Ann submitted work for “Design”.")
+    assert cara.evaluate("window.sameDocument") is True
+    with cara.expect_navigation():
+        notice.get_by_role("button", name="Show").click()
+    assert cara.evaluate("window.sameDocument") is None  # shown by loading the page again
+
+
+def test_the_feed_is_the_viewers_own_on_the_session_cookie(world: World) -> None:
+    cara = browser_signed_in(world, CARA)
+    start = page(world, cara, "/live").json()["cursor"]
+    world.call("PUT", f"/contracts/{world.bobs}/messages/{uid('b')}", world.bob, json={"body": "Hi"})
+    world.call("PUT", f"/contracts/{world.website}/messages/{uid('a')}", world.ann, json={"body": "Hi"})
+
+    feed = page(world, cara, f"/live?after={start}").json()
+    ann = page(world, browser_signed_in(world), f"/live?after={start}").json()
+
+    assert [event["contract_id"] for event in feed["events"]] == [world.bobs, world.website]
+    assert [event["contract_id"] for event in ann["events"]] == [world.website]  # not Bob's
+    assert requests.get(f"{world.service.url}/live", allow_redirects=False, timeout=10).status_code == 303
+
+
+def test_the_messages_page_fits_a_phone(world: World, browser: BrowserContext) -> None:
+    world.call(
+        "PUT", f"/contracts/{world.website}/messages/{uid('long')}", world.cara, json={"body": "x" * 300}
+    )
+    ann = sign_in(browser, world, ANN, f"/contracts/{world.website}/messages")
+    ann.set_viewport_size(PHONE)
+    for path in ("/messages", "/messages/search?q=x", ""):
+        ann.goto(f"{world.service.url}/contracts/{world.website}{path}")
+        if path == "/messages":
+            ann.get_by_text("Schedule a meeting").click()
+        assert ann.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
