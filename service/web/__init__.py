@@ -14,7 +14,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from service.web import live, messages, pages, workroom
+from service.web import live, messages, pages, profile, workroom
 from service.web.security import SecurityHeaders
 from service.web.sessions import FormRefused, SignInNeeded
 
@@ -27,6 +27,7 @@ def add_web_workroom(app: FastAPI) -> None:
     app.include_router(workroom.router)
     app.include_router(messages.router)
     app.include_router(live.router)
+    app.include_router(profile.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(SecurityHeaders, without_csp=app.docs_url)
     app.exception_handler(SignInNeeded)(pages.sign_in_needed)

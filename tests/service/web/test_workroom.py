@@ -63,7 +63,7 @@ def test_the_details_show_the_job_post_and_what_happened(world: World) -> None:
 
     assert "Rebuild the marketing site." in details
     assert "Cara paused the contract." in details
-    assert "$45.00/hr" in details
+    assert "$45.00</data>/hr" in details  # marked up for the viewer's locale
 
 
 def test_nobody_else_sees_anything_of_a_workroom(world: World) -> None:
@@ -90,4 +90,4 @@ def test_this_weeks_earnings_leave_out_time_over_the_weekly_limit(world: World) 
     overview = page(world, browser_signed_in(world), f"/contracts/{world.website}").text
 
     assert "0:20 hrs" in overview  # both blocks are logged time
-    assert "$7.50 so far" in overview  # one is billed: 10 minutes at $45.00
+    assert "$7.50</data> so far" in overview  # one is billed: 10 minutes at $45.00
