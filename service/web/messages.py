@@ -167,6 +167,8 @@ async def send(
         for upload in uploads:
             if upload.size is None or upload.size > limit:
                 raise TooLarge(f"“{upload.filename}” was not sent: a file may be at most {limit // MB} MB.")
+        if uploads:  # only into a thread the viewer may write in
+            await run_in_threadpool(_require_writable, context, viewer.user, contract_id)
         try:
             message_id = MESSAGE_ID.validate_python(form.get("message_id"))
             refs = [await run_in_threadpool(_keep_upload, context, viewer.user, upload) for upload in uploads]
@@ -187,6 +189,12 @@ async def send(
 
     await run_in_threadpool(post)
     return RedirectResponse(f"/contracts/{contract_id}/messages#latest", status_code=303)
+
+
+def _require_writable(context: ServiceContext, user: User, contract_id: str) -> None:
+    with context.database.reading() as session:
+        contract, _ = party_contract(session, user, contract_id)
+        thread.require_writable(contract)
 
 
 def _keep_upload(context: ServiceContext, user: User, upload: UploadFile) -> thread.FileRef:

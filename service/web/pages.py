@@ -34,6 +34,7 @@ from service.web.sessions import (
     sign_in_secret,
     sign_in_url,
 )
+from service.workroom import thread
 from service.workroom.access import party_role, sees_money
 from service.workroom.hours import Hours, hours_by_contract
 
@@ -147,6 +148,7 @@ class ContractRow:
     role: Role
     week_hours: str
     week_money: str | None  # None where the viewer sees no money
+    unread: int  # the other party's messages the viewer has not read
 
 
 STATUS_FILTERS = ("all", *ContractStatus)
@@ -195,6 +197,7 @@ def _contract_rows(context: ServiceContext, user: User) -> list[ContractRow]:
     with context.database.reading() as session:
         contracts = timesheet.user_contracts(session, user)
         hours = hours_by_contract(session, [c.id for c in contracts], monday, monday + WEEK)
+        unread = thread.unread_by_contract(session, user, [c.id for c in contracts])
         rows = []
         for contract in contracts:
             role = party_role(contract, user)  # user_contracts holds only the user's
@@ -209,6 +212,7 @@ def _contract_rows(context: ServiceContext, user: User) -> list[ContractRow]:
                     role=role,
                     week_hours=week_hours,
                     week_money=week_money,
+                    unread=unread.get(contract.id, 0),
                 )
             )
     return rows

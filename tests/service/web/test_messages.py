@@ -19,10 +19,10 @@ from tests.service.web.test_workroom import page, send
 def post_with_files(
     world: World, browser: requests.Session, form: dict, files: list[tuple[str, bytes, str]]
 ) -> requests.Response:
-    thread = page(world, browser, f"/contracts/{world.website}/messages")
+    contracts = page(world, browser, "/")  # the session's CSRF token, as every page has it
     return browser.post(
         f"{world.service.url}/contracts/{world.website}/messages",
-        data={"csrf": csrf_of(thread), **form},
+        data={"csrf": csrf_of(contracts), **form},
         files=[("files", file) for file in files],
         allow_redirects=False,
         timeout=30,
@@ -82,6 +82,11 @@ def test_files_sent_with_a_message_are_downloads_for_the_parties_only(world: Wor
     overview = page(world, cara, f"/contracts/{world.website}").text
     assert all(path in overview for path, _, _ in links)  # the recent files, downloads of the web too
     bob, stranger = browser_signed_in(world, BOB), requests.Session()
+    bobs_try = post_with_files(world, bob, {"message_id": uid("bob")}, [("x.txt", b"from Bob", "text/plain")])
+    assert (
+        bobs_try.status_code == 404
+        and hashlib.sha256(b"from Bob").hexdigest() not in world.service.blob_files()
+    )
     for path, _, _ in links:
         assert page(world, bob, path).status_code == 404
         assert page(world, stranger, path).status_code == 303  # to the sign-in
@@ -153,6 +158,9 @@ def test_the_newest_page_is_read_once_seen(world: World) -> None:
     cara = browser_signed_in(world, CARA)
     unread = f"/contracts/{world.website}/messages/unread"
     assert world.call("GET", unread, world.cara).json()["unread"] == 1
+    badge = f'<a class="badge" href="/contracts/{world.website}/messages">1 unread</a>'
+    assert badge in page(world, cara, "/").text
+    assert "unread</a>" not in page(world, browser_signed_in(world), "/").text  # Ann's own message
 
     first = page(world, cara, f"/contracts/{world.website}/messages").text
 
@@ -160,6 +168,7 @@ def test_the_newest_page_is_read_once_seen(world: World) -> None:
     assert world.call("GET", unread, world.cara).json() == {"unread": 0, "last_read": 1}
     assert world.call("GET", unread, world.ann).json()["unread"] == 0  # her own message
     assert "badge" not in page(world, cara, f"/contracts/{world.website}/messages").text
+    assert "unread</a>" not in page(world, cara, "/").text
 
 
 def test_search_finds_words_and_files_names(world: World) -> None:
@@ -245,3 +254,22 @@ def test_a_view_only_contract_takes_no_message(world: World) -> None:
 
     assert answer.status_code == 409
     assert "view-only" in answer.text
+
+
+def test_all_contracts_count_each_ones_unread_on_either_database(either_world: World) -> None:
+    world = either_world
+    for contract, token, name in (
+        (world.website, world.ann, "a1"),
+        (world.website, world.ann, "a2"),
+        (world.logo, world.ann, "l1"),
+        (world.bobs, world.bob, "b1"),
+        (world.logo, world.cara, "c1"),
+    ):
+        world.call("PUT", f"/contracts/{contract}/messages/{uid(name)}", token, json={"body": name})
+    cara = browser_signed_in(world, CARA)
+    page(world, cara, f"/contracts/{world.logo}/messages")  # read
+
+    contracts = page(world, cara, "/").text
+
+    badges = re.findall(r'<a class="badge" href="/contracts/([^/]+)/messages">(\d+) unread</a>', contracts)
+    assert sorted(badges) == sorted([(world.website, "2"), (world.bobs, "1")])
