@@ -20,7 +20,7 @@ from starlette.datastructures import UploadFile
 from service.api.deps import MB, Service, ServiceContext
 from service.api.routes import files, meetings
 from service.api.routes.contracts import contract_out
-from service.api.routes.meetings import MeetingIn
+from service.api.routes.meetings import MeetingIn, schedule_as_asked
 from service.api.routes.messages import (
     MAX_BODY_CHARS,
     MAX_FILES,
@@ -37,7 +37,6 @@ from service.storage import CHUNK
 from service.web.pages import templates
 from service.web.sessions import CheckedForm, SignedInViewer, Viewer, writing_as
 from service.web.workroom import ContractId, _page, _zone
-from service.workroom import meetings as meeting_rules
 from service.workroom import search, thread
 from service.workroom.access import party_contract
 
@@ -245,17 +244,7 @@ async def schedule(
     def post() -> None:
         with writing_as(context, viewer) as (session, author):
             contract, _ = party_contract(session, author, contract_id)
-            meeting_rules.schedule(
-                session,
-                contract,
-                author,
-                meeting_id,
-                meeting.title,
-                meeting.start,
-                meeting.duration_minutes,
-                None if meeting.join_url is None else str(meeting.join_url),
-                context.clock.now(),
-            )
+            schedule_as_asked(session, contract, author, meeting_id, meeting, context.clock.now())
 
     await run_in_threadpool(post)
     return RedirectResponse(f"/contracts/{contract_id}/messages#latest", status_code=303)

@@ -11,7 +11,7 @@ import requests
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.service.conftest import ANN, CARA, World, uid
-from tests.service.web.conftest import PHONE, sign_in
+from tests.service.web.conftest import PHONE, browser_profile, sign_in
 from tests.service.web.test_sessions import browser_signed_in
 from tests.service.web.test_workroom import page
 
@@ -19,10 +19,8 @@ from tests.service.web.test_workroom import page
 @pytest.fixture
 def other_browser(chromium: Browser) -> Iterator[BrowserContext]:
     """A second person's browser beside ``browser``."""
-    context = chromium.new_context(locale="en-US", timezone_id="America/New_York")
-    context.set_default_timeout(10_000)
-    yield context
-    context.close()
+    with browser_profile(chromium, timezone_id="America/New_York") as context:
+        yield context
 
 
 def is_live(world: World, page: Page, path: str) -> None:

@@ -4,27 +4,14 @@ browser's locale."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import requests
 from playwright.sync_api import Browser, BrowserContext, expect
 
 from tests.helpers.service import PASSWORD
 from tests.service.conftest import ANN, CARA, World, uid
-from tests.service.web.conftest import PHONE, sign_in
+from tests.service.web.conftest import PHONE, browser_profile, sign_in
 from tests.service.web.test_sessions import browser_signed_in, csrf_of
 from tests.service.web.test_workroom import page, send
-
-
-@contextmanager
-def browser_in(chromium: Browser, zone: str, locale: str = "en-US") -> Iterator[BrowserContext]:
-    context = chromium.new_context(locale=locale, timezone_id=zone)
-    context.set_default_timeout(10_000)
-    try:
-        yield context
-    finally:
-        context.close()
 
 
 def zone_of(world: World, token: str) -> str:
@@ -34,7 +21,7 @@ def zone_of(world: World, token: str) -> str:
 def test_times_are_in_the_zone_of_the_browser_signed_in_from(world: World, chromium: Browser) -> None:
     world.call("PUT", f"/contracts/{world.website}/messages/{uid('hi')}", world.cara, json={"body": "Hi"})
 
-    with browser_in(chromium, "Asia/Tokyo") as browser:
+    with browser_profile(chromium, timezone_id="Asia/Tokyo") as browser:
         ann = sign_in(browser, world, ANN, f"/contracts/{world.website}/messages")
 
         assert zone_of(world, world.ann) == "Asia/Tokyo"
@@ -95,7 +82,7 @@ def test_a_profile_is_refused_under_the_apis_rules(world: World) -> None:
 
 
 def test_money_is_written_in_the_browsers_locale(world: World, chromium: Browser) -> None:
-    with browser_in(chromium, "Europe/Berlin", "de-DE") as browser:
+    with browser_profile(chromium, locale="de-DE") as browser:
         ann = sign_in(browser, world, ANN, f"/contracts/{world.website}/details")
 
         rate = ann.locator("data.money").first
