@@ -4,11 +4,13 @@ web's own feed on the session cookie."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
+from urllib.parse import urlparse
 
 import pytest
 import requests
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
 from tests.service.conftest import ANN, CARA, World, uid
 from tests.service.web.conftest import PHONE, browser_profile, sign_in
@@ -103,3 +105,53 @@ def test_the_messages_page_fits_a_phone(world: World, browser: BrowserContext) -
         if path == "/messages":
             ann.get_by_text("Schedule a meeting").click()
         assert ann.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
+
+
+def set_hidden(page: Page, hidden: bool) -> None:
+    """The page hidden (another tab in front) or shown again, as the browser tells a page."""
+    page.evaluate(
+        """hidden => {
+            Object.defineProperty(document, "hidden", {configurable: true, get: () => hidden});
+            document.dispatchEvent(new Event("visibilitychange"));
+        }""",
+        hidden,
+    )
+
+
+def test_polling_backs_off_after_errors_and_stops_while_the_page_is_hidden(
+    world: World, browser: BrowserContext
+) -> None:
+    ann = sign_in(browser, world, ANN)
+    polls: list[int] = []  # the page's clock (ms) at each poll
+    now = 0
+
+    def unavailable(route: Route) -> None:
+        polls.append(now)
+        route.fulfill(status=503, body="")
+
+    def run_for(milliseconds: int, step: int = 100) -> None:
+        nonlocal now
+        for _ in range(milliseconds // step):
+            ann.clock.run_for(step)
+            now += step
+            ann.evaluate("0")  # the routed answer handled before the clock moves on
+
+    ann.route(lambda url: urlparse(url).path == "/live", unavailable)
+    ann.clock.install()
+    ann.clock.pause_at("2030-01-01T00:00:00")
+    ann.goto(f"{world.service.url}/contracts/{world.website}")
+
+    while not polls:
+        run_for(100)
+    run_for(7_800)  # polls due 1, 3 and 7 s after the first; the next only 15 s after it
+
+    intervals = [later - earlier for earlier, later in itertools.pairwise(polls)]
+    assert len(intervals) == 3
+    for interval, expected in zip(intervals, (1_000, 2_000, 4_000), strict=True):
+        assert expected - 200 <= interval <= expected + 200, intervals
+    set_hidden(ann, True)
+    run_for(120_000, step=10_000)
+    assert len(polls) == 4  # none while hidden (the next was due 8 s after the last)
+    set_hidden(ann, False)
+    run_for(1_000)
+    assert len(polls) == 5  # at once when shown again (the next after it is due 16 s later)

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import hashlib
 import re
+from pathlib import Path
 
 import requests
 
 from common.states import ContractStatus
+from service.api.deps import MB
 from service.web.messages import THREAD_PAGE
-from tests.service.conftest import BOB, CARA, World, uid
+from tests.helpers.service import running_service
+from tests.service.conftest import BOB, CARA, World, make_world, uid
 from tests.service.web.test_sessions import browser_signed_in, csrf_of
 from tests.service.web.test_workroom import page, send
 
@@ -273,3 +276,15 @@ def test_all_contracts_count_each_ones_unread_on_either_database(either_world: W
 
     badges = re.findall(r'<a class="badge" href="/contracts/([^/]+)/messages">(\d+) unread</a>', contracts)
     assert sorted(badges) == sorted([(world.website, "2"), (world.bobs, "1")])
+
+
+def test_a_form_heavier_than_its_files_may_weigh_is_refused_unread(tmp_path: Path, clock: object) -> None:
+    with running_service(tmp_path, clock, max_file_bytes=MB) as service:
+        world = make_world(service)
+        ann = browser_signed_in(world)
+
+        answer = post_with_files(world, ann, {"message_id": uid("huge")}, [("huge.bin", b"\0" * 12 * MB, "")])
+
+        assert answer.status_code == 413
+        assert "Send at most 10 files of 1 MB each." in answer.text
+        assert service.blob_files() == set()
