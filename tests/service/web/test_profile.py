@@ -98,3 +98,12 @@ def test_the_profile_fits_a_phone(world: World, browser: BrowserContext) -> None
     ann.set_viewport_size(PHONE)
 
     assert ann.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_the_apis_profile_keeps_the_name_unless_given(world: World) -> None:
+    renamed = world.call("PUT", "/me", world.ann, json={"name": "Ann Lee", "time_zone": "Europe/Rome"})
+    kept = world.call("PUT", "/me", world.ann, json={"title": "Designer", "time_zone": "Europe/Rome"})
+    blank = world.call("PUT", "/me", world.ann, json={"name": ""})
+
+    assert renamed.json()["name"] == "Ann Lee" and kept.json()["name"] == "Ann Lee"
+    assert blank.status_code == 422
