@@ -81,13 +81,15 @@ def _thread(context: ServiceContext, viewer: Viewer, contract_id: str, before: i
     return data
 
 
-def _messages_page(request: Request, viewer: Viewer, context: dict[str, Any]) -> Response:
+def _messages_page(
+    request: Request, viewer: Viewer, context: dict[str, Any], template: str = "messages.html"
+) -> Response:
     extra = {
         "max_chars": MAX_BODY_CHARS,
         "max_files": MAX_FILES,
         "zone": viewer.user.time_zone,
     }
-    return _page(request, viewer, "messages.html", "messages", {**extra, **context})
+    return _page(request, viewer, template, "messages", {**extra, **context})
 
 
 @router.get("/contracts/{contract_id}/messages", response_class=HTMLResponse)
@@ -113,7 +115,7 @@ async def messages_after(
     """The newest page's messages after ``number``, as the thread's items: what the live page adds."""
     data = await run_in_threadpool(_thread, context, viewer, contract_id, None)
     data["messages"] = [message for message in data["messages"] if message.number > number]
-    return _page(request, viewer, "thread_items.html", "messages", data)
+    return _messages_page(request, viewer, data, "thread_items.html")
 
 
 @router.get("/contracts/{contract_id}/messages/search", response_class=HTMLResponse)

@@ -12,7 +12,7 @@ import pytest
 import requests
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
-from tests.service.conftest import ANN, CARA, World, uid
+from tests.service.conftest import ANN, BOB, CARA, World, uid
 from tests.service.web.conftest import PHONE, browser_profile, sign_in
 from tests.service.web.test_sessions import browser_signed_in
 from tests.service.web.test_workroom import page
@@ -78,6 +78,23 @@ def test_a_submitted_milestone_shows_on_the_clients_open_overview(
     with cara.expect_navigation():
         notice.get_by_role("button", name="Show").click()
     assert cara.evaluate("window.sameDocument") is None  # shown by loading the page again
+
+
+def test_the_live_thread_adds_what_came_after_in_the_viewers_zone(world: World) -> None:
+    world.call("PUT", "/me", world.cara, json={"time_zone": "America/New_York"})
+    world.call("PUT", f"/contracts/{world.website}/messages/{uid('one')}", world.ann, json={"body": "One"})
+    meeting = {"title": "Call", "start": "2026-12-08T14:00:00Z", "duration_minutes": 30}
+    world.call("PUT", f"/contracts/{world.website}/meetings/{uid('call')}", world.ann, json=meeting)
+    cara = browser_signed_in(world, CARA)
+
+    added = page(world, cara, f"/contracts/{world.website}/messages/after/1").text
+
+    assert added.lstrip().startswith('<li class="message message-meeting')  # no page around it
+    assert "One" not in added and 'Tue 08 Dec 09:00 <span class="note">(America/New_York)</span>' in added
+    assert (
+        page(world, browser_signed_in(world, BOB), f"/contracts/{world.website}/messages/after/0").status_code
+        == 404
+    )
 
 
 def test_the_feed_is_the_viewers_own_on_the_session_cookie(world: World) -> None:
