@@ -26,9 +26,10 @@ test: install
 run: install
 	$(PYTHON) scripts/run_demo.py
 
-# Renders each window of the app to docs/*.png on a demo week.
+# Renders each window of the app, and the web workroom's main pages, to docs/*.png on a demo week.
 docs: install
 	$(PYTHON) scripts/render_docs.py
+	$(PYTHON) scripts/render_web_docs.py
 
 bench: install
 	$(PYTHON) -m benchmarks

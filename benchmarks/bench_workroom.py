@@ -13,6 +13,7 @@ round trip.
 from __future__ import annotations
 
 import random
+import re
 import statistics
 import sys
 import tempfile
@@ -28,6 +29,7 @@ from sqlalchemy import insert, select
 from common.states import EventKind, MessageKind
 from common.timeutil import SLOT, WEEK, week_start
 from common.wire import bearer
+from service.demo import PASSWORD
 from service.local import LocalService, running_service
 from service.models import Attachment, Blob, Block, ContractEvent, InvoiceLine, Message, Transaction
 from service.postgres_cluster import postgres_cluster, server_binaries
@@ -196,6 +198,33 @@ def workroom_reads(contract_id: str, invoice_id: str, attachment_id: int) -> dic
     }
 
 
+def web_pages(contract_id: str) -> dict[str, str]:
+    """Every page of the web workroom on one contract, by what it is."""
+    contract = f"/contracts/{contract_id}"
+    return {
+        "web: all contracts": "/",
+        "web: overview": contract,
+        "web: messages": f"{contract}/messages",
+        "web: details": f"{contract}/details",
+    }
+
+
+def signed_in_browser(service: LocalService, email: str) -> requests.Session:
+    """A requests session signed in through the web's sign-in form, as a browser is."""
+    browser = requests.Session()
+    form = browser.get(f"{service.url}/sign-in", timeout=10).text
+    found = re.search(r'name="csrf" value="([^"]+)"', form)
+    assert found is not None
+    answer = browser.post(
+        f"{service.url}/sign-in",
+        data={"email": email, "password": PASSWORD, "csrf": found.group(1), "next": "/"},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert answer.status_code == 303, answer.text
+    return browser
+
+
 def measure_two_years(name: str, database_url: str | None, folder: Path) -> list[dict]:
     with running_service(folder, SimulatedClock(NOW), database_url=database_url) as service:
         author_ids = [service.add_user(FREELANCER, "freelancer"), service.add_user(CLIENT, "client")]
@@ -210,6 +239,9 @@ def measure_two_years(name: str, database_url: str | None, folder: Path) -> list
             http.headers.update(bearer(service.sign_in(CLIENT)))
             reads = workroom_reads(contract_id, invoice, attachment)
             times = {what: median_ms(http, f"{service.api}{path}") for what, path in reads.items()}
+        with signed_in_browser(service, CLIENT) as browser:
+            pages = web_pages(contract_id)
+            times |= {what: median_ms(browser, f"{service.url}{path}") for what, path in pages.items()}
     return [
         {
             "name": f"2-year contract: {what}, median, {name}",

@@ -14,7 +14,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from service.web import live, messages, pages, profile, workroom
+from service.web import actions, live, messages, money, pages, profile, workroom
 from service.web.security import SecurityHeaders
 from service.web.sessions import FormRefused, SignInNeeded
 
@@ -25,6 +25,8 @@ def add_web_workroom(app: FastAPI) -> None:
     assert app.docs_url is not None
     app.include_router(pages.router)
     app.include_router(workroom.router)
+    app.include_router(actions.router)
+    app.include_router(money.router)
     app.include_router(messages.router)
     app.include_router(live.router)
     app.include_router(profile.router)

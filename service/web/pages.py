@@ -148,6 +148,7 @@ class ContractRow:
     role: Role
     week_hours: str
     week_money: str | None  # None where the viewer sees no money
+    offered_by_viewer: bool  # an open offer is the viewer's to withdraw, else to accept or decline
     unread: int  # the other party's messages the viewer has not read
 
 
@@ -212,6 +213,7 @@ def _contract_rows(context: ServiceContext, user: User) -> list[ContractRow]:
                     role=role,
                     week_hours=week_hours,
                     week_money=week_money,
+                    offered_by_viewer=contract.offered_by_id == user.id,
                     unread=unread.get(contract.id, 0),
                 )
             )

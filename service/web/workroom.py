@@ -23,6 +23,7 @@ from service.models import User
 from service.schemas import Id
 from service.web.pages import templates, this_week
 from service.web.sessions import CheckedForm, SignedInViewer, Viewer, writing_as
+from service.web.timeline import timeline
 from service.workroom import thread, todos
 from service.workroom.access import party_contract
 from service.workroom.hours import hours_by_contract
@@ -59,8 +60,10 @@ def _overview(context: ServiceContext, user: User, contract_id: str) -> dict[str
         hours = hours_by_contract(session, [contract.id], monday, monday + WEEK)[contract.id]
         week_hours, earned = this_week(hours, contract, role)
         files, _ = thread.recent_files(session, contract, None, RECENT_FILES)
+        shown = contract_out(session, contract, role, user, now)
         return {
-            "contract": contract_out(session, contract, role, user, now),
+            "contract": shown,
+            **timeline(session, contract, role, shown.actions),
             "week_hours": week_hours,
             "week_earned": earned,
             "todos": todos.todo_list(session, contract),

@@ -61,6 +61,28 @@ def _milestone_out(session: Session, contract: Contract, role: Role, milestone: 
         if milestone.submission_number
         else None
     )
+    return _out(contract, role, milestone, submission)
+
+
+def milestones_out(session: Session, contract: Contract, role: Role) -> list[MilestoneOut]:
+    """The contract's milestones in order, as the viewer sees them (the API's, and the web's
+    timeline), in two queries."""
+    found = list(
+        session.scalars(
+            select(Milestone).where(Milestone.contract_id == contract.id).order_by(Milestone.position)
+        )
+    )
+    numbers = {milestone.submission_number for milestone in found if milestone.submission_number}
+    submissions = dict(
+        session.execute(select(Message.number, Message.id).where(Message.number.in_(numbers))).all()
+    )
+    return [
+        _out(contract, role, milestone, submissions.get(milestone.submission_number or 0))
+        for milestone in found
+    ]
+
+
+def _out(contract: Contract, role: Role, milestone: Milestone, submission: str | None) -> MilestoneOut:
     return MilestoneOut(
         id=milestone.id,
         position=milestone.position,
@@ -75,7 +97,7 @@ def _milestone_out(session: Session, contract: Contract, role: Role, milestone: 
     )
 
 
-def _request_out(contract: Contract, role: Role, request: MilestoneRequest) -> RequestOut:
+def request_out(contract: Contract, role: Role, request: MilestoneRequest) -> RequestOut:
     return RequestOut(
         id=request.id,
         milestone_id=request.milestone_id,
@@ -95,10 +117,7 @@ def list_milestones(contract_id: ContractId, context: Service, user: CurrentUser
     """The contract's milestones in order (none for an hourly contract)."""
     with context.database.reading() as session:
         contract, role = party_contract(session, user, contract_id)
-        found = session.scalars(
-            select(Milestone).where(Milestone.contract_id == contract.id).order_by(Milestone.position)
-        )
-        return [_milestone_out(session, contract, role, milestone) for milestone in found]
+        return milestones_out(session, contract, role)
 
 
 @router.get("/contracts/{contract_id}/milestone-requests", responses=CONTRACT_REFUSALS)
@@ -106,12 +125,17 @@ def list_requests(contract_id: ContractId, context: Service, user: CurrentUser) 
     """The freelancer's requests to add or change milestones, the latest first."""
     with context.database.reading() as session:
         contract, role = party_contract(session, user, contract_id)
-        found = session.scalars(
-            select(MilestoneRequest)
-            .where(MilestoneRequest.contract_id == contract.id)
-            .order_by(MilestoneRequest.created_at.desc(), MilestoneRequest.id)
-        )
-        return [_request_out(contract, role, request) for request in found]
+        return requests_out(session, contract, role)
+
+
+def requests_out(session: Session, contract: Contract, role: Role) -> list[RequestOut]:
+    """The contract's milestone requests, the latest first, as the viewer sees them."""
+    found = session.scalars(
+        select(MilestoneRequest)
+        .where(MilestoneRequest.contract_id == contract.id)
+        .order_by(MilestoneRequest.created_at.desc(), MilestoneRequest.id)
+    )
+    return [request_out(contract, role, request) for request in found]
 
 
 def _change_milestone(
@@ -232,7 +256,7 @@ def make_request(
     with context.writing_as(token) as (session, user):
         contract, role = contract_to_change(session, user, contract_id)
         made = milestones.make_request(session, contract, role, user, request_id, body, context.clock.now())
-        return _request_out(contract, role, made)
+        return request_out(contract, role, made)
 
 
 def _decision_route(path: str, decision: RequestStatus, doc: str) -> None:
@@ -243,7 +267,7 @@ def _decision_route(path: str, decision: RequestStatus, doc: str) -> None:
             contract, role = contract_to_change(session, user, contract_id)
             request = milestones.request_of(session, contract, request_id)
             milestones.decide(session, contract, role, user, request, decision, context.clock.now())
-            return _request_out(contract, role, request)
+            return request_out(contract, role, request)
 
     decide.__doc__ = doc
     router.post(

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Path, Query, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from common.states import Action, Role, TransactionStatus, TransactionType
 from service.api.deps import (
@@ -29,7 +29,7 @@ from service.api.deps import (
     ServiceContext,
     refusals,
 )
-from service.models import Transaction
+from service.models import Contract, Transaction, User
 from service.schemas import Day, Id, NoNul
 from service.workroom import ledger, report
 from service.workroom.actions import contract_actions, transaction_actions
@@ -102,7 +102,7 @@ class ReportOut(BaseModel):
     totals: list[TotalOut] = Field(description="per type and currency")
 
 
-def _out(entry: Transaction, role: Role, now: datetime) -> TransactionOut:
+def transaction_out(entry: Transaction, role: Role, now: datetime) -> TransactionOut:
     fields = {name: getattr(entry, name) for name in TransactionOut.model_fields if name != "actions"}
     return TransactionOut.model_validate(
         {**fields, "actions": transaction_actions(role, entry.type, entry.status, entry.review_until, now)}
@@ -126,13 +126,31 @@ def transactions(
     """The contract's ledger entries made in a date range (the last 30 days by default), oldest
     first, each with what the caller may do on it."""
     now = context.clock.now()
-    until = until or now.date()
-    since = since or until - timedelta(days=RECENT_DAYS)
     with context.database.reading() as session:
-        contract, role = ledger.money_contract(session, user, contract_id)
-        query = report.entries_query([contract.id], since, until, type)
-        entries = session.scalars(query.options(selectinload(Transaction.lines)))
-        return [_out(entry, role, now) for entry in entries]
+        return contract_transactions(session, user, contract_id, *date_range(now, since, until), type, now)
+
+
+def date_range(now: datetime, since: date | None, until: date | None) -> tuple[date, date]:
+    """A report's dates: to today, from 30 days before its end, unless given."""
+    until = until or now.date()
+    return since or until - timedelta(days=RECENT_DAYS), until
+
+
+def contract_transactions(
+    session: Session,
+    user: User,
+    contract_id: str,
+    since: date,
+    until: date,
+    kind: TransactionType | None,
+    now: datetime,
+) -> list[TransactionOut]:
+    """A contract's entries made from ``since`` to ``until``, oldest first, each with the user's
+    actions on it (the API's answer, and the web's transactions)."""
+    contract, role = ledger.money_contract(session, user, contract_id)
+    query = report.entries_query([contract.id], since, until, kind)
+    entries = session.scalars(query.options(selectinload(Transaction.lines)))
+    return [transaction_out(entry, role, now) for entry in entries]
 
 
 @router.post(
@@ -163,7 +181,7 @@ def dispute(
     with context.writing_as(token) as (session, user):
         contract, role = ledger.money_contract(session, user, contract_id)
         invoice = ledger.dispute_invoice(session, contract, role, user, transaction_id, body.reason, now)
-        return _out(invoice, role, now)
+        return transaction_out(invoice, role, now)
 
 
 def _payment_route(who: str, refused: str) -> dict:
@@ -223,11 +241,23 @@ def give_refund(
 def _give(
     context: ServiceContext, token: str, contract_id: str, kind: ledger.PaymentKind, payment: ledger.Payment
 ) -> TransactionOut:
-    now = context.clock.now()
     with context.writing_as(token) as (session, user):
-        contract, role = ledger.money_contract(session, user, contract_id)
-        allowed = contract_actions(facts_for(session, contract, role, user, now))
-        return _out(ledger.give(session, contract, user, role, allowed, kind, payment, now), role, now)
+        return give_payment(session, user, contract_id, kind, payment, context.clock.now())
+
+
+def give_payment(
+    session: Session,
+    user: User,
+    contract_id: str,
+    kind: ledger.PaymentKind,
+    payment: ledger.Payment,
+    now: datetime,
+) -> TransactionOut:
+    """The user's bonus or refund on one of their contracts, given in their unit of work (the API's
+    and the web's)."""
+    contract, role = ledger.money_contract(session, user, contract_id)
+    allowed = contract_actions(facts_for(session, contract, role, user, now))
+    return transaction_out(ledger.give(session, contract, user, role, allowed, kind, payment, now), role, now)
 
 
 @router.get(
@@ -244,6 +274,13 @@ def invoice_pdf(
     contract_id: ContractId, transaction_id: TransactionId, context: Service, user: CurrentUser
 ) -> Response:
     """A ledger entry as a PDF (an hourly invoice with a line per day): number, dates, parties, total."""
+    return invoice_pdf_download(context, user, contract_id, transaction_id)
+
+
+def invoice_pdf_download(
+    context: ServiceContext, user: User, contract_id: str, transaction_id: str
+) -> Response:
+    """One of the user's contract's entries as a PDF download (the API's, and the web's)."""
     with context.database.reading() as session:
         contract, _role = ledger.money_contract(session, user, contract_id)
         entry = ledger.contract_transaction(session, contract, transaction_id)
@@ -287,25 +324,53 @@ def transaction_report(
     made in a date range (none when until is before from), with the totals per type and currency; as
     CSV, streamed, with format=csv."""
     now = context.clock.now()
-    until = until or now.date()
-    since = since or until - timedelta(days=RECENT_DAYS)
+    since, until = date_range(now, since, until)
     with context.database.reading() as session:
-        if contract is not None:
-            contracts = [ledger.money_contract(session, user, contract)[0]]
-        else:
-            contracts = report.money_contracts(session, user)
-        titles = {item.id: item.title for item in contracts}
-        query = report.entries_query(list(titles), since, until, type)
+        contracts = report_contracts(session, user, contract)
         if format == "csv":
-            return _csv(context, query, titles, since, until)  # type: ignore[return-value]
-        roles = {item.id: Role.CLIENT if item.client_id == user.id else Role.FREELANCER for item in contracts}
-        entries = session.scalars(query.options(selectinload(Transaction.lines)))
-        return ReportOut(
-            since=since,
-            until=until,
-            transactions=[_out(entry, roles[entry.contract_id], now) for entry in entries],
-            totals=[TotalOut(**vars(total)) for total in report.totals(session, query)],
-        )
+            return csv_download(context, contracts, since, until, type)  # type: ignore[return-value]
+        return report_out(session, user, contracts, since, until, type, now)
+
+
+def report_contracts(session: Session, user: User, contract_id: str | None) -> list[Contract]:
+    """The contracts a report covers: the one asked for, or all those whose money the user sees."""
+    if contract_id is not None:
+        return [ledger.money_contract(session, user, contract_id)[0]]
+    return report.money_contracts(session, user)
+
+
+def report_out(
+    session: Session,
+    user: User,
+    contracts: list[Contract],
+    since: date,
+    until: date,
+    kind: TransactionType | None,
+    now: datetime,
+) -> ReportOut:
+    """The report of these contracts' entries, with totals (the API's answer, and the web's page)."""
+    query = report.entries_query([item.id for item in contracts], since, until, kind)
+    roles = {item.id: Role.CLIENT if item.client_id == user.id else Role.FREELANCER for item in contracts}
+    entries = session.scalars(query.options(selectinload(Transaction.lines)))
+    return ReportOut(
+        since=since,
+        until=until,
+        transactions=[transaction_out(entry, roles[entry.contract_id], now) for entry in entries],
+        totals=[TotalOut(**vars(total)) for total in report.totals(session, query)],
+    )
+
+
+def csv_download(
+    context: ServiceContext,
+    contracts: list[Contract],
+    since: date,
+    until: date,
+    kind: TransactionType | None,
+) -> StreamingResponse:
+    """The report of these contracts' entries as a CSV download, streamed."""
+    titles = {item.id: item.title for item in contracts}
+    query = report.entries_query(list(titles), since, until, kind)
+    return _csv(context, query, titles, since, until)
 
 
 def _csv(

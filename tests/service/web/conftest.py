@@ -55,3 +55,23 @@ def sign_in(browser: BrowserContext, world: World, email: str = ANN, path: str =
     with page.expect_navigation():
         page.get_by_role("button", name="Sign in").click()
     return page
+
+
+AXE = Path(__file__).parent / "axe" / "axe.min.js"
+
+
+def accessibility_findings(page: Page) -> list[str]:
+    """axe-core's serious and critical findings on the page as it is now, one line each. axe is
+    evaluated through the browser's devtools protocol, which the page's CSP does not apply to."""
+    page.evaluate(AXE.read_text())
+    violations = page.evaluate("async () => (await axe.run(document)).violations")
+    return [
+        f"{found['impact']}: {found['id']} ({found['help']}) at "
+        + ", ".join(" ".join(node["target"]) for node in found["nodes"][:3])
+        for found in violations
+        if found["impact"] in ("serious", "critical")
+    ]
+
+
+def scrolls_sideways(page: Page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth > window.innerWidth")

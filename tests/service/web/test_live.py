@@ -13,7 +13,7 @@ import requests
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
 from tests.service.conftest import ANN, BOB, CARA, World, uid
-from tests.service.web.conftest import PHONE, browser_profile, sign_in
+from tests.service.web.conftest import browser_profile, sign_in
 from tests.service.web.test_sessions import browser_signed_in
 from tests.service.web.test_workroom import page
 
@@ -109,19 +109,6 @@ def test_the_feed_is_the_viewers_own_on_the_session_cookie(world: World) -> None
     assert [event["contract_id"] for event in feed["events"]] == [world.bobs, world.website]
     assert [event["contract_id"] for event in ann["events"]] == [world.website]  # not Bob's
     assert requests.get(f"{world.service.url}/live", allow_redirects=False, timeout=10).status_code == 303
-
-
-def test_the_messages_page_fits_a_phone(world: World, browser: BrowserContext) -> None:
-    world.call(
-        "PUT", f"/contracts/{world.website}/messages/{uid('long')}", world.cara, json={"body": "x" * 300}
-    )
-    ann = sign_in(browser, world, ANN, f"/contracts/{world.website}/messages")
-    ann.set_viewport_size(PHONE)
-    for path in ("/messages", "/messages/search?q=x", ""):
-        ann.goto(f"{world.service.url}/contracts/{world.website}{path}")
-        if path == "/messages":
-            ann.get_by_text("Schedule a meeting").click()
-        assert ann.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
 
 
 def set_hidden(page: Page, hidden: bool) -> None:

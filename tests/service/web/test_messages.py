@@ -8,13 +8,16 @@ import hashlib
 import re
 from pathlib import Path
 
+import pytest
 import requests
+from playwright.sync_api import BrowserContext
 
 from common.states import ContractStatus
 from service.api.deps import MB
 from service.web.messages import THREAD_PAGE
 from tests.helpers.service import running_service
-from tests.service.conftest import BOB, CARA, World, make_world, uid
+from tests.service.conftest import ANN, BOB, CARA, World, make_world, uid
+from tests.service.web.conftest import PHONE, accessibility_findings, scrolls_sideways, sign_in
 from tests.service.web.test_sessions import browser_signed_in, csrf_of
 from tests.service.web.test_workroom import page, send
 
@@ -288,3 +291,35 @@ def test_a_form_heavier_than_its_files_may_weigh_is_refused_unread(tmp_path: Pat
         assert answer.status_code == 413
         assert "Send at most 10 files of 1 MB each." in answer.text
         assert service.blob_files() == set()
+
+
+@pytest.mark.parametrize("viewport", [None, PHONE], ids=["desktop", "phone"])
+def test_the_thread_search_and_profile_are_accessible_and_fit(
+    world: World, browser: BrowserContext, viewport: dict | None
+) -> None:
+    long_name = "The project brief, final version, with every change the client asked for.pdf"
+    post_with_files(
+        world, browser_signed_in(world), {"message_id": uid("f"), "body": "x" * 300}, [(long_name, b"x", "")]
+    )
+    meeting = {
+        "title": "Call",
+        "start": "2026-12-08T14:00:00Z",
+        "duration_minutes": 30,
+        "join_url": "https://x.test/a",
+    }
+    world.call("PUT", f"/contracts/{world.website}/meetings/{uid('call')}", world.cara, json=meeting)
+    ann = sign_in(browser, world, ANN)
+    if viewport:
+        ann.set_viewport_size(viewport)
+
+    for path in (
+        f"/contracts/{world.website}/messages",
+        f"/contracts/{world.website}/messages/search?q=brief",
+        "/profile",
+    ):
+        ann.goto(f"{world.service.url}{path}")
+        if path.endswith("/messages"):
+            ann.get_by_text("Schedule a meeting").click()
+
+        assert accessibility_findings(ann) == [], path
+        assert not scrolls_sideways(ann), path

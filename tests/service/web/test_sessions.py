@@ -121,6 +121,31 @@ def test_a_wrong_password_is_told_on_the_page(world: World) -> None:
     assert 'value="ann@example.test"' in answer.text
 
 
+def test_the_sign_in_page_and_the_api_share_one_limit_on_failures(world: World) -> None:
+    browser = requests.Session()
+    form = browser.get(f"{world.service.url}/sign-in", timeout=10)
+
+    def through_the_page(password: str) -> requests.Response:
+        data = {"email": ANN, "password": password, "csrf": csrf_of(form)}
+        return browser.post(f"{world.service.url}/sign-in", data=data, allow_redirects=False, timeout=10)
+
+    failures = [through_the_page(f"guess {attempt}").status_code for attempt in range(3)]
+    failures += [
+        requests.post(
+            f"{world.service.api}/auth/sign-in",
+            json={"email": ANN, "password": f"api guess {attempt}", "device_name": "x"},
+            timeout=10,
+        ).status_code
+        for attempt in range(2)
+    ]
+    limited = through_the_page(PASSWORD)  # even the right password waits
+
+    assert failures == [401] * 5
+    assert limited.status_code == 429
+    assert "Too many failed sign-ins: try again in 15 minutes." in limited.text
+    assert SESSION_COOKIE not in limited.cookies
+
+
 def test_a_session_is_no_api_token_and_an_api_token_no_session(world: World) -> None:
     browser = browser_signed_in(world)
     session_token = browser.cookies[SESSION_COOKIE]

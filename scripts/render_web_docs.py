@@ -1,0 +1,101 @@
+"""Render the web workroom's main pages to PNG in docs/, at desktop and phone width, in Chromium.
+
+    python scripts/render_web_docs.py
+
+The contract service runs on a loopback port with its demo data set, and this computer's demo
+week (tracker/demo/week.py: tracked mornings with screenshots of a rendered desktop, manual time, a
+redacted screenshot) reaches it through the real sync, as with ``make run``. The client signs in
+through the sign-in page, as a browser does.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # the demo's screenshots are drawn with Qt
+
+from playwright.sync_api import Page, sync_playwright  # noqa: E402
+
+from service import demo  # noqa: E402
+from service.local import LocalService, running_service  # noqa: E402
+from tracker.simulation import SimulatedClock  # noqa: E402
+
+DOCS = REPO / "docs"
+ZONE = "Europe/Berlin"
+NOW = datetime(2026, 11, 26, 14, 7, 30, tzinfo=UTC)  # a Thursday afternoon
+SIZES = {"desktop": {"width": 1280, "height": 860}, "phone": {"width": 390, "height": 844}}
+CONTRACT = "Website rebuild"
+
+
+def sync_this_computers_week(service: LocalService, folder: Path) -> None:
+    from PySide6.QtGui import QGuiApplication
+
+    from sync.client import ServiceClient
+    from sync.worker import Syncer
+    from tracker.demo.week import seed_this_computer
+    from tracker.diary import Diary
+    from tracker.storage import Database
+
+    application = QGuiApplication.instance() or QGuiApplication(["workdiary-docs"])  # noqa: F841
+    database = Database(folder)
+    clock = SimulatedClock(NOW)
+    syncer = Syncer(
+        database, ServiceClient(service.url, service.sign_in(demo.FREELANCER)), clock, timedelta(0)
+    )
+    syncer.run_once()  # brings the contracts in
+    site = next(c for c in Diary(database).contracts() if c.title == CONTRACT)
+    seed_this_computer(database, site.id, NOW, ZoneInfo(ZONE))
+    for _ in range(10):
+        if syncer.run_once().sent_blocks == 0:
+            break
+    database.close()
+
+
+def shoot(page: Page, name: str, size: str) -> None:
+    path = DOCS / f"web-{name}-{size}.png"
+    page.screenshot(path=str(path), full_page=size == "phone")
+    print(path.relative_to(REPO))
+
+
+def render(service: LocalService) -> None:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        for size, viewport in SIZES.items():
+            context = browser.new_context(viewport=viewport, locale="en-US", timezone_id=ZONE)
+            page = context.new_page()
+            page.goto(f"{service.url}/sign-in")
+            page.get_by_label("Email").fill(demo.CLIENT)
+            page.get_by_label("Password").fill(demo.PASSWORD)
+            with page.expect_navigation():
+                page.get_by_role("button", name="Sign in").click()
+            shoot(page, "contracts", size)
+            page.get_by_role("link", name=CONTRACT).first.click()
+            shoot(page, "overview", size)
+            for tab in ("Messages", "Details"):
+                page.get_by_role("navigation", name="Workroom").get_by_role("link", name=tab).click()
+                shoot(page, tab.lower(), size)
+            context.close()
+        browser.close()
+
+
+def main() -> None:
+    DOCS.mkdir(exist_ok=True)
+    with (
+        tempfile.TemporaryDirectory() as work,
+        running_service(Path(work) / "service", SimulatedClock(NOW)) as service,
+    ):
+        with service.database.writing() as session:
+            demo.seed(session, service.app.state.service.blobs, NOW)
+        sync_this_computers_week(service, Path(work) / "app")
+        render(service)
+
+
+if __name__ == "__main__":
+    main()
