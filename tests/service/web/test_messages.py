@@ -323,3 +323,18 @@ def test_the_thread_search_and_profile_are_accessible_and_fit(
 
         assert accessibility_findings(ann) == [], path
         assert not scrolls_sideways(ann), path
+
+
+def test_a_message_with_files_without_its_forms_token_keeps_nothing(world: World) -> None:
+    ann = browser_signed_in(world)
+
+    answer = ann.post(
+        f"{world.service.url}/contracts/{world.website}/messages",
+        data={"message_id": uid("forged"), "body": "Forged"},
+        files=[("files", ("x.txt", b"forged", "text/plain"))],
+        allow_redirects=False,
+        timeout=10,
+    )
+
+    assert answer.status_code == 403
+    assert world.service.blob_files() == set()
