@@ -14,7 +14,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from service.web import actions, money, pages, timesheet, workroom
+from service.web import actions, live, messages, money, pages, profile, timesheet, workroom
 from service.web.security import SecurityHeaders
 from service.web.sessions import FormRefused, SignInNeeded
 
@@ -28,6 +28,9 @@ def add_web_workroom(app: FastAPI) -> None:
     app.include_router(actions.router)
     app.include_router(money.router)
     app.include_router(timesheet.router)
+    app.include_router(messages.router)
+    app.include_router(live.router)
+    app.include_router(profile.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(SecurityHeaders, without_csp=app.docs_url)
     app.exception_handler(SignInNeeded)(pages.sign_in_needed)

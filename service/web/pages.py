@@ -10,6 +10,7 @@ from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
 from common.money import billed_cents, money_text
 from common.states import ContractKind, ContractStatus, Role, TokenKind
@@ -17,6 +18,7 @@ from common.timetext import hm
 from common.timeutil import WEEK, week_start
 from service import auth, timesheet
 from service.api.deps import Service, ServiceContext
+from service.api.routes.auth import checked_time_zone
 from service.models import Contract, User
 from service.web.sessions import (
     SESSION_COOKIE,
@@ -32,12 +34,24 @@ from service.web.sessions import (
     sign_in_secret,
     sign_in_url,
 )
+from service.workroom import thread
 from service.workroom.access import party_role, sees_money
 from service.workroom.hours import Hours, hours_by_contract
 
 SIGN_IN_FORM_SECONDS = 3600  # how long a sign-in page's form stays good
+UNCHOSEN_ZONE = "UTC"  # a new user's time zone (User.time_zone's default): see adopt_browser_zone
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
-templates.env.globals["money"] = money_text
+
+
+def money_markup(cents: int, currency: str) -> Markup:
+    """An amount as its text (``money_text``), marked up with its cents and currency so that
+    static/locale.js writes it again in the viewer's own locale."""
+    return Markup('<data class="money" value="{}" data-currency="{}">{}</data>').format(
+        cents, currency, money_text(cents, currency)
+    )
+
+
+templates.env.globals["money"] = money_markup
 router = APIRouter(include_in_schema=False)
 
 
@@ -68,6 +82,7 @@ async def sign_in(
     password: Annotated[str, Form(max_length=1024)] = "",
     csrf: Annotated[str, Form(max_length=128)] = "",
     next: Annotated[str, Form(max_length=2000)] = "/",
+    time_zone: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
     check_csrf(request.cookies.get(SIGN_IN_COOKIE), csrf)
     back_to = safe_next(next)
@@ -88,11 +103,31 @@ async def sign_in(
     except auth.SignInRefused as refused:
         status = 401 if refused.retry_after_seconds is None else 429
         return _sign_in_form(request, back_to, str(refused), email, status)
+    await run_in_threadpool(adopt_browser_zone, context, issued.user, time_zone)
     response = RedirectResponse(back_to, status_code=303)
     lifetime = int(context.config.web_session_lifetime.total_seconds())
     set_cookie(request, response, SESSION_COOKIE, issued.token, lifetime)
     response.delete_cookie(SIGN_IN_COOKIE, path="/")
     return response
+
+
+def adopt_browser_zone(context: ServiceContext, user: User, browser_zone: str) -> None:
+    """Take the zone of the browser signed in from (the sign-in form's, filled by static/locale.js)
+    for a user who never chose one.
+
+    Never chosen is the default zone, "UTC". The profile page offers UTC as "Etc/UTC" (the same
+    zone under its canonical name), so that a user who chose UTC keeps it: only the default itself
+    gives way to a browser's zone."""
+    if user.time_zone != UNCHOSEN_ZONE or browser_zone in ("", UNCHOSEN_ZONE):
+        return
+    try:
+        checked_time_zone(browser_zone)
+    except ValueError:
+        return
+    with context.database.writing() as session:
+        stored = session.get(User, user.id)
+        if stored is not None and stored.time_zone == UNCHOSEN_ZONE:
+            stored.time_zone = browser_zone
 
 
 @router.post("/sign-out")
@@ -114,6 +149,7 @@ class ContractRow:
     week_hours: str
     week_money: str | None  # None where the viewer sees no money
     offered_by_viewer: bool  # an open offer is the viewer's to withdraw, else to accept or decline
+    unread: int  # the other party's messages the viewer has not read
 
 
 STATUS_FILTERS = ("all", *ContractStatus)
@@ -152,7 +188,7 @@ def this_week(hours: Hours, contract: Contract, role: Role) -> tuple[str, str | 
     """This week's hours, and its earnings (billable time at the rate) where the viewer sees money."""
     money = None
     if sees_money(role) and contract.kind == ContractKind.HOURLY:
-        money = money_text(billed_cents(hours.billable, contract.hourly_rate_cents), contract.currency)
+        money = money_markup(billed_cents(hours.billable, contract.hourly_rate_cents), contract.currency)
     return hm(hours.logged), money
 
 
@@ -162,6 +198,7 @@ def _contract_rows(context: ServiceContext, user: User) -> list[ContractRow]:
     with context.database.reading() as session:
         contracts = timesheet.user_contracts(session, user)
         hours = hours_by_contract(session, [c.id for c in contracts], monday, monday + WEEK)
+        unread = thread.unread_by_contract(session, user, [c.id for c in contracts])
         rows = []
         for contract in contracts:
             role = party_role(contract, user)  # user_contracts holds only the user's
@@ -177,6 +214,7 @@ def _contract_rows(context: ServiceContext, user: User) -> list[ContractRow]:
                     week_hours=week_hours,
                     week_money=week_money,
                     offered_by_viewer=contract.offered_by_id == user.id,
+                    unread=unread.get(contract.id, 0),
                 )
             )
     return rows

@@ -94,7 +94,11 @@ def writing_as(context: ServiceContext, signed_in: Viewer) -> Iterator[tuple[Ses
 async def checked_form(request: Request, signed_in: SignedInViewer) -> dict[str, str]:
     """The posted form's fields, once its CSRF token is the session's."""
     form = await request.form()
-    check_csrf(signed_in.session_token, form.get("csrf"))
+    try:
+        check_csrf(signed_in.session_token, form.get("csrf"))
+    except FormRefused:
+        await form.close()  # the files of a refused form, spooled to disk, go at once
+        raise
     return {name: value for name, value in form.items() if isinstance(value, str)}
 
 

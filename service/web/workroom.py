@@ -1,6 +1,6 @@
-"""The workroom's pages: a contract's Overview, Messages and Details (the Timesheet and the "…" menu
-come next). Each reads through the same rules as the API and writes through them too; a form
-carries the id of what it makes, so that sending it twice makes it once."""
+"""The workroom's pages: a contract's Overview and Details (Messages: ``messages``). Each reads
+through the same rules as the API and writes through them too; a form carries the id of what it
+makes, so that sending it twice makes it once."""
 
 from __future__ import annotations
 
@@ -14,13 +14,11 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
-from common.states import MessageKind
 from common.timetext import local_text
 from common.timeutil import WEEK, week_start
 from service.api.deps import Service, ServiceContext
 from service.api.routes.contracts import contract_out, details_out
 from service.api.routes.files import attachment_out
-from service.api.routes.messages import MAX_BODY_CHARS, messages_out
 from service.models import User
 from service.schemas import Id
 from service.web.pages import templates, this_week
@@ -30,7 +28,6 @@ from service.workroom import thread, todos
 from service.workroom.access import party_contract
 from service.workroom.hours import hours_by_contract
 
-THREAD_PAGE = 50
 RECENT_FILES = 5
 ContractId = Annotated[Id, Path()]
 router = APIRouter(include_in_schema=False)
@@ -83,28 +80,6 @@ async def overview(
     return _page(request, viewer, "overview.html", "overview", data)
 
 
-def _messages(context: ServiceContext, user: User, contract_id: str) -> dict[str, Any]:
-    now = context.clock.now()
-    with context.database.reading() as session:
-        contract, role = party_contract(session, user, contract_id)
-        messages, more = thread.thread_page(session, contract, role, None, THREAD_PAGE)
-        return {
-            "contract": contract_out(session, contract, role, user, now),
-            "messages": messages_out(session, contract, messages),
-            "more": more,
-            "writable": contract.status not in thread.VIEW_ONLY,
-            "max_chars": MAX_BODY_CHARS,
-        }
-
-
-@router.get("/contracts/{contract_id}/messages", response_class=HTMLResponse)
-async def messages(
-    request: Request, contract_id: ContractId, context: Service, viewer: SignedInViewer
-) -> Response:
-    data = await run_in_threadpool(_messages, context, viewer.user, contract_id)
-    return _page(request, viewer, "messages.html", "messages", data)
-
-
 @router.get("/contracts/{contract_id}/details", response_class=HTMLResponse)
 async def details(
     request: Request, contract_id: ContractId, context: Service, viewer: SignedInViewer
@@ -124,23 +99,6 @@ def _write(context: ServiceContext, viewer: Viewer, contract_id: str, change: An
     with writing_as(context, viewer) as (session, author):
         contract, _ = party_contract(session, author, contract_id)
         change(session, contract, author, context.clock.now())
-
-
-@router.post("/contracts/{contract_id}/messages")
-async def send(
-    contract_id: ContractId,
-    context: Service,
-    viewer: SignedInViewer,
-    _form: CheckedForm,
-    message_id: Annotated[Id, Form()],
-    body: Annotated[str, Form(min_length=1, max_length=MAX_BODY_CHARS)],
-) -> Response:
-    def post(session: Session, contract: Any, author: User, now: datetime) -> None:
-        thread.require_writable(contract)
-        thread.post_message(session, contract, author, message_id, MessageKind.TEXT, body.strip(), [], now)
-
-    await run_in_threadpool(_write, context, viewer, contract_id, post)
-    return RedirectResponse(f"/contracts/{contract_id}/messages#latest", status_code=303)
 
 
 @router.post("/contracts/{contract_id}/todos")

@@ -199,6 +199,23 @@ def unread(session: Session, contract: Contract, reader: User) -> tuple[int, int
     return int(count or 0), last_read
 
 
+def unread_by_contract(session: Session, reader: User, contract_ids: Sequence[str]) -> dict[str, int]:
+    """``unread`` for each of the reader's contracts at once (a contract with none is left out)."""
+    read = (MessageRead.contract_id == Message.contract_id) & (MessageRead.user_id == reader.id)
+    rows = session.execute(
+        select(Message.contract_id, func.count())
+        .outerjoin(MessageRead, read)
+        .where(
+            Message.contract_id.in_(contract_ids),
+            Message.author_id.is_not(None),
+            Message.author_id != reader.id,  # the other party: every author is a party
+            Message.number > func.coalesce(MessageRead.last_read_number, 0),
+        )
+        .group_by(Message.contract_id)
+    )
+    return {contract_id: count for contract_id, count in rows}
+
+
 def mark_read(session: Session, contract: Contract, reader: User, up_to: int) -> None:
     """The reader has read the thread up to the message numbered ``up_to`` (a number past the
     thread's last counts as its last); reading never moves back."""

@@ -70,7 +70,7 @@ def me(user: CurrentUser) -> UserOut:
     return UserOut.model_validate(user)
 
 
-def _time_zone(name: str) -> str:
+def checked_time_zone(name: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError) as unknown:
@@ -81,8 +81,13 @@ def _time_zone(name: str) -> str:
 class ProfileIn(BaseModel):
     """The profile line the other party sees beside the name."""
 
+    name: Annotated[str, Field(min_length=1, max_length=200), NoNul] | None = Field(
+        default=None, description="omitted: the name stays"
+    )
     title: Annotated[str, Field(max_length=200), NoNul] = ""
-    time_zone: Annotated[str, Field(min_length=1, max_length=64), NoNul, AfterValidator(_time_zone)] = "UTC"
+    time_zone: Annotated[
+        str, Field(min_length=1, max_length=64), NoNul, AfterValidator(checked_time_zone)
+    ] = "UTC"
 
 
 @router.put(
@@ -92,7 +97,10 @@ class ProfileIn(BaseModel):
     responses={**refusals({401: SIGNED_OUT, 422: MALFORMED}), **JSON_TOO_LARGE},
 )
 def set_profile(body: ProfileIn, context: Service, token: Annotated[str, Depends(bearer_token)]) -> UserOut:
-    """Set the user's title and time zone (the profile line of their contracts' Details)."""
+    """Set the user's title and time zone (the profile line of their contracts' Details), and
+    their name if given."""
     with context.writing_as(token) as (_session, user):
         user.title, user.time_zone = body.title, body.time_zone
+        if body.name is not None:
+            user.name = body.name
         return UserOut.model_validate(user)

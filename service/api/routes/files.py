@@ -18,12 +18,12 @@ from pydantic import BaseModel, Field
 from starlette.requests import ClientDisconnect
 
 from common.wire import API_PREFIX
-from service.api.deps import MALFORMED, MB, SIGNED_OUT, CurrentUser, Service, refusals
+from service.api.deps import MALFORMED, MB, SIGNED_OUT, CurrentUser, Service, ServiceContext, refusals
 from service.api.routes.blobs import BlobHash, NewBlob, store_blobs
 from service.api.routes.contracts import CONTRACT_REFUSALS, ContractId
 from service.errors import BadContent, TooLarge
-from service.models import FILE_TYPE, Attachment, Contract, Message
-from service.storage import CHUNK
+from service.models import FILE_TYPE, Attachment, Contract, Message, User
+from service.storage import CHUNK, Incoming
 from service.workroom import thread
 from service.workroom.access import party_contract
 
@@ -118,9 +118,13 @@ async def put_file(sha256: BlobHash, request: Request, context: Service, user: C
             raise BadContent("The upload was cut short: send the file again.") from cut
         if incoming.sha256() != sha256:
             raise BadContent("The file's SHA-256 is not the one it was sent under: the upload was damaged.")
-        new = NewBlob(incoming.size, FILE_TYPE, partial(incoming.keep, sha256))
-        await run_in_threadpool(store_blobs, context, user, {sha256: new})
-    return FileOut(sha256=sha256, size=new.size)
+        await run_in_threadpool(keep_file, context, user, incoming, sha256)
+    return FileOut(sha256=sha256, size=incoming.size)
+
+
+def keep_file(context: ServiceContext, user: User, incoming: Incoming, sha256: str) -> None:
+    """Keep a received file (its SHA-256 checked) as the user's upload, theirs to attach."""
+    store_blobs(context, user, {sha256: NewBlob(incoming.size, FILE_TYPE, partial(incoming.keep, sha256))})
 
 
 @router.get("/contracts/{contract_id}/files", tags=["messages"], responses=CONTRACT_REFUSALS)

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Response
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+from sqlalchemy.orm import Session
 
 from common.wire import API_PREFIX
 from service.api.deps import (
@@ -20,7 +21,7 @@ from service.api.deps import (
 )
 from service.api.routes.contracts import ContractId, contract_write_refusals
 from service.api.routes.files import content_disposition
-from service.models import Meeting
+from service.models import Contract, Meeting, User
 from service.schemas import MAX_JSON_BYTES, Id, NoNul, UTCTime
 from service.workroom import meetings
 from service.workroom.access import party_contract
@@ -83,18 +84,17 @@ def schedule(
     its invitation. A replay answers the meeting as first scheduled; a new time is a new meeting."""
     with context.writing_as(token) as (session, user):
         contract, _ = party_contract(session, user, contract_id)
-        meeting = meetings.schedule(
-            session,
-            contract,
-            user,
-            meeting_id,
-            body.title,
-            body.start,
-            body.duration_minutes,
-            None if body.join_url is None else str(body.join_url),
-            context.clock.now(),
-        )
-        return meeting_out(meeting)
+        return meeting_out(schedule_as_asked(session, contract, user, meeting_id, body, context.clock.now()))
+
+
+def schedule_as_asked(
+    session: Session, contract: Contract, by: User, meeting_id: str, asked: MeetingIn, now: datetime
+) -> Meeting:
+    """``meetings.schedule`` of a checked ``MeetingIn`` (the API's and the web's)."""
+    join_url = None if asked.join_url is None else str(asked.join_url)
+    return meetings.schedule(
+        session, contract, by, meeting_id, asked.title, asked.start, asked.duration_minutes, join_url, now
+    )
 
 
 @router.get(

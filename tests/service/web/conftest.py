@@ -4,6 +4,7 @@ browser download is not needed), one browser per test session and a fresh profil
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -26,12 +27,23 @@ def chromium() -> Iterator[Browser]:
         browser.close()
 
 
+@contextmanager
+def browser_profile(
+    chromium: Browser, locale: str = "en-US", timezone_id: str = "Europe/Berlin"
+) -> Iterator[BrowserContext]:
+    """A fresh browser profile (cookies, storage) in this locale and time zone."""
+    context = chromium.new_context(locale=locale, timezone_id=timezone_id)
+    context.set_default_timeout(10_000)
+    try:
+        yield context
+    finally:
+        context.close()
+
+
 @pytest.fixture
 def browser(chromium: Browser) -> Iterator[BrowserContext]:
-    context = chromium.new_context(locale="en-US", timezone_id="Europe/Berlin")
-    context.set_default_timeout(10_000)
-    yield context
-    context.close()
+    with browser_profile(chromium) as context:
+        yield context
 
 
 def sign_in(browser: BrowserContext, world: World, email: str = ANN, path: str = "/") -> Page:

@@ -146,7 +146,7 @@ def test_the_hours_say_money_only_where_the_viewer_sees_it(world: World) -> None
     a_week(world)
     world.service.update_contract(world.website, hourly_rate_cents=4000)
     cara = page(world, browser_signed_in(world, CARA), f"/contracts/{world.website}/timesheet").text
-    assert "$20.00 so far" in cara  # 30 billable minutes; the rest is over the limit
+    assert "$20.00</data> so far" in cara  # 30 billable minutes; the rest is over the limit
 
     world.service.update_contract(world.website, agency_member=True)
     ann = page(world, browser_signed_in(world), f"/contracts/{world.website}/timesheet").text
@@ -371,6 +371,7 @@ def test_the_diary_is_used_with_arrows_and_enter_and_fits_a_phone(
     screenshot(world, ids["shot"], 1)
     extra = block_body(world.website, SEVEN + timedelta(minutes=70))  # 08:10 UTC, under the manual 08:00
     assert world.put_block(world.ann, uid("extra"), extra).status_code == 200
+    # Signed in from Berlin (UTC+1 in November): the day is shown in its time.
     tab = sign_in(browser, world, CARA, f"/contracts/{world.website}/timesheet?date=2026-11-23")
     tab.get_by_role("link", name="Next week ›").focus()
 
@@ -378,23 +379,23 @@ def test_the_diary_is_used_with_arrows_and_enter_and_fits_a_phone(
         return tab.evaluate("document.activeElement.querySelector('.range').textContent")
 
     tab.keyboard.press("Tab")  # from the week's links to the day's first block
-    assert focused() == "07:00–07:10"
+    assert focused() == "08:00–08:10"
 
     tab.keyboard.press("ArrowRight")
-    assert focused() == "07:10–07:20"
-    tab.keyboard.press("ArrowDown")  # the 08:00 hour: the nearest block to the :10 slot
     assert focused() == "08:10–08:20"
+    tab.keyboard.press("ArrowDown")  # the next hour: the nearest block to the :10 slot
+    assert focused() == "09:10–09:20"
     tab.keyboard.press("ArrowLeft")
-    assert focused() == "08:00–08:10"
+    assert focused() == "09:00–09:10"
     tab.keyboard.press("ArrowUp")
-    assert focused() == "07:00–07:10"
+    assert focused() == "08:00–08:10"
     tab.keyboard.press("End")
-    assert focused() == "08:10–08:20"
+    assert focused() == "09:10–09:20"
     assert tab.locator(".block-link[tabindex='0']").count() == 1  # one Tab stop for the day's blocks
     tab.keyboard.press("Shift+Tab")
     assert tab.evaluate("document.activeElement.textContent") == "Next week ›"
     tab.keyboard.press("Tab")  # back to the block last focused
-    assert focused() == "08:10–08:20"
+    assert focused() == "09:10–09:20"
     with tab.expect_navigation():
         tab.keyboard.press("Enter")
     assert tab.url.endswith(f"/blocks/{uid('extra')}")

@@ -1,6 +1,5 @@
-"""The workroom's pages in a browser's requests: Overview, Messages and Details of a contract, its
-to-dos and messages written through forms (each once, however often sent), and nothing of it for
-anyone else."""
+"""The workroom's pages in a browser's requests: Overview and Details of a contract, its to-dos
+written through forms (each once, however often sent), and nothing of it for anyone else."""
 
 from __future__ import annotations
 
@@ -9,8 +8,7 @@ from datetime import timedelta
 
 import requests
 
-from common.states import ContractStatus
-from tests.service.conftest import BOB, CARA, World, block_body, uid
+from tests.service.conftest import BOB, World, block_body, uid
 from tests.service.web.test_sessions import browser_signed_in, csrf_of
 
 
@@ -56,22 +54,6 @@ def test_a_form_without_its_token_changes_nothing(world: World) -> None:
     assert world.call("GET", f"/contracts/{world.website}/todos", world.ann).json() == []
 
 
-def test_a_message_sent_from_the_page_reaches_the_other_party_once(world: World) -> None:
-    ann = browser_signed_in(world)
-    thread = page(world, ann, f"/contracts/{world.website}/messages")
-    form = {"message_id": uid("hello"), "body": "The header is ready <b>for review</b>."}
-
-    for _ in range(2):
-        assert (
-            send(world, ann, f"/contracts/{world.website}/messages", form, csrf_of(thread)).status_code == 303
-        )
-
-    cara = browser_signed_in(world, CARA)
-    seen = page(world, cara, f"/contracts/{world.website}/messages").text
-    assert seen.count("The header is ready &lt;b&gt;for review&lt;/b&gt;.") == 1  # escaped, once
-    assert len(world.call("GET", f"/contracts/{world.website}/messages", world.cara).json()["messages"]) == 1
-
-
 def test_the_details_show_the_job_post_and_what_happened(world: World) -> None:
     world.service.update_contract(world.website, description="Rebuild the marketing site.")
     ann = browser_signed_in(world)
@@ -81,25 +63,7 @@ def test_the_details_show_the_job_post_and_what_happened(world: World) -> None:
 
     assert "Rebuild the marketing site." in details
     assert "Cara paused the contract." in details
-    assert "$45.00/hr" in details
-
-
-def test_a_view_only_contract_takes_no_message(world: World) -> None:
-    world.service.update_contract(world.website, status=ContractStatus.ENDED)
-    ann = browser_signed_in(world)
-    thread = page(world, ann, f"/contracts/{world.website}/messages")
-    assert "view-only" in thread.text and 'name="body"' not in thread.text
-
-    answer = send(
-        world,
-        ann,
-        f"/contracts/{world.website}/messages",
-        {"message_id": uid("m"), "body": "Hi"},
-        csrf_of(thread),
-    )
-
-    assert answer.status_code == 409
-    assert "view-only" in answer.text
+    assert "$45.00</data>/hr" in details  # marked up for the viewer's locale
 
 
 def test_nobody_else_sees_anything_of_a_workroom(world: World) -> None:
@@ -126,4 +90,4 @@ def test_this_weeks_earnings_leave_out_time_over_the_weekly_limit(world: World) 
     overview = page(world, browser_signed_in(world), f"/contracts/{world.website}").text
 
     assert "0:20 hrs" in overview  # both blocks are logged time
-    assert "$7.50 so far" in overview  # one is billed: 10 minutes at $45.00
+    assert "$7.50</data> so far" in overview  # one is billed: 10 minutes at $45.00
