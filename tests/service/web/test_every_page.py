@@ -12,12 +12,30 @@ from tests.service.web.conftest import PHONE, accessibility_findings, scrolls_si
 
 def workroom_pages(world: World) -> list[str]:
     contract = f"/contracts/{world.website}"
-    return ["/", "/?status=active&q=web", contract, f"{contract}/messages", f"{contract}/details"]
+    return [
+        "/",
+        "/?status=active&q=web",
+        "/profile",
+        "/report",
+        contract,
+        f"{contract}/messages",
+        f"{contract}/messages/search?q=header",
+        f"{contract}/timesheet",
+        f"{contract}/transactions",
+        f"{contract}/details",
+    ]
+
+
+def menu_pages(page: Page, world: World) -> list[str]:
+    """The confirmation page of every action on the viewer's "…" menu of the contract."""
+    page.goto(f"{world.service.url}/contracts/{world.website}")
+    return page.locator("details.actions-menu a").evaluate_all("all => all.map(a => a.getAttribute('href'))")
 
 
 def check_every_page(page: Page, world: World) -> dict[str, list[str]]:
-    found = {}
-    for path in workroom_pages(world):
+    found, actions = {}, menu_pages(page, world)
+    assert len(actions) >= 2, actions  # both parties may at least end the contract and one more
+    for path in workroom_pages(world) + actions:
         answer = page.goto(f"{world.service.url}{path}")
         assert answer is not None and answer.ok, path
         problems = accessibility_findings(page)
