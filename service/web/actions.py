@@ -31,7 +31,7 @@ from service.schemas import Id
 from service.web.money import form_error, parse_cents
 from service.web.sessions import CheckedForm, SignedInViewer, Viewer, writing_as
 from service.web.timeline import ACTION_LABELS, timeline
-from service.web.workroom import ContractId, _page
+from service.web.workroom import ContractId, tab_page
 from service.workroom import feedback, ledger, life, milestones, terms, thread
 from service.workroom.access import party_contract
 from service.workroom.actions import require
@@ -194,7 +194,7 @@ async def confirmation(
     target: str | None = None,
 ) -> Response:
     data = await run_in_threadpool(_confirmation, context, viewer.user, contract_id, action, target)
-    return _page(request, viewer, "action.html", "", data)
+    return tab_page(request, viewer, "action.html", "", data)
 
 
 @router.post("/contracts/{contract_id}/actions/{action}")

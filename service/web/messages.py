@@ -36,7 +36,7 @@ from service.schemas import Id
 from service.storage import CHUNK
 from service.web.pages import templates
 from service.web.sessions import CheckedForm, SignedInViewer, Viewer, writing_as
-from service.web.workroom import ContractId, _page, _zone
+from service.web.workroom import ContractId, tab_page, viewer_zone
 from service.workroom import search, thread
 from service.workroom.access import party_contract
 
@@ -89,7 +89,7 @@ def _messages_page(
         "max_files": MAX_FILES,
         "zone": viewer.user.time_zone,
     }
-    return _page(request, viewer, template, "messages", {**extra, **context})
+    return tab_page(request, viewer, template, "messages", {**extra, **context})
 
 
 @router.get("/contracts/{contract_id}/messages", response_class=HTMLResponse)
@@ -236,7 +236,7 @@ async def schedule(
     try:
         meeting = MeetingIn(
             title=title,
-            start=_utc_text(start, _zone(viewer.user)),
+            start=_utc_text(start, viewer_zone(viewer.user)),
             duration_minutes=duration_minutes,
             join_url=join_url.strip() or None,
         )

@@ -35,7 +35,7 @@ from service.models import Contract, User
 from service.schemas import Day, Id
 from service.web.pages import templates
 from service.web.sessions import SignedInViewer
-from service.web.workroom import ContractId, _page
+from service.web.workroom import ContractId, tab_page
 from service.workroom import report
 from service.workroom.access import party_contract, sees_money
 
@@ -99,7 +99,7 @@ async def transactions(
                 "transactions_title": "All transactions",
             }
 
-    return _page(request, viewer, "transactions.html", "transactions", await run_in_threadpool(read))
+    return tab_page(request, viewer, "transactions.html", "transactions", await run_in_threadpool(read))
 
 
 @router.get("/contracts/{contract_id}/transactions/{transaction_id}/invoice.pdf")

@@ -64,7 +64,7 @@ from service.schemas import SHA256_PATTERN, BlockIn, Day, Id
 from service.web.money import recent_transactions
 from service.web.pages import this_week
 from service.web.sessions import SESSION_COOKIE, CheckedForm, SignedInViewer, Viewer, writing_as
-from service.web.workroom import ContractId, _page, _zone
+from service.web.workroom import ContractId, tab_page, viewer_zone
 from service.workroom.access import party_contract
 from service.workroom.hours import SECONDS, hours_by_contract
 
@@ -319,7 +319,7 @@ def _timesheet(
     context: ServiceContext, viewer: Viewer, contract_id: str, chosen: date | None
 ) -> dict[str, Any]:
     now = context.clock.now()
-    zone = _zone(viewer.user)
+    zone = viewer_zone(viewer.user)
     day = chosen or now.astimezone(zone).date()
     week = week_of_date(day)
     day_start, day_end = local_day_bounds(day, zone)
@@ -392,7 +392,7 @@ async def timesheet_tab(
     chosen: Annotated[Day | None, Query(alias="date")] = None,
 ) -> Response:
     data = await run_in_threadpool(_timesheet, context, viewer, contract_id, chosen)
-    return _page(request, viewer, "timesheet.html", "timesheet", data)
+    return tab_page(request, viewer, "timesheet.html", "timesheet", data)
 
 
 def _neighbour(session: Session, block: Block, later: bool) -> str | None:
@@ -413,7 +413,7 @@ def _neighbour(session: Session, block: Block, later: bool) -> str | None:
 
 def _block_page(context: ServiceContext, viewer: Viewer, contract_id: str, block_id: str) -> dict[str, Any]:
     now = context.clock.now()
-    zone = _zone(viewer.user)
+    zone = viewer_zone(viewer.user)
     with context.database.reading() as session:
         contract, role = party_contract(session, viewer.user, contract_id)
         block = session.get(
@@ -435,7 +435,7 @@ async def block_page(
     request: Request, contract_id: ContractId, block_id: Id, context: Service, viewer: SignedInViewer
 ) -> Response:
     data = await run_in_threadpool(_block_page, context, viewer, contract_id, block_id)
-    return _page(request, viewer, "block.html", "timesheet", data)
+    return tab_page(request, viewer, "block.html", "timesheet", data)
 
 
 # ----- the freelancer's changes
@@ -452,7 +452,7 @@ def _change_time(context: ServiceContext, viewer: Viewer, contract_id: str, chan
         now = context.clock.now()
         unused: set[str] = set()
         for block_id, sent in changes(session, contract, now):
-            unused |= timesheet.put_block(session, user, block_id, sent, now, _zone(user))[1]
+            unused |= timesheet.put_block(session, user, block_id, sent, now, viewer_zone(user))[1]
     context.remove_blobs(unused)
 
 
@@ -533,7 +533,7 @@ async def add_time(
     """Manual time from ``start`` to ``end`` on ``day`` (the viewer's zone; an end at 00:00 is the
     day's end), one block a slot as the app adds it, each with an id made from the form's: a form
     sent twice adds its time once."""
-    zone = _zone(viewer.user)
+    zone = viewer_zone(viewer.user)
     begins = _local_time(day, start, zone)
     ends = _local_time(day + timedelta(days=1) if end == "00:00" else day, end, zone)
 

@@ -33,12 +33,14 @@ ContractId = Annotated[Id, Path()]
 router = APIRouter(include_in_schema=False)
 
 
-def _zone(user: User) -> ZoneInfo:
+def viewer_zone(user: User) -> ZoneInfo:
     return ZoneInfo(user.time_zone)
 
 
-def _page(request: Request, viewer: Viewer, template: str, tab: str, context: dict[str, Any]) -> Response:
-    zone = _zone(viewer.user)
+def tab_page(request: Request, viewer: Viewer, template: str, tab: str, context: dict[str, Any]) -> Response:
+    """A workroom page (``tab`` marked current), with ``when(moment)`` in the viewer's zone and
+    ``new_id()`` for the ids a form makes."""
+    zone = viewer_zone(viewer.user)
     return templates.TemplateResponse(
         request,
         template,
@@ -77,7 +79,7 @@ async def overview(
     request: Request, contract_id: ContractId, context: Service, viewer: SignedInViewer
 ) -> Response:
     data = await run_in_threadpool(_overview, context, viewer.user, contract_id)
-    return _page(request, viewer, "overview.html", "overview", data)
+    return tab_page(request, viewer, "overview.html", "overview", data)
 
 
 @router.get("/contracts/{contract_id}/details", response_class=HTMLResponse)
@@ -90,7 +92,7 @@ async def details(
             found = details_out(session, contract, role, viewer.user, context.clock.now())
             return {"contract": found.contract, "details": found}
 
-    return _page(request, viewer, "details.html", "details", await run_in_threadpool(read))
+    return tab_page(request, viewer, "details.html", "details", await run_in_threadpool(read))
 
 
 def _write(context: ServiceContext, viewer: Viewer, contract_id: str, change: Any) -> None:
