@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from service.scheduled import run_due_work
@@ -23,7 +24,8 @@ from tracker.storage import Database
 MONDAY_LOCAL, TUESDAY_LOCAL, WEDNESDAY_LOCAL = "2026-11-23", "2026-11-24", "2026-11-25"
 
 
-def track_a_week(world: World, database: Database, diary: Diary, make_tracker, clock: SimulatedClock) -> None:
+@pytest.fixture
+def tracked_week(world: World, database: Database, diary: Diary, make_tracker, clock: SimulatedClock) -> None:
     """Ann's Monday to Wednesday on the Website contract from 09:00 UTC, an hour a day (Tuesday with
     input every third second), Monday's first screenshot redacted and half an hour of manual time
     on Wednesday afternoon, all synced; the clock ends on Thursday morning."""
@@ -73,15 +75,10 @@ def run_action(page: Page, label: str, fill: dict[str, str] | None = None) -> No
         page.get_by_role("button", name=label).click()
 
 
+@pytest.mark.usefixtures("tracked_week")
 def test_a_client_reviews_the_synced_week_and_runs_the_contract(
-    world: World,
-    database: Database,
-    diary: Diary,
-    make_tracker,
-    clock: SimulatedClock,
-    browser: BrowserContext,
+    world: World, clock: SimulatedClock, browser: BrowserContext
 ) -> None:
-    track_a_week(world, database, diary, make_tracker, clock)
     clock.advance((datetime(2026, 11, 30, 13, tzinfo=UTC) - clock.now()).total_seconds())
     [invoice] = run_due_work(world.service.database, clock.now()).issued
     shop, [design] = fixed_contract(world, ("Design", 50_000))
@@ -141,15 +138,10 @@ def test_a_client_reviews_the_synced_week_and_runs_the_contract(
     assert [m["status"] for m in milestones] == ["paid"]
 
 
+@pytest.mark.usefixtures("tracked_week")
 def test_a_freelancer_edits_the_open_week_and_is_refused_in_a_locked_one(
-    world: World,
-    database: Database,
-    diary: Diary,
-    make_tracker,
-    clock: SimulatedClock,
-    browser: BrowserContext,
+    world: World, clock: SimulatedClock, browser: BrowserContext
 ) -> None:
-    track_a_week(world, database, diary, make_tracker, clock)
     ann = sign_in(browser, world, ANN, f"/contracts/{world.website}/timesheet?date={MONDAY_LOCAL}")
 
     ann.get_by_label("Select 10:00–10:10").check()
