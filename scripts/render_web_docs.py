@@ -64,6 +64,19 @@ def shoot(page: Page, name: str, size: str) -> None:
     print(path.relative_to(REPO))
 
 
+def shoot_screen(page: Page, name: str, size: str) -> None:
+    """What the screen shows now (the page scrolled where it is), with its lazy images in."""
+    page.wait_for_function(
+        """() => [...document.images].every(image => {
+            const box = image.getBoundingClientRect();
+            return box.bottom <= 0 || box.top >= innerHeight || (image.complete && image.naturalWidth > 0);
+        })"""
+    )
+    path = DOCS / f"web-{name}-{size}.png"
+    page.screenshot(path=str(path))
+    print(path.relative_to(REPO))
+
+
 def render(service: LocalService) -> None:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
@@ -78,9 +91,17 @@ def render(service: LocalService) -> None:
             shoot(page, "contracts", size)
             page.get_by_role("link", name=CONTRACT).first.click()
             shoot(page, "overview", size)
-            for tab in ("Messages", "Details"):
+            for tab in ("Messages", "Timesheet", "Details"):
                 page.get_by_role("navigation", name="Workroom").get_by_role("link", name=tab).click()
                 shoot(page, tab.lower(), size)
+            page.get_by_role("navigation", name="Workroom").get_by_role("link", name="Timesheet").click()
+            page.locator(".day").scroll_into_view_if_needed()
+            shoot_screen(page, "work-diary-day", size)
+            page.locator(".day .block-link").nth(4).click()
+            shoot(page, "block", size)
+            page.go_back()
+            page.locator("details.actions-menu summary").click()
+            shoot_screen(page, "actions-menu", size)
             context.close()
         browser.close()
 
