@@ -118,3 +118,36 @@ async def put_todo(
 
     await run_in_threadpool(_write, context, viewer, contract_id, change)
     return RedirectResponse(f"/contracts/{contract_id}#todos", status_code=303)
+
+
+@router.post("/contracts/{contract_id}/todos/order")
+async def reorder_todos(
+    contract_id: ContractId,
+    context: Service,
+    viewer: SignedInViewer,
+    _form: CheckedForm,
+    ids: Annotated[list[Id], Form(max_length=1000)],
+) -> Response:
+    """The to-dos in the order the form names them (a "Move up" or "Move down" button sends the
+    whole list so moved: sent twice, it leaves the same order)."""
+
+    def change(session: Session, contract: Any, by: User, now: datetime) -> None:
+        todos.reorder(session, contract, by, ids, now)
+
+    await run_in_threadpool(_write, context, viewer, contract_id, change)
+    return RedirectResponse(f"/contracts/{contract_id}#todos", status_code=303)
+
+
+@router.post("/contracts/{contract_id}/todos/delete")
+async def delete_todo(
+    contract_id: ContractId,
+    context: Service,
+    viewer: SignedInViewer,
+    _form: CheckedForm,
+    todo_id: Annotated[Id, Form()],
+) -> Response:
+    def change(session: Session, contract: Any, by: User, now: datetime) -> None:
+        todos.delete_todo(session, contract, by, todo_id, now)
+
+    await run_in_threadpool(_write, context, viewer, contract_id, change)
+    return RedirectResponse(f"/contracts/{contract_id}#todos", status_code=303)

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import requests
 
-from tests.service.conftest import BOB, World, block_body, uid
+from tests.service.conftest import BOB, CARA, World, block_body, uid
 from tests.service.web.test_sessions import browser_signed_in, csrf_of
 
 
@@ -40,9 +40,52 @@ def test_the_overview_adds_and_checks_off_to_dos_once_each(world: World) -> None
     send(world, ann, f"/contracts/{world.website}/todos", {**form, "done": "true"}, csrf_of(overview))
 
     after = page(world, ann, f"/contracts/{world.website}").text
-    assert texts(after, "done") == ["Header layout"]
+    assert texts(after, "todo-text done") == ["Header layout"]
     cara = world.call("GET", f"/contracts/{world.website}/todos", world.cara).json()
     assert [(todo["text"], todo["done"]) for todo in cara] == [("Header layout", True)]
+
+
+def the_forms_of(html: str, button: str) -> dict[str, list[tuple[str, str]]]:
+    """Each form of the page whose button starts with ``button``, by its action, its button and
+    the to-do the button names: the form's fields."""
+    found = {}
+    for action, body in re.findall(r'<form method="post" action="([^"]+)"[^>]*>(.*?)</form>', html, re.S):
+        named = re.search(r'<button type="submit">([^<]*)<span class="visually-hidden">: ([^<]*)<', body)
+        if named and named.group(1).startswith(button):
+            fields = re.findall(r'name="(\w+)" value="([^"]*)"', body)
+            found[f"{action} {named.group(1)} {named.group(2)}"] = fields
+    return found
+
+
+def test_the_overviews_to_dos_are_changed_moved_and_deleted(world: World) -> None:
+    cara = browser_signed_in(world, CARA)
+    for name in ("Logo", "Header", "Footer"):
+        world.call("PUT", f"/contracts/{world.website}/todos/{uid(name)}", world.ann, json={"text": name})
+    overview = page(world, cara, f"/contracts/{world.website}")
+    contract = f"/contracts/{world.website}"
+
+    moves = the_forms_of(overview.text, "Move")
+    assert sorted(moves) == [
+        f"{contract}/todos/order Move down Header",
+        f"{contract}/todos/order Move down Logo",
+        f"{contract}/todos/order Move up Footer",
+        f"{contract}/todos/order Move up Header",
+    ]
+    for _ in range(2):  # sent twice, the same order
+        answer = cara.post(
+            f"{world.service.url}{contract}/todos/order",
+            data=moves[f"{contract}/todos/order Move up Footer"],
+            allow_redirects=False,
+            timeout=10,
+        )
+        assert answer.status_code == 303
+    send(
+        world, cara, f"{contract}/todos", {"todo_id": uid("Logo"), "text": "Logo, in SVG"}, csrf_of(overview)
+    )
+    send(world, cara, f"{contract}/todos/delete", {"todo_id": uid("Header")}, csrf_of(overview))
+
+    listed = world.call("GET", f"{contract}/todos", world.ann).json()
+    assert [todo["text"] for todo in listed] == ["Logo, in SVG", "Footer"]
 
 
 def test_a_form_without_its_token_changes_nothing(world: World) -> None:
