@@ -160,7 +160,8 @@ async def send(
     form: CheckedForm,
 ) -> Response:
     """A message with its files: each file checked against the limit before any is kept, kept
-    under its SHA-256 as the author's upload, then attached under the name it came with."""
+    under its SHA-256 as the author's upload, then attached under the name it came with. Files
+    uploaded from the Overview are such a message too (PRODUCT.md: all files are the thread's)."""
     posted = await request.form()  # read by CheckedForm already: its files are closed here
     try:
         uploads = [part for part in posted.getlist("files") if isinstance(part, UploadFile) and part.filename]
@@ -189,6 +190,8 @@ async def send(
             thread.send_message(session, contract, author, message_id, body.body.strip(), refs, now)
 
     await run_in_threadpool(post)
+    if form.get("back") == "overview":  # files uploaded from the Overview's recent files
+        return RedirectResponse(f"/contracts/{contract_id}#files", status_code=303)
     return RedirectResponse(f"/contracts/{contract_id}/messages#latest", status_code=303)
 
 

@@ -99,6 +99,24 @@ def test_files_sent_with_a_message_are_downloads_for_the_parties_only(world: Wor
         assert world.call("GET", path.replace("/files/", "/attachments/"), world.bob).status_code == 404
 
 
+def test_files_uploaded_from_the_overview_are_the_threads_and_listed_there(world: World) -> None:
+    ann = browser_signed_in(world)
+    overview = page(world, ann, f"/contracts/{world.website}").text
+    assert 'name="back" value="overview"' in overview and 'id="upload-files"' in overview
+
+    answer = post_with_files(
+        world,
+        ann,
+        {"message_id": uid("upload"), "back": "overview"},
+        [("logo.svg", b"<svg/>", "image/svg+xml")],
+    )
+
+    assert (answer.status_code, answer.headers["Location"]) == (303, f"/contracts/{world.website}#files")
+    assert ">logo.svg</a>" in page(world, browser_signed_in(world, CARA), f"/contracts/{world.website}").text
+    [message] = world.call("GET", f"/contracts/{world.website}/messages", world.cara).json()["messages"]
+    assert [file["name"] for file in message["attachments"]] == ["logo.svg"]
+
+
 def test_a_file_over_the_limit_is_refused_in_words_and_nothing_is_kept(world: World) -> None:
     ann = browser_signed_in(world)
     limit = world.service.config.max_file_bytes
