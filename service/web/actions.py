@@ -8,9 +8,10 @@ sending it twice does it once."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Path, Request, Response
@@ -28,6 +29,7 @@ from service.api.routes.milestones import MilestoneOut, RequestOut
 from service.api.routes.money import DisputeIn, PaymentIn, contract_transactions, date_range, give_payment
 from service.models import Contract, User
 from service.schemas import Id
+from service.web.messages import kept_uploads
 from service.web.money import form_error, parse_cents
 from service.web.sessions import CheckedForm, SignedInViewer, Viewer, writing_as
 from service.web.timeline import ACTION_LABELS, timeline
@@ -199,18 +201,29 @@ async def confirmation(
 
 @router.post("/contracts/{contract_id}/actions/{action}")
 async def act(
-    contract_id: ContractId, action: ActionName, context: Service, viewer: SignedInViewer, form: CheckedForm
+    request: Request,
+    contract_id: ContractId,
+    action: ActionName,
+    context: Service,
+    viewer: SignedInViewer,
+    form: CheckedForm,
 ) -> Response:
-    lands_on = await run_in_threadpool(_act, context, viewer, contract_id, action, form)
+    do = _DO[action]
+    if action == Action.SUBMIT_WORK:  # with the work's files, kept first as a message's are
+        files = await kept_uploads(request, context, viewer.user, contract_id)
+        do = _on_milestone(milestones.submit, partial(_submission, files=files))
+    lands_on = await run_in_threadpool(_act, context, viewer, contract_id, action, do, form)
     return RedirectResponse(f"{lands_on}?done={action}", status_code=303)
 
 
-def _act(context: ServiceContext, viewer: Viewer, contract_id: str, action: Action, form: Form) -> str:
+def _act(
+    context: ServiceContext, viewer: Viewer, contract_id: str, action: Action, do: Do, form: Form
+) -> str:
     """Do the action as the viewer, in a unit of work holding their write lock and the contract's
     row; the page its result shows on."""
     with writing_as(context, viewer) as (session, user):
         contract, role = life.contract_to_change(session, user, contract_id)
-        made = _DO[action](session, contract, role, user, form, context.clock.now())
+        made = do(session, contract, role, user, form, context.clock.now())
         return f"/contracts/{made or contract.id}{_LANDS_ON.get(action, '')}"
 
 
@@ -334,8 +347,13 @@ def _on_milestone(change: Callable[..., object], sent: Callable[[Form], BaseMode
     return do
 
 
-def _submission(form: Form) -> BaseModel:
-    return _model(milestones.SubmissionIn, message_id=form.get("message_id"), text=_text(form, "text"))
+def _submission(form: Form, files: Sequence[thread.FileRef] = ()) -> BaseModel:
+    return _model(
+        milestones.SubmissionIn,
+        message_id=form.get("message_id"),
+        text=_text(form, "text"),
+        files=[milestones.FileIn(sha256=f.sha256, name=f.name, content_type=f.content_type) for f in files],
+    )
 
 
 def _changes(form: Form) -> BaseModel:

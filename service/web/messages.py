@@ -159,29 +159,21 @@ async def send(
     viewer: SignedInViewer,
     form: CheckedForm,
 ) -> Response:
-    """A message with its files: each file checked against the limit before any is kept, kept
-    under its SHA-256 as the author's upload, then attached under the name it came with. Files
-    uploaded from the Overview are such a message too (PRODUCT.md: all files are the thread's)."""
-    posted = await request.form()  # read by CheckedForm already: its files are closed here
+    """A message with its files (``kept_uploads``). Files uploaded from the Overview are such a
+    message too (PRODUCT.md: all files are the thread's)."""
     try:
-        uploads = [part for part in posted.getlist("files") if isinstance(part, UploadFile) and part.filename]
-        limit = context.config.max_file_bytes
-        for upload in uploads:
-            if upload.size is None or upload.size > limit:
-                raise TooLarge(f"“{upload.filename}” was not sent: a file may be at most {limit // MB} MB.")
-        if uploads:  # only into a thread the viewer may write in
-            await run_in_threadpool(_require_writable, context, viewer.user, contract_id)
-        try:
-            message_id = MESSAGE_ID.validate_python(form.get("message_id"))
-            refs = [await run_in_threadpool(_keep_upload, context, viewer.user, upload) for upload in uploads]
-            body = MessageIn(
-                body=form.get("body", ""),
-                attachments=[FileIn(sha256=f.sha256, name=f.name, content_type=f.content_type) for f in refs],
-            )
-        except ValidationError as invalid:
-            raise RequestValidationError(invalid.errors()) from invalid
-    finally:
-        await posted.close()
+        message_id = MESSAGE_ID.validate_python(form.get("message_id"))
+    except ValidationError as invalid:
+        await (await request.form()).close()  # its files are kept by nobody
+        raise RequestValidationError(invalid.errors()) from invalid
+    refs = await kept_uploads(request, context, viewer.user, contract_id)
+    try:
+        body = MessageIn(
+            body=form.get("body", ""),
+            attachments=[FileIn(sha256=f.sha256, name=f.name, content_type=f.content_type) for f in refs],
+        )
+    except ValidationError as invalid:
+        raise RequestValidationError(invalid.errors()) from invalid
 
     def post() -> None:
         with writing_as(context, viewer) as (session, author):
@@ -193,6 +185,25 @@ async def send(
     if form.get("back") == "overview":  # files uploaded from the Overview's recent files
         return RedirectResponse(f"/contracts/{contract_id}#files", status_code=303)
     return RedirectResponse(f"/contracts/{contract_id}/messages#latest", status_code=303)
+
+
+async def kept_uploads(
+    request: Request, context: ServiceContext, user: User, contract_id: str
+) -> list[thread.FileRef]:
+    """The files of a posted form: each checked against the limit before any is kept, kept under
+    its SHA-256 as the user's upload (only for a thread they may write in), named as it came."""
+    posted = await request.form()  # read by CheckedForm already: its files are closed here
+    try:
+        uploads = [part for part in posted.getlist("files") if isinstance(part, UploadFile) and part.filename]
+        limit = context.config.max_file_bytes
+        for upload in uploads:
+            if upload.size is None or upload.size > limit:
+                raise TooLarge(f"“{upload.filename}” was not sent: a file may be at most {limit // MB} MB.")
+        if uploads:
+            await run_in_threadpool(_require_writable, context, user, contract_id)
+        return [await run_in_threadpool(_keep_upload, context, user, upload) for upload in uploads]
+    finally:
+        await posted.close()
 
 
 def _require_writable(context: ServiceContext, user: User, contract_id: str) -> None:

@@ -320,6 +320,35 @@ def test_milestones_are_funded_submitted_and_approved_from_the_overview(world: W
     assert (payment["type"], payment["amount_cents"]) == ("milestone", 50_000)
 
 
+def test_work_is_submitted_with_its_files(world: World) -> None:
+    shop, [design] = fixed_contract(world, ("Design", 50_000))
+    assert world.call("POST", f"/contracts/{shop}/milestones/{design}/fund", world.cara).status_code == 200
+    ann = browser_signed_in(world)
+    confirmation = page(world, ann, f"/contracts/{shop}/actions/submit_work?target={design}")
+    assert 'enctype="multipart/form-data"' in confirmation.text and 'name="files"' in confirmation.text
+    form = {
+        "csrf": csrf_of(confirmation),
+        "target": design,
+        "message_id": uid("the work"),
+        "text": "The mockups.",
+    }
+
+    answer = ann.post(
+        f"{world.service.url}/contracts/{shop}/actions/submit_work",
+        data=form,
+        files=[("files", ("mockups.pdf", b"%PDF mockups", "application/pdf"))],
+        allow_redirects=False,
+        timeout=10,
+    )
+
+    assert answer.status_code == 303
+    [milestone] = world.call("GET", f"/contracts/{shop}/milestones", world.cara).json()
+    assert milestone["status"] == "submitted"
+    thread = world.call("GET", f"/contracts/{shop}/messages", world.cara).json()["messages"]
+    [submitted] = [message for message in thread if message["id"] == uid("the work")]
+    assert [file["name"] for file in submitted["attachments"]] == ["mockups.pdf"]
+
+
 def test_a_milestone_request_is_made_and_answered(world: World) -> None:
     shop, _ = fixed_contract(world, ("Design", 50_000))
     ann, cara = browser_signed_in(world), browser_signed_in(world, CARA)
