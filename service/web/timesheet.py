@@ -224,8 +224,8 @@ class BlockView:
 
     @property
     def no_screenshot_text(self) -> str:
-        """ "No screenshot", with the app's reason where it sent one (its notes mostly begin with
-        "No screenshot: " already, which the mark says once)."""
+        """The no-screenshot mark's words, with the app's reason where it sent one (its notes
+        mostly begin with "No screenshot: " already, which the mark says once)."""
         reason = self.capture_note.removeprefix(f"{NO_SCREENSHOT}: ")
         return f"{NO_SCREENSHOT}: {reason}" if reason else NO_SCREENSHOT
 
