@@ -12,6 +12,7 @@ MAX_BATCH = 200  # items in one PUT /blocks or PUT /screenshots
 MAX_UPLOAD_IMAGES = 32
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_MEMO_CHARS = 500  # a memo is one line saying what one works on
+MAX_CAPTURE_NOTE_CHARS = 200  # the app's sentence on why a block has no usable screenshot
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -128,6 +128,7 @@ class Block(Base):
     end: Mapped[datetime] = mapped_column(UTCTimestamp)
     activity: Mapped[list[list[int]]] = mapped_column(JSON)
     memo: Mapped[str] = mapped_column(Text)
+    capture_note: Mapped[str] = mapped_column(Text, default="")  # why the app took no usable screenshot
     source: Mapped[BlockSource] = mapped_column(dbtypes.StateString(BlockSource, 8))
     over_limit: Mapped[bool] = mapped_column()
     deleted: Mapped[bool] = mapped_column()

@@ -18,7 +18,7 @@ from pydantic import (
 
 from common.states import BlockSource, Role
 from common.timeutil import SLOT, slot_start
-from common.wire import MAX_BATCH, MAX_MEMO_CHARS
+from common.wire import MAX_BATCH, MAX_CAPTURE_NOTE_CHARS, MAX_MEMO_CHARS
 
 FIRST_YEAR, LAST_YEAR = 1970, 2999  # and no arithmetic on times ever overflows
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
@@ -26,7 +26,8 @@ SHA256_PATTERN = r"^[0-9a-f]{64}$"
 # per id, so that a replay finds what it wrote.
 UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 # The largest JSON body (FastAPI reads it whole before validating it). The largest valid request,
-# MAX_BATCH blocks with the longest memos in escaped astral characters (12 bytes each), is 1.3 MB.
+# MAX_BATCH blocks with the longest memos and capture notes in escaped astral characters (12 bytes
+# each), is 1.8 MB.
 MAX_JSON_BYTES = 2 * 1024 * 1024
 
 
@@ -123,6 +124,14 @@ class BlockIn(BaseModel):
         Field(max_length=10, description="[minute 0–9, keyboard events, mouse events, active seconds 0–60]"),
     ] = []
     memo: Annotated[str, Field(max_length=MAX_MEMO_CHARS), NoNul] = ""
+    capture_note: Annotated[
+        str,
+        Field(
+            max_length=MAX_CAPTURE_NOTE_CHARS,
+            description="why the app took no usable screenshot, e.g. a private app was on screen",
+        ),
+        NoNul,
+    ] = ""
     source: BlockSource
     deleted: bool = False
     updated_at: UTCTime
@@ -211,6 +220,7 @@ class BlockOut(BaseModel):
     end: datetime
     activity: list[list[int]]
     memo: str
+    capture_note: str
     source: BlockSource
     over_limit: bool
     deleted: bool

@@ -120,6 +120,7 @@ def put_block(
     stored.start, stored.end = sent.start, sent.end
     stored.activity = [list(minute) for minute in sent.activity]
     stored.memo = sent.memo
+    stored.capture_note = sent.capture_note
     stored.deleted = sent.deleted
     stored.updated_at = sent.updated_at
     stored.over_limit = over_limit

@@ -21,6 +21,7 @@ _BLOCK_FIELDS = {
     "contract_id": str,
     "device_id": str,
     "memo": str,
+    "capture_note": str,
     "source": str,
     "over_limit": bool,
     "deleted": bool,
@@ -32,6 +33,7 @@ _PULLED_CHANGES = (
     "active_minutes",
     "active_seconds",
     "memo",
+    "capture_note",
     "over_limit",
     "deleted",
     "updated_at",
@@ -79,9 +81,7 @@ def store_other_devices_blocks(database: Database, device_id: str, blocks: list[
         for name in ("start", "end", "updated_at"):
             row[name] = parse_wire_time(field_of(block, name, str))
         row |= activity_columns(field_of(block, "activity", list))
-        rows.append(
-            row | {"is_open": False, "capture_note": "", "sync_state": SyncState.SYNCED, "sync_error": ""}
-        )
+        rows.append(row | {"is_open": False, "sync_state": SyncState.SYNCED, "sync_error": ""})
     if rows:
         table = cast(Table, Block.__table__)
         insert = sqlite_insert(table)

@@ -18,7 +18,7 @@ from sqlalchemy.sql import Update
 
 from common.states import ContractOrigin, SyncState
 from common.timeutil import from_epoch, to_epoch
-from common.wire import field_of, parse_wire_time, wire_time
+from common.wire import MAX_CAPTURE_NOTE_CHARS, field_of, parse_wire_time, wire_time
 from tracker.models import Block, Contract, Screenshot, ScreenshotImage, unpack_activity
 from tracker.storage import Database
 
@@ -31,6 +31,7 @@ _BLOCK_CHANGES: dict[str, ColumnElement[Any] | QueryableAttribute[Any]] = {
     "end": type_coerce(Block.end, Integer),
     "activity": type_coerce(Block.activity, LargeBinary),
     "memo": Block.memo,
+    "capture_note": Block.capture_note,
     "over_limit": Block.over_limit,
     "deleted": Block.deleted,
     "updated_at": type_coerce(Block.updated_at, Integer),
@@ -118,12 +119,19 @@ def _outgoing_block(block_id: str, contract_id: str, device_id: str, source: str
         "end": wire_time(from_epoch(sent["end"])),
         "activity": unpack_activity(sent["activity"]),
         "memo": sent["memo"],
+        "capture_note": _cut(sent["capture_note"], MAX_CAPTURE_NOTE_CHARS),
         "source": source,
         "over_limit": sent["over_limit"],
         "deleted": sent["deleted"],
         "updated_at": wire_time(from_epoch(sent["updated_at"])),
     }
     return OutgoingBlock(block_id, body, sent)
+
+
+def _cut(text: str, limit: int) -> str:
+    """At most ``limit`` characters, an ellipsis ending a text that was longer: a capture note may
+    hold a long error message, and the service refuses a block whose note is over its limit."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def acknowledge_block(database: Database, block: OutgoingBlock, answer: dict) -> SyncState:

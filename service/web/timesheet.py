@@ -73,6 +73,7 @@ SLOTS_AN_HOUR = 6
 DAY_SECONDS = 24 * 3600
 IMAGE_MAX_AGE = 365 * DAY_SECONDS  # content-addressed: what a hash names never changes
 THUMBNAIL_WIDTH = 160
+NO_SCREENSHOT = "No screenshot"
 # The device the web's manual time is recorded from (the overlap message names "another computer").
 WEB_DEVICE = str(uuid.uuid5(uuid.NAMESPACE_URL, "workdiary:web-workroom"))
 router = APIRouter(include_in_schema=False)
@@ -161,11 +162,23 @@ class MinuteView:
 
 
 @dataclass(frozen=True)
+class Mark:
+    kind: str  # its CSS class's ending
+    text: str
+
+    @property
+    def said(self) -> str:
+        """In a sentence's middle: its first letter lower-case (not the rest: a note names apps)."""
+        return self.text[:1].lower() + self.text[1:]
+
+
+@dataclass(frozen=True)
 class BlockView:
     id: str
     start: datetime  # local
     end: datetime  # local
     memo: str
+    capture_note: str  # the app's, on why it took no usable screenshot
     manual: bool
     redacted: bool
     over_limit: bool
@@ -200,12 +213,21 @@ class BlockView:
         return f"{self.active_minutes} of {self.tracked_minutes} minutes active"
 
     @property
-    def marks(self) -> list[str]:
-        named = {"Manual": self.manual, "Redacted": self.redacted, "Over limit": self.over_limit}
-        # The service is not told why the app took no screenshot: the mark says only that it did not.
-        return [mark for mark, shown in named.items() if shown] + (
-            ["No screenshot"] if self.no_screenshot else []
-        )
+    def marks(self) -> list[Mark]:
+        named = {
+            Mark("manual", "Manual"): self.manual,
+            Mark("redacted", "Redacted"): self.redacted,
+            Mark("over-limit", "Over limit"): self.over_limit,
+            Mark("no-screenshot", self.no_screenshot_text): self.no_screenshot,
+        }
+        return [mark for mark, shown in named.items() if shown]
+
+    @property
+    def no_screenshot_text(self) -> str:
+        """The no-screenshot mark's words, with the app's reason where it sent one (its notes
+        mostly begin with "No screenshot: " already, which the mark says once)."""
+        reason = self.capture_note.removeprefix(f"{NO_SCREENSHOT}: ")
+        return f"{NO_SCREENSHOT}: {reason}" if reason else NO_SCREENSHOT
 
     @property
     def said(self) -> str:
@@ -214,7 +236,7 @@ class BlockView:
         if not self.manual:
             parts.append(self.activity_text)
         parts.append(f"memo: {self.memo}" if self.memo else "no memo")
-        return "; ".join(parts + [mark.lower() for mark in self.marks])
+        return "; ".join(parts + [mark.said for mark in self.marks])
 
     def minutes(self) -> list[MinuteView]:
         """Every minute of its slot the block touches, with its input (none: zeros)."""
@@ -235,6 +257,7 @@ def _block_view(block: Block, zone: ZoneInfo, signer: ImageSigner, editable: boo
         start=block.start.astimezone(zone),
         end=block.end.astimezone(zone),
         memo=block.memo,
+        capture_note=block.capture_note,
         manual=manual,
         redacted=shot is not None and shot.redacted,
         over_limit=block.over_limit,
@@ -477,6 +500,7 @@ def _changed(
             "end": wire_time(block.end),
             "activity": block.activity,
             "memo": block.memo,
+            "capture_note": block.capture_note,
             "source": block.source,
             "deleted": block.deleted,
             "updated_at": wire_time(max(now, block.updated_at + timedelta(seconds=1))),

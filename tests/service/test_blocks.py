@@ -14,7 +14,7 @@ LAST_SUNDAY = MONDAY - timedelta(hours=10)  # Sun 22 Nov 23:00, in last week's g
 
 
 def test_a_new_block_is_stored_and_answered(world: World) -> None:
-    body = block_body(world.website, MONDAY - timedelta(minutes=10), memo="Hero section")
+    body = block_body(world.website, MONDAY - timedelta(minutes=10), memo="Hero section")  # no capture note
 
     answer = world.put_block(world.ann, uid("block-1"), body)
 
@@ -24,10 +24,31 @@ def test_a_new_block_is_stored_and_answered(world: World) -> None:
         **expected,
         "id": uid("block-1"),
         "contract_id": world.website,
+        "capture_note": "",
         "over_limit": False,
         "screenshot": None,
     }
     assert world.service.stored_block(uid("block-1")).memo == "Hero section"
+
+
+def test_a_blocks_capture_note_is_stored_answered_and_replaced_by_an_update(world: World) -> None:
+    start = MONDAY - timedelta(minutes=10)
+    private_app = "No screenshot: KeePassXC was on screen (a private app)."
+    first = world.put_block(
+        world.ann, uid("block"), block_body(world.website, start, capture_note=private_app)
+    )
+    update = block_body(
+        world.website,
+        start,
+        updated_at=MONDAY + timedelta(minutes=1),
+        capture_note="No screenshot: no monitor",
+    )
+    second = world.put_block(world.ann, uid("block"), update)
+
+    assert (first.status_code, first.json()["capture_note"]) == (200, private_app)
+    assert (second.status_code, second.json()["capture_note"]) == (200, "No screenshot: no monitor")
+    week = world.call("GET", f"/contracts/{world.website}/blocks", world.cara).json()
+    assert [block["capture_note"] for block in week] == ["No screenshot: no monitor"]  # the client's too
 
 
 def test_the_week_holds_that_weeks_blocks_of_every_device(world: World) -> None:

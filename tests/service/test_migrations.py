@@ -122,26 +122,27 @@ def _contract_0001(started: datetime) -> dict:
     }
 
 
+def _block_0001(block_id: str, updated_at: datetime) -> dict:
+    return {
+        "id": block_id,
+        "contract_id": uid("website"),
+        "freelancer_id": uid("ann"),
+        "device_id": uid("device"),
+        "start": _epoch(MONDAY - timedelta(minutes=10)),
+        "end": _epoch(MONDAY),
+        "activity": "[]",
+        "memo": "",
+        "source": "tracked",
+        "over_limit": False,
+        "deleted": False,
+        "updated_at": _epoch(updated_at),
+    }
+
+
 def test_0002_gives_each_shown_image_to_its_freelancer_and_unfreezes_future_blocks(database_url: str) -> None:
     database = _at_revision(database_url, "0001")
     try:
         uploaded = MONDAY - timedelta(hours=2)
-
-        def block(block_id: str, updated_at: datetime) -> dict:
-            return {
-                "id": block_id,
-                "contract_id": uid("website"),
-                "freelancer_id": uid("ann"),
-                "device_id": uid("device"),
-                "start": _epoch(MONDAY - timedelta(minutes=10)),
-                "end": _epoch(MONDAY),
-                "activity": "[]",
-                "memo": "",
-                "source": "tracked",
-                "over_limit": False,
-                "deleted": False,
-                "updated_at": _epoch(updated_at),
-            }
 
         _insert(
             database,
@@ -159,8 +160,8 @@ def test_0002_gives_each_shown_image_to_its_freelancer_and_unfreezes_future_bloc
                     for sha256 in ("a" * 64, "b" * 64, "c" * 64)
                 ],
                 "blocks": [
-                    block(uid("shown"), MONDAY),
-                    block(uid("frozen"), datetime(2999, 1, 1, tzinfo=UTC)),
+                    _block_0001(uid("shown"), MONDAY),
+                    _block_0001(uid("frozen"), datetime(2999, 1, 1, tzinfo=UTC)),
                 ],
                 "screenshots": [
                     {
@@ -234,3 +235,24 @@ def test_0003_makes_each_contract_an_accepted_offer_with_its_first_terms(databas
         uid("website"): (week_start(started), 4500, 600, False, uid("cara")),
         uid("logo"): (week_start(MONDAY) - timedelta(days=7), 4500, 600, False, uid("cara")),
     }
+
+
+def test_0006_gives_the_blocks_before_it_no_capture_note_and_goes_back(database_url: str) -> None:
+    database = _at_revision(database_url, "0001")
+    try:
+        _insert(database, {"users": USERS_0001, "contracts": [_contract_0001(MONDAY)]})
+        _insert(database, {"blocks": [_block_0001(uid("old"), MONDAY)]})
+
+        database.migrate()
+
+        with database.reading() as session:
+            notes = [block.capture_note for block in session.scalars(select(Block))]
+        with database.engine.connect() as connection:
+            command.downgrade(migrations.alembic_config(connection), "0005")
+            connection.commit()
+            columns = MetaData()
+            columns.reflect(connection, only=["blocks"])
+    finally:
+        database.close()
+    assert notes == [""]
+    assert "capture_note" not in columns.tables["blocks"].columns

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import requests
 
+from common.wire import MAX_CAPTURE_NOTE_CHARS
 from tests.helpers.service import API, LocalService
 
 REFUSALS = {
@@ -127,3 +128,18 @@ def test_every_route_documents_each_refusal_as_a_problem(service: LocalService) 
         "detail": {"title": "Detail", "type": "string"}
     }
     assert "HTTPValidationError" not in schema["components"]["schemas"]  # FastAPI's, never sent
+
+
+def test_a_blocks_capture_note_is_optional_and_bounded_and_always_answered(service: LocalService) -> None:
+    schemas = requests.get(f"{service.url}{API}/openapi.json", timeout=10).json()["components"]["schemas"]
+    sent, answered = schemas["BlockIn"], schemas["BlockOut"]
+
+    assert "capture_note" not in sent["required"]  # an app that predates it sends none
+    assert (
+        sent["properties"]["capture_note"]["maxLength"],
+        sent["properties"]["capture_note"]["default"],
+    ) == (
+        MAX_CAPTURE_NOTE_CHARS,
+        "",
+    )
+    assert "capture_note" in answered["required"]

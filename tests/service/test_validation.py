@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from common.timeutil import week_start
-from common.wire import MAX_MEMO_CHARS
+from common.wire import MAX_CAPTURE_NOTE_CHARS, MAX_MEMO_CHARS
 from service.schemas import MAX_BATCH, MAX_JSON_BYTES
 from tests.conftest import MONDAY
 from tests.service.conftest import World, block_body, uid
@@ -42,6 +42,11 @@ def test_a_missing_body_is_refused(world: World) -> None:
     [
         ("memo", "x" * (MAX_MEMO_CHARS + 1), "memo: String should have at most 500 characters."),
         ("memo", 12, "memo: Input should be a valid string."),
+        (
+            "capture_note",
+            "x" * (MAX_CAPTURE_NOTE_CHARS + 1),
+            "capture_note: String should have at most 200 characters.",
+        ),
         ("start", "2026-11-23T08:40:00", "start: Input should have timezone info."),
         (
             "start",
@@ -75,6 +80,7 @@ def test_a_missing_body_is_refused(world: World) -> None:
         ),
         ("deleted", "perhaps", "deleted: Input should be a valid boolean"),
         ("memo", "a\x00b", "memo: the text holds a NUL character."),
+        ("capture_note", "a\x00b", "capture_note: the text holds a NUL character."),
         ("end", "9999-12-31T23:59:59Z", "end: a time lies between the years 1970 and 2999."),
         ("end", "0001-01-01T00:01:00+09:30", "end: a time lies between the years 1970 and 2999."),
         ("start", "9999-12-31T23:00:00-05:00", "start: a time lies between the years 1970 and 2999."),
@@ -126,10 +132,15 @@ def test_unknown_paths_and_methods_are_explained(world: World) -> None:
 
 
 def test_the_largest_valid_batch_is_under_the_body_limit(world: World) -> None:
-    longest_memo = "🕐" * MAX_MEMO_CHARS  # sent as escaped surrogate pairs: 12 bytes a character
+    longest = "🕐" * MAX_MEMO_CHARS  # sent as escaped surrogate pairs: 12 bytes a character
     blocks = [  # the last slots of last week, still in its grace period: every one is stored
         {
-            **block_body(world.website, WEEK_START - timedelta(minutes=10 * (index + 1)), memo=longest_memo),
+            **block_body(
+                world.website,
+                WEEK_START - timedelta(minutes=10 * (index + 1)),
+                memo=longest,
+                capture_note=longest[:MAX_CAPTURE_NOTE_CHARS],
+            ),
             "activity": [[minute, 99_999, 99_999, 60] for minute in range(10)],
             "id": uid(f"block-{index:03}"),
         }

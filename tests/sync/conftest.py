@@ -102,7 +102,8 @@ def sync_until_done(syncer: Syncer, passes: int = 10) -> None:
 
 def assert_service_holds_local(database: Database, account: Account) -> None:
     """The service holds exactly this device's blocks of the service's contracts (same ids, times,
-    memos, activity, tombstones), and their screenshots with images hash-equal to the local files."""
+    memos, capture notes, activity, tombstones), and their screenshots with images hash-equal to the
+    local files."""
     with database.session() as session:
         local = {
             block.id: block
@@ -114,11 +115,20 @@ def assert_service_holds_local(database: Database, account: Account) -> None:
     assert sorted(stored) == sorted(local), "lost or duplicated blocks"
     for block_id, block in local.items():
         held = stored[block_id]
-        assert (held.start, held.end, held.activity, held.memo, held.deleted, held.source) == (
+        assert (
+            held.start,
+            held.end,
+            held.activity,
+            held.memo,
+            held.capture_note,
+            held.deleted,
+            held.source,
+        ) == (
             block.start,
             block.end,
             block.activity,
             block.memo,
+            block.capture_note,
             block.deleted,
             block.source,
         )

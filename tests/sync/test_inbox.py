@@ -8,6 +8,8 @@ from common.wire import wire_time
 from sync import inbox
 from tests.conftest import MONDAY
 
+PRIVATE_APP_NOTE = "No screenshot: KeePassXC was on screen (a private app)."
+
 
 def laptop_block(contract_id: str, activity: list[list[int]], updated_after: timedelta) -> dict:
     return {
@@ -18,6 +20,7 @@ def laptop_block(contract_id: str, activity: list[list[int]], updated_after: tim
         "end": wire_time(MONDAY + timedelta(minutes=10)),
         "activity": activity,
         "memo": "On the laptop",
+        "capture_note": PRIVATE_APP_NOTE,
         "source": "tracked",
         "over_limit": False,
         "deleted": False,
@@ -31,6 +34,7 @@ def test_a_pulled_block_brings_its_activity_and_the_summary_the_work_diary_shows
     assert inbox.store_other_devices_blocks(database, "desktop", blocks) == 1
     (view,) = diary.day_blocks(MONDAY.date())
     assert (view.activity, view.active_minutes, view.active_seconds) == (minutes, 2, 65)
+    assert view.capture_note == PRIVATE_APP_NOTE  # the laptop's reason for its missing screenshot
 
     edited = [laptop_block(contract.id, minutes[:1], timedelta(minutes=20))]  # idle time taken back there
     assert inbox.store_other_devices_blocks(database, "desktop", edited) == 1

@@ -11,11 +11,13 @@ import pytest
 import requests
 from sqlalchemy.orm import selectinload
 
-from common.wire import MAX_BATCH, MAX_UPLOAD_BYTES, MAX_UPLOAD_IMAGES
+from common.errors import EnvironmentProblem
+from common.wire import MAX_BATCH, MAX_CAPTURE_NOTE_CHARS, MAX_UPLOAD_BYTES, MAX_UPLOAD_IMAGES
 from sync import worker
 from sync.client import ServiceClient
 from sync.outbox import summary
 from sync.worker import Syncer
+from tests.helpers.fakes import FakeCapturer
 from tests.helpers.service import running_service
 from tests.sync.conftest import (
     CLIENT,
@@ -230,6 +232,42 @@ def test_contracts_and_other_devices_blocks_are_pulled_into_the_work_diary(
     assert [block.memo for block in diary.week_blocks(clock.now().date())] == ["On the desktop"]
     assert diary.contract(account.contract_id).status == "ended"
     laptop.close()
+
+
+def test_a_block_without_a_screenshot_reaches_the_service_and_other_devices_with_the_apps_reason(
+    tmp_path, database, syncer, account, make_tracker, clock
+):
+    tracker = make_tracker(capturer=FakeCapturer(private_app="KeePassXC"))
+    track_days(tracker, clock, account.contract_id, days=1, minutes=10)
+    clock.advance(-24 * 3600 + 10 * 60)
+
+    sync_until_done(syncer)
+
+    (held,) = account.service.stored_blocks()
+    note = "No screenshot: KeePassXC was on screen (a private app)."
+    assert (held.screenshot, held.capture_note) == (None, note)
+    assert_service_holds_local(database, account)
+    laptop = Database(tmp_path / "laptop")
+    Syncer(laptop, account.client(), clock, HOLD).run_once()
+    (pulled,) = Diary(laptop, zone=UTC).week_blocks(clock.now().date())
+    assert pulled.capture_note == note
+    laptop.close()
+
+
+def test_a_long_capture_note_is_cut_to_what_the_service_takes(database, syncer, account, make_tracker, clock):
+    problem = EnvironmentProblem(
+        f"Could not write the screenshot to /home/ann/{'deep/' * 60}", "Free some space."
+    )
+    tracker = make_tracker(capturer=FakeCapturer(problem=problem))
+    track_days(tracker, clock, account.contract_id, days=1, minutes=10)
+    clock.advance(-24 * 3600 + 10 * 60)
+
+    sync_until_done(syncer)
+
+    (held,) = account.service.stored_blocks()
+    assert len(held.capture_note) == MAX_CAPTURE_NOTE_CHARS
+    assert held.capture_note.startswith("No screenshot: Could not write the screenshot to /home/ann/deep/")
+    assert held.capture_note.endswith("…")
 
 
 def test_local_contracts_never_sync(database, diary, syncer, account, tracker, clock):

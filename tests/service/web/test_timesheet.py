@@ -26,6 +26,7 @@ from tracker.demo.images import jpeg
 # The world's clock says Monday 23 Nov 2026 09:00 UTC; Cara reads times in Tokyo (UTC+9) and Ann in UTC.
 TOKYO = "Asia/Tokyo"
 SEVEN = MONDAY - timedelta(hours=2)  # 07:00 UTC = 16:00 in Tokyo
+PRIVATE_APP_NOTE = "No screenshot: KeePassXC was on screen (a private app)."  # as the app notes it
 
 
 def set_zone(world: World, token: str, zone: str) -> None:
@@ -63,13 +64,17 @@ def screenshot(
 
 def a_week(world: World) -> dict[str, str]:
     """Monday's blocks on the Website (a weekly limit of 30 minutes): tracked with a screenshot of two
-    monitors, redacted, without a screenshot, over the limit, and manual time; their ids by name."""
+    monitors, redacted, without a screenshot (a private app was on screen), over the limit (without a
+    screenshot, nor the app's reason), and manual time; their ids by name."""
     world.service.update_contract(world.website, weekly_limit_minutes=30)
     ids = {name: uid(f"diary-{name}") for name in ("shot", "redacted", "bare", "over", "manual")}
     activity = {"shot": [[0, 9, 20, 50], [1, 0, 3, 10], [4, 2, 0, 5]], "redacted": [[0, 1, 1, 30]]}
     for minutes, name in enumerate(("shot", "redacted", "bare", "over")):
         body = block_body(
-            world.website, SEVEN + timedelta(minutes=10 * minutes), activity=activity.get(name, [])
+            world.website,
+            SEVEN + timedelta(minutes=10 * minutes),
+            activity=activity.get(name, []),
+            capture_note=PRIVATE_APP_NOTE if name == "bare" else "",
         )
         assert world.put_block(world.ann, ids[name], {**body, "memo": f"{name} work"}).status_code == 200
     manual = block_body(world.website, SEVEN + timedelta(minutes=60), source="manual", activity=[])
@@ -123,10 +128,28 @@ def test_the_diary_shows_the_week_and_day_in_the_viewers_zone_with_each_blocks_m
     assert [html.unescape(line) for line in said] == [
         "16:00–16:10, 10 minutes; 3 of 10 minutes active; memo: shot work",
         "16:10–16:20, 10 minutes; 1 of 10 minutes active; memo: redacted work; redacted",
-        "16:20–16:30, 10 minutes; 0 of 10 minutes active; memo: bare work; no screenshot",
+        "16:20–16:30, 10 minutes; 0 of 10 minutes active; memo: bare work; "
+        "no screenshot: KeePassXC was on screen (a private app).",
         "16:30–16:40, 10 minutes; 0 of 10 minutes active; memo: over work; over limit; no screenshot",
         "17:00–17:10, 10 minutes; memo: Call with Cara; manual; over limit",
     ]
+    # The marks shown, the app's reason in the no-screenshot one; the marks' kinds style the blocks.
+    assert [html.unescape(mark) for mark in re.findall(r'<span class="mark">([^<]+)</span>', tab.text)] == [
+        "Redacted",
+        PRIVATE_APP_NOTE,
+        "Over limit",
+        "No screenshot",
+        "Manual",
+        "Over limit",
+    ]
+    assert re.findall(r'<div class="block([^"]*)">', tab.text) == [
+        "",
+        " mark-redacted",
+        " mark-no-screenshot",
+        " mark-over-limit mark-no-screenshot",
+        " mark-manual mark-over-limit",
+    ]
+    assert tab.text.count('<span class="no-image" aria-hidden="true">No screenshot</span>') == 2
     assert re.findall(r'role="img" aria-label="(\d+ of 10 minutes active)"', tab.text) == [
         "3 of 10 minutes active",
         "1 of 10 minutes active",
@@ -178,6 +201,8 @@ def test_a_block_opens_to_every_monitor_and_its_minutes(world: World) -> None:
     ]
     assert len(minutes) == 10
     assert "Memo: shot work" in block.text
+    bare = page(world, cara, f"/contracts/{world.website}/blocks/{ids['bare']}").text
+    assert f'<span class="mark">{html.escape(PRIVATE_APP_NOTE)}</span>' in bare
     assert f'href="/contracts/{world.website}/blocks/{ids["redacted"]}" rel="next"' in block.text
     assert 'rel="prev"' not in block.text
     bob = browser_signed_in(world, BOB)
@@ -280,14 +305,14 @@ def test_the_freelancer_edits_a_memo_removes_time_and_adds_manual_time_once(worl
 
     assert [(a.status_code, a.headers["Location"]) for a in (edited, removed, *added)] == [back] * 4
     stored = world.call("GET", f"/contracts/{world.website}/blocks?week=2026-11-23", world.cara).json()
-    assert [(b["start"][11:16], b["memo"], b["source"]) for b in stored] == [
-        ("07:10", "redacted work", "tracked"),
-        ("07:20", "Footer", "tracked"),
-        ("07:30", "Footer", "tracked"),
-        ("08:00", "Call with Cara", "manual"),
-        ("08:10", "Review", "manual"),
-        ("08:20", "Review", "manual"),
-        ("08:30", "Review", "manual"),
+    assert [(b["start"][11:16], b["memo"], b["source"], b["capture_note"]) for b in stored] == [
+        ("07:10", "redacted work", "tracked", ""),
+        ("07:20", "Footer", "tracked", PRIVATE_APP_NOTE),  # a memo's edit keeps the app's note
+        ("07:30", "Footer", "tracked", ""),
+        ("08:00", "Call with Cara", "manual", ""),
+        ("08:10", "Review", "manual", ""),
+        ("08:20", "Review", "manual", ""),
+        ("08:30", "Review", "manual", ""),
     ]
     assert world.call("GET", f"/blobs/{image_hashes[0]}", world.cara).status_code == 404  # went with its time
     assert blocks_of(page(world, ann, path).text)[-3:] == ["08:10–08:20", "08:20–08:30", "08:30–08:40"]
