@@ -205,8 +205,13 @@ def web_pages(contract_id: str) -> dict[str, str]:
         "web: all contracts": "/",
         "web: overview": contract,
         "web: messages": f"{contract}/messages",
+        "web: messages, search": f"{contract}/messages/search?q=invoice",
         "web: timesheet": f"{contract}/timesheet",
+        "web: transactions, all": f"{contract}/transactions",
+        "web: the report, 2 years": f"/report?from={(NOW - 730 * timedelta(days=1)).date()}",
         "web: details": f"{contract}/details",
+        "web: an action's page": f"{contract}/actions/give_bonus",
+        "web: profile": "/profile",
     }
 
 
