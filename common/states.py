@@ -22,6 +22,17 @@ class BlockSource(StrEnum):
     MANUAL = "manual"  # added by hand ("Add Time"): no screenshot, no activity
 
 
+class WorkroomWriteKind(StrEnum):
+    """What the freelancer wrote in a contract's workroom, waiting in the app's outbox."""
+
+    MESSAGE = "message"
+    TODO = "todo"  # added, edited or checked off
+    TODO_DELETED = "todo_deleted"
+    TODO_ORDER = "todo_order"
+    SUBMISSION = "submission"  # work submitted for a milestone
+    FEEDBACK = "feedback"
+
+
 class ContractKind(StrEnum):
     HOURLY = "hourly"
     FIXED = "fixed"  # fixed-price: no tracked time

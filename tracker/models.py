@@ -10,12 +10,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import ClassVar, NamedTuple
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, MetaData, String, Text, TypeDecorator
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, MetaData, String, Text, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
 from common.contract import ContractColumns
 from common.dbtypes import NAMING_CONVENTION, StateString, UTCTimestamp
-from common.states import BlockSource, ContractOrigin, SyncState
+from common.states import BlockSource, ContractOrigin, MessageKind, SyncState, WorkroomWriteKind
 
 # A minute of activity as stored: minute of the slot, keyboard events, mouse events, active seconds.
 _MINUTE = struct.Struct("<BIIB")
@@ -167,3 +167,60 @@ class Setting(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class Workroom(Base):
+    """The app's copy of a service contract's workroom, kept for offline use: the service's answers
+    as last read (JSON, for display only), with the thread's messages in a table of their own."""
+
+    __tablename__ = "workrooms"
+
+    contract_id: Mapped[str] = mapped_column(ForeignKey("contracts.id"), primary_key=True)
+    # GET …/details: the contract with the viewer's menu, job post, proposal, profiles, feedback,
+    # recent activity
+    details: Mapped[dict] = mapped_column(JSON)
+    todos: Mapped[list[dict]] = mapped_column(JSON)
+    milestones: Mapped[list[dict]] = mapped_column(JSON)
+    milestone_requests: Mapped[list[dict]] = mapped_column(JSON)
+    # The last 30 days' ledger entries; None where the viewer sees no money (an agency member).
+    transactions: Mapped[list[dict] | None] = mapped_column(JSON)
+    older_messages: Mapped[int | None] = mapped_column()  # before= of the older page; None: none older
+    events_cursor: Mapped[int] = mapped_column()  # the events feed's cursor this copy is up to
+    fresh_at: Mapped[datetime] = mapped_column(UTCTimestamp)  # when the service last vouched for it
+
+
+class WorkroomMessage(Base):
+    """A message of a contract's thread as the service answered it (pages of it, newest first)."""
+
+    __tablename__ = "workroom_messages"
+
+    contract_id: Mapped[str] = mapped_column(ForeignKey("workrooms.contract_id"), primary_key=True)
+    number: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)  # its place in the thread
+    id: Mapped[str] = mapped_column(String(36))
+    kind: Mapped[MessageKind] = mapped_column(StateString(MessageKind, 16))
+    author_id: Mapped[str | None] = mapped_column(String(36))  # None: the service's own line
+    author_name: Mapped[str | None] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCTimestamp)
+    attachments: Mapped[list[dict]] = mapped_column(JSON)  # names, types, sizes: the bytes on demand
+    meeting: Mapped[dict | None] = mapped_column(JSON)
+
+
+class WorkroomWrite(Base):
+    """The outbox of the workroom: what the freelancer wrote, waiting to be sent, in the order it
+    was written; gone once the service took it (its answer is in the copy then)."""
+
+    __tablename__ = "workroom_writes"
+    __table_args__ = (Index("ix_workroom_writes_contract_id", "contract_id", "sync_state"),)
+
+    seq: Mapped[int] = mapped_column(primary_key=True)  # the order of writing, and of sending
+    contract_id: Mapped[str] = mapped_column(ForeignKey("contracts.id"))
+    kind: Mapped[WorkroomWriteKind] = mapped_column(StateString(WorkroomWriteKind, 16))
+    # The id the app made: the message's, the to-do's, the submission's message's ("" for the
+    # feedback and a new order of the to-dos, which have none)
+    item_id: Mapped[str] = mapped_column(String(36))
+    milestone_id: Mapped[str | None] = mapped_column(String(36))  # a submission's
+    body: Mapped[dict] = mapped_column(JSON)  # what is sent
+    written_at: Mapped[datetime] = mapped_column(UTCTimestamp)
+    sync_state: Mapped[SyncState] = mapped_column(StateString(SyncState, 8), default=SyncState.PENDING)
+    sync_error: Mapped[str] = mapped_column(Text, default="")  # the service's reason for refusing it
