@@ -91,6 +91,53 @@ class ServiceClient:
         stored or the refusal."""
         return self._put_each("/screenshots", "screenshots", screenshots)
 
+    # ----- the workroom (docs/sync.md)
+
+    def details(self, contract_id: str) -> dict:
+        return self._call("GET", f"/contracts/{contract_id}/details", expect=dict)
+
+    def todos(self, contract_id: str) -> list[dict]:
+        return self._call("GET", f"/contracts/{contract_id}/todos", expect=list)
+
+    def messages(self, contract_id: str, limit: int, before: int | None = None) -> dict:
+        """A page of the thread: the newest ``limit`` messages, or those just before ``before``."""
+        params = {"limit": limit} | ({"before": before} if before is not None else {})
+        return self._call("GET", f"/contracts/{contract_id}/messages", params=params, expect=dict)
+
+    def milestones(self, contract_id: str) -> list[dict]:
+        return self._call("GET", f"/contracts/{contract_id}/milestones", expect=list)
+
+    def milestone_requests(self, contract_id: str) -> list[dict]:
+        return self._call("GET", f"/contracts/{contract_id}/milestone-requests", expect=list)
+
+    def transactions(self, contract_id: str) -> list[dict]:
+        """The ledger entries of the last 30 days (refused to an agency member)."""
+        return self._call("GET", f"/contracts/{contract_id}/transactions", expect=list)
+
+    def events(self, after: int | None) -> dict:
+        """The events feed after the cursor ``after`` (None: none, only the cursor of now)."""
+        params = {} if after is None else {"after": after}
+        return self._call("GET", "/events", params=params, expect=dict)
+
+    def put_message(self, contract_id: str, message_id: str, message: dict) -> dict:
+        return self._call("PUT", f"/contracts/{contract_id}/messages/{message_id}", json=message, expect=dict)
+
+    def put_todo(self, contract_id: str, todo_id: str, todo: dict) -> dict:
+        return self._call("PUT", f"/contracts/{contract_id}/todos/{todo_id}", json=todo, expect=dict)
+
+    def delete_todo(self, contract_id: str, todo_id: str) -> None:
+        self._call("DELETE", f"/contracts/{contract_id}/todos/{todo_id}")
+
+    def put_todo_order(self, contract_id: str, order: dict) -> list[dict]:
+        return self._call("PUT", f"/contracts/{contract_id}/todos/order", json=order, expect=list)
+
+    def submit_work(self, contract_id: str, milestone_id: str, submission: dict) -> dict:
+        path = f"/contracts/{contract_id}/milestones/{milestone_id}/submit"
+        return self._call("POST", path, json=submission, expect=dict)
+
+    def put_feedback(self, contract_id: str, feedback: dict) -> dict:
+        return self._call("PUT", f"/contracts/{contract_id}/feedback", json=feedback, expect=dict)
+
     # ----- internals
 
     def _put_each(self, path: str, name: str, items: list[dict]) -> list[dict | Refused]:

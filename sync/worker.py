@@ -1,4 +1,5 @@
-"""A sync pass: pull the contracts, push blocks, push screenshots, pull the other devices' blocks.
+"""A sync pass: pull the contracts, push blocks, push screenshots, pull the other devices' blocks,
+then the workrooms: push what was written in them, pull their news (``sync.workroom``).
 
 ``Syncer.run_once`` never raises for a network, service or disk problem: its report says what was
 done and why it stopped. The caller waits ``Backoff.failed()`` seconds after a report with an error.
@@ -23,6 +24,7 @@ from sync import inbox, outbox
 from sync.client import ServiceClient
 from sync.errors import Refused, SignedOut
 from sync.outbox import OutgoingBlock, OutgoingScreenshot
+from sync.workroom import WorkroomSync
 from tracker.storage import Database
 
 log = logging.getLogger(__name__)
@@ -39,6 +41,7 @@ CONTENT_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/we
 class SyncReport:
     sent_blocks: int = 0
     sent_screenshots: int = 0
+    sent_workroom_writes: int = 0
     rejected: list[str] = field(default_factory=list)  # "what: the service's reason", one per item
     changed_contracts: int = 0  # pulled and new or changed here
     changed_blocks: int = 0  # of other devices, pulled and new or changed here
@@ -86,6 +89,7 @@ class Syncer:
             self._push_blocks(report)
             self._push_screenshots(report)
             self._pull_blocks(contracts, report)
+            self._sync_workrooms(contracts, report)
         except WorkdiaryError as problem:  # unreachable, signed out, or the local disk failing
             log.info("sync pass stopped: %s", problem)
             report.error = str(problem)
@@ -197,6 +201,11 @@ class Syncer:
                 blocks = self.client.blocks(contract_id, week.date())
                 with self.client.reading("the blocks"):
                     report.changed_blocks += inbox.store_other_devices_blocks(self.db, device_id, blocks)
+
+    def _sync_workrooms(self, contract_ids: list[str], report: SyncReport) -> None:
+        sent, refused = WorkroomSync(self.db, self.client, self.clock).run(contract_ids)
+        report.sent_workroom_writes = sent
+        report.rejected += refused
 
 
 def _upload_groups(page: list[OutgoingScreenshot]) -> Iterator[list[OutgoingScreenshot]]:

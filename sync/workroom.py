@@ -1,0 +1,311 @@
+"""Sync of the workroom copies that the app opens offline (``tracker.workroom``).
+
+A contract's whole workroom is read the first time a pass sees the contract; after that, each pass
+asks the events feed what happened since the copy's cursor and reads again only the parts an event
+touched. The thread is read a page at a time: the newest page first, then the messages newer than
+the copy's newest, and older pages only when the user scrolls to them (``read_older``).
+
+What the freelancer wrote goes first, in the order written, each write under an id made here (so
+that a replay changes nothing); a refusal sets that write aside with the service's reason and the
+others go on. A write leaves the outbox in the same transaction as the copy's parts that show it,
+read back from the service: a pass cut in between sends it again, which the service answers as
+before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+
+from sqlalchemy import delete, select, update
+
+from common.states import EventKind, Role, SyncState, WorkroomWriteKind
+from common.timeutil import Clock
+from common.wire import field_of, parse_wire_time
+from sync.client import ServiceClient
+from sync.errors import Refused
+from tracker.models import Workroom, WorkroomMessage, WorkroomWrite
+from tracker.storage import Database
+
+THREAD_PAGE = 50  # messages read at a time
+_EVENT_FIELDS = {"number": int, "contract_id": str, "kind": str}
+
+
+class Part(StrEnum):
+    """A part of a workroom that is read (and stored) as a whole."""
+
+    DETAILS = "details"  # the contract and its menu, feedback, recent activity
+    TODOS = "todos"
+    THREAD = "thread"  # the messages newer than the copy's newest
+    MILESTONES = "milestones"  # and the requests to add or change one
+    MONEY = "money"  # the last 30 days' transactions
+
+
+EVERYTHING = frozenset(Part)
+# An event is a line in the thread and an entry of the recent activity, and may change the menu.
+_EVENT_LINE = frozenset({Part.DETAILS, Part.THREAD})
+_MILESTONE_EVENTS = {
+    EventKind.MILESTONE_ADDED,
+    EventKind.MILESTONE_FUNDED,
+    EventKind.WORK_SUBMITTED,
+    EventKind.CHANGES_REQUESTED,
+    EventKind.MILESTONE_APPROVED,
+    EventKind.MILESTONE_REQUESTED,
+    EventKind.MILESTONE_REQUEST_DECIDED,
+}
+_MONEY_EVENTS = {
+    EventKind.MILESTONE_APPROVED,  # paid: a transaction
+    EventKind.INVOICE_ISSUED,
+    EventKind.INVOICE_DISPUTED,
+    EventKind.INVOICE_PAID,
+    EventKind.BONUS_GIVEN,
+    EventKind.REFUND_GIVEN,
+}
+_PARTS_OF_WRITE = {
+    WorkroomWriteKind.MESSAGE: frozenset({Part.THREAD}),
+    WorkroomWriteKind.TODO: frozenset({Part.TODOS}),
+    WorkroomWriteKind.TODO_DELETED: frozenset({Part.TODOS}),
+    WorkroomWriteKind.TODO_ORDER: frozenset({Part.TODOS}),
+    WorkroomWriteKind.SUBMISSION: frozenset({Part.THREAD, Part.MILESTONES}),
+    WorkroomWriteKind.FEEDBACK: frozenset({Part.DETAILS}),
+}
+
+
+def parts_of(kind: str) -> frozenset[Part]:
+    """The parts of a workroom an event of this kind changes."""
+    if kind == EventKind.MESSAGE_POSTED:
+        return frozenset({Part.THREAD})
+    if kind == EventKind.TODOS_CHANGED:
+        return frozenset({Part.TODOS})
+    if kind not in set(EventKind):  # a kind newer than this app: read it all again
+        return EVERYTHING
+    return (
+        _EVENT_LINE
+        | ({Part.MILESTONES} if kind in _MILESTONE_EVENTS else set())
+        | ({Part.MONEY} if kind in _MONEY_EVENTS else set())
+    )
+
+
+class WorkroomSync:
+    def __init__(self, database: Database, client: ServiceClient, clock: Clock) -> None:
+        self.db = database
+        self.client = client
+        self.clock = clock
+
+    def run(self, contract_ids: Iterable[str]) -> tuple[int, list[str]]:
+        """Send what was written, then bring the copies of these contracts' workrooms up to date:
+        how many writes the service took, and what it refused ("what: the reason")."""
+        sent, refused = self.push()
+        self.pull(contract_ids)
+        return sent, refused
+
+    # ----- the outbox
+
+    def push(self) -> tuple[int, list[str]]:
+        with self.db.session() as session:
+            pending = list(
+                session.scalars(
+                    select(WorkroomWrite)
+                    .where(WorkroomWrite.sync_state == SyncState.PENDING)
+                    .order_by(WorkroomWrite.seq)
+                )
+            )
+        by_contract: dict[str, list[WorkroomWrite]] = {}
+        for write in pending:
+            by_contract.setdefault(write.contract_id, []).append(write)
+        sent, refused = 0, []
+        for contract_id, writes in by_contract.items():
+            taken: list[int] = []
+            parts: set[Part] = set()
+            for write in writes:
+                try:
+                    self._send(write)
+                except Refused as refusal:
+                    self._set_aside(write, refusal.reason)
+                    refused.append(f"{write.kind.replace('_', ' ')} in a workroom: {refusal.reason}")
+                    continue
+                taken.append(write.seq)
+                parts |= _PARTS_OF_WRITE[write.kind]
+            if taken:
+                self._refresh(contract_id, frozenset(parts), taken_writes=taken)
+                sent += len(taken)
+        return sent, refused
+
+    def _send(self, write: WorkroomWrite) -> None:
+        contract_id, item_id, body = write.contract_id, write.item_id, write.body
+        match write.kind:
+            case WorkroomWriteKind.MESSAGE:
+                self.client.put_message(contract_id, item_id, body)
+            case WorkroomWriteKind.TODO:
+                self.client.put_todo(contract_id, item_id, body)
+            case WorkroomWriteKind.TODO_DELETED:
+                self.client.delete_todo(contract_id, item_id)
+            case WorkroomWriteKind.TODO_ORDER:
+                self.client.put_todo_order(contract_id, body)
+            case WorkroomWriteKind.SUBMISSION:
+                self.client.submit_work(contract_id, write.milestone_id or "", body)
+            case WorkroomWriteKind.FEEDBACK:
+                self.client.put_feedback(contract_id, body)
+
+    def _set_aside(self, write: WorkroomWrite, reason: str) -> None:
+        with self.db.session() as session:
+            session.execute(
+                update(WorkroomWrite)
+                .where(WorkroomWrite.seq == write.seq)
+                .values(sync_state=SyncState.REJECTED, sync_error=reason)
+            )
+
+    # ----- the copies
+
+    def pull(self, contract_ids: Iterable[str]) -> None:
+        with self.db.session() as session:
+            cursors = {
+                row.contract_id: row.events_cursor
+                for row in session.execute(select(Workroom.contract_id, Workroom.events_cursor))
+            }
+        first_seen = [contract_id for contract_id in contract_ids if contract_id not in cursors]
+        if first_seen:
+            now_cursor = self._feed(None)[1]  # before the reads: what happens meanwhile is news
+            for contract_id in first_seen:
+                self._refresh(contract_id, EVERYTHING, first_cursor=now_cursor)
+        if cursors:
+            self._pull_news(cursors)
+
+    def _pull_news(self, cursors: dict[str, int]) -> None:
+        after = min(cursors.values())
+        while True:
+            events, cursor = self._feed(after)
+            touched: dict[str, set[Part]] = {}
+            for event in events:
+                contract_id = event["contract_id"]
+                if contract_id in cursors and event["number"] > cursors[contract_id]:
+                    touched.setdefault(contract_id, set()).update(parts_of(event["kind"]))
+            for contract_id, parts in touched.items():
+                self._refresh(contract_id, frozenset(parts))
+            with self.db.session() as session:
+                session.execute(
+                    update(Workroom)
+                    .where(Workroom.contract_id.in_(list(cursors)), Workroom.events_cursor < cursor)
+                    .values(events_cursor=cursor)
+                )
+                session.execute(
+                    update(Workroom)
+                    .where(Workroom.contract_id.in_(list(cursors)))
+                    .values(fresh_at=self.clock.now())
+                )
+            if not events:
+                return
+            after = cursor
+
+    def _feed(self, after: int | None) -> tuple[list[dict], int]:
+        answer = self.client.events(after)
+        with self.client.reading("the events"):
+            events = [
+                {name: field_of(event, name, kind) for name, kind in _EVENT_FIELDS.items()}
+                for event in field_of(answer, "events", list)
+            ]
+            return events, field_of(answer, "cursor", int)
+
+    def read_older(self, contract_id: str) -> int:
+        """Read the page of the thread before the oldest message the copy holds; how many messages
+        it brought (0 at the thread's start)."""
+        with self.db.session() as session:
+            before = session.scalar(
+                select(Workroom.older_messages).where(Workroom.contract_id == contract_id)
+            )
+        if before is None:
+            return 0
+        page = self.client.messages(contract_id, THREAD_PAGE, before)
+        with self.client.reading("the thread"):
+            messages = [_message_row(contract_id, message) for message in field_of(page, "messages", list)]
+            older = page["older"]
+        with self.db.session() as session:
+            for message in messages:
+                session.merge(message)
+            session.get_one(Workroom, contract_id).older_messages = older
+        return len(messages)
+
+    def _refresh(
+        self,
+        contract_id: str,
+        parts: frozenset[Part],
+        first_cursor: int | None = None,
+        taken_writes: list[int] | None = None,
+    ) -> None:
+        """Read these parts of the workroom and store them in one transaction, which also takes
+        ``taken_writes`` out of the outbox; ``first_cursor``: a workroom seen for the first time."""
+        with self.db.session() as session:
+            room = session.get(Workroom, contract_id)
+            newest = session.scalar(
+                select(WorkroomMessage.number)
+                .where(WorkroomMessage.contract_id == contract_id)
+                .order_by(WorkroomMessage.number.desc())
+                .limit(1)
+            )
+        if room is None and first_cursor is None:  # written before its first read: that read shows it
+            parts = frozenset()
+        columns = self._read_columns(contract_id, parts, room.details if room else None)
+        messages, older = self._new_messages(contract_id, newest) if Part.THREAD in parts else ([], None)
+        with self.db.session() as session:
+            if first_cursor is not None:
+                room = Workroom(
+                    contract_id=contract_id, older_messages=older, events_cursor=first_cursor, **columns
+                )
+                room.fresh_at = self.clock.now()
+                session.add(room)
+                session.flush()
+            elif room is not None:
+                if messages and newest is None:  # the copy's first messages: older ones before them
+                    columns["older_messages"] = older
+                if columns:
+                    session.execute(
+                        update(Workroom).where(Workroom.contract_id == contract_id).values(**columns)
+                    )
+            for message in messages:
+                session.merge(message)
+            if taken_writes:
+                session.execute(delete(WorkroomWrite).where(WorkroomWrite.seq.in_(taken_writes)))
+
+    def _read_columns(self, contract_id: str, parts: frozenset[Part], held_details: dict | None) -> dict:
+        columns: dict = {}
+        if Part.DETAILS in parts:
+            columns["details"] = self.client.details(contract_id)
+        if Part.TODOS in parts:
+            columns["todos"] = self.client.todos(contract_id)
+        if Part.MILESTONES in parts:
+            columns["milestones"] = self.client.milestones(contract_id)
+            columns["milestone_requests"] = self.client.milestone_requests(contract_id)
+        if Part.MONEY in parts:
+            details = columns.get("details") or held_details or self.client.details(contract_id)
+            with self.client.reading("the contract"):
+                sees_money = details["contract"]["role"] != Role.AGENCY_MEMBER
+            columns["transactions"] = self.client.transactions(contract_id) if sees_money else None
+        return columns
+
+    def _new_messages(self, contract_id: str, newest: int | None) -> tuple[list[WorkroomMessage], int | None]:
+        """The messages after the copy's newest (the newest page when it holds none), oldest
+        first, and the cursor of the page before them."""
+        page = self.client.messages(contract_id, THREAD_PAGE)
+        with self.client.reading("the thread"):
+            messages = [_message_row(contract_id, message) for message in field_of(page, "messages", list)]
+            older = page["older"]
+            while newest is not None and older is not None and messages[0].number > newest:
+                page = self.client.messages(contract_id, THREAD_PAGE, older)
+                earlier = [_message_row(contract_id, message) for message in field_of(page, "messages", list)]
+                messages, older = earlier + messages, page["older"]
+        return [message for message in messages if newest is None or message.number > newest], older
+
+
+def _message_row(contract_id: str, message: dict) -> WorkroomMessage:
+    return WorkroomMessage(
+        contract_id=contract_id,
+        number=field_of(message, "number", int),
+        id=field_of(message, "id", str),
+        kind=field_of(message, "kind", str),
+        author_id=message["author_id"],
+        author_name=message["author_name"],
+        body=field_of(message, "body", str),
+        created_at=parse_wire_time(field_of(message, "created_at", str)),
+        attachments=field_of(message, "attachments", list),
+        meeting=message["meeting"],
+    )

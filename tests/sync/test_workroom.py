@@ -1,0 +1,223 @@
+"""The workroom copies: read whole the first time, then only the parts the events feed says
+changed; what the freelancer writes offline goes out once, in order, or is set aside on its item
+with the service's reason. Against the real service on a loopback port, through the fault proxy
+for the time offline."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import requests
+
+from common.states import SyncState
+from sync.worker import Syncer
+from sync.workroom import THREAD_PAGE, WorkroomSync
+from tests.helpers.faultproxy import FaultProxy
+from tests.helpers.service import API, bearer
+from tests.sync.conftest import CLIENT, FREELANCER, HOLD, Account
+from tracker import workroom
+from tracker.storage import Database
+
+
+class Client:
+    """The contract's client, acting through the API."""
+
+    def __init__(self, account: Account) -> None:
+        self.api = account.service.api
+        self.token = account.service.sign_in(CLIENT)
+
+    def call(self, method: str, path: str, **body: object) -> requests.Response:
+        answer = requests.request(
+            method, self.api + path, headers=bearer(self.token), json=body or None, timeout=10
+        )
+        assert answer.status_code in (200, 204), answer.text
+        return answer
+
+    def say(self, contract_id: str, text: str) -> str:
+        message_id = str(uuid.uuid4())
+        self.call("PUT", f"/contracts/{contract_id}/messages/{message_id}", body=text)
+        return message_id
+
+    def thread(self, contract_id: str) -> list[dict]:
+        return self.call("GET", f"/contracts/{contract_id}/messages?limit=200").json()["messages"]
+
+
+@pytest.fixture
+def client(account) -> Client:
+    return Client(account)
+
+
+@pytest.fixture
+def fixed(account, client) -> tuple[str, str]:
+    """A fixed-price contract of the freelancer's with one funded milestone: (contract, milestone)."""
+    contract_id = account.service.add_contract("Shop", FREELANCER, CLIENT, kind="fixed", hourly_rate_cents=0)
+    milestone_id = str(uuid.uuid4())
+    client.call(
+        "PUT", f"/contracts/{contract_id}/milestones/{milestone_id}", title="Design", amount_cents=30000
+    )
+    client.call("POST", f"/contracts/{contract_id}/milestones/{milestone_id}/fund")
+    return contract_id, milestone_id
+
+
+def synced(database: Database, account: Account, clock, base_url: str = "") -> Syncer:
+    syncer = Syncer(database, account.client(base_url), clock, HOLD)
+    report = syncer.run_once()
+    assert report.error is None and report.rejected == [], report
+    return syncer
+
+
+def bodies(view: workroom.WorkroomView) -> list[str]:
+    return [message.body for message in view.thread.messages]
+
+
+def test_a_contracts_workroom_is_read_whole_the_first_time_and_opens_from_the_copy(
+    database, account, client, clock
+):
+    client.say(account.contract_id, "Welcome aboard!")
+    todo_id = str(uuid.uuid4())
+    client.call("PUT", f"/contracts/{account.contract_id}/todos/{todo_id}", text="Send the mock-ups")
+
+    synced(database, account, clock)
+    view = workroom.open_workroom(database, account.contract_id)
+
+    assert view is not None
+    assert view.details["contract"]["title"] == "Website rebuild"
+    assert view.details["contract"]["role"] == "freelancer"
+    assert "end_contract" in view.details["contract"]["actions"]
+    assert view.todos == [workroom.Todo(todo_id, "Send the mock-ups", False)]
+    assert bodies(view) == ["Welcome aboard!"]
+    assert view.thread.messages[0].author_name == "Bob" and view.thread.messages[0].number
+    assert not view.thread.more_on_service
+    assert view.transactions == [] and view.milestones == []
+    assert view.fresh_at == clock.now()
+
+
+def test_a_new_message_refreshes_the_thread_alone(database, account, client, clock):
+    syncer = synced(database, account, clock)
+    account.service.update_contract(account.contract_id, title="Renamed quietly")  # no event
+    clock.advance(60)
+    client.say(account.contract_id, "Any news?")
+
+    assert syncer.run_once().error is None
+    view = workroom.open_workroom(database, account.contract_id)
+
+    assert view is not None
+    assert bodies(view) == ["Any news?"]
+    assert view.details["contract"]["title"] == "Website rebuild"  # the details were not read again
+    assert view.fresh_at == clock.now()
+
+
+def test_a_status_change_refreshes_the_details_and_the_thread(database, account, client, clock):
+    syncer = synced(database, account, clock)
+    client.call("POST", f"/contracts/{account.contract_id}/pause")
+
+    assert syncer.run_once().error is None
+    view = workroom.open_workroom(database, account.contract_id)
+
+    assert view is not None
+    assert view.details["contract"]["status"] == "paused"
+    assert [activity["kind"] for activity in view.details["recent_activity"]][:1] == ["paused"]
+    assert [message.kind for message in view.thread.messages] == ["system"]
+
+
+def test_writes_made_offline_go_out_once_each_when_back_online(database, account, client, fixed, clock):
+    contract_id, milestone_id = fixed
+    with FaultProxy(account.service.url) as proxy:
+        syncer = synced(database, account, clock, proxy.url)
+        proxy.set_fault("down")
+        message_id = workroom.send_message(database, contract_id, "Starting on the design.", clock.now())
+        todo_id = workroom.save_todo(database, contract_id, "Pick the colours", False, clock.now())
+        workroom.save_todo(database, contract_id, "Pick the colours", True, clock.now(), todo_id)
+        submission_id = workroom.submit_work(database, contract_id, milestone_id, "Design done.", clock.now())
+
+        offline = syncer.run_once()
+        waiting = workroom.open_workroom(database, contract_id)
+        # Back, but the answer to the message is lost: the service took it, the app sends it again.
+        proxy.set_fault("cut_answer", path=f"{API}/contracts/{contract_id}/messages/")
+        cut = syncer.run_once()
+        proxy.set_fault(None)
+        back = syncer.run_once()
+
+    assert offline.error and cut.error and back.error is None
+    assert waiting is not None
+    pending = workroom.Delivery(SyncState.PENDING)
+    assert [(m.body, m.delivery) for m in waiting.thread.messages] == [
+        ("Bob added the milestone “Design”.", None),
+        ("Bob funded the milestone “Design”.", None),
+        ("Starting on the design.", pending),
+        ("Design done.", pending),
+    ]
+    assert waiting.todos == [workroom.Todo(todo_id, "Pick the colours", True, pending)]
+    assert waiting.submissions == {milestone_id: pending}
+
+    on_service = client.thread(contract_id)
+    assert [m["id"] for m in on_service].count(message_id) == 1
+    assert [m["id"] for m in on_service].count(submission_id) == 1
+    todos = client.call("GET", f"/contracts/{contract_id}/todos").json()
+    assert [(todo["id"], todo["done"]) for todo in todos] == [(todo_id, True)]
+    view = workroom.open_workroom(database, contract_id)
+    assert view is not None
+    assert all(message.delivery is None and message.number for message in view.thread.messages)
+    assert {message.id for message in view.thread.messages} >= {message_id, submission_id}
+    assert view.todos == [workroom.Todo(todo_id, "Pick the colours", True)]
+    assert [milestone["status"] for milestone in view.milestones] == ["submitted"]
+    assert view.submissions == {}
+
+
+def test_a_refused_write_is_set_aside_on_its_item_and_the_others_go_out(
+    database, account, client, fixed, clock
+):
+    contract_id, milestone_id = fixed
+    syncer = synced(database, account, clock)
+    workroom.submit_work(database, contract_id, milestone_id, "Design done.", clock.now())
+    synced(database, account, clock)
+    client.call("POST", f"/contracts/{contract_id}/milestones/{milestone_id}/approve")
+    # Written before the app heard of the approval:
+    workroom.submit_work(database, contract_id, milestone_id, "One more change.", clock.now())
+    todo_id = workroom.save_todo(database, contract_id, "Invoice the client", False, clock.now())
+
+    report = syncer.run_once()
+    view = workroom.open_workroom(database, contract_id)
+
+    assert report.error is None and report.sent_workroom_writes == 1
+    assert len(report.rejected) == 1 and "submission" in report.rejected[0]
+    assert view is not None
+    refused = view.submissions[milestone_id]
+    assert refused.state == SyncState.REJECTED and refused.reason
+    assert [(m.body, m.delivery) for m in view.thread.messages if m.delivery] == [
+        ("One more change.", refused)
+    ]
+    assert view.todos == [workroom.Todo(todo_id, "Invoice the client", False)]
+    assert [milestone["status"] for milestone in view.milestones] == ["paid"]
+    assert syncer.run_once().rejected == []  # set aside: not sent again
+
+
+def test_an_agency_members_copy_holds_no_money(database, account, clock):
+    account.service.add_user("cara@example.test", "agency_member")
+    contract_id = account.service.add_contract("Agency work", "cara@example.test", CLIENT, agency_member=True)
+    member = Account(account.service, contract_id, account.service.sign_in("cara@example.test"))
+
+    synced(database, member, clock)
+    view = workroom.open_workroom(database, contract_id)
+
+    assert view is not None
+    assert view.transactions is None
+    assert "hourly_rate_cents" not in view.details["contract"]
+
+
+def test_older_pages_of_the_thread_are_read_on_demand(database, account, client, clock):
+    for number in range(60):
+        client.say(account.contract_id, f"Message {number}")
+    syncer = synced(database, account, clock)
+    first = workroom.open_workroom(database, account.contract_id)
+    brought = WorkroomSync(database, syncer.client, clock).read_older(account.contract_id)
+    page = workroom.thread_page(database, account.contract_id, first.thread.messages[0].number)
+    again = WorkroomSync(database, syncer.client, clock).read_older(account.contract_id)
+
+    assert first is not None and len(first.thread.messages) == THREAD_PAGE
+    assert first.thread.more_on_service and first.thread.older is None
+    assert brought == 60 - THREAD_PAGE and again == 0
+    assert bodies(first)[-1] == "Message 59"
+    assert [message.body for message in page.messages] == [f"Message {n}" for n in range(10)]
+    assert not page.more_on_service

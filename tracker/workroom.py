@@ -1,0 +1,255 @@
+"""A contract's workroom as the app shows it, read from the local copy that sync keeps current
+(``sync.workroom``), and what the freelancer writes in it: written here first, as an item of the
+outbox (``WorkroomWrite``), shown as waiting to be sent until the service takes it, or with the
+service's reason where it refused it. No network here: the workroom opens the same offline.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from sqlalchemy import select
+
+from common.states import MessageKind, SyncState, WorkroomWriteKind
+from tracker.models import Workroom, WorkroomMessage, WorkroomWrite
+from tracker.storage import Database
+
+PAGE = 50  # messages in a page of the thread
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """How something written here stands: waiting to be sent (PENDING), or refused (REJECTED) with
+    the service's reason. What the service holds has none."""
+
+    state: SyncState
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Message:
+    number: int | None  # its place in the thread; None: written here, not taken by the service yet
+    id: str
+    kind: MessageKind
+    author_id: str | None  # None: the service's own line; "" written here (the freelancer)
+    author_name: str | None
+    body: str
+    created_at: datetime
+    attachments: list[dict]
+    meeting: dict | None
+    delivery: Delivery | None = None
+
+
+@dataclass(frozen=True)
+class Todo:
+    id: str
+    text: str
+    done: bool
+    delivery: Delivery | None = None
+
+
+@dataclass(frozen=True)
+class ThreadPage:
+    messages: list[Message]  # oldest first
+    older: int | None  # before= of the page before, in the local copy; None: none held here
+    more_on_service: bool  # older messages the copy does not hold yet (sync reads them on demand)
+
+
+@dataclass(frozen=True)
+class WorkroomView:
+    contract_id: str
+    details: dict  # the contract with the freelancer's menu, job post, proposal, profiles, feedback…
+    todos: list[Todo]
+    thread: ThreadPage  # the newest page, then the messages waiting to be sent
+    milestones: list[dict]
+    milestone_requests: list[dict]
+    submissions: dict[str, Delivery]  # by milestone id: work submitted here, not taken yet
+    feedback: Delivery | None  # feedback left here, not taken yet
+    transactions: list[dict] | None  # the last 30 days'; None: no money shown (agency member)
+    fresh_at: datetime  # when the service last vouched for this copy
+
+
+def open_workroom(database: Database, contract_id: str, page: int = PAGE) -> WorkroomView | None:
+    """The workroom of a contract from the local copy, with what is written here and not yet
+    taken; None before sync first read it."""
+    with database.session() as session:
+        room = session.get(Workroom, contract_id)
+        if room is None:
+            return None
+        writes = list(
+            session.scalars(
+                select(WorkroomWrite)
+                .where(WorkroomWrite.contract_id == contract_id)
+                .order_by(WorkroomWrite.seq)
+            )
+        )
+    newest = thread_page(database, contract_id, None, page)
+    outgoing = [_outgoing_message(write) for write in writes if write.kind in _IN_THREAD]
+    submissions = {
+        write.milestone_id: _delivery(write)
+        for write in writes
+        if write.kind == WorkroomWriteKind.SUBMISSION and write.milestone_id
+    }
+    feedback = [_delivery(write) for write in writes if write.kind == WorkroomWriteKind.FEEDBACK]
+    return WorkroomView(
+        contract_id=contract_id,
+        details=room.details,
+        todos=todos_with_writes(room.todos, writes),
+        thread=ThreadPage(newest.messages + outgoing, newest.older, newest.more_on_service),
+        milestones=room.milestones,
+        milestone_requests=room.milestone_requests,
+        submissions=submissions,
+        feedback=feedback[-1] if feedback else None,
+        transactions=room.transactions,
+        fresh_at=room.fresh_at,
+    )
+
+
+def thread_page(database: Database, contract_id: str, before: int | None, page: int = PAGE) -> ThreadPage:
+    """A page of the thread as the copy holds it: the newest messages, or those before message
+    number ``before``, oldest first."""
+    query = select(WorkroomMessage).where(WorkroomMessage.contract_id == contract_id)
+    if before is not None:
+        query = query.where(WorkroomMessage.number < before)
+    with database.session() as session:
+        rows = list(session.scalars(query.order_by(WorkroomMessage.number.desc()).limit(page + 1)))
+        older_on_service = session.scalar(
+            select(Workroom.older_messages).where(Workroom.contract_id == contract_id)
+        )
+    shown = rows[:page][::-1]
+    held_older = len(rows) > page
+    return ThreadPage(
+        [_held_message(row) for row in shown],
+        shown[0].number if held_older else None,
+        not held_older and older_on_service is not None,
+    )
+
+
+def _held_message(row: WorkroomMessage) -> Message:
+    return Message(
+        row.number,
+        row.id,
+        row.kind,
+        row.author_id,
+        row.author_name,
+        row.body,
+        row.created_at,
+        row.attachments,
+        row.meeting,
+    )
+
+
+_IN_THREAD = (WorkroomWriteKind.MESSAGE, WorkroomWriteKind.SUBMISSION)
+
+
+def _outgoing_message(write: WorkroomWrite) -> Message:
+    submission = write.kind == WorkroomWriteKind.SUBMISSION
+    return Message(
+        number=None,
+        id=write.item_id,
+        kind=MessageKind.SUBMISSION if submission else MessageKind.TEXT,
+        author_id="",
+        author_name=None,
+        body=write.body["text" if submission else "body"],
+        created_at=write.written_at,
+        attachments=[],
+        meeting=None,
+        delivery=_delivery(write),
+    )
+
+
+def _delivery(write: WorkroomWrite) -> Delivery:
+    return Delivery(write.sync_state, write.sync_error)
+
+
+def todos_with_writes(held: list[dict], writes: list[WorkroomWrite]) -> list[Todo]:
+    """The to-do list as the copy holds it, with the to-do writes made here applied in order: each
+    to-do they touch says how its latest write stands. A refused deletion leaves its to-do in the
+    list, saying so; a refused new order is not applied."""
+    todos = {todo["id"]: Todo(todo["id"], todo["text"], todo["done"]) for todo in held}
+    for write in writes:
+        delivery = _delivery(write)
+        refused = write.sync_state == SyncState.REJECTED
+        if write.kind == WorkroomWriteKind.TODO:
+            todos[write.item_id] = Todo(write.item_id, write.body["text"], write.body["done"], delivery)
+        elif write.kind == WorkroomWriteKind.TODO_DELETED and write.item_id in todos:
+            if refused:
+                todos[write.item_id] = replace(todos[write.item_id], delivery=delivery)
+            else:
+                del todos[write.item_id]
+        elif write.kind == WorkroomWriteKind.TODO_ORDER and not refused:
+            todos = in_order(todos, write.body["ids"])
+    return list(todos.values())
+
+
+def in_order(todos: dict[str, Todo], ids: list[str]) -> dict[str, Todo]:
+    """The service's reordering: the named to-dos first, in that order, then the others in theirs."""
+    named = {todo_id: todos[todo_id] for todo_id in ids if todo_id in todos}
+    return named | {todo_id: todo for todo_id, todo in todos.items() if todo_id not in named}
+
+
+# ----- writing, offline first
+
+
+def send_message(database: Database, contract_id: str, text: str, now: datetime) -> str:
+    """A message to the thread; its id."""
+    message_id = str(uuid.uuid4())
+    _write(
+        database, contract_id, WorkroomWriteKind.MESSAGE, message_id, {"body": text, "attachments": []}, now
+    )
+    return message_id
+
+
+def save_todo(
+    database: Database, contract_id: str, text: str, done: bool, now: datetime, todo_id: str | None = None
+) -> str:
+    """Add a to-do (no ``todo_id``: at the end of the list), or change its text or whether it is
+    done; its id."""
+    todo_id = todo_id or str(uuid.uuid4())
+    _write(database, contract_id, WorkroomWriteKind.TODO, todo_id, {"text": text, "done": done}, now)
+    return todo_id
+
+
+def delete_todo(database: Database, contract_id: str, todo_id: str, now: datetime) -> None:
+    _write(database, contract_id, WorkroomWriteKind.TODO_DELETED, todo_id, {}, now)
+
+
+def reorder_todos(database: Database, contract_id: str, ids: list[str], now: datetime) -> None:
+    """The to-dos in the order the user put them."""
+    _write(database, contract_id, WorkroomWriteKind.TODO_ORDER, "", {"ids": ids}, now)
+
+
+def submit_work(database: Database, contract_id: str, milestone_id: str, text: str, now: datetime) -> str:
+    """Submit work for payment on a milestone, with a message; the message's id."""
+    message_id = str(uuid.uuid4())
+    body = {"message_id": message_id, "text": text, "files": []}
+    _write(database, contract_id, WorkroomWriteKind.SUBMISSION, message_id, body, now, milestone_id)
+    return message_id
+
+
+def leave_feedback(database: Database, contract_id: str, rating: int, comment: str, now: datetime) -> None:
+    _write(database, contract_id, WorkroomWriteKind.FEEDBACK, "", {"rating": rating, "comment": comment}, now)
+
+
+def _write(
+    database: Database,
+    contract_id: str,
+    kind: WorkroomWriteKind,
+    item_id: str,
+    body: dict,
+    now: datetime,
+    milestone_id: str | None = None,
+) -> None:
+    with database.session() as session:
+        session.add(
+            WorkroomWrite(
+                contract_id=contract_id,
+                kind=kind,
+                item_id=item_id,
+                milestone_id=milestone_id,
+                body=body,
+                written_at=now,
+            )
+        )
