@@ -33,6 +33,7 @@ BENCHMARKS = [
     "sync",
     "workroom",
     "workroom_money",
+    "workroom_copy",
     "web_diary",
     "bundle",
 ]

@@ -1,0 +1,148 @@
+"""The workroom as the app reads it from its local copy: the thread a page at a time from the
+newest, and what was written here shown on its items until the service takes it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import insert, update
+
+from common.states import SyncState
+from tracker import workroom
+from tracker.models import Workroom, WorkroomMessage, WorkroomWrite
+
+PENDING = workroom.Delivery(SyncState.PENDING)
+
+
+def copy_workroom(database, contract_id, now, messages: int, older_on_service: int | None = None, todos=()):
+    """The copy sync leaves of a workroom: ``messages`` messages numbered from 1, and ``todos``."""
+    with database.session() as session:
+        session.add(
+            Workroom(
+                contract_id=contract_id,
+                details={"contract": {"title": "Website rebuild"}},
+                todos=[{"id": todo_id, "text": f"To do {todo_id}", "done": False} for todo_id in todos],
+                milestones=[],
+                milestone_requests=[],
+                transactions=[],
+                older_messages=older_on_service,
+                events_cursor=0,
+                fresh_at=now,
+            )
+        )
+        session.flush()
+        rows = [
+            {
+                "contract_id": contract_id,
+                "number": number,
+                "id": f"m{number}",
+                "kind": "text",
+                "author_id": "client",
+                "author_name": "Bob",
+                "body": f"Message {number}",
+                "created_at": now - timedelta(minutes=messages - number),
+                "attachments": [],
+                "meeting": None,
+            }
+            for number in range(1, messages + 1)
+        ]
+        if rows:
+            session.execute(insert(WorkroomMessage), rows)
+
+
+def numbers(page: workroom.ThreadPage) -> list[int | None]:
+    return [message.number for message in page.messages]
+
+
+def test_there_is_no_workroom_before_sync_first_read_it(database, contract):
+    assert workroom.open_workroom(database, contract.id) is None
+
+
+def test_a_long_thread_opens_at_its_newest_page_and_pages_back_to_its_start(database, contract, clock):
+    copy_workroom(database, contract.id, clock.now(), messages=10_000)
+
+    view = workroom.open_workroom(database, contract.id)
+    assert view is not None
+    before = workroom.thread_page(database, contract.id, view.thread.older)
+    first = workroom.thread_page(database, contract.id, 51)
+
+    assert numbers(view.thread) == list(range(9951, 10_001))
+    assert view.thread.messages[-1].body == "Message 10000" and view.thread.older == 9951
+    assert numbers(before) == list(range(9901, 9951)) and before.older == 9901
+    assert numbers(first) == list(range(1, 51))
+    assert first.older is None and not first.more_on_service
+
+
+def test_a_copy_without_the_threads_start_says_older_messages_are_on_the_service(database, contract, clock):
+    copy_workroom(database, contract.id, clock.now(), messages=30, older_on_service=31)
+
+    view = workroom.open_workroom(database, contract.id)
+
+    assert view is not None and len(view.thread.messages) == 30
+    assert view.thread.older is None and view.thread.more_on_service
+
+
+def test_to_do_writes_made_here_show_on_their_to_dos_in_their_order(database, contract, clock):
+    copy_workroom(database, contract.id, clock.now(), messages=0, todos=["a", "b", "c"])
+    now = clock.now()
+    workroom.save_todo(database, contract.id, "To do b", True, now, "b")
+    added = workroom.save_todo(database, contract.id, "Write the tests", False, now)
+    workroom.delete_todo(database, contract.id, "a", now)
+    workroom.reorder_todos(database, contract.id, [added, "c"], now)
+    workroom.delete_todo(database, contract.id, "c", now)
+    refusal = "The contract is ended: its workroom is view-only."
+    refuse_last_write(database, refusal)
+
+    view = workroom.open_workroom(database, contract.id)
+
+    assert view is not None
+    assert view.todos == [
+        workroom.Todo(added, "Write the tests", False, PENDING),
+        workroom.Todo("c", "To do c", False, workroom.Delivery(SyncState.REJECTED, refusal)),
+        workroom.Todo("b", "To do b", True, PENDING),
+    ]
+
+
+def test_messages_submissions_and_feedback_written_here_wait_to_be_sent(database, contract, clock):
+    copy_workroom(database, contract.id, clock.now(), messages=3)
+    clock.advance(60)
+    message_id = workroom.send_message(database, contract.id, "On my way.", clock.now())
+    submission_id = workroom.submit_work(database, contract.id, "milestone-1", "Done.", clock.now())
+    workroom.leave_feedback(database, contract.id, 5, "Great client.", clock.now())
+
+    view = workroom.open_workroom(database, contract.id)
+
+    assert view is not None
+    assert numbers(view.thread) == [1, 2, 3, None, None]
+    waiting = view.thread.messages[-2:]
+    assert [(m.id, m.kind, m.body, m.delivery) for m in waiting] == [
+        (message_id, "text", "On my way.", PENDING),
+        (submission_id, "submission", "Done.", PENDING),
+    ]
+    assert waiting[0].created_at == clock.now()
+    assert view.submissions == {"milestone-1": PENDING}
+    assert view.feedback == PENDING
+
+
+@pytest.mark.parametrize("rejected", [False, True])
+def test_a_deleted_to_do_leaves_the_list_unless_its_deletion_was_refused(database, contract, clock, rejected):
+    copy_workroom(database, contract.id, clock.now(), messages=0, todos=["a"])
+    workroom.delete_todo(database, contract.id, "a", clock.now())
+    if rejected:
+        refuse_last_write(database, "No.")
+
+    view = workroom.open_workroom(database, contract.id)
+
+    assert view is not None
+    assert [todo.id for todo in view.todos] == (["a"] if rejected else [])
+
+
+def refuse_last_write(database, reason: str) -> None:
+    with database.session() as session:
+        last = session.query(WorkroomWrite).order_by(WorkroomWrite.seq.desc()).first()
+        session.execute(
+            update(WorkroomWrite)
+            .where(WorkroomWrite.seq == last.seq)
+            .values(sync_state=SyncState.REJECTED, sync_error=reason)
+        )
