@@ -7,15 +7,15 @@ the copy's newest, and older pages only when the user scrolls to them (``read_ol
 
 What the freelancer wrote goes first, in the order written, each write under an id made here (so
 that a replay changes nothing); a refusal sets that write aside with the service's reason and the
-others go on. A write leaves the outbox in the same transaction as the copy's parts that show it,
-read back from the service: a pass cut in between sends it again, which the service answers as
-before.
+others go on. A write leaves the outbox in the transaction that puts the service's answer to it
+in the copy: a pass cut before that sends it again, which the service answers as before.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import delete, select, update
 
@@ -29,6 +29,7 @@ from tracker.storage import Database
 
 THREAD_PAGE = 50  # messages read at a time
 _EVENT_FIELDS = {"number": int, "contract_id": str, "kind": str}
+_TODO_FIELDS = {"id": str, "text": str, "done": bool, "position": int}
 
 
 class Part(StrEnum):
@@ -60,14 +61,6 @@ _MONEY_EVENTS = {
     EventKind.INVOICE_PAID,
     EventKind.BONUS_GIVEN,
     EventKind.REFUND_GIVEN,
-}
-_PARTS_OF_WRITE = {
-    WorkroomWriteKind.MESSAGE: frozenset({Part.THREAD}),
-    WorkroomWriteKind.TODO: frozenset({Part.TODOS}),
-    WorkroomWriteKind.TODO_DELETED: frozenset({Part.TODOS}),
-    WorkroomWriteKind.TODO_ORDER: frozenset({Part.TODOS}),
-    WorkroomWriteKind.SUBMISSION: frozenset({Part.THREAD, Part.MILESTONES}),
-    WorkroomWriteKind.FEEDBACK: frozenset({Part.DETAILS}),
 }
 
 
@@ -110,42 +103,63 @@ class WorkroomSync:
                     .order_by(WorkroomWrite.seq)
                 )
             )
-        by_contract: dict[str, list[WorkroomWrite]] = {}
-        for write in pending:
-            by_contract.setdefault(write.contract_id, []).append(write)
         sent, refused = 0, []
-        for contract_id, writes in by_contract.items():
-            taken: list[int] = []
-            parts: set[Part] = set()
-            for write in writes:
-                try:
-                    self._send(write)
-                except Refused as refusal:
-                    self._set_aside(write, refusal.reason)
-                    refused.append(f"{write.kind.replace('_', ' ')} in a workroom: {refusal.reason}")
-                    continue
-                taken.append(write.seq)
-                parts |= _PARTS_OF_WRITE[write.kind]
-            if taken:
-                self._refresh(contract_id, frozenset(parts), taken_writes=taken)
-                sent += len(taken)
+        for write in pending:
+            try:
+                answer = self._send(write)
+            except Refused as refusal:
+                self._set_aside(write, refusal.reason)
+                refused.append(f"{write.kind.replace('_', ' ')} in a workroom: {refusal.reason}")
+                continue
+            with self.client.reading(f"a {write.kind.replace('_', ' ')}"):
+                self._acknowledge(write, answer)
+            sent += 1
         return sent, refused
 
-    def _send(self, write: WorkroomWrite) -> None:
+    def _send(self, write: WorkroomWrite) -> dict | list | None:
+        """The service's answer to the write: what it stores now."""
         contract_id, item_id, body = write.contract_id, write.item_id, write.body
         match write.kind:
             case WorkroomWriteKind.MESSAGE:
-                self.client.put_message(contract_id, item_id, body)
+                return self.client.put_message(contract_id, item_id, body)
             case WorkroomWriteKind.TODO:
-                self.client.put_todo(contract_id, item_id, body)
+                return self.client.put_todo(contract_id, item_id, body)
             case WorkroomWriteKind.TODO_DELETED:
                 self.client.delete_todo(contract_id, item_id)
             case WorkroomWriteKind.TODO_ORDER:
-                self.client.put_todo_order(contract_id, body)
+                return self.client.put_todo_order(contract_id, body)
             case WorkroomWriteKind.SUBMISSION:
-                self.client.submit_work(contract_id, write.milestone_id or "", body)
+                return self.client.submit_work(contract_id, write.milestone_id or "", body)
             case WorkroomWriteKind.FEEDBACK:
-                self.client.put_feedback(contract_id, body)
+                return self.client.put_feedback(contract_id, body)
+        return None
+
+    def _acknowledge(self, write: WorkroomWrite, answer: Any) -> None:
+        """Take the write out of the outbox and put the service's answer in the copy, in one
+        transaction. The rest of what it changed (a submission's message in the thread, the
+        feedback in the details) comes with the events it made."""
+        message = _message_row(write.contract_id, answer) if write.kind == WorkroomWriteKind.MESSAGE else None
+        with self.db.session() as session:
+            session.execute(delete(WorkroomWrite).where(WorkroomWrite.seq == write.seq))
+            room = session.get(Workroom, write.contract_id)
+            if room is None:  # written before the copy's first read, which will show it
+                return
+            match write.kind:
+                case WorkroomWriteKind.MESSAGE:
+                    session.merge(message)
+                case WorkroomWriteKind.TODO:
+                    todo = {name: field_of(answer, name, kind) for name, kind in _TODO_FIELDS.items()}
+                    todos = [held for held in room.todos if held["id"] != todo["id"]]
+                    room.todos = sorted([*todos, todo], key=lambda held: held["position"])
+                case WorkroomWriteKind.TODO_DELETED:
+                    room.todos = [held for held in room.todos if held["id"] != write.item_id]
+                case WorkroomWriteKind.TODO_ORDER:
+                    room.todos = answer
+                case WorkroomWriteKind.SUBMISSION:
+                    milestone_id = field_of(answer, "id", str)
+                    room.milestones = [
+                        answer if held["id"] == milestone_id else held for held in room.milestones
+                    ]
 
     def _set_aside(self, write: WorkroomWrite, reason: str) -> None:
         with self.db.session() as session:
@@ -230,10 +244,9 @@ class WorkroomSync:
         contract_id: str,
         parts: frozenset[Part],
         first_cursor: int | None = None,
-        taken_writes: list[int] | None = None,
     ) -> None:
-        """Read these parts of the workroom and store them in one transaction, which also takes
-        ``taken_writes`` out of the outbox; ``first_cursor``: a workroom seen for the first time."""
+        """Read these parts of the workroom and store them in one transaction; ``first_cursor``:
+        a workroom seen for the first time."""
         with self.db.session() as session:
             room = session.get(Workroom, contract_id)
             newest = session.scalar(
@@ -242,8 +255,6 @@ class WorkroomSync:
                 .order_by(WorkroomMessage.number.desc())
                 .limit(1)
             )
-        if room is None and first_cursor is None:  # written before its first read: that read shows it
-            parts = frozenset()
         columns = self._read_columns(contract_id, parts, room.details if room else None)
         messages, older = self._new_messages(contract_id, newest) if Part.THREAD in parts else ([], None)
         with self.db.session() as session:
@@ -263,8 +274,6 @@ class WorkroomSync:
                     )
             for message in messages:
                 session.merge(message)
-            if taken_writes:
-                session.execute(delete(WorkroomWrite).where(WorkroomWrite.seq.in_(taken_writes)))
 
     def _read_columns(self, contract_id: str, parts: frozenset[Part], held_details: dict | None) -> dict:
         columns: dict = {}

@@ -221,3 +221,46 @@ def test_older_pages_of_the_thread_are_read_on_demand(database, account, client,
     assert bodies(first)[-1] == "Message 59"
     assert [message.body for message in page.messages] == [f"Message {n}" for n in range(10)]
     assert not page.more_on_service
+
+
+def test_to_do_changes_made_offline_reach_the_service_in_their_order(database, account, client, clock):
+    theirs = str(uuid.uuid4())
+    client.call("PUT", f"/contracts/{account.contract_id}/todos/{theirs}", text="Review the copy")
+    with FaultProxy(account.service.url) as proxy:
+        syncer = synced(database, account, clock, proxy.url)
+        proxy.set_fault("down")
+        now = clock.now()
+        dropped = workroom.save_todo(database, account.contract_id, "Old idea", False, now)
+        kept = workroom.save_todo(database, account.contract_id, "Ship it", False, now)
+        workroom.delete_todo(database, account.contract_id, dropped, now)
+        workroom.reorder_todos(database, account.contract_id, [kept, theirs], now)
+        offline = syncer.run_once()
+        proxy.set_fault(None)
+        back = syncer.run_once()
+
+    assert offline.error and back.error is None and back.sent_workroom_writes == 4
+    todos = client.call("GET", f"/contracts/{account.contract_id}/todos").json()
+    assert [todo["id"] for todo in todos] == [kept, theirs]
+    view = workroom.open_workroom(database, account.contract_id)
+    assert view is not None
+    assert view.todos == [
+        workroom.Todo(kept, "Ship it", False),
+        workroom.Todo(theirs, "Review the copy", False),
+    ]
+
+
+def test_feedback_left_offline_reaches_the_service(database, account, client, clock):
+    syncer = synced(database, account, clock)
+    client.call("POST", f"/contracts/{account.contract_id}/end")
+    assert syncer.run_once().error is None
+    workroom.leave_feedback(database, account.contract_id, 5, "A pleasure.", clock.now())
+    waiting = workroom.open_workroom(database, account.contract_id)
+
+    report = syncer.run_once()
+    view = workroom.open_workroom(database, account.contract_id)
+
+    assert waiting is not None and waiting.feedback == workroom.Delivery(SyncState.PENDING)
+    assert "leave_feedback" in waiting.details["contract"]["actions"]
+    assert report.error is None and report.sent_workroom_writes == 1
+    assert view is not None and view.feedback is None
+    assert "leave_feedback" not in view.details["contract"]["actions"]  # the feedback_left event's refresh
