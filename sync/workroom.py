@@ -28,6 +28,7 @@ from tracker.models import Workroom, WorkroomMessage, WorkroomWrite
 from tracker.storage import Database
 
 THREAD_PAGE = 50  # messages read at a time
+CATCH_UP_PAGES = 10  # pages of news read at most in a thread before its copy starts again
 _EVENT_FIELDS = {"number": int, "contract_id": str, "kind": str}
 _TODO_FIELDS = {"id": str, "text": str, "done": bool, "position": int}
 
@@ -173,29 +174,33 @@ class WorkroomSync:
 
     def pull(self, contract_ids: Iterable[str]) -> None:
         with self.db.session() as session:
-            cursors = {
-                row.contract_id: row.events_cursor
-                for row in session.execute(select(Workroom.contract_id, Workroom.events_cursor))
-            }
+            rooms = session.execute(
+                select(Workroom.contract_id, Workroom.events_cursor, Workroom.fresh_at)
+            ).all()
+        cursors = {room.contract_id: room.events_cursor for room in rooms}
         first_seen = [contract_id for contract_id in contract_ids if contract_id not in cursors]
         if first_seen:
             now_cursor = self._feed(None)[1]  # before the reads: what happens meanwhile is news
             for contract_id in first_seen:
                 self._refresh(contract_id, EVERYTHING, first_cursor=now_cursor)
         if cursors:
-            self._pull_news(cursors)
+            # The last 30 days move on every day: a copy last fresh on an earlier day reads its
+            # transactions again.
+            today = self.clock.now().date()
+            stale = {room.contract_id: {Part.MONEY} for room in rooms if room.fresh_at.date() < today}
+            self._pull_news(cursors, stale)
 
-    def _pull_news(self, cursors: dict[str, int]) -> None:
+    def _pull_news(self, cursors: dict[str, int], touched: dict[str, set[Part]]) -> None:
         after = min(cursors.values())
         while True:
             events, cursor = self._feed(after)
-            touched: dict[str, set[Part]] = {}
             for event in events:
                 contract_id = event["contract_id"]
                 if contract_id in cursors and event["number"] > cursors[contract_id]:
                     touched.setdefault(contract_id, set()).update(parts_of(event["kind"]))
             for contract_id, parts in touched.items():
                 self._refresh(contract_id, frozenset(parts))
+            touched = {}
             with self.db.session() as session:
                 session.execute(
                     update(Workroom)
@@ -256,22 +261,21 @@ class WorkroomSync:
                 .limit(1)
             )
         columns = self._read_columns(contract_id, parts, room.details if room else None)
-        messages, older = self._new_messages(contract_id, newest) if Part.THREAD in parts else ([], None)
+        messages: list[WorkroomMessage] = []
+        if Part.THREAD in parts:
+            messages, older, joined = self._new_messages(contract_id, newest)
+            if not joined:  # the copy's thread starts again from these: older ones before them
+                columns["older_messages"] = older
         with self.db.session() as session:
             if first_cursor is not None:
-                room = Workroom(
-                    contract_id=contract_id, older_messages=older, events_cursor=first_cursor, **columns
-                )
+                room = Workroom(contract_id=contract_id, events_cursor=first_cursor, **columns)
                 room.fresh_at = self.clock.now()
                 session.add(room)
                 session.flush()
-            elif room is not None:
-                if messages and newest is None:  # the copy's first messages: older ones before them
-                    columns["older_messages"] = older
-                if columns:
-                    session.execute(
-                        update(Workroom).where(Workroom.contract_id == contract_id).values(**columns)
-                    )
+            elif columns:
+                session.execute(update(Workroom).where(Workroom.contract_id == contract_id).values(**columns))
+            if "older_messages" in columns:
+                session.execute(delete(WorkroomMessage).where(WorkroomMessage.contract_id == contract_id))
             for message in messages:
                 session.merge(message)
 
@@ -291,18 +295,24 @@ class WorkroomSync:
             columns["transactions"] = self.client.transactions(contract_id) if sees_money else None
         return columns
 
-    def _new_messages(self, contract_id: str, newest: int | None) -> tuple[list[WorkroomMessage], int | None]:
-        """The messages after the copy's newest (the newest page when it holds none), oldest
-        first, and the cursor of the page before them."""
-        page = self.client.messages(contract_id, THREAD_PAGE)
+    def _new_messages(
+        self, contract_id: str, newest: int | None
+    ) -> tuple[list[WorkroomMessage], int | None, bool]:
+        """The messages after the copy's newest one, oldest first, read a page at a time from the
+        newest back; the cursor of the page before them; and whether they join the copy's
+        messages. They do not when the copy holds none, or when more than CATCH_UP_PAGES pages
+        came meanwhile: rather than read them all, the copy starts again from the newest ones."""
+        messages: list[WorkroomMessage] = []
+        older = None
         with self.client.reading("the thread"):
-            messages = [_message_row(contract_id, message) for message in field_of(page, "messages", list)]
-            older = page["older"]
-            while newest is not None and older is not None and messages[0].number > newest:
-                page = self.client.messages(contract_id, THREAD_PAGE, older)
+            for _ in range(CATCH_UP_PAGES):
+                page = self.client.messages(contract_id, THREAD_PAGE, older if messages else None)
                 earlier = [_message_row(contract_id, message) for message in field_of(page, "messages", list)]
                 messages, older = earlier + messages, page["older"]
-        return [message for message in messages if newest is None or message.number > newest], older
+                if newest is None or older is None or not messages or messages[0].number <= newest:
+                    break
+            joined = newest is not None and (not messages or messages[0].number <= newest or older is None)
+        return [message for message in messages if newest is None or message.number > newest], older, joined
 
 
 def _message_row(contract_id: str, message: dict) -> WorkroomMessage:

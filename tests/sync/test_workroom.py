@@ -264,3 +264,38 @@ def test_feedback_left_offline_reaches_the_service(database, account, client, cl
     assert report.error is None and report.sent_workroom_writes == 1
     assert view is not None and view.feedback is None
     assert "leave_feedback" not in view.details["contract"]["actions"]  # the feedback_left event's refresh
+
+
+def test_a_thread_that_grew_past_the_catch_up_starts_again_from_its_newest_messages(
+    database, account, client, clock, monkeypatch
+):
+    client.say(account.contract_id, "Welcome aboard!")
+    syncer = synced(database, account, clock)
+    for number in range(THREAD_PAGE + 10):
+        client.say(account.contract_id, f"Message {number}")
+    monkeypatch.setattr("sync.workroom.CATCH_UP_PAGES", 1)
+
+    assert syncer.run_once().error is None
+    caught_up = workroom.open_workroom(database, account.contract_id)
+    brought = WorkroomSync(database, syncer.client, clock).read_older(account.contract_id)
+    whole = workroom.thread_page(database, account.contract_id, None, page=200)
+
+    assert caught_up is not None and caught_up.thread.more_on_service
+    assert bodies(caught_up) == [f"Message {n}" for n in range(10, THREAD_PAGE + 10)]
+    assert brought == 11
+    assert [m.body for m in whole.messages] == ["Welcome aboard!"] + [f"Message {n}" for n in range(60)]
+    assert not whole.more_on_service
+
+
+def test_the_last_30_days_of_transactions_are_read_again_on_a_new_day(database, account, client, clock):
+    client.call("PUT", f"/contracts/{account.contract_id}/bonuses/{uuid.uuid4()}", amount_cents=5000)
+    synced(database, account, clock)
+    with_bonus = workroom.open_workroom(database, account.contract_id)
+    clock.advance(31 * 24 * 3600)
+    signed_in_again = Account(account.service, account.contract_id, account.service.sign_in(FREELANCER))
+
+    synced(database, signed_in_again, clock)
+    month_later = workroom.open_workroom(database, account.contract_id)
+
+    assert with_bonus is not None and [t["type"] for t in with_bonus.transactions or []] == ["bonus"]
+    assert month_later is not None and month_later.transactions == []
