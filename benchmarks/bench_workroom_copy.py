@@ -43,6 +43,7 @@ def fill(database: Database, rng: random.Random) -> str:
                 ],
                 milestones=[{"id": str(uuid.uuid4()), "title": f"Milestone {n}"} for n in range(10)],
                 milestone_requests=[],
+                recent_files=[],
                 transactions=[{"id": str(uuid.uuid4()), "amount_cents": 120_000} for _ in range(5)],
                 older_messages=None,
                 events_cursor=0,

@@ -104,6 +104,10 @@ class ServiceClient:
         params = {"limit": limit} | ({"before": before} if before is not None else {})
         return self._call("GET", f"/contracts/{contract_id}/messages", params=params, expect=dict)
 
+    def recent_files(self, contract_id: str, limit: int) -> dict:
+        """The thread's latest ``limit`` attachments, newest first."""
+        return self._call("GET", f"/contracts/{contract_id}/files", params={"limit": limit}, expect=dict)
+
     def milestones(self, contract_id: str) -> list[dict]:
         return self._call("GET", f"/contracts/{contract_id}/milestones", expect=list)
 

@@ -28,6 +28,7 @@ from tracker.models import Workroom, WorkroomMessage, WorkroomWrite
 from tracker.storage import Database
 
 THREAD_PAGE = 50  # messages read at a time
+RECENT_FILES = 10  # the Overview's latest attachments
 CATCH_UP_PAGES = 10  # pages of news read at most in a thread before its copy starts again
 _EVENT_FIELDS = {"number": int, "contract_id": str, "kind": str}
 _TODO_FIELDS = {"id": str, "text": str, "done": bool, "position": int}
@@ -266,6 +267,10 @@ class WorkroomSync:
             messages, older, joined = self._new_messages(contract_id, newest)
             if not joined:  # the copy's thread starts again from these: older ones before them
                 columns["older_messages"] = older
+            if first_cursor is not None or any(message.attachments for message in messages):
+                files = self.client.recent_files(contract_id, RECENT_FILES)
+                with self.client.reading("the files"):
+                    columns["recent_files"] = field_of(files, "files", list)
         with self.db.session() as session:
             if first_cursor is not None:
                 room = Workroom(contract_id=contract_id, events_cursor=first_cursor, **columns)

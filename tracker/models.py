@@ -184,6 +184,7 @@ class Workroom(Base):
     milestone_requests: Mapped[list[dict]] = mapped_column(JSON)
     # The last 30 days' ledger entries; None where the viewer sees no money (an agency member).
     transactions: Mapped[list[dict] | None] = mapped_column(JSON)
+    recent_files: Mapped[list[dict]] = mapped_column(JSON)  # the thread's latest attachments
     older_messages: Mapped[int | None] = mapped_column()  # before= of the older page; None: none older
     events_cursor: Mapped[int] = mapped_column()  # the events feed's cursor this copy is up to
     fresh_at: Mapped[datetime] = mapped_column(UTCTimestamp)  # when the service last vouched for it

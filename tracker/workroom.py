@@ -63,6 +63,7 @@ class WorkroomView:
     details: dict  # the contract with the freelancer's menu, job post, proposal, profiles, feedback…
     todos: list[Todo]
     thread: ThreadPage  # the newest page, then the messages waiting to be sent
+    recent_files: list[dict]  # the thread's latest attachments, newest first
     milestones: list[dict]
     milestone_requests: list[dict]
     submissions: dict[str, Delivery]  # by milestone id: work submitted here, not taken yet
@@ -98,6 +99,7 @@ def open_workroom(database: Database, contract_id: str, page: int = PAGE) -> Wor
         details=room.details,
         todos=todos_with_writes(room.todos, writes),
         thread=ThreadPage(newest.messages + outgoing, newest.older, newest.more_on_service),
+        recent_files=room.recent_files,
         milestones=room.milestones,
         milestone_requests=room.milestone_requests,
         submissions=submissions,

@@ -5,6 +5,7 @@ for the time offline."""
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 
 import pytest
@@ -38,6 +39,15 @@ class Client:
         message_id = str(uuid.uuid4())
         self.call("PUT", f"/contracts/{contract_id}/messages/{message_id}", body=text)
         return message_id
+
+    def send_file(self, contract_id: str, name: str, data: bytes) -> None:
+        sha256 = hashlib.sha256(data).hexdigest()
+        uploaded = requests.put(
+            f"{self.api}/files/{sha256}", data=data, headers=bearer(self.token), timeout=10
+        )
+        assert uploaded.status_code == 200, uploaded.text
+        attachment = {"sha256": sha256, "name": name, "content_type": "application/pdf"}
+        self.call("PUT", f"/contracts/{contract_id}/messages/{uuid.uuid4()}", attachments=[attachment])
 
     def thread(self, contract_id: str) -> list[dict]:
         return self.call("GET", f"/contracts/{contract_id}/messages?limit=200").json()["messages"]
@@ -121,7 +131,11 @@ def test_a_status_change_refreshes_the_details_and_the_thread(database, account,
     assert [message.kind for message in view.thread.messages] == ["system"]
 
 
-def test_writes_made_offline_go_out_once_each_when_back_online(database, account, client, fixed, clock):
+# Back online, the answer to one of them is lost: the service took it, the app sends it again.
+@pytest.mark.parametrize("lost_answer", ["messages/", "todos/", "milestones/"])
+def test_writes_made_offline_go_out_once_each_when_back_online(
+    database, account, client, fixed, clock, lost_answer
+):
     contract_id, milestone_id = fixed
     with FaultProxy(account.service.url) as proxy:
         syncer = synced(database, account, clock, proxy.url)
@@ -133,8 +147,7 @@ def test_writes_made_offline_go_out_once_each_when_back_online(database, account
 
         offline = syncer.run_once()
         waiting = workroom.open_workroom(database, contract_id)
-        # Back, but the answer to the message is lost: the service took it, the app sends it again.
-        proxy.set_fault("cut_answer", path=f"{API}/contracts/{contract_id}/messages/")
+        proxy.set_fault("cut_answer", path=f"{API}/contracts/{contract_id}/{lost_answer}")
         cut = syncer.run_once()
         proxy.set_fault(None)
         back = syncer.run_once()
@@ -299,3 +312,18 @@ def test_the_last_30_days_of_transactions_are_read_again_on_a_new_day(database, 
 
     assert with_bonus is not None and [t["type"] for t in with_bonus.transactions or []] == ["bonus"]
     assert month_later is not None and month_later.transactions == []
+
+
+def test_a_file_in_the_thread_is_among_the_recent_files_with_its_metadata_alone(
+    database, account, client, clock
+):
+    syncer = synced(database, account, clock)
+    client.send_file(account.contract_id, "Brief.pdf", b"%PDF-1.4 the brief")
+
+    assert syncer.run_once().error is None
+    view = workroom.open_workroom(database, account.contract_id)
+
+    assert view is not None
+    [message] = view.thread.messages
+    assert [(a["name"], a["size"]) for a in message.attachments] == [("Brief.pdf", 18)]
+    assert [(f["name"], f["author_name"]) for f in view.recent_files] == [("Brief.pdf", "Bob")]

@@ -25,6 +25,7 @@ def copy_workroom(database, contract_id, now, messages: int, older_on_service: i
                 todos=[{"id": todo_id, "text": f"To do {todo_id}", "done": False} for todo_id in todos],
                 milestones=[],
                 milestone_requests=[],
+                recent_files=[],
                 transactions=[],
                 older_messages=older_on_service,
                 events_cursor=0,

@@ -23,6 +23,7 @@ def upgrade() -> None:
         sa.Column("milestones", sa.JSON(), nullable=False),
         sa.Column("milestone_requests", sa.JSON(), nullable=False),
         sa.Column("transactions", sa.JSON(), nullable=True),
+        sa.Column("recent_files", sa.JSON(), nullable=False),
         sa.Column("older_messages", sa.Integer(), nullable=True),
         sa.Column("events_cursor", sa.Integer(), nullable=False),
         sa.Column("fresh_at", sa.Integer(), nullable=False),
