@@ -134,6 +134,7 @@ class Workdiary(QObject):
         window.redact_requested.connect(self.last_screenshot.ask_to_redact)
         window.delete_requested.connect(self.last_screenshot.ask_to_delete)
         window.diary_requested.connect(self.open_diary)
+        window.workroom_requested.connect(self.dialogs.open_workroom)
         window.settings_requested.connect(self.open_settings)
         window.sync_requested.connect(self.sync.sync_now)
         window.quit_requested.connect(self.quit)
@@ -312,6 +313,8 @@ class Workdiary(QObject):
             self.reload_contracts(self.window.selected_contract_id())
             if (window := self.dialogs.diary_shown()) is not None:
                 window.refresh()
+        if not state.syncing:  # a pass ended: the workroom copies may have news or taken writes
+            self.dialogs.refresh_workrooms()
 
     def sign_in(self, service_url: str, email: str, password: str) -> None:
         self.sync.sign_in(service_url, email, password)

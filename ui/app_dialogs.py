@@ -1,6 +1,7 @@
 """The app's windows besides the main one, one of each at a time: the Work Diary, the screenshot
-review, the idle question, the tray's memo dialog and the settings. Each is made when first asked
-for (its module imported then: start-up stays light) and closed with the app."""
+review, the idle question, the tray's memo dialog and the settings; and a workroom per contract.
+Each is made when first asked for (its module imported then: start-up stays light) and closed
+with the app."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, tzinfo
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QWidget
 
 from tracker import engine as events
@@ -57,6 +58,7 @@ class Dialogs(QObject):
         self.idle_dialog = None
         self.memo_dialog = None
         self.settings_dialog = None
+        self.workrooms: dict[str, QWidget] = {}  # by contract id: one window per contract
 
     def open_diary(self, contract_id: str | None) -> None:
         """Raises ImportError when this build has no Work Diary."""
@@ -75,6 +77,22 @@ class Dialogs(QObject):
         """The Work Diary window when it is on screen."""
         window = self.diary_window
         return window if window is not None and window.isVisible() else None
+
+    def open_workroom(self, contract_id: str) -> None:
+        if (window := self.workrooms.get(contract_id)) is None:
+            from ui.workroom import WorkroomWindow
+
+            window = WorkroomWindow(contract_id, self._operations, self._now, self._zone)
+            window.setWindowIcon(app_icon())
+            window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            window.destroyed.connect(lambda: self.workrooms.pop(contract_id, None))
+            self.workrooms[contract_id] = window
+        present(window)
+
+    def refresh_workrooms(self) -> None:
+        """The open workrooms read their copies again (a sync pass may have changed them)."""
+        for window in self.workrooms.values():
+            window.refresh()
 
     def open_review(self, screenshot_id: str) -> None:
         from ui.review import ScreenshotReview
@@ -137,6 +155,7 @@ class Dialogs(QObject):
             self.settings_dialog,
             self.memo_dialog,
             self.diary_window,
+            *self.workrooms.values(),
         ):
             if widget is not None:
                 widget.close()

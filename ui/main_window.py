@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from common.contract import contract_label
 from common.rules import is_trackable
+from common.states import ContractOrigin
 from common.timetext import clock_text, day_clock_text, duration_text, hm, spoken
 from common.wire import MAX_MEMO_CHARS
 from tracker.models import Contract
@@ -54,6 +55,7 @@ class MainWindow(QMainWindow):
     redact_requested = Signal(str)  # screenshot id: all of it, after confirmation
     delete_requested = Signal(str)  # screenshot id, after confirmation
     diary_requested = Signal()
+    workroom_requested = Signal(str)  # contract id: a service contract's workroom
     settings_requested = Signal()
     sync_requested = Signal()
     quit_requested = Signal()
@@ -101,6 +103,7 @@ class MainWindow(QMainWindow):
         )
         self.contract_box.setMinimumContentsLength(24)
         self.contract_box.activated.connect(self._contract_activated)
+        self.contract_box.currentIndexChanged.connect(self._show_workroom_button)
         contract_label = QLabel("&Contract:", central)
         contract_label.setBuddy(self.contract_box)
         form.addRow(contract_label, self.contract_box)
@@ -230,6 +233,13 @@ class MainWindow(QMainWindow):
         self.diary_button = QPushButton("Open Wor&k Diary", central)
         self.diary_button.setAccessibleName("Open Work Diary")
         self.diary_button.clicked.connect(self.diary_requested)
+        self.workroom_button = QPushButton("Open W&orkroom", central)
+        self.workroom_button.setAccessibleName("Open workroom")
+        self.workroom_button.setToolTip("The contract's to-dos, milestones and messages, offline too")
+        self.workroom_button.clicked.connect(
+            lambda: self.workroom_requested.emit(self.selected_contract_id())
+        )
+        self.workroom_button.setEnabled(False)
         self.settings_button = QPushButton("Setti&ngs…", central)
         self.settings_button.setAccessibleName("Settings")
         self.settings_button.clicked.connect(self.settings_requested)
@@ -237,7 +247,7 @@ class MainWindow(QMainWindow):
         self.sync_button.setAccessibleName("Sync now")
         self.sync_button.setEnabled(False)
         self.sync_button.clicked.connect(self.sync_requested)
-        for button in (self.diary_button, self.settings_button, self.sync_button):
+        for button in (self.diary_button, self.workroom_button, self.settings_button, self.sync_button):
             button.setAutoDefault(False)
             bottom.addWidget(button)
         bottom.addStretch(1)
@@ -298,6 +308,12 @@ class MainWindow(QMainWindow):
             index = active[0] if active else 0
         self.contract_box.setCurrentIndex(index)
         self.contract_box.blockSignals(False)
+        self._show_workroom_button()
+
+    def _show_workroom_button(self) -> None:
+        """Only the service's contracts have a workroom."""
+        contract = self.contracts.get(self.selected_contract_id() or "")
+        self.workroom_button.setEnabled(contract is not None and contract.origin == ContractOrigin.SERVICE)
 
     def selected_contract_id(self) -> str | None:
         return self.contract_box.currentData()

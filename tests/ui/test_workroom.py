@@ -10,19 +10,19 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QListWidget
 
+from sync.workroom import THREAD_PAGE, WorkroomSync
 from tests.helpers.faultproxy import FaultProxy
 from tests.sync import conftest as sync_fixtures
+from tests.sync import test_workroom as sync_workroom
 from tests.sync.conftest import CLIENT, Account
-from tests.sync.test_workroom import Client, synced
+from tests.sync.test_workroom import synced
+from tracker import workroom
 from ui.operations import Operations
 from ui.workroom import WAITING, WorkroomWindow
 
 account = sync_fixtures.account
-
-
-@pytest.fixture
-def client(account) -> Client:
-    return Client(account)
+client = sync_workroom.client
+fixed = sync_workroom.fixed
 
 
 @pytest.fixture
@@ -117,3 +117,99 @@ def test_an_agency_member_sees_hours_and_no_money(database, account, clock, open
 
     assert window.hours_label.text() == "This week: 0:00"
     assert window.earnings_label.isHidden()
+
+
+def test_opened_from_the_main_window_once_per_contract(qtbot, workdiary, database, account, clock, contract):
+    synced(database, account, clock)
+    workdiary.reload_contracts(contract.id)
+    assert not workdiary.window.workroom_button.isEnabled()  # a local contract has no workroom
+
+    workdiary.reload_contracts(account.contract_id)
+    workdiary.window.workroom_button.click()
+    workdiary.window.workroom_button.click()
+
+    assert list(workdiary.dialogs.workrooms) == [account.contract_id]
+    window = workdiary.dialogs.workrooms[account.contract_id]
+    qtbot.waitUntil(lambda: window.windowTitle() == "Workroom — Website rebuild")
+    assert window.isVisible()
+
+
+def test_to_dos_checked_off_reordered_and_deleted_in_the_window_reach_the_service(
+    database, account, client, clock, open_window, qtbot
+):
+    ids = [str(uuid.uuid4()) for _ in range(3)]
+    for todo_id, text in zip(ids, ("Wireframes", "Colours", "Old idea"), strict=True):
+        client.call("PUT", f"/contracts/{account.contract_id}/todos/{todo_id}", text=text)
+    syncer = synced(database, account, clock)
+    window = open_window(account.contract_id)
+
+    window.todo_list.item(0).setCheckState(Qt.CheckState.Checked)
+    qtbot.waitUntil(lambda: texts(window.todo_list)[0] == f"Wireframes — {WAITING}")
+    window.todo_list.setCurrentRow(2)
+    window.delete_todo_button.click()
+    qtbot.waitUntil(lambda: len(texts(window.todo_list)) == 2)
+    window.todo_list.setCurrentRow(1)
+    window.up_button.click()
+    qtbot.waitUntil(lambda: texts(window.todo_list)[0] == "Colours")
+    assert syncer.run_once().error is None
+
+    window.refresh()
+    qtbot.waitUntil(lambda: texts(window.todo_list) == ["Colours", "Wireframes"])
+    assert window.todo_list.item(1).checkState() == Qt.CheckState.Checked
+    on_service = client.call("GET", f"/contracts/{account.contract_id}/todos").json()
+    assert [(todo["text"], todo["done"]) for todo in on_service] == [("Colours", False), ("Wireframes", True)]
+
+
+def test_work_submitted_for_payment_waits_then_moves_the_milestone(
+    database, account, client, fixed, clock, open_window, qtbot
+):
+    contract_id, _milestone = fixed
+    syncer = synced(database, account, clock)
+    window = open_window(contract_id)
+    assert texts(window.milestone_list) == ["Design · funded · 300.00 USD"]
+    assert window.submit_button.isEnabled()
+    assert window.hours_label.text() == "This week: 0:00"
+
+    window.submit_work("Design done.")
+    qtbot.waitUntil(lambda: texts(window.milestone_list) == [f"Design · funded · 300.00 USD — {WAITING}"])
+    assert not window.submit_button.isEnabled()
+    assert syncer.run_once().error is None
+
+    window.refresh()
+    qtbot.waitUntil(lambda: texts(window.milestone_list) == ["Design · submitted · 300.00 USD"])
+    assert "Ann, Mon 23 Nov 09:00\nDesign done." in texts(window.thread_list)
+
+
+def test_a_refused_write_says_so_on_its_item(database, account, client, fixed, clock, open_window):
+    contract_id, milestone_id = fixed
+    syncer = synced(database, account, clock)
+    workroom.submit_work(database, contract_id, milestone_id, "Design done.", clock.now())
+    assert syncer.run_once().error is None
+    client.call("POST", f"/contracts/{contract_id}/milestones/{milestone_id}/approve")
+    workroom.submit_work(database, contract_id, milestone_id, "One more change.", clock.now())
+    assert syncer.run_once().rejected
+
+    window = open_window(contract_id)
+
+    (line,) = texts(window.milestone_list)
+    assert line.startswith("Design · paid · 300.00 USD — refused: ")
+    assert " — refused: " in texts(window.thread_list)[-1]
+    assert texts(window.thread_list)[-1].endswith("\nOne more change.")
+
+
+def test_the_thread_opens_on_its_newest_page_and_shows_older_ones_from_the_copy(
+    database, account, client, clock, open_window, qtbot
+):
+    for number in range(60):
+        client.say(account.contract_id, f"Message {number}")
+    syncer = synced(database, account, clock)
+    WorkroomSync(database, syncer.client, clock).read_older(account.contract_id)
+    window = open_window(account.contract_id)
+    assert len(texts(window.thread_list)) == THREAD_PAGE
+    assert texts(window.thread_list)[-1].endswith("\nMessage 59")
+
+    window.older_button.click()
+
+    qtbot.waitUntil(lambda: len(texts(window.thread_list)) == 60)
+    assert [text.split("\n")[1] for text in texts(window.thread_list)] == [f"Message {n}" for n in range(60)]
+    assert not window.older_button.isEnabled()
