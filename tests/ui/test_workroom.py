@@ -8,13 +8,13 @@ import uuid
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QListWidget
+from PySide6.QtWidgets import QInputDialog, QListWidget
 
 from sync.workroom import THREAD_PAGE, WorkroomSync
 from tests.helpers.faultproxy import FaultProxy
 from tests.sync import conftest as sync_fixtures
 from tests.sync import test_workroom as sync_workroom
-from tests.sync.conftest import CLIENT, Account
+from tests.sync.conftest import CLIENT, Account, track_days
 from tests.sync.test_workroom import synced
 from tracker import workroom
 from ui.operations import Operations
@@ -47,10 +47,14 @@ def texts(widget: QListWidget) -> list[str]:
     return [widget.item(row).text() for row in range(widget.count())]
 
 
-def test_the_tabs_show_the_copy(database, account, client, clock, open_window):
+def test_the_tabs_show_the_copy_and_this_weeks_time(
+    database, account, client, clock, open_window, make_tracker
+):
+    account.service.update_contract(account.contract_id, hourly_rate_cents=4000)
     client.say(account.contract_id, "Welcome aboard!")
     client.call("PUT", f"/contracts/{account.contract_id}/todos/{uuid.uuid4()}", text="Mock-ups")
     synced(database, account, clock)
+    track_days(make_tracker(), clock, account.contract_id, days=1, minutes=90)
 
     window = open_window(account.contract_id)
 
@@ -59,7 +63,8 @@ def test_the_tabs_show_the_copy(database, account, client, clock, open_window):
     assert texts(window.thread_list)[-1].endswith("\nWelcome aboard!")
     assert texts(window.thread_list)[-1].startswith("Bob, ")
     assert window.windowTitle() == "Workroom — Website rebuild"
-    assert window.hours_label.text() == "This week: 0:00"
+    assert window.hours_label.text() == "This week: 1:30"
+    assert window.earnings_label.text() == "Earned this week: 60.00 USD"
     assert not window.earnings_label.isHidden()
     assert not window.older_button.isEnabled()
 
@@ -106,17 +111,18 @@ def test_a_message_sent_shows_in_the_thread_and_reaches_the_service(
     assert [message["body"] for message in client.thread(account.contract_id)] == ["Starting today."]
 
 
-def test_an_agency_member_sees_hours_and_no_money(database, account, clock, open_window):
+def test_an_agency_member_sees_hours_and_no_money(database, account, clock, open_window, make_tracker):
     account.service.add_user("cara@example.test", "agency_member")
     contract_id = account.service.add_contract("Agency work", "cara@example.test", CLIENT, agency_member=True)
     synced(
         database, Account(account.service, contract_id, account.service.sign_in("cara@example.test")), clock
     )
+    track_days(make_tracker(), clock, contract_id, days=1, minutes=30)
 
     window = open_window(contract_id)
 
-    assert window.hours_label.text() == "This week: 0:00"
-    assert window.earnings_label.isHidden()
+    assert window.hours_label.text() == "This week: 0:30"
+    assert window.earnings_label.isHidden() and window.earnings_label.text() == ""
 
 
 def test_opened_from_the_main_window_once_per_contract(qtbot, workdiary, database, account, clock, contract):
@@ -134,8 +140,8 @@ def test_opened_from_the_main_window_once_per_contract(qtbot, workdiary, databas
     assert window.isVisible()
 
 
-def test_to_dos_checked_off_reordered_and_deleted_in_the_window_reach_the_service(
-    database, account, client, clock, open_window, qtbot
+def test_to_dos_checked_off_edited_reordered_and_deleted_in_the_window_reach_the_service(
+    database, account, client, clock, open_window, qtbot, monkeypatch
 ):
     ids = [str(uuid.uuid4()) for _ in range(3)]
     for todo_id, text in zip(ids, ("Wireframes", "Colours", "Old idea"), strict=True):
@@ -145,6 +151,10 @@ def test_to_dos_checked_off_reordered_and_deleted_in_the_window_reach_the_servic
 
     window.todo_list.item(0).setCheckState(Qt.CheckState.Checked)
     qtbot.waitUntil(lambda: texts(window.todo_list)[0] == f"Wireframes — {WAITING}")
+    monkeypatch.setattr(QInputDialog, "getText", lambda *asked: ("Wireframes v2", True))
+    window.todo_list.setCurrentRow(0)
+    window.edit_todo_button.click()
+    qtbot.waitUntil(lambda: texts(window.todo_list)[0] == f"Wireframes v2 — {WAITING}")
     window.todo_list.setCurrentRow(2)
     window.delete_todo_button.click()
     qtbot.waitUntil(lambda: len(texts(window.todo_list)) == 2)
@@ -154,10 +164,13 @@ def test_to_dos_checked_off_reordered_and_deleted_in_the_window_reach_the_servic
     assert syncer.run_once().error is None
 
     window.refresh()
-    qtbot.waitUntil(lambda: texts(window.todo_list) == ["Colours", "Wireframes"])
+    qtbot.waitUntil(lambda: texts(window.todo_list) == ["Colours", "Wireframes v2"])
     assert window.todo_list.item(1).checkState() == Qt.CheckState.Checked
     on_service = client.call("GET", f"/contracts/{account.contract_id}/todos").json()
-    assert [(todo["text"], todo["done"]) for todo in on_service] == [("Colours", False), ("Wireframes", True)]
+    assert [(todo["text"], todo["done"]) for todo in on_service] == [
+        ("Colours", False),
+        ("Wireframes v2", True),
+    ]
 
 
 def test_work_submitted_for_payment_waits_then_moves_the_milestone(
