@@ -16,6 +16,7 @@ import pytest
 from sync import credentials
 from tests.helpers.self_test import Run, configure
 from tests.helpers.self_test import run_self_test as self_test_run
+from tracker.migrations import HEAD
 from tracker.settings import Settings
 from tracker.storage import DATABASE_NAME
 from ui import self_test
@@ -48,7 +49,7 @@ def test_every_check_passes_in_a_desktop_session(tmp_path, env, something_on_scr
     assert run.by_name["Qt platform"].startswith("ok    Qt platform: xcb ("), run
     assert "image formats jpeg" in run.by_name["Qt platform"]
     database = run.by_name["database"]
-    assert database == f"ok    database: {data_dir / DATABASE_NAME} (schema 0006, created; intact)", run
+    assert database == f"ok    database: {data_dir / DATABASE_NAME} (schema {HEAD}, created; intact)", run
     assert run.by_name["screen grab"].startswith("ok    screen grab: 1 monitor 1920×1080 (WebP, "), run
     assert (
         run.by_name["input listener"]
@@ -59,7 +60,7 @@ def test_every_check_passes_in_a_desktop_session(tmp_path, env, something_on_scr
     assert list((tmp_path / "tmp").iterdir()) == []  # the grab's files are gone
 
     again = self_test.check_database(data_dir)  # the database is now there, at the newest schema
-    assert again == ("database", "ok", f"{data_dir / DATABASE_NAME} (schema 0006, the newest; intact)", "")
+    assert again == ("database", "ok", f"{data_dir / DATABASE_NAME} (schema {HEAD}, the newest; intact)", "")
 
 
 def test_without_a_display_the_display_checks_fail_with_their_fixes(tmp_path, env):
