@@ -51,6 +51,7 @@ def test_the_tabs_show_the_copy_and_this_weeks_time(
     database, account, client, clock, open_window, make_tracker
 ):
     account.service.update_contract(account.contract_id, hourly_rate_cents=4000)
+    client.send_file(account.contract_id, "brief.pdf", b"%PDF-1.4 the brief")
     client.say(account.contract_id, "Welcome aboard!")
     client.call("PUT", f"/contracts/{account.contract_id}/todos/{uuid.uuid4()}", text="Mock-ups")
     synced(database, account, clock)
@@ -59,6 +60,8 @@ def test_the_tabs_show_the_copy_and_this_weeks_time(
     window = open_window(account.contract_id)
 
     assert texts(window.todo_list) == ["Mock-ups"]
+    assert texts(window.file_list) == ["brief.pdf"]
+    assert texts(window.thread_list)[0].endswith("\n📎 brief.pdf")
     assert window.todo_list.item(0).checkState() == Qt.CheckState.Unchecked
     assert texts(window.thread_list)[-1].endswith("\nWelcome aboard!")
     assert texts(window.thread_list)[-1].startswith("Bob, ")
