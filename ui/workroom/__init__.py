@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from common.states import Action, SyncState
+from common.states import Action, ContractKind, SyncState
 from common.timetext import hm, local_text
 from tracker import workroom
 from tracker.diary import Totals
@@ -201,8 +201,12 @@ class WorkroomWindow(QWidget):
         self.thread_list.scrollToBottom()
 
     def _show_money(self, totals: Totals | None, contract: dict) -> None:
+        """This week's hours, and earnings unless the viewer is an agency member (no rate); a
+        fixed-price contract has neither: its milestones are its money."""
+        hourly = contract["kind"] == ContractKind.HOURLY
+        self.hours_label.setVisible(hourly)
         self.hours_label.setText(f"This week: {hm(totals.this_week if totals else 0)}")
-        sees_money = contract.get("hourly_rate_cents") is not None
+        sees_money = hourly and contract.get("hourly_rate_cents") is not None
         earnings = totals.week_earnings if totals is not None else Decimal(0)
         self.earnings_label.setVisible(sees_money and earnings is not None)
         if sees_money and earnings is not None:
