@@ -15,7 +15,9 @@ from tests.helpers.faultproxy import FaultProxy
 from tests.sync import conftest as sync_fixtures
 from tests.sync import test_workroom as sync_workroom
 from tests.sync.conftest import CLIENT, Account, track_days
-from tests.sync.test_workroom import synced
+from tests.sync.test_workroom import Client, synced
+from tests.ui import test_sync as app_sync_tests
+from tests.ui.test_sync import sign_in, sync_now
 from tracker import workroom
 from ui.operations import Operations
 from ui.workroom import WAITING, WorkroomWindow
@@ -23,6 +25,7 @@ from ui.workroom import WAITING, WorkroomWindow
 account = sync_fixtures.account
 client = sync_workroom.client
 fixed = sync_workroom.fixed
+service_contract = app_sync_tests.service_contract
 
 
 @pytest.fixture
@@ -128,19 +131,26 @@ def test_an_agency_member_sees_hours_and_no_money(database, account, clock, open
     assert window.earnings_label.isHidden() and window.earnings_label.text() == ""
 
 
-def test_opened_from_the_main_window_once_per_contract(qtbot, workdiary, database, account, clock, contract):
-    synced(database, account, clock)
+def test_opened_from_the_main_window_once_per_contract_and_kept_current_by_the_sync(
+    qtbot, workdiary, service, service_contract, memory_keyring, contract
+):
+    sign_in(qtbot, workdiary, service.url)
+    qtbot.waitUntil(lambda: workdiary.window.contract_box.findData(service_contract) >= 0)
     workdiary.reload_contracts(contract.id)
     assert not workdiary.window.workroom_button.isEnabled()  # a local contract has no workroom
 
-    workdiary.reload_contracts(account.contract_id)
+    workdiary.reload_contracts(service_contract)
     workdiary.window.workroom_button.click()
     workdiary.window.workroom_button.click()
-
-    assert list(workdiary.dialogs.workrooms) == [account.contract_id]
-    window = workdiary.dialogs.workrooms[account.contract_id]
-    qtbot.waitUntil(lambda: window.windowTitle() == "Workroom — Website rebuild")
+    assert list(workdiary.dialogs.workrooms) == [service_contract]
+    window = workdiary.dialogs.workrooms[service_contract]
+    qtbot.waitUntil(lambda: window.windowTitle() == "Workroom — Website for Bob")
     assert window.isVisible()
+
+    Client(Account(service, service_contract, "")).say(service_contract, "Any news?")
+    sync_now(qtbot, workdiary)
+
+    qtbot.waitUntil(lambda: any(text.endswith("\nAny news?") for text in texts(window.thread_list)))
 
 
 def test_to_dos_checked_off_edited_reordered_and_deleted_in_the_window_reach_the_service(
