@@ -103,6 +103,12 @@ def _write(context: ServiceContext, viewer: Viewer, contract_id: str, change: An
         change(session, contract, author, context.clock.now())
 
 
+async def _todos_changed(context: ServiceContext, viewer: Viewer, contract_id: str, change: Any) -> Response:
+    """The to-dos changed as the viewer (``_write``), and the Overview's to-dos shown again."""
+    await run_in_threadpool(_write, context, viewer, contract_id, change)
+    return RedirectResponse(f"/contracts/{contract_id}#todos", status_code=303)
+
+
 @router.post("/contracts/{contract_id}/todos")
 async def put_todo(
     contract_id: ContractId,
@@ -116,8 +122,7 @@ async def put_todo(
     def change(session: Session, contract: Any, by: User, now: datetime) -> None:
         todos.put_todo(session, contract, by, todo_id, text.strip(), done, now)
 
-    await run_in_threadpool(_write, context, viewer, contract_id, change)
-    return RedirectResponse(f"/contracts/{contract_id}#todos", status_code=303)
+    return await _todos_changed(context, viewer, contract_id, change)
 
 
 @router.post("/contracts/{contract_id}/todos/order")
@@ -134,8 +139,7 @@ async def reorder_todos(
     def change(session: Session, contract: Any, by: User, now: datetime) -> None:
         todos.reorder(session, contract, by, ids, now)
 
-    await run_in_threadpool(_write, context, viewer, contract_id, change)
-    return RedirectResponse(f"/contracts/{contract_id}#todos", status_code=303)
+    return await _todos_changed(context, viewer, contract_id, change)
 
 
 @router.post("/contracts/{contract_id}/todos/delete")
@@ -149,5 +153,4 @@ async def delete_todo(
     def change(session: Session, contract: Any, by: User, now: datetime) -> None:
         todos.delete_todo(session, contract, by, todo_id, now)
 
-    await run_in_threadpool(_write, context, viewer, contract_id, change)
-    return RedirectResponse(f"/contracts/{contract_id}#todos", status_code=303)
+    return await _todos_changed(context, viewer, contract_id, change)
