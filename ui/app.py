@@ -98,7 +98,9 @@ class Workdiary(QObject):
         self.window = MainWindow(zone, clock.now)
         self.tray = Tray(self)
         self.tray_state = TrayState(self.tray, sync.current)
-        self.dialogs = Dialogs(self.diary, self.operations, clock.now, zone, lambda: self.settings, self)
+        self.dialogs = Dialogs(
+            self.diary, self.operations, clock.now, zone, lambda: self.settings, self.sync, self
+        )
         self.notifier = Notifier(self.tray, zone, lambda: self.settings)
         self.last_screenshot = LastScreenshot(
             self.window, self.diary, self.operations, zone, clock.now, self._on_refused

@@ -16,6 +16,7 @@ from tracker import engine as events
 from tracker.diary import Diary
 from tracker.settings import Settings
 from ui.operations import Operations
+from ui.sync_thread import SyncService
 from ui.theme import app_icon
 
 log = logging.getLogger(__name__)
@@ -45,9 +46,11 @@ class Dialogs(QObject):
         now: Callable[[], datetime],
         zone: tzinfo,
         settings: Callable[[], Settings],
+        service: SyncService | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
+        self._service = service
         self._diary = diary
         self._operations = operations
         self._now = now
@@ -82,7 +85,7 @@ class Dialogs(QObject):
         if (window := self.workrooms.get(contract_id)) is None:
             from ui.workroom import WorkroomWindow
 
-            window = WorkroomWindow(contract_id, self._operations, self._now, self._zone)
+            window = WorkroomWindow(contract_id, self._operations, self._now, self._zone, self._service)
             window.setWindowIcon(app_icon())
             window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             window.destroyed.connect(lambda: self.workrooms.pop(contract_id, None))

@@ -65,7 +65,7 @@ class Operation:
         self.result: Any = None
         self.error: str | None = None
 
-    def run(self, context: Context) -> None:
+    def run(self, context: Any) -> None:  # a Context, or the sync thread's Online
         try:
             self.result = self.action(context)
         except WorkdiaryError as error:
@@ -141,15 +141,7 @@ class Operations(QObject):
         """In the GUI thread, once an operation has run."""
         if operation.edits and operation.error is None:
             self.changed.emit()
-        if not shiboken6.isValid(operation.owner):
-            return
-        if operation.error is None:
-            if operation.done is not None:
-                operation.done(operation.result)
-        elif operation.failed is not None:
-            operation.failed(operation.error)
-        else:
-            log.warning("operation refused: %s", operation.error)
+        hand_back(operation)
 
     def shutdown(self) -> None:
         """Let the operations asked for finish, then end the thread (blocks until done)."""
@@ -157,6 +149,20 @@ class Operations(QObject):
             self._queue.put(None)
             self._thread.join()
             self._thread = None
+
+
+def hand_back(operation: Operation) -> None:
+    """In the GUI thread: the result, or the reason it failed, to the view that asked, unless it
+    was closed meanwhile."""
+    if not shiboken6.isValid(operation.owner):
+        return
+    if operation.error is None:
+        if operation.done is not None:
+            operation.done(operation.result)
+    elif operation.failed is not None:
+        operation.failed(operation.error)
+    else:
+        log.warning("operation refused: %s", operation.error)
 
 
 # ----- the edits that may concern the block being tracked (run with ``engine=True``)

@@ -18,9 +18,11 @@ import queue
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from types import ModuleType
+from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 
@@ -32,6 +34,7 @@ from sync.outbox import OutboxSummary, summary
 from tracker.engine import BlockClosed
 from tracker.settings import Settings
 from tracker.storage import Database
+from ui.operations import Operation, hand_back
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +62,15 @@ class SyncProgress:
 
 
 @dataclass(frozen=True)
+class Online:
+    """What a question to the service works with, on the sync thread."""
+
+    client: Any  # the signed-in sync.client.ServiceClient
+    database: Database
+    clock: Clock
+
+
+@dataclass(frozen=True)
 class SignInResult:
     service_url: str
     email: str
@@ -75,6 +87,7 @@ class SyncService(QObject):
     # (in the GUI thread) re-emit the public signals there, so every receiver runs in the GUI thread.
     _state_from_thread = Signal(object)
     _signed_in_from_thread = Signal(object)
+    _answered_from_thread = Signal(object)
 
     def __init__(
         self,
@@ -101,6 +114,7 @@ class SyncService(QObject):
         )
         self._state_from_thread.connect(self._relay_state, Qt.ConnectionType.QueuedConnection)
         self._signed_in_from_thread.connect(self.signed_in, Qt.ConnectionType.QueuedConnection)
+        self._answered_from_thread.connect(hand_back, Qt.ConnectionType.QueuedConnection)
         self._thread = threading.Thread(target=self._run, name="sync", daemon=True)
         self._thread.start()
 
@@ -117,6 +131,18 @@ class SyncService(QObject):
         """The tracking engine's events: a block it closed is sent soon."""
         if isinstance(event, BlockClosed):
             self.changed()
+
+    def ask(
+        self,
+        owner: QObject,
+        question: Callable[[Online], Any],
+        done: Callable[[Any], None],
+        failed: Callable[[str], None],
+    ) -> None:
+        """Ask the service now, for what the local copy does not hold (a report, a file, older
+        messages): ``question`` runs on the sync thread, between passes, with the signed-in client;
+        ``done`` gets its answer in the GUI thread, or ``failed`` the reason there is none."""
+        self._requests.put(("ask", Operation(owner, question, done, failed, edits=False)))
 
     def sign_in(self, service_url: str, email: str, password: str) -> None:
         self._requests.put(("sign_in", service_url, email, password))
@@ -161,6 +187,9 @@ class SyncService(QObject):
                     soon = time.monotonic() + SOON_S
                     next_pass = soon if next_pass is None else min(next_pass, soon)
                 self._publish()  # the counts of what waits
+                continue
+            if kind == "ask":
+                self._answer(args[0])
                 continue
             if kind == "pass":
                 delay = self._pass()
@@ -216,6 +245,13 @@ class SyncService(QObject):
         receipts = self._current.receipts + bool(report.changed_contracts or report.changed_blocks)
         self._publish(last_synced_at=now, receipts=receipts, offline_since=None, problem="")
         return PASS_EVERY_S
+
+    def _answer(self, question: Operation) -> None:
+        if self._client is None:
+            question.error = "Sign in to the contract service in Settings first."
+        else:
+            question.run(Online(self._client, self._database, self._clock))
+        self._answered_from_thread.emit(question)
 
     def _sign_in(self, url: str, email: str, password: str) -> float:
         from sync.client import ServiceClient

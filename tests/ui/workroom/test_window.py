@@ -62,17 +62,17 @@ def test_the_tabs_show_the_copy_and_this_weeks_time(
 
     window = open_window(account.contract_id)
 
-    assert texts(window.todo_list) == ["Mock-ups"]
-    assert texts(window.file_list) == ["brief.pdf"]
-    assert texts(window.thread_list)[0].endswith("\n📎 brief.pdf")
-    assert window.todo_list.item(0).checkState() == Qt.CheckState.Unchecked
-    assert texts(window.thread_list)[-1].endswith("\nWelcome aboard!")
-    assert texts(window.thread_list)[-1].startswith("Bob, ")
+    assert texts(window.overview.todo_list) == ["Mock-ups"]
+    assert texts(window.overview.file_list) == ["brief.pdf"]
+    assert texts(window.messages.thread_list)[0].endswith("\n📎 brief.pdf")
+    assert window.overview.todo_list.item(0).checkState() == Qt.CheckState.Unchecked
+    assert texts(window.messages.thread_list)[-1].endswith("\nWelcome aboard!")
+    assert texts(window.messages.thread_list)[-1].startswith("Bob, ")
     assert window.windowTitle() == "Workroom — Website rebuild"
-    assert window.hours_label.text() == "This week: 1:30"
-    assert window.earnings_label.text() == "Earned this week: 60.00 USD"
-    assert not window.earnings_label.isHidden()
-    assert not window.older_button.isEnabled()
+    assert window.overview.hours_label.text() == "This week: 1:30"
+    assert window.overview.earnings_label.text() == "Earned this week: 60.00 USD"
+    assert not window.overview.earnings_label.isHidden()
+    assert not window.messages.older_button.isEnabled()
 
 
 def test_a_to_do_added_offline_waits_then_goes_out(database, account, client, clock, open_window, qtbot):
@@ -81,19 +81,19 @@ def test_a_to_do_added_offline_waits_then_goes_out(database, account, client, cl
         window = open_window(account.contract_id)
         proxy.set_fault("down")
 
-        window.todo_edit.setText("Pick the colours")
-        window.add_todo_button.click()
-        qtbot.waitUntil(lambda: texts(window.todo_list) == [f"Pick the colours — {WAITING}"])
+        window.overview.todo_edit.setText("Pick the colours")
+        window.overview.add_todo_button.click()
+        qtbot.waitUntil(lambda: texts(window.overview.todo_list) == [f"Pick the colours — {WAITING}"])
         assert syncer.run_once().error
         window.refresh()
         with qtbot.waitCallback() as shown:
             window.operations.after_those_asked(window, shown)
-        assert texts(window.todo_list) == [f"Pick the colours — {WAITING}"]
+        assert texts(window.overview.todo_list) == [f"Pick the colours — {WAITING}"]
         proxy.set_fault(None)
         assert syncer.run_once().error is None
 
     window.refresh()
-    qtbot.waitUntil(lambda: texts(window.todo_list) == ["Pick the colours"])
+    qtbot.waitUntil(lambda: texts(window.overview.todo_list) == ["Pick the colours"])
     on_service = client.call("GET", f"/contracts/{account.contract_id}/todos").json()
     assert [todo["text"] for todo in on_service] == ["Pick the colours"]
 
@@ -104,16 +104,16 @@ def test_a_message_sent_shows_in_the_thread_and_reaches_the_service(
     syncer = synced(database, account, clock)
     window = open_window(account.contract_id)
 
-    window.message_edit.setText("Starting today.")
-    window.send_button.click()
-    qtbot.waitUntil(lambda: bool(texts(window.thread_list)))
-    assert texts(window.thread_list)[-1].startswith("You, ")
-    assert WAITING in texts(window.thread_list)[-1]
+    window.messages.message_edit.setText("Starting today.")
+    window.messages.send_button.click()
+    qtbot.waitUntil(lambda: bool(texts(window.messages.thread_list)))
+    assert texts(window.messages.thread_list)[-1].startswith("You, ")
+    assert WAITING in texts(window.messages.thread_list)[-1]
     assert syncer.run_once().error is None
 
     window.refresh()
-    qtbot.waitUntil(lambda: WAITING not in texts(window.thread_list)[-1])
-    assert texts(window.thread_list)[-1].endswith("\nStarting today.")
+    qtbot.waitUntil(lambda: WAITING not in texts(window.messages.thread_list)[-1])
+    assert texts(window.messages.thread_list)[-1].endswith("\nStarting today.")
     assert [message["body"] for message in client.thread(account.contract_id)] == ["Starting today."]
 
 
@@ -127,8 +127,10 @@ def test_an_agency_member_sees_hours_and_no_money(database, account, clock, open
 
     window = open_window(contract_id)
 
-    assert window.hours_label.text() == "This week: 0:30" and not window.hours_label.isHidden()
-    assert window.earnings_label.isHidden() and window.earnings_label.text() == ""
+    assert (
+        window.overview.hours_label.text() == "This week: 0:30" and not window.overview.hours_label.isHidden()
+    )
+    assert window.overview.earnings_label.isHidden() and window.overview.earnings_label.text() == ""
 
 
 def test_opened_from_the_main_window_once_per_contract_and_kept_current_by_the_sync(
@@ -150,7 +152,7 @@ def test_opened_from_the_main_window_once_per_contract_and_kept_current_by_the_s
     Client(Account(service, service_contract, "")).say(service_contract, "Any news?")
     sync_now(qtbot, workdiary)
 
-    qtbot.waitUntil(lambda: any(text.endswith("\nAny news?") for text in texts(window.thread_list)))
+    qtbot.waitUntil(lambda: any(text.endswith("\nAny news?") for text in texts(window.messages.thread_list)))
 
 
 def test_to_dos_checked_off_edited_reordered_and_deleted_in_the_window_reach_the_service(
@@ -162,23 +164,23 @@ def test_to_dos_checked_off_edited_reordered_and_deleted_in_the_window_reach_the
     syncer = synced(database, account, clock)
     window = open_window(account.contract_id)
 
-    window.todo_list.item(0).setCheckState(Qt.CheckState.Checked)
-    qtbot.waitUntil(lambda: texts(window.todo_list)[0] == f"Wireframes — {WAITING}")
+    window.overview.todo_list.item(0).setCheckState(Qt.CheckState.Checked)
+    qtbot.waitUntil(lambda: texts(window.overview.todo_list)[0] == f"Wireframes — {WAITING}")
     monkeypatch.setattr(QInputDialog, "getText", lambda *asked: ("Wireframes v2", True))
-    window.todo_list.setCurrentRow(0)
-    window.edit_todo_button.click()
-    qtbot.waitUntil(lambda: texts(window.todo_list)[0] == f"Wireframes v2 — {WAITING}")
-    window.todo_list.setCurrentRow(2)
-    window.delete_todo_button.click()
-    qtbot.waitUntil(lambda: len(texts(window.todo_list)) == 2)
-    window.todo_list.setCurrentRow(1)
-    window.up_button.click()
-    qtbot.waitUntil(lambda: texts(window.todo_list)[0] == "Colours")
+    window.overview.todo_list.setCurrentRow(0)
+    window.overview.edit_todo_button.click()
+    qtbot.waitUntil(lambda: texts(window.overview.todo_list)[0] == f"Wireframes v2 — {WAITING}")
+    window.overview.todo_list.setCurrentRow(2)
+    window.overview.delete_todo_button.click()
+    qtbot.waitUntil(lambda: len(texts(window.overview.todo_list)) == 2)
+    window.overview.todo_list.setCurrentRow(1)
+    window.overview.up_button.click()
+    qtbot.waitUntil(lambda: texts(window.overview.todo_list)[0] == "Colours")
     assert syncer.run_once().error is None
 
     window.refresh()
-    qtbot.waitUntil(lambda: texts(window.todo_list) == ["Colours", "Wireframes v2"])
-    assert window.todo_list.item(1).checkState() == Qt.CheckState.Checked
+    qtbot.waitUntil(lambda: texts(window.overview.todo_list) == ["Colours", "Wireframes v2"])
+    assert window.overview.todo_list.item(1).checkState() == Qt.CheckState.Checked
     on_service = client.call("GET", f"/contracts/{account.contract_id}/todos").json()
     assert [(todo["text"], todo["done"]) for todo in on_service] == [
         ("Colours", False),
@@ -192,18 +194,22 @@ def test_work_submitted_for_payment_waits_then_moves_the_milestone(
     contract_id, _milestone = fixed
     syncer = synced(database, account, clock)
     window = open_window(contract_id)
-    assert texts(window.milestone_list) == ["Design · funded · 300.00 USD"]
-    assert window.submit_button.isEnabled()
-    assert window.hours_label.isHidden() and window.earnings_label.isHidden()  # no tracked time
+    assert texts(window.overview.milestone_list) == ["Design · funded · 300.00 USD"]
+    assert window.overview.submit_button.isEnabled()
+    assert (
+        window.overview.hours_label.isHidden() and window.overview.earnings_label.isHidden()
+    )  # no tracked time
 
-    window.submit_work("Design done.")
-    qtbot.waitUntil(lambda: texts(window.milestone_list) == [f"Design · funded · 300.00 USD — {WAITING}"])
-    assert not window.submit_button.isEnabled()
+    window.overview.submit_work("Design done.")
+    qtbot.waitUntil(
+        lambda: texts(window.overview.milestone_list) == [f"Design · funded · 300.00 USD — {WAITING}"]
+    )
+    assert not window.overview.submit_button.isEnabled()
     assert syncer.run_once().error is None
 
     window.refresh()
-    qtbot.waitUntil(lambda: texts(window.milestone_list) == ["Design · submitted · 300.00 USD"])
-    assert "Ann, Mon 23 Nov 09:00\nDesign done." in texts(window.thread_list)
+    qtbot.waitUntil(lambda: texts(window.overview.milestone_list) == ["Design · submitted · 300.00 USD"])
+    assert "Ann, Mon 23 Nov 09:00\nDesign done." in texts(window.messages.thread_list)
 
 
 def test_a_refused_write_says_so_on_its_item(database, account, client, fixed, clock, open_window):
@@ -217,10 +223,10 @@ def test_a_refused_write_says_so_on_its_item(database, account, client, fixed, c
 
     window = open_window(contract_id)
 
-    (line,) = texts(window.milestone_list)
+    (line,) = texts(window.overview.milestone_list)
     assert line.startswith("Design · paid · 300.00 USD — refused: ")
-    assert " — refused: " in texts(window.thread_list)[-1]
-    assert texts(window.thread_list)[-1].endswith("\nOne more change.")
+    assert " — refused: " in texts(window.messages.thread_list)[-1]
+    assert texts(window.messages.thread_list)[-1].endswith("\nOne more change.")
 
 
 def test_the_thread_opens_on_its_newest_page_and_shows_older_ones_from_the_copy(
@@ -231,11 +237,13 @@ def test_the_thread_opens_on_its_newest_page_and_shows_older_ones_from_the_copy(
     syncer = synced(database, account, clock)
     WorkroomSync(database, syncer.client, clock).read_older(account.contract_id)
     window = open_window(account.contract_id)
-    assert len(texts(window.thread_list)) == THREAD_PAGE
-    assert texts(window.thread_list)[-1].endswith("\nMessage 59")
+    assert len(texts(window.messages.thread_list)) == THREAD_PAGE
+    assert texts(window.messages.thread_list)[-1].endswith("\nMessage 59")
 
-    window.older_button.click()
+    window.messages.older_button.click()
 
-    qtbot.waitUntil(lambda: len(texts(window.thread_list)) == 60)
-    assert [text.split("\n")[1] for text in texts(window.thread_list)] == [f"Message {n}" for n in range(60)]
-    assert not window.older_button.isEnabled()
+    qtbot.waitUntil(lambda: len(texts(window.messages.thread_list)) == 60)
+    assert [text.split("\n")[1] for text in texts(window.messages.thread_list)] == [
+        f"Message {n}" for n in range(60)
+    ]
+    assert not window.messages.older_button.isEnabled()

@@ -1,0 +1,41 @@
+"""What a workroom window shows, and the words it shows for what waits or was refused."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from common.states import SyncState
+from tracker import workroom
+from tracker.diary import Totals
+
+WAITING = "waiting to be sent"
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What the window shows, read in one operation."""
+
+    view: workroom.WorkroomView
+    totals: Totals | None  # this week's hours and earnings; None: no time on this contract here
+
+    @property
+    def contract(self) -> dict:
+        return self.view.details["contract"]
+
+    @property
+    def currency(self) -> str:
+        return self.contract.get("currency", "")
+
+
+def delivery_text(delivery: workroom.Delivery | None) -> str:
+    """The mark on an item written here: waiting, or refused with the service's reason."""
+    if delivery is None:
+        return ""
+    if delivery.state == SyncState.REJECTED:
+        return f" — refused: {delivery.reason}"
+    return f" — {WAITING}"
+
+
+def money_text(cents: int | None, currency: str) -> str:
+    return "" if cents is None else f"{Decimal(cents) / 100:,.2f} {currency}"
