@@ -31,6 +31,7 @@ class WorkroomWriteKind(StrEnum):
     TODO_ORDER = "todo_order"
     SUBMISSION = "submission"  # work submitted for a milestone
     FEEDBACK = "feedback"
+    THREAD_READ = "thread_read"  # the thread read up to a message (body: up_to)
 
 
 class ContractKind(StrEnum):

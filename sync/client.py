@@ -142,6 +142,22 @@ class ServiceClient:
     def put_feedback(self, contract_id: str, feedback: dict) -> dict:
         return self._call("PUT", f"/contracts/{contract_id}/feedback", json=feedback, expect=dict)
 
+    def unread(self, contract_id: str) -> dict:
+        """How many of the other party's messages the user has not read, and up to which one."""
+        return self._call("GET", f"/contracts/{contract_id}/messages/unread", expect=dict)
+
+    def mark_read(self, contract_id: str, mark: dict) -> dict:
+        """The thread read up to ``mark["up_to"]``; the answer is as ``unread``'s."""
+        return self._call("PUT", f"/contracts/{contract_id}/messages/read", json=mark, expect=dict)
+
+    def accept_offer(self, contract_id: str, proposal: str) -> dict:
+        return self._call(
+            "POST", f"/contracts/{contract_id}/accept", json={"proposal": proposal}, expect=dict
+        )
+
+    def decline_offer(self, contract_id: str) -> dict:
+        return self._call("POST", f"/contracts/{contract_id}/decline", expect=dict)
+
     # ----- internals
 
     def _put_each(self, path: str, name: str, items: list[dict]) -> list[dict | Refused]:

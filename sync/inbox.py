@@ -7,13 +7,21 @@ from __future__ import annotations
 
 from typing import cast
 
-from sqlalchemy import Table
+from sqlalchemy import Table, delete
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from common.contract import read_terms
-from common.states import AGREED_STATUSES, FREELANCER_ROLES, BlockSource, ContractOrigin, SyncState
+from common.states import (
+    AGREED_STATUSES,
+    FREELANCER_ROLES,
+    Action,
+    BlockSource,
+    ContractOrigin,
+    ContractStatus,
+    SyncState,
+)
 from common.wire import field_of, parse_wire_time
-from tracker.models import Block, Contract, activity_columns
+from tracker.models import Block, Contract, Offer, activity_columns
 from tracker.storage import Database
 
 _BLOCK_FIELDS = {
@@ -67,6 +75,25 @@ def store_contracts(database: Database, contracts: list[dict]) -> int:
                 session.merge(Contract(id=contract_id, **values))
                 changed += 1
     return changed
+
+
+def store_offers(database: Database, contracts: list[dict]) -> None:
+    """Keep the offers waiting for the user's answer: a new one is to be told, one told stays told,
+    and one answered or withdrawn (elsewhere too) goes."""
+    offers = {
+        field_of(contract, "id", str): contract
+        for contract in contracts
+        if field_of(contract, "status", str) == ContractStatus.OFFERED
+        and Action.ACCEPT_OFFER in field_of(contract, "actions", list)
+    }
+    with database.session() as session:
+        session.execute(delete(Offer).where(Offer.contract_id.not_in(list(offers))))
+        for contract_id, contract in offers.items():
+            held = session.get(Offer, contract_id)
+            if held is None:
+                session.add(Offer(contract_id=contract_id, contract=contract, notified=False))
+            else:
+                held.contract = contract
 
 
 def store_other_devices_blocks(database: Database, device_id: str, blocks: list[dict]) -> int:

@@ -101,6 +101,7 @@ class Syncer:
         with self.client.reading("the contracts"):
             mine = inbox.freelance_contracts(listed)
             report.changed_contracts = inbox.store_contracts(self.db, mine)
+            inbox.store_offers(self.db, listed)
         return [contract["id"] for contract in mine]
 
     def _push_blocks(self, report: SyncReport) -> None:

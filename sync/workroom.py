@@ -24,7 +24,7 @@ from common.timeutil import Clock
 from common.wire import field_of, parse_wire_time
 from sync.client import ServiceClient
 from sync.errors import Refused
-from tracker.models import Workroom, WorkroomMessage, WorkroomWrite
+from tracker.models import Workroom, WorkroomMessage, WorkroomNews, WorkroomWrite
 from tracker.storage import Database
 
 THREAD_PAGE = 50  # messages read at a time
@@ -66,6 +66,28 @@ _MONEY_EVENTS = {
 }
 
 
+# The events worth a notification (when another made them), and how it begins.
+NEWS_TITLES = {
+    EventKind.MESSAGE_POSTED: "New message",
+    EventKind.MILESTONE_APPROVED: "Milestone approved",
+    EventKind.CHANGES_REQUESTED: "Changes requested",
+    EventKind.INVOICE_ISSUED: "Invoice issued",
+    EventKind.INVOICE_DISPUTED: "Invoice disputed",
+    EventKind.PAUSED: "Contract paused",
+    EventKind.RESUMED: "Contract resumed",
+    EventKind.ENDED: "Contract ended",
+}
+FIRST_WORDS = 80  # characters of a message in its notification
+
+
+def first_words(text: str) -> str:
+    """The start of a message, on one line, cut at a word."""
+    line = " ".join(text.split())
+    if len(line) <= FIRST_WORDS:
+        return line
+    return line[:FIRST_WORDS].rsplit(" ", 1)[0] + "…"
+
+
 def parts_of(kind: str) -> frozenset[Part]:
     """The parts of a workroom an event of this kind changes."""
     if kind == EventKind.MESSAGE_POSTED:
@@ -86,6 +108,7 @@ class WorkroomSync:
         self.db = database
         self.client = client
         self.clock = clock
+        self._user_id: str | None = None  # the account's, asked once there is news to tell
 
     def run(self, contract_ids: Iterable[str]) -> tuple[int, list[str]]:
         """Send what was written, then bring the copies of these contracts' workrooms up to date:
@@ -134,6 +157,8 @@ class WorkroomSync:
                 return self.client.submit_work(contract_id, write.milestone_id or "", body)
             case WorkroomWriteKind.FEEDBACK:
                 return self.client.put_feedback(contract_id, body)
+            case WorkroomWriteKind.THREAD_READ:
+                return self.client.mark_read(contract_id, body)
         return None
 
     def _acknowledge(self, write: WorkroomWrite, answer: Any) -> None:
@@ -162,6 +187,8 @@ class WorkroomSync:
                     room.milestones = [
                         answer if held["id"] == milestone_id else held for held in room.milestones
                     ]
+                case WorkroomWriteKind.THREAD_READ:
+                    room.unread = field_of(answer, "unread", int)
 
     def _set_aside(self, write: WorkroomWrite, reason: str) -> None:
         with self.db.session() as session:
@@ -195,14 +222,20 @@ class WorkroomSync:
         after = min(cursors.values())
         while True:
             events, cursor = self._feed(after)
-            for event in events:
-                contract_id = event["contract_id"]
-                if contract_id in cursors and event["number"] > cursors[contract_id]:
-                    touched.setdefault(contract_id, set()).update(parts_of(event["kind"]))
+            new = [
+                event
+                for event in events
+                if event["contract_id"] in cursors and event["number"] > cursors[event["contract_id"]]
+            ]
+            for event in new:
+                touched.setdefault(event["contract_id"], set()).update(parts_of(event["kind"]))
             for contract_id, parts in touched.items():
                 self._refresh(contract_id, frozenset(parts))
             touched = {}
+            news = self._news(new)  # read from the copies just refreshed
             with self.db.session() as session:
+                for item in news:
+                    session.merge(item)
                 session.execute(
                     update(Workroom)
                     .where(Workroom.contract_id.in_(list(cursors)), Workroom.events_cursor < cursor)
@@ -217,11 +250,49 @@ class WorkroomSync:
                 return
             after = cursor
 
+    def _news(self, events: list[dict]) -> list[WorkroomNews]:
+        """The events worth a notification, but those the user made: each with its contract's
+        title, and a message with its author and first words (from the copy)."""
+        worth = [event for event in events if event["kind"] in NEWS_TITLES]
+        if self._user_id is None and any(event["actor_id"] for event in worth):
+            me = self.client.me()
+            with self.client.reading("the account"):
+                self._user_id = field_of(me, "id", str)
+        worth = [event for event in worth if event["actor_id"] is None or event["actor_id"] != self._user_id]
+        if not worth:
+            return []
+        news = []
+        with self.db.session() as session:
+            for event in worth:
+                contract_id, data = event["contract_id"], event["data"]
+                title = session.get_one(Workroom, contract_id).details["contract"]["title"]
+                text = data.get("line", "")
+                if event["kind"] == EventKind.MESSAGE_POSTED:
+                    message = session.scalar(
+                        select(WorkroomMessage).where(
+                            WorkroomMessage.contract_id == contract_id,
+                            WorkroomMessage.id == data.get("message_id"),
+                        )
+                    )
+                    text = f"{message.author_name}: {first_words(message.body)}" if message else ""
+                news.append(
+                    WorkroomNews(
+                        number=event["number"],
+                        contract_id=contract_id,
+                        kind=event["kind"],
+                        title=f"{NEWS_TITLES[event['kind']]}: {title}",
+                        text=text,
+                        notified=False,
+                    )
+                )
+        return news
+
     def _feed(self, after: int | None) -> tuple[list[dict], int]:
         answer = self.client.events(after)
         with self.client.reading("the events"):
             events = [
                 {name: field_of(event, name, kind) for name, kind in _EVENT_FIELDS.items()}
+                | {"actor_id": event["actor_id"], "data": field_of(event, "data", dict)}
                 for event in field_of(answer, "events", list)
             ]
             return events, field_of(answer, "cursor", int)
@@ -267,6 +338,9 @@ class WorkroomSync:
             messages, older, joined = self._new_messages(contract_id, newest)
             if not joined:  # the copy's thread starts again from these: older ones before them
                 columns["older_messages"] = older
+            unread = self.client.unread(contract_id)
+            with self.client.reading("the unread messages"):
+                columns["unread"] = field_of(unread, "unread", int)
             if first_cursor is not None or any(message.attachments for message in messages):
                 files = self.client.recent_files(contract_id, RECENT_FILES)
                 with self.client.reading("the files"):

@@ -15,7 +15,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship,
 
 from common.contract import ContractColumns
 from common.dbtypes import NAMING_CONVENTION, StateString, UTCTimestamp
-from common.states import BlockSource, ContractOrigin, MessageKind, SyncState, WorkroomWriteKind
+from common.states import BlockSource, ContractOrigin, EventKind, MessageKind, SyncState, WorkroomWriteKind
 
 # A minute of activity as stored: minute of the slot, keyboard events, mouse events, active seconds.
 _MINUTE = struct.Struct("<BIIB")
@@ -188,6 +188,8 @@ class Workroom(Base):
     older_messages: Mapped[int | None] = mapped_column()  # before= of the older page; None: none older
     events_cursor: Mapped[int] = mapped_column()  # the events feed's cursor this copy is up to
     fresh_at: Mapped[datetime] = mapped_column(UTCTimestamp)  # when the service last vouched for it
+    # The other party's messages the user has not read, as the service last counted them.
+    unread: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class WorkroomMessage(Base):
@@ -225,3 +227,29 @@ class WorkroomWrite(Base):
     written_at: Mapped[datetime] = mapped_column(UTCTimestamp)
     sync_state: Mapped[SyncState] = mapped_column(StateString(SyncState, 8), default=SyncState.PENDING)
     sync_error: Mapped[str] = mapped_column(Text, default="")  # the service's reason for refusing it
+
+
+class WorkroomNews(Base):
+    """What the events feed brought that is worth a notification, stored with the cursor that
+    passed it (so it is neither lost nor made twice), and told once."""
+
+    __tablename__ = "workroom_news"
+    __table_args__ = (Index("ix_workroom_news_notified", "notified", "number"),)
+
+    number: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)  # the event's, in the feed
+    contract_id: Mapped[str] = mapped_column(ForeignKey("contracts.id"))
+    kind: Mapped[EventKind] = mapped_column(StateString(EventKind, 32))
+    title: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    notified: Mapped[bool] = mapped_column(default=False)
+
+
+class Offer(Base):
+    """An offer of a contract made to the user and waiting for their answer, as the service last
+    listed it (the contract is not among the contracts until it is accepted)."""
+
+    __tablename__ = "offers"
+
+    contract_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    contract: Mapped[dict] = mapped_column(JSON)  # GET /contracts's item: title, client, terms
+    notified: Mapped[bool] = mapped_column(default=False)

@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from common.states import MessageKind, SyncState, WorkroomWriteKind
 from tracker.models import Workroom, WorkroomMessage, WorkroomWrite
@@ -70,6 +70,7 @@ class WorkroomView:
     feedback: Delivery | None  # feedback left here, not taken yet
     transactions: list[dict] | None  # the last 30 days'; None: no money shown (agency member)
     fresh_at: datetime  # when the service last vouched for this copy
+    unread: int = 0  # the other party's messages not read yet
 
 
 def open_workroom(database: Database, contract_id: str, page: int = PAGE) -> WorkroomView | None:
@@ -106,6 +107,7 @@ def open_workroom(database: Database, contract_id: str, page: int = PAGE) -> Wor
         feedback=feedback[-1] if feedback else None,
         transactions=room.transactions,
         fresh_at=room.fresh_at,
+        unread=0 if any(_marks_read(write) for write in writes) else room.unread,
     )
 
 
@@ -160,6 +162,24 @@ def _outgoing_message(write: WorkroomWrite) -> Message:
         meeting=None,
         delivery=_delivery(write),
     )
+
+
+def _marks_read(write: WorkroomWrite) -> bool:
+    """A mark of the thread read, on its way (one refused marks nothing)."""
+    return write.kind == WorkroomWriteKind.THREAD_READ and write.sync_state == SyncState.PENDING
+
+
+def unread_counts(database: Database) -> dict[str, int]:
+    """For each workroom copied here: how many of the other party's messages are not read yet."""
+    with database.session() as session:
+        counts: dict[str, int] = dict(session.execute(select(Workroom.contract_id, Workroom.unread)).all())
+        marked = session.scalars(
+            select(WorkroomWrite.contract_id).where(
+                WorkroomWrite.kind == WorkroomWriteKind.THREAD_READ,
+                WorkroomWrite.sync_state == SyncState.PENDING,
+            )
+        )
+        return counts | dict.fromkeys(marked, 0)
 
 
 def _delivery(write: WorkroomWrite) -> Delivery:
@@ -255,3 +275,25 @@ def _write(
                 written_at=now,
             )
         )
+
+
+def mark_thread_read(database: Database, contract_id: str, now: datetime) -> None:
+    """The user read the thread up to its newest message held here: one mark on its way at a time
+    (the service never moves a mark back, so sending it again changes nothing)."""
+    with database.session() as session:
+        newest = session.scalar(
+            select(func.max(WorkroomMessage.number)).where(WorkroomMessage.contract_id == contract_id)
+        )
+        if newest is None:
+            return
+        waiting = session.scalar(
+            select(WorkroomWrite).where(
+                WorkroomWrite.contract_id == contract_id,
+                WorkroomWrite.kind == WorkroomWriteKind.THREAD_READ,
+                WorkroomWrite.sync_state == SyncState.PENDING,
+            )
+        )
+        if waiting is not None:
+            waiting.body = {"up_to": newest}
+            return
+    _write(database, contract_id, WorkroomWriteKind.THREAD_READ, "", {"up_to": newest}, now)

@@ -13,11 +13,12 @@ import requests
 
 from common.states import SyncState
 from sync.worker import Syncer
-from sync.workroom import THREAD_PAGE, WorkroomSync
+from sync.workroom import FIRST_WORDS, THREAD_PAGE, WorkroomSync
 from tests.helpers.faultproxy import FaultProxy
 from tests.helpers.service import API, bearer
 from tests.sync.conftest import CLIENT, FREELANCER, HOLD, Account
 from tracker import workroom
+from tracker.news import News, take_news, waiting_offers
 from tracker.storage import Database
 
 
@@ -327,3 +328,102 @@ def test_a_file_in_the_thread_is_among_the_recent_files_with_its_metadata_alone(
     [message] = view.thread.messages
     assert [(a["name"], a["size"]) for a in message.attachments] == [("Brief.pdf", 18)]
     assert [(f["name"], f["author_name"]) for f in view.recent_files] == [("Brief.pdf", "Bob")]
+
+
+def submitted(account: Account, contract_id: str, milestone_id: str) -> None:
+    """The freelancer submits work through the API (as from the web)."""
+    answer = requests.post(
+        f"{account.service.api}/contracts/{contract_id}/milestones/{milestone_id}/submit",
+        headers=bearer(account.token),
+        json={"message_id": str(uuid.uuid4()), "text": "Design done.", "files": []},
+        timeout=10,
+    )
+    assert answer.status_code == 200, answer.text
+
+
+def test_the_feeds_news_is_kept_once_for_a_notification_and_not_again_after_a_restart(
+    database, account, client, fixed, clock
+):
+    contract_id, milestone_id = fixed
+    client.say(contract_id, "History is not news.")
+    synced(database, account, clock)
+    assert take_news(database) == []  # the first full read makes none
+    submitted(account, contract_id, milestone_id)  # the user's own: no news
+    client.call("POST", f"/contracts/{contract_id}/milestones/{milestone_id}/approve")
+    client.say(contract_id, "Thanks!   Lovely   work on the design, " + "truly " * 20)
+
+    synced(database, account, clock)
+    told = take_news(database)
+    synced(database, account, clock)  # a restart: another syncer on the same database
+    client.call("POST", f"/contracts/{contract_id}/pause")
+    synced(database, account, clock)
+
+    assert [(news.kind, news.title) for news in told] == [
+        ("milestone_approved", "Milestone approved: Shop"),
+        ("message_posted", "New message: Shop"),
+    ]
+    assert told[0].text == "Bob approved “Design”: its payment is released."
+    assert told[1].text.startswith("Bob: Thanks! Lovely work on the design, truly") and told[1].text.endswith(
+        "…"
+    )
+    assert len(told[1].text) <= len("Bob: ") + FIRST_WORDS + 1
+    assert [(news.kind, news.text) for news in take_news(database)] == [
+        ("paused", "Bob paused the contract.")
+    ]
+    assert take_news(database) == []
+
+
+def test_the_unread_count_follows_the_service_and_a_mark_read_written_here(database, account, client, clock):
+    syncer = synced(database, account, clock)
+    client.say(account.contract_id, "One")
+    client.say(account.contract_id, "Two")
+    assert syncer.run_once().error is None
+    assert workroom.unread_counts(database) == {account.contract_id: 2}
+
+    workroom.mark_thread_read(database, account.contract_id, clock.now())
+    workroom.mark_thread_read(database, account.contract_id, clock.now())  # one mark on its way
+    view = workroom.open_workroom(database, account.contract_id)
+    assert view is not None and view.unread == 0
+    assert workroom.unread_counts(database) == {account.contract_id: 0}
+    report = syncer.run_once()
+
+    assert report.error is None and report.sent_workroom_writes == 1
+    answer = requests.get(
+        f"{account.service.api}/contracts/{account.contract_id}/messages/unread",
+        headers=bearer(account.token),
+        timeout=10,
+    )
+    assert answer.json()["unread"] == 0
+    client.say(account.contract_id, "Three")
+    assert syncer.run_once().error is None
+    assert workroom.unread_counts(database) == {account.contract_id: 1}
+
+
+def offer(client: Client, title: str) -> str:
+    contract_id = str(uuid.uuid4())
+    client.call(
+        "PUT",
+        f"/contracts/{contract_id}",
+        email=FREELANCER,
+        title=title,
+        started_at="2026-03-02T09:00:00Z",
+        hourly_rate_cents=4000,
+    )
+    return contract_id
+
+
+def test_an_offer_waits_with_its_terms_is_told_once_and_goes_once_answered(database, account, client, clock):
+    syncer = synced(database, account, clock)
+    offered = offer(client, "Logo design")
+
+    assert syncer.run_once().error is None
+    waiting = waiting_offers(database)
+    told = take_news(database)
+    assert syncer.run_once().error is None
+
+    assert [contract["title"] for contract in waiting] == ["Logo design"]
+    assert told == [News(offered, "offered", "New offer: Logo design", "From Bob: hourly, $40.00 an hour")]
+    assert take_news(database) == []
+    syncer.client.accept_offer(offered, "I'd love to.")
+    assert syncer.run_once().error is None
+    assert waiting_offers(database) == []
