@@ -1,7 +1,8 @@
-"""The desktop app: ``workdiary [--data-dir DIR] [--minimized]`` (``--self-test``: see ui/self_test.py;
-``--install-launcher``: ui/autostart.py).
+"""The desktop app: ``workdiary [--data-dir DIR] [--minimized] [workdiary://contract/ID]``
+(``--self-test``: see ui/self_test.py; ``--install-launcher``: ui/autostart.py).
 
-One instance per user and data directory (a second start brings the first to the front), and it
+One instance per user and data directory (a second start brings the first to the front, or hands
+it the link to open), and it
 does not start while ``python -m tracker track`` tracks there (tracker/lock.py); the tracking
 engine runs on its own thread behind ``TrackerService`` and reaches the widgets through queued
 signals only; the tray and the main window show its status and send it the user's commands.
@@ -22,29 +23,33 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import tzinfo
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from PySide6.QtCore import QObject, QSocketNotifier, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from common import logs
 from common.errors import DamagedDatabase, StorageProblem
+from common.states import ContractOrigin
 from common.timeutil import WEEK, Clock, SystemClock, local_zone
 from tracker import engine as events
 from tracker.capture import make_capturer, make_input
 from tracker.diary import Diary
 from tracker.engine import EXIT_TIME_LOST
 from tracker.lock import AlreadyTracking, TrackingLock
+from tracker.news import News, take_news, waiting_offers
 from tracker.paths import default_data_dir
 from tracker.settings import Settings, load_settings, save_settings
 from tracker.storage import Database, set_aside
+from tracker.workroom import unread_counts
 from ui import autostart
 from ui.app_dialogs import Dialogs
 from ui.garbage import GarbageCollector
 from ui.last_screenshot import LastScreenshot
 from ui.main_window import MainWindow
 from ui.message_boxes import tell
-from ui.notifier import Notifier
-from ui.operations import Operations
+from ui.notifier import Notifier, WorkroomTab
+from ui.operations import Context, Operations
 from ui.shots import latest_contract_id
 from ui.single_instance import AlreadyRunning, CannotListen, SingleInstance
 from ui.sync_thread import SignInResult, SyncProgress, SyncService
@@ -56,6 +61,7 @@ from ui.tray_state import TrayState
 log = logging.getLogger(__name__)
 
 FIRST_CONTRACT = "My work"
+LINK_SCHEME = "workdiary"  # workdiary://contract/ID opens that contract's workroom
 EXIT_CANNOT_START = 1
 
 
@@ -121,6 +127,7 @@ class Workdiary(QObject):
         service.memo_changed.connect(window.set_memo)
         service.finished.connect(self.operations.finish)
         self.operations.changed.connect(self._blocks_changed)
+        self.operations.changed.connect(self._read_workrooms)  # a thread marked read
         self.sync.state.connect(self._on_sync_state)
         self.sync.signed_in.connect(self._signed_in)
         dialogs.idle_answered.connect(self.notifier.idle_answered)
@@ -137,6 +144,8 @@ class Workdiary(QObject):
         window.delete_requested.connect(self.last_screenshot.ask_to_delete)
         window.diary_requested.connect(self.open_diary)
         window.workroom_requested.connect(self.dialogs.open_workroom)
+        window.offers.accept_requested.connect(self.accept_offer)
+        window.offers.decline_requested.connect(self.decline_offer)
         window.settings_requested.connect(self.open_settings)
         window.sync_requested.connect(self.sync.sync_now)
         window.quit_requested.connect(self.quit)
@@ -147,6 +156,7 @@ class Workdiary(QObject):
         tray.contract_chosen.connect(self._tray_contract_chosen)
         tray.memo_requested.connect(self.edit_memo)
         tray.diary_requested.connect(self.open_diary)
+        tray.workroom_chosen.connect(self.dialogs.open_workroom)
         tray.window_requested.connect(self.open_window)
         tray.sync_requested.connect(self.sync.sync_now)
         tray.quit_requested.connect(self.quit)
@@ -301,8 +311,84 @@ class Workdiary(QObject):
     def _message_clicked(self, target: object) -> None:
         if isinstance(target, str):
             self.open_review(target)
+        elif isinstance(target, WorkroomTab):
+            self.dialogs.open_workroom(target.contract_id, target.tab)
         else:
             self.open_window()
+
+    # ----- the workrooms and the offers
+
+    def open_link(self, link: str) -> None:
+        """Open what a ``workdiary://contract/ID`` link names (from the web workroom's "Open in the
+        app", given on the command line or handed over by a second start)."""
+        parts = urlsplit(link)
+        contract_id = (
+            parts.path.strip("/") if parts.scheme == LINK_SCHEME and parts.netloc == "contract" else ""
+        )
+        contract = self.window.contracts.get(contract_id)
+        if contract is not None and contract.origin == ContractOrigin.SERVICE:
+            log.info("opening the workroom of %s", contract_id)
+            self.dialogs.open_workroom(contract_id)
+            return
+        self.open_window()
+        if not contract_id:
+            text = f"“{link}” is not a link Workdiary opens: it opens workdiary://contract/ID."
+        else:
+            text = (
+                f"The contract {contract_id} is not on this computer. Sign in in Settings with the "
+                "account it belongs to and let Workdiary sync, then open the link again."
+            )
+        tell(self.window, "Cannot open the workroom", text, name="unknown-link")
+
+    def _read_workrooms(self, tell_news: bool = False) -> None:
+        """Read the workrooms' unread counts and the offers waiting, and (after a sync pass) take
+        the news to tell."""
+
+        def read(context: Context) -> tuple[list[News], dict[str, int], list[dict]]:
+            database = context.diary.db
+            news = take_news(database) if tell_news else []
+            return news, unread_counts(database), waiting_offers(database)
+
+        self.operations.read(self, read, self._show_workrooms)
+
+    def _show_workrooms(self, found: tuple[list[News], dict[str, int], list[dict]]) -> None:
+        news, unread, offers = found
+        self.notifier.workroom_news(news)
+        self.window.set_unread(unread)
+        self.window.offers.set_offers(offers)
+        self.tray.set_workrooms(
+            [
+                (
+                    contract.id,
+                    f"{contract.title} ({unread[contract.id]} unread)"
+                    if unread[contract.id]
+                    else contract.title,
+                )
+                for contract in self.window.contracts.values()
+                if contract.id in unread
+            ]
+        )
+
+    def accept_offer(self, contract_id: str, proposal: str) -> None:
+        self._answer_offer(lambda online: online.client.accept_offer(contract_id, proposal), "accepted")
+
+    def decline_offer(self, contract_id: str) -> None:
+        self._answer_offer(lambda online: online.client.decline_offer(contract_id), "declined")
+
+    def _answer_offer(self, send: Callable, what: str) -> None:
+        """An answer to an offer needs the service now: sent on the sync thread, then a pass brings
+        the contract (or takes the offer away)."""
+        panel = self.window.offers
+
+        def sent(contract: dict) -> None:
+            panel.show_answer(f"You {what} “{contract['title']}”.")
+            self.sync.sync_now()
+
+        def failed(reason: str) -> None:
+            panel.show_answer(f"The answer was not sent: {reason} The offer still waits for it.")
+
+        panel.show_answer("")
+        self.sync.ask(panel, send, sent, failed)
 
     # ----- the sync
 
@@ -317,6 +403,7 @@ class Workdiary(QObject):
                 window.refresh()
         if not state.syncing:  # a pass ended: the workroom copies may have news or taken writes
             self.dialogs.refresh_workrooms()
+            self._read_workrooms(tell_news=True)
 
     def sign_in(self, service_url: str, email: str, password: str) -> None:
         self.sync.sign_in(service_url, email, password)
@@ -389,6 +476,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--minimized", action="store_true", help="start in the tray, without the window")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens (to stderr)")
     parser.add_argument(
+        "link", nargs="?", help=f"a {LINK_SCHEME}://contract/ID link: opens that contract's workroom"
+    )
+    parser.add_argument(
         "--self-test",
         action="store_true",
         help="check the display, the database, screenshots, input, the keyring and the service, then exit",
@@ -443,9 +533,9 @@ def main(argv: list[str] | None = None) -> int:
 
     instance = SingleInstance(data_dir)
     try:
-        instance.claim()
+        instance.claim(args.link)
     except AlreadyRunning:
-        log.info("Workdiary is already running for %s: brought it to the front", data_dir)
+        log.info("Workdiary is already running for %s: handed it the start", data_dir)
         return 0
     except CannotListen as problem:
         log.warning("cannot listen for a second start (%s); carrying on", problem)
@@ -476,9 +566,12 @@ def main(argv: list[str] | None = None) -> int:
     instance.activated.connect(
         lambda: (log.info("another start asked for the window"), workdiary.open_window())
     )
+    instance.link_opened.connect(workdiary.open_link)
     app.aboutToQuit.connect(workdiary.shutdown)
     quit_on_signals(workdiary.quit, workdiary)
     workdiary.start(minimized=args.minimized)
+    if args.link:
+        workdiary.open_link(args.link)
     if set_aside_note:
         workdiary.window.show_error(set_aside_note)
     QTimer.singleShot(

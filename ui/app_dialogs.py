@@ -72,6 +72,7 @@ class Dialogs(QObject):
                 self._diary, self._now, self._operations, contract_id=contract_id
             )
             self.diary_window.setWindowIcon(app_icon())
+            self.diary_window.workroom_requested.connect(self.open_workroom)
         else:
             self.diary_window.refresh()
         present(self.diary_window)
@@ -81,7 +82,8 @@ class Dialogs(QObject):
         window = self.diary_window
         return window if window is not None and window.isVisible() else None
 
-    def open_workroom(self, contract_id: str) -> None:
+    def open_workroom(self, contract_id: str, tab: str | None = None) -> None:
+        """The contract's workroom, on the tab named (else as it was)."""
         if (window := self.workrooms.get(contract_id)) is None:
             from ui.workroom import WorkroomWindow
 
@@ -90,6 +92,8 @@ class Dialogs(QObject):
             window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             window.destroyed.connect(lambda: self.workrooms.pop(contract_id, None))
             self.workrooms[contract_id] = window
+        if tab is not None:
+            window.show_tab(tab)
         present(window)
 
     def refresh_workrooms(self) -> None:

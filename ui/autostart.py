@@ -288,7 +288,8 @@ def install_icon(resources: Path | None = None) -> Path:
 def install_launcher(command: list[str] | None = None, resources: Path | None = None) -> tuple[Path, Path]:
     """Copy the menu entry and the icon into the user's data folder. The entry's ``Exec`` becomes
     ``command`` (the app as ``app_command`` finds it, not minimized), so that the menu starts this
-    installation even when ``workdiary`` is not on the desktop session's PATH."""
+    installation even when ``workdiary`` is not on the desktop session's PATH; with ``%u``, the
+    ``workdiary://`` link the entry handles (``MimeType``), when one is opened."""
     resources = resources or resources_dir()
     entry = launcher_paths()[0]
     command = command or [word for word in app_command() if word != "--minimized"]
@@ -296,7 +297,9 @@ def install_launcher(command: list[str] | None = None, resources: Path | None = 
         text = (resources / FILE_NAME).read_text(encoding="utf-8")
     except OSError as error:
         raise _problem("read", error.filename or resources, error) from error
-    lines = [f"Exec={exec_line(command)}" if line.startswith("Exec=") else line for line in text.splitlines()]
+    lines = [
+        f"Exec={exec_line(command)} %u" if line.startswith("Exec=") else line for line in text.splitlines()
+    ]
     _write_private(entry, ("\n".join(lines) + "\n").encode())
     return entry, install_icon(resources)
 

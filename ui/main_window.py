@@ -35,6 +35,7 @@ from common.states import ContractOrigin
 from common.timetext import clock_text, day_clock_text, duration_text, hm, spoken
 from common.wire import MAX_MEMO_CHARS
 from tracker.models import Contract
+from ui.offers import OffersPanel
 from ui.shots import ShotFacts
 from ui.sync_thread import SyncProgress
 from ui.theme import APP_NAME, accent, app_icon, muted, set_text_color, warning_color
@@ -67,6 +68,7 @@ class MainWindow(QMainWindow):
         self.now = now
         self.status: Status | None = None
         self.contracts: dict[str, Contract] = {}
+        self.unread: dict[str, int] = {}  # by contract id: the workroom's unread messages
         self.shot: ShotFacts | None = None
         self._pending_status: Status | None = None
         self._busy = False
@@ -89,6 +91,8 @@ class MainWindow(QMainWindow):
         self.message_bar = MessageBar("message", central)
         layout.addWidget(self.environment_bar)
         layout.addWidget(self.message_bar)
+        self.offers = OffersPanel(central)
+        layout.addWidget(self.offers)
 
         # what to track
         form = QFormLayout()
@@ -311,9 +315,21 @@ class MainWindow(QMainWindow):
         self._show_workroom_button()
 
     def _show_workroom_button(self) -> None:
-        """Only the service's contracts have a workroom."""
-        contract = self.contracts.get(self.selected_contract_id() or "")
+        """Only the service's contracts have a workroom; the button says how many of its messages
+        are unread."""
+        contract_id = self.selected_contract_id() or ""
+        contract = self.contracts.get(contract_id)
         self.workroom_button.setEnabled(contract is not None and contract.origin == ContractOrigin.SERVICE)
+        unread = self.unread.get(contract_id, 0)
+        self.workroom_button.setText(f"Open W&orkroom ({unread} unread)" if unread else "Open W&orkroom")
+        self.workroom_button.setAccessibleName(
+            f"Open workroom, {unread} unread" if unread else "Open workroom"
+        )
+
+    def set_unread(self, unread: dict[str, int]) -> None:
+        """How many unread messages each contract's workroom holds."""
+        self.unread = unread
+        self._show_workroom_button()
 
     def selected_contract_id(self) -> str | None:
         return self.contract_box.currentData()

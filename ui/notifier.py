@@ -4,11 +4,13 @@ command line's (tracker/notices.py)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta, tzinfo
 
-from common.states import IdleDecision
+from common.states import EventKind, IdleDecision
 from common.timetext import clock_text
 from tracker import engine as events
+from tracker.news import News
 from tracker.notices import STOPPED_BY_ITSELF, looks_wrong, notice
 from tracker.settings import Settings
 from ui.shots import ShotFacts
@@ -16,6 +18,26 @@ from ui.theme import APP_NAME
 from ui.tray import Tray
 
 TOLD_CLOCK_JUMP = timedelta(minutes=1)  # a shorter gap (a busy machine) is not worth a notification
+MANY_NEWS = 3  # more news at once are told in one notification
+# The workroom's tab that shows what a piece of news is about.
+NEWS_TABS = {
+    EventKind.MESSAGE_POSTED: "Messages",
+    EventKind.MILESTONE_APPROVED: "Overview",
+    EventKind.CHANGES_REQUESTED: "Overview",
+    EventKind.INVOICE_ISSUED: "Timesheet",
+    EventKind.INVOICE_DISPUTED: "Timesheet",
+    EventKind.PAUSED: "Details",
+    EventKind.RESUMED: "Details",
+    EventKind.ENDED: "Details",
+}
+
+
+@dataclass(frozen=True)
+class WorkroomTab:
+    """What a click on a workroom's notification opens."""
+
+    contract_id: str
+    tab: str
 
 
 class Notifier:
@@ -63,3 +85,23 @@ class Notifier:
             case events.LimitWarning() | events.ScreenshotSkipped():
                 return True
         return False
+
+    def workroom_news(self, news: list[News]) -> None:
+        """The news sync brought (each told once: it was taken from the database), each in a
+        notification whose click opens its workroom on the tab that shows it (an offer: the main
+        window, where it is answered); many at once in one."""
+        if not news or not self._settings().notifications:
+            return
+        if len(news) <= MANY_NEWS:
+            for item in news:
+                self._tray.notify(item.title, item.text, target=_news_target(item))
+            return
+        lines = [item.title for item in news[:MANY_NEWS]] + [f"and {len(news) - MANY_NEWS} more"]
+        same_contract = len({item.contract_id for item in news}) == 1
+        target = _news_target(news[-1]) if same_contract else None
+        self._tray.notify(f"{len(news)} news in your workrooms", "\n".join(lines), target=target)
+
+
+def _news_target(item: News) -> WorkroomTab | None:
+    tab = NEWS_TABS.get(item.kind)
+    return WorkroomTab(item.contract_id, tab) if tab else None

@@ -1,4 +1,5 @@
-"""One app per user and data directory: a second start asks the first to come to the front."""
+"""One app per user and data directory: a second start asks the first to come to the front, or to
+open the link it was started with (``open workdiary://contract/ID``)."""
 
 from __future__ import annotations
 
@@ -23,9 +24,11 @@ class CannotListen(Exception):
 class SingleInstance(QObject):
     """Signals:
     activated(): another start asked this instance to show itself.
+    link_opened(str): another start was given this link, for this instance to open.
     """
 
     activated = Signal()
+    link_opened = Signal(str)
 
     def __init__(self, data_dir: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -33,13 +36,14 @@ class SingleInstance(QObject):
         self.name = f"workdiary-{getpass.getuser()}-{digest}"
         self._server: QLocalServer | None = None
 
-    def claim(self) -> None:
+    def claim(self, link: str | None = None) -> None:
         """Become the only instance and listen for later starts. AlreadyRunning when another one
-        runs; CannotListen when this one may run but cannot be found by a later start."""
+        runs (it was handed ``link``, or asked to show itself); CannotListen when this one may run
+        but cannot be found by a later start."""
         socket = QLocalSocket()
         socket.connectToServer(self.name)
         if socket.waitForConnected(CONNECT_TIMEOUT_MS):
-            socket.write(b"show\n")
+            socket.write(f"open {link}\n".encode() if link else b"show\n")
             socket.waitForBytesWritten(CONNECT_TIMEOUT_MS)
             socket.disconnectFromServer()
             raise AlreadyRunning(self.name)
@@ -56,6 +60,9 @@ class SingleInstance(QObject):
             connection.readyRead.connect(lambda c=connection: self._on_message(c))
 
     def _on_message(self, connection: QLocalSocket) -> None:
-        if bytes(connection.readAll()).startswith(b"show"):
+        message = bytes(connection.readAll()).decode(errors="replace").strip()
+        if message == "show":
             self.activated.emit()
+        elif message.startswith("open "):
+            self.link_opened.emit(message.removeprefix("open "))
         connection.disconnectFromServer()

@@ -25,6 +25,7 @@ class Tray(QObject):
     contract_chosen = Signal(str)  # switches when tracking, selects otherwise
     memo_requested = Signal()
     diary_requested = Signal()
+    workroom_chosen = Signal(str)  # a service contract's id: its workroom
     window_requested = Signal()
     sync_requested = Signal()
     quit_requested = Signal()
@@ -50,6 +51,8 @@ class Tray(QObject):
         self.memo_action = self._action("&Memo…", self.memo_requested)
         self.menu.addSeparator()
         self.diary_action = self._action("Open Work &Diary", self.diary_requested)
+        self.workroom_menu = self.menu.addMenu("Open &workroom")
+        self.workroom_menu.setEnabled(False)
         self.window_action = self._action("&Open Workdiary", self.window_requested)
         self.sync_action = self._action("S&ync now", self.sync_requested)
         self.set_signed_in(False)
@@ -97,6 +100,19 @@ class Tray(QObject):
             self.contract_group.addAction(action)
             self.contract_menu.addAction(action)
         self.select(selected)
+
+    def set_workrooms(self, workrooms: list[tuple[str, str]]) -> None:
+        """The "Open workroom" submenu: (contract id, label with its unread count) per service
+        contract."""
+        items = [(label.replace("&", "&&"), contract_id) for contract_id, label in workrooms]
+        if items == [(action.text(), action.data()) for action in self.workroom_menu.actions()]:
+            return  # unchanged: an open menu stays open
+        self.workroom_menu.clear()
+        for label, contract_id in items:
+            action = self.workroom_menu.addAction(label)
+            action.setData(contract_id)
+            action.triggered.connect(lambda _checked=False, cid=contract_id: self.workroom_chosen.emit(cid))
+        self.workroom_menu.setEnabled(bool(items))
 
     def select(self, contract_id: str | None) -> None:
         self.selected = contract_id

@@ -311,7 +311,8 @@ def test_the_menu_launcher_is_a_valid_desktop_file():
         "Type": "Application",
         "Name": "Workdiary",
         "GenericName": "Time tracker",
-        "Exec": "workdiary",
+        "Exec": "workdiary %u",  # a workdiary:// link, when one is opened
+        "MimeType": "x-scheme-handler/workdiary;",
         "Icon": "workdiary",
         "Terminal": "false",
         "Categories": "Office;ProjectManagement;",
@@ -334,12 +335,12 @@ def test_installing_the_launcher_copies_it_and_the_icon(tmp_path, monkeypatch):
     assert icon == data / "icons" / "hicolor" / "scalable" / "apps" / "workdiary.svg"
     assert icon.read_bytes() == (LAUNCHER.parent / "workdiary.svg").read_bytes()
     installed, shipped = read_desktop_file(entry), read_desktop_file(LAUNCHER)
-    assert unescape_exec(installed.pop("Exec")) == ["/home/ana/My Apps/workdiary"]  # this installation
+    assert unescape_exec(installed.pop("Exec")) == ["/home/ana/My Apps/workdiary", "%u"]  # this installation
     shipped.pop("Exec")
     assert installed == shipped
     assert stat.S_IMODE(entry.stat().st_mode) == 0o600
     autostart.install_launcher(["/usr/bin/workdiary"])  # again: replaced
-    assert read_desktop_file(entry)["Exec"] == "/usr/bin/workdiary"
+    assert read_desktop_file(entry)["Exec"] == "/usr/bin/workdiary %u"
     autostart.uninstall_launcher()
     assert not entry.exists() and not icon.exists()
 
@@ -351,7 +352,7 @@ def test_the_launcher_command_line(tmp_path, monkeypatch, capsys):
     assert "applications/workdiary.desktop" in capsys.readouterr().out
     assert (
         read_desktop_file(tmp_path / "applications" / "workdiary.desktop")["Exec"]
-        == "/usr/local/bin/workdiary"
+        == "/usr/local/bin/workdiary %u"
     )
     assert autostart.main(["--uninstall-launcher"]) == 0
     assert not (tmp_path / "applications" / "workdiary.desktop").exists()

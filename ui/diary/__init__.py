@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 
 from common.contract import contract_label
 from common.rules import ContractTerms, locked_at
-from common.states import ContractStatus
+from common.states import ContractOrigin, ContractStatus
 from common.timetext import hm, local_text
 from common.timetext import spoken as spoken_hm
 from common.timeutil import WEEK, week_of_date, week_start
@@ -207,10 +207,12 @@ class WorkDiaryWindow(QWidget):
         weekChanged(datetime): the view shows another work week (its Monday 00:00 UTC), with
             its chosen date's blocks.
         dayChanged(date): the view shows another local date's blocks.
+        workroom_requested(str): the chosen service contract's workroom, asked for.
     """
 
     weekChanged = Signal(object)
     dayChanged = Signal(object)
+    workroom_requested = Signal(str)
 
     def __init__(
         self,
@@ -375,9 +377,14 @@ class WorkDiaryWindow(QWidget):
         self.add_time_button = QPushButton("&Add Time", self)
         self.add_time_button.setAccessibleName("Add Time")
         self.add_time_button.setToolTip("Add manual time (Ctrl+N)")
+        self.workroom_button = QPushButton("Open &workroom", self)
+        self.workroom_button.setAccessibleName("Open workroom")
+        self.workroom_button.setToolTip("The chosen contract's to-dos, milestones and messages")
+        self.workroom_button.setEnabled(False)
         top = QHBoxLayout()
         top.addWidget(contract_label)
         top.addWidget(self.contract_combo)
+        top.addWidget(self.workroom_button)
         top.addStretch(1)
         top.addWidget(self.add_time_button)
 
@@ -523,6 +530,7 @@ class WorkDiaryWindow(QWidget):
         # behaviour
         self.contract_combo.currentIndexChanged.connect(self._contract_chosen)
         self.add_time_button.clicked.connect(self.add_time)
+        self.workroom_button.clicked.connect(lambda: self.workroom_requested.emit(self._contract_id))
         self.calendar.selectionChanged.connect(self._calendar_chosen)
         self.calendar.currentPageChanged.connect(lambda year, month: self._load_month())
         self.previous_week_button.clicked.connect(self.show_previous_week)
@@ -554,6 +562,7 @@ class WorkDiaryWindow(QWidget):
 
         order = [
             self.contract_combo,
+            self.workroom_button,
             self.add_time_button,
             self.calendar,
             self.previous_week_button,
@@ -654,6 +663,7 @@ class WorkDiaryWindow(QWidget):
         if gone:  # what was read for it is not shown: read all contracts' instead
             self._contract_chosen(0)
         self._update_lock()
+        self._show_workroom_button()
 
     def _show_week(self, rows: list[DayTotal]) -> None:
         self._week_rows = rows
@@ -842,8 +852,14 @@ class WorkDiaryWindow(QWidget):
 
     # ----- user choices
 
+    def _show_workroom_button(self) -> None:
+        """Only a service contract has a workroom."""
+        contract = self._contracts.get(self._contract_id or "")
+        self.workroom_button.setEnabled(contract is not None and contract.origin == ContractOrigin.SERVICE)
+
     def _contract_chosen(self, index: int) -> None:
         self._contract_id = self.contract_combo.itemData(index)
+        self._show_workroom_button()
         self._load_month()
         self._read()
         self._load_totals()

@@ -58,8 +58,18 @@ class WorkroomWindow(QWidget):
         self.error_label.hide()
         layout.addWidget(self.error_label)
 
+        self._unread = 0  # as the copy last read says
+        self.tabs.currentChanged.connect(lambda _index: self._mark_read())
         operations.changed.connect(self.refresh)
         self.refresh()
+
+    def show_tab(self, name: str) -> None:
+        """Bring a tab forward by its name ("Messages"); a name this window has no tab of leaves it
+        as it is."""
+        for index in range(self.tabs.count()):
+            if self.tabs.tabText(index).replace("&", "") == name:
+                self.tabs.setCurrentIndex(index)
+                return
 
     def refresh(self) -> None:
         """Read the copy again (after an edit here, or a sync pass that brought news)."""
@@ -82,6 +92,19 @@ class WorkroomWindow(QWidget):
         self.fresh_label.setText(f"Fresh as of {local_text(shown.view.fresh_at, self.zone)}")
         self.overview.show_copy(shown)
         self.messages.show_copy(shown)
+        self._unread = shown.view.unread
+        self._mark_read()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._mark_read()
+
+    def _mark_read(self) -> None:
+        """The thread shown on screen is read: the mark goes to the service through the outbox."""
+        if self._unread and self.isVisible() and self.tabs.currentWidget() is self.messages:
+            self._unread = 0
+            contract_id = self.contract_id
+            self.write(lambda context: workroom.mark_thread_read(context.diary.db, contract_id, context.now))
 
     def write(self, write: Callable[[Context], object]) -> None:
         """Write in the copy's outbox; a refusal here (the disk, a rule) shows under the tabs."""
