@@ -102,21 +102,35 @@ def fake_input():
 
 
 @pytest.fixture
-def tracker_service(qtbot, database, clock, app_settings, fake_input):
+def make_tracker_service(qtbot, database, clock, app_settings, fake_input):
+    """Tracker services on the test's database (an app started again makes another), each shut
+    down at the end."""
     from ui.tracking_thread import TrackerService
 
-    service = TrackerService(
-        database,
-        clock,
-        app_settings,
-        UTC,
-        make_input=lambda: fake_input,
-        make_capturer=lambda settings: FakeCapturer(fmt=settings.screenshot_format),
-        tick_ms=None,
-        rng=random.Random(3),  # the first slot's screenshot at 09:02:23, the same in every run
-    )
-    yield service
-    service.shutdown()
+    made = []
+
+    def make(settings=app_settings):
+        service = TrackerService(
+            database,
+            clock,
+            settings,
+            UTC,
+            make_input=lambda: fake_input,
+            make_capturer=lambda settings: FakeCapturer(fmt=settings.screenshot_format),
+            tick_ms=None,
+            rng=random.Random(3),  # the first slot's screenshot at 09:02:23, the same in every run
+        )
+        made.append(service)
+        return service
+
+    yield make
+    for service in made:
+        service.shutdown()
+
+
+@pytest.fixture
+def tracker_service(make_tracker_service):
+    return make_tracker_service()
 
 
 @pytest.fixture

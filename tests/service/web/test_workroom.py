@@ -134,3 +134,11 @@ def test_this_weeks_earnings_leave_out_time_over_the_weekly_limit(world: World) 
 
     assert "0:20 hrs" in overview  # both blocks are logged time
     assert "$7.50</data> so far" in overview  # one is billed: 10 minutes at $45.00
+
+
+def test_the_freelancer_may_open_the_workroom_in_the_app_and_the_client_may_not(world: World) -> None:
+    link = f'<a class="open-in-app" href="workdiary://contract/{world.website}">Open in the app</a>'
+    for path in ("", "/messages", "/details"):
+        assert link in page(world, browser_signed_in(world), f"/contracts/{world.website}{path}").text
+    client_page = page(world, browser_signed_in(world, CARA), f"/contracts/{world.website}").text
+    assert "<h1>Website</h1>" in client_page and "Open in the app" not in client_page
