@@ -147,3 +147,35 @@ def refuse_last_write(database, reason: str) -> None:
             .where(WorkroomWrite.seq == last.seq)
             .values(sync_state=SyncState.REJECTED, sync_error=reason)
         )
+
+
+def unread_here(database, contract_id: str, unread: int) -> None:
+    """The service's last count of the thread's unread messages, as sync stores it."""
+    with database.session() as session:
+        session.execute(update(Workroom).where(Workroom.contract_id == contract_id).values(unread=unread))
+
+
+def test_reading_the_thread_here_clears_its_unread_count_until_the_mark_is_refused(database, contract, clock):
+    copy_workroom(database, contract.id, clock.now(), messages=3)
+    unread_here(database, contract.id, 2)
+    assert workroom.unread_counts(database) == {contract.id: 2}
+
+    workroom.mark_thread_read(database, contract.id, clock.now())
+    workroom.mark_thread_read(database, contract.id, clock.now())
+    with database.session() as session:
+        marks = [(write.kind, write.body) for write in session.query(WorkroomWrite)]
+    view = workroom.open_workroom(database, contract.id)
+
+    assert marks == [("thread_read", {"up_to": 3})]  # one mark on its way, up to the newest
+    assert view is not None and view.unread == 0
+    assert workroom.unread_counts(database) == {contract.id: 0}
+    refuse_last_write(database, "gone")
+    assert workroom.unread_counts(database) == {contract.id: 2}
+    assert workroom.open_workroom(database, contract.id).unread == 2
+
+
+def test_an_empty_thread_makes_no_mark(database, contract, clock):
+    copy_workroom(database, contract.id, clock.now(), messages=0)
+    workroom.mark_thread_read(database, contract.id, clock.now())
+    with database.session() as session:
+        assert session.query(WorkroomWrite).count() == 0
