@@ -320,7 +320,7 @@ def test_the_launcher_options_add_the_menu_entry_and_remove_it_without_starting_
     entry = tmp_path / "applications" / "workdiary.desktop"
     assert app_module.main(["--install-launcher"]) == 0
     installed = shutil.which("workdiary")  # what `pip install` put on the PATH, else this Python
-    assert f"Exec={installed or f'{sys.executable} -m ui.app'}\n" in entry.read_text()
+    assert f"Exec={installed or f'{sys.executable} -m ui.app'} %u\n" in entry.read_text()
     assert app_module.main(["--uninstall-launcher"]) == 0
     assert not entry.exists()
     assert capsys.readouterr().out.splitlines()[-1] == "Removed the Workdiary menu entry and icon."
