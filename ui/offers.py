@@ -25,7 +25,7 @@ class OffersPanel(QWidget):
         self.setAccessibleName("Offers")
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
-        self.rows: dict[str, QWidget] = {}  # by contract id
+        self.rows: dict[str, OfferRow] = {}  # by contract id
         self.answer_label = QLabel(self)
         self.answer_label.setWordWrap(True)
         self.answer_label.setAccessibleName("Answer to an offer")
@@ -53,24 +53,10 @@ class OffersPanel(QWidget):
     def _show_if_needed(self) -> None:
         self.setVisible(bool(self.rows) or not self.answer_label.isHidden())
 
-    def _row(self, offer: dict) -> QWidget:
-        row = QWidget(self)
-        layout = QHBoxLayout(row)
-        layout.setContentsMargins(0, 0, 0, 0)
-        label = QLabel(f"Offer: “{offer['title']}”. {offer_text(offer)}.", row)
-        label.setWordWrap(True)
-        accept = QPushButton("Accept…", row)
-        accept.setAccessibleName(f"Accept the offer {offer['title']}")
-        accept.clicked.connect(lambda: self._accept(offer))
-        decline = QPushButton("Decline…", row)
-        decline.setAccessibleName(f"Decline the offer {offer['title']}")
-        decline.clicked.connect(lambda: self._decline(offer))
-        for button in (accept, decline):
-            button.setAutoDefault(False)
-        layout.addWidget(label, 1)
-        layout.addWidget(accept)
-        layout.addWidget(decline)
-        row.accept_button, row.decline_button = accept, decline
+    def _row(self, offer: dict) -> OfferRow:
+        row = OfferRow(offer, self)
+        row.accept_button.clicked.connect(lambda: self._accept(offer))
+        row.decline_button.clicked.connect(lambda: self._decline(offer))
         return row
 
     def _accept(self, offer: dict) -> None:
@@ -94,3 +80,22 @@ class OffersPanel(QWidget):
             lambda: self.decline_requested.emit(offer["id"]),
             f"{client} is told, and the offer cannot be accepted afterwards.",
         )
+
+
+class OfferRow(QWidget):
+    """An offer's line: who offers what, and the buttons to answer it."""
+
+    def __init__(self, offer: dict, parent: QWidget) -> None:
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        label = QLabel(f"Offer: “{offer['title']}”. {offer_text(offer)}.", self)
+        label.setWordWrap(True)
+        self.accept_button = QPushButton("Accept…", self)
+        self.accept_button.setAccessibleName(f"Accept the offer {offer['title']}")
+        self.decline_button = QPushButton("Decline…", self)
+        self.decline_button.setAccessibleName(f"Decline the offer {offer['title']}")
+        layout.addWidget(label, 1)
+        for button in (self.accept_button, self.decline_button):
+            button.setAutoDefault(False)
+            layout.addWidget(button)
