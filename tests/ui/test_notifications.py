@@ -17,7 +17,7 @@ from sync import credentials
 from tests.sync.conftest import Account
 from tests.sync.test_workroom import Client, offer
 from tests.ui import test_sync as app_sync_tests
-from tests.ui.test_sync import CLIENT, FREELANCER, sign_in, sync_now
+from tests.ui.test_sync import CLIENT, FREELANCER, sign_in, sync_line, sync_now
 from tracker.settings import load_settings
 from ui import app as app_module
 from ui.app import Workdiary
@@ -36,6 +36,12 @@ def record_notifications(workdiary) -> list[tuple[str, str, object]]:
         (title, text, target)
     )
     return shown
+
+
+def signed_in_and_synced(qtbot, workdiary, url: str) -> None:
+    """Signed in, and the window shows the first pass done (Sync now works again)."""
+    sign_in(qtbot, workdiary, url)
+    qtbot.waitUntil(lambda: sync_line(workdiary).startswith("Synced at"))
 
 
 def settled(qtbot, workdiary) -> None:
@@ -78,8 +84,7 @@ def test_the_news_is_told_once_and_a_click_opens_the_right_tab_even_after_a_rest
 ):
     contract_id, milestone_id = shop
     client.say(contract_id, "History, not news.")
-    sign_in(qtbot, workdiary, service.url)
-    qtbot.waitUntil(lambda: workdiary.sync.current.last_synced_at is not None)
+    signed_in_and_synced(qtbot, workdiary, service.url)
     shown = record_notifications(workdiary)
     submission = {"message_id": str(uuid.uuid4()), "text": "Design done.", "files": []}
     freelancer_call(
@@ -115,6 +120,7 @@ def test_the_news_is_told_once_and_a_click_opens_the_right_tab_even_after_a_rest
     try:
         told_again = record_notifications(again)
         again.start()
+        qtbot.waitUntil(again.window.sync_button.isEnabled)  # signed in with the kept token
         sync_now(qtbot, again)
         settled(qtbot, again)
         assert told_again == []
@@ -125,8 +131,7 @@ def test_the_news_is_told_once_and_a_click_opens_the_right_tab_even_after_a_rest
 def test_many_news_at_once_are_told_in_one_notification(
     qtbot, workdiary, service, service_contract, client, memory_keyring
 ):
-    sign_in(qtbot, workdiary, service.url)
-    qtbot.waitUntil(lambda: workdiary.sync.current.last_synced_at is not None)
+    signed_in_and_synced(qtbot, workdiary, service.url)
     shown = record_notifications(workdiary)
     for number in range(5):
         client.say(service_contract, f"Message {number}")
@@ -147,8 +152,7 @@ def test_many_news_at_once_are_told_in_one_notification(
 def test_no_notification_when_the_settings_say_so(
     qtbot, workdiary, service, service_contract, client, memory_keyring
 ):
-    sign_in(qtbot, workdiary, service.url)
-    qtbot.waitUntil(lambda: workdiary.sync.current.last_synced_at is not None)
+    signed_in_and_synced(qtbot, workdiary, service.url)
     workdiary.settings = replace(workdiary.settings, notifications=False)
     shown = record_notifications(workdiary)
     client.say(service_contract, "Quietly.")
@@ -162,8 +166,7 @@ def test_no_notification_when_the_settings_say_so(
 def test_the_unread_count_shows_in_the_tray_and_on_the_button_until_the_thread_is_read(
     qtbot, workdiary, service, service_contract, client, memory_keyring
 ):
-    sign_in(qtbot, workdiary, service.url)
-    qtbot.waitUntil(lambda: workdiary.sync.current.last_synced_at is not None)
+    signed_in_and_synced(qtbot, workdiary, service.url)
     client.say(service_contract, "One")
     client.say(service_contract, "Two")
     sync_now(qtbot, workdiary)
@@ -195,8 +198,7 @@ def test_the_unread_count_shows_in_the_tray_and_on_the_button_until_the_thread_i
 def test_the_work_diary_opens_the_chosen_contracts_workroom(
     qtbot, workdiary, service, service_contract, memory_keyring, contract
 ):
-    sign_in(qtbot, workdiary, service.url)
-    qtbot.waitUntil(lambda: workdiary.sync.current.last_synced_at is not None)
+    signed_in_and_synced(qtbot, workdiary, service.url)
     workdiary.dialogs.open_diary(contract.id)
     diary = workdiary.dialogs.diary_window
     qtbot.waitUntil(lambda: diary.contract_combo.findData(service_contract) >= 0)
