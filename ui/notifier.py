@@ -99,7 +99,7 @@ class Notifier:
         lines = [item.title for item in news[:MANY_NEWS]] + [f"and {len(news) - MANY_NEWS} more"]
         same_contract = len({item.contract_id for item in news}) == 1
         target = _news_target(news[-1]) if same_contract else None
-        self._tray.notify(f"{len(news)} news in your workrooms", "\n".join(lines), target=target)
+        self._tray.notify(f"{len(news)} updates in your workrooms", "\n".join(lines), target=target)
 
 
 def _news_target(item: News) -> WorkroomTab | None:

@@ -142,7 +142,7 @@ def test_many_news_at_once_are_told_in_one_notification(
 
     assert shown == [
         (
-            "5 news in your workrooms",
+            "5 updates in your workrooms",
             "New message: Website for Bob\n" * 3 + "and 2 more",
             WorkroomTab(service_contract, "Messages"),
         )

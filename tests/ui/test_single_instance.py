@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from ui.single_instance import CannotListen, SingleInstance
+from ui.single_instance import AlreadyRunning, CannotListen, SingleInstance
 
 
 def test_the_first_instance_claims_and_a_second_asks_it_to_show(qtbot, tmp_path):
@@ -39,3 +39,14 @@ def test_an_instance_that_cannot_listen_says_why(qtbot, tmp_path):
     instance.name = str(tmp_path / "no such folder" / "socket")  # a full path: Qt listens there
     with pytest.raises(CannotListen, match="no such folder"):
         instance.claim()
+
+
+def test_a_second_instance_started_with_a_link_hands_it_to_the_first(qtbot, tmp_path):
+    first = SingleInstance(tmp_path)
+    first.claim()
+    link = "workdiary://contract/4f1c7a52-9d0e-4b8e-8f7e-2d3c4b5a6e7f"
+
+    with qtbot.waitSignal(first.link_opened) as handed, pytest.raises(AlreadyRunning):
+        SingleInstance(tmp_path).claim(link)
+
+    assert handed.args == [link]
