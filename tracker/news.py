@@ -32,8 +32,11 @@ def take_news(database: Database) -> list[News]:
             )
         )
         offers = list(session.scalars(select(Offer).where(Offer.notified.is_(False))))
-        session.execute(update(WorkroomNews).where(WorkroomNews.notified.is_(False)).values(notified=True))
-        session.execute(update(Offer).where(Offer.notified.is_(False)).values(notified=True))
+        # Those read, by name: any that sync writes meanwhile is for the next time.
+        numbers = [item.number for item in news]
+        session.execute(update(WorkroomNews).where(WorkroomNews.number.in_(numbers)).values(notified=True))
+        offer_ids = [offer.contract_id for offer in offers]
+        session.execute(update(Offer).where(Offer.contract_id.in_(offer_ids)).values(notified=True))
         return [News(item.contract_id, item.kind, item.title, item.text) for item in news] + [
             News(
                 offer.contract_id,

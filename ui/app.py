@@ -349,7 +349,7 @@ class Workdiary(QObject):
             news = take_news(database) if tell_news else []
             return news, unread_counts(database), waiting_offers(database)
 
-        self.operations.read(self, read, self._show_workrooms)
+        self.operations.read(self.window, read, self._show_workrooms)
 
     def _show_workrooms(self, found: tuple[list[News], dict[str, int], list[dict]]) -> None:
         news, unread, offers = found

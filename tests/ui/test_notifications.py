@@ -245,10 +245,10 @@ def test_an_offer_is_told_then_accepted_or_declined_on_the_service(
 ):
     offered = offer(client, "Logo design")
     shown = record_notifications(workdiary)
-    sign_in(qtbot, workdiary, service.url)
+    signed_in_and_synced(qtbot, workdiary, service.url)
+    settled(qtbot, workdiary)
     panel = workdiary.window.offers
-    qtbot.waitUntil(lambda: list(panel.rows) == [offered])
-    qtbot.waitUntil(lambda: bool(shown))
+    assert list(panel.rows) == [offered]
     assert shown == [("New offer: Logo design", "From Bob: hourly, $40.00 an hour", None)]
     assert panel.isVisible()
     row = panel.rows[offered]
