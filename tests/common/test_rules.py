@@ -11,13 +11,13 @@ import pytest
 from common.errors import RuleViolation
 from common.rules import (
     METER_BARS,
-    meter_bars,
     ContractTerms,
     check_editable,
     check_manual_time,
     check_memo,
     is_trackable,
     locked_at,
+    meter_bars,
 )
 from common.states import ContractKind, ContractStatus
 from common.wire import MAX_MEMO_CHARS
