@@ -10,11 +10,12 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QInputDialog, QListWidget
 
+from sync.outbox import summary
 from sync.workroom import THREAD_PAGE, WorkroomSync
 from tests.helpers.faultproxy import FaultProxy
 from tests.sync import conftest as sync_fixtures
 from tests.sync import test_workroom as sync_workroom
-from tests.sync.conftest import CLIENT, Account, track_days
+from tests.sync.conftest import CLIENT, HOLD, Account, track_days
 from tests.sync.test_workroom import Client, synced
 from tests.ui import test_sync as app_sync_tests
 from tests.ui.test_sync import sign_in, sync_now
@@ -89,8 +90,10 @@ def test_a_to_do_added_offline_waits_then_goes_out(database, account, client, cl
         with qtbot.waitCallback() as shown:
             window.operations.after_those_asked(window, shown)
         assert texts(window.overview.todo_list) == [f"Pick the colours — {WAITING}"]
+        assert summary(database, clock.now(), HOLD).pending_workroom == 1
         proxy.set_fault(None)
         assert syncer.run_once().error is None
+        assert summary(database, clock.now(), HOLD).pending_workroom == 0
 
     window.refresh()
     qtbot.waitUntil(lambda: texts(window.overview.todo_list) == ["Pick the colours"])
