@@ -300,9 +300,9 @@ def summary(database: Database, now: datetime, hold: timedelta) -> OutboxSummary
             session.execute(pending_blocks).scalar_one(),
             session.execute(pending_screenshots).scalar_one(),
             sorted(rejected, key=lambda item: item.start),
-            session.scalar(
+            session.execute(
                 select(func.count())
                 .select_from(WorkroomWrite)
                 .where(WorkroomWrite.sync_state == SyncState.PENDING)
-            ),
+            ).scalar_one(),
         )
