@@ -250,3 +250,23 @@ def test_the_thread_opens_on_its_newest_page_and_shows_older_ones_from_the_copy(
         f"Message {n}" for n in range(60)
     ]
     assert not window.messages.older_button.isEnabled()
+
+
+def test_this_weeks_hours_and_earnings_count_the_running_block_to_the_second(
+    qtbot, workdiary, drive, service, service_contract, memory_keyring
+):
+    service.update_contract(service_contract, hourly_rate_cents=6000)
+    sign_in(qtbot, workdiary, service.url)
+    qtbot.waitUntil(lambda: workdiary.window.contract_box.findData(service_contract) >= 0)
+    workdiary.window.select_contract(service_contract)
+    workdiary.dialogs.open_workroom(service_contract)
+    window = workdiary.dialogs.workrooms[service_contract]
+    qtbot.waitUntil(lambda: window.overview.hours_label.text() == "This week: 0:00")
+
+    with drive.status_where(lambda status: status.tracking):
+        workdiary.window.start_button.click()
+    drive.tick(60)
+    qtbot.waitUntil(lambda: window.overview.earnings_label.text() == "Earned this week: 1.00 USD")
+    drive.tick(120)
+    assert window.overview.hours_label.text() == "This week: 0:03"
+    assert window.overview.earnings_label.text() == "Earned this week: 3.00 USD"
