@@ -43,7 +43,7 @@ class WorkroomWindow(QWidget):
         self._now = now
         self.zone = zone
         self._shown: Shown | None = None
-        self._reading_for: str | None = None  # the running block a read was asked for
+        self._reading = False  # a read asked for because the totals do not count the running block
         self.setWindowTitle("Workroom")
         self.resize(640, 560)
 
@@ -73,21 +73,22 @@ class WorkroomWindow(QWidget):
             view = workroom.open_workroom(context.diary.db, contract_id)
             if view is None:
                 return None
-            totals = context.diary.totals_by_contract(context.now, contract_id).get(contract_id)
-            return Shown(view, totals, context.diary.running)
+            totals, running = context.diary.totals_and_running(context.now, contract_id)
+            return Shown(view, totals.get(contract_id), running)
 
         self.operations.read(self, read, self._show)
 
     def follow_running(self, running: Running | None) -> None:
         """The block being tracked went on (each second): this week's hours and earnings count it
-        to the second. A block these totals do not count yet (it began since) is read once."""
+        to the second. While the totals do not count it (it began since, or is not saved yet),
+        the copy is read again, one read at a time."""
         shown = self._shown
         if shown is None or running is None or running.contract_id != self.contract_id:
             return
         counted = shown.running
         if shown.totals is None or counted is None or counted.id != running.id:
-            if self._reading_for != running.id:
-                self._reading_for = running.id
+            if not self._reading:
+                self._reading = True
                 self.refresh()
         elif running.end > counted.end:
             totals = shown.totals.grown(running.seconds - counted.seconds, not running.over_limit)
@@ -95,7 +96,7 @@ class WorkroomWindow(QWidget):
             self.overview.show_money(self._shown)
 
     def _show(self, shown: Shown | None) -> None:
-        self._shown = shown
+        self._shown, self._reading = shown, False
         if shown is None:
             self.fresh_label.setText("Not read from the service yet: it will be after the next sync.")
             return
