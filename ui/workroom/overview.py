@@ -71,7 +71,8 @@ class OverviewTab(QWidget):
             row.addWidget(button)
         layout.addLayout(row)
 
-        layout.addWidget(QLabel("Milestones", self))
+        self.milestones_label = QLabel("Milestones", self)
+        layout.addWidget(self.milestones_label)
         self.milestone_list = QListWidget(self)
         self.milestone_list.setAccessibleName("Milestones")
         layout.addWidget(self.milestone_list)
@@ -132,7 +133,8 @@ class OverviewTab(QWidget):
             if Action.SUBMIT_WORK in milestone["actions"] and milestone["id"] not in view.submissions:
                 submittable = True
                 self.milestone_list.setCurrentItem(item)
-        self.submit_button.setVisible(bool(view.milestones))
+        for widget in (self.milestones_label, self.milestone_list, self.submit_button):
+            widget.setVisible(bool(view.milestones))  # an hourly contract has none
         self.submit_button.setEnabled(submittable)
 
     # ----- writing, through the outbox

@@ -73,6 +73,7 @@ def test_the_tabs_show_the_copy_and_this_weeks_time(
     assert window.overview.hours_label.text() == "This week: 1:30"
     assert window.overview.earnings_label.text() == "Earned this week: 60.00 USD"
     assert not window.overview.earnings_label.isHidden()
+    assert window.overview.milestone_list.isHidden() and window.overview.milestones_label.isHidden()
     assert not window.messages.older_button.isEnabled()
 
 
@@ -198,6 +199,7 @@ def test_work_submitted_for_payment_waits_then_moves_the_milestone(
     syncer = synced(database, account, clock)
     window = open_window(contract_id)
     assert texts(window.overview.milestone_list) == ["Design · funded · 300.00 USD"]
+    assert not window.overview.milestone_list.isHidden()
     assert window.overview.submit_button.isEnabled()
     assert (
         window.overview.hours_label.isHidden() and window.overview.earnings_label.isHidden()
