@@ -44,6 +44,20 @@ MAX_WEEKLY_HOURS = 168
 Field = TypeVar("Field", bound=QWidget)
 
 
+def submittable_milestones(shown: Shown) -> list[dict]:
+    """The milestones awaiting work, but those whose work submitted here waits to be sent."""
+    waiting = {
+        milestone_id
+        for milestone_id, delivery in shown.view.submissions.items()
+        if delivery.state == SyncState.PENDING
+    }
+    return [
+        milestone
+        for milestone in shown.view.milestones
+        if Action.SUBMIT_WORK in milestone["actions"] and milestone["id"] not in waiting
+    ]
+
+
 class ActionsButton(QToolButton):
     def __init__(self, room: WorkroomWindow) -> None:
         super().__init__(room)
@@ -64,9 +78,12 @@ class ActionsButton(QToolButton):
         }
         if view.feedback is not None and view.feedback.state == SyncState.PENDING:
             waiting.add(WorkroomWriteKind.FEEDBACK)
+        submittable = submittable_milestones(shown)
         menu = self.menu()
         menu.clear()
         for action in shown.contract["actions"]:
+            if action == Action.SUBMIT_WORK and not submittable:
+                continue  # the work submitted here waits to be sent
             if action in _FORMS and _ONCE.get(action) not in waiting:
                 menu.addAction(f"{ACTION_LABELS[action]}…", lambda chosen=action: self.open_dialog(chosen))
         self.setVisible(not menu.isEmpty())
@@ -156,14 +173,13 @@ class ActionDialog(QDialog):
         self.form.addRow("", box)
         return box
 
-    def milestone_choice(self, label: str, first: str | None = None) -> QComboBox:
-        """The milestones this action may be about; ``first``: a choice of none before them."""
+    def milestone_choice(self, label: str, milestones: list[dict], first: str | None = None) -> QComboBox:
+        """A choice of these milestones; ``first``: a choice of none before them."""
         box = QComboBox(self)
         if first is not None:
             box.addItem(first, None)
-        for milestone in self.shown.view.milestones:
-            if self.action in milestone["actions"]:
-                box.addItem(milestone["title"], milestone["id"])
+        for milestone in milestones:
+            box.addItem(milestone["title"], milestone["id"])
         return self.field(label, box)
 
     def cents(self, edit: QLineEdit, most: int | None = None) -> int:
@@ -281,7 +297,12 @@ def _refund(dialog: ActionDialog) -> Callable[[], Callable[[Context], object]]:
 
 
 def _request_milestone(dialog: ActionDialog) -> Callable[[], Callable[[Context], object]]:
-    which = dialog.milestone_choice("&What to ask for:", "A new milestone")
+    changeable = [
+        milestone
+        for milestone in dialog.shown.view.milestones
+        if Action.REQUEST_MILESTONE in milestone["actions"]
+    ]
+    which = dialog.milestone_choice("&What to ask for:", changeable, "A new milestone")
     title = dialog.line("&Title:")
     amount = dialog.amount("&Amount")
     due = dialog.check("It has a &due date", False)
@@ -304,7 +325,7 @@ def _request_milestone(dialog: ActionDialog) -> Callable[[], Callable[[Context],
 
 
 def _submit_work(dialog: ActionDialog) -> Callable[[], Callable[[Context], object]]:
-    which = dialog.milestone_choice("&Milestone:")
+    which = dialog.milestone_choice("&Milestone:", submittable_milestones(dialog.shown))
     message = dialog.text("&Message with the work:")
 
     def write() -> Callable[[Context], object]:

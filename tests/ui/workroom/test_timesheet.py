@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import uuid
+from datetime import UTC
 
 import pytest
 
@@ -17,6 +18,7 @@ from tests.sync.test_workroom import Client, synced
 from tests.ui.workroom import test_window
 from tests.ui.workroom.test_window import texts
 from tracker.settings import Settings
+from ui.app_dialogs import Dialogs
 from ui.sync_thread import SyncService
 from ui.workroom import WorkroomWindow
 
@@ -143,3 +145,17 @@ def test_an_agency_members_timesheet_shows_hours_and_no_money(
     assert timesheet.earnings_label.isHidden() and timesheet.earnings_label.text() == ""
     assert timesheet.money.isHidden()
     assert test_window.money_shown(window.timesheet) == []
+
+
+def test_the_work_diary_opens_on_this_contract(database, account, clock, diary, operations, qtbot):
+    synced(database, account, clock)
+    dialogs = Dialogs(diary, operations, clock.now, UTC, Settings)
+    dialogs.open_workroom(account.contract_id)
+    window = dialogs.workrooms[account.contract_id]
+    qtbot.waitUntil(lambda: window.fresh_label.text().startswith("Fresh as of"))
+
+    window.timesheet.diary_button.click()
+
+    assert dialogs.diary_window is not None and dialogs.diary_window.isVisible()
+    qtbot.waitUntil(lambda: dialogs.diary_window.contract_combo.currentData() == account.contract_id)
+    dialogs.close_all()
