@@ -13,7 +13,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QWidget
 
 from tracker import engine as events
-from tracker.diary import Diary
+from tracker.diary import Diary, Running
 from tracker.settings import Settings
 from ui.operations import Operations
 from ui.sync_thread import SyncService
@@ -95,6 +95,13 @@ class Dialogs(QObject):
             self.workrooms[contract_id] = window
         present(window)
 
+    def follow_running(self, running: Running | None) -> None:
+        """The block being tracked went on: the open views count it to the second."""
+        if (window := self.diary_shown()) is not None:
+            window.follow_running()
+        for workroom in self.workrooms.values():
+            workroom.follow_running(running)
+
     def refresh_workrooms(self) -> None:
         """The open workrooms read their copies again (a sync pass may have changed them)."""
         for window in self.workrooms.values():
@@ -112,11 +119,12 @@ class Dialogs(QObject):
         present(dialog)
 
     def block_closed(self) -> None:
-        """The Work Diary and the review show the block as closed (and the next one)."""
+        """The Work Diary, the review and the workrooms show the block as closed (and the next one)."""
         if (window := self.diary_shown()) is not None:
             window.refresh()
         if self.review_dialog is not None:
             self.review_dialog.reload()
+        self.refresh_workrooms()
 
     def ask_idle(self, question: events.IdleQuestion) -> None:
         from ui.dialogs import IdleDialog

@@ -8,6 +8,7 @@ report, a file's bytes) is asked of the service through the sync thread (``SyncS
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, tzinfo
 from typing import Any
 
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QTabWidget, QVBoxLayout, QWid
 
 from common.timetext import local_text
 from tracker import workroom
+from tracker.diary import Running
 from ui.operations import Context, Operations
 from ui.sync_thread import Online, SyncService
 from ui.workroom.actions import ActionsButton
@@ -50,6 +52,8 @@ class WorkroomWindow(QWidget):
         self.service = service
         self.now = now
         self.zone = zone
+        self._shown: Shown | None = None
+        self._reading_for: str | None = None  # the running block a read was asked for
         self.setWindowTitle("Workroom")
         self.resize(640, 560)
 
@@ -88,11 +92,28 @@ class WorkroomWindow(QWidget):
             if view is None:
                 return None
             totals = context.diary.totals_by_contract(context.now, contract_id).get(contract_id)
-            return Shown(view, totals)
+            return Shown(view, totals, context.diary.running)
 
         self.operations.read(self, read, self._show)
 
+    def follow_running(self, running: Running | None) -> None:
+        """The block being tracked went on (each second): this week's hours and earnings count it
+        to the second. A block these totals do not count yet (it began since) is read once."""
+        shown = self._shown
+        if shown is None or running is None or running.contract_id != self.contract_id:
+            return
+        counted = shown.running
+        if shown.totals is None or counted is None or counted.id != running.id:
+            if self._reading_for != running.id:
+                self._reading_for = running.id
+                self.refresh()
+        elif running.end > counted.end:
+            totals = shown.totals.grown(running.seconds - counted.seconds, not running.over_limit)
+            self._shown = replace(shown, totals=totals, running=running)
+            self.overview.show_money(self._shown)
+
     def _show(self, shown: Shown | None) -> None:
+        self._shown = shown
         if shown is None:
             self.fresh_label.setText("Not read from the service yet: it will be after the next sync.")
             return

@@ -10,11 +10,12 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QInputDialog, QLabel, QListWidget, QWidget
 
+from sync.outbox import summary
 from sync.workroom import THREAD_PAGE, WorkroomSync
 from tests.helpers.faultproxy import FaultProxy
 from tests.sync import conftest as sync_fixtures
 from tests.sync import test_workroom as sync_workroom
-from tests.sync.conftest import CLIENT, Account, track_days
+from tests.sync.conftest import CLIENT, HOLD, Account, track_days
 from tests.sync.test_workroom import Client, synced
 from tests.ui import test_sync as app_sync_tests
 from tests.ui.test_sync import sign_in, sync_now
@@ -89,8 +90,10 @@ def test_a_to_do_added_offline_waits_then_goes_out(database, account, client, cl
         with qtbot.waitCallback() as shown:
             window.operations.after_those_asked(window, shown)
         assert texts(window.overview.todo_list) == [f"Pick the colours — {WAITING}"]
+        assert summary(database, clock.now(), HOLD).pending_workroom == 1
         proxy.set_fault(None)
         assert syncer.run_once().error is None
+        assert summary(database, clock.now(), HOLD).pending_workroom == 0
 
     window.refresh()
     qtbot.waitUntil(lambda: texts(window.overview.todo_list) == ["Pick the colours"])
@@ -264,3 +267,23 @@ def test_the_thread_opens_on_its_newest_page_and_shows_older_ones_from_the_copy(
         f"Message {n}" for n in range(60)
     ]
     assert not window.messages.older_button.isEnabled()
+
+
+def test_this_weeks_hours_and_earnings_count_the_running_block_to_the_second(
+    qtbot, workdiary, drive, service, service_contract, memory_keyring
+):
+    service.update_contract(service_contract, hourly_rate_cents=6000)
+    sign_in(qtbot, workdiary, service.url)
+    qtbot.waitUntil(lambda: workdiary.window.contract_box.findData(service_contract) >= 0)
+    workdiary.window.select_contract(service_contract)
+    workdiary.dialogs.open_workroom(service_contract)
+    window = workdiary.dialogs.workrooms[service_contract]
+    qtbot.waitUntil(lambda: window.overview.hours_label.text() == "This week: 0:00")
+
+    with drive.status_where(lambda status: status.tracking):
+        workdiary.window.start_button.click()
+    drive.tick(60)
+    qtbot.waitUntil(lambda: window.overview.earnings_label.text() == "Earned this week: 1.00 USD")
+    drive.tick(120)
+    assert window.overview.hours_label.text() == "This week: 0:03"
+    assert window.overview.earnings_label.text() == "Earned this week: 3.00 USD"
