@@ -111,6 +111,7 @@ class WorkroomWindow(QWidget):
             totals = shown.totals.grown(running.seconds - counted.seconds, not running.over_limit)
             self._shown = replace(shown, totals=totals, running=running)
             self.overview.show_money(self._shown)
+            self.timesheet.show_hours(self._shown)
 
     def _show(self, shown: Shown | None) -> None:
         self._shown = shown

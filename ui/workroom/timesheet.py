@@ -4,6 +4,7 @@ transactions from the copy, and the transaction report, asked of the service."""
 
 from __future__ import annotations
 
+from datetime import tzinfo
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QLabel, QListWidget, QPushButton, QVBoxLayout, QWidget
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
     from ui.workroom import WorkroomWindow
 
 
-def transaction_line(entry: dict, zone) -> str:
+def transaction_line(entry: dict, zone: tzinfo | None) -> str:
     """A ledger entry as a line: date, type, description, amount, status and invoice number."""
     day = parse_wire_time(entry["created_at"]).astimezone(zone).strftime("%d %b %Y")
     words = [
@@ -62,6 +63,17 @@ class TimesheetTab(QWidget):
         self.report_dialog = None
 
     def show_copy(self, shown: Shown) -> None:
+        self.show_hours(shown)
+        transactions = shown.view.transactions
+        self.money.setVisible(transactions is not None)
+        self.transaction_list.clear()
+        for entry in transactions or []:
+            self.transaction_list.addItem(transaction_line(entry, self.room.zone))
+        if transactions is not None and not transactions:
+            self.transaction_list.addItem("No transactions in the last 30 days.")
+
+    def show_hours(self, shown: Shown) -> None:
+        """The hours summary, and this week's earnings unless the viewer sees no money."""
         totals, contract = shown.totals, shown.contract
         hourly = contract["kind"] == ContractKind.HOURLY
         this_week, last_week, since_start = (
@@ -78,13 +90,6 @@ class TimesheetTab(QWidget):
         self.earnings_label.setText(
             f"Earned this week: {money_text(cents, shown.currency)}" if earned else ""
         )
-        transactions = shown.view.transactions
-        self.money.setVisible(transactions is not None)
-        self.transaction_list.clear()
-        for entry in transactions or []:
-            self.transaction_list.addItem(transaction_line(entry, self.room.zone))
-        if transactions is not None and not transactions:
-            self.transaction_list.addItem("No transactions in the last 30 days.")
 
     def open_report(self) -> None:
         from ui.workroom.report import ReportDialog
