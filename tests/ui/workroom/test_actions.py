@@ -12,6 +12,7 @@ from tests.sync import test_workroom as sync_workroom
 from tests.sync.test_workroom import paid_milestone, synced
 from tests.ui.workroom import test_window
 from tests.ui.workroom.test_window import texts
+from tracker import workroom
 from ui.workroom import WAITING
 
 account = test_window.account
@@ -185,3 +186,16 @@ def test_work_submitted_from_the_menu_reaches_the_service(
     (milestone,) = client.call("GET", f"/contracts/{contract_id}/milestones").json()
     assert (milestone["id"], milestone["status"]) == (milestone_id, "submitted")
     assert "Design done." in [message["body"] for message in client.thread(contract_id)]
+
+
+def test_a_refused_action_says_so_on_the_details(database, account, client, fixed, clock, open_window):
+    contract_id = paid_milestone(database, account, client, fixed, clock)
+    syncer = synced(database, account, clock)
+    workroom.give_refund(database, contract_id, 30001, "", clock.now())  # the client paid 300.00
+    assert syncer.run_once().rejected
+
+    window = open_window(contract_id)
+
+    (line,) = texts(window.details.written_list)
+    assert line.startswith("A refund of 300.01 USD — refused: ") and "300.00" in line
+    assert not window.details.written_list.isHidden()
