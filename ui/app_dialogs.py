@@ -73,6 +73,8 @@ class Dialogs(QObject):
             )
             self.diary_window.setWindowIcon(app_icon())
         else:
+            if contract_id is not None:
+                self.diary_window.set_contract(contract_id)
             self.diary_window.refresh()
         present(self.diary_window)
 
@@ -88,6 +90,7 @@ class Dialogs(QObject):
             window = WorkroomWindow(contract_id, self._operations, self._now, self._zone, self._service)
             window.setWindowIcon(app_icon())
             window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            window.diary_requested.connect(self.open_diary)
             window.destroyed.connect(lambda: self.workrooms.pop(contract_id, None))
             self.workrooms[contract_id] = window
         present(window)

@@ -12,21 +12,31 @@ from dataclasses import replace
 from datetime import datetime, tzinfo
 from typing import Any
 
-from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from common.timetext import local_text
 from tracker import workroom
 from tracker.diary import Running
 from ui.operations import Context, Operations
 from ui.sync_thread import Online, SyncService
+from ui.workroom.actions import ActionsButton
+from ui.workroom.details import DetailsTab
 from ui.workroom.messages import MessagesTab
 from ui.workroom.overview import OverviewTab
 from ui.workroom.shown import WAITING, Shown
+from ui.workroom.timesheet import TimesheetTab
 
 __all__ = ["WAITING", "WorkroomWindow"]
 
 
 class WorkroomWindow(QWidget):
+    """Signals:
+    diary_requested(str): the Work Diary asked for, on this contract (its id).
+    """
+
+    diary_requested = Signal(str)
+
     def __init__(
         self,
         contract_id: str,
@@ -40,7 +50,7 @@ class WorkroomWindow(QWidget):
         self.contract_id = contract_id
         self.operations = operations
         self.service = service
-        self._now = now
+        self.now = now
         self.zone = zone
         self._shown: Shown | None = None
         self._reading = False  # a read asked for because the totals do not count the running block
@@ -50,13 +60,21 @@ class WorkroomWindow(QWidget):
         layout = QVBoxLayout(self)
         self.fresh_label = QLabel(self)
         self.fresh_label.setAccessibleName("Freshness")
-        layout.addWidget(self.fresh_label)
+        top = QHBoxLayout()
+        top.addWidget(self.fresh_label, 1)
+        self.actions = ActionsButton(self)
+        top.addWidget(self.actions)
+        layout.addLayout(top)
         self.tabs = QTabWidget(self)
         layout.addWidget(self.tabs)
         self.overview = OverviewTab(self)
         self.messages = MessagesTab(self)
         self.tabs.addTab(self.overview, "&Overview")
         self.tabs.addTab(self.messages, "&Messages")
+        self.timesheet = TimesheetTab(self)
+        self.tabs.addTab(self.timesheet, "&Timesheet")
+        self.details = DetailsTab(self)
+        self.tabs.addTab(self.details, "&Details")
         self.error_label = QLabel(self)
         self.error_label.setWordWrap(True)
         self.error_label.hide()
@@ -94,6 +112,7 @@ class WorkroomWindow(QWidget):
             totals = shown.totals.grown(running.seconds - counted.seconds, not running.over_limit)
             self._shown = replace(shown, totals=totals, running=running)
             self.overview.show_money(self._shown)
+            self.timesheet.show_hours(self._shown)
 
     def _show(self, shown: Shown | None) -> None:
         self._shown, self._reading = shown, False
@@ -104,6 +123,9 @@ class WorkroomWindow(QWidget):
         self.fresh_label.setText(f"Fresh as of {local_text(shown.view.fresh_at, self.zone)}")
         self.overview.show_copy(shown)
         self.messages.show_copy(shown)
+        self.timesheet.show_copy(shown)
+        self.details.show_copy(shown)
+        self.actions.show_copy(shown)
 
     def write(self, write: Callable[[Context], object]) -> None:
         """Write in the copy's outbox; a refusal here (the disk, a rule) shows under the tabs."""
@@ -114,11 +136,17 @@ class WorkroomWindow(QWidget):
         self.error_label.setText(reason)
         self.error_label.show()
 
-    def ask(self, question: Callable[[Online], Any], done: Callable[[Any], None]) -> None:
+    def ask(
+        self,
+        question: Callable[[Online], Any],
+        done: Callable[[Any], None],
+        failed: Callable[[str], None] | None = None,
+    ) -> None:
         """Ask the service for what the copy does not hold; why there is no answer (offline,
-        signed out) shows under the tabs."""
+        signed out) shows under the tabs, or where ``failed`` shows it."""
         self.error_label.hide()
+        failed = failed or self.show_error
         if self.service is None:
-            self.show_error("This needs the contract service, and the app is not connected to one.")
+            failed("This needs the contract service, and the app is not connected to one.")
         else:
-            self.service.ask(self, question, done, self.show_error)
+            self.service.ask(self, question, done, failed)

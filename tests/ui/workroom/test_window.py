@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QInputDialog, QListWidget
+from PySide6.QtWidgets import QAbstractButton, QInputDialog, QLabel, QListWidget, QWidget
 
 from sync.outbox import summary
 from sync.workroom import THREAD_PAGE, WorkroomSync
@@ -121,15 +121,32 @@ def test_a_message_sent_shows_in_the_thread_and_reaches_the_service(
     assert [message["body"] for message in client.thread(account.contract_id)] == ["Starting today."]
 
 
-def test_an_agency_member_sees_hours_and_no_money(database, account, clock, open_window, make_tracker):
-    account.service.add_user("cara@example.test", "agency_member")
-    contract_id = account.service.add_contract("Agency work", "cara@example.test", CLIENT, agency_member=True)
-    synced(
-        database, Account(account.service, contract_id, account.service.sign_in("cara@example.test")), clock
-    )
-    track_days(make_tracker(), clock, contract_id, days=1, minutes=30)
+AGENCY_MEMBER = "cara@example.test"
 
-    window = open_window(contract_id)
+
+def agency_members_window(database, account, clock, open_window, make_tracker) -> WorkroomWindow:
+    """The workroom of an agency member's contract, with 30 minutes tracked this week."""
+    account.service.add_user(AGENCY_MEMBER, "agency_member")
+    contract_id = account.service.add_contract("Agency work", AGENCY_MEMBER, CLIENT, agency_member=True)
+    synced(database, Account(account.service, contract_id, account.service.sign_in(AGENCY_MEMBER)), clock)
+    track_days(make_tracker(), clock, contract_id, days=1, minutes=30)
+    return open_window(contract_id)
+
+
+MONEY_WORDS = ("USD", "$", "/hr", "rate", "earn", "budget", "refund", "transaction", "invoice")
+
+
+def money_shown(widget: QWidget) -> list[str]:
+    """The texts of every label, list item and button shown under ``widget`` that speak of money."""
+    shown = [label.text() for label in widget.findChildren(QLabel) if label.isVisibleTo(widget)]
+    shown += [button.text() for button in widget.findChildren(QAbstractButton) if button.isVisibleTo(widget)]
+    for listed in widget.findChildren(QListWidget):
+        shown += texts(listed) if listed.isVisibleTo(widget) else []
+    return [text for text in shown if any(word.lower() in text.lower() for word in MONEY_WORDS)]
+
+
+def test_an_agency_member_sees_hours_and_no_money(database, account, clock, open_window, make_tracker):
+    window = agency_members_window(database, account, clock, open_window, make_tracker)
 
     assert (
         window.overview.hours_label.text() == "This week: 0:30" and not window.overview.hours_label.isHidden()
