@@ -31,6 +31,10 @@ class WorkroomWriteKind(StrEnum):
     TODO_ORDER = "todo_order"
     SUBMISSION = "submission"  # work submitted for a milestone
     FEEDBACK = "feedback"
+    PROPOSAL = "proposal"  # a new contract proposed to this one's client
+    REFUND = "refund"
+    MILESTONE_REQUEST = "milestone_request"  # to add a milestone, or change one
+    END = "end"  # the contract ended
     THREAD_READ = "thread_read"  # the thread read up to a message (body: up_to)
 
 

@@ -13,9 +13,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -23,39 +21,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # the demo's screenshots 
 
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
+from scripts.docs_demo import CONTRACT, ZONE, demo_service, sync_this_computers_week  # noqa: E402
 from service import demo  # noqa: E402
-from service.local import LocalService, running_service  # noqa: E402
-from tracker.simulation import SimulatedClock  # noqa: E402
+from service.local import LocalService  # noqa: E402
 
 DOCS = REPO / "docs"
-ZONE = "Europe/Berlin"
-NOW = datetime(2026, 11, 26, 14, 7, 30, tzinfo=UTC)  # a Thursday afternoon
 SIZES = {"desktop": {"width": 1280, "height": 860}, "phone": {"width": 390, "height": 844}}
-CONTRACT = "Website rebuild"
-
-
-def sync_this_computers_week(service: LocalService, folder: Path) -> None:
-    from PySide6.QtGui import QGuiApplication
-
-    from sync.client import ServiceClient
-    from sync.worker import Syncer
-    from tracker.demo.week import seed_this_computer
-    from tracker.diary import Diary
-    from tracker.storage import Database
-
-    application = QGuiApplication.instance() or QGuiApplication(["workdiary-docs"])  # noqa: F841
-    database = Database(folder)
-    clock = SimulatedClock(NOW)
-    syncer = Syncer(
-        database, ServiceClient(service.url, service.sign_in(demo.FREELANCER)), clock, timedelta(0)
-    )
-    syncer.run_once()  # brings the contracts in
-    site = next(c for c in Diary(database).contracts() if c.title == CONTRACT)
-    seed_this_computer(database, site.id, NOW, ZoneInfo(ZONE))
-    for _ in range(10):
-        if syncer.run_once().sent_blocks == 0:
-            break
-    database.close()
 
 
 def shoot(page: Page, name: str, size: str) -> None:
@@ -108,12 +79,7 @@ def render(service: LocalService) -> None:
 
 def main() -> None:
     DOCS.mkdir(exist_ok=True)
-    with (
-        tempfile.TemporaryDirectory() as work,
-        running_service(Path(work) / "service", SimulatedClock(NOW)) as service,
-    ):
-        with service.database.writing() as session:
-            demo.seed(session, service.app.state.service.blobs, NOW)
+    with tempfile.TemporaryDirectory() as work, demo_service(Path(work) / "service") as service:
         sync_this_computers_week(service, Path(work) / "app")
         render(service)
 

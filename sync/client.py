@@ -142,6 +142,31 @@ class ServiceClient:
     def put_feedback(self, contract_id: str, feedback: dict) -> dict:
         return self._call("PUT", f"/contracts/{contract_id}/feedback", json=feedback, expect=dict)
 
+    def put_offer(self, contract_id: str, offer: dict) -> dict:
+        """Offer (a freelancer: propose) a new contract made with the id ``contract_id``."""
+        return self._call("PUT", f"/contracts/{contract_id}", json=offer, expect=dict)
+
+    def give_refund(self, contract_id: str, refund_id: str, payment: dict) -> dict:
+        return self._call("PUT", f"/contracts/{contract_id}/refunds/{refund_id}", json=payment, expect=dict)
+
+    def put_milestone_request(self, contract_id: str, request_id: str, request: dict) -> dict:
+        path = f"/contracts/{contract_id}/milestone-requests/{request_id}"
+        return self._call("PUT", path, json=request, expect=dict)
+
+    def end_contract(self, contract_id: str) -> dict:
+        return self._call("POST", f"/contracts/{contract_id}/end", expect=dict)
+
+    def transaction_report(self, query: dict) -> dict:
+        """The transaction report: ``query`` holds from, until, contract and type (each optional)."""
+        return self._call("GET", "/transactions/report", params=query, expect=dict)
+
+    def transaction_report_csv(self, query: dict) -> bytes:
+        return self._call("GET", "/transactions/report", params=query | {"format": "csv"}, expect=bytes)
+
+    def invoice_pdf(self, contract_id: str, transaction_id: str) -> bytes:
+        path = f"/contracts/{contract_id}/transactions/{transaction_id}/invoice.pdf"
+        return self._call("GET", path, expect=bytes)
+
     def unread(self, contract_id: str) -> dict:
         """How many of the other party's messages the user has not read, and up to which one."""
         return self._call("GET", f"/contracts/{contract_id}/messages/unread", expect=dict)
@@ -178,7 +203,8 @@ class ServiceClient:
         headers=None,
         **kwargs,
     ) -> Any:
-        """One request; the decoded JSON answer when ``expect`` names its type."""
+        """One request; the decoded JSON answer when ``expect`` names its type (bytes: the answer as
+        it came)."""
         headers = dict(headers or {})
         if signed:
             if not self.token:
@@ -223,6 +249,8 @@ class ServiceClient:
             raise Refused(status, _detail(response))
         if expect is None:
             return None
+        if expect is bytes:  # a download: a CSV, a PDF
+            return response.content
         with self.reading(f"{method} {path}"):
             answer = response.json()
             if not isinstance(answer, expect):

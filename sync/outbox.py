@@ -19,7 +19,7 @@ from sqlalchemy.sql import Update
 from common.states import ContractOrigin, SyncState
 from common.timeutil import from_epoch, to_epoch
 from common.wire import MAX_CAPTURE_NOTE_CHARS, field_of, parse_wire_time, wire_time
-from tracker.models import Block, Contract, Screenshot, ScreenshotImage, unpack_activity
+from tracker.models import Block, Contract, Screenshot, ScreenshotImage, WorkroomWrite, unpack_activity
 from tracker.storage import Database
 
 CHANGED_ELSEWHERE = "It was changed or removed on another computer later: the service keeps that change."
@@ -87,6 +87,7 @@ class OutboxSummary:
     pending_blocks: int = 0
     pending_screenshots: int = 0  # past their hold period
     rejected: list[RejectedItem] = field(default_factory=list)
+    pending_workroom: int = 0  # messages, to-dos and the like written in a workroom
 
 
 # ----- blocks
@@ -299,4 +300,9 @@ def summary(database: Database, now: datetime, hold: timedelta) -> OutboxSummary
             session.execute(pending_blocks).scalar_one(),
             session.execute(pending_screenshots).scalar_one(),
             sorted(rejected, key=lambda item: item.start),
+            session.execute(
+                select(func.count())
+                .select_from(WorkroomWrite)
+                .where(WorkroomWrite.sync_state == SyncState.PENDING)
+            ).scalar_one(),
         )

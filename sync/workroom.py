@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import delete, select, update
 
-from common.states import EventKind, Role, SyncState, WorkroomWriteKind
+from common.states import ContractStatus, EventKind, Role, SyncState, WorkroomWriteKind
 from common.timeutil import Clock
 from common.wire import field_of, parse_wire_time
 from sync.client import ServiceClient
@@ -157,9 +157,29 @@ class WorkroomSync:
                 return self.client.submit_work(contract_id, write.milestone_id or "", body)
             case WorkroomWriteKind.FEEDBACK:
                 return self.client.put_feedback(contract_id, body)
+            case WorkroomWriteKind.PROPOSAL:
+                return self.client.put_offer(item_id, body)
+            case WorkroomWriteKind.REFUND:
+                return self.client.give_refund(contract_id, item_id, body)
+            case WorkroomWriteKind.MILESTONE_REQUEST:
+                return self.client.put_milestone_request(contract_id, item_id, body)
+            case WorkroomWriteKind.END:
+                return self._end(contract_id)
             case WorkroomWriteKind.THREAD_READ:
                 return self.client.mark_read(contract_id, body)
         return None
+
+    def _end(self, contract_id: str) -> dict | None:
+        """End the contract. Ending is no replay: an end sent again, after its answer was lost, is
+        refused as the contract is not live; it is done all the same when the contract has ended."""
+        try:
+            return self.client.end_contract(contract_id)
+        except Refused:
+            details = self.client.details(contract_id)
+            with self.client.reading("the contract"):
+                if details["contract"]["status"] == ContractStatus.ENDED:
+                    return None
+            raise
 
     def _acknowledge(self, write: WorkroomWrite, answer: Any) -> None:
         """Take the write out of the outbox and put the service's answer in the copy, in one

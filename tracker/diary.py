@@ -458,20 +458,31 @@ class Diary:
 
     def totals(self, contract_id: str, now: datetime) -> Totals:
         contract = self.contract(contract_id)  # NotFound for an unknown contract
-        return self._totals(contract, *self._seconds_by_contract(now, contract_id).get(contract_id, (0,) * 4))
+        seconds = self._seconds_by_contract(now, contract_id, self.running)
+        return self._totals(contract, *seconds.get(contract_id, (0,) * 4))
 
     def totals_by_contract(self, now: datetime, contract_id: str | None = None) -> dict[str, Totals]:
         """This week's, last week's and all-time totals of every contract with time (or one)."""
-        seconds = self._seconds_by_contract(now, contract_id)
-        contracts = {contract.id: contract for contract in self.contracts()}
-        return {key: self._totals(contracts[key], *values) for key, values in seconds.items()}
+        return self.totals_and_running(now, contract_id)[0]
 
-    def _seconds_by_contract(self, now: datetime, contract_id: str | None) -> dict[str, list[int]]:
+    def totals_and_running(
+        self, now: datetime, contract_id: str | None = None
+    ) -> tuple[dict[str, Totals], Running | None]:
+        """``totals_by_contract``, and the running block as far as they count it: a view that
+        counts it on from there (``Totals.grown``) needs that, and ``running`` moves on meanwhile."""
+        running = self.running
+        seconds = self._seconds_by_contract(now, contract_id, running)
+        contracts = {contract.id: contract for contract in self.contracts()}
+        return {key: self._totals(contracts[key], *values) for key, values in seconds.items()}, running
+
+    def _seconds_by_contract(
+        self, now: datetime, contract_id: str | None, running: Running | None
+    ) -> dict[str, list[int]]:
         """Each contract's [this week, last week, all time, billable this week] in seconds, from one
         query: the time of these two weeks (the running block's too) from their range of rows, the
         rest of all time from the contract index alone (it reads no row of the table)."""
         week = week_start(now)
-        saved, seconds = _seconds(None), _seconds(self.running)
+        saved, seconds = _seconds(None), _seconds(running)
         this_week = Block.start >= week
 
         def total(condition):

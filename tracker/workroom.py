@@ -58,6 +58,16 @@ class ThreadPage:
 
 
 @dataclass(frozen=True)
+class ActionWritten:
+    """An action of the "…" menu taken here (a proposal, a refund, a milestone request, the end),
+    not taken by the service yet."""
+
+    kind: WorkroomWriteKind
+    body: dict  # as sent
+    delivery: Delivery
+
+
+@dataclass(frozen=True)
 class WorkroomView:
     contract_id: str
     details: dict  # the contract with the freelancer's menu, job post, proposal, profiles, feedback…
@@ -70,6 +80,7 @@ class WorkroomView:
     feedback: Delivery | None  # feedback left here, not taken yet
     transactions: list[dict] | None  # the last 30 days'; None: no money shown (agency member)
     fresh_at: datetime  # when the service last vouched for this copy
+    actions_written: list[ActionWritten]  # the menu's actions taken here, in order, not taken yet
     unread: int = 0  # the other party's messages not read yet
 
 
@@ -107,6 +118,11 @@ def open_workroom(database: Database, contract_id: str, page: int = PAGE) -> Wor
         feedback=feedback[-1] if feedback else None,
         transactions=room.transactions,
         fresh_at=room.fresh_at,
+        actions_written=[
+            ActionWritten(write.kind, write.body, _delivery(write))
+            for write in writes
+            if write.kind in MENU_WRITES
+        ],
         unread=0 if any(_marks_read(write) for write in writes) else room.unread,
     )
 
@@ -146,6 +162,12 @@ def _held_message(row: WorkroomMessage) -> Message:
 
 
 _IN_THREAD = (WorkroomWriteKind.MESSAGE, WorkroomWriteKind.SUBMISSION)
+MENU_WRITES = (
+    WorkroomWriteKind.PROPOSAL,
+    WorkroomWriteKind.REFUND,
+    WorkroomWriteKind.MILESTONE_REQUEST,
+    WorkroomWriteKind.END,
+)
 
 
 def _outgoing_message(write: WorkroomWrite) -> Message:
@@ -253,6 +275,41 @@ def submit_work(database: Database, contract_id: str, milestone_id: str, text: s
 
 def leave_feedback(database: Database, contract_id: str, rating: int, comment: str, now: datetime) -> None:
     _write(database, contract_id, WorkroomWriteKind.FEEDBACK, "", {"rating": rating, "comment": comment}, now)
+
+
+def propose_contract(database: Database, contract_id: str, offer: dict, now: datetime) -> str:
+    """Propose a new contract to this one's client (``offer``: the API's, its milestones with
+    their ids); the new contract's id."""
+    new_id = str(uuid.uuid4())
+    _write(database, contract_id, WorkroomWriteKind.PROPOSAL, new_id, offer, now)
+    return new_id
+
+
+def give_refund(database: Database, contract_id: str, amount_cents: int, note: str, now: datetime) -> str:
+    """Refund the client ``amount_cents``; the refund's id."""
+    refund_id = str(uuid.uuid4())
+    body = {"amount_cents": amount_cents, "note": note}
+    _write(database, contract_id, WorkroomWriteKind.REFUND, refund_id, body, now)
+    return refund_id
+
+
+def request_milestone(
+    database: Database, contract_id: str, milestone_id: str | None, draft: dict, now: datetime
+) -> str:
+    """Ask the client to add a milestone (no ``milestone_id``) or change one: ``draft`` holds its
+    title, amount_cents, due_date and a note; the request's id."""
+    request_id = str(uuid.uuid4())
+    body = draft | {"milestone_id": milestone_id}
+    _write(database, contract_id, WorkroomWriteKind.MILESTONE_REQUEST, request_id, body, now, milestone_id)
+    return request_id
+
+
+def end_contract(database: Database, contract_id: str, reason: str, now: datetime) -> None:
+    """End the contract; a reason given is posted in the thread first (an ended contract takes no
+    message)."""
+    if reason:
+        send_message(database, contract_id, reason, now)
+    _write(database, contract_id, WorkroomWriteKind.END, "", {}, now)
 
 
 def _write(

@@ -260,8 +260,7 @@ class Workdiary(QObject):
         self.diary.running = status.running
         self.window.show_status(status)
         self.tray.show_status(status)
-        if (window := self.dialogs.diary_shown()) is not None:
-            window.follow_running()
+        self.dialogs.follow_running(status.running)
 
     def _on_event(self, event: object) -> None:
         match event:

@@ -13,7 +13,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QWidget
 
 from tracker import engine as events
-from tracker.diary import Diary
+from tracker.diary import Diary, Running
 from tracker.settings import Settings
 from ui.operations import Operations
 from ui.sync_thread import SyncService
@@ -74,6 +74,8 @@ class Dialogs(QObject):
             self.diary_window.setWindowIcon(app_icon())
             self.diary_window.workroom_requested.connect(self.open_workroom)
         else:
+            if contract_id is not None:
+                self.diary_window.set_contract(contract_id)
             self.diary_window.refresh()
         present(self.diary_window)
 
@@ -90,11 +92,19 @@ class Dialogs(QObject):
             window = WorkroomWindow(contract_id, self._operations, self._now, self._zone, self._service)
             window.setWindowIcon(app_icon())
             window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            window.diary_requested.connect(self.open_diary)
             window.destroyed.connect(lambda: self.workrooms.pop(contract_id, None))
             self.workrooms[contract_id] = window
         if tab is not None:
             window.show_tab(tab)
         present(window)
+
+    def follow_running(self, running: Running | None) -> None:
+        """The block being tracked went on: the open views count it to the second."""
+        if (window := self.diary_shown()) is not None:
+            window.follow_running()
+        for workroom in self.workrooms.values():
+            workroom.follow_running(running)
 
     def refresh_workrooms(self) -> None:
         """The open workrooms read their copies again (a sync pass may have changed them)."""
@@ -113,11 +123,12 @@ class Dialogs(QObject):
         present(dialog)
 
     def block_closed(self) -> None:
-        """The Work Diary and the review show the block as closed (and the next one)."""
+        """The Work Diary, the review and the workrooms show the block as closed (and the next one)."""
         if (window := self.diary_shown()) is not None:
             window.refresh()
         if self.review_dialog is not None:
             self.review_dialog.reload()
+        self.refresh_workrooms()
 
     def ask_idle(self, question: events.IdleQuestion) -> None:
         from ui.dialogs import IdleDialog

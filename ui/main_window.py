@@ -533,7 +533,11 @@ def sync_text(state: SyncProgress, zone: tzinfo) -> str:
     if outbox.pending_screenshots:
         count = outbox.pending_screenshots
         parts.append(f"{count} screenshot{'s' if count != 1 else ''}")
-    waiting = f"{' and '.join(parts)} waiting to be sent" if parts else "nothing waiting to be sent"
+    if outbox.pending_workroom:
+        count = outbox.pending_workroom
+        parts.append(f"{count} workroom change{'s' if count != 1 else ''}")
+    listed = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else "".join(parts)
+    waiting = f"{listed} waiting to be sent" if parts else "nothing waiting to be sent"
     if not state.signed_in:
         text = f"Saved on this computer — {waiting}. Sign in to a contract service in Settings to sync."
     elif state.syncing:

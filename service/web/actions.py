@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from sqlalchemy.orm import Session
 
+from common.actions import ACTION_LABELS, WHAT_HAPPENS
 from common.money import money_text
 from common.states import Action, ContractKind, MessageKind, RequestStatus, Role, TransactionType
 from service.api.deps import Service, ServiceContext
@@ -32,7 +33,7 @@ from service.schemas import Id
 from service.web.messages import kept_uploads
 from service.web.money import form_error, parse_cents
 from service.web.sessions import CheckedForm, SignedInViewer, Viewer, writing_as
-from service.web.timeline import ACTION_LABELS, timeline
+from service.web.timeline import timeline
 from service.web.workroom import ContractId, tab_page
 from service.workroom import feedback, ledger, life, milestones, terms, thread
 from service.workroom.access import party_contract
@@ -43,53 +44,6 @@ ActionName = Annotated[Action, Path()]
 Form = dict[str, str]
 WEEK_MINUTES = 7 * 24 * 60
 
-# What each action does, in the viewer's words; formatted with the other party's ``other`` name,
-# the ``next_week`` a change of terms starts and what a freelancer may ``refund``.
-WHAT_HAPPENS = {
-    Action.ACCEPT_OFFER: "Accepting starts the contract on the offer's terms. {other} will be told.",
-    Action.DECLINE_OFFER: "Declining closes the offer for good. {other} will be told.",
-    Action.WITHDRAW_OFFER: "Withdrawing takes the offer back: {other} can no longer accept it.",
-    Action.PAUSE: "Pausing stops tracking and manual time until you resume. {other} will be told.",
-    Action.RESUME: "Resuming lets {other} track time and add manual time again. {other} will be told.",
-    Action.CHANGE_TERMS: (
-        "The new terms take effect from the next work week, {next_week} (UTC); the week being "
-        "worked keeps its own. {other} will be told."
-    ),
-    Action.ADD_MILESTONE: "The milestone is added as proposed: fund it when {other} is to start on it.",
-    Action.FUND_MILESTONE: (
-        "Funding puts the milestone's amount in escrow: {other} is paid when you approve the work."
-    ),
-    Action.APPROVE_MILESTONE: (
-        "Approving releases the milestone's payment to {other} at once. It cannot be undone."
-    ),
-    Action.REQUEST_CHANGES: "Your message tells {other} what to change; they submit the work again.",
-    Action.DECIDE_MILESTONE_REQUEST: (
-        "Accepting adds or changes the milestone as {other} asks; declining leaves the milestones "
-        "as they are. {other} will be told."
-    ),
-    Action.GIVE_BONUS: "A bonus is paid to {other} at once, on top of the contract's payments.",
-    Action.DISPUTE_INVOICE: (
-        "Disputing stops the invoice from being paid: {other} reads your reason, and you settle it "
-        "between you. It stays disputed."
-    ),
-    Action.PROPOSE_CONTRACT: (
-        "Your proposal goes to {other} as an offer of a new contract: it starts when they accept it."
-    ),
-    Action.GIVE_REFUND: "A refund is paid back to {other} at once: at most {refund}.",
-    Action.SUBMIT_WORK: (
-        "Your message is posted in the thread and {other} is asked to approve the work and release "
-        "its payment."
-    ),
-    Action.REQUEST_MILESTONE: "Your request waits for {other}'s answer: nothing changes until then.",
-    Action.END_CONTRACT: (
-        "Ending makes the contract view-only: no more time, messages or milestones; only feedback "
-        "(for 14 days) and refunds. {other} will be told."
-    ),
-    Action.LEAVE_FEEDBACK: (
-        "{other} sees your feedback when both of you have left yours, or after the 14 days. It "
-        "cannot be changed afterwards."
-    ),
-}
 # The actions on one milestone, request or invoice: the page lets the viewer choose which.
 _ON_MILESTONE = (
     Action.FUND_MILESTONE,

@@ -5,7 +5,6 @@ helpers (``service.api.routes.money``): an agency member is refused here as ther
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any
@@ -17,12 +16,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
-from common.money import money_text
+from common.money import MAX_AMOUNT_CENTS, typed_cents
 from common.states import Role, TransactionType
 from service.api.deps import Service
 from service.api.routes.contracts import contract_out
 from service.api.routes.money import (
-    MAX_AMOUNT_CENTS,
     TransactionOut,
     contract_transactions,
     csv_download,
@@ -39,7 +37,6 @@ from service.web.workroom import ContractId, tab_page
 from service.workroom import report
 from service.workroom.access import party_contract, sees_money
 
-_AMOUNT = re.compile(r"(?P<whole>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<cents>\d{1,2}))?")
 router = APIRouter(include_in_schema=False)
 templates.env.globals["figure"] = report.amount_figure
 
@@ -50,25 +47,12 @@ def form_error(field: str, message: str) -> RequestValidationError:
 
 
 def parse_cents(text: str, field: str, currency: str, least: int = 1, most: int = MAX_AMOUNT_CENTS) -> int:
-    """An amount as a person types it ("1200", "1,200.50") in integer cents, read exactly (no
-    floats); ``field`` names it in the refusal."""
-    typed = text.strip()
-    found = _AMOUNT.fullmatch(typed)
-    if typed.startswith(("-", "−")):
-        raise form_error(field, "an amount cannot be negative")
-    if re.fullmatch(r"[\d,]*\.\d{3,}", typed):
-        raise form_error(field, "an amount has at most 2 decimals (cents)")
-    if found is None:
-        raise form_error(field, "type an amount in digits, such as 1200 or 1,200.50")
-    whole = found["whole"].replace(",", "").lstrip("0")
-    if len(whole) > len(str(most)):  # too many digits to be read as a number, let alone an amount
-        raise form_error(field, f"the amount can be at most {money_text(most, currency)}")
-    cents = int(whole or "0") * 100 + int((found["cents"] or "0").ljust(2, "0"))
-    if cents < least:
-        raise form_error(field, f"the amount must be at least {money_text(least, currency)}")
-    if cents > most:
-        raise form_error(field, f"the amount can be at most {money_text(most, currency)}")
-    return cents
+    """An amount as a person types it in integer cents (``common.money.typed_cents``); ``field``
+    names it in the refusal."""
+    try:
+        return typed_cents(text, currency, least, most)
+    except ValueError as wrong:
+        raise form_error(field, str(wrong)) from None
 
 
 def recent_transactions(

@@ -8,33 +8,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from common.actions import ACTION_LABELS
 from common.states import Action, ContractKind, RequestStatus, Role
 from service.api.routes.milestones import MilestoneOut, RequestOut, milestones_out, requests_out
 from service.models import Contract
 from service.web.pages import templates
 
-# Each action as the menu and its confirmation button name it.
-ACTION_LABELS = {
-    Action.ACCEPT_OFFER: "Accept the offer",
-    Action.DECLINE_OFFER: "Decline the offer",
-    Action.WITHDRAW_OFFER: "Withdraw the offer",
-    Action.PAUSE: "Pause the contract",
-    Action.RESUME: "Resume the contract",
-    Action.CHANGE_TERMS: "Change the terms",
-    Action.ADD_MILESTONE: "Add a milestone",
-    Action.FUND_MILESTONE: "Fund a milestone",
-    Action.APPROVE_MILESTONE: "Approve work and release payment",
-    Action.REQUEST_CHANGES: "Request changes",
-    Action.DECIDE_MILESTONE_REQUEST: "Answer a milestone request",
-    Action.GIVE_BONUS: "Give a bonus",
-    Action.DISPUTE_INVOICE: "Dispute an invoice",
-    Action.PROPOSE_CONTRACT: "Propose a new contract",
-    Action.GIVE_REFUND: "Give a refund",
-    Action.SUBMIT_WORK: "Submit work for payment",
-    Action.REQUEST_MILESTONE: "Request a milestone or a change",
-    Action.END_CONTRACT: "End the contract",
-    Action.LEAVE_FEEDBACK: "Leave feedback",
-}
 # What the workroom says once an action is done (the page it lands on shows the result too).
 DONE_LINES = {
     Action.ACCEPT_OFFER: "You accepted the offer: the contract is active.",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.service.conftest import CARA, World, uid, wire_time
+from tests.service.conftest import ANN, CARA, World, uid, wire_time
 from tests.service.test_offers import offer
 
 
@@ -17,7 +17,12 @@ def test_the_profile_line_is_set_with_put_me(world: World) -> None:
     assert answer.status_code == 200, answer.text
     assert (me["title"], me["time_zone"]) == ("Python developer", "Europe/Paris")
     details = world.call("GET", f"/contracts/{world.website}/details", world.cara).json()
-    assert details["freelancer"] == {"name": "Ann", "title": "Python developer", "time_zone": "Europe/Paris"}
+    assert details["freelancer"] == {
+        "name": "Ann",
+        "email": ANN,
+        "title": "Python developer",
+        "time_zone": "Europe/Paris",
+    }
 
 
 @pytest.mark.parametrize("zone", ["Mars/Olympus", "../../etc/passwd", "", "Europe"])

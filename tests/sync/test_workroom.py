@@ -330,6 +330,97 @@ def test_a_file_in_the_thread_is_among_the_recent_files_with_its_metadata_alone(
     assert [(f["name"], f["author_name"]) for f in view.recent_files] == [("Brief.pdf", "Bob")]
 
 
+def paid_milestone(
+    database: Database, account: Account, client: Client, fixed: tuple[str, str], clock
+) -> str:
+    """The fixed-price contract once its milestone's 300.00 USD are paid: the client has paid that."""
+    contract_id, milestone_id = fixed
+    syncer = synced(database, account, clock)
+    workroom.submit_work(database, contract_id, milestone_id, "Design done.", clock.now())
+    assert syncer.run_once().error is None
+    client.call("POST", f"/contracts/{contract_id}/milestones/{milestone_id}/approve")
+    return contract_id
+
+
+def a_proposal(title: str) -> dict:
+    return {
+        "email": CLIENT,
+        "title": title,
+        "kind": "hourly",
+        "started_at": "2026-12-07T00:00:00Z",
+        "currency": "USD",
+        "hourly_rate_cents": 5000,
+    }
+
+
+# Back online, the answer to one of them is lost: the service took it, the app sends it again.
+@pytest.mark.parametrize("lost_answer", ["refunds/", "milestone-requests/", "proposal", "end"])
+def test_the_menus_actions_taken_offline_go_out_once_each_when_back_online(
+    database, account, client, fixed, clock, lost_answer
+):
+    contract_id = paid_milestone(database, account, client, fixed, clock)
+    with FaultProxy(account.service.url) as proxy:
+        syncer = synced(database, account, clock, proxy.url)
+        proxy.set_fault("down")
+        now = clock.now()
+        workroom.give_refund(database, contract_id, 5000, "Sorry for the delay.", now)
+        draft = {"title": "Logo", "amount_cents": 12000, "due_date": None, "note": ""}
+        request_id = workroom.request_milestone(database, contract_id, None, draft, now)
+        proposal_id = workroom.propose_contract(database, contract_id, a_proposal("Next shop"), now)
+        workroom.end_contract(database, contract_id, "All delivered.", now)
+
+        offline = syncer.run_once()
+        waiting = workroom.open_workroom(database, contract_id)
+        lost = proposal_id if lost_answer == "proposal" else f"{contract_id}/{lost_answer}"
+        proxy.set_fault("cut_answer", path=f"{API}/contracts/{lost}")
+        cut = syncer.run_once()
+        proxy.set_fault(None)
+        back = syncer.run_once()
+
+    assert offline.error and cut.error and back.error is None and back.rejected == []
+    assert waiting is not None
+    assert [(written.kind, written.delivery.state) for written in waiting.actions_written] == [
+        ("refund", SyncState.PENDING),
+        ("milestone_request", SyncState.PENDING),
+        ("proposal", SyncState.PENDING),
+        ("end", SyncState.PENDING),
+    ]
+    money = client.call("GET", f"/contracts/{contract_id}/transactions").json()
+    assert [(entry["type"], entry["amount_cents"]) for entry in money if entry["type"] == "refund"] == [
+        ("refund", 5000)
+    ]
+    requests_made = client.call("GET", f"/contracts/{contract_id}/milestone-requests").json()
+    assert [(made["id"], made["title"]) for made in requests_made] == [(request_id, "Logo")]
+    contracts = {made["id"]: made for made in client.call("GET", "/contracts").json()}
+    assert contracts[proposal_id]["status"] == "offered" and contracts[proposal_id]["title"] == "Next shop"
+    assert contracts[contract_id]["status"] == "ended"
+    assert [m["body"] for m in client.thread(contract_id)].count("All delivered.") == 1
+    view = workroom.open_workroom(database, contract_id)
+    assert view is not None and view.actions_written == []
+    assert view.details["contract"]["status"] == "ended"
+
+
+def test_a_refund_over_what_the_client_paid_is_set_aside_with_the_reason(
+    database, account, client, fixed, clock
+):
+    contract_id = paid_milestone(database, account, client, fixed, clock)
+    syncer = synced(database, account, clock)
+    workroom.give_refund(database, contract_id, 30001, "", clock.now())
+    workroom.give_refund(database, contract_id, 30000, "All of it back.", clock.now())
+
+    report = syncer.run_once()
+    view = workroom.open_workroom(database, contract_id)
+
+    assert report.error is None and report.sent_workroom_writes == 1
+    assert len(report.rejected) == 1 and report.rejected[0].startswith("refund in a workroom: ")
+    assert view is not None
+    (refused,) = view.actions_written
+    assert refused.body["amount_cents"] == 30001 and refused.delivery.state == SyncState.REJECTED
+    assert "300.00" in refused.delivery.reason
+    assert view.details["refundable_cents"] == 0
+    assert syncer.run_once().rejected == []  # set aside: not sent again
+
+
 def submitted(account: Account, contract_id: str, milestone_id: str) -> None:
     """The freelancer submits work through the API (as from the web)."""
     answer = requests.post(

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QWidget
 
 from common.errors import EnvironmentProblem
+from sync.outbox import OutboxSummary
 from tests.helpers.fakes import FakeCapturer
 from tracker.engine import ScreenshotTaken, TrackingStarted, TrackingStopped
 from tracker.settings import Settings
 from tracker.simulation import SimulatedInput
+from ui.main_window import sync_text
+from ui.sync_thread import SyncProgress
 from ui.tracking_thread import TrackerService
 
 
@@ -361,3 +365,19 @@ def test_mnemonics_are_unique_in_the_window(qtbot, workdiary):
     letters = [text[text.index("&") + 1].lower() for text in texts if "&" in text]
     assert len(letters) == len(set(letters)), letters
     assert len(letters) >= 9
+
+
+@pytest.mark.parametrize(
+    ("blocks", "screenshots", "workroom", "waiting"),
+    [
+        (0, 0, 0, "nothing waiting to be sent"),
+        (0, 0, 1, "1 workroom change waiting to be sent"),
+        (2, 0, 3, "2 time blocks and 3 workroom changes waiting to be sent"),
+        (1, 1, 2, "1 time block, 1 screenshot and 2 workroom changes waiting to be sent"),
+    ],
+)
+def test_the_sync_line_counts_each_kind_of_thing_waiting(blocks, screenshots, workroom, waiting):
+    at = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    outbox = OutboxSummary(blocks, screenshots, [], workroom)
+    state = SyncProgress(at, "https://service.test", "ann@example.test", False, at, 1, None, "", outbox)
+    assert sync_text(state, UTC) == f"Synced at 09:00 — {waiting}."

@@ -740,7 +740,7 @@ class WorkDiaryWindow(QWidget):
         contract_id, now = self._contract_id, self.now()
 
         def read(context: Context) -> tuple[dict[str, Totals], Running | None]:
-            return context.diary.totals_by_contract(now, contract_id), context.diary.running
+            return context.diary.totals_and_running(now, contract_id)
 
         def show(result: tuple[dict[str, Totals], Running | None]) -> None:
             if contract_id == self._contract_id:

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
 from common.states import Action, ContractKind
 from common.timetext import hm
 from tracker import workroom
-from tracker.diary import Totals
 from ui.workroom.shown import Shown, delivery_text, money_text
 
 if TYPE_CHECKING:
@@ -72,7 +71,8 @@ class OverviewTab(QWidget):
             row.addWidget(button)
         layout.addLayout(row)
 
-        layout.addWidget(QLabel("Milestones", self))
+        self.milestones_label = QLabel("Milestones", self)
+        layout.addWidget(self.milestones_label)
         self.milestone_list = QListWidget(self)
         self.milestone_list.setAccessibleName("Milestones")
         layout.addWidget(self.milestone_list)
@@ -87,16 +87,17 @@ class OverviewTab(QWidget):
 
     def show_copy(self, shown: Shown) -> None:
         view = shown.view
-        self._show_money(shown.totals, shown.contract)
+        self.show_money(shown)
         self._show_todos(view.todos)
         self._show_milestones(view, shown.currency)
         self.file_list.clear()
         for file in view.recent_files:
             self.file_list.addItem(file["name"])
 
-    def _show_money(self, totals: Totals | None, contract: dict) -> None:
+    def show_money(self, shown: Shown) -> None:
         """This week's hours, and earnings unless the viewer is an agency member (no rate); a
         fixed-price contract has neither: its milestones are its money."""
+        totals, contract = shown.totals, shown.contract
         hourly = contract["kind"] == ContractKind.HOURLY
         self.hours_label.setVisible(hourly)
         self.hours_label.setText(f"This week: {hm(totals.this_week if totals else 0)}")
@@ -132,7 +133,8 @@ class OverviewTab(QWidget):
             if Action.SUBMIT_WORK in milestone["actions"] and milestone["id"] not in view.submissions:
                 submittable = True
                 self.milestone_list.setCurrentItem(item)
-        self.submit_button.setVisible(bool(view.milestones))
+        for widget in (self.milestones_label, self.milestone_list, self.submit_button):
+            widget.setVisible(bool(view.milestones))  # an hourly contract has none
         self.submit_button.setEnabled(submittable)
 
     # ----- writing, through the outbox

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from common.states import SyncState
 from tracker import workroom
-from tracker.diary import Totals
+from tracker.diary import Running, Totals
 
 WAITING = "waiting to be sent"
 
@@ -18,6 +18,7 @@ class Shown:
 
     view: workroom.WorkroomView
     totals: Totals | None  # this week's hours and earnings; None: no time on this contract here
+    running: Running | None = None  # the block being tracked, as far as the totals count it
 
     @property
     def contract(self) -> dict:

@@ -27,7 +27,7 @@ from service.api.deps import (
 )
 from service.models import Contract, Feedback, Milestone, User
 from service.schemas import BlockOut, Day, Id
-from service.workroom import feedback, terms
+from service.workroom import feedback, ledger, terms
 from service.workroom.access import party_contract, party_role, sees_money
 from service.workroom.actions import FEEDBACK_PERIOD
 from service.workroom.events import contract_events
@@ -75,6 +75,7 @@ class ContractOut(_ContractTermsOut):
 
 class ProfileLine(BaseModel):
     name: str
+    email: str = Field(description="where the other party reaches them (a freelancer's proposal goes to it)")
     title: str
     time_zone: str
 
@@ -105,6 +106,9 @@ class DetailsOut(BaseModel):
         description="each side's, once both left theirs or the 14 days are over"
     )
     recent_activity: list[ActivityOut] = Field(description="newest first")
+    refundable_cents: MoneyCents = Field(
+        None, description="the freelancer's: what the client paid minus earlier refunds, at most refunded"
+    )
 
 
 @router.get("/contracts", tags=["contracts"], responses=refusals({401: SIGNED_OUT}))
@@ -171,11 +175,12 @@ def details_out(session: Session, found: Contract, role: Role, user: User, now: 
             )
             for event in events
         ],
+        refundable_cents=ledger.refundable_cents(session, found.id) if role == Role.FREELANCER else None,
     )
 
 
 def _profile(user: User) -> ProfileLine:
-    return ProfileLine(name=user.name, title=user.title, time_zone=user.time_zone)
+    return ProfileLine(name=user.name, email=user.email, title=user.title, time_zone=user.time_zone)
 
 
 def feedback_out(contract: Contract, left: Feedback) -> FeedbackOut:

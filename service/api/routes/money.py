@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Select
 from sqlalchemy.orm import Session, selectinload
 
+from common.money import MAX_AMOUNT_CENTS
 from common.states import Action, Role, TransactionStatus, TransactionType
 from service.api.deps import (
     JSON_TOO_LARGE,
@@ -38,7 +39,6 @@ from service.workroom.menu import facts_for
 ContractId = Annotated[Id, Path()]
 TransactionId = Annotated[Id, Path()]
 RECENT_DAYS = 30
-MAX_AMOUNT_CENTS = 100_000_000_00  # a hundred million in the currency: a typo, past it
 NO_MONEY = "an agency member's: they see no money"
 
 router = APIRouter(tags=["money"])

@@ -8,13 +8,14 @@ import uuid
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QInputDialog, QListWidget
+from PySide6.QtWidgets import QAbstractButton, QInputDialog, QLabel, QListWidget, QWidget
 
+from sync.outbox import summary
 from sync.workroom import THREAD_PAGE, WorkroomSync
 from tests.helpers.faultproxy import FaultProxy
 from tests.sync import conftest as sync_fixtures
 from tests.sync import test_workroom as sync_workroom
-from tests.sync.conftest import CLIENT, Account, track_days
+from tests.sync.conftest import CLIENT, HOLD, Account, track_days
 from tests.sync.test_workroom import Client, synced
 from tests.ui import test_sync as app_sync_tests
 from tests.ui.test_sync import sign_in, sync_now
@@ -72,6 +73,7 @@ def test_the_tabs_show_the_copy_and_this_weeks_time(
     assert window.overview.hours_label.text() == "This week: 1:30"
     assert window.overview.earnings_label.text() == "Earned this week: 60.00 USD"
     assert not window.overview.earnings_label.isHidden()
+    assert window.overview.milestone_list.isHidden() and window.overview.milestones_label.isHidden()
     assert not window.messages.older_button.isEnabled()
 
 
@@ -89,8 +91,10 @@ def test_a_to_do_added_offline_waits_then_goes_out(database, account, client, cl
         with qtbot.waitCallback() as shown:
             window.operations.after_those_asked(window, shown)
         assert texts(window.overview.todo_list) == [f"Pick the colours — {WAITING}"]
+        assert summary(database, clock.now(), HOLD).pending_workroom == 1
         proxy.set_fault(None)
         assert syncer.run_once().error is None
+        assert summary(database, clock.now(), HOLD).pending_workroom == 0
 
     window.refresh()
     qtbot.waitUntil(lambda: texts(window.overview.todo_list) == ["Pick the colours"])
@@ -117,15 +121,32 @@ def test_a_message_sent_shows_in_the_thread_and_reaches_the_service(
     assert [message["body"] for message in client.thread(account.contract_id)] == ["Starting today."]
 
 
-def test_an_agency_member_sees_hours_and_no_money(database, account, clock, open_window, make_tracker):
-    account.service.add_user("cara@example.test", "agency_member")
-    contract_id = account.service.add_contract("Agency work", "cara@example.test", CLIENT, agency_member=True)
-    synced(
-        database, Account(account.service, contract_id, account.service.sign_in("cara@example.test")), clock
-    )
-    track_days(make_tracker(), clock, contract_id, days=1, minutes=30)
+AGENCY_MEMBER = "cara@example.test"
 
-    window = open_window(contract_id)
+
+def agency_members_window(database, account, clock, open_window, make_tracker) -> WorkroomWindow:
+    """The workroom of an agency member's contract, with 30 minutes tracked this week."""
+    account.service.add_user(AGENCY_MEMBER, "agency_member")
+    contract_id = account.service.add_contract("Agency work", AGENCY_MEMBER, CLIENT, agency_member=True)
+    synced(database, Account(account.service, contract_id, account.service.sign_in(AGENCY_MEMBER)), clock)
+    track_days(make_tracker(), clock, contract_id, days=1, minutes=30)
+    return open_window(contract_id)
+
+
+MONEY_WORDS = ("USD", "$", "/hr", "rate", "earn", "budget", "refund", "transaction", "invoice")
+
+
+def money_shown(widget: QWidget) -> list[str]:
+    """The texts of every label, list item and button shown under ``widget`` that speak of money."""
+    shown = [label.text() for label in widget.findChildren(QLabel) if label.isVisibleTo(widget)]
+    shown += [button.text() for button in widget.findChildren(QAbstractButton) if button.isVisibleTo(widget)]
+    for listed in widget.findChildren(QListWidget):
+        shown += texts(listed) if listed.isVisibleTo(widget) else []
+    return [text for text in shown if any(word.lower() in text.lower() for word in MONEY_WORDS)]
+
+
+def test_an_agency_member_sees_hours_and_no_money(database, account, clock, open_window, make_tracker):
+    window = agency_members_window(database, account, clock, open_window, make_tracker)
 
     assert (
         window.overview.hours_label.text() == "This week: 0:30" and not window.overview.hours_label.isHidden()
@@ -195,6 +216,7 @@ def test_work_submitted_for_payment_waits_then_moves_the_milestone(
     syncer = synced(database, account, clock)
     window = open_window(contract_id)
     assert texts(window.overview.milestone_list) == ["Design · funded · 300.00 USD"]
+    assert not window.overview.milestone_list.isHidden()
     assert window.overview.submit_button.isEnabled()
     assert (
         window.overview.hours_label.isHidden() and window.overview.earnings_label.isHidden()
@@ -247,3 +269,23 @@ def test_the_thread_opens_on_its_newest_page_and_shows_older_ones_from_the_copy(
         f"Message {n}" for n in range(60)
     ]
     assert not window.messages.older_button.isEnabled()
+
+
+def test_this_weeks_hours_and_earnings_count_the_running_block_to_the_second(
+    qtbot, workdiary, drive, service, service_contract, memory_keyring
+):
+    service.update_contract(service_contract, hourly_rate_cents=6000)
+    sign_in(qtbot, workdiary, service.url)
+    qtbot.waitUntil(lambda: workdiary.window.contract_box.findData(service_contract) >= 0)
+    workdiary.window.select_contract(service_contract)
+    workdiary.dialogs.open_workroom(service_contract)
+    window = workdiary.dialogs.workrooms[service_contract]
+    qtbot.waitUntil(lambda: window.overview.hours_label.text() == "This week: 0:00")
+
+    with drive.status_where(lambda status: status.tracking):
+        workdiary.window.start_button.click()
+    drive.tick(60)
+    qtbot.waitUntil(lambda: window.overview.earnings_label.text() == "Earned this week: 1.00 USD")
+    drive.tick(120)
+    assert window.overview.hours_label.text() == "This week: 0:03"
+    assert window.overview.earnings_label.text() == "Earned this week: 3.00 USD"
