@@ -2,10 +2,10 @@
 (``--self-test``: see ui/self_test.py; ``--install-launcher``: ui/autostart.py).
 
 One instance per user and data directory (a second start brings the first to the front, or hands
-it the link to open), and it
-does not start while ``python -m tracker track`` tracks there (tracker/lock.py); the tracking
-engine runs on its own thread behind ``TrackerService`` and reaches the widgets through queued
-signals only; the tray and the main window show its status and send it the user's commands.
+it the link to open), and it does not start while ``python -m tracker track`` tracks there
+(tracker/lock.py); the tracking engine runs on its own thread behind ``TrackerService`` and reaches
+the widgets through queued signals only; the tray and the main window show its status and send it
+the user's commands.
 Quitting (the menus, SIGTERM at logout, Ctrl-C) stops tracking and saves.
 
 Start-up stays light: the Work Diary, the dialogs, mss and pynput are imported when first needed.
