@@ -31,6 +31,7 @@ class WorkroomWriteKind(StrEnum):
     TODO_ORDER = "todo_order"
     SUBMISSION = "submission"  # work submitted for a milestone
     FEEDBACK = "feedback"
+    MEETING = "meeting"  # scheduled, posted in the thread
 
 
 class ContractKind(StrEnum):
