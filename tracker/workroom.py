@@ -288,6 +288,8 @@ def schedule_meeting(
     now: datetime,
 ) -> str:
     """A meeting, posted in the thread when the service takes it; its id."""
+    if start <= now:
+        raise RuleViolation("The meeting would start in the past: choose a later start.")
     meeting_id = str(uuid.uuid4())
     body = {
         "title": title,

@@ -83,6 +83,9 @@ class WorkroomWindow(QWidget):
         self.overview.show_copy(shown)
         self.messages.show_copy(shown)
 
+    def now(self) -> datetime:
+        return self._now()
+
     def write(self, write: Callable[[Context], object]) -> None:
         """Write in the copy's outbox; a refusal here (the disk, a rule) shows under the tabs."""
         self.error_label.hide()
@@ -92,11 +95,17 @@ class WorkroomWindow(QWidget):
         self.error_label.setText(reason)
         self.error_label.show()
 
-    def ask(self, question: Callable[[Online], Any], done: Callable[[Any], None]) -> None:
+    def ask(
+        self,
+        question: Callable[[Online], Any],
+        done: Callable[[Any], None],
+        failed: Callable[[str], None] | None = None,
+    ) -> None:
         """Ask the service for what the copy does not hold; why there is no answer (offline,
-        signed out) shows under the tabs."""
+        signed out) goes to ``failed``, or shows under the tabs."""
         self.error_label.hide()
+        failed = failed or self.show_error
         if self.service is None:
-            self.show_error("This needs the contract service, and the app is not connected to one.")
+            failed("This needs the contract service, and the app is not connected to one.")
         else:
-            self.service.ask(self, question, done, self.show_error)
+            self.service.ask(self, question, done, failed)

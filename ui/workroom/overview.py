@@ -3,17 +3,23 @@ next step, and the thread's latest files."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
     QHBoxLayout,
     QInputDialog,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -23,6 +29,7 @@ from common.states import Action, ContractKind
 from common.timetext import hm
 from tracker import workroom
 from tracker.diary import Totals
+from ui.workroom.files import FilePicker, ask_save_file, open_file, save_file
 from ui.workroom.shown import Shown, delivery_text, money_text
 
 if TYPE_CHECKING:
@@ -81,18 +88,36 @@ class OverviewTab(QWidget):
         layout.addWidget(self.submit_button)
 
         layout.addWidget(QLabel("Recent files", self))
+        files_row = QHBoxLayout()
         self.file_list = QListWidget(self)
         self.file_list.setAccessibleName("Recent files")
-        layout.addWidget(self.file_list)
+        files_row.addWidget(self.file_list, 1)
+        file_buttons = QVBoxLayout()
+        self.open_file_button = QPushButton("&Open", self)
+        self.open_file_button.clicked.connect(lambda: self._chosen_file(lambda file: open_file(room, file)))
+        self.save_file_button = QPushButton("Sa&ve as…", self)
+        self.save_file_button.clicked.connect(
+            lambda: self._chosen_file(lambda file: ask_save_file(room, self, file))
+        )
+        self.upload_button = QPushButton("U&pload…", self)
+        self.upload_button.clicked.connect(self._ask_upload)
+        for button in (self.open_file_button, self.save_file_button, self.upload_button):
+            button.setAutoDefault(False)
+            file_buttons.addWidget(button)
+        files_row.addLayout(file_buttons)
+        layout.addLayout(files_row)
+        self._files: list[dict] = []
 
     def show_copy(self, shown: Shown) -> None:
         view = shown.view
         self._show_money(shown.totals, shown.contract)
         self._show_todos(view.todos)
         self._show_milestones(view, shown.currency)
+        self._files = view.recent_files
         self.file_list.clear()
         for file in view.recent_files:
             self.file_list.addItem(file["name"])
+        self.file_list.setCurrentRow(0)
 
     def _show_money(self, totals: Totals | None, contract: dict) -> None:
         """This week's hours, and earnings unless the viewer is an agency member (no rate); a
@@ -181,16 +206,62 @@ class OverviewTab(QWidget):
             self.room.write(lambda c: workroom.delete_todo(c.diary.db, contract_id, todo.id, c.now))
 
     def _ask_submission(self) -> None:
-        text, given = QInputDialog.getMultiLineText(
-            self, "Submit work for payment", "A message to the client about the work:"
-        )
-        if given and text.strip():
-            self.submit_work(text.strip())
+        dialog = SubmissionDialog(self.room, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.text():
+            self.submit_work(dialog.text(), dialog.files.take())
 
-    def submit_work(self, text: str) -> None:
+    def submit_work(self, text: str, files: Sequence[Path] = ()) -> None:
         """Submit work on the milestone chosen in the timeline (the one awaiting work at first)."""
         item = self.milestone_list.currentItem()
         if item is None:
             return
         milestone_id, contract_id = item.data(Qt.ItemDataRole.UserRole)["id"], self.room.contract_id
-        self.room.write(lambda c: workroom.submit_work(c.diary.db, contract_id, milestone_id, text, c.now))
+        self.room.write(
+            lambda c: workroom.submit_work(c.diary.db, contract_id, milestone_id, text, c.now, files)
+        )
+
+    # ----- the thread's files
+
+    def _chosen_file(self, then: Callable[[dict], None]) -> None:
+        row = self.file_list.currentRow()
+        if 0 <= row < len(self._files):
+            then(self._files[row])
+
+    def save_file(self, target: Path) -> None:
+        """Save the chosen recent file as ``target``."""
+        self._chosen_file(lambda file: save_file(self.room, file, target))
+
+    def _ask_upload(self) -> None:
+        names, _filter = QFileDialog.getOpenFileNames(self, "Upload files")
+        if names:
+            self.upload([Path(name) for name in names])
+
+    def upload(self, paths: Sequence[Path]) -> None:
+        """Files to the thread, as a message of their own (as the web's Overview uploads them)."""
+        contract_id = self.room.contract_id
+        self.room.write(lambda c: workroom.send_message(c.diary.db, contract_id, "", c.now, paths))
+
+
+class SubmissionDialog(QDialog):
+    """Work submitted for payment: a message to the client about it, and files."""
+
+    def __init__(self, room: WorkroomWindow, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Submit work for payment")
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("A message to the client about the work:", self))
+        self.text_edit = QPlainTextEdit(self)
+        self.text_edit.setAccessibleName("Message about the work")
+        layout.addWidget(self.text_edit)
+        self.files = FilePicker(room, self)
+        layout.addWidget(self.files)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Submit for payment")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def text(self) -> str:
+        return self.text_edit.toPlainText().strip()

@@ -1,0 +1,93 @@
+"""Scheduling a meeting: its title, start (in the user's zone, shown in the client's too),
+duration and join link; and how a meeting reads in the thread."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from PySide6.QtCore import QDate, QDateTime, QTime
+from PySide6.QtWidgets import (
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QWidget,
+)
+
+from common.timetext import local_text
+from common.wire import MEETING_MINUTES, parse_wire_time
+
+
+def meeting_text(meeting: dict, zone: tzinfo | None) -> str:
+    """A meeting as the thread shows it: its title, start in the user's zone and duration."""
+    start = local_text(parse_wire_time(meeting["start"]), zone)
+    return f"📅 {meeting['title']} — {start}, {meeting['duration_minutes']} min"
+
+
+class MeetingDialog(QDialog):
+    def __init__(
+        self, zone: tzinfo, client_name: str, client_zone: str, now: datetime, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Schedule a meeting")
+        self.zone = zone
+        self.client_name = client_name
+        try:
+            self.client_zone: tzinfo | None = ZoneInfo(client_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            self.client_zone = None
+        form = QFormLayout(self)
+        self.title_edit = QLineEdit(self)
+        self.title_edit.setAccessibleName("Title")
+        self.start_edit = QDateTimeEdit(self)
+        self.start_edit.setAccessibleName("Start, in your time zone")
+        self.start_edit.setCalendarPopup(True)
+        self.start_edit.setDisplayFormat("ddd d MMM yyyy HH:mm")
+        next_hour = (now.astimezone(zone) + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
+        self.start_edit.setDateTime(
+            QDateTime(QDate(next_hour.year, next_hour.month, next_hour.day), QTime(next_hour.hour, 0))
+        )
+        self.start_edit.dateTimeChanged.connect(self._show_zones)
+        self.duration_box = QSpinBox(self)
+        self.duration_box.setAccessibleName("Duration in minutes")
+        self.duration_box.setRange(*MEETING_MINUTES)
+        self.duration_box.setSingleStep(15)
+        self.duration_box.setValue(30)
+        self.duration_box.setSuffix(" min")
+        self.link_edit = QLineEdit(self)
+        self.link_edit.setAccessibleName("Join link")
+        self.link_edit.setPlaceholderText("https://… (optional)")
+        self.zones_label = QLabel(self)
+        self.zones_label.setAccessibleName("Start in both time zones")
+        form.addRow("&Title:", self.title_edit)
+        form.addRow("&Start:", self.start_edit)
+        form.addRow("&Duration:", self.duration_box)
+        form.addRow("&Join link:", self.link_edit)
+        form.addRow(self.zones_label)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Schedule")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self._show_zones()
+
+    def start(self) -> datetime:
+        """The start given, in the user's zone."""
+        given = self.start_edit.dateTime()
+        day, time = given.date(), given.time()
+        return datetime(day.year(), day.month(), day.day(), time.hour(), time.minute(), tzinfo=self.zone)
+
+    def _show_zones(self) -> None:
+        start = self.start()
+        lines = [f"Your time: {local_text(start, self.zone)} ({self.zone})"]
+        if self.client_zone is not None:
+            lines.append(
+                f"{self.client_name}'s time: {local_text(start, self.client_zone)} ({self.client_zone})"
+            )
+        self.zones_label.setText("\n".join(lines))
