@@ -171,6 +171,8 @@ class WorkroomSync:
             match write.kind:
                 case WorkroomWriteKind.MESSAGE:
                     session.merge(message)
+                    # The thread's refresh after it finds no new message: its files are added here.
+                    room.recent_files = (_files_of(answer) + room.recent_files)[:RECENT_FILES]
                 case WorkroomWriteKind.TODO:
                     todo = {name: field_of(answer, name, kind) for name, kind in _TODO_FIELDS.items()}
                     todos = [held for held in room.todos if held["id"] != todo["id"]]
@@ -340,6 +342,16 @@ class WorkroomSync:
                     break
             joined = newest is not None and (not messages or messages[0].number <= newest or older is None)
         return [message for message in messages if newest is None or message.number > newest], older, joined
+
+
+def _files_of(message: dict) -> list[dict]:
+    """A message's attachments as the recent files list them: newest first, with the message."""
+    posted = {
+        "message_id": message["id"],
+        "author_name": message["author_name"],
+        "posted_at": message["created_at"],
+    }
+    return [attachment | posted for attachment in reversed(field_of(message, "attachments", list))]
 
 
 def _message_row(contract_id: str, message: dict) -> WorkroomMessage:

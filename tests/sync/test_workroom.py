@@ -14,7 +14,7 @@ import requests
 
 from common.states import SyncState
 from common.wire import parse_wire_time
-from sync.worker import Syncer
+from sync.worker import Syncer, SyncReport
 from sync.workroom import THREAD_PAGE, WorkroomSync, download_file, search_thread
 from tests.helpers.faultproxy import FaultProxy
 from tests.helpers.service import API, bearer
@@ -77,6 +77,15 @@ def synced(database: Database, account: Account, clock, base_url: str = "") -> S
     report = syncer.run_once()
     assert report.error is None and report.rejected == [], report
     return syncer
+
+
+def answer_lost_then_back(syncer: Syncer, proxy: FaultProxy, path: str) -> tuple[SyncReport, SyncReport]:
+    """A pass whose answers under ``path`` are lost (the service took the write, the app sends it
+    again), then a pass with the connection back."""
+    proxy.set_fault("cut_answer", path=path)
+    cut = syncer.run_once()
+    proxy.set_fault(None)
+    return cut, syncer.run_once()
 
 
 def bodies(view: workroom.WorkroomView) -> list[str]:
@@ -149,10 +158,7 @@ def test_writes_made_offline_go_out_once_each_when_back_online(
 
         offline = syncer.run_once()
         waiting = workroom.open_workroom(database, contract_id)
-        proxy.set_fault("cut_answer", path=f"{API}/contracts/{contract_id}/{lost_answer}")
-        cut = syncer.run_once()
-        proxy.set_fault(None)
-        back = syncer.run_once()
+        cut, back = answer_lost_then_back(syncer, proxy, f"{API}/contracts/{contract_id}/{lost_answer}")
 
     assert offline.error and cut.error and back.error is None
     assert waiting is not None
@@ -345,10 +351,7 @@ def test_a_message_with_a_file_written_offline_reaches_the_service_once_with_its
         original.unlink()  # the copy written with the message is what goes
         waiting = workroom.open_workroom(database, account.contract_id)
         offline = syncer.run_once()
-        proxy.set_fault("cut_answer", path=f"{API}/contracts/{account.contract_id}/messages/")
-        cut = syncer.run_once()
-        proxy.set_fault(None)
-        back = syncer.run_once()
+        cut, back = answer_lost_then_back(syncer, proxy, f"{API}/contracts/{account.contract_id}/messages/")
 
     assert offline.error and cut.error and back.error is None
     assert waiting is not None
@@ -367,6 +370,7 @@ def test_a_message_with_a_file_written_offline_reaches_the_service_once_with_its
     assert not any((database.data_dir / workroom.OUTGOING_FOLDER).iterdir())  # the copy went once sent
     view = workroom.open_workroom(database, account.contract_id)
     assert view is not None and [m.attachments[0]["name"] for m in view.thread.messages] == ["mock-ups.pdf"]
+    assert [(file["name"], file["author_name"]) for file in view.recent_files] == [("mock-ups.pdf", "Ann")]
 
 
 def test_a_file_gone_before_sending_refuses_its_message_and_the_others_go(
@@ -404,11 +408,9 @@ def test_a_meeting_scheduled_offline_is_posted_on_the_service_once(database, acc
         )
         waiting = workroom.open_workroom(database, account.contract_id)
         assert syncer.run_once().error
-        proxy.set_fault("cut_answer", path=f"{API}/contracts/{account.contract_id}/meetings/")
-        assert syncer.run_once().error
-        proxy.set_fault(None)
-        assert syncer.run_once().error is None
+        cut, back = answer_lost_then_back(syncer, proxy, f"{API}/contracts/{account.contract_id}/meetings/")
 
+    assert cut.error and back.error is None
     assert waiting is not None
     [outgoing] = waiting.thread.messages
     assert outgoing.meeting is not None and outgoing.meeting["title"] == "Kick-off"

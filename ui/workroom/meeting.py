@@ -10,7 +10,6 @@ from PySide6.QtCore import QDate, QDateTime, QTime
 from PySide6.QtWidgets import (
     QDateTimeEdit,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from common.timetext import local_text
 from common.wire import MEETING_MINUTES, parse_wire_time
+from ui.dialogs import ok_cancel_buttons
 
 
 def meeting_text(meeting: dict, zone: tzinfo | None) -> str:
@@ -68,13 +68,7 @@ class MeetingDialog(QDialog):
         form.addRow("&Duration:", self.duration_box)
         form.addRow("&Join link:", self.link_edit)
         form.addRow(self.zones_label)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Schedule")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        form.addRow(ok_cancel_buttons(self, "Schedule"))
         self._show_zones()
 
     def start(self) -> datetime:

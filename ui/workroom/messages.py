@@ -134,9 +134,9 @@ class MessagesTab(QWidget):
         zone = self.room.zone
         author = "You" if message.author_id == "" else message.author_name or "Workdiary"
         body = meeting_text(message.meeting, zone) if message.meeting else message.body
-        files = "".join(f"\n📎 {file['name']}" for file in message.attachments)
         head = f"{author}, {local_text(message.created_at, zone)}{delivery_text(message.delivery)}"
-        return f"{head}\n{body}{files}"
+        files = [f"📎 {file['name']}" for file in message.attachments]
+        return "\n".join([head, *([body] if body else []), *files])
 
     def show_older(self, then: Callable[[], None] | None = None) -> None:
         """The page of the thread before the oldest shown, from the copy."""

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QHBoxLayout,
     QInputDialog,
@@ -29,6 +28,7 @@ from common.states import Action, ContractKind
 from common.timetext import hm
 from tracker import workroom
 from tracker.diary import Totals
+from ui.dialogs import ok_cancel_buttons
 from ui.workroom.files import FilePicker, ask_save_file, open_file, save_file
 from ui.workroom.shown import Shown, delivery_text, money_text
 
@@ -104,6 +104,7 @@ class OverviewTab(QWidget):
         for button in (self.open_file_button, self.save_file_button, self.upload_button):
             button.setAutoDefault(False)
             file_buttons.addWidget(button)
+        file_buttons.addStretch()
         files_row.addLayout(file_buttons)
         layout.addLayout(files_row)
         self._files: list[dict] = []
@@ -118,6 +119,8 @@ class OverviewTab(QWidget):
         for file in view.recent_files:
             self.file_list.addItem(file["name"])
         self.file_list.setCurrentRow(0)
+        self.open_file_button.setEnabled(bool(view.recent_files))
+        self.save_file_button.setEnabled(bool(view.recent_files))
 
     def _show_money(self, totals: Totals | None, contract: dict) -> None:
         """This week's hours, and earnings unless the viewer is an agency member (no rate); a
@@ -206,7 +209,10 @@ class OverviewTab(QWidget):
             self.room.write(lambda c: workroom.delete_todo(c.diary.db, contract_id, todo.id, c.now))
 
     def _ask_submission(self) -> None:
-        dialog = SubmissionDialog(self.room, self)
+        item = self.milestone_list.currentItem()
+        if item is None:
+            return
+        dialog = SubmissionDialog(self.room, item.data(Qt.ItemDataRole.UserRole)["title"], self)
         if dialog.exec() == QDialog.DialogCode.Accepted and dialog.text():
             self.submit_work(dialog.text(), dialog.files.take())
 
@@ -245,23 +251,24 @@ class OverviewTab(QWidget):
 class SubmissionDialog(QDialog):
     """Work submitted for payment: a message to the client about it, and files."""
 
-    def __init__(self, room: WorkroomWindow, parent: QWidget) -> None:
+    def __init__(self, room: WorkroomWindow, milestone: str, parent: QWidget) -> None:
         super().__init__(parent)
         self.setWindowTitle("Submit work for payment")
         layout = QVBoxLayout(self)
+        what = QLabel(
+            f"Your work on “{milestone}” goes to the client with this message and these files; "
+            "approving it pays the milestone.",
+            self,
+        )
+        what.setWordWrap(True)
+        layout.addWidget(what)
         layout.addWidget(QLabel("A message to the client about the work:", self))
         self.text_edit = QPlainTextEdit(self)
         self.text_edit.setAccessibleName("Message about the work")
         layout.addWidget(self.text_edit)
         self.files = FilePicker(room, self)
         layout.addWidget(self.files)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Submit for payment")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        layout.addWidget(ok_cancel_buttons(self, "Submit for payment"))
 
     def text(self) -> str:
         return self.text_edit.toPlainText().strip()
