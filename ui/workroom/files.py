@@ -37,7 +37,7 @@ class FilePicker(QWidget):
         buttons = QVBoxLayout()
         self.attach_button = QPushButton("A&ttach…", self)
         self.attach_button.clicked.connect(self.choose)
-        self.remove_button = QPushButton("Re&move file", self)
+        self.remove_button = QPushButton("Remo&ve file", self)
         self.remove_button.clicked.connect(self.remove_selected)
         for button in (self.attach_button, self.remove_button):
             button.setAutoDefault(False)

@@ -78,7 +78,7 @@ class MessagesTab(QWidget):
         self.attachment_list.setAccessibleName("Files of the message")
         self.attachment_list.setMaximumHeight(72)
         self.attachment_list.currentRowChanged.connect(lambda _row: self._enable_file_buttons())
-        self.open_button = QPushButton("&Open", self)
+        self.open_button = QPushButton("Op&en", self)
         self.open_button.clicked.connect(self.open_attachment)
         self.save_button = QPushButton("Save &as…", self)
         self.save_button.clicked.connect(
@@ -101,7 +101,7 @@ class MessagesTab(QWidget):
         self.send_button = QPushButton("Se&nd", self)
         self.send_button.setAutoDefault(False)
         self.send_button.clicked.connect(self.send_message)
-        self.meeting_button = QPushButton("Schedule a &meeting…", self)
+        self.meeting_button = QPushButton("Sc&hedule a meeting…", self)
         self.meeting_button.setAutoDefault(False)
         self.meeting_button.clicked.connect(self._ask_meeting)
         row.addWidget(self.message_edit, 1)

@@ -93,7 +93,7 @@ class OverviewTab(QWidget):
         self.file_list.setAccessibleName("Recent files")
         files_row.addWidget(self.file_list, 1)
         file_buttons = QVBoxLayout()
-        self.open_file_button = QPushButton("&Open", self)
+        self.open_file_button = QPushButton("Ope&n", self)
         self.open_file_button.clicked.connect(lambda: self._chosen_file(lambda file: open_file(room, file)))
         self.save_file_button = QPushButton("Sa&ve as…", self)
         self.save_file_button.clicked.connect(
