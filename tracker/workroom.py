@@ -336,7 +336,7 @@ def check_attachable(path: Path) -> None:
         raise RuleViolation(f"“{path.name}” is a folder: only files can be sent.")
     if size > MAX_FILE_BYTES:
         raise RuleViolation(
-            f"“{path.name}” is {size / MB:.1f} MB: a file may be at most {MAX_FILE_BYTES // MB} MB."
+            f"“{path.name}” is too big to send: a file may be at most {MAX_FILE_BYTES // MB} MB."
         )
 
 
@@ -344,7 +344,7 @@ def check_attachable(path: Path) -> None:
 def keep_outgoing(database: Database, item_id: str, paths: Sequence[Path]) -> Iterator[list[dict]]:
     """Copy the files of an item written here into the data directory, so that moving or deleting
     the originals loses nothing before the service has them: each file's sha256, name, content type
-    and copy's path (relative to the data directory). The copies go again when the body fails."""
+    and copy's path (relative to the data directory). The copies are deleted if the write fails."""
     folder = database.data_dir / OUTGOING_FOLDER / item_id
     try:
         kept = [_keep_copy(database, folder / str(index), path) for index, path in enumerate(paths)]

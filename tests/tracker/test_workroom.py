@@ -163,7 +163,7 @@ def test_a_file_over_the_services_limit_is_refused_at_once_and_nothing_is_writte
         sparse.truncate(MAX_FILE_BYTES + 1)
 
     with pytest.raises(
-        RuleViolation, match=re.escape("“video.mp4” is 25.0 MB: a file may be at most 25 MB.")
+        RuleViolation, match=re.escape("“video.mp4” is too big to send: a file may be at most 25 MB.")
     ):
         workroom.send_message(database, contract.id, "Two files", clock.now(), [small, big])
 

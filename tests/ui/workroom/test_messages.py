@@ -135,7 +135,7 @@ def test_a_file_over_the_limit_is_refused_when_attached(database, account, clock
     window.messages.files.add([video])
 
     assert window.messages.files.paths == []
-    assert window.error_label.text() == "“video.mp4” is 25.0 MB: a file may be at most 25 MB."
+    assert window.error_label.text() == "“video.mp4” is too big to send: a file may be at most 25 MB."
     assert not window.error_label.isHidden()
 
 
