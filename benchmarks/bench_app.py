@@ -1,5 +1,6 @@
 """The desktop app: start-up to a visible window, resident memory with the window hidden while
-tracking, and the Work Diary opening and switching weeks on a 5-year database.
+tracking (signed out; signed in; signed in with a workroom open), the Work Diary opening and
+switching weeks on a 5-year database, and a workroom window opening on a 10,000-message copy.
 
     python -m benchmarks --only app
 
@@ -18,7 +19,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psutil
@@ -31,6 +32,7 @@ START_UP_RUNS = 5
 START_UP_BAR_MS = 1500.0
 HIDDEN_RSS_BAR_MB = 120.0
 OPEN_WEEK_BAR_MS = 150.0
+OPEN_WORKROOM_BAR_MS = 300.0
 DIARY_RUNS = 10
 TRACKING_SECONDS = 20
 MB = 1024 * 1024
@@ -77,10 +79,11 @@ def measure_start_up() -> list[dict]:
     return [row("start-up to window shown (warm, median)", median_start_up() * 1000, "ms", START_UP_BAR_MS)]
 
 
-def hidden_while_tracking(service_url: str | None) -> dict:
+def hidden_while_tracking(service_url: str | None, workroom: bool = False) -> dict:
     """In this process: the app as ``workdiary`` builds it (real pynput and mss), tracking with
     its window hidden for TRACKING_SECONDS, then its resident memory. With ``service_url``, signed
-    in to that (demo) contract service first, tracking on one of its contracts and syncing."""
+    in to that (demo) contract service first, tracking on one of its contracts and syncing; with
+    ``workroom``, that contract's workroom window open meanwhile."""
     from ui.app import Workdiary  # first, as `workdiary` does (see ui/__init__)
     from tracker.capture import make_capturer, make_input  # isort: skip
     from ui.sync_thread import SyncService
@@ -124,6 +127,8 @@ def hidden_while_tracking(service_url: str | None) -> dict:
             sync.sign_in(service_url, DEMO_EMAIL, DEMO_PASSWORD)
             synced.exec()
             contract_id = next(c.id for c in workdiary.diary.contracts() if c.title == DEMO_CONTRACT)
+            if workroom:
+                workdiary.dialogs.open_workroom(contract_id)
         statuses: list = []
         service.status.connect(statuses.append)
         service.start(contract_id, "Memory")
@@ -147,12 +152,11 @@ def measure_hidden_while_tracking() -> list[dict]:
         port = local.free_port()
         demo_service = local.serve_in_background("127.0.0.1", port, demo=True, folder=Path(folder))
         try:
+            url = f"http://127.0.0.1:{port}"
             for name, arguments in (
                 ("RSS, window hidden, tracking, signed out", ["--hidden"]),
-                (
-                    "RSS, window hidden, tracking, signed in and syncing",
-                    ["--hidden", f"http://127.0.0.1:{port}"],
-                ),
+                ("RSS, window hidden, tracking, signed in and syncing", ["--hidden", url]),
+                ("RSS, tracking, signed in and syncing, a workroom open", ["--workroom", url]),
             ):
                 result = in_fresh_process(*arguments)
                 if not result["tracking"]:
@@ -228,13 +232,117 @@ def measure_diary_window() -> list[dict]:
     ]
 
 
+def workroom_window(service_url: str) -> dict:
+    """In this process: the demo contract's workroom copied by the real sync from the demo service,
+    with a 2-year thread of 10,000 messages put before its own; its window opened to usable (the
+    copy read off the GUI thread and shown, painted), and the thread scrolled up a page at a time."""
+    import random
+
+    from PySide6.QtWidgets import QApplication
+
+    from benchmarks.bench_workroom_copy import MESSAGES, add_thread
+    from common.timeutil import SystemClock
+    from sync.client import ServiceClient
+    from sync.worker import Syncer
+    from tracker.diary import Diary
+    from tracker.storage import Database
+    from ui.operations import Operations
+    from ui.workroom import WorkroomWindow
+
+    app = QApplication([])
+    clock = SystemClock()
+    with tempfile.TemporaryDirectory() as work:
+        database = Database(Path(work))
+        diary = Diary(database)
+        token = ServiceClient(service_url).sign_in(DEMO_EMAIL, DEMO_PASSWORD, "benchmark").token
+        Syncer(database, ServiceClient(service_url, token), clock, timedelta(0)).run_once()
+        contract_id = next(c.id for c in diary.contracts() if c.title == DEMO_CONTRACT)
+        add_thread(database, contract_id, random.Random(13), MESSAGES)
+        operations = Operations(diary, clock.now)
+
+        def usable(window: WorkroomWindow) -> None:
+            read: list[bool] = []
+            operations.after_those_asked(window, lambda: read.append(True))
+            while not read:
+                app.processEvents()
+            window.repaint()
+            app.processEvents()
+
+        opening, scrolling = [], []
+        for _ in range(DIARY_RUNS):
+            started = time.perf_counter()
+            window = WorkroomWindow(contract_id, operations, clock.now)
+            window.show()
+            usable(window)
+            opening.append(time.perf_counter() - started)
+            window.close()
+            window.deleteLater()
+            app.processEvents()
+        window = WorkroomWindow(contract_id, operations, clock.now)
+        window.show()
+        window.tabs.setCurrentWidget(window.messages)
+        usable(window)
+        for _ in range(DIARY_RUNS):
+            started = time.perf_counter()
+            window.messages.show_older()
+            usable(window)
+            scrolling.append(time.perf_counter() - started)
+        shown = window.messages.thread_list.count()
+        operations.shutdown()
+        database.close()
+    return {
+        "first": opening[0],
+        "open": statistics.median(opening),
+        "older": statistics.median(scrolling),
+        "shown": shown,
+    }
+
+
+def measure_workroom_window() -> list[dict]:
+    from service import local
+
+    with tempfile.TemporaryDirectory() as folder:
+        port = local.free_port()
+        demo_service = local.serve_in_background("127.0.0.1", port, demo=True, folder=Path(folder))
+        try:
+            result = in_fresh_process("--workroom-window", f"http://127.0.0.1:{port}")
+        finally:
+            demo_service.terminate()
+            demo_service.wait()
+    return [
+        row(
+            "workroom: first open on a 10,000-message copy",
+            result["first"] * 1000,
+            "ms",
+            OPEN_WORKROOM_BAR_MS,
+        ),
+        row(
+            "workroom: open again on that copy (median)",
+            result["open"] * 1000,
+            "ms",
+            OPEN_WORKROOM_BAR_MS,
+        ),
+        row("workroom: a page of older messages shown (median)", result["older"] * 1000, "ms"),
+        row("workroom: messages shown after scrolling up", result["shown"], "messages"),
+    ]
+
+
 def run() -> list[dict]:
     if not os.environ.get("DISPLAY"):
         raise RuntimeError("needs an X display: run it through `python -m benchmarks`")
-    return measure_start_up() + measure_hidden_while_tracking() + measure_diary_window()
+    return (
+        measure_start_up()
+        + measure_hidden_while_tracking()
+        + measure_diary_window()
+        + measure_workroom_window()
+    )
 
 
 if __name__ == "__main__" and sys.argv[1:] == ["--diary-window"]:
     print(json.dumps(diary_window()))
 if __name__ == "__main__" and sys.argv[1:2] == ["--hidden"]:
     print(json.dumps(hidden_while_tracking(*sys.argv[2:3] or [None])))
+if __name__ == "__main__" and sys.argv[1:2] == ["--workroom"]:
+    print(json.dumps(hidden_while_tracking(sys.argv[2], workroom=True)))
+if __name__ == "__main__" and sys.argv[1:2] == ["--workroom-window"]:
+    print(json.dumps(workroom_window(sys.argv[2])))

@@ -32,7 +32,6 @@ WORDS = ["design", "review", "invoice", "logo", "checkout", "page", "colours", "
 def fill(database: Database, rng: random.Random) -> str:
     """A service contract's workroom copy with a 2-year thread; the contract's id."""
     contract = Diary(database).add_contract("Two years of work", now=NOW - timedelta(days=730))
-    step = timedelta(days=730) / MESSAGES
     with database.session() as session:
         session.add(
             Workroom(
@@ -50,24 +49,31 @@ def fill(database: Database, rng: random.Random) -> str:
                 fresh_at=NOW,
             )
         )
-        session.flush()
+    add_thread(database, contract.id, rng, MESSAGES)
+    return contract.id
+
+
+def add_thread(database: Database, contract_id: str, rng: random.Random, count: int) -> None:
+    """A 2-year thread of ``count`` messages up to NOW, a file every tenth one, put in the copy
+    before the messages it holds (numbered below them)."""
+    step = timedelta(days=730) / count
+    with database.session() as session:
         rows = [
             {
-                "contract_id": contract.id,
-                "number": number,
+                "contract_id": contract_id,
+                "number": number - count,
                 "id": str(uuid.uuid4()),
                 "kind": "text",
                 "author_id": "client" if number % 2 else "freelancer",
                 "author_name": "Bob" if number % 2 else "Ann",
                 "body": " ".join(rng.choices(WORDS, k=rng.randint(3, 60))),
-                "created_at": NOW - step * (MESSAGES - number),
+                "created_at": NOW - step * (count - number),
                 "attachments": [{"name": f"file-{number}.pdf", "size": 250_000}] if number % 10 == 0 else [],
                 "meeting": None,
             }
-            for number in range(1, MESSAGES + 1)
+            for number in range(1, count + 1)
         ]
         session.execute(insert(WorkroomMessage), rows)
-    return contract.id
 
 
 def run() -> list[dict]:
@@ -76,7 +82,7 @@ def run() -> list[dict]:
         try:
             contract_id = fill(database, random.Random(13))
             opened = median_ms(lambda: workroom.open_workroom(database, contract_id))
-            older = median_ms(lambda: workroom.thread_page(database, contract_id, MESSAGES // 2))
+            older = median_ms(lambda: workroom.thread_page(database, contract_id, -MESSAGES // 2))
         finally:
             database.close()
     return [

@@ -1,7 +1,7 @@
 """The contract's rules for tracking and changing time, shared by the app and the contract service.
 
 Pure functions over plain values: what may be tracked, what may be edited, what manual time may be
-added, and how long a memo may be.
+added, how long a memo may be, and a block's activity level.
 """
 
 from __future__ import annotations
@@ -16,6 +16,14 @@ from common.states import ContractKind, ContractStatus
 from common.timetext import local_text
 from common.timeutil import WEEK, slot_start, week_start
 from common.wire import MAX_MEMO_CHARS
+
+METER_BARS = 10
+
+
+def meter_bars(active_minutes: int, minutes_tracked: int) -> int:
+    """A block's activity level as the 10-bar meter shows it: the share of its tracked minutes
+    with any input, out of 10 (the same in the app, the Work Diary and the web)."""
+    return round(METER_BARS * active_minutes / minutes_tracked) if minutes_tracked else 0
 
 
 @dataclass(frozen=True)

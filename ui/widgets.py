@@ -6,15 +6,8 @@ from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QPainter, QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QToolButton, QWidget
 
+from common.rules import METER_BARS, meter_bars
 from ui.theme import accent, is_dark, mix, warning_color
-
-METER_BARS = 10
-
-
-def meter_bars(active_minutes: int, minutes_tracked: int) -> int:
-    """Filled bars of the meter: the active share of the minutes tracked, out of 10 (as the Work
-    Diary's meter)."""
-    return round(METER_BARS * active_minutes / minutes_tracked) if minutes_tracked else 0
 
 
 class ActivityMeter(QWidget):

@@ -39,7 +39,7 @@ from sqlalchemy import UnaryExpression, and_, case, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from common.errors import RuleViolation
-from common.rules import ContractTerms, check_manual_time, locked_at, why_no_manual_time
+from common.rules import ContractTerms, check_manual_time, locked_at, meter_bars, why_no_manual_time
 from common.states import BlockSource, ContractStatus
 from common.timetext import hm, spoken
 from common.timeutil import (
@@ -68,7 +68,6 @@ from service.web.workroom import ContractId, tab_page, viewer_zone
 from service.workroom.access import party_contract
 from service.workroom.hours import SECONDS, hours_by_contract
 
-METER_BARS = 10
 SLOTS_AN_HOUR = 6
 DAY_SECONDS = 24 * 3600
 IMAGE_MAX_AGE = 365 * DAY_SECONDS  # content-addressed: what a hash names never changes
@@ -205,8 +204,7 @@ class BlockView:
 
     @property
     def bars(self) -> int:
-        """Filled bars of the 10-bar meter: the active share of the minutes tracked (as the app's)."""
-        return round(METER_BARS * self.active_minutes / self.tracked_minutes) if self.tracked_minutes else 0
+        return meter_bars(self.active_minutes, self.tracked_minutes)
 
     @property
     def activity_text(self) -> str:

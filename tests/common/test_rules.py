@@ -10,12 +10,14 @@ import pytest
 
 from common.errors import RuleViolation
 from common.rules import (
+    METER_BARS,
     ContractTerms,
     check_editable,
     check_manual_time,
     check_memo,
     is_trackable,
     locked_at,
+    meter_bars,
 )
 from common.states import ContractKind, ContractStatus
 from common.wire import MAX_MEMO_CHARS
@@ -116,3 +118,11 @@ def test_a_memo_is_one_line_of_at_most_500_characters():
     check_memo("x" * MAX_MEMO_CHARS)
     with pytest.raises(RuleViolation, match=r"at most 500 characters .*this one has 501"):
         check_memo("x" * (MAX_MEMO_CHARS + 1))
+
+
+@pytest.mark.parametrize(
+    ("active", "tracked", "bars"),
+    [(0, 0, 0), (0, 10, 0), (10, 10, METER_BARS), (7, 10, 7), (1, 3, 3), (2, 3, 7), (1, 1, METER_BARS)],
+)
+def test_the_meter_fills_the_active_share_of_the_tracked_minutes(active, tracked, bars):
+    assert meter_bars(active, tracked) == bars

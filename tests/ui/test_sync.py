@@ -266,3 +266,28 @@ def test_a_saved_account_syncs_from_the_start(
         assert sync.current.problem == ""
     finally:
         sync.shutdown()
+
+
+def test_a_question_to_the_service_is_answered_in_the_gui_thread_or_says_why_not(
+    qtbot, workdiary, service, service_contract, memory_keyring, proxy
+):
+    answers, reasons = [], []
+    owner = workdiary.window
+
+    def ask() -> None:
+        with qtbot.waitSignal(workdiary.sync._answered_from_thread):
+            workdiary.sync.ask(
+                owner, lambda online: online.client.me()["email"], answers.append, reasons.append
+            )
+
+    ask()
+    assert reasons == ["Sign in to the contract service in Settings first."]
+    sign_in(qtbot, workdiary, proxy.url)
+    ask()
+    assert answers == [FREELANCER]
+    proxy.set_fault("down")
+    ask()
+    assert answers == [FREELANCER]
+    assert reasons[1:] == [
+        f"The contract service at {proxy.url} did not answer: no connection could be made, or it was cut"
+    ]

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from common.rules import METER_BARS, meter_bars
 from common.states import BlockSource
 from common.timetext import hm
 from common.timetext import spoken as spoken_hm
@@ -44,7 +45,6 @@ from ui.theme import mix, warning_color
 CELL_WIDTH = 158
 THUMB_SIZE = QSize(CELL_WIDTH - 10, (CELL_WIDTH - 10) * 9 // 16)
 PAD = 5
-METER_BARS = 10
 BLOCKS_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
@@ -117,8 +117,7 @@ class Cell:
 
     @property
     def bars(self) -> int:
-        """Filled bars of the 10-bar meter: the active share of the minutes tracked."""
-        return round(METER_BARS * self.active / self.tracked) if self.tracked else 0
+        return meter_bars(self.active, self.tracked)
 
     def marks(self) -> list[str]:
         marks = []
