@@ -1,17 +1,20 @@
 """A workroom's files in the window: those chosen to go with what is being written, and the
 thread's, opened or saved from this computer when held here (sent from here, or downloaded before),
-else downloaded through the sync thread first."""
+else downloaded through the sync thread first.
+
+The file dialogs and the desktop's opener are looked up in their modules when used: PySide makes a
+class's Python type at its first lookup, memory the window does not need before then."""
 
 from __future__ import annotations
 
 import shutil
 from collections.abc import Callable, Iterable
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QUrl
-from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QListWidget, QPushButton, QVBoxLayout, QWidget
+from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6.QtWidgets import QHBoxLayout, QListWidget, QPushButton, QVBoxLayout, QWidget
 
 from common.errors import RuleViolation
 from tracker import workroom
@@ -29,25 +32,32 @@ class FilePicker(QWidget):
         super().__init__(parent)
         self.room = room
         self.paths: list[Path] = []
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        self.file_list = QListWidget(self)
-        self.file_list.setAccessibleName("Files to send")
-        self.file_list.setMaximumHeight(72)
-        buttons = QVBoxLayout()
+        self._layout = QHBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._buttons = QVBoxLayout()
         self.attach_button = QPushButton("A&ttach…", self)
+        self.attach_button.setAutoDefault(False)
         self.attach_button.clicked.connect(self.choose)
+        self._buttons.addWidget(self.attach_button)
+        self._layout.addStretch(1)
+        self._layout.addLayout(self._buttons)
+
+    @cached_property
+    def file_list(self) -> QListWidget:
+        """The files chosen, with their Remove button: made with the first one."""
+        file_list = QListWidget(self)
+        file_list.setAccessibleName("Files to send")
+        file_list.setMaximumHeight(72)
+        self._layout.takeAt(0)  # the stretch that kept the button at the right
+        self._layout.insertWidget(0, file_list, 1)
         self.remove_button = QPushButton("Remo&ve file", self)
+        self.remove_button.setAutoDefault(False)
         self.remove_button.clicked.connect(self.remove_selected)
-        for button in (self.attach_button, self.remove_button):
-            button.setAutoDefault(False)
-            buttons.addWidget(button)
-        layout.addWidget(self.file_list, 1)
-        layout.addLayout(buttons)
-        self._show()
+        self._buttons.addWidget(self.remove_button)
+        return file_list
 
     def choose(self) -> None:
-        names, _filter = QFileDialog.getOpenFileNames(self, "Attach files")
+        names, _filter = QtWidgets.QFileDialog.getOpenFileNames(self, "Attach files")
         self.add(Path(name) for name in names)
 
     def add(self, paths: Iterable[Path]) -> None:
@@ -73,10 +83,12 @@ class FilePicker(QWidget):
         return paths
 
     def _show(self) -> None:
+        if not self.paths and "file_list" not in self.__dict__:
+            return
         self.file_list.clear()
         self.file_list.addItems([path.name for path in self.paths])
         self.file_list.setVisible(bool(self.paths))
-        self.remove_button.setEnabled(bool(self.paths))
+        self.remove_button.setVisible(bool(self.paths))
 
 
 def fetch_file(room: WorkroomWindow, file: dict, then: Callable[[Path], None]) -> None:
@@ -108,7 +120,7 @@ def open_file(room: WorkroomWindow, file: dict) -> None:
     """Open the file in the application the desktop opens its kind with."""
 
     def open_path(path: Path) -> None:
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+        QtGui.QDesktopServices.openUrl(QtCore.QUrl.fromLocalFile(str(path)))
 
     fetch_file(room, file, open_path)
 
@@ -124,6 +136,6 @@ def save_file(room: WorkroomWindow, file: dict, target: Path) -> None:
 
 
 def ask_save_file(room: WorkroomWindow, parent: QWidget, file: dict) -> None:
-    target, _filter = QFileDialog.getSaveFileName(parent, "Save as", file["name"])
+    target, _filter = QtWidgets.QFileDialog.getSaveFileName(parent, "Save as", file["name"])
     if target:
         save_file(room, file, Path(target))

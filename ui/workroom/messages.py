@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDropEvent
+from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -28,10 +28,11 @@ from common.timeutil import local_zone
 from tracker import workroom
 from ui.sync_thread import Online
 from ui.workroom.files import FilePicker, ask_save_file, open_file, save_file
-from ui.workroom.meeting import MeetingDialog, meeting_text
-from ui.workroom.shown import Shown, delivery_text
+from ui.workroom.shown import Shown, delivery_text, meeting_text
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+
     from ui.workroom import WorkroomWindow
 
 OFFLINE_SEARCH = "Search needs the contract service; showing matches in the messages held here."
@@ -45,24 +46,13 @@ class MessagesTab(QWidget):
         self._older: int | None = None  # before= of the thread's next older page
         self._client: dict = {}  # the client's profile line (their name and time zone)
         self.setAcceptDrops(True)
-        layout = QVBoxLayout(self)
+        self._layout = layout = QVBoxLayout(self)
 
         self.search_edit = QLineEdit(self)
         self.search_edit.setAccessibleName("Search the messages")
         self.search_edit.setPlaceholderText("Search the messages")
         self.search_edit.returnPressed.connect(lambda: self.search(self.search_edit.text()))
         layout.addWidget(self.search_edit)
-        self.search_note = QLabel(self)
-        self.search_note.setWordWrap(True)
-        self.search_note.hide()
-        layout.addWidget(self.search_note)
-        self.search_list = QListWidget(self)
-        self.search_list.setAccessibleName("Messages found")
-        self.search_list.setWordWrap(True)
-        self.search_list.setMaximumHeight(120)
-        self.search_list.currentItemChanged.connect(self._hit_chosen)
-        self.search_list.hide()
-        layout.addWidget(self.search_list)
 
         self.older_button = QPushButton("Show &older messages", self)
         self.older_button.clicked.connect(lambda: self.show_older())
@@ -72,27 +62,6 @@ class MessagesTab(QWidget):
         self.thread_list.setWordWrap(True)
         self.thread_list.currentItemChanged.connect(self._message_chosen)
         layout.addWidget(self.thread_list)
-
-        chosen = QHBoxLayout()
-        self.attachment_list = QListWidget(self)
-        self.attachment_list.setAccessibleName("Files of the message")
-        self.attachment_list.setMaximumHeight(72)
-        self.attachment_list.currentRowChanged.connect(lambda _row: self._enable_file_buttons())
-        self.open_button = QPushButton("Op&en", self)
-        self.open_button.clicked.connect(self.open_attachment)
-        self.save_button = QPushButton("Save &as…", self)
-        self.save_button.clicked.connect(
-            lambda: self._chosen_file(lambda file: ask_save_file(self.room, self, file))
-        )
-        self.join_button = QPushButton("&Join", self)
-        self.join_button.clicked.connect(self.join_meeting)
-        self.invitation_button = QPushButton("Save &invitation (.ics)…", self)
-        self.invitation_button.clicked.connect(self._ask_save_invitation)
-        chosen.addWidget(self.attachment_list, 1)
-        for button in (self.open_button, self.save_button, self.join_button, self.invitation_button):
-            button.setAutoDefault(False)
-            chosen.addWidget(button)
-        layout.addLayout(chosen)
 
         row = QHBoxLayout()
         self.message_edit = QLineEdit(self)
@@ -110,7 +79,20 @@ class MessagesTab(QWidget):
         layout.addLayout(row)
         self.files = FilePicker(room, self)
         layout.addWidget(self.files)
-        self._message_chosen(None)
+
+    @cached_property
+    def chosen(self) -> ChosenMessage:
+        """The chosen message's files and meeting, under the thread: made when first needed."""
+        chosen = ChosenMessage(self)
+        self._layout.insertWidget(self._layout.indexOf(self.thread_list) + 1, chosen)
+        return chosen
+
+    @cached_property
+    def found(self) -> Found:
+        """The search's results, under the search field: made at the first search."""
+        found = Found(self)
+        self._layout.insertWidget(self._layout.indexOf(self.search_edit) + 1, found)
+        return found
 
     def show_copy(self, shown: Shown) -> None:
         thread = shown.view.thread
@@ -155,71 +137,12 @@ class MessagesTab(QWidget):
             self, lambda context: workroom.thread_page(context.diary.db, contract_id, before), shown
         )
 
-    # ----- the chosen message's files and meeting
-
     def _message_chosen(self, item: QListWidgetItem | None) -> None:
         message: workroom.Message | None = item.data(_MESSAGE) if item is not None else None
-        self.attachment_list.clear()
-        for file in message.attachments if message else []:
-            self.attachment_list.addItem(file["name"])
-        self.attachment_list.setCurrentRow(0)
-        has_files = self.attachment_list.count() > 0
-        for widget in (self.attachment_list, self.open_button, self.save_button):
-            widget.setVisible(has_files)
-        meeting = message.meeting if message else None
-        self.join_button.setVisible(meeting is not None)
-        self.invitation_button.setVisible(meeting is not None)
-        self.join_button.setEnabled(bool(meeting and meeting.get("join_url")))
-        self.invitation_button.setEnabled(bool(meeting and "invitation" in meeting))  # once on the service
-        self._enable_file_buttons()
-
-    def _chosen_message(self) -> workroom.Message | None:
-        item = self.thread_list.currentItem()
-        return item.data(_MESSAGE) if item is not None else None
-
-    def _enable_file_buttons(self) -> None:
-        chosen = self.attachment_list.currentRow() >= 0
-        self.open_button.setEnabled(chosen)
-        self.save_button.setEnabled(chosen)
-
-    def _chosen_file(self, then: Callable[[dict], None]) -> None:
-        message, row = self._chosen_message(), self.attachment_list.currentRow()
-        if message is not None and 0 <= row < len(message.attachments):
-            then(message.attachments[row])
-
-    def open_attachment(self) -> None:
-        self._chosen_file(lambda file: open_file(self.room, file))
-
-    def save_attachment(self, target: Path) -> None:
-        self._chosen_file(lambda file: save_file(self.room, file, target))
-
-    def join_meeting(self) -> None:
-        message = self._chosen_message()
-        if message is not None and message.meeting and message.meeting.get("join_url"):
-            QDesktopServices.openUrl(QUrl(message.meeting["join_url"]))
-
-    def _ask_save_invitation(self) -> None:
-        message = self._chosen_message()
-        if message is not None and message.meeting:
-            name = f"{message.meeting['title']}.ics"
-            target, _filter = QFileDialog.getSaveFileName(self, "Save invitation", name, "Calendar (*.ics)")
-            if target:
-                self.save_invitation(Path(target))
-
-    def save_invitation(self, target: Path) -> None:
-        """Save the chosen meeting's invitation, as the service makes it, for a calendar."""
-        message = self._chosen_message()
-        if message is None or not message.meeting or "id" not in message.meeting:
-            return
-        contract_id, meeting_id = self.room.contract_id, message.meeting["id"]
-
-        def write(ics: bytes) -> None:
-            try:
-                target.write_bytes(ics)
-            except OSError as error:
-                self.room.show_error(f"The invitation could not be saved as {target}: {error.strerror}.")
-
-        self.room.ask(lambda online: online.client.invitation(contract_id, meeting_id), write)
+        if message is not None and (message.attachments or message.meeting):
+            self.chosen.show_message(message)
+        elif "chosen" in self.__dict__:
+            self.chosen.hide()
 
     # ----- writing, through the outbox
 
@@ -242,6 +165,8 @@ class MessagesTab(QWidget):
             event.acceptProposedAction()
 
     def _ask_meeting(self) -> None:
+        from ui.workroom.dialogs import MeetingDialog  # its widgets' classes loaded when first asked
+
         dialog = MeetingDialog(
             self.room.zone or local_zone(),
             self._client.get("name", "The client"),
@@ -277,8 +202,8 @@ class MessagesTab(QWidget):
         """The service's search of the whole thread; offline, the copy's messages holding the words."""
         words, contract_id = words.strip(), self.room.contract_id
         if not words:
-            self.search_note.hide()
-            self.search_list.hide()
+            if "found" in self.__dict__:
+                self.found.hide()
             return
 
         def ask_service(online: Online) -> list[workroom.Message]:
@@ -296,20 +221,7 @@ class MessagesTab(QWidget):
         self.room.ask(ask_service, lambda hits: self._show_hits(hits, ""), search_copy)
 
     def _show_hits(self, hits: list[workroom.Message], note: str) -> None:
-        if not hits:
-            note = f"{note} No message holds these words.".strip()
-        self.search_note.setText(note)
-        self.search_note.setVisible(bool(note))
-        self.search_list.clear()
-        for message in hits:
-            item = QListWidgetItem(self._message_text(message))
-            item.setData(_MESSAGE, message)
-            self.search_list.addItem(item)
-        self.search_list.setVisible(bool(hits))
-
-    def _hit_chosen(self, item: QListWidgetItem | None) -> None:
-        if item is not None:
-            self.go_to(item.data(_MESSAGE).number)
+        self.found.show_hits([(self._message_text(message), message) for message in hits], note)
 
     def go_to(self, number: int | None) -> None:
         """Scroll the thread to a message, showing older pages of the copy as far as it is."""
@@ -322,5 +234,127 @@ class MessagesTab(QWidget):
         if self._older is not None:
             self.show_older(lambda: self.go_to(number))
         else:
-            self.search_note.setText("That message is older than the thread held here.")
-            self.search_note.show()
+            self.found.say("That message is older than the thread held here.")
+
+
+class Found(QWidget):
+    """What a search found, and a note on how (offline: in the copy alone); choosing a message
+    scrolls the thread to it."""
+
+    def __init__(self, tab: MessagesTab) -> None:
+        super().__init__(tab)
+        self.tab = tab
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.note = QLabel(self)
+        self.note.setWordWrap(True)
+        self.hits = QListWidget(self)
+        self.hits.setAccessibleName("Messages found")
+        self.hits.setWordWrap(True)
+        self.hits.setMaximumHeight(120)
+        self.hits.currentItemChanged.connect(self._chosen)
+        layout.addWidget(self.note)
+        layout.addWidget(self.hits)
+
+    def show_hits(self, hits: list[tuple[str, workroom.Message]], note: str) -> None:
+        if not hits:
+            note = f"{note} No message holds these words.".strip()
+        self.hits.clear()
+        for text, message in hits:
+            item = QListWidgetItem(text)
+            item.setData(_MESSAGE, message)
+            self.hits.addItem(item)
+        self.hits.setVisible(bool(hits))
+        self.say(note)
+
+    def _chosen(self, item: QListWidgetItem | None) -> None:
+        if item is not None:
+            self.tab.go_to(item.data(_MESSAGE).number)
+
+    def say(self, note: str) -> None:
+        self.note.setText(note)
+        self.note.setVisible(bool(note))
+        self.show()
+
+
+class ChosenMessage(QWidget):
+    """The chosen message's files, to open or save, and its meeting, to join or add to a calendar."""
+
+    def __init__(self, tab: MessagesTab) -> None:
+        super().__init__(tab)
+        self.room = tab.room
+        self.message: workroom.Message | None = None
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.attachment_list = QListWidget(self)
+        self.attachment_list.setAccessibleName("Files of the message")
+        self.attachment_list.setMaximumHeight(72)
+        self.open_button = QPushButton("Op&en", self)
+        self.open_button.clicked.connect(self.open_attachment)
+        self.save_button = QPushButton("Save &as…", self)
+        self.save_button.clicked.connect(
+            lambda: self._chosen_file(lambda file: ask_save_file(self.room, self, file))
+        )
+        self.join_button = QPushButton("&Join", self)
+        self.join_button.clicked.connect(self.join_meeting)
+        self.invitation_button = QPushButton("Save &invitation (.ics)…", self)
+        self.invitation_button.clicked.connect(self._ask_save_invitation)
+        layout.addWidget(self.attachment_list, 1)
+        for button in (self.open_button, self.save_button, self.join_button, self.invitation_button):
+            button.setAutoDefault(False)
+            layout.addWidget(button)
+
+    def show_message(self, message: workroom.Message) -> None:
+        self.message = message
+        self.attachment_list.clear()
+        self.attachment_list.addItems([file["name"] for file in message.attachments])
+        self.attachment_list.setCurrentRow(0)
+        for widget in (self.attachment_list, self.open_button, self.save_button):
+            widget.setVisible(bool(message.attachments))
+        meeting = message.meeting
+        self.join_button.setVisible(meeting is not None)
+        self.invitation_button.setVisible(meeting is not None)
+        self.join_button.setEnabled(bool(meeting and meeting.get("join_url")))
+        self.invitation_button.setEnabled(bool(meeting and "invitation" in meeting))  # once on the service
+        self.show()
+
+    def _chosen_file(self, then: Callable[[dict], None]) -> None:
+        row = self.attachment_list.currentRow()
+        if self.message is not None and 0 <= row < len(self.message.attachments):
+            then(self.message.attachments[row])
+
+    def open_attachment(self) -> None:
+        self._chosen_file(lambda file: open_file(self.room, file))
+
+    def save_attachment(self, target: Path) -> None:
+        self._chosen_file(lambda file: save_file(self.room, file, target))
+
+    def join_meeting(self) -> None:
+        meeting = self.message.meeting if self.message else None
+        if meeting and meeting.get("join_url"):
+            QtGui.QDesktopServices.openUrl(QtCore.QUrl(meeting["join_url"]))
+
+    def _ask_save_invitation(self) -> None:
+        meeting = self.message.meeting if self.message else None
+        if meeting:
+            name = f"{meeting['title']}.ics"
+            target, _filter = QtWidgets.QFileDialog.getSaveFileName(
+                self, "Save invitation", name, "Calendar (*.ics)"
+            )
+            if target:
+                self.save_invitation(Path(target))
+
+    def save_invitation(self, target: Path) -> None:
+        """Save the meeting's invitation, as the service makes it, for a calendar."""
+        meeting = self.message.meeting if self.message else None
+        if not meeting or "id" not in meeting:
+            return
+        contract_id, meeting_id = self.room.contract_id, meeting["id"]
+
+        def write(ics: bytes) -> None:
+            try:
+                target.write_bytes(ics)
+            except OSError as error:
+                self.room.show_error(f"The invitation could not be saved as {target}: {error.strerror}.")
+
+        self.room.ask(lambda online: online.client.invitation(contract_id, meeting_id), write)

@@ -8,17 +8,16 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6 import QtWidgets
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QInputDialog,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -28,8 +27,7 @@ from common.states import Action, ContractKind
 from common.timetext import hm
 from tracker import workroom
 from tracker.diary import Totals
-from ui.dialogs import ok_cancel_buttons
-from ui.workroom.files import FilePicker, ask_save_file, open_file, save_file
+from ui.workroom.files import ask_save_file, open_file, save_file
 from ui.workroom.shown import Shown, delivery_text, money_text
 
 if TYPE_CHECKING:
@@ -212,6 +210,8 @@ class OverviewTab(QWidget):
         item = self.milestone_list.currentItem()
         if item is None:
             return
+        from ui.workroom.dialogs import SubmissionDialog  # its widgets' classes loaded when first asked
+
         dialog = SubmissionDialog(self.room, item.data(Qt.ItemDataRole.UserRole)["title"], self)
         if dialog.exec() == QDialog.DialogCode.Accepted and dialog.text():
             self.submit_work(dialog.text(), dialog.files.take())
@@ -238,7 +238,7 @@ class OverviewTab(QWidget):
         self._chosen_file(lambda file: save_file(self.room, file, target))
 
     def _ask_upload(self) -> None:
-        names, _filter = QFileDialog.getOpenFileNames(self, "Upload files")
+        names, _filter = QtWidgets.QFileDialog.getOpenFileNames(self, "Upload files")
         if names:
             self.upload([Path(name) for name in names])
 
@@ -246,29 +246,3 @@ class OverviewTab(QWidget):
         """Files to the thread, as a message of their own (as the web's Overview uploads them)."""
         contract_id = self.room.contract_id
         self.room.write(lambda c: workroom.send_message(c.diary.db, contract_id, "", c.now, paths))
-
-
-class SubmissionDialog(QDialog):
-    """Work submitted for payment: a message to the client about it, and files."""
-
-    def __init__(self, room: WorkroomWindow, milestone: str, parent: QWidget) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Submit work for payment")
-        layout = QVBoxLayout(self)
-        what = QLabel(
-            f"Your work on “{milestone}” goes to the client with this message and these files; "
-            "approving it pays the milestone.",
-            self,
-        )
-        what.setWordWrap(True)
-        layout.addWidget(what)
-        layout.addWidget(QLabel("A message to the client about the work:", self))
-        self.text_edit = QPlainTextEdit(self)
-        self.text_edit.setAccessibleName("Message about the work")
-        layout.addWidget(self.text_edit)
-        self.files = FilePicker(room, self)
-        layout.addWidget(self.files)
-        layout.addWidget(ok_cancel_buttons(self, "Submit for payment"))
-
-    def text(self) -> str:
-        return self.text_edit.toPlainText().strip()

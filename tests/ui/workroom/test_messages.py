@@ -29,7 +29,7 @@ from tracker import workroom
 from tracker.settings import Settings
 from ui.sync_thread import SyncService
 from ui.workroom import WAITING, WorkroomWindow
-from ui.workroom.meeting import MeetingDialog
+from ui.workroom.dialogs import MeetingDialog
 from ui.workroom.messages import OFFLINE_SEARCH
 
 account = sync_fixtures.account
@@ -174,15 +174,15 @@ def test_the_clients_file_opens_and_saves_with_its_bytes_and_offline_from_this_c
         window = online_window(account.contract_id, proxy.url)
         tab = window.messages
         select_message(window, "📎 Brief.pdf")
-        assert texts(tab.attachment_list) == ["Brief.pdf"] and tab.open_button.isEnabled()
+        assert texts(tab.chosen.attachment_list) == ["Brief.pdf"] and tab.chosen.open_button.isEnabled()
 
-        tab.open_attachment()
+        tab.chosen.open_attachment()
         qtbot.waitUntil(lambda: bool(opened))
         proxy.set_fault("down")
-        tab.save_attachment(tmp_path / "brief copy.pdf")
+        tab.chosen.save_attachment(tmp_path / "brief copy.pdf")
         qtbot.waitUntil(lambda: (tmp_path / "brief copy.pdf").exists())
         select_message(window, "📎 Terms.pdf")
-        tab.save_attachment(tmp_path / "terms.pdf")
+        tab.chosen.save_attachment(tmp_path / "terms.pdf")
         qtbot.waitUntil(lambda: not window.error_label.isHidden())
 
     [url] = opened
@@ -221,8 +221,8 @@ def test_a_meeting_is_scheduled_in_both_zones_then_joined_and_its_invitation_sav
     window.refresh()
     qtbot.waitUntil(lambda: WAITING not in texts(window.messages.thread_list)[-1])
     select_message(window, "45 min")
-    window.messages.join_button.click()
-    window.messages.save_invitation(tmp_path / "kick-off.ics")
+    window.messages.chosen.join_button.click()
+    window.messages.chosen.save_invitation(tmp_path / "kick-off.ics")
     qtbot.waitUntil(lambda: (tmp_path / "kick-off.ics").exists())
 
     assert shown_zones == [
@@ -249,21 +249,21 @@ def test_search_asks_the_service_and_offline_the_copy(database, account, client,
         tab = window.messages
 
         tab.search("logo")
-        qtbot.waitUntil(lambda: tab.search_list.count() == 2)
-        online_hits = texts(tab.search_list)
-        assert tab.search_note.isHidden()
+        qtbot.waitUntil(lambda: tab.found.hits.count() == 2)
+        online_hits = texts(tab.found.hits)
+        assert tab.found.note.isHidden()
         [draft_row] = [
             row for row, text in enumerate(online_hits) if text.endswith("The logo draft is ready")
         ]
-        tab.search_list.setCurrentRow(draft_row)  # held in the copy, on a page not shown yet
+        tab.found.hits.setCurrentRow(draft_row)  # held in the copy, on a page not shown yet
         qtbot.waitUntil(lambda: tab.thread_list.currentItem() is not None)
         chosen = tab.thread_list.currentItem().text()
 
         proxy.set_fault("down")
         tab.search("LOGO draft")
-        qtbot.waitUntil(lambda: not tab.search_note.isHidden())
+        qtbot.waitUntil(lambda: not tab.found.note.isHidden())
 
     assert any(hit.endswith("📎 Logo.pdf") for hit in online_hits)
     assert chosen.endswith("\nThe logo draft is ready")
-    assert tab.search_note.text() == OFFLINE_SEARCH
-    assert [text.split("\n")[1] for text in texts(tab.search_list)] == ["The logo draft is ready"]
+    assert tab.found.note.text() == OFFLINE_SEARCH
+    assert [text.split("\n")[1] for text in texts(tab.found.hits)] == ["The logo draft is ready"]

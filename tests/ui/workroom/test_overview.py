@@ -14,7 +14,7 @@ from tests.ui.workroom import test_messages as messages_tests
 from tests.ui.workroom import test_window as window_tests
 from tests.ui.workroom.test_window import texts
 from ui.workroom import WAITING
-from ui.workroom.overview import SubmissionDialog
+from ui.workroom.dialogs import SubmissionDialog
 
 account = sync_fixtures.account
 client = sync_workroom.client

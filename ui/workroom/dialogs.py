@@ -1,9 +1,11 @@
-"""Scheduling a meeting: its title, start (in the user's zone, shown in the client's too),
-duration and join link; and how a meeting reads in the thread."""
+"""The workroom's dialogs: scheduling a meeting (its start in the user's zone, shown in the
+client's too) and submitting work for payment with files. Loaded when first asked for, with the
+classes of their widgets, which the window does not need until then."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import QDate, QDateTime, QTime
@@ -13,19 +15,19 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QSpinBox,
+    QVBoxLayout,
     QWidget,
 )
 
 from common.timetext import local_text
-from common.wire import MEETING_MINUTES, parse_wire_time
+from common.wire import MEETING_MINUTES
 from ui.dialogs import ok_cancel_buttons
+from ui.workroom.files import FilePicker
 
-
-def meeting_text(meeting: dict, zone: tzinfo | None) -> str:
-    """A meeting as the thread shows it: its title, start in the user's zone and duration."""
-    start = local_text(parse_wire_time(meeting["start"]), zone)
-    return f"📅 {meeting['title']} — {start}, {meeting['duration_minutes']} min"
+if TYPE_CHECKING:
+    from ui.workroom import WorkroomWindow
 
 
 class MeetingDialog(QDialog):
@@ -85,3 +87,29 @@ class MeetingDialog(QDialog):
                 f"{self.client_name}'s time: {local_text(start, self.client_zone)} ({self.client_zone})"
             )
         self.zones_label.setText("\n".join(lines))
+
+
+class SubmissionDialog(QDialog):
+    """Work submitted for payment: a message to the client about it, and files."""
+
+    def __init__(self, room: WorkroomWindow, milestone: str, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Submit work for payment")
+        layout = QVBoxLayout(self)
+        what = QLabel(
+            f"Your work on “{milestone}” goes to the client with this message and these files; "
+            "approving it pays the milestone.",
+            self,
+        )
+        what.setWordWrap(True)
+        layout.addWidget(what)
+        layout.addWidget(QLabel("A message to the client about the work:", self))
+        self.text_edit = QPlainTextEdit(self)
+        self.text_edit.setAccessibleName("Message about the work")
+        layout.addWidget(self.text_edit)
+        self.files = FilePicker(room, self)
+        layout.addWidget(self.files)
+        layout.addWidget(ok_cancel_buttons(self, "Submit for payment"))
+
+    def text(self) -> str:
+        return self.text_edit.toPlainText().strip()
