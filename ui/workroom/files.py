@@ -39,6 +39,7 @@ class FilePicker(QWidget):
         self.attach_button.setAutoDefault(False)
         self.attach_button.clicked.connect(self.choose)
         self._buttons.addWidget(self.attach_button)
+        self._buttons.addStretch()
         self._layout.addStretch(1)
         self._layout.addLayout(self._buttons)
 
@@ -53,7 +54,7 @@ class FilePicker(QWidget):
         self.remove_button = QPushButton("Remo&ve file", self)
         self.remove_button.setAutoDefault(False)
         self.remove_button.clicked.connect(self.remove_selected)
-        self._buttons.addWidget(self.remove_button)
+        self._buttons.insertWidget(1, self.remove_button)
         return file_list
 
     def choose(self) -> None:
