@@ -70,6 +70,12 @@ class MeetingDialog(QDialog):
         form.addRow("&Duration:", self.duration_box)
         form.addRow("&Join link:", self.link_edit)
         form.addRow(self.zones_label)
+        what = QLabel(
+            f"The meeting is posted in the thread, with an invitation {client_name} can add to a calendar.",
+            self,
+        )
+        what.setWordWrap(True)
+        form.addRow(what)
         form.addRow(ok_cancel_buttons(self, "Schedule"))
         self._show_zones()
 
