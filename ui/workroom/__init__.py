@@ -127,6 +127,9 @@ class WorkroomWindow(QWidget):
         self.details.show_copy(shown)
         self.actions.show_copy(shown)
 
+    def now(self) -> datetime:
+        return self._now()
+
     def write(self, write: Callable[[Context], object]) -> None:
         """Write in the copy's outbox; a refusal here (the disk, a rule) shows under the tabs."""
         self.error_label.hide()
