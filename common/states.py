@@ -35,6 +35,7 @@ class WorkroomWriteKind(StrEnum):
     REFUND = "refund"
     MILESTONE_REQUEST = "milestone_request"  # to add a milestone, or change one
     END = "end"  # the contract ended
+    MEETING = "meeting"  # scheduled, posted in the thread
     THREAD_READ = "thread_read"  # the thread read up to a message (body: up_to)
 
 

@@ -11,6 +11,8 @@ MAX_BATCH = 200  # items in one PUT /blocks or PUT /screenshots
 # One PUT /blobs request (the service's defaults: its settings may change them).
 MAX_UPLOAD_IMAGES = 32
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+MAX_FILE_BYTES = 25 * 1024 * 1024  # a message's attachment (PUT /files/{sha256}; the service's default)
+MEETING_MINUTES = (5, 8 * 60)  # the shortest and the longest meeting
 MAX_MEMO_CHARS = 500  # a memo is one line saying what one works on
 MAX_CAPTURE_NOTE_CHARS = 200  # the app's sentence on why a block has no usable screenshot
 

@@ -13,7 +13,7 @@ from pydantic import Field
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
-from common.wire import MAX_UPLOAD_BYTES, MAX_UPLOAD_IMAGES
+from common.wire import MAX_FILE_BYTES, MAX_UPLOAD_BYTES, MAX_UPLOAD_IMAGES
 from service.auth import SCRYPT_N
 
 ENVIRONMENT_PREFIX = "WORKDIARY_SERVICE_"
@@ -64,7 +64,7 @@ class ServiceConfig(BaseSettings):
     # limits count it under.
     forwarded_allow_ips: tuple[str, ...] = ()
     max_blob_bytes: int = 5 * 1024 * 1024
-    max_file_bytes: int = 25 * 1024 * 1024  # a message's attachment, streamed to the blob store
+    max_file_bytes: int = MAX_FILE_BYTES  # a message's attachment, streamed to the blob store
     # One PUT /blobs request: read whole before it is parsed, so its size is bounded.
     max_upload_images: int = MAX_UPLOAD_IMAGES
     max_upload_bytes: int = MAX_UPLOAD_BYTES

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import urljoin
 
 import requests
@@ -166,6 +166,26 @@ class ServiceClient:
     def invoice_pdf(self, contract_id: str, transaction_id: str) -> bytes:
         path = f"/contracts/{contract_id}/transactions/{transaction_id}/invoice.pdf"
         return self._call("GET", path, expect=bytes)
+
+    def put_file(self, sha256: str, data: BinaryIO) -> None:
+        """Upload a file to attach (the service checks its SHA-256; sending it again is harmless)."""
+        self._call("PUT", f"/files/{sha256}", data=data)
+
+    def attachment(self, contract_id: str, attachment_id: int) -> bytes:
+        """A file of the thread's bytes."""
+        return self._call("GET", f"/contracts/{contract_id}/attachments/{attachment_id}", expect=bytes)
+
+    def search_messages(self, contract_id: str, words: str, limit: int) -> dict:
+        """The thread's messages holding every word, best match first."""
+        params = {"q": words, "limit": limit}
+        return self._call("GET", f"/contracts/{contract_id}/messages/search", params=params, expect=dict)
+
+    def put_meeting(self, contract_id: str, meeting_id: str, meeting: dict) -> dict:
+        return self._call("PUT", f"/contracts/{contract_id}/meetings/{meeting_id}", json=meeting, expect=dict)
+
+    def invitation(self, contract_id: str, meeting_id: str) -> bytes:
+        """A meeting's iCalendar invitation."""
+        return self._call("GET", f"/contracts/{contract_id}/meetings/{meeting_id}.ics", expect=bytes)
 
     def unread(self, contract_id: str) -> dict:
         """How many of the other party's messages the user has not read, and up to which one."""

@@ -13,8 +13,10 @@ in the copy: a pass cut before that sends it again, which the service answers as
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, select, update
@@ -23,11 +25,13 @@ from common.states import ContractStatus, EventKind, Role, SyncState, WorkroomWr
 from common.timeutil import Clock
 from common.wire import field_of, parse_wire_time
 from sync.client import ServiceClient
-from sync.errors import Refused
+from sync.errors import Refused, ServiceUnreachable
+from tracker import workroom
 from tracker.models import Workroom, WorkroomMessage, WorkroomNews, WorkroomWrite
 from tracker.storage import Database
 
 THREAD_PAGE = 50  # messages read at a time
+SEARCH_RESULTS = 50  # the thread's messages a search finds at most
 RECENT_FILES = 10  # the Overview's latest attachments
 CATCH_UP_PAGES = 10  # pages of news read at most in a thread before its copy starts again
 _EVENT_FIELDS = {"number": int, "contract_id": str, "kind": str}
@@ -138,6 +142,7 @@ class WorkroomSync:
                 continue
             with self.client.reading(f"a {write.kind.replace('_', ' ')}"):
                 self._acknowledge(write, answer)
+            workroom.drop_outgoing(self.db, write)
             sent += 1
         return sent, refused
 
@@ -146,7 +151,8 @@ class WorkroomSync:
         contract_id, item_id, body = write.contract_id, write.item_id, write.body
         match write.kind:
             case WorkroomWriteKind.MESSAGE:
-                return self.client.put_message(contract_id, item_id, body)
+                attachments = self._upload(write)
+                return self.client.put_message(contract_id, item_id, body | {"attachments": attachments})
             case WorkroomWriteKind.TODO:
                 return self.client.put_todo(contract_id, item_id, body)
             case WorkroomWriteKind.TODO_DELETED:
@@ -154,7 +160,8 @@ class WorkroomSync:
             case WorkroomWriteKind.TODO_ORDER:
                 return self.client.put_todo_order(contract_id, body)
             case WorkroomWriteKind.SUBMISSION:
-                return self.client.submit_work(contract_id, write.milestone_id or "", body)
+                submission = body | {"files": self._upload(write)}
+                return self.client.submit_work(contract_id, write.milestone_id or "", submission)
             case WorkroomWriteKind.FEEDBACK:
                 return self.client.put_feedback(contract_id, body)
             case WorkroomWriteKind.PROPOSAL:
@@ -165,6 +172,8 @@ class WorkroomSync:
                 return self.client.put_milestone_request(contract_id, item_id, body)
             case WorkroomWriteKind.END:
                 return self._end(contract_id)
+            case WorkroomWriteKind.MEETING:
+                return self.client.put_meeting(contract_id, item_id, body)
             case WorkroomWriteKind.THREAD_READ:
                 return self.client.mark_read(contract_id, body)
         return None
@@ -181,6 +190,19 @@ class WorkroomSync:
                     return None
             raise
 
+    def _upload(self, write: WorkroomWrite) -> list[dict]:
+        """Upload the copies of the write's files; the files as its body names them to the service.
+        A copy gone or unreadable refuses the write: the service would refuse it without the file."""
+        files = workroom.outgoing_files(write)
+        for file in files:
+            try:
+                with (self.db.data_dir / file["path"]).open("rb") as data:
+                    self.client.put_file(file["sha256"], data)
+            except OSError as error:
+                reason = f"“{file['name']}” could not be read to be sent ({error.strerror})."
+                raise Refused(0, reason) from error  # 0: refused here, not by the service
+        return [{name: file[name] for name in ("sha256", "name", "content_type")} for file in files]
+
     def _acknowledge(self, write: WorkroomWrite, answer: Any) -> None:
         """Take the write out of the outbox and put the service's answer in the copy, in one
         transaction. The rest of what it changed (a submission's message in the thread, the
@@ -194,6 +216,8 @@ class WorkroomSync:
             match write.kind:
                 case WorkroomWriteKind.MESSAGE:
                     session.merge(message)
+                    # The thread's refresh after it finds no new message: its files are added here.
+                    room.recent_files = (_files_of(answer) + room.recent_files)[:RECENT_FILES]
                 case WorkroomWriteKind.TODO:
                     todo = {name: field_of(answer, name, kind) for name, kind in _TODO_FIELDS.items()}
                     todos = [held for held in room.todos if held["id"] != todo["id"]]
@@ -414,6 +438,16 @@ class WorkroomSync:
         return [message for message in messages if newest is None or message.number > newest], older, joined
 
 
+def _files_of(message: dict) -> list[dict]:
+    """A message's attachments as the recent files list them: newest first, with the message."""
+    posted = {
+        "message_id": message["id"],
+        "author_name": message["author_name"],
+        "posted_at": message["created_at"],
+    }
+    return [attachment | posted for attachment in reversed(field_of(message, "attachments", list))]
+
+
 def _message_row(contract_id: str, message: dict) -> WorkroomMessage:
     return WorkroomMessage(
         contract_id=contract_id,
@@ -427,3 +461,21 @@ def _message_row(contract_id: str, message: dict) -> WorkroomMessage:
         attachments=field_of(message, "attachments", list),
         meeting=message["meeting"],
     )
+
+
+def search_thread(client: ServiceClient, contract_id: str, words: str) -> list[workroom.Message]:
+    """The service's full-text search of a thread: the messages holding every word, best first."""
+    page = client.search_messages(contract_id, words, SEARCH_RESULTS)
+    with client.reading("the search"):
+        return [
+            workroom.held_message(_message_row(contract_id, message))
+            for message in field_of(page, "messages", list)
+        ]
+
+
+def download_file(client: ServiceClient, database: Database, contract_id: str, file: dict) -> Path:
+    """Download a file of the thread into the data directory (kept there, by its SHA-256); where."""
+    data = client.attachment(contract_id, field_of(file, "id", int))
+    if hashlib.sha256(data).hexdigest() != file["sha256"]:
+        raise ServiceUnreachable(f"“{file['name']}” came damaged from the contract service: try again.")
+    return workroom.keep_downloaded(database, file, data)

@@ -6,17 +6,32 @@ service's reason where it refused it. No network here: the workroom opens the sa
 
 from __future__ import annotations
 
+import hashlib
+import mimetypes
+import os
+import shutil
 import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import func, select
 
+from common.errors import RuleViolation, StorageProblem
 from common.states import MessageKind, SyncState, WorkroomWriteKind
+from common.wire import MAX_FILE_BYTES, wire_time
 from tracker.models import Workroom, WorkroomMessage, WorkroomWrite
 from tracker.storage import Database
 
 PAGE = 50  # messages in a page of the thread
+MB = 1024 * 1024
+# In the data directory: the files of messages written here, copied when written and kept until the
+# service has them; and the files of the threads downloaded, each in a folder named by its SHA-256.
+OUTGOING_FOLDER = "workroom-outgoing"
+DOWNLOADED_FOLDER = "workroom-files"
+_COPY_CHUNK = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -141,13 +156,13 @@ def thread_page(database: Database, contract_id: str, before: int | None, page: 
     shown = rows[:page][::-1]
     held_older = len(rows) > page
     return ThreadPage(
-        [_held_message(row) for row in shown],
+        [held_message(row) for row in shown],
         shown[0].number if held_older else None,
         not held_older and older_on_service is not None,
     )
 
 
-def _held_message(row: WorkroomMessage) -> Message:
+def held_message(row: WorkroomMessage) -> Message:
     return Message(
         row.number,
         row.id,
@@ -161,7 +176,18 @@ def _held_message(row: WorkroomMessage) -> Message:
     )
 
 
-_IN_THREAD = (WorkroomWriteKind.MESSAGE, WorkroomWriteKind.SUBMISSION)
+def search_held(database: Database, contract_id: str, words: str, limit: int = PAGE) -> list[Message]:
+    """The messages the copy holds whose text has every one of ``words`` (case aside), newest
+    first: the thread's search when the service cannot be asked."""
+    query = select(WorkroomMessage).where(WorkroomMessage.contract_id == contract_id)
+    for word in words.split():
+        query = query.where(WorkroomMessage.body.icontains(word, autoescape=True))
+    with database.session() as session:
+        rows = session.scalars(query.order_by(WorkroomMessage.number.desc()).limit(limit))
+        return [held_message(row) for row in rows]
+
+
+_IN_THREAD = (WorkroomWriteKind.MESSAGE, WorkroomWriteKind.SUBMISSION, WorkroomWriteKind.MEETING)
 MENU_WRITES = (
     WorkroomWriteKind.PROPOSAL,
     WorkroomWriteKind.REFUND,
@@ -171,17 +197,24 @@ MENU_WRITES = (
 
 
 def _outgoing_message(write: WorkroomWrite) -> Message:
-    submission = write.kind == WorkroomWriteKind.SUBMISSION
+    body, meeting = write.body, None
+    match write.kind:
+        case WorkroomWriteKind.SUBMISSION:
+            kind, text = MessageKind.SUBMISSION, body["text"]
+        case WorkroomWriteKind.MEETING:
+            kind, text, meeting = MessageKind.MEETING, "", body
+        case _:
+            kind, text = MessageKind.TEXT, body["body"]
     return Message(
         number=None,
         id=write.item_id,
-        kind=MessageKind.SUBMISSION if submission else MessageKind.TEXT,
+        kind=kind,
         author_id="",
         author_name=None,
-        body=write.body["text" if submission else "body"],
+        body=text,
         created_at=write.written_at,
-        attachments=[],
-        meeting=None,
+        attachments=outgoing_files(write),
+        meeting=meeting,
         delivery=_delivery(write),
     )
 
@@ -237,12 +270,14 @@ def in_order(todos: dict[str, Todo], ids: list[str]) -> dict[str, Todo]:
 # ----- writing, offline first
 
 
-def send_message(database: Database, contract_id: str, text: str, now: datetime) -> str:
-    """A message to the thread; its id."""
+def send_message(
+    database: Database, contract_id: str, text: str, now: datetime, files: Sequence[Path] = ()
+) -> str:
+    """A message to the thread, with files (copied here first: see ``keep_outgoing``); its id."""
     message_id = str(uuid.uuid4())
-    _write(
-        database, contract_id, WorkroomWriteKind.MESSAGE, message_id, {"body": text, "attachments": []}, now
-    )
+    with keep_outgoing(database, message_id, files) as kept:
+        body = {"body": text, "attachments": kept}
+        _write(database, contract_id, WorkroomWriteKind.MESSAGE, message_id, body, now)
     return message_id
 
 
@@ -265,11 +300,19 @@ def reorder_todos(database: Database, contract_id: str, ids: list[str], now: dat
     _write(database, contract_id, WorkroomWriteKind.TODO_ORDER, "", {"ids": ids}, now)
 
 
-def submit_work(database: Database, contract_id: str, milestone_id: str, text: str, now: datetime) -> str:
-    """Submit work for payment on a milestone, with a message; the message's id."""
+def submit_work(
+    database: Database,
+    contract_id: str,
+    milestone_id: str,
+    text: str,
+    now: datetime,
+    files: Sequence[Path] = (),
+) -> str:
+    """Submit work for payment on a milestone, with a message and files; the message's id."""
     message_id = str(uuid.uuid4())
-    body = {"message_id": message_id, "text": text, "files": []}
-    _write(database, contract_id, WorkroomWriteKind.SUBMISSION, message_id, body, now, milestone_id)
+    with keep_outgoing(database, message_id, files) as kept:
+        body = {"message_id": message_id, "text": text, "files": kept}
+        _write(database, contract_id, WorkroomWriteKind.SUBMISSION, message_id, body, now, milestone_id)
     return message_id
 
 
@@ -312,6 +355,29 @@ def end_contract(database: Database, contract_id: str, reason: str, now: datetim
     _write(database, contract_id, WorkroomWriteKind.END, "", {}, now)
 
 
+def schedule_meeting(
+    database: Database,
+    contract_id: str,
+    title: str,
+    start: datetime,
+    duration_minutes: int,
+    join_url: str,
+    now: datetime,
+) -> str:
+    """A meeting, posted in the thread when the service takes it; its id."""
+    if start <= now:
+        raise RuleViolation("The meeting would start in the past: choose a later start.")
+    meeting_id = str(uuid.uuid4())
+    body = {
+        "title": title,
+        "start": wire_time(start),
+        "duration_minutes": duration_minutes,
+        "join_url": join_url or None,
+    }
+    _write(database, contract_id, WorkroomWriteKind.MEETING, meeting_id, body, now)
+    return meeting_id
+
+
 def _write(
     database: Database,
     contract_id: str,
@@ -332,6 +398,106 @@ def _write(
                 written_at=now,
             )
         )
+
+
+# ----- files
+
+
+def check_attachable(path: Path) -> None:
+    """Refuse a file the service would refuse (over its size limit), or one that cannot be read."""
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        raise RuleViolation(f"“{path.name}” cannot be read: {error.strerror}.") from error
+    if not path.is_file():
+        raise RuleViolation(f"“{path.name}” is a folder: only files can be sent.")
+    if size > MAX_FILE_BYTES:
+        raise RuleViolation(
+            f"“{path.name}” is too big to send: a file may be at most {MAX_FILE_BYTES // MB} MB."
+        )
+
+
+@contextmanager
+def keep_outgoing(database: Database, item_id: str, paths: Sequence[Path]) -> Iterator[list[dict]]:
+    """Copy the files of an item written here into the data directory, so that moving or deleting
+    the originals loses nothing before the service has them: each file's sha256, name, content type
+    and copy's path (relative to the data directory). The copies are deleted if the write fails."""
+    folder = database.data_dir / OUTGOING_FOLDER / item_id
+    try:
+        kept = [_keep_copy(database, folder / str(index), path) for index, path in enumerate(paths)]
+        yield kept
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+
+
+def _keep_copy(database: Database, target: Path, path: Path) -> dict:
+    check_attachable(path)
+    digest = hashlib.sha256()
+    try:
+        target.mkdir(parents=True, exist_ok=True, mode=0o700)
+        copy = target / path.name
+        with path.open("rb") as original, copy.open("wb") as kept:
+            for chunk in iter(lambda: original.read(_COPY_CHUNK), b""):
+                digest.update(chunk)
+                kept.write(chunk)
+    except OSError as error:
+        raise StorageProblem(f"“{path.name}” could not be kept to be sent: {error.strerror}.") from error
+    content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return {
+        "sha256": digest.hexdigest(),
+        "name": path.name,
+        "content_type": content_type,
+        "path": copy.relative_to(database.data_dir).as_posix(),
+    }
+
+
+def outgoing_files(write: WorkroomWrite) -> list[dict]:
+    """The files an item written here sends (as ``keep_outgoing`` listed them)."""
+    match write.kind:
+        case WorkroomWriteKind.MESSAGE:
+            return write.body["attachments"]
+        case WorkroomWriteKind.SUBMISSION:
+            return write.body["files"]
+    return []
+
+
+def drop_outgoing(database: Database, write: WorkroomWrite) -> None:
+    """Delete the copies of an item's files once the service has them."""
+    for file in outgoing_files(write):
+        copy = database.data_dir / file["path"]
+        copy.unlink(missing_ok=True)
+        for folder in (copy.parent, copy.parent.parent):
+            try:
+                folder.rmdir()
+            except OSError:  # not empty: another file of the item
+                break
+
+
+def local_file(database: Database, file: dict) -> Path | None:
+    """Where a file of the thread is on this computer: the copy of one written here, or the one
+    downloaded before; None: it needs downloading."""
+    if "path" in file:
+        copy = database.data_dir / file["path"]
+        return copy if copy.is_file() else None
+    folder = database.data_dir / DOWNLOADED_FOLDER / file["sha256"]
+    return next((path for path in folder.iterdir() if path.is_file()), None) if folder.is_dir() else None
+
+
+def keep_downloaded(database: Database, file: dict, data: bytes) -> Path:
+    """Keep a downloaded file of the thread under its SHA-256 and its name; where it is."""
+    folder = database.data_dir / DOWNLOADED_FOLDER / file["sha256"]
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        # Named as sent, made a plain name of this folder (no separator, no leading dot).
+        name = file["name"].replace("/", "_").replace("\\", "_").lstrip(".") or "file"
+        path = folder / name
+        partial = folder.with_name(folder.name + ".part")
+        partial.write_bytes(data)
+        os.replace(partial, path)
+    except OSError as error:
+        raise StorageProblem(f"“{file['name']}” could not be kept: {error.strerror}.") from error
+    return path
 
 
 def mark_thread_read(database: Database, contract_id: str, now: datetime) -> None:

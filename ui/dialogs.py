@@ -140,3 +140,14 @@ class MemoDialog(QDialog):
     def _accept(self) -> None:
         self.memo_entered.emit(self.edit.text().strip())
         self.accept()
+
+
+def ok_cancel_buttons(dialog: QDialog, ok_text: str) -> QDialogButtonBox:
+    """A dialog's OK (named for what it does) and Cancel buttons, accepting or rejecting it."""
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, dialog
+    )
+    buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons

@@ -12,12 +12,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from common.states import EventKind, MessageKind
+from common.wire import MEETING_MINUTES
 from service.errors import Conflict, NotFound
 from service.models import Contract, Meeting, User
 from service.workroom.events import record_event
 from service.workroom.thread import post_message, require_writable
 
-MIN_MINUTES, MAX_MINUTES = 5, 8 * 60
+MIN_MINUTES, MAX_MINUTES = MEETING_MINUTES
 PRODUCT_ID = "-//Workdiary//Contract workroom//EN"
 
 

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from datetime import timedelta
 
 import pytest
 import requests
 
 from common.states import SyncState
-from sync.worker import Syncer
-from sync.workroom import FIRST_WORDS, THREAD_PAGE, WorkroomSync
+from common.wire import parse_wire_time
+from sync.worker import Syncer, SyncReport
+from sync.workroom import FIRST_WORDS, THREAD_PAGE, WorkroomSync, download_file, search_thread
 from tests.helpers.faultproxy import FaultProxy
 from tests.helpers.service import API, bearer
 from tests.sync.conftest import CLIENT, FREELANCER, HOLD, Account
@@ -76,6 +78,15 @@ def synced(database: Database, account: Account, clock, base_url: str = "") -> S
     report = syncer.run_once()
     assert report.error is None and report.rejected == [], report
     return syncer
+
+
+def answer_lost_then_back(syncer: Syncer, proxy: FaultProxy, path: str) -> tuple[SyncReport, SyncReport]:
+    """A pass whose answers under ``path`` are lost (the service took the write, the app sends it
+    again), then a pass with the connection back."""
+    proxy.set_fault("cut_answer", path=path)
+    cut = syncer.run_once()
+    proxy.set_fault(None)
+    return cut, syncer.run_once()
 
 
 def bodies(view: workroom.WorkroomView) -> list[str]:
@@ -148,10 +159,7 @@ def test_writes_made_offline_go_out_once_each_when_back_online(
 
         offline = syncer.run_once()
         waiting = workroom.open_workroom(database, contract_id)
-        proxy.set_fault("cut_answer", path=f"{API}/contracts/{contract_id}/{lost_answer}")
-        cut = syncer.run_once()
-        proxy.set_fault(None)
-        back = syncer.run_once()
+        cut, back = answer_lost_then_back(syncer, proxy, f"{API}/contracts/{contract_id}/{lost_answer}")
 
     assert offline.error and cut.error and back.error is None
     assert waiting is not None
@@ -419,6 +427,109 @@ def test_a_refund_over_what_the_client_paid_is_set_aside_with_the_reason(
     assert "300.00" in refused.delivery.reason
     assert view.details["refundable_cents"] == 0
     assert syncer.run_once().rejected == []  # set aside: not sent again
+
+
+def test_a_message_with_a_file_written_offline_reaches_the_service_once_with_its_bytes(
+    database, account, client, clock, tmp_path
+):
+    original = tmp_path / "mock-ups.pdf"
+    original.write_bytes(b"%PDF-1.4 the mock-ups")
+    with FaultProxy(account.service.url) as proxy:
+        syncer = synced(database, account, clock, proxy.url)
+        proxy.set_fault("down")
+        message_id = workroom.send_message(
+            database, account.contract_id, "The mock-ups.", clock.now(), [original]
+        )
+        original.unlink()  # the copy written with the message is what goes
+        waiting = workroom.open_workroom(database, account.contract_id)
+        offline = syncer.run_once()
+        cut, back = answer_lost_then_back(syncer, proxy, f"{API}/contracts/{account.contract_id}/messages/")
+
+    assert offline.error and cut.error and back.error is None
+    assert waiting is not None
+    [outgoing] = waiting.thread.messages
+    assert outgoing.delivery == workroom.Delivery(SyncState.PENDING)
+    assert [(file["name"], file["content_type"]) for file in outgoing.attachments] == [
+        ("mock-ups.pdf", "application/pdf")
+    ]
+    sent = [message for message in client.thread(account.contract_id) if message["id"] == message_id]
+    assert len(sent) == 1
+    [attachment] = sent[0]["attachments"]
+    assert attachment["name"] == "mock-ups.pdf"
+    assert (
+        client.call("GET", attachment["download"].removeprefix("/api/v1")).content == b"%PDF-1.4 the mock-ups"
+    )
+    assert not any((database.data_dir / workroom.OUTGOING_FOLDER).iterdir())  # the copy went once sent
+    view = workroom.open_workroom(database, account.contract_id)
+    assert view is not None and [m.attachments[0]["name"] for m in view.thread.messages] == ["mock-ups.pdf"]
+    assert [(file["name"], file["author_name"]) for file in view.recent_files] == [("mock-ups.pdf", "Ann")]
+
+
+def test_a_file_gone_before_sending_refuses_its_message_and_the_others_go(
+    database, account, client, clock, tmp_path
+):
+    syncer = synced(database, account, clock)
+    (tmp_path / "notes.txt").write_text("notes")
+    (tmp_path / "plan.txt").write_text("plan")
+    lost = workroom.send_message(
+        database, account.contract_id, "Notes", clock.now(), [tmp_path / "notes.txt"]
+    )
+    kept = workroom.send_message(database, account.contract_id, "Plan", clock.now(), [tmp_path / "plan.txt"])
+    [copy] = (database.data_dir / workroom.OUTGOING_FOLDER / lost).rglob("notes.txt")
+    copy.unlink()
+
+    report = syncer.run_once()
+    view = workroom.open_workroom(database, account.contract_id)
+
+    assert report.error is None and report.sent_workroom_writes == 1
+    assert len(report.rejected) == 1 and "“notes.txt” could not be read to be sent" in report.rejected[0]
+    assert [m["id"] for m in client.thread(account.contract_id)] == [kept]
+    assert view is not None
+    [refused] = [message for message in view.thread.messages if message.delivery]
+    assert refused.id == lost and refused.delivery.state == SyncState.REJECTED
+    assert "notes.txt" in refused.delivery.reason
+
+
+def test_a_meeting_scheduled_offline_is_posted_on_the_service_once(database, account, client, clock):
+    start = clock.now() + timedelta(days=2)
+    with FaultProxy(account.service.url) as proxy:
+        syncer = synced(database, account, clock, proxy.url)
+        proxy.set_fault("down")
+        meeting_id = workroom.schedule_meeting(
+            database, account.contract_id, "Kick-off", start, 30, "https://meet.example.test/k", clock.now()
+        )
+        waiting = workroom.open_workroom(database, account.contract_id)
+        assert syncer.run_once().error
+        cut, back = answer_lost_then_back(syncer, proxy, f"{API}/contracts/{account.contract_id}/meetings/")
+
+    assert cut.error and back.error is None
+    assert waiting is not None
+    [outgoing] = waiting.thread.messages
+    assert outgoing.meeting is not None and outgoing.meeting["title"] == "Kick-off"
+    meetings = [m["meeting"] for m in client.thread(account.contract_id) if m["meeting"]]
+    assert [(m["id"], m["title"], m["duration_minutes"], m["join_url"]) for m in meetings] == [
+        (meeting_id, "Kick-off", 30, "https://meet.example.test/k")
+    ]
+    assert parse_wire_time(meetings[0]["start"]) == start.replace(microsecond=0)
+    view = workroom.open_workroom(database, account.contract_id)
+    assert view is not None
+    assert [m.meeting["id"] for m in view.thread.messages if m.meeting] == [meeting_id]
+
+
+def test_the_services_search_and_a_files_download(database, account, client, clock):
+    client.say(account.contract_id, "The logo draft is ready")
+    client.say(account.contract_id, "Lunch?")
+    client.send_file(account.contract_id, "Logo.pdf", b"%PDF-1.4 logo")
+    syncer = synced(database, account, clock)
+    view = workroom.open_workroom(database, account.contract_id)
+    assert view is not None
+
+    found = search_thread(syncer.client, account.contract_id, "logo")
+    path = download_file(syncer.client, database, account.contract_id, view.recent_files[0])
+
+    assert sorted(message.body for message in found) == ["", "The logo draft is ready"]
+    assert path.name == "Logo.pdf" and path.read_bytes() == b"%PDF-1.4 logo"
+    assert workroom.local_file(database, view.recent_files[0]) == path
 
 
 def submitted(account: Account, contract_id: str, milestone_id: str) -> None:

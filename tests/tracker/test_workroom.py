@@ -3,12 +3,16 @@ newest, and what was written here shown on its items until the service takes it.
 
 from __future__ import annotations
 
+import hashlib
+import re
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import insert, update
 
+from common.errors import RuleViolation
 from common.states import SyncState
+from common.wire import MAX_FILE_BYTES
 from tracker import workroom
 from tracker.models import Workroom, WorkroomMessage, WorkroomWrite
 
@@ -147,6 +151,73 @@ def refuse_last_write(database, reason: str) -> None:
             .where(WorkroomWrite.seq == last.seq)
             .values(sync_state=SyncState.REJECTED, sync_error=reason)
         )
+
+
+def test_a_file_over_the_services_limit_is_refused_at_once_and_nothing_is_written(
+    database, contract, clock, tmp_path
+):
+    copy_workroom(database, contract.id, clock.now(), messages=0)
+    small, big = tmp_path / "notes.txt", tmp_path / "video.mp4"
+    small.write_text("notes")
+    with big.open("wb") as sparse:
+        sparse.truncate(MAX_FILE_BYTES + 1)
+
+    with pytest.raises(
+        RuleViolation, match=re.escape("“video.mp4” is too big to send: a file may be at most 25 MB.")
+    ):
+        workroom.send_message(database, contract.id, "Two files", clock.now(), [small, big])
+
+    view = workroom.open_workroom(database, contract.id)
+    assert view is not None and view.thread.messages == []
+    assert not any((database.data_dir / workroom.OUTGOING_FOLDER).iterdir())  # the first file's copy went too
+
+
+def test_files_written_here_are_copied_beside_the_database_and_listed_on_their_item(
+    database, contract, clock, tmp_path
+):
+    copy_workroom(database, contract.id, clock.now(), messages=0)
+    original = tmp_path / "report.csv"
+    original.write_text("a,b\n")
+    message_id = workroom.send_message(database, contract.id, "", clock.now(), [original])
+    original.write_text("changed after sending")
+
+    view = workroom.open_workroom(database, contract.id)
+
+    assert view is not None
+    [file] = view.thread.messages[0].attachments
+    assert file["name"] == "report.csv" and file["content_type"] == "text/csv"
+    assert file["sha256"] == hashlib.sha256(b"a,b\n").hexdigest()
+    assert file["path"].startswith(f"{workroom.OUTGOING_FOLDER}/{message_id}/")
+    assert workroom.local_file(database, file) == database.data_dir / file["path"]
+    assert (database.data_dir / file["path"]).read_text() == "a,b\n"
+
+
+def test_the_copys_messages_are_searched_by_every_word(database, contract, clock):
+    copy_workroom(database, contract.id, clock.now(), messages=0)
+    with database.session() as session:
+        for number, body in enumerate(["The LOGO draft", "logo colours", "Draft 100% done", "Lunch?"], 1):
+            session.add(
+                WorkroomMessage(
+                    contract_id=contract.id,
+                    number=number,
+                    id=f"m{number}",
+                    kind="text",
+                    author_id="client",
+                    author_name="Bob",
+                    body=body,
+                    created_at=clock.now(),
+                    attachments=[],
+                    meeting=None,
+                )
+            )
+
+    def found(words: str) -> list[str]:
+        return [message.body for message in workroom.search_held(database, contract.id, words)]
+
+    assert found("logo") == ["logo colours", "The LOGO draft"]
+    assert found("draft logo") == ["The LOGO draft"]
+    assert found("100%") == ["Draft 100% done"]
+    assert found("dinner") == []
 
 
 def unread_here(database, contract_id: str, unread: int) -> None:

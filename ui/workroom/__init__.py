@@ -150,6 +150,9 @@ class WorkroomWindow(QWidget):
             contract_id = self.contract_id
             self.write(lambda context: workroom.mark_thread_read(context.diary.db, contract_id, context.now))
 
+    def now(self) -> datetime:
+        return self._now()
+
     def write(self, write: Callable[[Context], object]) -> None:
         """Write in the copy's outbox; a refusal here (the disk, a rule) shows under the tabs."""
         self.error_label.hide()

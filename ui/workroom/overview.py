@@ -3,11 +3,15 @@ next step, and the thread's latest files."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6 import QtWidgets
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QDialog,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -22,6 +26,7 @@ from PySide6.QtWidgets import (
 from common.states import Action, ContractKind
 from common.timetext import hm
 from tracker import workroom
+from ui.workroom.files import ask_save_file, open_file, save_file
 from ui.workroom.shown import Shown, delivery_text, money_text
 
 if TYPE_CHECKING:
@@ -81,18 +86,39 @@ class OverviewTab(QWidget):
         layout.addWidget(self.submit_button)
 
         layout.addWidget(QLabel("Recent files", self))
+        files_row = QHBoxLayout()
         self.file_list = QListWidget(self)
         self.file_list.setAccessibleName("Recent files")
-        layout.addWidget(self.file_list)
+        files_row.addWidget(self.file_list, 1)
+        file_buttons = QVBoxLayout()
+        self.open_file_button = QPushButton("Ope&n", self)
+        self.open_file_button.clicked.connect(lambda: self._chosen_file(lambda file: open_file(room, file)))
+        self.save_file_button = QPushButton("Sa&ve as…", self)
+        self.save_file_button.clicked.connect(
+            lambda: self._chosen_file(lambda file: ask_save_file(room, self, file))
+        )
+        self.upload_button = QPushButton("U&pload…", self)
+        self.upload_button.clicked.connect(self._ask_upload)
+        for button in (self.open_file_button, self.save_file_button, self.upload_button):
+            button.setAutoDefault(False)
+            file_buttons.addWidget(button)
+        file_buttons.addStretch()
+        files_row.addLayout(file_buttons)
+        layout.addLayout(files_row)
+        self._files: list[dict] = []
 
     def show_copy(self, shown: Shown) -> None:
         view = shown.view
         self.show_money(shown)
         self._show_todos(view.todos)
         self._show_milestones(view, shown.currency)
+        self._files = view.recent_files
         self.file_list.clear()
         for file in view.recent_files:
             self.file_list.addItem(file["name"])
+        self.file_list.setCurrentRow(0)
+        self.open_file_button.setEnabled(bool(view.recent_files))
+        self.save_file_button.setEnabled(bool(view.recent_files))
 
     def show_money(self, shown: Shown) -> None:
         """This week's hours, and earnings unless the viewer is an agency member (no rate); a
@@ -183,16 +209,42 @@ class OverviewTab(QWidget):
             self.room.write(lambda c: workroom.delete_todo(c.diary.db, contract_id, todo.id, c.now))
 
     def _ask_submission(self) -> None:
-        text, given = QInputDialog.getMultiLineText(
-            self, "Submit work for payment", "A message to the client about the work:"
-        )
-        if given and text.strip():
-            self.submit_work(text.strip())
+        item = self.milestone_list.currentItem()
+        if item is None:
+            return
+        from ui.workroom.dialogs import SubmissionDialog  # its widgets' classes loaded when first asked
 
-    def submit_work(self, text: str) -> None:
+        dialog = SubmissionDialog(self.room, item.data(Qt.ItemDataRole.UserRole)["title"], self)
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.text():
+            self.submit_work(dialog.text(), dialog.files.take())
+
+    def submit_work(self, text: str, files: Sequence[Path] = ()) -> None:
         """Submit work on the milestone chosen in the timeline (the one awaiting work at first)."""
         item = self.milestone_list.currentItem()
         if item is None:
             return
         milestone_id, contract_id = item.data(Qt.ItemDataRole.UserRole)["id"], self.room.contract_id
-        self.room.write(lambda c: workroom.submit_work(c.diary.db, contract_id, milestone_id, text, c.now))
+        self.room.write(
+            lambda c: workroom.submit_work(c.diary.db, contract_id, milestone_id, text, c.now, files)
+        )
+
+    # ----- the thread's files
+
+    def _chosen_file(self, then: Callable[[dict], None]) -> None:
+        row = self.file_list.currentRow()
+        if 0 <= row < len(self._files):
+            then(self._files[row])
+
+    def save_file(self, target: Path) -> None:
+        """Save the chosen recent file as ``target``."""
+        self._chosen_file(lambda file: save_file(self.room, file, target))
+
+    def _ask_upload(self) -> None:
+        names, _filter = QtWidgets.QFileDialog.getOpenFileNames(self, "Upload files")
+        if names:
+            self.upload([Path(name) for name in names])
+
+    def upload(self, paths: Sequence[Path]) -> None:
+        """Files to the thread, as a message of their own (as the web's Overview uploads them)."""
+        contract_id = self.room.contract_id
+        self.room.write(lambda c: workroom.send_message(c.diary.db, contract_id, "", c.now, paths))

@@ -1,11 +1,15 @@
-"""What a workroom window shows, and the words it shows for what waits or was refused."""
+"""What a workroom window shows, and the words it shows for what waits or was refused, for money
+and for a meeting."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import tzinfo
 from decimal import Decimal
 
 from common.states import SyncState
+from common.timetext import local_text
+from common.wire import parse_wire_time
 from tracker import workroom
 from tracker.diary import Running, Totals
 
@@ -40,3 +44,9 @@ def delivery_text(delivery: workroom.Delivery | None) -> str:
 
 def money_text(cents: int | None, currency: str) -> str:
     return "" if cents is None else f"{Decimal(cents) / 100:,.2f} {currency}"
+
+
+def meeting_text(meeting: dict, zone: tzinfo | None) -> str:
+    """A meeting as the thread shows it: its title, start in the user's zone and duration."""
+    start = local_text(parse_wire_time(meeting["start"]), zone)
+    return f"📅 {meeting['title']} — {start}, {meeting['duration_minutes']} min"
