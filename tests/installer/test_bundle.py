@@ -81,7 +81,8 @@ def test_the_frozen_app_adds_itself_to_the_linux_menus_and_removes_itself(bundle
     entry = tmp_path / "share" / "applications" / "workdiary.desktop"
     icon = tmp_path / "share" / "icons" / "hicolor" / "scalable" / "apps" / "workdiary.svg"
     assert added.stdout.splitlines() == [f"Wrote {entry}", f"Wrote {icon}"]
-    assert f"Exec={executable}\n" in entry.read_text()  # the bundle's own executable, from anywhere
+    # the bundle's own executable, from anywhere, given a workdiary:// link as %u
+    assert f"Exec={executable} %u\n" in entry.read_text()
     assert icon.read_bytes() == (ROOT / "resources" / "workdiary.svg").read_bytes()
 
     removed = subprocess.run(
