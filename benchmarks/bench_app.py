@@ -9,6 +9,7 @@ Each measurement runs in a process of its own on the benchmark's X display (xcb,
 
 from __future__ import annotations
 
+import functools
 import gc
 import json
 import os
@@ -168,6 +169,16 @@ def measure_hidden_while_tracking() -> list[dict]:
     return rows
 
 
+def painted_with_its_reads(app, operations, window) -> None:
+    """Wait until the window shows what it asked to read off the GUI thread, then paint it."""
+    read: list[bool] = []
+    operations.after_those_asked(window, lambda: read.append(True))
+    while not read:
+        app.processEvents()
+    window.repaint()
+    app.processEvents()
+
+
 def diary_window() -> dict:
     """In this process: the Work Diary window on the 5-year database, opened and switched."""
     from PySide6.QtWidgets import QApplication
@@ -188,14 +199,7 @@ def diary_window() -> dict:
         diary = Diary(database)
         operations = Operations(diary, lambda: now)
 
-        def painted(window) -> None:
-            """Painted with what it read off the GUI thread (the totals, the calendar's dots)."""
-            read: list[bool] = []
-            operations.after_those_asked(window, lambda: read.append(True))
-            while not read:
-                app.processEvents()
-            window.repaint()
-            app.processEvents()
+        painted = functools.partial(painted_with_its_reads, app, operations)
 
         opening = []
         for _ in range(DIARY_RUNS):
@@ -260,13 +264,7 @@ def workroom_window(service_url: str) -> dict:
         add_thread(database, contract_id, random.Random(13), MESSAGES)
         operations = Operations(diary, clock.now)
 
-        def usable(window: WorkroomWindow) -> None:
-            read: list[bool] = []
-            operations.after_those_asked(window, lambda: read.append(True))
-            while not read:
-                app.processEvents()
-            window.repaint()
-            app.processEvents()
+        usable = functools.partial(painted_with_its_reads, app, operations)
 
         opening, scrolling = [], []
         for _ in range(DIARY_RUNS):
