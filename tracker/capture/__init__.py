@@ -60,14 +60,26 @@ class ScreenCapturer(Protocol):
 def make_capturer(settings: Settings) -> ScreenCapturer:
     """The screen capturer the settings ask for (monitors, format, private apps); JPEG when the
     chosen format's codec is missing, as JPEG always works."""
-    from tracker.capture.screen import MssCapturer
-
     monitors = list(settings.screenshot_monitors) or None
     try:
-        return MssCapturer(monitors, settings.screenshot_format, private_apps=settings.private_apps)
+        return session_capturer(monitors, settings.screenshot_format, settings.private_apps)
     except WorkdiaryError as problem:
         log.warning("%s; using JPEG", problem)
-        return MssCapturer(monitors, "jpeg", private_apps=settings.private_apps)
+        return session_capturer(monitors, "jpeg", settings.private_apps)
+
+
+def session_capturer(monitors: list[int] | None, fmt: str, private_apps: tuple[str, ...]) -> ScreenCapturer:
+    """mss where it can read the screen; in a Wayland session, the desktop portal (or grim)."""
+    from tracker.capture.session import WAYLAND, detect_session
+
+    session = detect_session()
+    if session.kind == WAYLAND:
+        from tracker.capture.portal import PortalCapturer
+
+        return PortalCapturer(session, fmt, private_apps=private_apps)
+    from tracker.capture.screen import MssCapturer
+
+    return MssCapturer(monitors, fmt, private_apps=private_apps)
 
 
 def make_input() -> InputSource:

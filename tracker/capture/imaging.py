@@ -176,7 +176,7 @@ def thumbnail(image: QImage, fmt: str = DEFAULT_FORMAT, quality: int = THUMBNAIL
     return encode(small, fmt, quality)
 
 
-def is_uniform(raw: bytes | bytearray, width: int, height: int) -> bool:
+def is_uniform(raw: bytes | bytearray | memoryview, width: int, height: int) -> bool:
     """Whether a BGRA grab is one colour (black, blank), from ~20 000 sampled pixels.
 
     Samples every 97th pixel (101st when the width is a multiple of 97), so every row is sampled

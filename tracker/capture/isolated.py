@@ -2,8 +2,9 @@
 
 Encoding needs Qt's image codecs, and loading PySide6's QtGui costs a process some 25 MB of
 resident memory for good, for a few milliseconds of work every ten minutes. The headless tracker
-keeps its own memory small by running ``MssCapturer`` in a child that exits once the files are
-written. (The desktop app has Qt loaded anyway and uses ``MssCapturer`` directly.)
+keeps its own memory small by running the session's capturer (``MssCapturer``, or
+``PortalCapturer`` on Wayland) in a child that exits once the files are written. (The desktop app
+has Qt loaded anyway and uses the capturer directly.)
 """
 
 from __future__ import annotations
@@ -66,10 +67,11 @@ class IsolatedCapturer:
 
 
 def _serve(request: dict) -> dict:
-    from tracker.capture.screen import MssCapturer
+    from tracker.capture import session_capturer
+    from tracker.capture.imaging import DEFAULT_FORMAT
 
     try:
-        capturer = MssCapturer(request["monitors"], private_apps=tuple(request["private_apps"]))
+        capturer = session_capturer(request["monitors"], DEFAULT_FORMAT, tuple(request["private_apps"]))
         capture = capturer.capture(Path(request["directory"]), request["stem"])
     except EnvironmentProblem as problem:
         return {"environment": problem.args[0], "fix": problem.fix}

@@ -7,6 +7,8 @@ import os
 import sys
 from pathlib import Path
 
+from PySide6.QtGui import QImage
+
 from common.errors import EnvironmentProblem
 from tracker.capture import Capture, CapturedImage
 from tracker.capture.imaging import (
@@ -24,6 +26,8 @@ from tracker.capture.imaging import (
 from tracker.capture.windows import WindowLister, private_on_screen
 
 X11_FIX = "Run Workdiary inside your desktop session (an X11 session on Linux)."
+BLANK_SCREEN = "the screen was black or blank (locked screen, screen saver or a display that is off)"
+PRIVATE_APPS_UNRECOGNISED = "private apps are not recognised on this system"
 
 
 def blank_screen_note(platform: str, session_type: str) -> str:
@@ -35,7 +39,7 @@ def blank_screen_note(platform: str, session_type: str) -> str:
             "macOS has not given Workdiary the Screen Recording permission "
             "(System Settings → Privacy & Security → Screen Recording)"
         )
-    return "the screen was black or blank (locked screen, screen saver or a display that is off)"
+    return BLANK_SCREEN
 
 
 class MssCapturer:
@@ -66,7 +70,7 @@ class MssCapturer:
                     X11_FIX,
                 ) from error
             if windows is None:
-                unrecognised = "private apps are not recognised on this system"
+                unrecognised = PRIVATE_APPS_UNRECOGNISED
             elif app := private_on_screen(windows, self.private_apps):
                 return Capture([], private_app=app)
         files: dict[Path, bytes] = {}
@@ -75,14 +79,7 @@ class MssCapturer:
         for number, shot in self._grab():
             all_uniform = all_uniform and is_uniform(shot.raw, shot.width, shot.height)
             image = from_bgra(shot.raw, shot.width, shot.height)
-            data = encode_screenshot(image, self.fmt, self.qualities)
-            path = directory / f"{stem}-m{number}.{EXTENSIONS[self.fmt]}"
-            files[path] = data
-            files[thumbnail_path(path)] = thumbnail(image, self.fmt)
-            sha256, size_bytes = digest(data)
-            images.append(
-                CapturedImage(number, path, thumbnail_path(path), sha256, size_bytes, shot.width, shot.height)
-            )
+            images.append(encode_grab(files, directory, stem, number, image, self.fmt, self.qualities))
         if not images:
             if not self.monitors:
                 return Capture([], note="no monitor is connected")
@@ -107,6 +104,27 @@ class MssCapturer:
                         yield number, grabber.grab(connected[number - 1])
         except mss.ScreenShotError as exc:
             raise EnvironmentProblem(f"Screenshots cannot be taken: {exc}", X11_FIX) from exc
+
+
+def encode_grab(
+    files: dict[Path, bytes],
+    directory: Path,
+    stem: str,
+    number: int,
+    image: QImage,
+    fmt: str,
+    qualities: tuple[int, ...],
+) -> CapturedImage:
+    """Encodes the grab of monitor ``number`` and its thumbnail into ``files`` (to be written into
+    ``directory`` under names starting with ``stem``)."""
+    data = encode_screenshot(image, fmt, qualities)
+    path = directory / f"{stem}-m{number}.{EXTENSIONS[fmt]}"
+    files[path] = data
+    files[thumbnail_path(path)] = thumbnail(image, fmt)
+    sha256, size_bytes = digest(data)
+    return CapturedImage(
+        number, path, thumbnail_path(path), sha256, size_bytes, image.width(), image.height()
+    )
 
 
 def _session_type() -> str:

@@ -1,0 +1,154 @@
+"""Real screenshots in headless Wayland sessions (tests/helpers/wayland.py): through the desktop
+portal on sway and on GNOME, with grim where no portal answers, and the desktop's refusal.
+
+The capture runs as the headless tracker runs it, in a child process (``IsolatedCapturer``), and
+that child runs inside the stack as the session's user: see the helper's docstring for why.
+"""
+
+from __future__ import annotations
+
+import stat
+import sys
+import time
+
+import pytest
+from PySide6.QtGui import QImage
+
+from common.errors import EnvironmentProblem
+from tests.helpers.wayland import gnome_stack, sway_stack
+from tests.tracker.capture.test_screen import BLUE, GREEN, RED, YELLOW, close, rgb
+from tracker import children
+from tracker.capture import imaging
+from tracker.capture.isolated import IsolatedCapturer
+from tracker.capture.portal import PortalCapturer, not_allowed_note
+from tracker.capture.session import WAYLAND, Session
+
+WHITE = (250, 250, 250)
+# Two outputs side by side: 400×300 in quadrants, then 240×300 in two halves.
+LEFT_OUTPUT = [
+    (0, 0, 200, 150, RED),
+    (200, 0, 200, 150, GREEN),
+    (0, 150, 200, 150, BLUE),
+    (200, 150, 200, 150, YELLOW),
+]
+RIGHT_OUTPUT = [(0, 0, 240, 150, WHITE), (0, 150, 240, 150, RED)]
+NO_BUS = "unix:path=/nonexistent/bus"
+
+
+@pytest.fixture(scope="module")
+def sway():
+    with sway_stack([LEFT_OUTPUT, RIGHT_OUTPUT]) as stack:
+        yield stack
+
+
+def run_children_in(stack, monkeypatch, **env: str) -> None:
+    """The tracker's child processes run inside ``stack``, as its user, with ``env`` changed."""
+
+    def command(module: str, *arguments: str) -> list[str]:
+        return stack.command([sys.executable, "-m", module, *arguments], **env)
+
+    monkeypatch.setattr(children, "command", command)
+
+
+def test_the_portal_screenshot_on_sway_is_the_whole_desktop_as_it_was_on_screen(sway, monkeypatch):
+    run_children_in(sway, monkeypatch)
+    folder = sway.folder("portal")
+
+    capture = IsolatedCapturer(monitors=[2]).capture(folder, "s")
+
+    assert capture.note == ""
+    [image] = capture.images  # the portal gives no outputs: the whole desktop, whatever is chosen
+    assert (image.monitor, image.width, image.height) == (1, 640, 300)
+    assert sorted(path.name for path in folder.iterdir()) == ["s-m1-thumb.webp", "s-m1.webp"]
+    assert (image.sha256, image.size_bytes) == imaging.digest(image.path.read_bytes())
+    assert stat.S_IMODE(image.path.stat().st_mode) == 0o600
+    shot = QImage(str(image.path))
+    for x, y, colour in [(100, 75, RED), (300, 75, GREEN), (100, 225, BLUE), (300, 225, YELLOW)]:
+        assert close(rgb(shot, x, y), colour)
+    assert close(rgb(shot, 520, 75), WHITE) and close(rgb(shot, 520, 225), RED)
+
+
+def test_the_portal_file_is_deleted_once_read(sway, monkeypatch):
+    """xdg-desktop-portal-wlr writes each screenshot to one fixed file in the temporary folder."""
+    run_children_in(sway, monkeypatch)
+    IsolatedCapturer().capture(sway.folder("deleted"), "s")
+
+    leftovers = sway.run(["sh", "-c", "find /tmp -maxdepth 1 -user 65534 -name '*.png'"]).stdout
+    assert leftovers == b""
+
+
+def test_without_a_portal_grim_grabs_each_sway_output(sway, monkeypatch):
+    run_children_in(sway, monkeypatch, DBUS_SESSION_BUS_ADDRESS=NO_BUS)
+    folder = sway.folder("grim")
+
+    capture = IsolatedCapturer().capture(folder, "s")
+
+    assert capture.note == ""
+    assert [(image.monitor, image.width, image.height) for image in capture.images] == [
+        (1, 400, 300),
+        (2, 240, 300),
+    ]
+    left, right = (QImage(str(image.path)) for image in capture.images)
+    for x, y, colour in [(100, 75, RED), (300, 75, GREEN), (100, 225, BLUE), (300, 225, YELLOW)]:
+        assert close(rgb(left, x, y), colour)
+    assert close(rgb(right, 120, 75), WHITE) and close(rgb(right, 120, 225), RED)
+
+
+def test_each_uniform_output_is_kept_and_explained(monkeypatch):
+    with sway_stack([[(0, 0, 320, 240, (0, 0, 0))]]) as stack:
+        run_children_in(stack, monkeypatch)
+        capture = IsolatedCapturer().capture(stack.folder("black"), "s")
+
+    assert len(capture.images) == 1
+    assert capture.note.startswith("the screen was black or blank (locked screen")
+
+
+def test_without_a_portal_outside_wlroots_the_problem_says_what_to_install(monkeypatch, tmp_path):
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", NO_BUS)
+
+    with pytest.raises(EnvironmentProblem, match="no desktop portal answers") as problem:
+        PortalCapturer(Session(WAYLAND, ("gnome",))).capture(tmp_path, "s")
+
+    assert "xdg-desktop-portal" in problem.value.fix
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_portal_screenshot_on_gnome_with_the_permission_given(monkeypatch):
+    with gnome_stack(screenshot_permission="yes") as stack:
+        run_children_in(stack, monkeypatch)
+        folder = stack.folder("shots")
+
+        capture = IsolatedCapturer().capture(folder, "s")
+
+        assert capture.note == ""
+        [image] = capture.images
+        assert (image.monitor, image.width, image.height) == (1, 1280, 720)
+        shot = QImage(str(image.path))
+        assert (shot.width(), shot.height()) == (1280, 720)
+        assert list((stack.root / "home").rglob("Screenshot*.png")) == []  # GNOME's numbered files, deleted
+
+
+def test_a_screenshot_gnome_refused_says_so_and_how_to_allow_it(monkeypatch):
+    with gnome_stack(screenshot_permission="no") as stack:
+        run_children_in(stack, monkeypatch)
+        folder = stack.folder("shots")
+
+        capture = IsolatedCapturer().capture(folder, "s")
+
+        assert list(folder.iterdir()) == []
+    assert capture.images == []
+    assert capture.note == not_allowed_note(Session(WAYLAND, ("gnome",)))
+    assert capture.note.startswith("not allowed by the desktop. GNOME asked “Allow Applications")
+    assert "SetPermission screenshot true screenshot ''" in capture.note
+
+
+@pytest.mark.parametrize("stack", [sway_stack, gnome_stack], ids=["sway", "gnome"])
+def test_a_stack_starts_within_seconds_and_leaves_nothing_running(stack):
+    started = time.monotonic()
+    with stack() as running:
+        seconds = time.monotonic() - started
+        processes = running.processes()
+    assert len(processes) >= 4  # the script, the bus, the compositor, the portal…
+    assert seconds < 15
+    assert running.processes() == []
+    assert not running.root.exists()
