@@ -9,15 +9,17 @@ Why this shape (see ../shared/platform/wayland.md for what was checked):
 - Each stack has a private 0700 ``XDG_RUNTIME_DIR`` and home under one temporary folder, removed
   on the way out.
 
-How the code under test reaches the stack: it runs *inside* it. ``Stack.command(argv)`` is the
-command line that runs ``argv`` in the stack's PID and mount namespaces, as the stack's user,
-with the session's environment (``nsenter`` then ``setpriv`` then ``env -i``). The tests run the
-tracker's own child entry point this way (``python -m tracker.capture.isolated``, which the
-headless tracker runs for each screenshot) by pointing ``tracker.children.command`` at the stack:
-the portal then sees a caller as on a desktop, a process of the session's user in the session.
-The test process itself (root, outside the namespace) is not connected to the stack's bus: the
-portal identifies its caller by PID, and a process outside the bus's PID namespace has none there.
-Folders the code under test writes to must be the stack's user's: ``Stack.folder()``.
+How the code under test reaches the stack: it runs *inside* it, as the session's user.
+``Stack.command(argv)`` is the command line that runs ``argv`` in the stack's PID and mount
+namespaces as that user, in the session's environment (``nsenter``, ``setpriv``, ``env -i``). The
+tests run the tracker's own child entry point this way (``python -m tracker.capture.isolated``,
+which the headless tracker runs for each screenshot) by pointing ``tracker.children.command`` at
+the stack. The test process itself (root, outside) cannot stand in: the session bus lets in only
+its own user, and, let in, the portal refuses a caller whose ``/proc/PID/root`` it may not open
+("Portal operation not allowed"), as it may not a root process's. Where this Python lies in a
+folder only root may enter (/root/.pyenv), the stack's mount namespace covers that folder with one
+that holds only the way to Python. Folders the code under test writes to must be the user's:
+``Stack.folder()``.
 
 Where a package is missing the fixtures fail, naming it: CI installs them all
 (scripts/install-system-deps), so a missing one is a broken machine, not a reason to skip.
@@ -225,20 +227,33 @@ def sway_stack(
 
 
 @contextmanager
-def gnome_stack(screenshot_permission: str = "yes", shell: bool = True) -> Iterator[Stack]:
+def gnome_stack(
+    screenshot_permission: str = "yes", shell: bool = True, background: tuple[int, int, int] = (51, 102, 153)
+) -> Iterator[Stack]:
     """GNOME, headless, on a 1280×720 virtual monitor: gnome-shell with the desktop portal (GNOME
     backend) and the screenshot permission preset to ``screenshot_permission`` ("yes", "no", or ""
     to leave it unset, when the portal would ask); or, with ``shell=False``, mutter alone (its
     IdleMonitor and RemoteDesktop for idle time and injected input; no portal), which starts faster.
+    The desktop's background is ``background``: gnome-shell starts in the overview, which shows it
+    in the middle (its workspace) on the shell's dark grey.
     """
     require(GNOME_PROGRAMS)
     with _home() as root:
         home = root / "home"
         system_bus = root / "runtime" / "system_bus"
         (home / "system-bus.conf").write_text(GNOME_SYSTEM_BUS.format(path=system_bus))
+        settings = home / ".config" / "glib-2.0" / "settings"
+        settings.mkdir(parents=True)
+        red, green, blue = background
+        (settings / "keyfile").write_text(
+            f"[org/gnome/desktop/background]\nprimary-color='#{red:02x}{green:02x}{blue:02x}'\n"
+            "color-shading-type='solid'\npicture-uri=''\npicture-uri-dark=''\n"
+        )
+        for path in [home / ".config", *(home / ".config").rglob("*")]:
+            os.chown(path, USER, USER)
         env = _session_env(root, "GNOME", "wayland-9") | {
             "DBUS_SYSTEM_BUS_ADDRESS": f"unix:path={system_bus}",
-            "GSETTINGS_BACKEND": "memory",
+            "GSETTINGS_BACKEND": "keyfile",  # settings from the home's keyfile, not dconf
         }
         launch_env = {
             "SCREENSHOT_PERMISSION": screenshot_permission,

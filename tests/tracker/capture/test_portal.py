@@ -7,6 +7,7 @@ that child runs inside the stack as the session's user: see the helper's docstri
 
 from __future__ import annotations
 
+import functools
 import stat
 import sys
 import time
@@ -114,7 +115,7 @@ def test_without_a_portal_outside_wlroots_the_problem_says_what_to_install(monke
 
 
 def test_the_portal_screenshot_on_gnome_with_the_permission_given(monkeypatch):
-    with gnome_stack(screenshot_permission="yes") as stack:
+    with gnome_stack(screenshot_permission="yes", background=RED) as stack:
         run_children_in(stack, monkeypatch)
         folder = stack.folder("shots")
 
@@ -125,6 +126,8 @@ def test_the_portal_screenshot_on_gnome_with_the_permission_given(monkeypatch):
         assert (image.monitor, image.width, image.height) == (1, 1280, 720)
         shot = QImage(str(image.path))
         assert (shot.width(), shot.height()) == (1280, 720)
+        assert close(rgb(shot, 640, 360), RED)  # the overview's workspace shows the background
+        assert close(rgb(shot, 60, 360), (36, 36, 36))  # the overview's grey around it
         assert list((stack.root / "home").rglob("Screenshot*.png")) == []  # GNOME's numbered files, deleted
 
 
@@ -142,7 +145,11 @@ def test_a_screenshot_gnome_refused_says_so_and_how_to_allow_it(monkeypatch):
     assert "SetPermission screenshot true screenshot ''" in capture.note
 
 
-@pytest.mark.parametrize("stack", [sway_stack, gnome_stack], ids=["sway", "gnome"])
+@pytest.mark.parametrize(
+    "stack",
+    [sway_stack, gnome_stack, functools.partial(gnome_stack, shell=False)],
+    ids=["sway", "gnome-shell", "mutter"],
+)
 def test_a_stack_starts_within_seconds_and_leaves_nothing_running(stack):
     started = time.monotonic()
     with stack() as running:
