@@ -352,10 +352,6 @@ def _single_colour(capture) -> str:
 
 
 def _blank_fix() -> str:
-    from tracker.capture.screen import _session_type
-
-    if _session_type() == "wayland":
-        return "Log in with an X11 session (“… on Xorg” on the login screen) to have screenshots."
     if sys.platform == "darwin":
         return "Allow Workdiary under Screen Recording, then start it again."
     return "Unlock the screen and wake the display, then run the self-test again with a window open."

@@ -1,5 +1,5 @@
-"""Screenshots with mss: every monitor (or the chosen ones), encoded with a thumbnail, owner-only;
-none while a private app is on screen."""
+"""Screenshots with mss, on X11, Windows and macOS (Wayland: portal.py): every monitor (or the
+chosen ones), encoded with a thumbnail, owner-only; none while a private app is on screen."""
 
 from __future__ import annotations
 
@@ -30,10 +30,8 @@ BLANK_SCREEN = "the screen was black or blank (locked screen, screen saver or a 
 PRIVATE_APPS_UNRECOGNISED = "private apps are not recognised on this system"
 
 
-def blank_screen_note(platform: str, session_type: str) -> str:
+def blank_screen_note(platform: str) -> str:
     """The likely cause of a grab where every monitor is a single colour."""
-    if session_type == "wayland":
-        return "the Wayland session does not let applications capture the screen"
     if platform == "darwin":
         return (
             "macOS has not given Workdiary the Screen Recording permission "
@@ -86,7 +84,7 @@ class MssCapturer:
             chosen = ", ".join(str(number) for number in self.monitors)
             return Capture([], note=f"the chosen monitors ({chosen}) are not connected")
         write_private_files(files)
-        note = blank_screen_note(sys.platform, _session_type()) if all_uniform else unrecognised
+        note = blank_screen_note(sys.platform) if all_uniform else unrecognised
         return Capture(images, note)
 
     def _grab(self):
@@ -127,16 +125,7 @@ def encode_grab(
     )
 
 
-def _session_type() -> str:
-    return os.environ.get("XDG_SESSION_TYPE", "").lower()
-
-
 def _check_display() -> None:
     if sys.platform in ("win32", "darwin") or os.environ.get("DISPLAY"):
         return
-    if _session_type() == "wayland":
-        raise EnvironmentProblem(
-            "Screenshots cannot be taken: the Wayland session does not let applications capture the screen.",
-            "Log in with an X11 session (“… on Xorg” on the login screen) to have screenshots.",
-        )
     raise EnvironmentProblem("Screenshots cannot be taken: no X display (DISPLAY is not set).", X11_FIX)
