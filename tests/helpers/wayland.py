@@ -40,8 +40,12 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QImage
 
 USER = 65534  # nobody
 START_TIMEOUT_S = 30.0
@@ -196,31 +200,31 @@ class Stack:
 
 @contextmanager
 def sway_stack(
-    wallpapers: Sequence[Sequence[Rectangle]] = (), size: tuple[int, int] = (1280, 720)
+    wallpapers: Sequence[Sequence[Rectangle] | QImage] = (), size: tuple[int, int] = (1280, 720)
 ) -> Iterator[Stack]:
     """sway, headless, with PipeWire and the desktop portal (wlr backend). One output per entry of
-    ``wallpapers`` (side by side, sized to cover its rectangles), shown once on screen; without
-    any, one ``size`` output in a solid colour."""
+    ``wallpapers`` (an image, or rectangles on black), side by side, its size, and shown on it
+    before this returns; without any, one ``size`` output in a solid colour."""
     require(SWAY_PROGRAMS)
-    wallpapers = wallpapers or [[(0, 0, *size, (51, 102, 153))]]
+    images = [_wallpaper(entry) for entry in wallpapers or [[(0, 0, *size, (51, 102, 153))]]]
     with _home() as root:
         home = root / "home"
         config, left = ["xwayland disable"], 0
-        for number, rectangles in enumerate(wallpapers, start=1):
-            width, height = _wallpaper_size(rectangles)
+        for number, image in enumerate(images, start=1):
             picture = home / f"wallpaper-{number}.png"
-            _write_wallpaper(picture, width, height, rectangles)
+            image.save(str(picture), "PNG")
+            os.chown(picture, USER, USER)
             config.append(
-                f"output HEADLESS-{number} resolution {width}x{height} position {left} 0 bg {picture} stretch"
+                f"output HEADLESS-{number} resolution {image.width()}x{image.height()} position {left} 0 "
+                f"bg {picture} stretch"
             )
-            left += width
+            left += image.width()
         (home / "sway.config").write_text("\n".join(config) + "\n")
-        stack = _launch(
-            root, _session_env(root, "sway", "wayland-1"), SWAY_SCRIPT, {"OUTPUTS": str(len(wallpapers))}
-        )
+        env = _session_env(root, "sway", "wayland-1")
+        stack = _launch(root, env, SWAY_SCRIPT, {"OUTPUTS": str(len(images))})
         try:
             stack.env["SWAYSOCK"] = stack.ready_line.split()[1]
-            _wait_for_wallpapers(stack, wallpapers)
+            _wait_for_wallpapers(stack, images)
             yield stack
         finally:
             stack.stop()
@@ -354,37 +358,41 @@ def _reach_python(root: Path) -> str:
     return "\n".join(commands)
 
 
-def _wallpaper_size(rectangles: Sequence[Rectangle]) -> tuple[int, int]:
-    return max(x + w for x, _, w, _, _ in rectangles), max(y + h for _, y, _, h, _ in rectangles)
-
-
-def _write_wallpaper(path: Path, width: int, height: int, rectangles: Sequence[Rectangle]) -> None:
+def _wallpaper(entry: Sequence[Rectangle] | QImage) -> QImage:
     from PySide6.QtGui import QColor, QImage, QPainter
 
+    if isinstance(entry, QImage):
+        return entry
+    width, height = max(x + w for x, _, w, _, _ in entry), max(y + h for _, y, _, h, _ in entry)
     image = QImage(width, height, QImage.Format.Format_RGB32)
     image.fill(QColor(0, 0, 0))
     painter = QPainter(image)
-    for left, top, w, h, colour in rectangles:
+    for left, top, w, h, colour in entry:
         painter.fillRect(left, top, w, h, QColor(*colour))
     painter.end()
-    image.save(str(path), "PNG")
-    os.chown(path, USER, USER)
+    return image
 
 
-def _wait_for_wallpapers(stack: Stack, wallpapers: Sequence[Sequence[Rectangle]]) -> None:
-    """Until grim sees the centre of each wallpaper's first rectangle in its colour: swaybg draws
-    them a moment after sway starts."""
+def _wait_for_wallpapers(stack: Stack, images: Sequence[QImage]) -> None:
+    """Until grim sees each wallpaper on its output, at five points: swaybg draws them a moment
+    after sway starts."""
     from PySide6.QtGui import QImage
 
     deadline = time.monotonic() + START_TIMEOUT_S
     while True:
         grab = QImage.fromData(stack.run(["grim", "-t", "png", "-"]).stdout)
         left, shown = 0, True
-        for rectangles in wallpapers:
-            x, y, w, h, colour = rectangles[0]
-            pixel = grab.pixelColor(left + x + w // 2, y + h // 2)
-            shown = shown and (pixel.red(), pixel.green(), pixel.blue()) == colour
-            left += _wallpaper_size(rectangles)[0]
+        for image in images:
+            w, h = image.width(), image.height()
+            for x, y in [
+                (w // 2, h // 2),
+                (w // 4, h // 4),
+                (3 * w // 4, h // 4),
+                (w // 4, 3 * h // 4),
+                (3 * w // 4, 3 * h // 4),
+            ]:
+                shown = shown and grab.pixel(left + x, y) == image.pixel(x, y)
+            left += w
         if shown:
             return
         if time.monotonic() > deadline:
