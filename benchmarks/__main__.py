@@ -29,6 +29,7 @@ BENCHMARKS = [
     "callback",
     "diary",
     "screenshot",
+    "portal",
     "app",
     "sync",
     "workroom",
