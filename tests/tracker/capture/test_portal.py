@@ -69,6 +69,15 @@ def test_the_portal_screenshot_on_sway_is_the_whole_desktop_as_it_was_on_screen(
     assert close(rgb(shot, 520, 75), WHITE) and close(rgb(shot, 520, 225), RED)
 
 
+def test_private_apps_cannot_be_recognised_through_the_portal(sway, monkeypatch):
+    run_children_in(sway, monkeypatch)
+
+    capture = IsolatedCapturer(private_apps=("KeePassXC",)).capture(sway.folder("private"), "s")
+
+    assert len(capture.images) == 1
+    assert capture.note == "private apps are not recognised on this system"
+
+
 def test_the_portal_file_is_deleted_once_read(sway, monkeypatch):
     """xdg-desktop-portal-wlr writes each screenshot to one fixed file in the temporary folder."""
     run_children_in(sway, monkeypatch)
