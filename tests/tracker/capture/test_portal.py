@@ -16,7 +16,7 @@ import pytest
 from PySide6.QtGui import QImage
 
 from common.errors import EnvironmentProblem
-from tests.helpers.wayland import gnome_stack, sway_stack
+from tests.helpers.wayland import gnome_stack, require, sway_stack
 from tests.tracker.capture.test_screen import BLUE, GREEN, RED, YELLOW, close, rgb
 from tracker import children
 from tracker.capture import imaging
@@ -168,3 +168,8 @@ def test_a_stack_starts_within_seconds_and_leaves_nothing_running(stack):
     assert seconds < 15
     assert running.processes() == []
     assert not running.root.exists()
+
+
+def test_a_missing_package_fails_the_wayland_tests_and_names_it():
+    with pytest.raises(pytest.fail.Exception, match=r"need the Debian packages xdg-desktop-portal-kde: run"):
+        require({"/usr/libexec/no-such-portal": "xdg-desktop-portal-kde", "sh": "dash"})
