@@ -12,6 +12,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData, insert, select, text
 
+from common.states import ActivitySource
 from common.timeutil import week_start
 from service import migrations
 from service.database import Database
@@ -256,3 +257,26 @@ def test_0006_gives_the_blocks_before_it_no_capture_note_and_goes_back(database_
         database.close()
     assert notes == [""]
     assert "capture_note" not in columns.tables["blocks"].columns
+
+
+def test_0007_reads_the_blocks_before_it_as_activity_from_input_counts_and_goes_back(
+    database_url: str,
+) -> None:
+    database = _at_revision(database_url, "0001")
+    try:
+        _insert(database, {"users": USERS_0001, "contracts": [_contract_0001(MONDAY)]})
+        _insert(database, {"blocks": [_block_0001(uid("old"), MONDAY)]})
+
+        database.migrate()
+
+        with database.reading() as session:
+            sources = [block.activity_source for block in session.scalars(select(Block))]
+        with database.engine.connect() as connection:
+            command.downgrade(migrations.alembic_config(connection), "0006")
+            connection.commit()
+            columns = MetaData()
+            columns.reflect(connection, only=["blocks"])
+    finally:
+        database.close()
+    assert sources == [ActivitySource.INPUT_COUNTS]
+    assert "activity_source" not in columns.tables["blocks"].columns

@@ -43,7 +43,11 @@ def test_a_block_from_idle_time_has_active_seconds_and_no_counts(database, clock
     simulate(tracker, clock, 300, every=3)  # 09:00–09:05: input every third second
     live = tracker.live_block
     assert live is not None
-    assert (live.active_minutes, live.minutes_tracked, live.activity_source) == (5, 5, ActivitySource.IDLE_TIME)
+    assert (live.active_minutes, live.minutes_tracked, live.activity_source) == (
+        5,
+        5,
+        ActivitySource.IDLE_TIME,
+    )
     simulate(tracker, clock, 180, every=0)  # 09:05–09:08: quiet, below the idle threshold
     simulate(tracker, clock, 120)  # 09:08–09:10: input every second; the slot ends
     simulate(tracker, clock, 30, every=0)
@@ -51,11 +55,18 @@ def test_a_block_from_idle_time_has_active_seconds_and_no_counts(database, clock
 
     first, second = blocks(database)
     assert first.activity_source == second.activity_source == ActivitySource.IDLE_TIME
-    assert first.activity == [[m, None, None, 20] for m in range(5)] + [[8, None, None, 60], [9, None, None, 60]]
+    assert first.activity == [[m, None, None, 20] for m in range(5)] + [
+        [8, None, None, 60],
+        [9, None, None, 60],
+    ]
     assert (first.active_minutes, first.active_seconds) == (7, 220)
     assert (second.seconds, second.activity, second.active_minutes) == (30, [], 0)
     view = diary.day_blocks(NINE.date())[0]
-    assert (view.activity_source, view.active_minutes, view.minutes_tracked) == (ActivitySource.IDLE_TIME, 7, 10)
+    assert (view.activity_source, view.active_minutes, view.minutes_tracked) == (
+        ActivitySource.IDLE_TIME,
+        7,
+        10,
+    )
     assert view.activity == first.activity
 
 

@@ -92,7 +92,7 @@ def test_a_database_made_by_the_first_migration_upgrades_to_the_latest(tmp_path)
 
 def test_0009_reads_the_blocks_before_it_as_activity_from_input_counts(tmp_path):
     block = (
-        "INSERT INTO blocks (id, contract_id, device_id, start, \"end\", activity, active_minutes, "
+        'INSERT INTO blocks (id, contract_id, device_id, start, "end", activity, active_minutes, '
         "active_seconds, memo, source, is_open, over_limit, deleted, capture_note, sync_state, sync_error, "
         "updated_at) VALUES ('b1', 'c1', 'd1', 1700000400, 1700001000, X'0003000000040000000c', 1, 12, '', "
         "'tracked', 0, 0, 0, '', 'synced', '', 1700001000)"
