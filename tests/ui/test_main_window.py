@@ -14,7 +14,7 @@ from sync.outbox import OutboxSummary
 from tests.helpers.fakes import FakeCapturer
 from tracker.engine import ScreenshotTaken, TrackingStarted, TrackingStopped
 from tracker.settings import Settings
-from tracker.simulation import SimulatedInput
+from tracker.simulation import SimulatedIdleTime, SimulatedInput
 from ui.main_window import sync_text
 from ui.sync_thread import SyncProgress
 from ui.tracking_thread import TrackerService
@@ -152,6 +152,20 @@ def test_the_activity_meter_shows_the_live_block(qtbot, workdiary, drive):
     assert window.meter.bars == 7  # 2 of 3 minutes active
     assert window.meter_label.text().startswith("2 of 3 minutes active in the block since 09:00")
     assert "2 of 3 minutes active" in window.meter.accessibleDescription()
+
+
+@pytest.mark.parametrize("fake_input", [SimulatedIdleTime()], ids=["idle time"])
+def test_the_activity_meter_says_when_activity_comes_from_idle_time(qtbot, workdiary, drive):
+    click_start(qtbot, workdiary, drive)
+    drive.tick(60, keys=1)
+    drive.tick(60, keys=0)
+    drive.tick(60, keys=1)
+    window = workdiary.window
+    assert window.meter.bars == 7  # 2 of 3 minutes active
+    assert (
+        window.meter_label.text()
+        == "2 of 3 minutes active in the block since 09:00 (activity from idle time)"
+    )
 
 
 def test_a_refused_start_says_why_in_the_window(qtbot, workdiary, drive, diary, clock, database):
