@@ -143,29 +143,20 @@ def test_totals_say_which_contract_they_are_on(qtbot, workdiary, drive, diary, c
     assert (window.contract_today_label.text(), window.all_today_label.text()) == ("1:00:00", "1:00:55")
 
 
-def test_the_activity_meter_shows_the_live_block(qtbot, workdiary, drive):
+@pytest.mark.parametrize(
+    ("fake_input", "from_where"),
+    [(SimulatedInput(), ""), (SimulatedIdleTime(), " (activity from idle time)")],
+    ids=["input counts", "idle time"],
+)
+def test_the_activity_meter_shows_the_live_block(qtbot, workdiary, drive, from_where):
     click_start(qtbot, workdiary, drive)
     drive.tick(60, keys=1)
     drive.tick(60, keys=0)
     drive.tick(60, keys=1)
     window = workdiary.window
     assert window.meter.bars == 7  # 2 of 3 minutes active
-    assert window.meter_label.text().startswith("2 of 3 minutes active in the block since 09:00")
+    assert window.meter_label.text() == f"2 of 3 minutes active in the block since 09:00{from_where}"
     assert "2 of 3 minutes active" in window.meter.accessibleDescription()
-
-
-@pytest.mark.parametrize("fake_input", [SimulatedIdleTime()], ids=["idle time"])
-def test_the_activity_meter_says_when_activity_comes_from_idle_time(qtbot, workdiary, drive):
-    click_start(qtbot, workdiary, drive)
-    drive.tick(60, keys=1)
-    drive.tick(60, keys=0)
-    drive.tick(60, keys=1)
-    window = workdiary.window
-    assert window.meter.bars == 7  # 2 of 3 minutes active
-    assert (
-        window.meter_label.text()
-        == "2 of 3 minutes active in the block since 09:00 (activity from idle time)"
-    )
 
 
 def test_a_refused_start_says_why_in_the_window(qtbot, workdiary, drive, diary, clock, database):
