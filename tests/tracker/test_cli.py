@@ -103,6 +103,7 @@ def test_contracts_manual_time_memos_and_removal(data_dir):
         start.isoformat(),
     )
     assert block["activity"] == {
+        "source": "input_counts",
         "minutes_tracked": 10,
         "active_minutes": 0,
         "active_share": 0.0,
