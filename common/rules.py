@@ -6,7 +6,7 @@ added, how long a memo may be, and a block's activity level.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
@@ -18,6 +18,18 @@ from common.timeutil import WEEK, slot_start, week_start
 from common.wire import MAX_MEMO_CHARS
 
 METER_BARS = 10
+# What the app and the web say where a block's keyboard and mouse counts would be, for activity
+# taken from the compositor's idle time (ActivitySource.IDLE_TIME).
+FROM_IDLE_TIME = "activity from idle time"
+
+
+def minutes_with_input(activity: Iterable[Sequence[int | None]]) -> int:
+    """How many of a block's minutes saw any input: ``activity`` is its per-minute
+    ``[minute, keyboard events, mouse events, active seconds]``. A minute counted by events had input
+    if it counted any; one from the compositor's idle time (counts None) if it had active seconds."""
+    return sum(
+        1 for _, keyboard, mouse, seconds in activity if (seconds if keyboard is None else keyboard or mouse)
+    )
 
 
 def meter_bars(active_minutes: int, minutes_tracked: int) -> int:

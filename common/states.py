@@ -22,6 +22,15 @@ class BlockSource(StrEnum):
     MANUAL = "manual"  # added by hand ("Add Time"): no screenshot, no activity
 
 
+class ActivitySource(StrEnum):
+    """Where a tracked block's per-minute activity came from."""
+
+    INPUT_COUNTS = "input_counts"  # keyboard and mouse events counted, with the seconds that saw input
+    # The compositor's idle time (a Wayland session): the seconds that saw input, never how much;
+    # the keyboard and mouse counts are absent (None, null on the wire), not zero.
+    IDLE_TIME = "idle_time"
+
+
 class WorkroomWriteKind(StrEnum):
     """What the freelancer wrote in a contract's workroom, waiting in the app's outbox."""
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from common import dbtypes
 from common.contract import ContractColumns
 from common.states import (
+    ActivitySource,
     BlockSource,
     EventKind,
     MessageKind,
@@ -126,7 +127,12 @@ class Block(Base):
     device_id: Mapped[str] = mapped_column(String(64))
     start: Mapped[datetime] = mapped_column(UTCTimestamp)
     end: Mapped[datetime] = mapped_column(UTCTimestamp)
-    activity: Mapped[list[list[int]]] = mapped_column(JSON)
+    activity: Mapped[list[list[int | None]]] = mapped_column(JSON)  # the counts None from idle time
+    activity_source: Mapped[ActivitySource] = mapped_column(
+        dbtypes.StateString(ActivitySource, 16),
+        default=ActivitySource.INPUT_COUNTS,
+        server_default=ActivitySource.INPUT_COUNTS.value,
+    )
     memo: Mapped[str] = mapped_column(Text)
     capture_note: Mapped[str] = mapped_column(Text, default="")  # why the app took no usable screenshot
     source: Mapped[BlockSource] = mapped_column(dbtypes.StateString(BlockSource, 8))

@@ -16,7 +16,7 @@ from pydantic import (
     model_validator,
 )
 
-from common.states import BlockSource, Role
+from common.states import ActivitySource, BlockSource, Role
 from common.timeutil import SLOT, slot_start
 from common.wire import MAX_BATCH, MAX_CAPTURE_NOTE_CHARS, MAX_MEMO_CHARS
 
@@ -120,9 +120,18 @@ class BlockIn(BaseModel):
     start: UTCTime
     end: UTCTime
     activity: Annotated[
-        list[tuple[Minute, EventCount, EventCount, ActiveSeconds]],
-        Field(max_length=10, description="[minute 0–9, keyboard events, mouse events, active seconds 0–60]"),
+        list[tuple[Minute, EventCount | None, EventCount | None, ActiveSeconds]],
+        Field(
+            max_length=10,
+            description="[minute 0–9, keyboard events, mouse events, active seconds 0–60]; the counts "
+            "null (absent) with activity_source idle_time, numbers otherwise",
+        ),
     ] = []
+    activity_source: ActivitySource = Field(
+        ActivitySource.INPUT_COUNTS,
+        description="input_counts: counted keyboard and mouse events (an app that does not say); "
+        "idle_time: the compositor's idle time (Wayland), active seconds without counts",
+    )
     memo: Annotated[str, Field(max_length=MAX_MEMO_CHARS), NoNul] = ""
     capture_note: Annotated[
         str,
@@ -142,6 +151,14 @@ class BlockIn(BaseModel):
             raise ValueError("end must be after start")
         if self.end > slot_start(self.start) + SLOT:
             raise ValueError("start and end must lie in one 10-minute slot (hh:00, hh:10, …)")
+        absent = self.activity_source == ActivitySource.IDLE_TIME
+        if any(
+            (keyboard is None) != absent or (mouse is None) != absent
+            for _, keyboard, mouse, _ in self.activity
+        ):
+            raise ValueError(
+                "activity from idle time has null keyboard and mouse counts; counted activity has numbers"
+            )
         return self
 
 
@@ -218,7 +235,8 @@ class BlockOut(BaseModel):
     device_id: str
     start: datetime
     end: datetime
-    activity: list[list[int]]
+    activity: list[list[int | None]] = Field(description="the counts null with activity_source idle_time")
+    activity_source: ActivitySource
     memo: str
     capture_note: str
     source: BlockSource

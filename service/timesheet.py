@@ -119,6 +119,7 @@ def put_block(
         session.add(stored)
     stored.start, stored.end = sent.start, sent.end
     stored.activity = [list(minute) for minute in sent.activity]
+    stored.activity_source = sent.activity_source
     stored.memo = sent.memo
     stored.capture_note = sent.capture_note
     stored.deleted = sent.deleted

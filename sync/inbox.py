@@ -15,6 +15,7 @@ from common.states import (
     AGREED_STATUSES,
     FREELANCER_ROLES,
     Action,
+    ActivitySource,
     BlockSource,
     ContractOrigin,
     ContractStatus,
@@ -108,6 +109,8 @@ def store_other_devices_blocks(database: Database, device_id: str, blocks: list[
         for name in ("start", "end", "updated_at"):
             row[name] = parse_wire_time(field_of(block, name, str))
         row |= activity_columns(field_of(block, "activity", list))
+        # A service of before activity sources sends none: its blocks' activity is counted events.
+        row["activity_source"] = ActivitySource(block.get("activity_source", ActivitySource.INPUT_COUNTS))
         rows.append(row | {"is_open": False, "sync_state": SyncState.SYNCED, "sync_error": ""})
     if rows:
         table = cast(Table, Block.__table__)

@@ -97,7 +97,14 @@ def peek_blocks(database: Database, limit: int, after: OutgoingBlock | None = No
     """Up to ``limit`` pending closed blocks of the service's contracts, in (start, id) order from
     just after ``after``: a pass pages through them once, whatever it leaves pending."""
     query = (
-        select(Block.id, Block.contract_id, Block.device_id, Block.source, *_BLOCK_CHANGES.values())
+        select(
+            Block.id,
+            Block.contract_id,
+            Block.device_id,
+            Block.source,
+            Block.activity_source,
+            *_BLOCK_CHANGES.values(),
+        )
         .join(Contract)
         .where(Block.sync_state == SyncState.PENDING, Block.is_open.is_(False), _OF_SERVICE)
         .order_by(Block.start, Block.id)
@@ -110,7 +117,9 @@ def peek_blocks(database: Database, limit: int, after: OutgoingBlock | None = No
     return [_outgoing_block(*row) for row in rows]
 
 
-def _outgoing_block(block_id: str, contract_id: str, device_id: str, source: str, *changes) -> OutgoingBlock:
+def _outgoing_block(
+    block_id: str, contract_id: str, device_id: str, source: str, activity_source: str, *changes
+) -> OutgoingBlock:
     sent = dict(zip(_BLOCK_CHANGES, changes, strict=True))
     body = {
         "id": block_id,
@@ -119,6 +128,7 @@ def _outgoing_block(block_id: str, contract_id: str, device_id: str, source: str
         "start": wire_time(from_epoch(sent["start"])),
         "end": wire_time(from_epoch(sent["end"])),
         "activity": unpack_activity(sent["activity"]),
+        "activity_source": activity_source,
         "memo": sent["memo"],
         "capture_note": _cut(sent["capture_note"], MAX_CAPTURE_NOTE_CHARS),
         "source": source,

@@ -23,8 +23,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from common import logs
 from common.contract import contract_label
 from common.errors import EnvironmentProblem, RuleViolation, WorkdiaryError
-from common.rules import is_trackable
-from common.states import BlockSource, IdleDecision
+from common.rules import FROM_IDLE_TIME, is_trackable
+from common.states import ActivitySource, BlockSource, IdleDecision
 from common.timetext import duration_text, local_text
 from common.timeutil import SystemClock, local_zone, week_of_date
 from tracker import engine as events
@@ -382,6 +382,7 @@ def blocks_command(args, database: Database, diary: Diary, zone: tzinfo) -> int:
                 block.source == BlockSource.MANUAL and "manual",
                 block.redacted and "redacted",
                 block.over_limit and "over limit",
+                block.activity_source == ActivitySource.IDLE_TIME and FROM_IDLE_TIME,
             )
             if m
         ]
@@ -405,6 +406,7 @@ def _block_json(block: BlockView) -> dict:
         "source": block.source,
         "over_limit": block.over_limit,
         "activity": {
+            "source": block.activity_source,
             "minutes_tracked": block.minutes_tracked,
             "active_minutes": block.active_minutes,
             "active_share": round(block.active_share, 3),

@@ -40,7 +40,7 @@ from sqlalchemy.orm import Session
 
 from common.errors import NotFound, RuleViolation
 from common.rules import ContractTerms, check_editable, check_manual_time, check_memo
-from common.states import BlockSource, ContractKind, SyncState
+from common.states import ActivitySource, BlockSource, ContractKind, SyncState
 from common.timeutil import (
     SLOT,
     WEEK,
@@ -53,7 +53,7 @@ from common.timeutil import (
     week_of_date,
     week_start,
 )
-from tracker.models import Block, Contract, Screenshot, ScreenshotImage, Setting, unpack_activity
+from tracker.models import Block, Contract, Minute, Screenshot, ScreenshotImage, Setting, unpack_activity
 from tracker.storage import Database
 
 
@@ -72,6 +72,7 @@ class BlockView(NamedTuple):
     active_minutes: int  # minutes with keyboard or mouse input
     active_seconds: int
     packed_activity: bytes
+    activity_source: ActivitySource
     is_open: bool  # being tracked right now: not editable until it closes
     screenshot_id: str | None = None
     redacted: bool = False
@@ -89,8 +90,9 @@ class BlockView(NamedTuple):
         return self.end_epoch - self.start_epoch
 
     @property
-    def activity(self) -> list[list[int]]:
-        """Per minute with input: [minute of the slot, keyboard events, mouse events, active s]."""
+    def activity(self) -> list[Minute]:
+        """Per minute with input: [minute of the slot, keyboard events, mouse events, active s]
+        (the counts None for activity from idle time)."""
         return unpack_activity(self.packed_activity)
 
     @property
@@ -200,6 +202,7 @@ def _block_queries(by_contract: bool) -> tuple[str, str]:
             Block.active_minutes,
             Block.active_seconds,
             Block.activity,
+            Block.activity_source,
             Block.is_open,
         )
         .where(Block.start >= bindparam("start"), Block.start < bindparam("end"), _LIVE)
@@ -216,7 +219,9 @@ def _block_queries(by_contract: bool) -> tuple[str, str]:
     return str(blocks.compile(dialect=dialect)), str(screenshots.compile(dialect=dialect))
 
 
-_SOURCES = {source.value: source for source in BlockSource}  # a value it does not know raises
+# A value they do not know raises.
+_SOURCES = {source.value: source for source in BlockSource}
+_ACTIVITY_SOURCES = {source.value: source for source in ActivitySource}
 _NO_SCREENSHOT = (None, False)
 
 
@@ -380,6 +385,7 @@ class Diary:
                         active_minutes,
                         active_seconds,
                         activity,
+                        _ACTIVITY_SOURCES[activity_source],
                         is_open == 1,
                         *shot_of.get(block_id, _NO_SCREENSHOT),
                     )
@@ -396,6 +402,7 @@ class Diary:
                     active_minutes,
                     active_seconds,
                     activity,
+                    activity_source,
                     is_open,
                 ) in cursor.execute(blocks, parameters)
             ]

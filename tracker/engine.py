@@ -1,4 +1,5 @@
-"""The tracking engine: turns ticks of a clock and input counts into time blocks.
+"""The tracking engine: turns ticks of a clock and input counts (or the compositor's idle time) into
+time blocks.
 
 Driven by ``tick()`` about once a second (a Qt timer in the app, a loop in the command line), with
 everything it depends on passed in: the clock, the random source, the input source, the screen
@@ -24,12 +25,20 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from common.errors import EnvironmentProblem, NotFound, RuleViolation, StorageProblem
 from common.rules import ContractTerms, check_memo, why_not_trackable
-from common.states import BlockSource, IdleDecision, StopReason, SyncState
+from common.states import ActivitySource, BlockSource, IdleDecision, StopReason, SyncState
 from common.timetext import duration_text, local_text
 from common.timeutil import SLOT, WEEK, Clock, slot_minutes, slot_start, week_start
-from tracker.capture import InputSource, ScreenCapturer
+from tracker.capture import ActivityInput, IdleTimeSource, ScreenCapturer
 from tracker.diary import Running, logged_seconds
-from tracker.models import ActivitySummary, Block, Contract, Screenshot, ScreenshotImage, activity_columns
+from tracker.models import (
+    ActivitySummary,
+    Block,
+    Contract,
+    Minute,
+    Screenshot,
+    ScreenshotImage,
+    activity_columns,
+)
 from tracker.storage import Database
 
 log = logging.getLogger(__name__)
@@ -202,6 +211,7 @@ class LiveBlock:
     end: datetime
     active_minutes: int
     minutes_tracked: int
+    activity_source: ActivitySource
 
 
 @dataclass
@@ -213,11 +223,14 @@ class _OpenBlock:
     start: datetime
     end: datetime
     over_limit: bool
+    activity_source: ActivitySource
     minutes: dict[int, list[int]] = field(default_factory=dict)  # minute → [keys, mouse, active s]
     capture_note: str = ""
     saved_end: datetime | None = None  # where the database has it end; None: not written yet
 
-    def activity(self) -> list[list[int]]:
+    def activity(self) -> list[Minute]:
+        if self.activity_source == ActivitySource.IDLE_TIME:  # nothing was counted: absent, not 0
+            return [[minute, None, None, seconds] for minute, (*_, seconds) in sorted(self.minutes.items())]
         return [[minute, *counts] for minute, counts in sorted(self.minutes.items())]
 
 
@@ -244,9 +257,9 @@ class Tracker:
         database: Database,
         clock: Clock,
         *,
-        input_source: InputSource | None = None,  # None: activity unknown, so no idle detection
+        input_source: ActivityInput | None = None,  # None: activity unknown, so no idle detection
         capturer: ScreenCapturer | None = None,
-        screen_locked: Callable[[], bool] = lambda: False,
+        screen_locked: Callable[[], bool] | None = None,  # None: as the idle-time source says, if any
         rng: random.Random | None = None,
         config: TrackerConfig | None = None,
         on_event: Callable[[object], None] = lambda event: None,
@@ -254,8 +267,15 @@ class Tracker:
         self.db = database
         self.clock = clock
         self.input = input_source
+        self.activity_source = (
+            ActivitySource.IDLE_TIME
+            if isinstance(input_source, IdleTimeSource)
+            else ActivitySource.INPUT_COUNTS
+        )
         self.capturer = capturer
-        self.screen_locked = screen_locked
+        if screen_locked is None and isinstance(input_source, IdleTimeSource):
+            screen_locked = input_source.screen_locked
+        self.screen_locked = screen_locked or (lambda: False)
         self.rng = rng or random.Random()
         self.config = config or TrackerConfig()
         self.on_event = on_event
@@ -305,7 +325,14 @@ class Tracker:
         if block is None:
             return None
         active = ActivitySummary.of(block.activity()).active_minutes
-        return LiveBlock(block.id, block.start, block.end, active, slot_minutes(block.start, block.end))
+        return LiveBlock(
+            block.id,
+            block.start,
+            block.end,
+            active,
+            slot_minutes(block.start, block.end),
+            block.activity_source,
+        )
 
     @property
     def running(self) -> Running | None:
@@ -342,7 +369,7 @@ class Tracker:
         self._position = now if self._resume_at is None or now >= self._resume_at else None
         self._last_input = now
         self._idle = None
-        self._counts = self._read_counts()
+        self._input_since_last_tick()  # input before the start is not this session's
         self._emit(TrackingStarted(contract.id, now))
 
     def stop(self, reason: StopReason = StopReason.USER) -> None:
@@ -350,9 +377,9 @@ class Tracker:
         if self._session is None:
             return
         now = self.clock.now()
-        keys, mouse = self._input_since_last_tick()
+        keys, mouse, had_input = self._input_since_last_tick()
         if self._idle is None and self._position is not None:
-            self._advance(now, keys, mouse, bool(keys or mouse))
+            self._advance(now, keys, mouse, had_input)
         self._end_session(now if self._idle is None else self._idle.since, StopReason(reason))
 
     def cut(self) -> None:
@@ -398,7 +425,7 @@ class Tracker:
         wall_step = (now - self._last_wall).total_seconds()
         mono_step = mono - self._last_mono
         self._last_wall, self._last_mono = now, mono
-        keys, mouse = self._input_since_last_tick()
+        keys, mouse, had_input = self._input_since_last_tick()
         if self._session is None:
             if self._unsaved:
                 self._save_unsaved()
@@ -407,10 +434,10 @@ class Tracker:
             self._clock_jumped(now)
             return
         locked = self.screen_locked()
+        had_input = had_input and not locked
         if self._idle is not None:
-            self._tick_idle(now, bool(keys or mouse) and not locked)
+            self._tick_idle(now, had_input)
             return
-        had_input = bool(keys or mouse) and not locked
         last_input = self._last_input
         assert last_input is not None  # set when tracking starts
         if had_input:
@@ -427,14 +454,18 @@ class Tracker:
 
     # ----- internals
 
-    def _input_since_last_tick(self) -> tuple[int, int]:
-        counts = self._read_counts()
+    def _input_since_last_tick(self) -> tuple[int, int, bool]:
+        """Keyboard and mouse events since the last tick, and whether there was any input (from the
+        compositor's idle time, which counts nothing, only that)."""
+        source = self.input
+        if source is None:
+            return 0, 0, False
+        if isinstance(source, IdleTimeSource):
+            return 0, 0, source.input_since_last_read()
+        counts = source.counts()
         keys, mouse = counts[0] - self._counts[0], counts[1] - self._counts[1]
         self._counts = counts
-        return keys, mouse
-
-    def _read_counts(self) -> tuple[int, int]:
-        return self.input.counts() if self.input else (0, 0)
+        return keys, mouse, bool(keys or mouse)
 
     def _advance(self, to: datetime, keys: int, mouse: int, active: bool, capture: bool = True) -> None:
         """Count tracked time from ``_position`` up to ``to``: extend, close and open blocks at slot
@@ -485,7 +516,14 @@ class Tracker:
             self._new_week(at)
         slot = slot_start(at)
         self._block = _OpenBlock(
-            str(uuid.uuid4()), session.contract.id, session.memo, slot, at, at, session.over_limit
+            str(uuid.uuid4()),
+            session.contract.id,
+            session.memo,
+            slot,
+            at,
+            at,
+            session.over_limit,
+            self.activity_source,
         )
         if not self.capturer or not session.contract.screenshots_enabled:
             self._shot_slot = self._shot_at = None
@@ -504,6 +542,7 @@ class Tracker:
             "start": block.start,
             "end": block.end,
             **activity_columns(block.activity()),
+            "activity_source": block.activity_source,
             "memo": block.memo,
             "source": BlockSource.TRACKED,
             "is_open": is_open,
@@ -651,7 +690,7 @@ class Tracker:
                     block.deleted = True
                 else:
                     cut_minute = int((since - slot_start(block.start)).total_seconds()) // 60
-                    block.activity = [m for m in block.activity if m[0] <= cut_minute]
+                    block.activity = [m for m in block.activity if cast(int, m[0]) <= cut_minute]
                     block.end = since
                     if block.screenshot and block.screenshot.taken_at > since:
                         self._discard_screenshot(session, block)

@@ -15,30 +15,64 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship,
 
 from common.contract import ContractColumns
 from common.dbtypes import NAMING_CONVENTION, StateString, UTCTimestamp
-from common.states import BlockSource, ContractOrigin, EventKind, MessageKind, SyncState, WorkroomWriteKind
+from common.rules import minutes_with_input
+from common.states import (
+    ActivitySource,
+    BlockSource,
+    ContractOrigin,
+    EventKind,
+    MessageKind,
+    SyncState,
+    WorkroomWriteKind,
+)
 
 # A minute of activity as stored: minute of the slot, keyboard events, mouse events, active seconds.
 _MINUTE = struct.Struct("<BIIB")
+# Set in the stored minute of the slot (0–9) when the minute has no keyboard and mouse counts
+# (activity from idle time): they are stored as 0 and read back as None.
+_NOT_COUNTED = 0x80
+
+# A minute of activity: [minute of the slot, keyboard events, mouse events, active seconds], the
+# counts None when the block's activity came from the compositor's idle time.
+Minute = list[int | None]
 
 
-def pack_activity(minutes: Sequence[Sequence[int]]) -> bytes:
-    return b"".join(_MINUTE.pack(*minute) for minute in minutes)
+def pack_activity(minutes: Sequence[Sequence[int | None]]) -> bytes:
+    return b"".join(_MINUTE.pack(*_storable(minute)) for minute in minutes)
 
 
-def unpack_activity(packed: bytes) -> list[list[int]]:
-    return [list(minute) for minute in _MINUTE.iter_unpack(packed)]
+def _storable(minute: Sequence[int | None]) -> Sequence[int | None]:
+    """The minute as packed; a minute of the slot that would read back as another (or as not
+    counted) is refused like any value that does not fit."""
+    index = minute[0]
+    if index is None or index >= _NOT_COUNTED:
+        raise struct.error(f"minute {index} of a slot does not fit")
+    if minute[1] is None:
+        return [index | _NOT_COUNTED, 0, 0, *minute[3:]]
+    return minute
 
 
-class PackedActivity(TypeDecorator[list[list[int]]]):
+def unpack_activity(packed: bytes) -> list[Minute]:
+    return [
+        [index & ~_NOT_COUNTED, None, None, seconds]
+        if index & _NOT_COUNTED
+        else [index, keyboard, mouse, seconds]
+        for index, keyboard, mouse, seconds in _MINUTE.iter_unpack(packed)
+    ]
+
+
+class PackedActivity(TypeDecorator[list[Minute]]):
     """Per-minute activity as packed integers (10 bytes a minute): read back without a parse."""
 
     impl = LargeBinary
     cache_ok = True
 
-    def process_bind_param(self, value: Sequence[Sequence[int]] | None, dialect: object) -> bytes | None:
+    def process_bind_param(
+        self, value: Sequence[Sequence[int | None]] | None, dialect: object
+    ) -> bytes | None:
         return None if value is None else pack_activity(value)
 
-    def process_result_value(self, value: bytes | None, dialect: object) -> list[list[int]] | None:
+    def process_result_value(self, value: bytes | None, dialect: object) -> list[Minute] | None:
         return None if value is None else unpack_activity(value)
 
 
@@ -49,13 +83,11 @@ class ActivitySummary(NamedTuple):
     active_seconds: int
 
     @classmethod
-    def of(cls, minutes: Sequence[Sequence[int]]) -> ActivitySummary:
-        return cls(
-            sum(1 for _, keys, mouse, _ in minutes if keys or mouse), sum(seconds for *_, seconds in minutes)
-        )
+    def of(cls, minutes: Sequence[Sequence[int | None]]) -> ActivitySummary:
+        return cls(minutes_with_input(minutes), sum(seconds for *_, seconds in minutes if seconds))
 
 
-def activity_columns(minutes: Sequence[Sequence[int]]) -> dict[str, object]:
+def activity_columns(minutes: Sequence[Sequence[int | None]]) -> dict[str, object]:
     """A block's activity and its summary, as the columns of a row written without the ORM."""
     return {"activity": minutes, **ActivitySummary.of(minutes)._asdict()}
 
@@ -92,8 +124,14 @@ class Block(Base):
     start: Mapped[datetime] = mapped_column(UTCTimestamp)
     end: Mapped[datetime] = mapped_column(UTCTimestamp)
     # One entry per minute of the slot that saw tracking: [minute index, keyboard events,
-    # mouse events, active seconds]. Counts only, never what was typed.
-    activity: Mapped[list[list[int]]] = mapped_column(PackedActivity, default=list)
+    # mouse events, active seconds]. Counts only, never what was typed; None with activity_source
+    # IDLE_TIME, whose source tells when there was input but not how much.
+    activity: Mapped[list[Minute]] = mapped_column(PackedActivity, default=list)
+    activity_source: Mapped[ActivitySource] = mapped_column(
+        StateString(ActivitySource, 16),
+        default=ActivitySource.INPUT_COUNTS,
+        server_default=ActivitySource.INPUT_COUNTS.value,
+    )
     # ActivitySummary.of(activity), kept with it on every write
     active_minutes: Mapped[int] = mapped_column(default=0, server_default="0")
     active_seconds: Mapped[int] = mapped_column(default=0, server_default="0")
@@ -115,7 +153,7 @@ class Block(Base):
         return int((self.end - self.start).total_seconds())
 
     @validates("activity")
-    def _summarize(self, _key: str, minutes: list[list[int]]) -> list[list[int]]:
+    def _summarize(self, _key: str, minutes: list[Minute]) -> list[Minute]:
         self.active_minutes, self.active_seconds = ActivitySummary.of(minutes)
         return minutes
 

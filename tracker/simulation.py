@@ -1,6 +1,6 @@
-"""A clock that moves only when told and input counts that grow only when told: they drive the real
-engine through simulated days in milliseconds, for the demo week, the docs' pictures, the
-benchmarks and the tests."""
+"""A clock that moves only when told, and input counts that grow (or a compositor's idle time that
+ends) only when told: they drive the real engine through simulated days in milliseconds, for the
+demo week, the docs' pictures, the benchmarks and the tests."""
 
 from __future__ import annotations
 
@@ -48,6 +48,32 @@ class SimulatedInput:
     def add(self, keys: int = 0, mouse: int = 0) -> None:
         self.keys += keys
         self.mouse += mouse
+
+
+class SimulatedIdleTime:
+    """A Wayland compositor's idle time (``tracker.capture.IdleTimeSource``): input is seen, not
+    counted."""
+
+    def __init__(self) -> None:
+        self.locked = False
+        self._input = False
+
+    def start(self) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+    def input_since_last_read(self) -> bool:
+        seen, self._input = self._input, False
+        return seen
+
+    def screen_locked(self) -> bool:
+        return self.locked
+
+    def add(self, keys: int = 0, mouse: int = 0) -> None:
+        """Input happens (how much, the compositor does not tell)."""
+        self._input = self._input or bool(keys or mouse)
 
 
 def simulate(

@@ -30,8 +30,8 @@ from PySide6.QtWidgets import (
 )
 
 from common.contract import contract_label
-from common.rules import is_trackable
-from common.states import ContractOrigin
+from common.rules import FROM_IDLE_TIME, is_trackable
+from common.states import ActivitySource, ContractOrigin
 from common.timetext import clock_text, day_clock_text, duration_text, hm, spoken
 from common.wire import MAX_MEMO_CHARS
 from tracker.models import Contract
@@ -444,6 +444,7 @@ class MainWindow(QMainWindow):
                 f"{live.active_minutes} of {live.minutes_tracked} minute"
                 f"{'s' if live.minutes_tracked != 1 else ''} active in the block since "
                 f"{clock_text(live.start, self.zone)}"
+                + (f" ({FROM_IDLE_TIME})" if live.activity_source == ActivitySource.IDLE_TIME else "")
             )
         else:
             self.meter.set_level(0, 0)

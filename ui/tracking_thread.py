@@ -19,7 +19,7 @@ from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, QTimer, Signal, Sl
 from common.errors import EnvironmentProblem, WorkdiaryError
 from common.states import IdleDecision, StopReason
 from common.timeutil import Clock
-from tracker.capture import InputSource, ScreenCapturer
+from tracker.capture import ActivityInput, ScreenCapturer
 from tracker.diary import DayAndWeek, Diary, Running
 from tracker.engine import LiveBlock, TimeLost, Tracker
 from tracker.settings import Settings
@@ -69,7 +69,7 @@ class _Worker(QObject):
         clock: Clock,
         settings: Settings,
         zone: tzinfo,
-        make_input: Callable[[], InputSource] | None,
+        make_input: Callable[[], ActivityInput] | None,
         make_capturer: Callable[[Settings], ScreenCapturer] | None,
         tick_ms: int | None,
         rng: random.Random | None,
@@ -85,7 +85,7 @@ class _Worker(QObject):
         self._rng = rng
         self._tracker: Tracker | None = None
         self._diary = Diary(database, zone)
-        self._input: InputSource | None = None
+        self._input: ActivityInput | None = None
         self._timer: QTimer | None = None
         self._contract_id: str | None = None
         # The totals as last read, with what they were read for; in between, the running block's
@@ -288,7 +288,7 @@ class TrackerService(QObject):
         settings: Settings,
         zone: tzinfo,
         *,
-        make_input: Callable[[], InputSource] | None = None,
+        make_input: Callable[[], ActivityInput] | None = None,
         make_capturer: Callable[[Settings], ScreenCapturer] | None = None,
         tick_ms: int | None = TICK_MS,
         rng: random.Random | None = None,

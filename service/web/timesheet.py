@@ -29,7 +29,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Query, Request, Response
@@ -39,8 +39,16 @@ from sqlalchemy import UnaryExpression, and_, case, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from common.errors import RuleViolation
-from common.rules import ContractTerms, check_manual_time, locked_at, meter_bars, why_no_manual_time
-from common.states import BlockSource, ContractStatus
+from common.rules import (
+    FROM_IDLE_TIME,
+    ContractTerms,
+    check_manual_time,
+    locked_at,
+    meter_bars,
+    minutes_with_input,
+    why_no_manual_time,
+)
+from common.states import ActivitySource, BlockSource, ContractStatus
 from common.timetext import hm, spoken
 from common.timeutil import (
     SLOT,
@@ -155,8 +163,8 @@ class ImageView:
 @dataclass(frozen=True)
 class MinuteView:
     time: str  # local hh:mm
-    keyboard: int
-    mouse: int
+    keyboard: int | None  # None: activity from idle time, which counts nothing
+    mouse: int | None
     active_seconds: int
 
 
@@ -182,7 +190,10 @@ class BlockView:
     redacted: bool
     over_limit: bool
     images: list[ImageView]
-    activity: list[list[int]]  # [minute of the slot, keyboard, mouse, active seconds] per minute with input
+    # [minute of the slot, keyboard, mouse, active seconds] per minute with input; the counts None
+    # with activity from idle time
+    activity: list[list[int | None]]
+    activity_source: ActivitySource
     tracked_minutes: int  # the minutes of its slot it touches: the meter's denominator
     editable: bool  # by this viewer, now
 
@@ -200,7 +211,11 @@ class BlockView:
 
     @property
     def active_minutes(self) -> int:
-        return sum(1 for _, keyboard, mouse, _ in self.activity if keyboard or mouse)
+        return minutes_with_input(self.activity)
+
+    @property
+    def from_idle_time(self) -> bool:
+        return self.activity_source == ActivitySource.IDLE_TIME
 
     @property
     def bars(self) -> int:
@@ -208,7 +223,8 @@ class BlockView:
 
     @property
     def activity_text(self) -> str:
-        return f"{self.active_minutes} of {self.tracked_minutes} minutes active"
+        text = f"{self.active_minutes} of {self.tracked_minutes} minutes active"
+        return f"{text} ({FROM_IDLE_TIME})" if self.from_idle_time else text
 
     @property
     def marks(self) -> list[Mark]:
@@ -237,12 +253,17 @@ class BlockView:
         return "; ".join(parts + [mark.said for mark in self.marks])
 
     def minutes(self) -> list[MinuteView]:
-        """Every minute of its slot the block touches, with its input (none: zeros)."""
+        """Every minute of its slot the block touches, with its input (none: zeros, the counts
+        absent with activity from idle time)."""
         slot = slot_start(self.start).astimezone(self.start.tzinfo)
         first = int((self.start - slot).total_seconds()) // 60
-        counted = {minute: (keyboard, mouse, active) for minute, keyboard, mouse, active in self.activity}
+        counted = {  # only the counts may be None
+            minute: cast(tuple[int | None, int | None, int], (keyboard, mouse, active))
+            for minute, keyboard, mouse, active in self.activity
+        }
+        no_input = (None, None, 0) if self.from_idle_time else (0, 0, 0)
         return [
-            MinuteView(f"{slot + timedelta(minutes=minute):%H:%M}", *counted.get(minute, (0, 0, 0)))
+            MinuteView(f"{slot + timedelta(minutes=minute):%H:%M}", *counted.get(minute, no_input))
             for minute in range(first, first + self.tracked_minutes)
         ]
 
@@ -270,6 +291,7 @@ def _block_view(block: Block, zone: ZoneInfo, signer: ImageSigner, editable: boo
             for image in (shot.images if shot else [])
         ],
         activity=block.activity,
+        activity_source=block.activity_source,
         tracked_minutes=0 if manual else slot_minutes(block.start, block.end),
         editable=editable,
     )
@@ -497,6 +519,7 @@ def _changed(
             "start": wire_time(block.start),
             "end": wire_time(block.end),
             "activity": block.activity,
+            "activity_source": block.activity_source,
             "memo": block.memo,
             "capture_note": block.capture_note,
             "source": block.source,

@@ -24,6 +24,7 @@ def test_a_new_block_is_stored_and_answered(world: World) -> None:
         **expected,
         "id": uid("block-1"),
         "contract_id": world.website,
+        "activity_source": "input_counts",  # what a block sent without it means
         "capture_note": "",
         "over_limit": False,
         "screenshot": None,
@@ -49,6 +50,43 @@ def test_a_blocks_capture_note_is_stored_answered_and_replaced_by_an_update(worl
     assert (second.status_code, second.json()["capture_note"]) == (200, "No screenshot: no monitor")
     week = world.call("GET", f"/contracts/{world.website}/blocks", world.cara).json()
     assert [block["capture_note"] for block in week] == ["No screenshot: no monitor"]  # the client's too
+
+
+FROM_IDLE_TIME = [[0, None, None, 55], [1, None, None, 0], [2, None, None, 31]]
+
+
+def test_activity_from_idle_time_is_stored_and_answered_without_counts(world: World) -> None:
+    start = MONDAY - timedelta(minutes=10)
+    body = block_body(world.website, start, activity=FROM_IDLE_TIME, activity_source="idle_time")
+
+    answer = world.put_block(world.ann, uid("wayland"), body)
+
+    assert answer.status_code == 200
+    assert (answer.json()["activity_source"], answer.json()["activity"]) == ("idle_time", FROM_IDLE_TIME)
+    week = world.call("GET", f"/contracts/{world.website}/blocks", world.cara).json()  # the client's
+    assert [(b["activity_source"], b["activity"]) for b in week] == [("idle_time", FROM_IDLE_TIME)]
+    stored = world.service.stored_block(uid("wayland"))
+    assert (stored.activity_source, stored.activity) == ("idle_time", FROM_IDLE_TIME)
+
+
+@pytest.mark.parametrize(
+    ("activity", "source"),
+    [
+        ([[0, 12, 30, 55]], "idle_time"),  # counts where there are none
+        ([[0, None, 30, 55]], "idle_time"),
+        ([[0, None, None, 55]], "input_counts"),  # counted activity without its counts
+        ([[0, None, None, 55]], None),  # as an app of before activity sources would mean it
+    ],
+)
+def test_counts_that_do_not_match_the_activity_source_are_refused(
+    world: World, activity: list, source: str | None
+) -> None:
+    fields = {"activity": activity} | ({"activity_source": source} if source else {})
+    answer = world.put_block(
+        world.ann, uid("block"), block_body(world.website, MONDAY - timedelta(minutes=10), **fields)
+    )
+    assert answer.status_code == 422
+    assert "activity from idle time has null keyboard and mouse counts" in answer.text
 
 
 def test_the_week_holds_that_weeks_blocks_of_every_device(world: World) -> None:

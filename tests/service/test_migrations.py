@@ -12,6 +12,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData, insert, select, text
 
+from common.states import ActivitySource
 from common.timeutil import week_start
 from service import migrations
 from service.database import Database
@@ -237,7 +238,15 @@ def test_0003_makes_each_contract_an_accepted_offer_with_its_first_terms(databas
     }
 
 
-def test_0006_gives_the_blocks_before_it_no_capture_note_and_goes_back(database_url: str) -> None:
+@pytest.mark.parametrize(
+    ("column", "before", "value"),
+    [("capture_note", "0005", ""), ("activity_source", "0006", ActivitySource.INPUT_COUNTS)],
+    ids=["0006", "0007"],
+)
+def test_a_blocks_new_column_gives_the_blocks_before_it_their_value_and_goes_back(
+    database_url: str, column: str, before: str, value: str
+) -> None:
+    """0006: no capture note; 0007: activity from counted input, as every app sent it then."""
     database = _at_revision(database_url, "0001")
     try:
         _insert(database, {"users": USERS_0001, "contracts": [_contract_0001(MONDAY)]})
@@ -246,13 +255,13 @@ def test_0006_gives_the_blocks_before_it_no_capture_note_and_goes_back(database_
         database.migrate()
 
         with database.reading() as session:
-            notes = [block.capture_note for block in session.scalars(select(Block))]
+            values = [getattr(block, column) for block in session.scalars(select(Block))]
         with database.engine.connect() as connection:
-            command.downgrade(migrations.alembic_config(connection), "0005")
+            command.downgrade(migrations.alembic_config(connection), before)
             connection.commit()
             columns = MetaData()
             columns.reflect(connection, only=["blocks"])
     finally:
         database.close()
-    assert notes == [""]
-    assert "capture_note" not in columns.tables["blocks"].columns
+    assert values == [value]
+    assert column not in columns.tables["blocks"].columns

@@ -143,3 +143,21 @@ def test_a_blocks_capture_note_is_optional_and_bounded_and_always_answered(servi
         "",
     )
     assert "capture_note" in answered["required"]
+
+
+def test_a_blocks_activity_source_is_optional_and_always_answered_with_nullable_counts(
+    service: LocalService,
+) -> None:
+    schemas = requests.get(f"{service.url}{API}/openapi.json", timeout=10).json()["components"]["schemas"]
+    sent, answered = schemas["BlockIn"], schemas["BlockOut"]
+
+    assert "activity_source" not in sent["required"]  # an app that predates it sends none
+    assert sent["properties"]["activity_source"]["default"] == "input_counts"
+    assert schemas["ActivitySource"]["enum"] == ["input_counts", "idle_time"]
+    keyboard = sent["properties"]["activity"]["items"]["prefixItems"][1]
+    assert {"type": "null"} in keyboard["anyOf"]
+    assert "activity_source" in answered["required"]
+    assert answered["properties"]["activity"]["items"]["items"]["anyOf"] == [
+        {"type": "integer"},
+        {"type": "null"},
+    ]

@@ -3,6 +3,8 @@ flight, refusals, redactions and deletions before upload, other devices, and sig
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from datetime import UTC
@@ -32,7 +34,7 @@ from tests.sync.conftest import (
 from tracker.diary import Diary
 from tracker.engine import Tracker
 from tracker.models import Block, Screenshot
-from tracker.simulation import SimulatedClock
+from tracker.simulation import SimulatedClock, SimulatedIdleTime, simulate
 from tracker.storage import Database
 
 
@@ -252,6 +254,58 @@ def test_a_block_without_a_screenshot_reaches_the_service_and_other_devices_with
     (pulled,) = Diary(laptop, zone=UTC).week_blocks(clock.now().date())
     assert pulled.capture_note == note
     laptop.close()
+
+
+def test_a_block_from_idle_time_reaches_the_service_and_other_devices_without_counts(
+    tmp_path, database, diary, syncer, account, clock
+):
+    """A computer in a Wayland session tracks from the compositor's idle time; the service and
+    another computer hold its active seconds with the counts absent, and say so."""
+    wayland = Database(tmp_path / "wayland")
+    wayland_syncer = Syncer(wayland, account.client(), clock, HOLD)
+    wayland_syncer.run_once()
+    wayland_tracker = Tracker(wayland, clock, input_source=SimulatedIdleTime())
+    wayland_tracker.start(account.contract_id, "On Wayland")
+    simulate(wayland_tracker, clock, 120, every=4)  # 15 seconds with input in each of two minutes
+    wayland_tracker.stop()
+    assert wayland_syncer.run_once().sent_blocks == 1
+    assert summary(wayland, clock.now(), HOLD).pending_blocks == 0  # acknowledged: the service holds it
+
+    (held,) = account.service.stored_blocks()
+    assert (held.activity_source, held.activity) == ("idle_time", [[0, None, None, 15], [1, None, None, 15]])
+    week = requests.get(
+        f"{account.service.url}/api/v1/contracts/{account.contract_id}/blocks", headers=bearer(account.token)
+    ).json()
+    assert [block["activity"] for block in week] == [[[0, None, None, 15], [1, None, None, 15]]]
+
+    assert syncer.run_once().changed_blocks == 1
+    (pulled,) = diary.week_blocks(clock.now().date())
+    assert (pulled.memo, pulled.activity_source, pulled.activity) == (
+        "On Wayland",
+        "idle_time",
+        [[0, None, None, 15], [1, None, None, 15]],
+    )
+    assert (pulled.active_minutes, pulled.active_seconds, pulled.minutes_tracked) == (2, 30, 2)
+    week_of = ("--week", f"{clock.now():%Y-%m-%d}")
+    listing = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tracker",
+            "--data-dir",
+            str(database.data_dir),
+            "--tz",
+            "UTC",
+            "blocks",
+            *week_of,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+    assert "2/2 active  On Wayland  [activity from idle time]" in listing
+    wayland.close()
 
 
 def test_a_long_capture_note_is_cut_to_what_the_service_takes(database, syncer, account, make_tracker, clock):

@@ -103,6 +103,7 @@ def test_contracts_manual_time_memos_and_removal(data_dir):
         start.isoformat(),
     )
     assert block["activity"] == {
+        "source": "input_counts",
         "minutes_tracked": 10,
         "active_minutes": 0,
         "active_share": 0.0,
@@ -427,3 +428,25 @@ def test_the_help_is_plain_text_with_every_option_explained():
     assert undocumented == []
     texts = [p.format_help() for p in parsers]
     assert len(parsers) > 8 and not [t for t in texts if "``" in t]
+
+
+def test_blocks_with_activity_from_idle_time_say_so_and_have_no_counts(database, clock, contract):
+    from tracker.engine import Tracker
+    from tracker.simulation import SimulatedIdleTime, simulate
+
+    tracker = Tracker(database, clock, input_source=SimulatedIdleTime())
+    tracker.start(contract.id, "On Wayland")
+    simulate(tracker, clock, 120, every=2)
+    tracker.stop()
+    (block,) = json.loads(cli(database.data_dir, "blocks", "--week", "2026-11-23", "--json").stdout)["blocks"]
+    assert block["activity"] == {
+        "source": "idle_time",
+        "minutes_tracked": 2,
+        "active_minutes": 2,
+        "active_share": 0.5,
+        "per_minute": [
+            {"minute": minute, "keyboard": None, "mouse": None, "active_seconds": 30} for minute in (0, 1)
+        ],
+    }
+    listing = cli(database.data_dir, "blocks", "--week", "2026-11-23").stdout
+    assert "2/2 active  On Wayland  [activity from idle time]" in listing

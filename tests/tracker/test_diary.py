@@ -311,7 +311,7 @@ def test_blocks_read_back_with_the_values_and_types_of_the_stored_rows(
             stored = (
                 *(block.id, block.contract_id, to_epoch(block.start), to_epoch(block.end), block.memo),
                 *(block.source, block.over_limit, block.capture_note, block.active_minutes),
-                *(block.active_seconds, pack_activity(block.activity), block.is_open),
+                *(block.active_seconds, pack_activity(block.activity), block.activity_source, block.is_open),
                 *((shot.id, shot.redacted) if shot else (None, False)),
             )
             assert tuple(view) == stored

@@ -16,12 +16,21 @@ MONDAY_9 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 MOST = 2**32 - 1  # the most keyboard or mouse events a minute can hold
 
 TEN_MINUTES = [[m, m % 2 * 7, m % 2 * 11 + m // 5, 60 - m] for m in range(10)]  # even minutes 0–4 idle
+# Activity from the compositor's idle time: seconds with input, no counts; minutes 1 and 2 quiet.
+FROM_IDLE_TIME = [[0, None, None, 12], [1, None, None, 0], [2, None, None, 0], [9, None, None, 60]]
 
 
 @pytest.mark.parametrize(
     ("minutes", "size"),
-    [([], 0), (TEN_MINUTES, 100), ([[0, 1, 0, 1]], 10), ([[9, MOST, MOST, 60]], 10)],
-    ids=["empty", "ten minutes", "one minute", "most events"],
+    [
+        ([], 0),
+        (TEN_MINUTES, 100),
+        ([[0, 1, 0, 1]], 10),
+        ([[9, MOST, MOST, 60]], 10),
+        (FROM_IDLE_TIME, 40),
+        ([[9, 0, 0, 60], [9, None, None, 60]], 20),
+    ],
+    ids=["empty", "ten minutes", "one minute", "most events", "from idle time", "zero is not absent"],
 )
 def test_activity_packs_into_ten_bytes_a_minute_and_back(minutes, size):
     packed = pack_activity(minutes)
@@ -30,7 +39,17 @@ def test_activity_packs_into_ten_bytes_a_minute_and_back(minutes, size):
 
 
 @pytest.mark.parametrize(
-    "minute", [[0, MOST + 1, 0, 1], [0, 0, -1, 1], [256, 0, 0, 0], [0, 0, 0, 256], [0, 1, 2]]
+    "minute",
+    [
+        [0, MOST + 1, 0, 1],
+        [0, 0, -1, 1],
+        [256, 0, 0, 0],
+        [0, 0, 0, 256],
+        [0, 1, 2],
+        [128, 1, 1, 1],  # would read back as minute 0 without counts
+        [128, None, None, 1],
+        [0, None, None, 256],
+    ],
 )
 def test_a_minute_that_does_not_fit_is_refused(minute):
     with pytest.raises(struct.error):
@@ -41,6 +60,8 @@ def test_the_summary_counts_minutes_with_input_and_active_seconds():
     assert ActivitySummary.of([]) == (0, 0)
     assert ActivitySummary.of(TEN_MINUTES) == (7, 555)  # the even minutes from 5 on saw mouse events
     assert ActivitySummary.of([[9, MOST, 0, 60]]) == (1, 60)
+    # without counts a minute had input if it had active seconds
+    assert ActivitySummary.of(FROM_IDLE_TIME) == (2, 72)
 
 
 def block(**values) -> Block:

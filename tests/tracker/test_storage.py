@@ -18,6 +18,7 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.exc import OperationalError
 
 from common.errors import StorageProblem
+from common.states import ActivitySource
 from tests.helpers.full_disk import fill_the_disk
 from tracker import migrations
 from tracker.engine import StorageFailed, StorageRecovered, TimeLost
@@ -87,6 +88,20 @@ def test_a_database_made_by_the_first_migration_upgrades_to_the_latest(tmp_path)
         assert connection.execute(select(Block.id, Block.activity)).all() == [("b1", [[0, 3, 4, 12]])]
     assert database.device_id()  # the settings table of 0002 works
     database.close()
+
+
+def test_0009_reads_the_blocks_before_it_as_activity_from_input_counts(tmp_path):
+    block = (
+        'INSERT INTO blocks (id, contract_id, device_id, start, "end", activity, active_minutes, '
+        "active_seconds, memo, source, is_open, over_limit, deleted, capture_note, sync_state, sync_error, "
+        "updated_at) VALUES ('b1', 'c1', 'd1', 1700000400, 1700001000, X'0003000000040000000c', 1, 12, '', "
+        "'tracked', 0, 0, 0, '', 'synced', '', 1700001000)"
+    )
+    database = Database(made_at("0008", tmp_path / "old", OLD_CONTRACT, block))
+    with database.engine.connect() as connection:
+        read = connection.execute(select(Block.activity, Block.activity_source)).one()
+    database.close()
+    assert tuple(read) == ([[0, 3, 4, 12]], ActivitySource.INPUT_COUNTS)
 
 
 def test_a_migrated_database_matches_the_models(database):

@@ -18,8 +18,9 @@ from common.errors import EnvironmentProblem
 from common.timetext import hm
 from tests.helpers.fakes import FakeCapturer
 from tracker.diary import Diary
+from tracker.engine import Tracker
 from tracker.models import Contract
-from tracker.simulation import simulate
+from tracker.simulation import SimulatedIdleTime, simulate
 from ui.diary import WorkDiaryWindow
 from ui.diary.day import Cell
 from ui.diary.dialogs import AddTimeDialog, BlockDialog, MemoDialog, slot_choices
@@ -733,6 +734,32 @@ def test_a_block_without_a_screenshot_opens_with_nothing_to_redact(qtbot, open_w
     qtbot.waitExposed(dialog)
     assert dialog.height() < 300 and dialog.width() < 700
     assert "Screenshots cannot be taken" not in dialog.details_label.text()  # said once
+
+
+def test_a_block_from_idle_time_says_so_in_its_cell_and_its_details(
+    qtbot, open_window, make_tracker, database, clock, contract
+):
+    clock.advance((at(25, 9) - clock.now()).total_seconds())
+    wayland = Tracker(database, clock, input_source=SimulatedIdleTime(), capturer=FakeCapturer())
+    wayland.start(contract.id, "On Wayland")
+    simulate(wayland, clock, 600, every=120)  # input in minutes 0, 2, 4, 6 and 8
+    wayland.stop()
+    track(make_tracker, clock, contract, at(25, 9, 10), 600, "Counted")
+    clock.advance((WEDNESDAY - clock.now()).total_seconds())
+    window = open_window()
+    model = window.day_model
+
+    from_idle_time, counted = cell(window, 0, 0), cell(window, 0, 1)
+    assert (from_idle_time.active, from_idle_time.tracked, from_idle_time.bars) == (5, 10, 5)
+    said = model.data(model.index(0, 0), Qt.ItemDataRole.AccessibleTextRole)
+    assert "; active 5 of 10 minutes; activity from idle time; memo: On Wayland" in said
+    assert model.data(model.index(0, 0), Qt.ItemDataRole.ToolTipRole) == said
+    assert "idle time" not in model.data(model.index(0, 1), Qt.ItemDataRole.AccessibleTextRole)
+    assert (counted.active, counted.from_idle_time) == (10, False)
+    window.day_view.setCurrentIndex(model.index(0, 0))
+    click(qtbot, window.open_button)
+    dialog = find_child(qtbot, window, BlockDialog)
+    assert "active 5 of 10 minutes; activity from idle time" in dialog.details_label.text()
 
 
 def test_a_locked_blocks_screenshot_cannot_be_changed(

@@ -14,7 +14,7 @@ from sync.outbox import OutboxSummary
 from tests.helpers.fakes import FakeCapturer
 from tracker.engine import ScreenshotTaken, TrackingStarted, TrackingStopped
 from tracker.settings import Settings
-from tracker.simulation import SimulatedInput
+from tracker.simulation import SimulatedIdleTime, SimulatedInput
 from ui.main_window import sync_text
 from ui.sync_thread import SyncProgress
 from ui.tracking_thread import TrackerService
@@ -143,14 +143,19 @@ def test_totals_say_which_contract_they_are_on(qtbot, workdiary, drive, diary, c
     assert (window.contract_today_label.text(), window.all_today_label.text()) == ("1:00:00", "1:00:55")
 
 
-def test_the_activity_meter_shows_the_live_block(qtbot, workdiary, drive):
+@pytest.mark.parametrize(
+    ("fake_input", "from_where"),
+    [(SimulatedInput(), ""), (SimulatedIdleTime(), " (activity from idle time)")],
+    ids=["input counts", "idle time"],
+)
+def test_the_activity_meter_shows_the_live_block(qtbot, workdiary, drive, from_where):
     click_start(qtbot, workdiary, drive)
     drive.tick(60, keys=1)
     drive.tick(60, keys=0)
     drive.tick(60, keys=1)
     window = workdiary.window
     assert window.meter.bars == 7  # 2 of 3 minutes active
-    assert window.meter_label.text().startswith("2 of 3 minutes active in the block since 09:00")
+    assert window.meter_label.text() == f"2 of 3 minutes active in the block since 09:00{from_where}"
     assert "2 of 3 minutes active" in window.meter.accessibleDescription()
 
 

@@ -1,4 +1,5 @@
-"""Capture adapters: input activity (pynput) and screenshots (mss), behind small interfaces.
+"""Capture adapters: input activity (pynput, or the compositor's idle time) and screenshots (mss),
+behind small interfaces.
 
 The real adapters import pynput and mss lazily: where there is no display or no permission they
 raise ``EnvironmentProblem`` saying what is missing and what to do, and the tracker keeps going
@@ -10,7 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from common.errors import WorkdiaryError
 
@@ -30,6 +31,32 @@ class InputSource(Protocol):
     def counts(self) -> tuple[int, int]:
         """Keyboard and mouse events since ``start``, cumulative (the reader takes differences)."""
         ...
+
+
+@runtime_checkable
+class IdleTimeSource(Protocol):
+    """Whether there was input, never how much: what a Wayland compositor tells of the user's idle
+    time (``ext_idle_notifier_v1``, ``org_kde_kwin_idle``, Mutter's IdleMonitor). Blocks tracked
+    with it have active seconds and no keyboard or mouse counts (``ActivitySource.IDLE_TIME``)."""
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def input_since_last_read(self) -> bool:
+        """Whether the compositor saw keyboard or mouse input since the last call (or ``start``).
+        Read once a tick: a backend with an idle notification of about a second's timeout answers
+        "not idle now, or resumed since"; one that polls the idle time answers "idle for less than
+        the time since the last read"."""
+        ...
+
+    def screen_locked(self) -> bool:
+        """The screen is locked, where the compositor says so (False where it cannot tell)."""
+        ...
+
+
+# What the engine takes its activity from: counted events, or the compositor's idle time.
+ActivityInput = InputSource | IdleTimeSource
 
 
 @dataclass(frozen=True)

@@ -4,4 +4,4 @@ HEAD names the newest revision so that a start-up on an up-to-date database need
 (a test checks it against the scripts).
 """
 
-HEAD = "0008"
+HEAD = "0009"

@@ -33,8 +33,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from common.rules import METER_BARS, meter_bars
-from common.states import BlockSource
+from common.rules import FROM_IDLE_TIME, METER_BARS, meter_bars
+from common.states import ActivitySource, BlockSource
 from common.timetext import hm
 from common.timetext import spoken as spoken_hm
 from tracker.diary import BlockView, Running
@@ -119,6 +119,11 @@ class Cell:
     def bars(self) -> int:
         return meter_bars(self.active, self.tracked)
 
+    @property
+    def from_idle_time(self) -> bool:
+        """Its activity came from the compositor's idle time: active minutes, no counts."""
+        return any(b.activity_source == ActivitySource.IDLE_TIME for b in self.blocks)
+
     def marks(self) -> list[str]:
         marks = []
         if self.manual:
@@ -137,6 +142,8 @@ class Cell:
             parts.append(", ".join(self.titles))
         if self.has_activity:
             parts.append(f"active {self.active} of {self.tracked} minutes")
+            if self.from_idle_time:
+                parts.append(FROM_IDLE_TIME)
         parts.append(f"memo: {self.memo}" if self.memo else "no memo")
         parts.extend(mark.lower() for mark in self.marks())
         if with_note and self.note:

@@ -209,6 +209,66 @@ def test_a_block_opens_to_every_monitor_and_its_minutes(world: World) -> None:
     assert page(world, bob, f"/contracts/{world.website}/blocks/{ids['shot']}").status_code == 404
 
 
+def a_block_from_idle_time(world: World) -> str:
+    """Ann's block tracked in a Wayland session: active seconds in minutes 0, 1 and 3, no counts."""
+    activity = [[0, None, None, 40], [1, None, None, 12], [2, None, None, 0], [3, None, None, 60]]
+    body = block_body(
+        world.website, SEVEN, activity=activity, activity_source="idle_time", memo="Wayland work"
+    )
+    assert world.put_block(world.ann, uid("wayland"), body).status_code == 200
+    return uid("wayland")
+
+
+def test_a_block_from_idle_time_says_so_where_its_counts_would_be(world: World) -> None:
+    block_id = a_block_from_idle_time(world)
+    set_zone(world, world.cara, TOKYO)
+    cara = browser_signed_in(world, CARA)
+
+    tab = page(world, cara, f"/contracts/{world.website}/timesheet?date=2026-11-23").text
+    block = page(world, cara, f"/contracts/{world.website}/blocks/{block_id}").text
+
+    assert re.findall(r'role="img" aria-label="([^"]+)"', tab) == [
+        "3 of 10 minutes active (activity from idle time)"
+    ]
+    assert tab.count('class="meter-bar on"') == 3
+    assert "<p>3 of 10 minutes active (activity from idle time)</p>" in block
+    assert "<caption>Activity from idle time: the desktop told when there was input" in block
+    assert "Keyboard</th>" not in block and "Mouse</th>" not in block
+    minutes = re.findall(r'<tr><th scope="row">([^<]+)</th><td class="number">(\d+)</td></tr>', block)
+    assert minutes == [(f"16:0{m}", seconds) for m, seconds in enumerate(["40", "12", "0", "60", *["0"] * 6])]
+
+
+def test_a_memo_edited_on_the_web_keeps_the_activity_from_idle_time(world: World) -> None:
+    block_id = a_block_from_idle_time(world)
+    ann = browser_signed_in(world)
+    csrf = csrf_of(page(world, ann, f"/contracts/{world.website}/timesheet?date=2026-11-23"))
+    form = {"day": "2026-11-23", "block": block_id, "memo": "Footer", "change": "memo"}
+
+    assert send(world, ann, f"/contracts/{world.website}/blocks", form, csrf).status_code == 303
+
+    (stored,) = world.call("GET", f"/contracts/{world.website}/blocks?week=2026-11-23", world.cara).json()
+    assert (stored["memo"], stored["activity_source"]) == ("Footer", "idle_time")
+    assert [minute[1:3] for minute in stored["activity"]] == [[None, None]] * 4
+
+
+@pytest.mark.parametrize("viewport", [None, PHONE], ids=["desktop", "phone"])
+def test_a_block_from_idle_time_is_accessible_and_fits(
+    world: World, browser: BrowserContext, viewport: dict | None
+) -> None:
+    block_id = a_block_from_idle_time(world)
+    tab = sign_in(browser, world, CARA)
+    if viewport:
+        tab.set_viewport_size(viewport)
+
+    answer = tab.goto(f"{world.service.url}/contracts/{world.website}/blocks/{block_id}")
+
+    assert answer is not None and answer.ok
+    assert tab.get_by_role("table").locator("caption").inner_text().startswith("Activity from idle time")
+    assert tab.locator("table.minutes thead th").all_text_contents() == ["Minute", "Active seconds"]
+    assert accessibility_findings(tab) == []
+    assert not scrolls_sideways(tab)
+
+
 def image_urls(text: str) -> list[str]:
     return [html.unescape(url) for url in re.findall(r'<img src="(/contracts/[^"]+)"', text)]
 

@@ -1,0 +1,165 @@
+"""GNOME's idle time from a real headless mutter on a session bus of its own, with input injected
+through mutter's RemoteDesktop: what a Wayland session gives the tracker instead of input events.
+
+Waits poll mutter until a deadline (no fixed sleeps); the engine runs on a simulated clock whose
+monotonic time is also the idle source's.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from jeepney import DBusAddress, new_method_call
+from jeepney.io.blocking import DBusConnection, open_dbus_connection
+from jeepney.wrappers import DBusErrorResponse, unwrap_msg
+
+from common.errors import EnvironmentProblem
+from common.states import ActivitySource
+from tests.tracker.capture.test_input import wait_until
+from tracker.capture import IdleTimeSource
+from tracker.capture.idle import IDLE_MONITOR, MutterIdleTime
+from tracker.engine import Tracker
+from tracker.models import Block
+from tracker.simulation import SimulatedClock
+
+REMOTE_DESKTOP = "org.gnome.Mutter.RemoteDesktop"
+KEY_A = 30  # an evdev keycode
+
+
+class Mutter:
+    """A headless mutter and its session bus; ``press`` types a key through RemoteDesktop."""
+
+    def __init__(self, bus_address: str) -> None:
+        self.bus_address = bus_address
+        self.connection: DBusConnection = open_dbus_connection(bus_address)
+        self._session: DBusAddress | None = None
+
+    def call(
+        self, address: DBusAddress, method: str, signature: str | None = None, body: tuple = ()
+    ) -> tuple:
+        message = new_method_call(address, method, signature, body)
+        return unwrap_msg(self.connection.send_and_get_reply(message, timeout=5))
+
+    def idle_seconds(self) -> float:
+        return self.call(IDLE_MONITOR, "GetIdletime")[0] / 1000
+
+    def press(self) -> None:
+        if self._session is None:
+            remote = DBusAddress("/org/gnome/Mutter/RemoteDesktop", REMOTE_DESKTOP, REMOTE_DESKTOP)
+            (path,) = self.call(remote, "CreateSession")
+            self._session = DBusAddress(path, REMOTE_DESKTOP, f"{REMOTE_DESKTOP}.Session")
+            self.call(self._session, "Start")
+        for pressed in (True, False):
+            self.call(self._session, "NotifyKeyboardKeycode", "ub", (KEY_A, pressed))
+
+
+def answers(mutter_bus: str) -> bool:
+    try:
+        connection = open_dbus_connection(mutter_bus)
+    except OSError:
+        return False
+    try:
+        unwrap_msg(connection.send_and_get_reply(new_method_call(IDLE_MONITOR, "GetIdletime"), timeout=1))
+        return True
+    except DBusErrorResponse:  # not up yet
+        return False
+    finally:
+        connection.close()
+
+
+@pytest.fixture
+def mutter(monkeypatch) -> Iterator[Mutter]:
+    if not (shutil.which("mutter") and shutil.which("dbus-daemon")):
+        pytest.fail("mutter and dbus-daemon are needed (scripts/install-system-deps installs them)")
+    runtime = Path(tempfile.mkdtemp(prefix="workdiary-mutter-"))
+    address = f"unix:path={runtime / 'bus'}"
+    environment = {**os.environ, "XDG_RUNTIME_DIR": str(runtime), "DBUS_SESSION_BUS_ADDRESS": address}
+    # One process group for the bus and mutter, ended together.
+    stack = subprocess.Popen(
+        [
+            "sh",
+            "-c",
+            f"dbus-daemon --session --nofork --address={address} & "
+            "mutter --headless --wayland --no-x11 --wayland-display=wayland-workdiary "
+            "--virtual-monitor 640x480 & wait",
+        ],
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        assert wait_until(lambda: answers(address), timeout=20), "mutter's IdleMonitor did not come up"
+        monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", address)
+        handle = Mutter(address)
+        yield handle
+        handle.connection.close()
+    finally:
+        os.killpg(stack.pid, signal.SIGTERM)
+        stack.wait(timeout=10)
+        assert wait_until(lambda: group_ended(stack.pid)), "mutter or its bus outlived the test"
+        shutil.rmtree(runtime, ignore_errors=True)
+
+
+def group_ended(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def test_mutters_idle_time_says_whether_there_was_input_since_the_last_read(mutter):
+    clock = SimulatedClock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
+    source = MutterIdleTime(monotonic=clock.monotonic)
+    assert isinstance(source, IdleTimeSource)
+    source.start()
+    try:
+        assert wait_until(lambda: mutter.idle_seconds() >= 0.2)
+        clock.advance(0.1)
+        assert not source.input_since_last_read()  # idle for longer than since the last read
+        mutter.press()
+        clock.advance(1)
+        assert source.input_since_last_read()
+        assert not source.screen_locked()  # mutter alone has no lock screen
+    finally:
+        source.stop()
+
+
+def test_typing_becomes_active_seconds_and_no_counts_in_the_engines_minutes(mutter, database, contract):
+    clock = SimulatedClock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
+    source = MutterIdleTime(monotonic=clock.monotonic)
+    source.start()
+    tracker = Tracker(database, clock, input_source=source, rng=random.Random(7))
+    tracker.start(contract.id)
+    for _ in range(3):
+        mutter.press()
+        clock.advance(1)
+        tracker.tick()
+    assert wait_until(lambda: mutter.idle_seconds() > 1.05)  # a second without input, by mutter's clock
+    clock.advance(1)
+    tracker.tick()
+    tracker.stop()
+    source.stop()
+    with database.session() as session:
+        (block,) = session.query(Block).all()
+        assert (block.seconds, block.activity_source, block.activity) == (
+            4,
+            ActivitySource.IDLE_TIME,
+            [[0, None, None, 3]],
+        )
+
+
+def test_without_mutter_the_source_says_what_is_missing(monkeypatch, tmp_path):
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", f"unix:path={tmp_path / 'no-bus'}")
+    with pytest.raises(EnvironmentProblem, match="GNOME's idle monitor"):
+        MutterIdleTime().start()
