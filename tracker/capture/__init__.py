@@ -1,5 +1,5 @@
-"""Capture adapters: input activity (pynput, or the compositor's idle time) and screenshots (mss),
-behind small interfaces.
+"""Capture adapters: input activity (pynput, or the compositor's idle time) and screenshots (mss,
+or the desktop portal), behind small interfaces.
 
 The real adapters import pynput and mss lazily: where there is no display or no permission they
 raise ``EnvironmentProblem`` saying what is missing and what to do, and the tracker keeps going
@@ -109,7 +109,16 @@ def session_capturer(monitors: list[int] | None, fmt: str, private_apps: tuple[s
     return MssCapturer(monitors, fmt, private_apps=private_apps)
 
 
-def make_input() -> InputSource:
+def make_input() -> ActivityInput:
+    """pynput's counted events where it sees them; in a Wayland session, the compositor's idle time:
+    Mutter's IdleMonitor on GNOME, the Wayland idle protocol elsewhere (wlroots, KDE)."""
+    from tracker.capture.session import WAYLAND, detect_session
+
+    session = detect_session()
+    if session.kind == WAYLAND:
+        from tracker.capture.idle import MutterIdleTime, WaylandIdleTime
+
+        return MutterIdleTime() if session.is_gnome else WaylandIdleTime()
     from tracker.capture.input import PynputInputSource
 
     return PynputInputSource()

@@ -150,13 +150,14 @@ def test_typing_becomes_active_seconds_and_no_counts_in_the_engines_minutes(mutt
     tracker.tick()
     tracker.stop()
     source.stop()
+    assert the_only_block(database) == (4, ActivitySource.IDLE_TIME, [[0, None, None, 3]])
+
+
+def the_only_block(database) -> tuple:
+    """The seconds, activity source and per-minute activity of the one block tracked."""
     with database.session() as session:
         (block,) = session.query(Block).all()
-        assert (block.seconds, block.activity_source, block.activity) == (
-            4,
-            ActivitySource.IDLE_TIME,
-            [[0, None, None, 3]],
-        )
+        return block.seconds, block.activity_source, block.activity
 
 
 def test_without_mutter_the_source_says_what_is_missing(monkeypatch, tmp_path):

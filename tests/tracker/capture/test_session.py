@@ -1,10 +1,12 @@
-"""Which session the tracker is in, and the screen capturer each one gets."""
+"""Which session the tracker is in, and the screen capturer and activity source each one gets."""
 
 from __future__ import annotations
 
 import pytest
 
-from tracker.capture import session_capturer
+from tracker.capture import make_input, session_capturer
+from tracker.capture.idle import MutterIdleTime, WaylandIdleTime
+from tracker.capture.input import PynputInputSource
 from tracker.capture.portal import PortalCapturer
 from tracker.capture.screen import MssCapturer
 from tracker.capture.session import MACOS, NONE, WAYLAND, WINDOWS, X11, Session, detect_session
@@ -51,12 +53,35 @@ def test_windows_and_macos_are_their_own_whatever_the_environment():
     ],
 )
 def test_the_session_picks_the_capturer(environ, capturer_class, monkeypatch):
-    for name in ("DISPLAY", "WAYLAND_DISPLAY", "XDG_SESSION_TYPE", "XDG_CURRENT_DESKTOP"):
-        monkeypatch.delenv(name, raising=False)
-    for name, value in environ.items():
-        monkeypatch.setenv(name, value)
+    session_environment(monkeypatch, environ)
 
     capturer = session_capturer(None, "jpeg", ("KeePassXC",))
 
     assert type(capturer) is capturer_class
     assert (capturer.fmt, capturer.private_apps) == ("jpeg", ("KeePassXC",))
+
+
+@pytest.mark.parametrize(
+    ("environ", "source_class"),
+    [
+        ({"DISPLAY": ":0"}, PynputInputSource),
+        (
+            {"DISPLAY": ":0", "WAYLAND_DISPLAY": "wayland-0", "XDG_CURRENT_DESKTOP": "ubuntu:GNOME"},
+            MutterIdleTime,
+        ),
+        ({"WAYLAND_DISPLAY": "wayland-1", "XDG_CURRENT_DESKTOP": "sway"}, WaylandIdleTime),
+        ({"XDG_SESSION_TYPE": "wayland", "XDG_CURRENT_DESKTOP": "KDE"}, WaylandIdleTime),
+        ({}, PynputInputSource),  # outside any session: pynput's start says a desktop session is needed
+    ],
+)
+def test_the_session_picks_the_activity_source(environ, source_class, monkeypatch):
+    session_environment(monkeypatch, environ)
+
+    assert type(make_input()) is source_class
+
+
+def session_environment(monkeypatch, environ: dict[str, str]) -> None:
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "XDG_SESSION_TYPE", "XDG_CURRENT_DESKTOP"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
