@@ -2,8 +2,9 @@
 
     ok    Qt platform: xcb (system tray available; image formats jpeg, webp)
     ok    database: /home/ann/.local/share/Workdiary/workdiary.sqlite3 (schema 0005, the newest; intact)
+    ok    session: X11 (gnome); screenshots: mss; activity: keyboard and mouse events (pynput)
     FAIL  screen grab: the screenshot is all black: the screen was black or blank (…) — Unlock …
-    ok    input listener: keyboard and mouse listeners started and stopped
+    ok    activity: keyboard and mouse events (pynput) started and stopped
     warn  keyring: There is no keyring on this computer … — Install and unlock the desktop's keyring …
     ok    contract service: https://work.example.com answers; signed in as ann@example.com
 
@@ -41,6 +42,7 @@ NOT_A_TOKEN = "workdiary-self-test"  # sent when signed out: a 401 still proves 
 DESKTOP_FIX = "Run Workdiary inside your desktop session (an X11 session on Linux)."
 REINSTALL_FIX = "Reinstall Workdiary."
 SIGN_IN_FIX = "Sign in again in Settings."
+PRIVATE_APPS_FIX = "Close the apps of your private-apps list while tracking: screenshots here show them."
 FOLDER_FIX = "Make the folder (and its parent) yours and writable, or choose another one with --data-dir."
 
 
@@ -76,8 +78,9 @@ def run(data_dir: Path | None, out: Callable[[str], None] = lambda text: print(t
     report(finish_qt_probe(qt))
     report(check_database(data_dir))
     settings = read_settings(data_dir) if checks[-1].status == OK else None
+    report(check_session(settings))
     report(check_screen(settings))
-    report(check_input())
+    report(check_activity())
     report(check_keyring())
     report(check_service(settings, token_kept=checks[-1].status == OK))
     return 1 if any(check.status == FAIL for check in checks) else 0
@@ -307,10 +310,29 @@ def read_settings(data_dir: Path):
 # ----- capture
 
 
+def check_session(settings) -> Check:
+    """The desktop session, and the backends it gets for screenshots and for activity."""
+    from tracker.capture import make_capturer, make_input
+    from tracker.capture.session import MACOS, NONE, WAYLAND, WINDOWS, X11, detect_session
+    from tracker.settings import Settings
+
+    name = "session"
+    session = detect_session()
+    if session.kind == NONE:
+        return Check(
+            name, FAIL, "no desktop session (neither WAYLAND_DISPLAY nor DISPLAY is set)", DESKTOP_FIX
+        )
+    kind = {X11: "X11", WAYLAND: "Wayland", WINDOWS: "Windows", MACOS: "macOS"}[session.kind]
+    desktop = f" ({':'.join(session.desktops)})" if session.desktops else ""
+    screenshots = make_capturer(settings or Settings()).backend
+    return Check(name, OK, f"{kind}{desktop}; screenshots: {screenshots}; activity: {make_input().backend}")
+
+
 def check_screen(settings) -> Check:
     """A real grab of the screen(s) the settings choose, into a temporary folder removed after."""
     from tracker.capture import make_capturer
     from tracker.capture.imaging import FORMAT_NAMES
+    from tracker.capture.screen import PRIVATE_APPS_UNRECOGNISED
     from tracker.settings import Settings
 
     name = "screen grab"
@@ -320,7 +342,8 @@ def check_screen(settings) -> Check:
             started = time.perf_counter()
             capture = capturer.capture(Path(folder), "self-test")
             seconds = time.perf_counter() - started
-            colour = _single_colour(capture) if capture.note else ""
+            blank = capture.note and capture.note != PRIVATE_APPS_UNRECOGNISED
+            colour = _single_colour(capture) if blank else ""
     except EnvironmentProblem as problem:
         return Check(name, FAIL, problem.args[0], problem.fix)
     except (StorageProblem, OSError) as problem:
@@ -337,8 +360,10 @@ def check_screen(settings) -> Check:
     count = len(capture.images)
     monitors = f"{count} monitor{'s' if count > 1 else ''}"
     detail = f"{monitors} {sizes} ({FORMAT_NAMES[capturer.fmt]}, {kilobytes:.0f} KB, {seconds:.2f} s)"
-    if capture.note:
+    if blank:
         return Check(name, FAIL, f"the screenshot is {colour}: {capture.note}", _blank_fix())
+    if capture.note:  # the desktop lists no windows: screenshots cannot leave private apps out
+        return Check(name, WARN, f"{detail}; {capture.note}", PRIVATE_APPS_FIX)
     return Check(name, OK, detail)
 
 
@@ -357,12 +382,13 @@ def _blank_fix() -> str:
     return "Unlock the screen and wake the display, then run the self-test again with a window open."
 
 
-def check_input() -> Check:
-    """The real pynput listeners, started (they are ready when this returns) and stopped."""
-    from tracker.capture.input import PynputInputSource
+def check_activity() -> Check:
+    """The session's real activity source (pynput's listeners, or the compositor's idle time),
+    started (ready when this returns) and stopped."""
+    from tracker.capture import make_input
 
-    name = "input listener"
-    source = PynputInputSource()
+    name = "activity"
+    source = make_input()
     try:
         source.start()
     except EnvironmentProblem as problem:
@@ -373,7 +399,7 @@ def check_input() -> Check:
         return Check(name, FAIL, detail, problem.fix)
     finally:
         source.stop()
-    return Check(name, OK, "keyboard and mouse listeners started and stopped")
+    return Check(name, OK, f"{source.backend} started and stopped")
 
 
 # ----- the keyring and the contract service

@@ -11,7 +11,7 @@ import pytest
 from tracker.settings import Settings, save_settings
 from tracker.storage import Database
 
-NAMES = ["Qt platform", "database", "screen grab", "input listener", "keyring", "contract service"]
+NAMES = ["Qt platform", "database", "session", "screen grab", "activity", "keyring", "contract service"]
 
 
 class Run:

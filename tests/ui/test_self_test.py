@@ -1,6 +1,7 @@
 """``workdiary --self-test`` run for real: ``python -m ui.app --self-test`` in a process of its own on
-the session's Xvfb (real Qt, mss, pynput, SQLite, the test keyring of ``child_keyring``), without a
-display, on a black screen, on a corrupt database, and against the real contract service."""
+the session's Xvfb (real Qt, mss, pynput, SQLite, the test keyring of ``child_keyring``), inside a
+headless sway (Qt on Wayland, the desktop portal, the compositor's idle protocol), without a display,
+on a black screen, on a corrupt database, and against the real contract service."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import pytest
 from sync import credentials
 from tests.helpers.self_test import Run, configure
 from tests.helpers.self_test import run_self_test as self_test_run
+from tests.helpers.wayland import sway_stack
 from tracker.migrations import HEAD
 from tracker.settings import Settings
 from tracker.storage import DATABASE_NAME
@@ -50,17 +52,38 @@ def test_every_check_passes_in_a_desktop_session(tmp_path, env, something_on_scr
     assert "image formats jpeg" in run.by_name["Qt platform"]
     database = run.by_name["database"]
     assert database == f"ok    database: {data_dir / DATABASE_NAME} (schema {HEAD}, created; intact)", run
+    assert run.by_name["session"].startswith("ok    session: X11"), run
+    assert run.by_name["session"].endswith("; screenshots: mss; activity: keyboard and mouse events (pynput)")
     assert run.by_name["screen grab"].startswith("ok    screen grab: 1 monitor 1920×1080 (WebP, "), run
-    assert (
-        run.by_name["input listener"]
-        == "ok    input listener: keyboard and mouse listeners started and stopped"
-    )
+    assert run.by_name["activity"] == "ok    activity: keyboard and mouse events (pynput) started and stopped"
     assert run.by_name["keyring"] == "ok    keyring: keyrings FileKeyring", run
     assert run.by_name["contract service"] == "skip  contract service: not configured"
     assert list((tmp_path / "tmp").iterdir()) == []  # the grab's files are gone
 
     again = self_test.check_database(data_dir)  # the database is now there, at the newest schema
     assert again == ("database", "ok", f"{data_dir / DATABASE_NAME} (schema {HEAD}, the newest; intact)", "")
+
+
+def test_in_a_sway_session_it_names_the_wayland_backends_and_every_check_passes():
+    """Run inside a headless sway (tests/helpers/wayland.py) as the session's user: Qt on Wayland,
+    a real portal screenshot of a two-colour desktop, and the compositor's idle protocol."""
+    with sway_stack([[(0, 0, 640, 720, (220, 30, 30)), (640, 0, 640, 720, (30, 200, 30))]]) as stack:
+        command = stack.command([sys.executable, "-m", "ui.app"], PYTHONPATH=str(ROOT))
+        run = self_test_run(command, stack.folder("data"), dict(os.environ), cwd=ROOT)
+    assert run.returncode == 0, run
+    assert run.by_name["Qt platform"].startswith("ok    Qt platform: wayland ("), run
+    assert run.by_name["session"] == (
+        "ok    session: Wayland (sway); screenshots: the desktop portal (grim where none answers); "
+        "activity: the compositor's idle protocol"
+    ), run
+    grab = run.by_name["screen grab"]  # sway lists windows only to its IPC: the default private apps
+    assert grab.startswith("warn  screen grab: 1 monitor 1280×720 ("), run
+    assert grab.endswith(
+        f"; private apps are not recognised on this system — {self_test.PRIVATE_APPS_FIX}"
+    ), run
+    assert run.by_name["activity"] == (
+        "ok    activity: the compositor's idle protocol (org_kde_kwin_idle) started and stopped"
+    ), run
 
 
 def test_without_a_display_the_display_checks_fail_with_their_fixes(tmp_path, env):
@@ -71,8 +94,9 @@ def test_without_a_display_the_display_checks_fail_with_their_fixes(tmp_path, en
     assert run.status() == {
         "Qt platform": "FAIL",
         "database": "ok",
+        "session": "FAIL",
         "screen grab": "FAIL",
-        "input listener": "FAIL",
+        "activity": "FAIL",
         "keyring": "ok",
         "contract service": "skip",
     }, run
@@ -83,8 +107,12 @@ def test_without_a_display_the_display_checks_fail_with_their_fixes(tmp_path, en
         "FAIL  screen grab: Screenshots cannot be taken: no X display (DISPLAY is not set). — "
         "Run Workdiary inside your desktop session (an X11 session on Linux)."
     )
-    assert run.by_name["input listener"] == (
-        "FAIL  input listener: Input activity cannot be counted: no X display (DISPLAY is not set). — "
+    assert run.by_name["session"] == (
+        "FAIL  session: no desktop session (neither WAYLAND_DISPLAY nor DISPLAY is set) — "
+        + self_test.DESKTOP_FIX
+    )
+    assert run.by_name["activity"] == (
+        "FAIL  activity: Input activity cannot be counted: no X display (DISPLAY is not set). — "
         "Run Workdiary inside your desktop session, not from a console or over SSH."
     )
 

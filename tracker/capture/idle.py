@@ -42,11 +42,14 @@ REPLY_TIMEOUT_S = 1.0
 NO_IDLE_TIME = "Activity cannot be seen: "
 GNOME_FIX = "Run Workdiary inside your GNOME session, not from a console or over SSH."
 WAYLAND_FIX = "Run Workdiary inside your desktop session, not from a console or over SSH."
+WAYLAND_IDLE = "the compositor's idle protocol"
 IDLE_TIMEOUT_MS = 1000  # the shortest stretch without input reported as idle: about one tick
 
 
 class MutterIdleTime:
     """``tracker.capture.IdleTimeSource`` from GNOME's IdleMonitor."""
+
+    backend = "GNOME's idle monitor (org.gnome.Mutter.IdleMonitor)"
 
     def __init__(self, monotonic: Callable[[], float] = time.monotonic) -> None:
         self._monotonic = monotonic
@@ -111,6 +114,7 @@ class WaylandIdleTime:
     """``tracker.capture.IdleTimeSource`` from the compositor's Wayland idle protocol."""
 
     def __init__(self, timeout_ms: int = IDLE_TIMEOUT_MS) -> None:
+        self.backend = WAYLAND_IDLE  # once started, with the protocol the compositor offers
         self._timeout_ms = timeout_ms
         self._display: Display | None = None
         self._notification: ExtIdleNotificationV1Proxy | OrgKdeKwinIdleTimeoutProxy | None = None
@@ -171,10 +175,12 @@ class WaylandIdleTime:
             notifier = registry.bind(advertised[ExtIdleNotifierV1.name], ExtIdleNotifierV1, 1)
             notification = notifier.get_idle_notification(self._timeout_ms, seat)
             notification.dispatcher["idled"] = self._on_idle
+            self.backend = f"{WAYLAND_IDLE} ({ExtIdleNotifierV1.name})"
         elif OrgKdeKwinIdle.name in advertised:
             kde_idle = registry.bind(advertised[OrgKdeKwinIdle.name], OrgKdeKwinIdle, 1)
             notification = kde_idle.get_idle_timeout(seat, self._timeout_ms)
             notification.dispatcher["idle"] = self._on_idle
+            self.backend = f"{WAYLAND_IDLE} ({OrgKdeKwinIdle.name})"
         else:
             raise RuntimeError(
                 f"the compositor offers no idle protocol ({ExtIdleNotifierV1.name} or {OrgKdeKwinIdle.name})"

@@ -26,6 +26,8 @@ ACCESSIBILITY_FIX = (
 
 
 class PynputInputSource:
+    backend = "keyboard and mouse events (pynput)"
+
     def __init__(self) -> None:
         self._keyboard_events = 0
         self._mouse_events = 0

@@ -141,6 +141,7 @@ class PortalCapturer:
         private_apps: tuple[str, ...] = (),
     ) -> None:
         check_format(fmt)
+        self.backend = "the desktop portal" + (" (grim where none answers)" if session.is_wlroots else "")
         self.session = session
         self.fmt = fmt
         self.qualities = qualities

@@ -41,6 +41,8 @@ def blank_screen_note(platform: str) -> str:
 
 
 class MssCapturer:
+    backend = "mss"
+
     def __init__(
         self,
         monitors: list[int] | None = None,
