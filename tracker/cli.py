@@ -244,9 +244,9 @@ def track_command(args, database: Database, diary: Diary, zone: tzinfo) -> int:
 def _track(args, contract_id: str, database: Database, diary: Diary, zone: tzinfo) -> int:
     input_source = capturer = None
     if not args.no_input:
-        from tracker.capture.input import PynputInputSource
+        from tracker.capture import make_input
 
-        input_source = PynputInputSource()
+        input_source = make_input()
         try:
             input_source.start()
         except EnvironmentProblem as problem:

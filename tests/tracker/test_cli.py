@@ -20,6 +20,7 @@ import pytest
 from common.timeutil import slot_start
 from tests.helpers.damage import make_damaged_database
 from tests.helpers.full_disk import TRIGGER
+from tests.helpers.wayland import sway_stack
 from tracker.cli import build_parser
 from tracker.diary import Diary
 from tracker.storage import Database
@@ -450,3 +451,36 @@ def test_blocks_with_activity_from_idle_time_say_so_and_have_no_counts(database,
     }
     listing = cli(database.data_dir, "blocks", "--week", "2026-11-23").stdout
     assert "2/2 active  On Wayland  [activity from idle time]" in listing
+
+
+def test_in_a_sway_session_the_headless_tracker_takes_activity_from_the_compositors_idle_time():
+    """``track`` run inside a headless sway (tests/helpers/wayland.py) as the session's user: typing
+    injected with wtype becomes active seconds of a block whose activity comes from idle time."""
+    with sway_stack() as stack:
+        data_dir = stack.folder("data")
+
+        def in_sway(*args: str) -> list[str]:
+            tracker = [sys.executable, "-m", "tracker", "--data-dir", str(data_dir), "--tz", "UTC", *args]
+            return stack.command(tracker, PYTHONPATH=str(ROOT))
+
+        def blocks() -> list[dict]:
+            done = subprocess.run(in_sway("blocks", "--json"), capture_output=True, text=True, check=True)
+            return json.loads(done.stdout)["blocks"]
+
+        def typed_seconds() -> int:
+            stack.run(["wtype", "a"])
+            return sum(m["active_seconds"] for b in blocks() for m in b["activity"]["per_minute"])
+
+        add = in_sway("contract", "add", "--title", "Website", "--rate", "40")
+        contract = subprocess.run(add, capture_output=True, text=True, check=True).stdout.strip()
+        track = subprocess.Popen(
+            in_sway("track", "--contract", contract, "--no-screenshots"), stderr=subprocess.PIPE
+        )
+        try:
+            wait_for(lambda: typed_seconds() > 0, timeout=90)  # saved every 5 s, or at the minute's end
+            (block,) = blocks()
+        finally:
+            stack.stop()  # ends the tracker too (nsenter would not pass a SIGTERM on)
+            _, stderr = track.communicate(timeout=30)
+    assert block["activity"]["source"] == "idle_time", block
+    assert b"without activity" not in stderr, stderr
