@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -23,7 +23,7 @@ from tests.tracker.capture.test_idle import the_only_block
 from tests.tracker.capture.test_input import wait_until
 from tracker.capture import IdleTimeSource
 from tracker.capture.idle import IDLE_TIMEOUT_MS, WaylandIdleTime
-from tracker.engine import Tracker
+from tracker.engine import IdleQuestion, IdleStarted, Tracker
 from tracker.simulation import SimulatedClock
 
 INPUTS = (["wtype", "a"], ["swaymsg", "seat", "seat0", "cursor", "move", "10", "10"])
@@ -70,6 +70,30 @@ def test_injected_input_becomes_active_seconds_and_no_input_idle_in_the_engines_
     tracker.stop()
     source.stop()
     assert the_only_block(database) == (4, ActivitySource.IDLE_TIME, [[0, None, None, 2]])
+
+
+def test_ten_minutes_without_input_is_idle_and_typing_then_asks_the_idle_question(sway, database, contract):
+    clock = SimulatedClock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
+    events: list[object] = []
+    source = WaylandIdleTime()
+    source.start()
+    tracker = Tracker(database, clock, input_source=source, rng=random.Random(7), on_event=events.append)
+    tracker.start(contract.id)
+    sway.run(INPUTS[0])
+    clock.advance(1)
+    tracker.tick()  # the last input, at 09:00:01
+    idle_after_the_source(source)
+    for _ in range(600):  # ten minutes on the engine's clock, each tick reading sway's notifications
+        clock.advance(1)
+        tracker.tick()
+    since = datetime(2026, 11, 23, 9, 0, 1, tzinfo=UTC)
+    assert events[-1] == IdleStarted(since)
+    sway.run(INPUTS[1])
+    clock.advance(1)
+    tracker.tick()
+    tracker.stop()
+    source.stop()
+    assert IdleQuestion(since, since + timedelta(minutes=10, seconds=1)) in events
 
 
 def test_without_a_compositor_the_source_says_what_is_missing(monkeypatch, tmp_path):
