@@ -4,7 +4,6 @@ next step, and the thread's latest files."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from common.states import Action, ContractKind
+from common.states import Action
 from common.timetext import hm
 from tracker import workroom
 from ui.workroom.files import ask_save_file, open_file, save_file
@@ -121,17 +120,13 @@ class OverviewTab(QWidget):
         self.save_file_button.setEnabled(bool(view.recent_files))
 
     def show_money(self, shown: Shown) -> None:
-        """This week's hours, and earnings unless the viewer is an agency member (no rate); a
-        fixed-price contract has neither: its milestones are its money."""
-        totals, contract = shown.totals, shown.contract
-        hourly = contract["kind"] == ContractKind.HOURLY
-        self.hours_label.setVisible(hourly)
+        """This week's hours, and earnings where the viewer sees them (``Shown.earnings_text``);
+        a fixed-price contract has neither: its milestones are its money."""
+        totals = shown.totals
+        self.hours_label.setVisible(shown.hourly)
         self.hours_label.setText(f"This week: {hm(totals.this_week if totals else 0)}")
-        sees_money = hourly and contract.get("hourly_rate_cents") is not None
-        earnings = totals.week_earnings if totals is not None else Decimal(0)
-        self.earnings_label.setVisible(sees_money and earnings is not None)
-        if sees_money and earnings is not None:
-            self.earnings_label.setText(f"Earned this week: {earnings:,.2f} {contract.get('currency', '')}")
+        self.earnings_label.setText(shown.earnings_text)
+        self.earnings_label.setVisible(bool(shown.earnings_text))
 
     def _show_todos(self, todos: list[workroom.Todo]) -> None:
         self.todo_list.blockSignals(True)

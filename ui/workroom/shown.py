@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import tzinfo
 from decimal import Decimal
 
-from common.states import SyncState
+from common.states import ContractKind, SyncState
 from common.timetext import local_text
 from common.wire import parse_wire_time
 from tracker import workroom
@@ -31,6 +31,19 @@ class Shown:
     @property
     def currency(self) -> str:
         return self.contract.get("currency", "")
+
+    @property
+    def hourly(self) -> bool:
+        return self.contract["kind"] == ContractKind.HOURLY
+
+    @property
+    def earnings_text(self) -> str:
+        """This week's earnings so far; "" where there are none to show: a fixed-price contract
+        (its milestones are its money), or an agency member (no rate: their agency pays them)."""
+        if not self.hourly or self.contract.get("hourly_rate_cents") is None:
+            return ""
+        earnings = self.totals.week_earnings if self.totals is not None else None
+        return f"Earned this week: {money_text(round((earnings or 0) * 100), self.currency)}"
 
 
 def delivery_text(delivery: workroom.Delivery | None) -> str:

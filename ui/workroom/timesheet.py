@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QLabel, QListWidget, QPushButton, QVBoxLayout, QWidget
 
-from common.states import ContractKind
 from common.timetext import hm
 from common.wire import parse_wire_time
 from ui.workroom.shown import Shown, money_text
@@ -73,23 +72,17 @@ class TimesheetTab(QWidget):
             self.transaction_list.addItem("No transactions in the last 30 days.")
 
     def show_hours(self, shown: Shown) -> None:
-        """The hours summary, and this week's earnings unless the viewer sees no money."""
-        totals, contract = shown.totals, shown.contract
-        hourly = contract["kind"] == ContractKind.HOURLY
+        """The hours summary, and this week's earnings where the viewer sees them."""
+        totals = shown.totals
         this_week, last_week, since_start = (
             (totals.this_week, totals.last_week, totals.since_start) if totals else (0, 0, 0)
         )
-        self.hours_label.setVisible(hourly)
+        self.hours_label.setVisible(shown.hourly)
         self.hours_label.setText(
             f"This week: {hm(this_week)}   Last week: {hm(last_week)}   Since start: {hm(since_start)}"
         )
-        earnings = totals.week_earnings if totals is not None else None
-        earned = hourly and contract.get("hourly_rate_cents") is not None
-        self.earnings_label.setVisible(earned)
-        cents = int(earnings * 100) if earnings else 0
-        self.earnings_label.setText(
-            f"Earned this week: {money_text(cents, shown.currency)}" if earned else ""
-        )
+        self.earnings_label.setText(shown.earnings_text)
+        self.earnings_label.setVisible(bool(shown.earnings_text))
 
     def open_report(self) -> None:
         from ui.workroom.report import ReportDialog
