@@ -3,10 +3,14 @@
     ok    Qt platform: xcb (system tray available; image formats jpeg, webp)
     ok    database: /home/ann/.local/share/Workdiary/workdiary.sqlite3 (schema 0005, the newest; intact)
     ok    session: X11 (gnome); screenshots: mss; activity: keyboard and mouse events (pynput)
+    ok    screenshot permission: not asked yet: the screen grab below will be the first. … GNOME ask “Allow …”
     FAIL  screen grab: the screenshot is all black: the screen was black or blank (…) — Unlock …
     ok    activity: keyboard and mouse events (pynput) started and stopped
     warn  keyring: There is no keyring on this computer … — Install and unlock the desktop's keyring …
     ok    contract service: https://work.example.com answers; signed in as ann@example.com
+
+The screenshot permission's line is there only in a GNOME Wayland session, where the portal asks
+the user before its first screenshot.
 
 A "warn" is something the app works without, in a lesser way (no keyring: a sign-in lasts until
 the app quits). The exit status is 0 when no check failed, 1 otherwise. No window opens, and nothing
@@ -79,6 +83,8 @@ def run(data_dir: Path | None, out: Callable[[str], None] = lambda text: print(t
     report(check_database(data_dir))
     settings = read_settings(data_dir) if checks[-1].status == OK else None
     report(check_session(settings))
+    if (permission := check_screenshot_permission()) is not None:
+        report(permission)
     report(check_screen(settings))
     report(check_activity())
     report(check_keyring())
@@ -328,10 +334,33 @@ def check_session(settings) -> Check:
     return Check(name, OK, f"{kind}{desktop}; screenshots: {screenshots}; activity: {make_input().backend}")
 
 
+def check_screenshot_permission() -> Check | None:
+    """In a GNOME Wayland session, what the portal's permission store says of screenshots: given,
+    refused (how to allow them), or the question the screen grab after this will make GNOME ask."""
+    from tracker.capture import portal
+    from tracker.capture.session import WAYLAND, detect_session
+
+    name = "screenshot permission"
+    session = detect_session()
+    if session.kind != WAYLAND or not session.is_gnome:
+        return None
+    permission = portal.screenshot_permission()
+    if permission == portal.GIVEN:
+        return Check(name, OK, "given: GNOME does not ask before a screenshot")
+    if permission == portal.REFUSED:
+        return Check(name, FAIL, portal.not_allowed_note(session))
+    if permission == portal.WILL_ASK:
+        return Check(
+            name, OK, f"not asked yet: the screen grab below will be the first. {portal.GNOME_WILL_ASK}"
+        )
+    return Check(name, SKIP, "not known: the desktop portal's permission store does not answer")
+
+
 def check_screen(settings) -> Check:
     """A real grab of the screen(s) the settings choose, into a temporary folder removed after."""
     from tracker.capture import make_capturer
     from tracker.capture.imaging import FORMAT_NAMES
+    from tracker.capture.portal import NOT_ALLOWED
     from tracker.capture.screen import PRIVATE_APPS_UNRECOGNISED
     from tracker.settings import Settings
 
@@ -342,13 +371,15 @@ def check_screen(settings) -> Check:
             started = time.perf_counter()
             capture = capturer.capture(Path(folder), "self-test")
             seconds = time.perf_counter() - started
-            blank = capture.note and capture.note != PRIVATE_APPS_UNRECOGNISED
+            blank = bool(capture.images) and capture.note not in ("", PRIVATE_APPS_UNRECOGNISED)
             colour = _single_colour(capture) if blank else ""
     except EnvironmentProblem as problem:
         return Check(name, FAIL, problem.args[0], problem.fix)
     except (StorageProblem, OSError) as problem:
         return Check(name, FAIL, f"the temporary screenshot could not be written: {problem}", FOLDER_FIX)
     if not capture.images:
+        if capture.note.startswith(NOT_ALLOWED):  # the note says how to allow screenshots
+            return Check(name, FAIL, capture.note)
         return Check(
             name,
             FAIL,

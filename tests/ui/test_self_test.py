@@ -1,6 +1,7 @@
 """``workdiary --self-test`` run for real: ``python -m ui.app --self-test`` in a process of its own on
 the session's Xvfb (real Qt, mss, pynput, SQLite, the test keyring of ``child_keyring``), inside a
-headless sway (Qt on Wayland, the desktop portal, the compositor's idle protocol), without a display,
+headless sway (Qt on Wayland, the desktop portal, the compositor's idle protocol) and a headless
+GNOME (the portal's permission store, GNOME's idle monitor), without a display,
 on a black screen, on a corrupt database, and against the real contract service."""
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from pathlib import Path
 import pytest
 
 from sync import credentials
-from tests.helpers.self_test import Run, configure
+from tests.helpers.self_test import GNOME_NAMES, Run, configure
 from tests.helpers.self_test import run_self_test as self_test_run
-from tests.helpers.wayland import sway_stack
+from tests.helpers.wayland import gnome_stack, sway_stack
+from tracker.capture.portal import not_allowed_note
+from tracker.capture.session import WAYLAND, Session
 from tracker.migrations import HEAD
 from tracker.settings import Settings
 from tracker.storage import DATABASE_NAME
@@ -84,6 +87,43 @@ def test_in_a_sway_session_it_names_the_wayland_backends_and_every_check_passes(
     assert run.by_name["activity"] == (
         "ok    activity: the compositor's idle protocol (org_kde_kwin_idle) started and stopped"
     ), run
+
+
+def run_in_gnome(screenshot_permission: str) -> Run:
+    """The self-test inside a headless gnome-shell (tests/helpers/wayland.py), as the session's user,
+    with the portal's screenshot permission preset to ``screenshot_permission``."""
+    with gnome_stack(screenshot_permission=screenshot_permission, background=(220, 30, 30)) as stack:
+        command = stack.command([sys.executable, "-m", "ui.app"], PYTHONPATH=str(ROOT))
+        return self_test_run(command, stack.folder("data"), dict(os.environ), cwd=ROOT, names=GNOME_NAMES)
+
+
+def test_in_a_gnome_session_it_names_gnomes_backends_and_a_real_portal_screenshot_passes():
+    run = run_in_gnome(screenshot_permission="yes")
+    assert run.returncode == 0, run
+    assert run.by_name["session"] == (
+        "ok    session: Wayland (gnome); screenshots: the desktop portal; "
+        "activity: GNOME's idle monitor (org.gnome.Mutter.IdleMonitor)"
+    ), run
+    assert run.by_name["screenshot permission"] == (
+        "ok    screenshot permission: given: GNOME does not ask before a screenshot"
+    ), run
+    grab = run.by_name["screen grab"]  # GNOME lists no windows: the default private apps go unrecognised
+    assert grab.startswith("warn  screen grab: 1 monitor 1280×720 ("), run
+    assert grab.endswith(
+        f"; private apps are not recognised on this system — {self_test.PRIVATE_APPS_FIX}"
+    ), run
+    assert run.by_name["activity"] == (
+        "ok    activity: GNOME's idle monitor (org.gnome.Mutter.IdleMonitor) started and stopped"
+    ), run
+
+
+def test_in_a_gnome_session_that_refused_screenshots_it_says_how_to_allow_them():
+    run = run_in_gnome(screenshot_permission="no")
+    assert run.returncode == 1, run
+    refused = not_allowed_note(Session(WAYLAND, ("gnome",)))
+    assert run.by_name["screenshot permission"] == f"FAIL  screenshot permission: {refused}", run
+    assert run.by_name["screen grab"] == f"FAIL  screen grab: {refused}", run
+    assert run.status()["activity"] == "ok", run
 
 
 def test_without_a_display_the_display_checks_fail_with_their_fixes(tmp_path, env):

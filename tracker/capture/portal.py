@@ -9,6 +9,7 @@ monitor 1 whatever monitors the settings choose; grim on sway grabs each output 
 
 GNOME asks the user once ("Allow Applications to Take Screenshots?") and remembers the answer in
 the portal's permission store; a refusal gives a capture with ``NOT_ALLOWED`` and no image.
+``screenshot_permission`` reads that answer beforehand, so that the app can say what is coming.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from common.errors import EnvironmentProblem
 from tracker.capture import Capture, CapturedImage
 from tracker.capture.imaging import DEFAULT_FORMAT, check_format, is_uniform, write_private_files
 from tracker.capture.screen import BLANK_SCREEN, PRIVATE_APPS_UNRECOGNISED, encode_grab
-from tracker.capture.session import Session
+from tracker.capture.session import WAYLAND, Session
 
 CALL_TIMEOUT_S = 5.0
 # The first screenshot on GNOME waits for the user's answer to the "Allow…?" question.
@@ -40,11 +41,25 @@ GNOME_ALLOW = (
     "--object-path /org/freedesktop/impl/portal/PermissionStore --method "
     "org.freedesktop.impl.portal.PermissionStore.SetPermission screenshot true screenshot '' \"['yes']\""
 )
+GNOME_WILL_ASK = (
+    "Workdiary's first screenshot makes GNOME ask “Allow Applications to Take Screenshots?”: answer "
+    "Allow. GNOME asks once; without it Workdiary takes no screenshots."
+)
 OTHER_ALLOW = "Allow screenshots for Workdiary in your desktop's privacy settings."
 PORTAL_FIX = (
     "Install your desktop's portal (xdg-desktop-portal with xdg-desktop-portal-gnome, -kde or -wlr) "
     "and log in again, or log in with an X11 session."
 )
+
+
+# What GNOME's portal remembers of its question (``screenshot_permission``); UNKNOWN: no permission
+# store answers (not GNOME's portal, or no session bus).
+GIVEN, REFUSED, WILL_ASK, UNKNOWN = "given", "refused", "will ask", "unknown"
+PERMISSION_STORE = "org.freedesktop.impl.portal.PermissionStore"
+# The portal's table and entry for screenshots taken without a dialog; an app outside Flatpak and
+# Snap (Workdiary) has the app id "".
+SCREENSHOT_TABLE = SCREENSHOT_ENTRY = "screenshot"
+UNSANDBOXED_APP = ""
 
 
 class NoPortal(Exception):
@@ -58,6 +73,43 @@ class Refused(Exception):
 def not_allowed_note(session: Session) -> str:
     """The capture's note when the desktop refused: what happened and how to allow it."""
     return f"{NOT_ALLOWED}. {GNOME_ALLOW if session.is_gnome else OTHER_ALLOW}"
+
+
+def screenshot_permission() -> str:
+    """GIVEN, REFUSED or WILL_ASK: the answer the portal's permission store keeps for screenshots
+    (``Lookup('screenshot', 'screenshot')``); WILL_ASK also where the entry is missing (never
+    asked) or says "ask" (asked every time). UNKNOWN where no permission store answers."""
+    from jeepney import DBusAddress, new_method_call
+    from jeepney.io.blocking import open_dbus_connection
+    from jeepney.wrappers import DBusErrorResponse, unwrap_msg
+
+    store = DBusAddress(
+        "/org/freedesktop/impl/portal/PermissionStore", bus_name=PERMISSION_STORE, interface=PERMISSION_STORE
+    )
+    lookup = new_method_call(store, "Lookup", "ss", (SCREENSHOT_TABLE, SCREENSHOT_ENTRY))
+    try:
+        with open_dbus_connection("SESSION") as connection:
+            permissions, _data = unwrap_msg(connection.send_and_get_reply(lookup, timeout=CALL_TIMEOUT_S))
+    except DBusErrorResponse as error:
+        return WILL_ASK if error.name == "org.freedesktop.portal.Error.NotFound" else UNKNOWN
+    except (KeyError, OSError, TimeoutError):  # KeyError: DBUS_SESSION_BUS_ADDRESS is not set
+        return UNKNOWN
+    answer = permissions.get(UNSANDBOXED_APP, [])
+    return {"yes": GIVEN, "no": REFUSED}.get(answer[0] if answer else "", WILL_ASK)
+
+
+def before_the_first_screenshot(session: Session) -> str:
+    """What to tell the user before the first screenshot ("" where nothing): in a GNOME Wayland
+    session, the question GNOME will ask and what to answer, or that it was refused and how to
+    allow it."""
+    if session.kind != WAYLAND or not session.is_gnome:
+        return ""
+    permission = screenshot_permission()
+    if permission == WILL_ASK:
+        return GNOME_WILL_ASK
+    if permission == REFUSED:
+        return f"No screenshots: {not_allowed_note(session)}"
+    return ""
 
 
 def portal_screenshot() -> bytes:

@@ -8,9 +8,12 @@ that child runs inside the stack as the session's user: see the helper's docstri
 from __future__ import annotations
 
 import functools
+import json
 import stat
+import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QImage
@@ -19,10 +22,20 @@ from common.errors import EnvironmentProblem
 from tests.helpers.wayland import gnome_stack, require, sway_stack
 from tests.tracker.capture.test_screen import BLUE, GREEN, RED, YELLOW, close, rgb
 from tracker import children
-from tracker.capture import imaging
+from tracker.capture import imaging, portal
 from tracker.capture.isolated import IsolatedCapturer
-from tracker.capture.portal import PortalCapturer, not_allowed_note
-from tracker.capture.session import WAYLAND, Session
+from tracker.capture.portal import (
+    GIVEN,
+    GNOME_WILL_ASK,
+    REFUSED,
+    UNKNOWN,
+    WILL_ASK,
+    PortalCapturer,
+    before_the_first_screenshot,
+    not_allowed_note,
+    screenshot_permission,
+)
+from tracker.capture.session import WAYLAND, X11, Session
 
 WHITE = (250, 250, 250)
 # Two outputs side by side: 400×300 in quadrants, then 240×300 in two halves.
@@ -34,6 +47,8 @@ LEFT_OUTPUT = [
 ]
 RIGHT_OUTPUT = [(0, 0, 240, 150, WHITE), (0, 150, 240, 150, RED)]
 NO_BUS = "unix:path=/nonexistent/bus"
+ROOT = Path(__file__).resolve().parents[3]
+GNOME = Session(WAYLAND, ("gnome",))
 
 
 @pytest.fixture(scope="module")
@@ -149,9 +164,49 @@ def test_a_screenshot_gnome_refused_says_so_and_how_to_allow_it(monkeypatch):
 
         assert list(folder.iterdir()) == []
     assert capture.images == []
-    assert capture.note == not_allowed_note(Session(WAYLAND, ("gnome",)))
+    assert capture.note == not_allowed_note(GNOME)
     assert capture.note.startswith("not allowed by the desktop. GNOME asked “Allow Applications")
     assert "SetPermission screenshot true screenshot ''" in capture.note
+
+
+ASK_THE_STORE = """import json
+from tracker.capture.portal import before_the_first_screenshot, screenshot_permission
+from tracker.capture.session import detect_session
+print(json.dumps([screenshot_permission(), before_the_first_screenshot(detect_session())]))
+"""
+
+
+@pytest.mark.parametrize(
+    ("preset", "permission", "told"),
+    [
+        ("yes", GIVEN, ""),
+        ("", WILL_ASK, GNOME_WILL_ASK),
+        ("ask", WILL_ASK, GNOME_WILL_ASK),
+        ("no", REFUSED, f"No screenshots: {not_allowed_note(GNOME)}"),
+    ],
+    ids=["given", "never asked", "asked every time", "refused"],
+)
+def test_gnomes_permission_store_says_beforehand_whether_the_first_screenshot_asks(preset, permission, told):
+    """Asked inside a GNOME session (mutter's: the store is the session bus's, whatever the shell)."""
+    with gnome_stack(screenshot_permission=preset, shell=False) as stack:
+        command = stack.command([sys.executable, "-c", ASK_THE_STORE], PYTHONPATH=str(ROOT))
+        done = subprocess.run(command, capture_output=True, text=True, check=True, timeout=60)
+    assert json.loads(done.stdout) == [permission, told]
+
+
+def test_without_a_permission_store_nothing_is_told_beforehand(monkeypatch):
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", NO_BUS)
+    assert screenshot_permission() == UNKNOWN
+    assert before_the_first_screenshot(GNOME) == ""
+
+
+def test_outside_a_gnome_wayland_session_the_store_is_not_asked(monkeypatch):
+    asked = []
+    monkeypatch.setattr(portal, "screenshot_permission", lambda: asked.append(True) or WILL_ASK)
+    assert before_the_first_screenshot(Session(WAYLAND, ("sway",))) == ""
+    assert before_the_first_screenshot(Session(X11, ("gnome",))) == ""
+    assert asked == []
+    assert before_the_first_screenshot(GNOME) == GNOME_WILL_ASK
 
 
 @pytest.mark.parametrize(
