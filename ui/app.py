@@ -34,6 +34,8 @@ from common.states import ContractOrigin
 from common.timeutil import WEEK, Clock, SystemClock, local_zone
 from tracker import engine as events
 from tracker.capture import make_capturer, make_input
+from tracker.capture.portal import GNOME_WILL_ASK, before_the_first_screenshot
+from tracker.capture.session import detect_session
 from tracker.diary import Diary
 from tracker.engine import EXIT_TIME_LOST
 from tracker.lock import AlreadyTracking, TrackingLock
@@ -96,6 +98,7 @@ class Workdiary(QObject):
         self.status: Status | None = None
         self._told_environment: set[str] = set()
         self._told_still_running = False
+        self._asked_screenshot_permission = False
         self._done = False
         self.time_lost: events.TimeLost | None = None
 
@@ -270,7 +273,10 @@ class Workdiary(QObject):
                 self.dialogs.idle_resolved()
             case events.ScreenshotTaken():
                 self._screenshot_taken(event)
-            case events.BlockClosed() | events.TrackingStarted():
+            case events.TrackingStarted(contract_id=contract_id):
+                self._live_block_changed()
+                self._before_the_first_screenshot(contract_id)
+            case events.BlockClosed():
                 self._live_block_changed()
             case events.CaptureFailed(message=message) | events.StorageFailed(message=message):
                 self._failed(message)
@@ -283,6 +289,23 @@ class Workdiary(QObject):
         self.service.refresh()
         self.last_screenshot.read_again()
         self.dialogs.block_closed()
+
+    def _before_the_first_screenshot(self, contract_id: str) -> None:
+        """Once a run, when tracking a contract with screenshots starts: on GNOME, the question the
+        desktop will ask at the first screenshot and what to answer, or that it refused them (the
+        permission store is asked off the GUI thread)."""
+        contract = self.window.contracts.get(contract_id)
+        if self._asked_screenshot_permission or contract is None or not contract.screenshots_enabled:
+            return
+        self._asked_screenshot_permission = True
+        session = detect_session()
+        self.operations.read(
+            self.window, lambda _context: before_the_first_screenshot(session), self._tell_before_screenshots
+        )
+
+    def _tell_before_screenshots(self, text: str) -> None:
+        if text and not self.tray.notify(APP_NAME, text, warning=text != GNOME_WILL_ASK):
+            self.window.show_environment(text)
 
     def _screenshot_taken(self, event: events.ScreenshotTaken) -> None:
         facts = self.last_screenshot.taken(event.screenshot_id)

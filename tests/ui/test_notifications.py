@@ -1,7 +1,8 @@
 """The workrooms' news in the app, against the real service on a loopback port: each told once in
 a notification (never again after a restart) whose click opens the right tab; the unread counts in
 the tray's menu and on the main window's button, cleared by reading the thread; workdiary:// links,
-from the command line and from a second start; offers accepted or declined."""
+from the command line and from a second start; offers accepted or declined. And, in a GNOME Wayland
+session, what GNOME will ask at the first screenshot, told when tracking starts."""
 
 from __future__ import annotations
 
@@ -18,12 +19,16 @@ from tests.sync.conftest import Account
 from tests.sync.test_workroom import Client, offer
 from tests.ui import test_sync as app_sync_tests
 from tests.ui.test_sync import CLIENT, FREELANCER, sign_in, sync_line, sync_now
+from tracker.capture import portal
+from tracker.capture.session import WAYLAND, Session
+from tracker.models import Contract
 from tracker.settings import load_settings
 from ui import app as app_module
 from ui.app import Workdiary
 from ui.notifier import WorkroomTab
 from ui.single_instance import SingleInstance
 from ui.sync_thread import SyncService
+from ui.theme import APP_NAME
 
 service_contract = app_sync_tests.service_contract
 proxy = app_sync_tests.proxy
@@ -286,3 +291,90 @@ def test_an_answer_to_an_offer_offline_says_it_was_not_sent(
     assert panel.answer_label.text().endswith("The offer still waits for it.")
     assert list(panel.rows) == [offered]
     assert client.call("GET", f"/contracts/{offered}").json()["status"] == "offered"
+
+
+class PermissionStore:
+    """Stands in for the portal's permission store: its ``answer``, and how often it was asked. The
+    store itself is asked for real in tests/tracker/capture/test_portal.py."""
+
+    def __init__(self, answer: str) -> None:
+        self.answer = answer
+        self.asked = 0
+
+    def screenshot_permission(self) -> str:
+        self.asked += 1
+        return self.answer
+
+
+@pytest.fixture
+def store(monkeypatch) -> PermissionStore:
+    """The app runs as in a GNOME Wayland session (Qt stays on the test's X display) whose
+    permission store has not asked about screenshots yet."""
+    monkeypatch.setenv("WAYLAND_DISPLAY", "wayland-0")
+    monkeypatch.setenv("XDG_CURRENT_DESKTOP", "GNOME")
+    store = PermissionStore(portal.WILL_ASK)
+    monkeypatch.setattr(portal, "screenshot_permission", store.screenshot_permission)
+    return store
+
+
+def start_tracking(qtbot, workdiary, drive) -> None:
+    with drive.status_where(lambda status: status.tracking):
+        workdiary.window.start_button.click()
+    settled(qtbot, workdiary)
+
+
+def test_on_gnome_the_question_before_the_first_screenshot_is_explained_once_when_tracking_starts(
+    qtbot, workdiary, drive, store
+):
+    shown = record_notifications(workdiary)
+
+    start_tracking(qtbot, workdiary, drive)
+
+    assert shown == [(APP_NAME, portal.GNOME_WILL_ASK, None)]
+    assert "Allow Applications to Take Screenshots?" in portal.GNOME_WILL_ASK
+    with drive.status_where(lambda status: not status.tracking):
+        workdiary.window.start_button.click()
+    start_tracking(qtbot, workdiary, drive)
+    assert (store.asked, len(shown)) == (1, 1)  # once a run
+
+
+@pytest.mark.parametrize(
+    ("permission", "told"),
+    [
+        (portal.REFUSED, f"No screenshots: {portal.not_allowed_note(Session(WAYLAND, ('gnome',)))}"),
+        (portal.GIVEN, ""),
+        (portal.UNKNOWN, ""),
+    ],
+)
+def test_on_gnome_a_refusal_is_told_instead_and_a_permission_given_is_not(
+    qtbot, workdiary, drive, store, permission, told
+):
+    shown = record_notifications(workdiary)
+    store.answer = permission
+
+    start_tracking(qtbot, workdiary, drive)
+
+    assert store.asked == 1
+    assert shown == ([(APP_NAME, told, None)] if told else [])
+
+
+def test_without_the_tray_the_explanation_shows_in_the_window(qtbot, workdiary, drive, store):
+    workdiary.tray.notify = lambda title, text, target=None, warning=False: False  # no tray host
+
+    start_tracking(qtbot, workdiary, drive)
+
+    assert portal.GNOME_WILL_ASK in workdiary.window.environment_bar.label.text()
+
+
+def test_a_contract_without_screenshots_is_tracked_without_asking_the_store(
+    qtbot, workdiary, drive, database, contract, store
+):
+    with database.session() as session:
+        session.get(Contract, contract.id).screenshots_enabled = False
+        session.commit()
+    workdiary.reload_contracts(contract.id)
+    shown = record_notifications(workdiary)
+
+    start_tracking(qtbot, workdiary, drive)
+
+    assert (store.asked, shown) == (0, [])
