@@ -14,7 +14,7 @@ import signal
 import subprocess
 import tempfile
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -27,7 +27,7 @@ from common.states import ActivitySource
 from tests.tracker.capture.test_input import wait_until
 from tracker.capture import IdleTimeSource
 from tracker.capture.idle import IDLE_MONITOR, MutterIdleTime
-from tracker.engine import Tracker
+from tracker.engine import IdleQuestion, IdleStarted, Tracker
 from tracker.models import Block
 from tracker.simulation import SimulatedClock
 
@@ -151,6 +151,33 @@ def test_typing_becomes_active_seconds_and_no_counts_in_the_engines_minutes(mutt
     tracker.stop()
     source.stop()
     assert the_only_block(database) == (4, ActivitySource.IDLE_TIME, [[0, None, None, 3]])
+
+
+def test_ten_minutes_without_input_is_idle_and_typing_then_asks_the_idle_question(mutter, database, contract):
+    """The source compares mutter's idle time (real) with the engine's time since its last read
+    (simulated, a second a tick): the idle ticks run once mutter has really seen more than a second
+    without input, so that each of them reads "no input" as it would in a real session."""
+    clock = SimulatedClock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
+    events: list[object] = []
+    source = MutterIdleTime(monotonic=clock.monotonic)
+    source.start()
+    tracker = Tracker(database, clock, input_source=source, rng=random.Random(7), on_event=events.append)
+    tracker.start(contract.id)
+    mutter.press()
+    clock.advance(1)
+    tracker.tick()  # the last input, at 09:00:01
+    assert wait_until(lambda: mutter.idle_seconds() > 1.05)
+    for _ in range(600):  # ten minutes on the engine's clock, each tick asking mutter
+        clock.advance(1)
+        tracker.tick()
+    since = datetime(2026, 11, 23, 9, 0, 1, tzinfo=UTC)
+    assert events[-1] == IdleStarted(since)
+    mutter.press()
+    clock.advance(1)
+    tracker.tick()
+    tracker.stop()
+    source.stop()
+    assert IdleQuestion(since, since + timedelta(minutes=10, seconds=1)) in events
 
 
 def the_only_block(database) -> tuple:
