@@ -142,8 +142,15 @@ wait
 
 
 def require(programs: dict[str, str]) -> None:
-    """Fails the test, naming the Debian packages, where one of ``programs`` is not installed."""
-    missing = sorted({package for program, package in programs.items() if not shutil.which(program)})
+    """Fails the test, naming the Debian packages, where one of ``programs`` (names looked up on the
+    PATH, or absolute paths of programs and libraries) is not installed."""
+    missing = sorted(
+        {
+            package
+            for program, package in programs.items()
+            if not (os.path.exists(program) if os.path.isabs(program) else shutil.which(program))
+        }
+    )
     if missing:
         pytest.fail(
             f"The Wayland tests need the Debian packages {', '.join(missing)}: "

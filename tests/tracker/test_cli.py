@@ -9,6 +9,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import sysconfig
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -16,17 +17,30 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
+from PySide6.QtGui import QImage
 
 from common.timeutil import slot_start
 from tests.helpers.damage import make_damaged_database
 from tests.helpers.full_disk import TRIGGER
-from tests.helpers.wayland import sway_stack
+from tests.helpers.wayland import Stack, gnome_stack, require, sway_stack
+from tests.tracker.capture.test_screen import RED, close, rgb
 from tracker.cli import build_parser
 from tracker.diary import Diary
 from tracker.storage import Database
 
 ROOT = Path(__file__).resolve().parents[2]
 HEADLESS = ("--no-input", "--no-screenshots")
+LIBFAKETIME = f"/usr/lib/{sysconfig.get_config_var('MULTIARCH')}/faketime/libfaketime.so.1"
+# A wall clock that starts at 09:09:45 on a Monday (its week's blocks are listed) and goes on from
+# there. Not through the faketime command: it leaves a semaphore named by its PID behind when the
+# stack is killed, and a later stack's faketime with the same PID refuses to start. The monotonic
+# clock stays real: Python waits on it with deadlines the kernel compares with the real one.
+FAKE_WALL_CLOCK = {
+    "LD_PRELOAD": LIBFAKETIME,
+    "FAKETIME": "@2026-11-23 09:09:45",
+    "FAKETIME_DONT_FAKE_MONOTONIC": "1",
+    "PYTHONPATH": f"{ROOT}:{ROOT / 'tests' / 'helpers' / 'libfaketime'}",
+}
 
 
 def cli(data_dir, *args, check=True):
@@ -453,34 +467,88 @@ def test_blocks_with_activity_from_idle_time_say_so_and_have_no_counts(database,
     assert "2/2 active  On Wayland  [activity from idle time]" in listing
 
 
+def tracker_in(stack: Stack, data_dir: Path, *args: str, **env: str) -> list[str]:
+    """``python -m tracker`` on ``data_dir`` run inside ``stack`` as the session's user, in the
+    session's environment changed by ``env``."""
+    tracker = [sys.executable, "-m", "tracker", "--data-dir", str(data_dir), "--tz", "UTC", *args]
+    return stack.command(tracker, **{"PYTHONPATH": str(ROOT)} | env)
+
+
+def blocks_in(stack: Stack, data_dir: Path, *args: str) -> list[dict]:
+    done = subprocess.run(
+        tracker_in(stack, data_dir, "blocks", "--json", *args), capture_output=True, text=True, check=True
+    )
+    return json.loads(done.stdout)["blocks"]
+
+
+def contract_in(stack: Stack, data_dir: Path) -> str:
+    add = tracker_in(stack, data_dir, "contract", "add", "--title", "Website", "--rate", "40")
+    return subprocess.run(add, capture_output=True, text=True, check=True).stdout.strip()
+
+
+def active_seconds(block: dict) -> int:
+    return sum(minute["active_seconds"] for minute in block["activity"]["per_minute"])
+
+
 def test_in_a_sway_session_the_headless_tracker_takes_activity_from_the_compositors_idle_time():
     """``track`` run inside a headless sway (tests/helpers/wayland.py) as the session's user: typing
     injected with wtype becomes active seconds of a block whose activity comes from idle time."""
     with sway_stack() as stack:
         data_dir = stack.folder("data")
 
-        def in_sway(*args: str) -> list[str]:
-            tracker = [sys.executable, "-m", "tracker", "--data-dir", str(data_dir), "--tz", "UTC", *args]
-            return stack.command(tracker, PYTHONPATH=str(ROOT))
-
-        def blocks() -> list[dict]:
-            done = subprocess.run(in_sway("blocks", "--json"), capture_output=True, text=True, check=True)
-            return json.loads(done.stdout)["blocks"]
-
         def typed_seconds() -> int:
             stack.run(["wtype", "a"])
-            return sum(m["active_seconds"] for b in blocks() for m in b["activity"]["per_minute"])
+            return sum(active_seconds(block) for block in blocks_in(stack, data_dir))
 
-        add = in_sway("contract", "add", "--title", "Website", "--rate", "40")
-        contract = subprocess.run(add, capture_output=True, text=True, check=True).stdout.strip()
+        contract = contract_in(stack, data_dir)
         track = subprocess.Popen(
-            in_sway("track", "--contract", contract, "--no-screenshots"), stderr=subprocess.PIPE
+            tracker_in(stack, data_dir, "track", "--contract", contract, "--no-screenshots"),
+            stderr=subprocess.PIPE,
         )
         try:
             wait_for(lambda: typed_seconds() > 0, timeout=90)  # saved every 5 s, or at the minute's end
-            (block,) = blocks()
+            (block,) = blocks_in(stack, data_dir)
         finally:
             stack.stop()  # ends the tracker too (nsenter would not pass a SIGTERM on)
             _, stderr = track.communicate(timeout=30)
     assert block["activity"]["source"] == "idle_time", block
+    assert b"without activity" not in stderr, stderr
+
+
+def test_in_a_gnome_session_the_headless_tracker_stores_a_block_with_activity_and_a_screenshot():
+    """``track`` inside a headless gnome-shell (the portal's screenshot permission given) whose wall
+    clock (libfaketime) starts 15 s before a slot ends: the slot's screenshot
+    is taken at a random moment of those seconds, as in any slot. Keys typed meanwhile through
+    mutter's RemoteDesktop become its active seconds; the next block's start ends the test."""
+    require({LIBFAKETIME: "libfaketime"})
+    with gnome_stack(background=RED) as stack:
+        data_dir = stack.folder("data")
+        press = stack.command([sys.executable, "-m", "tests.helpers.mutter"], PYTHONPATH=str(ROOT))
+
+        def typed_until_the_next_block() -> bool:
+            subprocess.run(press, check=True, timeout=30)
+            return len(blocks_in(stack, data_dir, "--week", "2026-11-23")) > 1
+
+        contract = contract_in(stack, data_dir)
+        track = subprocess.Popen(
+            tracker_in(stack, data_dir, "track", "--contract", contract, **FAKE_WALL_CLOCK),
+            stderr=subprocess.PIPE,
+        )
+        try:
+            wait_for(typed_until_the_next_block, timeout=60)
+            block, _ = blocks_in(stack, data_dir, "--week", "2026-11-23")
+        finally:
+            stack.stop()  # ends the tracker too
+            _, stderr = track.communicate(timeout=30)
+        with sqlite3.connect(data_dir / "workdiary.sqlite3") as connection:
+            (path,) = connection.execute(
+                "SELECT path FROM screenshot_images WHERE screenshot_id = ?", (block["screenshot"]["id"],)
+            ).fetchone()
+        shot = QImage(str(data_dir / path))
+    assert block["start"] >= "2026-11-23T09:09:45" and block["end"] == "2026-11-23T09:10:00+00:00", block
+    assert block["activity"]["source"] == "idle_time", block
+    assert active_seconds(block) > 0, block
+    assert block["capture_note"] == "private apps are not recognised on this system", block
+    assert (shot.width(), shot.height()) == (1280, 720)
+    assert close(rgb(shot, 640, 360), RED)  # gnome-shell's overview shows the background in the middle
     assert b"without activity" not in stderr, stderr

@@ -18,48 +18,19 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from jeepney import DBusAddress, new_method_call
-from jeepney.io.blocking import DBusConnection, open_dbus_connection
+from jeepney import new_method_call
+from jeepney.io.blocking import open_dbus_connection
 from jeepney.wrappers import DBusErrorResponse, unwrap_msg
 
 from common.errors import EnvironmentProblem
 from common.states import ActivitySource
+from tests.helpers.mutter import Mutter
 from tests.tracker.capture.test_input import wait_until
 from tracker.capture import IdleTimeSource
 from tracker.capture.idle import IDLE_MONITOR, MutterIdleTime
 from tracker.engine import IdleQuestion, IdleStarted, Tracker
 from tracker.models import Block
 from tracker.simulation import SimulatedClock
-
-REMOTE_DESKTOP = "org.gnome.Mutter.RemoteDesktop"
-KEY_A = 30  # an evdev keycode
-
-
-class Mutter:
-    """A headless mutter and its session bus; ``press`` types a key through RemoteDesktop."""
-
-    def __init__(self, bus_address: str) -> None:
-        self.bus_address = bus_address
-        self.connection: DBusConnection = open_dbus_connection(bus_address)
-        self._session: DBusAddress | None = None
-
-    def call(
-        self, address: DBusAddress, method: str, signature: str | None = None, body: tuple = ()
-    ) -> tuple:
-        message = new_method_call(address, method, signature, body)
-        return unwrap_msg(self.connection.send_and_get_reply(message, timeout=5))
-
-    def idle_seconds(self) -> float:
-        return self.call(IDLE_MONITOR, "GetIdletime")[0] / 1000
-
-    def press(self) -> None:
-        if self._session is None:
-            remote = DBusAddress("/org/gnome/Mutter/RemoteDesktop", REMOTE_DESKTOP, REMOTE_DESKTOP)
-            (path,) = self.call(remote, "CreateSession")
-            self._session = DBusAddress(path, REMOTE_DESKTOP, f"{REMOTE_DESKTOP}.Session")
-            self.call(self._session, "Start")
-        for pressed in (True, False):
-            self.call(self._session, "NotifyKeyboardKeycode", "ub", (KEY_A, pressed))
 
 
 def answers(mutter_bus: str) -> bool:

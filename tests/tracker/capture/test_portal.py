@@ -226,5 +226,14 @@ def test_a_stack_starts_within_seconds_and_leaves_nothing_running(stack):
 
 
 def test_a_missing_package_fails_the_wayland_tests_and_names_it():
-    with pytest.raises(pytest.fail.Exception, match=r"need the Debian packages xdg-desktop-portal-kde: run"):
-        require({"/usr/libexec/no-such-portal": "xdg-desktop-portal-kde", "sh": "dash"})
+    with pytest.raises(
+        pytest.fail.Exception, match=r"need the Debian packages libnothing, xdg-desktop-portal-kde: run"
+    ):
+        require(
+            {
+                "/usr/libexec/no-such-portal": "xdg-desktop-portal-kde",
+                "sh": "dash",
+                "/usr/lib/no-such/libnothing.so.1": "libnothing",
+                "/lib/x86_64-linux-gnu/libc.so.6": "libc6",
+            }
+        )
