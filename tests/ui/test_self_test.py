@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from sync import credentials
-from tests.helpers.self_test import GNOME_NAMES, Run, configure
+from tests.helpers.self_test import GNOME_NAMES, NAMES, Run, configure
 from tests.helpers.self_test import run_self_test as self_test_run
-from tests.helpers.wayland import gnome_stack, sway_stack
+from tests.helpers.wayland import Stack, gnome_stack, sway_stack
 from tracker.capture.portal import not_allowed_note
 from tracker.capture.session import WAYLAND, Session
 from tracker.migrations import HEAD
@@ -67,38 +67,43 @@ def test_every_check_passes_in_a_desktop_session(tmp_path, env, something_on_scr
     assert again == ("database", "ok", f"{data_dir / DATABASE_NAME} (schema {HEAD}, the newest; intact)", "")
 
 
-def test_in_a_sway_session_it_names_the_wayland_backends_and_every_check_passes():
-    """Run inside a headless sway (tests/helpers/wayland.py) as the session's user: Qt on Wayland,
-    a real portal screenshot of a two-colour desktop, and the compositor's idle protocol."""
-    with sway_stack([[(0, 0, 640, 720, (220, 30, 30)), (640, 0, 640, 720, (30, 200, 30))]]) as stack:
-        command = stack.command([sys.executable, "-m", "ui.app"], PYTHONPATH=str(ROOT))
-        run = self_test_run(command, stack.folder("data"), dict(os.environ), cwd=ROOT)
-    assert run.returncode == 0, run
+def run_inside(stack: Stack, names: list[str] = NAMES) -> Run:
+    """The self-test inside a headless desktop (tests/helpers/wayland.py), as the session's user."""
+    command = stack.command([sys.executable, "-m", "ui.app"], PYTHONPATH=str(ROOT))
+    return self_test_run(command, stack.folder("data"), dict(os.environ), cwd=ROOT, names=names)
+
+
+def assert_qt_and_a_portal_screenshot_on_wayland(run: Run) -> None:
+    """Qt on Wayland, and a real portal screenshot of the 1280×720 desktop, not black; neither
+    desktop lists windows to the app, so the default private apps cannot be recognised."""
     assert run.by_name["Qt platform"].startswith("ok    Qt platform: wayland ("), run
-    assert run.by_name["session"] == (
-        "ok    session: Wayland (sway); screenshots: the desktop portal (grim where none answers); "
-        "activity: the compositor's idle protocol"
-    ), run
-    grab = run.by_name["screen grab"]  # sway lists windows only to its IPC: the default private apps
+    grab = run.by_name["screen grab"]
     assert grab.startswith("warn  screen grab: 1 monitor 1280×720 ("), run
     assert grab.endswith(
         f"; private apps are not recognised on this system — {self_test.PRIVATE_APPS_FIX}"
     ), run
+
+
+def test_in_a_sway_session_it_names_the_wayland_backends_and_every_check_passes():
+    """Qt on Wayland, a real portal screenshot of a two-colour desktop, and the compositor's idle
+    protocol."""
+    with sway_stack([[(0, 0, 640, 720, (220, 30, 30)), (640, 0, 640, 720, (30, 200, 30))]]) as stack:
+        run = run_inside(stack)
+    assert run.returncode == 0, run
+    assert run.by_name["session"] == (
+        "ok    session: Wayland (sway); screenshots: the desktop portal (grim where none answers); "
+        "activity: the compositor's idle protocol"
+    ), run
+    assert_qt_and_a_portal_screenshot_on_wayland(run)
     assert run.by_name["activity"] == (
         "ok    activity: the compositor's idle protocol (org_kde_kwin_idle) started and stopped"
     ), run
 
 
-def run_in_gnome(screenshot_permission: str) -> Run:
-    """The self-test inside a headless gnome-shell (tests/helpers/wayland.py), as the session's user,
-    with the portal's screenshot permission preset to ``screenshot_permission``."""
-    with gnome_stack(screenshot_permission=screenshot_permission, background=(220, 30, 30)) as stack:
-        command = stack.command([sys.executable, "-m", "ui.app"], PYTHONPATH=str(ROOT))
-        return self_test_run(command, stack.folder("data"), dict(os.environ), cwd=ROOT, names=GNOME_NAMES)
-
-
 def test_in_a_gnome_session_it_names_gnomes_backends_and_a_real_portal_screenshot_passes():
-    run = run_in_gnome(screenshot_permission="yes")
+    """gnome-shell with the portal's screenshot permission given beforehand."""
+    with gnome_stack(screenshot_permission="yes", background=(220, 30, 30)) as stack:
+        run = run_inside(stack, GNOME_NAMES)
     assert run.returncode == 0, run
     assert run.by_name["session"] == (
         "ok    session: Wayland (gnome); screenshots: the desktop portal; "
@@ -107,18 +112,15 @@ def test_in_a_gnome_session_it_names_gnomes_backends_and_a_real_portal_screensho
     assert run.by_name["screenshot permission"] == (
         "ok    screenshot permission: given: GNOME does not ask before a screenshot"
     ), run
-    grab = run.by_name["screen grab"]  # GNOME lists no windows: the default private apps go unrecognised
-    assert grab.startswith("warn  screen grab: 1 monitor 1280×720 ("), run
-    assert grab.endswith(
-        f"; private apps are not recognised on this system — {self_test.PRIVATE_APPS_FIX}"
-    ), run
+    assert_qt_and_a_portal_screenshot_on_wayland(run)
     assert run.by_name["activity"] == (
         "ok    activity: GNOME's idle monitor (org.gnome.Mutter.IdleMonitor) started and stopped"
     ), run
 
 
 def test_in_a_gnome_session_that_refused_screenshots_it_says_how_to_allow_them():
-    run = run_in_gnome(screenshot_permission="no")
+    with gnome_stack(screenshot_permission="no") as stack:
+        run = run_inside(stack, GNOME_NAMES)
     assert run.returncode == 1, run
     refused = not_allowed_note(Session(WAYLAND, ("gnome",)))
     assert run.by_name["screenshot permission"] == f"FAIL  screenshot permission: {refused}", run
