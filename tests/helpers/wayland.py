@@ -28,6 +28,7 @@ Where a package is missing the fixtures fail, naming it: CI installs them all
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import select
 import shutil
@@ -228,6 +229,51 @@ def sway_stack(
             yield stack
         finally:
             stack.stop()
+
+
+# A Qt window on Wayland whose app id and title are the first two arguments; it exits when its
+# standard input closes (killing nsenter would leave the process it forked in the stack).
+QT_WINDOW = """import os, sys, threading
+threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QLabel
+app = QApplication(sys.argv[:1])
+QGuiApplication.setDesktopFileName(sys.argv[1])
+label = QLabel("a window")
+label.setWindowTitle(sys.argv[2])
+label.show()
+app.exec()
+"""
+
+
+@contextmanager
+def qt_window(stack: Stack, app_id: str, title: str) -> Iterator[subprocess.Popen]:
+    """A Qt window (on Wayland, ``app_id`` and ``title``) in a sway ``stack``, in sway's tree when
+    this returns, out of it after."""
+    window = subprocess.Popen(
+        stack.command([sys.executable, "-c", QT_WINDOW, app_id, title], QT_QPA_PLATFORM="wayland"),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_for_window(stack, title, window, listed=True)
+        yield window
+    finally:
+        window.stdin.close()  # type: ignore[union-attr]
+        window.wait(10)
+        _wait_for_window(stack, title, window, listed=False)
+
+
+def _wait_for_window(stack: Stack, title: str, window: subprocess.Popen, listed: bool) -> None:
+    from tracker.capture.sway import GET_TREE, request
+
+    deadline = time.monotonic() + START_TIMEOUT_S
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SWAYSOCK", stack.env["SWAYSOCK"])
+        while (f'"name": {json.dumps(title)}' in json.dumps(request(GET_TREE))) != listed:
+            if (listed and window.poll() is not None) or time.monotonic() > deadline:
+                pytest.fail(f"the Qt window {title!r} did not {'open' if listed else 'close'}", pytrace=False)
 
 
 @contextmanager

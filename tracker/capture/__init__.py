@@ -103,7 +103,7 @@ def session_capturer(monitors: list[int] | None, fmt: str, private_apps: tuple[s
     if session.kind == WAYLAND:
         from tracker.capture.portal import PortalCapturer
 
-        return PortalCapturer(session, fmt, private_apps=private_apps)
+        return PortalCapturer(session, monitors, fmt, private_apps=private_apps)
     from tracker.capture.screen import MssCapturer
 
     return MssCapturer(monitors, fmt, private_apps=private_apps)
