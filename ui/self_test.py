@@ -384,10 +384,15 @@ def _blank_fix() -> str:
 
 def check_activity() -> Check:
     """The session's real activity source (pynput's listeners, or the compositor's idle time),
-    started (ready when this returns) and stopped."""
+    started (ready when this returns) and stopped; on Linux, the Wayland backends loaded too."""
     from tracker.capture import make_input
 
     name = "activity"
+    if sys.platform.startswith("linux"):
+        try:  # a Wayland session's backends, in any session: a build lacking them is broken
+            import tracker.capture.idle  # noqa: F401  pywayland (its cffi module, the idle protocols), jeepney
+        except ImportError as error:
+            return Check(name, FAIL, f"the Wayland backends cannot be loaded ({error})", REINSTALL_FIX)
     source = make_input()
     try:
         source.start()
