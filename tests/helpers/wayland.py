@@ -201,16 +201,21 @@ class Stack:
 
 @contextmanager
 def sway_stack(
-    wallpapers: Sequence[Sequence[Rectangle] | QImage] = (), size: tuple[int, int] = (1280, 720)
+    wallpapers: Sequence[Sequence[Rectangle] | QImage] = (),
+    size: tuple[int, int] = (1280, 720),
+    xwayland: bool = False,
 ) -> Iterator[Stack]:
     """sway, headless, with PipeWire and the desktop portal (wlr backend). One output per entry of
     ``wallpapers`` (an image, or rectangles on black), side by side, its size, and shown on it
-    before this returns; without any, one ``size`` output in a solid colour."""
-    require(SWAY_PROGRAMS)
+    before this returns; without any, one ``size`` output in a solid colour. With ``xwayland``,
+    XWayland runs too, and the stack's ``DISPLAY`` is its display."""
+    require(SWAY_PROGRAMS | ({"Xwayland": "xwayland"} if xwayland else {}))
     images = [_wallpaper(entry) for entry in wallpapers or [[(0, 0, *size, (51, 102, 153))]]]
     with _home() as root:
         home = root / "home"
-        config, left = ["xwayland disable"], 0
+        config, left = ["xwayland force" if xwayland else "xwayland disable"], 0
+        if xwayland:
+            config.append(f"exec echo $DISPLAY >{home / 'display'}")
         for number, image in enumerate(images, start=1):
             picture = home / f"wallpaper-{number}.png"
             image.save(str(picture), "PNG")
@@ -225,18 +230,21 @@ def sway_stack(
         stack = _launch(root, env, SWAY_SCRIPT, {"OUTPUTS": str(len(images))})
         try:
             stack.env["SWAYSOCK"] = stack.ready_line.split()[1]
+            if xwayland:
+                stack.env["DISPLAY"] = _xwayland_display(home / "display")
             _wait_for_wallpapers(stack, images)
             yield stack
         finally:
             stack.stop()
 
 
-# A Qt window on Wayland whose app id and title are the first two arguments; it exits when its
-# standard input closes (killing nsenter would leave the process it forked in the stack).
+# A Qt window whose app (Wayland app id, X11 WM_CLASS) and title are the first two arguments; it
+# exits when its standard input closes (killing nsenter would leave the process it forked in the stack).
 QT_WINDOW = """import os, sys, threading
 threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QLabel
+QApplication.setApplicationName(sys.argv[1])
 app = QApplication(sys.argv[:1])
 QGuiApplication.setDesktopFileName(sys.argv[1])
 label = QLabel("a window")
@@ -247,11 +255,11 @@ app.exec()
 
 
 @contextmanager
-def qt_window(stack: Stack, app_id: str, title: str) -> Iterator[subprocess.Popen]:
-    """A Qt window (on Wayland, ``app_id`` and ``title``) in a sway ``stack``, in sway's tree when
-    this returns, out of it after."""
+def qt_window(stack: Stack, app: str, title: str, platform: str = "wayland") -> Iterator[subprocess.Popen]:
+    """A Qt window (``app`` and ``title``) in a sway ``stack``, on Wayland or (``platform`` "xcb")
+    on XWayland, in sway's tree when this returns, out of it after."""
     window = subprocess.Popen(
-        stack.command([sys.executable, "-c", QT_WINDOW, app_id, title], QT_QPA_PLATFORM="wayland"),
+        stack.command([sys.executable, "-c", QT_WINDOW, app, title], QT_QPA_PLATFORM=platform),
         stdin=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -417,6 +425,15 @@ def _wallpaper(entry: Sequence[Rectangle] | QImage) -> QImage:
         painter.fillRect(left, top, w, h, QColor(*colour))
     painter.end()
     return image
+
+
+def _xwayland_display(written: Path) -> str:
+    """The DISPLAY sway gives its programs, once XWayland is up: sway's first ``exec`` writes it."""
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while not (written.exists() and (display := written.read_text().strip())):
+        if time.monotonic() > deadline:
+            pytest.fail("XWayland did not start in sway", pytrace=False)
+    return display
 
 
 def _wait_for_wallpapers(stack: Stack, images: Sequence[QImage]) -> None:

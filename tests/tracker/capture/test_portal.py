@@ -1,5 +1,7 @@
 """Real screenshots in headless Wayland sessions (tests/helpers/wayland.py): through the desktop
-portal on sway and on GNOME, with grim where no portal answers, and the desktop's refusal.
+portal on sway and on GNOME, with grim where the portal fails on sway, the desktop's refusal, the
+chosen monitors among sway's outputs, and private apps in the windows sway shows (Wayland and
+XWayland Qt windows).
 
 The capture runs as the headless tracker runs it, in a child process (``IsolatedCapturer``), and
 that child runs inside the stack as the session's user: see the helper's docstring for why.
@@ -112,6 +114,15 @@ def test_the_portal_file_is_deleted_once_read(sway, monkeypatch):
 
     leftovers = sway.run(["sh", "-c", "find /tmp -maxdepth 1 -user 65534 -name '*.png'"]).stdout
     assert leftovers == b""
+
+
+def test_no_screenshot_while_sway_shows_a_private_x11_app_by_its_class(monkeypatch):
+    with sway_stack(xwayland=True) as stack:
+        run_children_in(stack, monkeypatch)
+        with qt_window(stack, "KeePassXC", "Passwords.kdbx", platform="xcb"):  # WM_CLASS "-c", "KeePassXC"
+            capture = IsolatedCapturer(private_apps=("keepassxc",)).capture(stack.folder("shots"), "s")
+
+    assert (capture.images, capture.private_app) == ([], "keepassxc")
 
 
 def test_without_a_portal_grim_grabs_each_chosen_sway_output(sway, monkeypatch):
