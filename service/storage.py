@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
 CHUNK = 64 * 1024  # a streamed blob's bytes are read and written this many at a time
+WORKER_THREADS = 40  # anyio's default limit of the threads a worker runs blocking calls in
 
 
 class Incoming(Protocol):
@@ -35,8 +36,9 @@ class Incoming(Protocol):
         """The SHA-256 of the bytes written so far."""
 
     def keep(self, sha256: str) -> None:
-        """Store the bytes written as the blob ``sha256`` (on disk before this returns; again if
-        called again, as when the blob was removed meanwhile)."""
+        """Store the bytes written as the blob ``sha256``, which must be their hash (ValueError
+        otherwise), durably before this returns; again if called again, as when the blob was
+        removed meanwhile."""
 
 
 class BlobStore(Protocol):
@@ -141,6 +143,11 @@ class _Hashing:
     def sha256(self) -> str:
         return self._hash.hexdigest()
 
+    def _check(self, sha256: str) -> None:
+        """Refuse to keep the bytes under any name but their own hash."""
+        if sha256 != self.sha256():
+            raise ValueError(f"the blob received is {self.sha256()}, not {sha256}")
+
 
 class _IncomingFile(_Hashing):
     """A blob received into a temporary file of the store's folder, which ``keep`` links under its
@@ -152,6 +159,7 @@ class _IncomingFile(_Hashing):
         self._synced = False
 
     def keep(self, sha256: str) -> None:
+        self._check(sha256)
         if not self._synced:
             self._stream.flush()
             os.fsync(self._stream.fileno())
@@ -196,8 +204,9 @@ class S3BlobStore:
             "s3",
             endpoint_url=config.s3_endpoint_url,
             # Signature version 4 for presigned URLs too (boto3 may presign with the deprecated 2,
-            # whose URLs are not bounded to a week).
-            config=Config(signature_version="s3v4"),
+            # whose URLs are not bounded to a week); a connection for each thread of the worker's
+            # pool (anyio's 40) that may be talking to the bucket at once, rather than boto3's 10.
+            config=Config(signature_version="s3v4", max_pool_connections=WORKER_THREADS),
         )
         download_seconds = None if config.s3_stream_downloads else config.s3_download_seconds
         return cls(client, config.s3_bucket, config.s3_prefix, download_seconds)
@@ -259,11 +268,14 @@ class S3BlobStore:
 
 
 class _IncomingObject(_Hashing):
+    """A blob received into a spool file, PUT as the object of its hash at each ``keep``."""
+
     def __init__(self, store: S3BlobStore, spool: BinaryIO) -> None:
         super().__init__(spool)
         self._store = store
 
     def keep(self, sha256: str) -> None:
+        self._check(sha256)
         self._stream.flush()
         self._stream.seek(0)
         self._store.put(sha256, self._stream)

@@ -11,7 +11,6 @@ with running_service(tmp_path, SimulatedClock(MONDAY)) as service:
 from __future__ import annotations
 
 import logging
-import os
 import uuid
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
@@ -79,18 +78,17 @@ def s3_settings(url: str, prefix: str) -> dict[str, Any]:
     }
 
 
-def blob_environment(config: ServiceConfig) -> dict[str, str]:
-    """This process's environment with the variables that give a ``workdiary-service`` command the
-    S3 bucket of ``config``, if it has one (a local folder is given by --storage-dir)."""
+def blob_variables(config: ServiceConfig) -> dict[str, str]:
+    """The environment variables that give a ``workdiary-service`` command the S3 bucket of
+    ``config``, if it has one (a local folder is given by --storage-dir)."""
     settings = config.model_dump(include={name for name in FROM_ENVIRONMENT if name.startswith("s3_")})
     if config.s3_secret_access_key is not None:
         settings["s3_secret_access_key"] = config.s3_secret_access_key.get_secret_value()
-    variables = {
+    return {
         f"{ENVIRONMENT_PREFIX}{name.upper()}": str(value)
         for name, value in settings.items()
         if value is not None
     }
-    return {**os.environ, **variables}
 
 
 def s3_client(url: str) -> S3Client:

@@ -89,21 +89,22 @@ def test_a_file_of_25_mb_is_taken_and_one_byte_more_is_refused_while_it_streams(
     assert store_files(world) == {sha(largest)}
 
 
-def raw_upload(world: World, sha256: str, content_length: int) -> socket.socket:
-    """A connection that has sent an upload's headers, and no byte of its body yet."""
-    address = urlsplit(world.service.url)
+def raw_upload(url: str, token: str, sha256: str, content_length: int) -> socket.socket:
+    """A connection to the service at ``url`` that has sent an upload's headers, and no byte of
+    its body yet."""
+    address = urlsplit(url)
     connection = socket.create_connection((address.hostname, address.port), timeout=10)
     connection.sendall(
         (
             f"PUT {API}/files/{sha256} HTTP/1.1\r\nHost: {address.netloc}\r\n"
-            f"Authorization: Bearer {world.ann}\r\nContent-Length: {content_length}\r\n\r\n"
+            f"Authorization: Bearer {token}\r\nContent-Length: {content_length}\r\n\r\n"
         ).encode()
     )
     return connection
 
 
 def test_an_upload_announced_over_25_mb_is_refused_before_its_body_is_read(world: World) -> None:
-    with raw_upload(world, sha(b"x"), LIMIT + 1) as connection:
+    with raw_upload(world.service.url, world.ann, sha(b"x"), LIMIT + 1) as connection:
         answer = connection.recv(4096)
 
     assert answer.startswith(b"HTTP/1.1 413 ")
@@ -134,7 +135,7 @@ def receipts_watched(world: World, monkeypatch: pytest.MonkeyPatch) -> Iterator[
 def test_a_cut_upload_leaves_no_row_and_no_file(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     data = bytes(range(256)) * 4096  # 1 MB
     with receipts_watched(world, monkeypatch) as (started, ended):
-        connection = raw_upload(world, sha(data), len(data))
+        connection = raw_upload(world.service.url, world.ann, sha(data), len(data))
         connection.sendall(data[: len(data) // 2])
         assert started.wait(10)  # being received
 

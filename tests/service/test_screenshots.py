@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -11,7 +12,7 @@ import pytest
 import requests
 
 from tests.conftest import MONDAY
-from tests.helpers.service import blob_environment, on_both_blob_stores
+from tests.helpers.service import blob_variables, on_both_blob_stores
 from tests.service.conftest import World, block_body, uid, wire_time
 from tracker.demo.images import jpeg, webp
 
@@ -411,7 +412,7 @@ def prune_images(world: World, *options: str) -> subprocess.CompletedProcess[str
     locations = ["--database-url", config.database_url, "--storage-dir", str(config.storage_dir)]
     return subprocess.run(
         [sys.executable, "-m", "service", *locations, "prune-images", *options],
-        env=blob_environment(config),
+        env={**os.environ, **blob_variables(config)},
         capture_output=True,
         text=True,
         timeout=60,

@@ -105,7 +105,9 @@ def test_a_blob_received_but_not_kept_leaves_nothing(store: BlobStore) -> None:
         raise ConnectionError("the client went away")
     with store.receive() as incoming:
         incoming.write(b"a file whose hash is not the one announced")
-        assert not store.exists(incoming.sha256())
+        with pytest.raises(ValueError, match="not " + SHA):
+            incoming.keep(SHA)
+        assert not store.exists(incoming.sha256()) and not store.exists(SHA)
 
     assert everything_in(store) == set()
 
