@@ -12,10 +12,6 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Protocol, cast
 
-import boto3
-from botocore.config import Config
-from botocore.exceptions import ClientError
-
 from service.config import ServiceConfig
 
 if TYPE_CHECKING:
@@ -194,6 +190,9 @@ class S3BlobStore:
 
     @classmethod
     def of(cls, config: ServiceConfig) -> S3BlobStore:
+        import boto3  # only where a bucket is named: a service on its local folder never loads it
+        from botocore.config import Config
+
         assert config.s3_bucket is not None
         secret = config.s3_secret_access_key
         client = boto3.session.Session(
@@ -240,7 +239,7 @@ class S3BlobStore:
     def exists(self, sha256: str) -> bool:
         try:
             self._client.head_object(Bucket=self.bucket, Key=self._key(sha256))
-        except ClientError as error:
+        except self._client.exceptions.ClientError as error:
             if error.response.get("Error", {}).get("Code") == "404":
                 return False
             raise
