@@ -17,13 +17,14 @@ import pytest
 from sync import credentials
 from tests.helpers.self_test import Run, configure
 from tests.helpers.self_test import run_self_test as self_test_run
-from tests.helpers.wayland import sway_stack
+from tests.helpers.wayland import USER, sway_stack
 from tracker.migrations import HEAD
-from tracker.settings import Settings
-from tracker.storage import DATABASE_NAME
+from tracker.settings import Settings, save_settings
+from tracker.storage import DATABASE_NAME, Database
 from ui import self_test
 
 ROOT = Path(__file__).resolve().parents[2]
+TWO_COLOURS = [(0, 0, 640, 720, (220, 30, 30)), (640, 0, 640, 720, (30, 200, 30))]  # a sway wallpaper
 
 
 def run_self_test(data_dir: Path, env: dict) -> Run:
@@ -67,7 +68,7 @@ def test_every_check_passes_in_a_desktop_session(tmp_path, env, something_on_scr
 def test_in_a_sway_session_it_names_the_wayland_backends_and_every_check_passes():
     """Run inside a headless sway (tests/helpers/wayland.py) as the session's user: Qt on Wayland,
     a real portal screenshot of a two-colour desktop, and the compositor's idle protocol."""
-    with sway_stack([[(0, 0, 640, 720, (220, 30, 30)), (640, 0, 640, 720, (30, 200, 30))]]) as stack:
+    with sway_stack([TWO_COLOURS]) as stack:
         command = stack.command([sys.executable, "-m", "ui.app"], PYTHONPATH=str(ROOT))
         run = self_test_run(command, stack.folder("data"), dict(os.environ), cwd=ROOT)
     assert run.returncode == 0, run
@@ -83,6 +84,26 @@ def test_in_a_sway_session_it_names_the_wayland_backends_and_every_check_passes(
     ), run
     assert run.by_name["activity"] == (
         "ok    activity: the compositor's idle protocol (org_kde_kwin_idle) started and stopped"
+    ), run
+
+
+def test_in_a_sway_session_counts_asked_from_unreadable_input_devices_warn_and_use_the_idle_time():
+    """The settings ask for counts from the input devices, and this machine has none."""
+    with sway_stack([TWO_COLOURS]) as stack:
+        data_dir = stack.folder("data")
+        database = Database(data_dir)
+        save_settings(database, Settings(count_input_devices=True))
+        database.close()
+        for path in data_dir.iterdir():
+            os.chown(path, USER, USER)
+        command = stack.command([sys.executable, "-m", "ui.app"], PYTHONPATH=str(ROOT))
+        run = self_test_run(command, data_dir, dict(os.environ), cwd=ROOT)
+    assert run.returncode == 0, run
+    assert run.by_name["session"].endswith("; activity: the compositor's idle protocol"), run
+    assert run.by_name["activity"] == (
+        "warn  activity: Keys and clicks cannot be counted: no keyboard or mouse found in /dev/input. "
+        "Instead: the compositor's idle protocol (org_kde_kwin_idle) started and stopped — "
+        "Connect a keyboard or mouse, or turn off “Count keys and clicks from the input devices” in Settings."
     ), run
 
 
