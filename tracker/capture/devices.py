@@ -8,7 +8,8 @@ value 1, on a keyboard code) counts for the keyboard; a mouse button press, and 
 Which key or where the pointer went is never kept. Which devices are keyboards and which are
 pointers is read from their capabilities in sysfs, as udev's input_id does, so that lid switches,
 power buttons, accelerometers or touchscreens, which wake a reader often or say nothing of the user,
-are never opened.
+are never opened. Every few seconds the thread also looks for devices plugged in since (the
+standard library has no inotify; a listing of the folder costs next to nothing).
 
 The records are read with the standard library rather than python-evdev: counting needs one struct
 format and a few constants, and python-evdev would add a compiled extension to build for every
@@ -26,6 +27,8 @@ import os
 import selectors
 import struct
 import threading
+import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +38,7 @@ log = logging.getLogger(__name__)
 
 DEVICES = Path("/dev/input")
 CAPABILITIES = Path("/sys/class/input")  # eventN/device/capabilities/{ev,key,rel,abs}
+RESCAN_S = 5.0  # how often the reader looks for devices plugged in since it started
 NO_COUNTS = "Keys and clicks cannot be counted: "
 INPUT_GROUP_FIX = (
     "Add yourself to the input group (sudo usermod -aG input $USER), then log out and in again; "
@@ -116,12 +120,17 @@ def _has(bitmap: int, bit: int) -> bool:
 
 
 class InputDevices:
-    """``tracker.capture.InputSource`` reading the keyboards and pointers in ``devices``."""
+    """``tracker.capture.InputSource`` reading the keyboards and pointers in ``devices``; those
+    plugged in later (a Bluetooth mouse, a keyboard after resume) are found within
+    ``rescan_seconds``."""
 
-    def __init__(self, devices: Path = DEVICES, capabilities: Path = CAPABILITIES) -> None:
+    def __init__(
+        self, devices: Path = DEVICES, capabilities: Path = CAPABILITIES, rescan_seconds: float = RESCAN_S
+    ) -> None:
         self.backend = f"keys and clicks from the input devices ({devices})"
         self._devices = devices
         self._capabilities = capabilities
+        self._rescan_seconds = rescan_seconds
         self._keyboard_events = 0
         self._mouse_events = 0
         self._reader: threading.Thread | None = None
@@ -132,17 +141,17 @@ class InputDevices:
 
     def check(self) -> None:
         """Raises ``EnvironmentProblem`` where no keyboard or pointer here can be read."""
-        for descriptor in self._open():
+        for descriptor in self._open_at_start():
             os.close(descriptor)
 
     def start(self) -> None:
         if self._reader is not None:
             return
-        descriptors = self._open()
+        opened = self._open_at_start()
         self._keyboard_events = self._mouse_events = 0
         self._wake = os.pipe()
         self._reader = threading.Thread(
-            target=self._read, args=(descriptors, self._wake[0]), name="input-devices", daemon=True
+            target=self._read, args=(opened, self._wake[0]), name="input-devices", daemon=True
         )
         self._reader.start()
 
@@ -157,24 +166,12 @@ class InputDevices:
         for end in wake:
             os.close(end)
 
-    def _open(self) -> list[int]:
-        """The keyboards and pointers, opened for reading; the others are left alone."""
-        descriptors: list[int] = []
-        refused: list[str] = []
-        for path in sorted(self._devices.glob("event*")):
-            found = Capabilities.read(self._capabilities / path.name / "device" / "capabilities")
-            if not (found.is_keyboard or found.is_pointer):
-                continue
-            try:
-                descriptors.append(os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC))
-            except PermissionError:
-                refused.append(path.name)
-            except OSError as problem:  # unplugged since it was listed
-                log.info("input device %s not opened: %s", path, problem)
-        if descriptors:
+    def _open_at_start(self) -> dict[int, str]:
+        opened, refused = self._open()
+        if opened:
             if refused:
                 log.warning("input devices not readable, not counted: %s", ", ".join(refused))
-            return descriptors
+            return opened
         if refused:
             raise EnvironmentProblem(
                 f"{NO_COUNTS}this user may not read the input devices ({', '.join(refused)} in "
@@ -183,22 +180,49 @@ class InputDevices:
             )
         raise EnvironmentProblem(f"{NO_COUNTS}no keyboard or mouse found in {self._devices}.", NO_DEVICE_FIX)
 
-    def _read(self, descriptors: list[int], wake: int) -> None:
-        moved = dict.fromkeys(descriptors, False)  # the open devices: a frame with motion not yet ended
-        stopping = False
+    def _open(self, already: Collection[str] = ()) -> tuple[dict[int, str], list[str]]:
+        """The keyboards and pointers but those named in ``already``, opened for reading (descriptor:
+        name), and those this user may not read; the other devices are left alone."""
+        opened: dict[int, str] = {}
+        refused: list[str] = []
+        for path in sorted(self._devices.glob("event*")):
+            if path.name in already:
+                continue
+            found = Capabilities.read(self._capabilities / path.name / "device" / "capabilities")
+            if not (found.is_keyboard or found.is_pointer):
+                continue
+            try:
+                opened[os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)] = path.name
+            except PermissionError:
+                refused.append(path.name)
+            except OSError as problem:  # unplugged since it was listed
+                log.info("input device %s not opened: %s", path, problem)
+        return opened, refused
+
+    def _read(self, opened: dict[int, str], wake: int) -> None:
+        moved = dict.fromkeys(opened, False)  # per open device: a frame with motion not yet ended
         with selectors.DefaultSelector() as selector:
             selector.register(wake, selectors.EVENT_READ)
-            for descriptor in descriptors:
+            for descriptor in opened:
                 selector.register(descriptor, selectors.EVENT_READ)
-            while not stopping:
-                for key, _ in selector.select():
-                    if key.fd == wake:
-                        stopping = True
-                    elif not self._count(key.fd, moved):
-                        selector.unregister(key.fd)
-                        os.close(key.fd)
-                        del moved[key.fd]
-        for descriptor in moved:
+            scanned = time.monotonic()
+            while True:
+                ready = [key.fd for key, _ in selector.select(timeout=self._rescan_seconds)]
+                if wake in ready:
+                    break
+                for descriptor in ready:
+                    if not self._count(descriptor, moved):
+                        selector.unregister(descriptor)
+                        os.close(descriptor)
+                        del moved[descriptor], opened[descriptor]
+                if time.monotonic() - scanned >= self._rescan_seconds:
+                    scanned = time.monotonic()
+                    plugged, _ = self._open(already=set(opened.values()))
+                    for descriptor in plugged:
+                        selector.register(descriptor, selectors.EVENT_READ)
+                        moved[descriptor] = False
+                    opened |= plugged
+        for descriptor in opened:
             os.close(descriptor)
 
     def _count(self, descriptor: int, moved: dict[int, bool]) -> bool:

@@ -6,6 +6,7 @@ is a real permission refusal, for a process running as nobody.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import random
@@ -95,10 +96,20 @@ class Devices:
     def source(self) -> InputDevices:
         return InputDevices(self.nodes, self.capabilities)
 
-    def write(self, name: str, data: bytes) -> None:
-        """Written as the kernel hands them over: the writer stays open, like a plugged device."""
-        if name not in self.writers:
+    def connect(self, name: str) -> bool:
+        """Opens the writing end, as the kernel's side of a plugged device; False while no reader
+        has the node open (a FIFO cannot be opened for writing without one)."""
+        try:
             self.writers[name] = os.open(self.nodes / name, os.O_WRONLY | os.O_NONBLOCK)
+        except OSError as problem:
+            if problem.errno != errno.ENXIO:
+                raise
+            return False
+        return True
+
+    def write(self, name: str, data: bytes) -> None:
+        if name not in self.writers:
+            assert self.connect(name), f"nobody reads {name}"
         os.write(self.writers[name], data)
 
     def unplug(self, name: str) -> None:
@@ -160,6 +171,19 @@ def test_a_touchpad_counts_its_motion_frames_not_the_touch(devices, started):
     )
     devices.write("event7", touch + frame((EV_ABS, ABS_X, 310)) + frame((EV_ABS, ABS_Y, 190)))
     assert settles_at(started, (0, 3)), started.counts()
+
+
+def test_a_device_plugged_in_after_the_start_is_counted(devices):
+    devices.add("event3", KEYBOARD)
+    source = InputDevices(devices.nodes, devices.capabilities, rescan_seconds=0.05)
+    source.start()
+    try:
+        devices.add("event9", MOUSE)
+        assert wait_until(lambda: devices.connect("event9")), "the new device was not opened"
+        devices.write("event9", frame((EV_KEY, BTN_LEFT, 1)))
+        assert settles_at(source, (0, 1))
+    finally:
+        source.stop()
 
 
 def test_devices_that_are_neither_keyboard_nor_pointer_are_not_opened(devices):
