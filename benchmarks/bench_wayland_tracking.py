@@ -231,8 +231,8 @@ class MutterInput:
 
 
 def inject(seconds: float) -> dict[str, float]:
-    """Sends the standard load into this session for ``seconds``; what was sent, and from the first
-    event to the last (the injector's own start is in the measured window, without input)."""
+    """Sends the standard load into this session for ``seconds``; what was sent, and the seconds from
+    the first event to the last (the injector's own start is in the measured window, without input)."""
     injector = SwayInput(seconds) if os.environ.get("SWAYSOCK") else MutterInput(seconds)
     sent: dict[str, float] = {"key": 0, "move": 0, "click": 0}
     send: dict[str, Callable[[], None]] = {
@@ -245,10 +245,9 @@ def inject(seconds: float) -> dict[str, float]:
         for kind in _schedule(seconds):
             send[kind]()
             sent[kind] += 1
-        sent["seconds"] = time.monotonic() - started
     finally:
-        injector.close()
-    return sent
+        injector.close()  # on sway, once wtype typed its last key: it keeps its own pace
+    return sent | {"seconds": time.monotonic() - started}
 
 
 if __name__ == "__main__" and sys.argv[1:2] == ["--inject"]:

@@ -110,7 +110,7 @@ def session_capturer(monitors: list[int] | None, fmt: str, private_apps: tuple[s
 
 
 def make_input(settings: Settings | None = None) -> ActivityInput:
-    """pynput's counted events where it sees them; in a Wayland session, the input devices' where
+    """pynput's counted events where it sees them; in a Wayland session, the input devices where
     the settings ask for them and they can be read, else the compositor's idle time: Mutter's
     IdleMonitor on GNOME, the Wayland idle protocol elsewhere (wlroots, KDE)."""
     from tracker.capture.session import WAYLAND, detect_session

@@ -59,7 +59,7 @@ ABS_X, ABS_Y = 0, 1
 KEY_PRESSED = 1  # 0 released, 2 auto-repeat
 BTN_MISC, BTN_LEFT, BTN_TASK, KEY_OK = 0x100, 0x110, 0x117, 0x160
 BTN_TOOL_FINGER = 0x145
-TRIGGER_HAPPY, KEY_MAX = 0x2C0, 0x2FF
+BTN_TRIGGER_HAPPY = 0x2C0  # the last buttons' codes, after every key's
 KEYBOARD_KEYS = range(1, 32)  # Esc, the digits and the top letter row: what udev calls a keyboard
 
 
@@ -69,7 +69,7 @@ def is_mouse_button(code: int) -> bool:
 
 def is_keyboard_key(code: int) -> bool:
     """A key's code, not a button's (mouse, joystick, touch and tool buttons are not typing)."""
-    return 0 < code < BTN_MISC or KEY_OK <= code < TRIGGER_HAPPY
+    return 0 < code < BTN_MISC or KEY_OK <= code < BTN_TRIGGER_HAPPY
 
 
 @dataclass(frozen=True)
