@@ -80,7 +80,7 @@ def run(data_dir: Path | None, out: Callable[[str], None] = lambda text: print(t
     settings = read_settings(data_dir) if checks[-1].status == OK else None
     report(check_session(settings))
     report(check_screen(settings))
-    report(check_activity())
+    report(check_activity(settings))
     report(check_keyring())
     report(check_service(settings, token_kept=checks[-1].status == OK))
     return 1 if any(check.status == FAIL for check in checks) else 0
@@ -325,7 +325,9 @@ def check_session(settings) -> Check:
     kind = {X11: "X11", WAYLAND: "Wayland", WINDOWS: "Windows", MACOS: "macOS"}[session.kind]
     desktop = f" ({':'.join(session.desktops)})" if session.desktops else ""
     screenshots = make_capturer(settings or Settings()).backend
-    return Check(name, OK, f"{kind}{desktop}; screenshots: {screenshots}; activity: {make_input().backend}")
+    return Check(
+        name, OK, f"{kind}{desktop}; screenshots: {screenshots}; activity: {make_input(settings).backend}"
+    )
 
 
 def check_screen(settings) -> Check:
@@ -382,10 +384,13 @@ def _blank_fix() -> str:
     return "Unlock the screen and wake the display, then run the self-test again with a window open."
 
 
-def check_activity() -> Check:
-    """The session's real activity source (pynput's listeners, or the compositor's idle time),
-    started (ready when this returns) and stopped; on Linux, the Wayland backends loaded too."""
+def check_activity(settings) -> Check:
+    """The session's real activity source (pynput's listeners, the input devices, or the
+    compositor's idle time), started (ready when this returns) and stopped; where the settings ask
+    for the input devices and they cannot be read, why; on Linux, the Wayland backends loaded too."""
     from tracker.capture import make_input
+    from tracker.capture.devices import InputDevices
+    from tracker.capture.session import WAYLAND, detect_session
 
     name = "activity"
     if sys.platform.startswith("linux"):
@@ -393,7 +398,7 @@ def check_activity() -> Check:
             import tracker.capture.idle  # noqa: F401  pywayland (its cffi module, the idle protocols), jeepney
         except ImportError as error:
             return Check(name, FAIL, f"the Wayland backends cannot be loaded ({error})", REINSTALL_FIX)
-    source = make_input()
+    source = make_input(settings)
     try:
         source.start()
     except EnvironmentProblem as problem:
@@ -404,7 +409,16 @@ def check_activity() -> Check:
         return Check(name, FAIL, detail, problem.fix)
     finally:
         source.stop()
-    return Check(name, OK, f"{source.backend} started and stopped")
+    started = f"{source.backend} started and stopped"
+    wanted_devices = (
+        settings is not None and settings.count_input_devices and detect_session().kind == WAYLAND
+    )
+    if wanted_devices and not isinstance(source, InputDevices):
+        try:
+            InputDevices().check()
+        except EnvironmentProblem as problem:
+            return Check(name, WARN, f"{problem.args[0]} Instead: {started}", problem.fix)
+    return Check(name, OK, started)
 
 
 # ----- the keyring and the contract service

@@ -14,6 +14,8 @@ from tracker.storage import Database
 
 NAMES = ["Qt platform", "database", "session", "screen grab", "activity", "keyring", "contract service"]
 
+TWO_COLOURS = [(0, 0, 640, 720, (220, 30, 30)), (640, 0, 640, 720, (30, 200, 30))]  # a sway wallpaper
+
 
 class Run:
     def __init__(self, done: subprocess.CompletedProcess) -> None:
@@ -53,7 +55,7 @@ def run_self_test_in_sway(command: list[str], **env: str) -> Run:
     private app shown (sway lists its windows), the compositor's idle protocol."""
     from tests.helpers.wayland import sway_stack
 
-    with sway_stack([[(0, 0, 640, 720, (220, 30, 30)), (640, 0, 640, 720, (30, 200, 30))]]) as stack:
+    with sway_stack([TWO_COLOURS]) as stack:
         inside = stack.command(command, **env)
         run = run_self_test(inside, stack.folder("data"), dict(os.environ), cwd=stack.root)
     assert run.returncode == 0, run

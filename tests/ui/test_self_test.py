@@ -15,11 +15,12 @@ from pathlib import Path
 import pytest
 
 from sync import credentials
-from tests.helpers.self_test import Run, configure, run_self_test_in_sway
+from tests.helpers.self_test import TWO_COLOURS, Run, configure, run_self_test_in_sway
 from tests.helpers.self_test import run_self_test as self_test_run
+from tests.helpers.wayland import USER, sway_stack
 from tracker.migrations import HEAD
-from tracker.settings import Settings
-from tracker.storage import DATABASE_NAME
+from tracker.settings import Settings, save_settings
+from tracker.storage import DATABASE_NAME, Database
 from ui import self_test
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -68,6 +69,26 @@ def test_in_a_sway_session_it_names_the_wayland_backends_and_every_check_passes(
     a two-colour desktop, the default private apps (none shown), the compositor's idle protocol."""
     run = run_self_test_in_sway([sys.executable, "-m", "ui.app"], PYTHONPATH=str(ROOT))
     assert "private apps" not in run.by_name["screen grab"], run  # sway lists its windows
+
+
+def test_in_a_sway_session_counts_asked_from_unreadable_input_devices_warn_and_use_the_idle_time():
+    """The settings ask for counts from the input devices, and this machine has none."""
+    with sway_stack([TWO_COLOURS]) as stack:
+        data_dir = stack.folder("data")
+        database = Database(data_dir)
+        save_settings(database, Settings(count_input_devices=True))
+        database.close()
+        for path in data_dir.iterdir():
+            os.chown(path, USER, USER)
+        command = stack.command([sys.executable, "-m", "ui.app"], PYTHONPATH=str(ROOT))
+        run = self_test_run(command, data_dir, dict(os.environ), cwd=ROOT)
+    assert run.returncode == 0, run
+    assert run.by_name["session"].endswith("; activity: the compositor's idle protocol"), run
+    assert run.by_name["activity"] == (
+        "warn  activity: Keys and clicks cannot be counted: no keyboard or mouse found in /dev/input. "
+        "Instead: the compositor's idle protocol (org_kde_kwin_idle) started and stopped — "
+        "Connect a keyboard or mouse, or turn off “Count keys and clicks from the input devices” in Settings."
+    ), run
 
 
 def test_without_a_display_the_display_checks_fail_with_their_fixes(tmp_path, env):

@@ -36,7 +36,8 @@ KEY_A = 30  # an evdev keycode
 
 
 class Mutter:
-    """A headless mutter and its session bus; ``press`` types a key through RemoteDesktop."""
+    """A headless mutter and its session bus; ``press`` types a key through RemoteDesktop, ``remote``
+    sends any of its input."""
 
     def __init__(self, bus_address: str) -> None:
         self.bus_address = bus_address
@@ -53,13 +54,17 @@ class Mutter:
         return self.call(IDLE_MONITOR, "GetIdletime")[0] / 1000
 
     def press(self) -> None:
+        for pressed in (True, False):
+            self.remote("NotifyKeyboardKeycode", "ub", (KEY_A, pressed))
+
+    def remote(self, method: str, signature: str, body: tuple) -> None:
+        """Input through a RemoteDesktop session, started at the first call."""
         if self._session is None:
             remote = DBusAddress("/org/gnome/Mutter/RemoteDesktop", REMOTE_DESKTOP, REMOTE_DESKTOP)
             (path,) = self.call(remote, "CreateSession")
             self._session = DBusAddress(path, REMOTE_DESKTOP, f"{REMOTE_DESKTOP}.Session")
             self.call(self._session, "Start")
-        for pressed in (True, False):
-            self.call(self._session, "NotifyKeyboardKeycode", "ub", (KEY_A, pressed))
+        self.call(self._session, method, signature, body)
 
 
 def answers(mutter_bus: str) -> bool:
