@@ -20,7 +20,6 @@ import json
 import os
 import socket
 import sqlite3
-import struct
 import subprocess
 import sys
 import time
@@ -39,13 +38,13 @@ from benchmarks.bench_tracking import (
     measure,
     row,
 )
+from tracker.capture import sway
 
 KEYS_PER_S, MOVES_PER_S, CLICKS_PER_S = 5.0, 30.0, 0.5  # shared/bench/input_load.py's defaults
 # Active seconds beyond the injected input's: the idle notification comes a second (its timeout)
 # after the last input, and on sway the first second after start counts before the first one came.
 ACTIVE_EXCESS_BAR_S = 3.0
 ACTIVE_SHORTFALL_BAR_S = 1.0
-SWAY_IPC_RUN_COMMAND = 0
 KEY_A, BTN_LEFT = 30, 0x110  # evdev codes, as mutter's RemoteDesktop takes them
 
 
@@ -192,18 +191,9 @@ class SwayInput:
         self._ipc.close()
 
     def _command(self, command: str) -> None:
-        payload = command.encode()
-        self._ipc.sendall(b"i3-ipc" + struct.pack("=II", len(payload), SWAY_IPC_RUN_COMMAND) + payload)
-        _magic, length, _kind = struct.unpack("=6sII", self._receive(14))
-        reply = json.loads(self._receive(length))
+        reply = sway.exchange(self._ipc, sway.RUN_COMMAND, command.encode())
         if not all(result.get("success") for result in reply):
             raise RuntimeError(f"sway refused {command!r}: {reply}")
-
-    def _receive(self, size: int) -> bytes:
-        data = b""
-        while len(data) < size:
-            data += self._ipc.recv(size - len(data))
-        return data
 
 
 class MutterInput:

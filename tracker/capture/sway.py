@@ -16,7 +16,7 @@ from typing import Any
 from tracker.capture.windows import Window
 
 MAGIC = b"i3-ipc"
-GET_OUTPUTS, GET_TREE = 3, 4
+RUN_COMMAND, GET_OUTPUTS, GET_TREE = 0, 3, 4
 HEADER = struct.Struct("=6sII")  # magic, payload length, message type; native byte order
 TIMEOUT_S = 2.0
 
@@ -39,11 +39,16 @@ def request(message_type: int) -> Any | None:
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
         connection.settimeout(TIMEOUT_S)
         connection.connect(path)
-        connection.sendall(HEADER.pack(MAGIC, 0, message_type))
-        magic, length, _ = HEADER.unpack(_receive(connection, HEADER.size))
-        if magic != MAGIC:
-            raise ConnectionError(f"{path} does not speak sway's IPC")
-        return json.loads(_receive(connection, length))
+        return exchange(connection, message_type)
+
+
+def exchange(connection: socket.socket, message_type: int, payload: bytes = b"") -> Any:
+    """One IPC message to sway over ``connection`` (connected to ``$SWAYSOCK``), and its JSON answer."""
+    connection.sendall(HEADER.pack(MAGIC, len(payload), message_type) + payload)
+    magic, length, _ = HEADER.unpack(_receive(connection, HEADER.size))
+    if magic != MAGIC:
+        raise ConnectionError("the socket does not speak sway's IPC")
+    return json.loads(_receive(connection, length))
 
 
 def _receive(connection: socket.socket, size: int) -> bytes:
