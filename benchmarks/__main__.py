@@ -30,6 +30,7 @@ BENCHMARKS = [
     "diary",
     "screenshot",
     "portal",
+    "wayland_tracking",
     "app",
     "sync",
     "workroom",

@@ -80,7 +80,7 @@ class Watched:
         """Time on a CPU of the process's live threads, to the nanosecond (Linux schedstat), as a
         finer cross-check of ``cpu_seconds``; 0 where /proc has no schedstat."""
         total_ns = 0
-        for stat in Path(f"/proc/{self.popen.pid}/task").glob("*/schedstat"):
+        for stat in Path(f"/proc/{self.process.pid}/task").glob("*/schedstat"):
             with contextlib.suppress(OSError, ValueError):
                 total_ns += int(stat.read_text().split()[0])
         return total_ns / 1e9
@@ -221,7 +221,7 @@ def measure_tracking(seconds: float) -> list[dict]:
         try:
             for name, argv, ready in (
                 ("bare 1", [str(BARE_LISTENERS)], "ready"),
-                ("tracker", tracker_argv(data_dir, track), "tracking since"),
+                ("tracker", tracker_argv(data_dir, track), "Tracking since"),
                 ("bare 2", [str(BARE_LISTENERS)], "ready"),
             ):
                 started.append(start(name, *argv))

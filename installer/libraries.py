@@ -25,6 +25,9 @@ ON_EVERY_DESKTOP = frozenset({
     "libpangocairo-1.0.so.0", "libpangoft2-1.0.so.0", "libpthread.so.0", "libresolv.so.2", "librt.so.1",
     "libSM.so.6", "libstdc++.so.6", "libthai.so.0", "libthread_db.so.1", "libusb-1.0.so.0", "libutil.so.1",
     "libuuid.so.1", "libX11.so.6", "libxcb-dri2.so.0", "libxcb-dri3.so.0", "libxcb.so.1", "libz.so.1",
+    # Qt's wayland plugin, loaded only in a Wayland session, links to these: every Wayland desktop
+    # has them (PyInstaller leaves them to the system, so that they match its compositor)
+    "libwayland-client.so.0", "libwayland-cursor.so.0",
 })  # fmt: skip
 
 # mss opens these with ctypes, so no binary names them as a dependency.

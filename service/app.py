@@ -21,7 +21,7 @@ from service.config import ServiceConfig
 from service.database import Database
 from service.errors import Refusal, unreadable_body_message, validation_message
 from service.scheduled import do_due_work, keep_doing_due_work
-from service.storage import LocalBlobStore
+from service.storage import blob_store
 from service.web import add_web_workroom
 from service.web.pages import refusal_page
 
@@ -32,7 +32,7 @@ def create_app(config: ServiceConfig, clock: Clock | None = None) -> FastAPI:
     """The service on a migrated database (migrated here if it is not yet)."""
     database = Database(config.database_url)
     database.migrate()
-    context = ServiceContext(config, clock or SystemClock(), database, LocalBlobStore(config.storage_dir))
+    context = ServiceContext(config, clock or SystemClock(), database, blob_store(config))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

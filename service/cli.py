@@ -25,7 +25,7 @@ from service.admin import AdminError, create_contract, create_user
 from service.config import ServiceConfig
 from service.database import Database
 from service.models import Contract, User
-from service.storage import LocalBlobStore
+from service.storage import blob_store
 
 log = logging.getLogger(__name__)
 
@@ -175,9 +175,10 @@ def _serve(arguments: argparse.Namespace, config: ServiceConfig) -> int:
         _demo(arguments, config)
     config = config.model_copy(update={"forwarded_allow_ips": arguments.forwarded_allow_ips})
     app = create_app(config)
+    images = config.storage_dir if config.s3_bucket is None else f"s3://{config.s3_bucket}/{config.s3_prefix}"
     print(
         f"Workdiary contract service on http://{arguments.host}:{arguments.port}{API_PREFIX} "
-        f"(docs at {API_PREFIX}/docs); database {config.database_url}, images in {config.storage_dir}",
+        f"(docs at {API_PREFIX}/docs); database {config.database_url}, images in {images}",
         flush=True,
     )
     uvicorn.run(app, host=arguments.host, port=arguments.port, log_level="warning", **config.server_options())
@@ -256,7 +257,7 @@ def _prune_images(arguments: argparse.Namespace, config: ServiceConfig) -> int:
     uploaded_before = SystemClock().now() - timedelta(hours=arguments.older_than_hours)
     with _database(config).writing() as session:
         deleted = timesheet.delete_unshown_blobs(session, uploaded_before)
-    store = LocalBlobStore(config.storage_dir)
+    store = blob_store(config)
     for sha256 in deleted:  # once the database no longer knows them: a failure leaves a file
         store.delete(sha256)
     print(f"Deleted {len(deleted)} unused image(s), {sum(deleted.values()) / 1024 / 1024:.1f} MB.")
@@ -281,7 +282,7 @@ def _issue_invoices(_arguments: argparse.Namespace, config: ServiceConfig) -> in
 
 def _demo(_arguments: argparse.Namespace, config: ServiceConfig) -> int:
     with _database(config).writing() as session:
-        added = demo.seed(session, LocalBlobStore(config.storage_dir), SystemClock().now())
+        added = demo.seed(session, blob_store(config), SystemClock().now())
     print("Demo data added." if added else "The demo data set is there already: nothing changed.")
     print(demo.sign_in_details())
     return 0

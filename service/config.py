@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any, TypedDict
 
 from platformdirs import user_data_dir
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
@@ -18,7 +18,22 @@ from service.auth import SCRYPT_N
 
 ENVIRONMENT_PREFIX = "WORKDIARY_SERVICE_"
 # WORKDIARY_SERVICE_DATABASE_URL, …
-FROM_ENVIRONMENT = frozenset({"database_url", "storage_dir", "service_fee_percent"})
+FROM_ENVIRONMENT = frozenset(
+    {
+        "database_url",
+        "storage_dir",
+        "service_fee_percent",
+        "s3_bucket",
+        "s3_prefix",
+        "s3_endpoint_url",
+        "s3_region",
+        "s3_access_key_id",
+        "s3_secret_access_key",
+        "s3_download_seconds",
+        "s3_stream_downloads",
+    }
+)
+WEEK_SECONDS = 7 * 24 * 3600  # the longest a presigned S3 URL may be valid
 
 
 def _data_dir() -> Path:
@@ -47,6 +62,19 @@ class ServiceConfig(BaseSettings):
         default_factory=lambda: f"sqlite:///{_data_dir() / 'workdiary-service.sqlite3'}"
     )
     storage_dir: Path = Field(default_factory=lambda: _data_dir() / "blobs")
+    # The blobs in an S3-compatible object store instead of storage_dir (service.storage.S3BlobStore),
+    # under the prefix. Endpoint, region and credentials left unset are found as boto3 finds them
+    # (AWS_* variables, ~/.aws, the machine's role).
+    s3_bucket: str | None = None
+    s3_prefix: str = ""
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: SecretStr | None = None
+    # Downloads from the bucket: a redirect to a URL presigned for this long, or, with
+    # s3_stream_downloads, streamed through the service.
+    s3_download_seconds: Annotated[int, Field(gt=0, le=WEEK_SECONDS)] = 60
+    s3_stream_downloads: bool = False
     token_lifetime: timedelta = timedelta(days=30)
     web_session_lifetime: timedelta = timedelta(days=14)
     # Failed sign-ins allowed in the window, per account from one client address, and per address

@@ -185,10 +185,8 @@ class LocalService:
             return set(session.scalars(select(Blob.sha256)))
 
     def blob_files(self) -> set[str]:
-        """The blobs the blob store holds (a file each)."""
-        return {
-            path.name for path in Path(self.config.storage_dir).glob("*/*") if not path.name.startswith(".")
-        }
+        """The blobs the blob store holds (a file or an object each)."""
+        return set(self._context.blobs.hashes())
 
 
 @contextmanager

@@ -3,7 +3,9 @@
 Every failure comes out as one of three errors, by what to do next: ``ServiceUnreachable`` (try
 again later), ``Refused`` (this item is refused, with the service's reason) and ``SignedOut`` (sign
 in again). TLS certificates are always verified, and no redirect is followed: it could carry the
-password or the token to another server. A client may be used from several threads at once.
+password or the token to another server. The one exception is a download the service hands to its
+object store (a presigned link, which carries its own short-lived permission): it is fetched without
+the token. A client may be used from several threads at once.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, BinaryIO
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import requests
 
@@ -250,6 +252,8 @@ class ServiceClient:
         status = response.status_code
         if response.is_redirect:
             target = urljoin(response.url, response.headers["Location"])
+            if method == "GET" and expect is bytes:
+                return self._download_unsigned(target)
             raise ServiceUnreachable(
                 f"The contract service at {self.base_url} sent the request on to {target}; Workdiary "
                 "follows no redirect, so that your password and sign-in never go elsewhere. If the "
@@ -276,6 +280,19 @@ class ServiceClient:
             if not isinstance(answer, expect):
                 raise TypeError(f"a {type(answer).__name__} where a {expect.__name__} belongs")
             return answer
+
+    def _download_unsigned(self, url: str) -> bytes:
+        """A download the service sent on to its object store, fetched without the token."""
+        store = urlsplit(url).netloc
+        try:
+            response = requests.get(url, timeout=self.timeout, allow_redirects=False)
+        except requests.RequestException as error:
+            raise ServiceUnreachable(f"The file store at {store} did not answer: {_reason(error)}") from error
+        if response.status_code != 200:  # 403 when the link expired: asking the service again gives a new one
+            raise ServiceUnreachable(
+                f"The file store at {store} could not give the file ({response.status_code})."
+            )
+        return response.content
 
     @contextmanager
     def _session(self) -> Iterator[requests.Session]:

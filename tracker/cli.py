@@ -243,10 +243,11 @@ def track_command(args, database: Database, diary: Diary, zone: tzinfo) -> int:
 
 def _track(args, contract_id: str, database: Database, diary: Diary, zone: tzinfo) -> int:
     input_source = capturer = None
+    settings = load_settings(database)
     if not args.no_input:
         from tracker.capture import make_input
 
-        input_source = make_input()
+        input_source = make_input(settings)
         try:
             input_source.start()
         except EnvironmentProblem as problem:
@@ -257,7 +258,7 @@ def _track(args, contract_id: str, database: Database, diary: Diary, zone: tzinf
     if not args.no_screenshots:
         from tracker.capture.isolated import IsolatedCapturer
 
-        capturer = IsolatedCapturer(private_apps=load_settings(database).private_apps)
+        capturer = IsolatedCapturer(private_apps=settings.private_apps)
     answer = IDLE_ANSWERS[args.on_idle]
     stop = threading.Event()
     lost: list[events.TimeLost] = []

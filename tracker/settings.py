@@ -24,6 +24,7 @@ class Settings:
     hold_minutes: int = 10  # screenshots stay local this long, for review, before upload
     private_apps: tuple[str, ...] = DEFAULT_PRIVATE_APPS  # no screenshot while one is on screen
     notifications: bool = True
+    count_input_devices: bool = False  # on Wayland: keys and clicks from /dev/input (the input group)
     start_at_login: bool = False
     service_url: str = ""  # the contract service to sync with; "" before the user chose one
     account_email: str = ""  # who signed in there (the token itself is in the OS keyring)

@@ -571,7 +571,13 @@ def main(argv: list[str] | None = None) -> int:
     zone = local_zone()
     settings = load_settings(database)
     service = TrackerService(
-        database, clock, settings, zone, make_input=make_input, make_capturer=make_capturer, parent=app
+        database,
+        clock,
+        settings,
+        zone,
+        make_input=lambda: make_input(settings),
+        make_capturer=make_capturer,
+        parent=app,
     )
     sync = SyncService(database, clock, settings, parent=app)
     workdiary = Workdiary(

@@ -153,16 +153,22 @@ class Operations(QObject):
 
 def hand_back(operation: Operation) -> None:
     """In the GUI thread: the result, or the reason it failed, to the view that asked, unless it
-    was closed meanwhile."""
-    if not shiboken6.isValid(operation.owner):
-        return
-    if operation.error is None:
-        if operation.done is not None:
-            operation.done(operation.result)
-    elif operation.failed is not None:
-        operation.failed(operation.error)
-    else:
-        log.warning("operation refused: %s", operation.error)
+    was closed meanwhile. Then the operation lets go of its callbacks and result here: they may hold
+    the last reference to a window, and the worker thread drops the operation itself last. A Qt
+    object destroyed there takes Qt's signal lock, then waits for the GIL, which the GUI thread may
+    hold while it waits for that lock: the app would hang."""
+    try:
+        if not shiboken6.isValid(operation.owner):
+            return
+        if operation.error is None:
+            if operation.done is not None:
+                operation.done(operation.result)
+        elif operation.failed is not None:
+            operation.failed(operation.error)
+        else:
+            log.warning("operation refused: %s", operation.error)
+    finally:
+        operation.owner = operation.action = operation.done = operation.failed = operation.result = None
 
 
 # ----- the edits that may concern the block being tracked (run with ``engine=True``)

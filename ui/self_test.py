@@ -86,7 +86,7 @@ def run(data_dir: Path | None, out: Callable[[str], None] = lambda text: print(t
     if (permission := check_screenshot_permission()) is not None:
         report(permission)
     report(check_screen(settings))
-    report(check_activity())
+    report(check_activity(settings))
     report(check_keyring())
     report(check_service(settings, token_kept=checks[-1].status == OK))
     return 1 if any(check.status == FAIL for check in checks) else 0
@@ -331,7 +331,9 @@ def check_session(settings) -> Check:
     kind = {X11: "X11", WAYLAND: "Wayland", WINDOWS: "Windows", MACOS: "macOS"}[session.kind]
     desktop = f" ({':'.join(session.desktops)})" if session.desktops else ""
     screenshots = make_capturer(settings or Settings()).backend
-    return Check(name, OK, f"{kind}{desktop}; screenshots: {screenshots}; activity: {make_input().backend}")
+    return Check(
+        name, OK, f"{kind}{desktop}; screenshots: {screenshots}; activity: {make_input(settings).backend}"
+    )
 
 
 def check_screenshot_permission() -> Check | None:
@@ -413,13 +415,21 @@ def _blank_fix() -> str:
     return "Unlock the screen and wake the display, then run the self-test again with a window open."
 
 
-def check_activity() -> Check:
-    """The session's real activity source (pynput's listeners, or the compositor's idle time),
-    started (ready when this returns) and stopped."""
+def check_activity(settings) -> Check:
+    """The session's real activity source (pynput's listeners, the input devices, or the
+    compositor's idle time), started (ready when this returns) and stopped; where the settings ask
+    for the input devices and they cannot be read, why; on Linux, the Wayland backends loaded too."""
     from tracker.capture import make_input
+    from tracker.capture.devices import InputDevices
+    from tracker.capture.session import WAYLAND, detect_session
 
     name = "activity"
-    source = make_input()
+    if sys.platform.startswith("linux"):
+        try:  # a Wayland session's backends, in any session: a build lacking them is broken
+            import tracker.capture.idle  # noqa: F401  pywayland (its cffi module, the idle protocols), jeepney
+        except ImportError as error:
+            return Check(name, FAIL, f"the Wayland backends cannot be loaded ({error})", REINSTALL_FIX)
+    source = make_input(settings)
     try:
         source.start()
     except EnvironmentProblem as problem:
@@ -430,7 +440,16 @@ def check_activity() -> Check:
         return Check(name, FAIL, detail, problem.fix)
     finally:
         source.stop()
-    return Check(name, OK, f"{source.backend} started and stopped")
+    started = f"{source.backend} started and stopped"
+    wanted_devices = (
+        settings is not None and settings.count_input_devices and detect_session().kind == WAYLAND
+    )
+    if wanted_devices and not isinstance(source, InputDevices):
+        try:
+            InputDevices().check()
+        except EnvironmentProblem as problem:
+            return Check(name, WARN, f"{problem.args[0]} Instead: {started}", problem.fix)
+    return Check(name, OK, started)
 
 
 # ----- the keyring and the contract service

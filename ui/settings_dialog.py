@@ -1,5 +1,5 @@
-"""The settings: the contract service account, idle detection, the weekly limit, screenshots,
-start at login, notifications.
+"""The settings: the contract service account, idle detection, counting keys and clicks from the
+input devices (in a Wayland session), the weekly limit, screenshots, start at login, notifications.
 
 The dialog builds a new ``Settings`` and hands it to ``apply`` (the app saves it, writes or
 removes the autostart entry and passes it to the tracker); a failure is shown here and the dialog
@@ -35,8 +35,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from common.errors import WorkdiaryError
+from common.errors import EnvironmentProblem, WorkdiaryError
 from sync.address import service_url_problem
+from tracker.capture.devices import InputDevices
+from tracker.capture.session import WAYLAND, detect_session
 from tracker.settings import Settings
 from ui import autostart
 from ui.sync_thread import SignInResult, SyncProgress, SyncService
@@ -45,6 +47,14 @@ from ui.theme import APP_NAME, app_icon, muted, set_text_color, warning_color
 log = logging.getLogger(__name__)
 
 DEFAULT_SERVICE_URL = "http://127.0.0.1:8765"  # where `workdiary-service serve` listens
+COUNT_DEVICES_HINT = (
+    "This desktop (Wayland) tells Workdiary only whether there was input, so blocks show active time "
+    "without keyboard and mouse counts. With this on, Workdiary reads the keyboards and mice "
+    "themselves (/dev/input) and counts key presses, clicks and moves; it never keeps which keys. "
+    "Reading them needs your user in the input group (sudo usermod -aG input $USER, then log in "
+    "again), and that lets every program you run read every key you type. "
+    "Takes effect when Workdiary starts next."
+)
 
 
 class Account(Protocol):
@@ -137,6 +147,9 @@ class SettingsDialog(QDialog):
         self.answer_spin.setToolTip("Unanswered this long, the idle time is discarded and tracking stops")
         form.addRow(self._label("&Unanswered idle question stops after:", self.answer_spin), self.answer_spin)
         layout.addWidget(idle)
+        devices = self._build_devices()
+        devices.setVisible(detect_session().kind == WAYLAND)  # elsewhere keys and clicks are counted
+        layout.addWidget(devices)
 
         limit = QGroupBox("Weekly limit", self)
         limit_layout = QVBoxLayout(limit)
@@ -227,6 +240,36 @@ class SettingsDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
 
+    def _build_devices(self) -> QGroupBox:
+        devices = QGroupBox("Keyboard and mouse counts", self)
+        devices_layout = QVBoxLayout(devices)
+        self.devices_check = QCheckBox("Count keys and clicks from the input &devices", devices)
+        self.devices_check.setAccessibleName("Count keys and clicks from the input devices")
+        hint = QLabel(COUNT_DEVICES_HINT, devices)
+        hint.setWordWrap(True)
+        set_text_color(hint, muted)
+        self.devices_problem = QLabel(devices)
+        self.devices_problem.setObjectName("devices-problem")
+        self.devices_problem.setWordWrap(True)
+        set_text_color(self.devices_problem, warning_color)
+        self.devices_problem.hide()
+        self.devices_check.toggled.connect(self._check_devices)
+        devices_layout.addWidget(self.devices_check)
+        devices_layout.addWidget(hint)
+        devices_layout.addWidget(self.devices_problem)
+        return devices
+
+    def _check_devices(self, on: bool) -> None:
+        """Says at once when the devices cannot be read: tracking would use the idle time."""
+        problem = ""
+        if on:
+            try:
+                InputDevices().check()
+            except EnvironmentProblem as cannot:
+                problem = f"{cannot} Until then, activity comes from the idle time."
+        self.devices_problem.setText(problem)
+        self.devices_problem.setVisible(bool(problem))
+
     def _build_account(self) -> QGroupBox:
         box = self.account_box = QGroupBox("Contract service", self)
         layout = QVBoxLayout(box)
@@ -307,6 +350,7 @@ class SettingsDialog(QDialog):
         self.private_edit.setCursorPosition(0)
         self.autostart_check.setChecked(autostart.is_enabled() or settings.start_at_login)
         self.notify_check.setChecked(settings.notifications)
+        self.devices_check.setChecked(settings.count_input_devices)
 
     def chosen(self) -> Settings:
         """The settings as the dialog shows them."""
@@ -328,6 +372,7 @@ class SettingsDialog(QDialog):
             private_apps=comma_separated(self.private_edit.text()),
             start_at_login=self.autostart_check.isChecked() and autostart.supported(),
             notifications=self.notify_check.isChecked(),
+            count_input_devices=self.devices_check.isChecked(),
         )
 
     def _save(self) -> None:

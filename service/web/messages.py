@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, Form, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import TypeAdapter, ValidationError
 from starlette.datastructures import UploadFile
 
@@ -229,7 +229,7 @@ async def download(
     attachment_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
     context: Service,
     viewer: SignedInViewer,
-) -> StreamingResponse:
+) -> Response:
     """A file of the thread, as the API serves it to the parties: always a download."""
     return await run_in_threadpool(files.download, contract_id, attachment_id, context, viewer.user)
 

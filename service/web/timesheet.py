@@ -17,7 +17,9 @@ out elsewhere) still opens, until the expiry, the images its own pages were show
 dead at once); so does a URL of a screenshot removed since, while another screenshot still shows
 the same image. The expiry is the end of the next UTC day, so that a day's URLs stay the same and
 the browser's cache (private and long: what a hash names never changes; ``ETag`` = the hash)
-answers them.
+answers them. For that reason the service serves them itself from an S3 object store too, rather
+than redirecting to presigned URLs as other downloads do: a presigned URL changes at each signing
+and lives a minute, so the browser would fetch every thumbnail of a day again at each later view.
 """
 
 from __future__ import annotations

@@ -19,8 +19,8 @@ SHIFT = 42
 
 
 class Mutter:
-    """A mutter on the session bus at ``bus_address``; ``press`` types a key through RemoteDesktop
-    (its session lasts as long as the connection)."""
+    """A mutter on the session bus at ``bus_address``; ``press`` types a key through RemoteDesktop,
+    ``remote`` sends any of its input (its session lasts as long as the connection)."""
 
     def __init__(self, bus_address: str) -> None:
         self.bus_address = bus_address
@@ -37,13 +37,17 @@ class Mutter:
         return self.call(IDLE_MONITOR, "GetIdletime")[0] / 1000
 
     def press(self) -> None:
+        for pressed in (True, False):
+            self.remote("NotifyKeyboardKeycode", "ub", (SHIFT, pressed))
+
+    def remote(self, method: str, signature: str, body: tuple) -> None:
+        """Input through a RemoteDesktop session, started at the first call."""
         if self._session is None:
             remote = DBusAddress("/org/gnome/Mutter/RemoteDesktop", REMOTE_DESKTOP, REMOTE_DESKTOP)
             (path,) = self.call(remote, "CreateSession")
             self._session = DBusAddress(path, REMOTE_DESKTOP, f"{REMOTE_DESKTOP}.Session")
             self.call(self._session, "Start")
-        for pressed in (True, False):
-            self.call(self._session, "NotifyKeyboardKeycode", "ub", (SHIFT, pressed))
+        self.call(self._session, method, signature, body)
 
 
 if __name__ == "__main__":

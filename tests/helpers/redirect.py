@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+ANSWER = json.dumps({"token": "collected", "expires_at": "2030-01-01T00:00:00+00:00", "user": {}}).encode()
+
 
 @dataclass(frozen=True)
 class Received:
@@ -48,14 +50,11 @@ class RedirectElsewhere:
 
     def _record(self, handler: BaseHTTPRequestHandler, body: bytes) -> None:
         self.received.append(Received(handler.command, handler.path, dict(handler.headers), body))
-        answer = json.dumps(
-            {"token": "collected", "expires_at": "2030-01-01T00:00:00+00:00", "user": {}}
-        ).encode()
         handler.send_response(200)
         handler.send_header("Content-Type", "application/json")
-        handler.send_header("Content-Length", str(len(answer)))
+        handler.send_header("Content-Length", str(len(ANSWER)))
         handler.end_headers()
-        handler.wfile.write(answer)
+        handler.wfile.write(ANSWER)
 
 
 def _serve(answer: Callable[[BaseHTTPRequestHandler, bytes], None]) -> ThreadingHTTPServer:

@@ -3,6 +3,7 @@ something on the session's screen for its screen grab to see."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from tracker.storage import Database
 NAMES = ["Qt platform", "database", "session", "screen grab", "activity", "keyring", "contract service"]
 # In a GNOME Wayland session, a line before the screen grab says what the portal will do.
 GNOME_NAMES = [*NAMES[:3], "screenshot permission", *NAMES[3:]]
+
+TWO_COLOURS = [(0, 0, 640, 720, (220, 30, 30)), (640, 0, 640, 720, (30, 200, 30))]  # a sway wallpaper
 
 
 class Run:
@@ -44,6 +47,29 @@ def run_self_test(command: list[str], data_dir: Path, env: dict, cwd: Path, name
     run = Run(done)
     assert list(run.by_name) == names, run  # one line per check, in order, whatever failed
     assert "Traceback" not in run.stderr, run
+    return run
+
+
+def run_self_test_in_sway(command: list[str], **env: str) -> Run:
+    """``command`` (the app) with ``--self-test`` inside a headless sway without XWayland
+    (tests/helpers/wayland.py) showing a two-colour desktop, as the session's user, with ``env``;
+    checked to pass natively on Wayland: Qt's wayland platform, a real portal screenshot with no
+    private app shown (sway lists its windows), the compositor's idle protocol."""
+    from tests.helpers.wayland import sway_stack
+
+    with sway_stack([TWO_COLOURS]) as stack:
+        inside = stack.command(command, **env)
+        run = run_self_test(inside, stack.folder("data"), dict(os.environ), cwd=stack.root)
+    assert run.returncode == 0, run
+    assert run.by_name["Qt platform"].startswith("ok    Qt platform: wayland ("), run
+    assert run.by_name["session"] == (
+        "ok    session: Wayland (sway); screenshots: the desktop portal (grim where it fails); "
+        "activity: the compositor's idle protocol"
+    ), run
+    assert run.by_name["screen grab"].startswith("ok    screen grab: 1 monitor 1280×720 (WebP, "), run
+    assert run.by_name["activity"] == (
+        "ok    activity: the compositor's idle protocol (org_kde_kwin_idle) started and stopped"
+    ), run
     return run
 
 

@@ -10,22 +10,33 @@ with running_service(tmp_path, SimulatedClock(MONDAY)) as service:
 
 from __future__ import annotations
 
+import logging
+import uuid
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+import boto3
 import pytest
 
 from common.wire import API_PREFIX as API
 from common.wire import bearer
 from service import local
+from service.config import ENVIRONMENT_PREFIX, FROM_ENVIRONMENT, ServiceConfig
 from service.demo import PASSWORD
 from service.local import LocalService
 from service.postgres_cluster import PostgresCluster, postgres_cluster, server_binaries
 
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+
 __all__ = ["API", "PASSWORD", "LocalService", "bearer", "running_service"]
 
 TEST_PASSWORD_COST = 2**10  # scrypt's n: the service's password_cost in the tests
+S3_BUCKET = "workdiary-tests"
+BLOB_STORES = ["local", "s3"]
+S3_REGION, S3_KEY = "us-east-1", "moto"  # moto takes any key
 
 
 def running_service(
@@ -38,10 +49,73 @@ def running_service(
     return local.running_service(directory, clock, database_url, **{**defaults, **config_fields})
 
 
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[str]:
+    """moto's S3 server on a loopback port for the session, with the tests' bucket: its URL."""
+    try:
+        from moto.server import ThreadedMotoServer
+    except ImportError:
+        pytest.fail("moto[server] is not installed: the S3 blob store's tests run on its S3 server")
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # not a line per request
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    url = f"http://{host}:{port}"
+    s3_client(url).create_bucket(Bucket=S3_BUCKET)
+    yield url
+    server.stop()
+
+
+def s3_settings(url: str, prefix: str) -> dict[str, Any]:
+    """The service's settings for the tests' bucket on the moto server at ``url``, under ``prefix``."""
+    return {
+        "s3_bucket": S3_BUCKET,
+        "s3_prefix": prefix,
+        "s3_endpoint_url": url,
+        "s3_region": S3_REGION,
+        "s3_access_key_id": S3_KEY,
+        "s3_secret_access_key": S3_KEY,
+    }
+
+
+def blob_variables(config: ServiceConfig) -> dict[str, str]:
+    """The environment variables that give a ``workdiary-service`` command the S3 bucket of
+    ``config``, if it has one (a local folder is given by --storage-dir)."""
+    settings = config.model_dump(include={name for name in FROM_ENVIRONMENT if name.startswith("s3_")})
+    if config.s3_secret_access_key is not None:
+        settings["s3_secret_access_key"] = config.s3_secret_access_key.get_secret_value()
+    return {
+        f"{ENVIRONMENT_PREFIX}{name.upper()}": str(value)
+        for name, value in settings.items()
+        if value is not None
+    }
+
+
+def s3_client(url: str) -> S3Client:
+    return boto3.client(
+        "s3", endpoint_url=url, region_name=S3_REGION, aws_access_key_id=S3_KEY, aws_secret_access_key=S3_KEY
+    )
+
+
 @pytest.fixture
-def service(tmp_path: Path, clock: object) -> Iterator[LocalService]:
+def blob_settings(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """The settings of the service's blob store: its folder ("local", unless a module's tests run on
+    both with ``on_both_blob_stores``) or a prefix of its own in the moto server's bucket ("s3")."""
+    if getattr(request, "param", "local") == "local":
+        return {}
+    return s3_settings(request.getfixturevalue("s3_server"), f"{uuid.uuid4().hex}/")
+
+
+def on_both_blob_stores(metafunc: pytest.Metafunc) -> None:
+    """A module's ``pytest_generate_tests``: its tests on the service run with each blob store."""
+    if "blob_settings" in metafunc.fixturenames:
+        metafunc.parametrize("blob_settings", BLOB_STORES, indirect=True)
+
+
+@pytest.fixture
+def service(tmp_path: Path, clock: object, blob_settings: dict[str, Any]) -> Iterator[LocalService]:
     """The service on a fresh SQLite database, driven by the test's SimulatedClock (``clock``)."""
-    with running_service(tmp_path, clock) as handle:
+    with running_service(tmp_path, clock, **blob_settings) as handle:
         yield handle
 
 
@@ -55,7 +129,9 @@ def postgres() -> Iterator[PostgresCluster]:
 
 
 @pytest.fixture
-def postgres_service(tmp_path: Path, clock: object, postgres: PostgresCluster) -> Iterator[LocalService]:
+def postgres_service(
+    tmp_path: Path, clock: object, postgres: PostgresCluster, blob_settings: dict[str, Any]
+) -> Iterator[LocalService]:
     """The service on a fresh PostgreSQL database."""
-    with running_service(tmp_path, clock, database_url=postgres.create_database()) as handle:
+    with running_service(tmp_path, clock, database_url=postgres.create_database(), **blob_settings) as handle:
         yield handle

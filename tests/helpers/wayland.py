@@ -28,6 +28,7 @@ Where a package is missing the fixtures fail, naming it: CI installs them all
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import select
 import shutil
@@ -207,16 +208,21 @@ class Stack:
 
 @contextmanager
 def sway_stack(
-    wallpapers: Sequence[Sequence[Rectangle] | QImage] = (), size: tuple[int, int] = (1280, 720)
+    wallpapers: Sequence[Sequence[Rectangle] | QImage] = (),
+    size: tuple[int, int] = (1280, 720),
+    xwayland: bool = False,
 ) -> Iterator[Stack]:
     """sway, headless, with PipeWire and the desktop portal (wlr backend). One output per entry of
     ``wallpapers`` (an image, or rectangles on black), side by side, its size, and shown on it
-    before this returns; without any, one ``size`` output in a solid colour."""
-    require(SWAY_PROGRAMS)
+    before this returns; without any, one ``size`` output in a solid colour. With ``xwayland``,
+    XWayland runs too, and the stack's ``DISPLAY`` is its display."""
+    require(SWAY_PROGRAMS | ({"Xwayland": "xwayland"} if xwayland else {}))
     images = [_wallpaper(entry) for entry in wallpapers or [[(0, 0, *size, (51, 102, 153))]]]
     with _home() as root:
         home = root / "home"
-        config, left = ["xwayland disable"], 0
+        config, left = ["xwayland force" if xwayland else "xwayland disable"], 0
+        if xwayland:
+            config.append(f"exec echo $DISPLAY >{home / 'display'}")
         for number, image in enumerate(images, start=1):
             picture = home / f"wallpaper-{number}.png"
             image.save(str(picture), "PNG")
@@ -231,10 +237,58 @@ def sway_stack(
         stack = _launch(root, env, SWAY_SCRIPT, {"OUTPUTS": str(len(images))})
         try:
             stack.env["SWAYSOCK"] = stack.ready_line.split()[1]
+            if xwayland:
+                stack.env["DISPLAY"] = _xwayland_display(home / "display")
             _wait_for_wallpapers(stack, images)
             yield stack
         finally:
             stack.stop()
+
+
+# A Qt window whose app (Wayland app id, X11 WM_CLASS) and title are the first two arguments; it
+# exits when its standard input closes (killing nsenter would leave the process it forked in the stack).
+QT_WINDOW = """import os, sys, threading
+threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QLabel
+QApplication.setApplicationName(sys.argv[1])
+app = QApplication(sys.argv[:1])
+QGuiApplication.setDesktopFileName(sys.argv[1])
+label = QLabel("a window")
+label.setWindowTitle(sys.argv[2])
+label.show()
+app.exec()
+"""
+
+
+@contextmanager
+def qt_window(stack: Stack, app: str, title: str, platform: str = "wayland") -> Iterator[subprocess.Popen]:
+    """A Qt window (``app`` and ``title``) in a sway ``stack``, on Wayland or (``platform`` "xcb")
+    on XWayland, in sway's tree when this returns, out of it after."""
+    window = subprocess.Popen(
+        stack.command([sys.executable, "-c", QT_WINDOW, app, title], QT_QPA_PLATFORM=platform),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_for_window(stack, title, window, listed=True)
+        yield window
+    finally:
+        window.stdin.close()  # type: ignore[union-attr]
+        window.wait(10)
+        _wait_for_window(stack, title, window, listed=False)
+
+
+def _wait_for_window(stack: Stack, title: str, window: subprocess.Popen, listed: bool) -> None:
+    from tracker.capture.sway import GET_TREE, request
+
+    deadline = time.monotonic() + START_TIMEOUT_S
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SWAYSOCK", stack.env["SWAYSOCK"])
+        while (f'"name": {json.dumps(title)}' in json.dumps(request(GET_TREE))) != listed:
+            if (listed and window.poll() is not None) or time.monotonic() > deadline:
+                pytest.fail(f"the Qt window {title!r} did not {'open' if listed else 'close'}", pytrace=False)
 
 
 @contextmanager
@@ -378,6 +432,15 @@ def _wallpaper(entry: Sequence[Rectangle] | QImage) -> QImage:
         painter.fillRect(left, top, w, h, QColor(*colour))
     painter.end()
     return image
+
+
+def _xwayland_display(written: Path) -> str:
+    """The DISPLAY sway gives its programs, once XWayland is up: sway's first ``exec`` writes it."""
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while not (written.exists() and (display := written.read_text().strip())):
+        if time.monotonic() > deadline:
+            pytest.fail("XWayland did not start in sway", pytrace=False)
+    return display
 
 
 def _wait_for_wallpapers(stack: Stack, images: Sequence[QImage]) -> None:

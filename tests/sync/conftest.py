@@ -65,9 +65,9 @@ def open_account(handle: LocalService) -> Account:
 
 
 @pytest.fixture
-def account(tmp_path, clock) -> Iterator[Account]:
+def account(tmp_path, clock, blob_settings) -> Iterator[Account]:
     """The real service (SQLite) on a loopback port, on the test's SimulatedClock, with an account."""
-    with running_service(tmp_path / "service", clock) as handle:
+    with running_service(tmp_path / "service", clock, **blob_settings) as handle:
         yield open_account(handle)
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from sync.client import ServiceClient
 from sync.errors import ServiceUnreachable
-from tests.helpers.redirect import RedirectElsewhere
+from tests.helpers.redirect import ANSWER, RedirectElsewhere
 
 
 def test_no_redirect_takes_a_token_or_a_body_to_another_server() -> None:
@@ -26,3 +26,15 @@ def test_no_redirect_takes_a_token_or_a_body_to_another_server() -> None:
             )
 
     assert redirect.received == []
+
+
+def test_a_download_sent_on_to_the_object_store_is_fetched_there_without_the_token() -> None:
+    """A service on an S3-compatible store answers a file's download with a presigned link (307)."""
+    with RedirectElsewhere() as redirect:
+        client = ServiceClient(redirect.url, "the token")
+        answer = client.attachment("c1", 7)
+
+    [download] = redirect.received
+    assert (download.method, download.path) == ("GET", "/api/v1/contracts/c1/attachments/7")
+    assert "Authorization" not in download.headers and "the token" not in str(download.headers)
+    assert answer == ANSWER

@@ -17,7 +17,7 @@ from common.wire import parse_wire_time
 from sync.worker import Syncer, SyncReport
 from sync.workroom import FIRST_WORDS, THREAD_PAGE, WorkroomSync, download_file, search_thread
 from tests.helpers.faultproxy import FaultProxy
-from tests.helpers.service import API, bearer
+from tests.helpers.service import API, BLOB_STORES, bearer
 from tests.sync.conftest import CLIENT, FREELANCER, HOLD, Account
 from tracker import workroom
 from tracker.news import News, take_news, waiting_offers
@@ -429,6 +429,7 @@ def test_a_refund_over_what_the_client_paid_is_set_aside_with_the_reason(
     assert syncer.run_once().rejected == []  # set aside: not sent again
 
 
+@pytest.mark.parametrize("blob_settings", BLOB_STORES, indirect=True)
 def test_a_message_with_a_file_written_offline_reaches_the_service_once_with_its_bytes(
     database, account, client, clock, tmp_path
 ):
@@ -456,9 +457,7 @@ def test_a_message_with_a_file_written_offline_reaches_the_service_once_with_its
     assert len(sent) == 1
     [attachment] = sent[0]["attachments"]
     assert attachment["name"] == "mock-ups.pdf"
-    assert (
-        client.call("GET", attachment["download"].removeprefix("/api/v1")).content == b"%PDF-1.4 the mock-ups"
-    )
+    assert account.client().attachment(account.contract_id, attachment["id"]) == b"%PDF-1.4 the mock-ups"
     assert not any((database.data_dir / workroom.OUTGOING_FOLDER).iterdir())  # the copy went once sent
     view = workroom.open_workroom(database, account.contract_id)
     assert view is not None and [m.attachments[0]["name"] for m in view.thread.messages] == ["mock-ups.pdf"]

@@ -222,7 +222,9 @@ def quit_once_ready(seen: list[str]) -> None:
 def test_a_damaged_database_is_offered_to_be_set_aside_and_the_app_starts_anew(
     qtbot, tmp_path, xdg_config, monkeypatch
 ):
-    monkeypatch.setattr(app_module, "make_input", SimulatedInput)  # no input listener left behind
+    monkeypatch.setattr(
+        app_module, "make_input", lambda settings: SimulatedInput()
+    )  # no input listener left behind
     data_dir = tmp_path / "data"
     path = make_damaged_database(data_dir, datetime(2026, 11, 24, 15, tzinfo=UTC))
     damaged = path.read_bytes()

@@ -310,6 +310,41 @@ def test_settings_choose_monitors_from_the_real_screen(qtbot, workdiary, databas
     assert load_settings(database).screenshot_monitors == (1,)
 
 
+def test_only_in_a_wayland_session_the_settings_offer_counts_from_the_input_devices(
+    qtbot, workdiary, database, monkeypatch
+):
+    """This machine has no /dev/input: ticking the box says so at once, and what to do."""
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.delenv("XDG_SESSION_TYPE", raising=False)
+    dialog = open_settings(qtbot, workdiary)
+    assert not dialog.devices_check.isVisible()  # on X11 keys and clicks are counted anyway
+    dialog.reject()
+    qtbot.waitUntil(lambda: workdiary.dialogs.settings_dialog is None)
+
+    monkeypatch.setenv("WAYLAND_DISPLAY", "wayland-1")
+    dialog = open_settings(qtbot, workdiary)
+    assert dialog.devices_check.isVisible() and not dialog.devices_check.isChecked()
+    assert not dialog.devices_problem.isVisible()
+    hint = dialog.devices_check.parentWidget().findChildren(QLabel)[0].text()
+    assert "never keeps which keys" in hint and "sudo usermod -aG input $USER" in hint
+    assert "lets every program you run read every key you type" in hint
+    toggle(qtbot, dialog.devices_check)
+    assert dialog.devices_problem.isVisible()
+    assert dialog.devices_problem.text() == (
+        "Keys and clicks cannot be counted: no keyboard or mouse found in /dev/input. Connect a keyboard "
+        "or mouse, or turn off “Count keys and clicks from the input devices” in Settings. Until then, "
+        "activity comes from the idle time."
+    )
+    save(qtbot, dialog)
+    qtbot.waitUntil(lambda: workdiary.dialogs.settings_dialog is None)
+    assert load_settings(database).count_input_devices is True
+
+    dialog = open_settings(qtbot, workdiary)
+    assert dialog.devices_check.isChecked() and dialog.devices_problem.isVisible()
+    toggle(qtbot, dialog.devices_check)
+    assert not dialog.devices_problem.isVisible()
+
+
 def test_a_failing_autostart_write_is_shown_and_nothing_is_saved(qtbot, workdiary, database, xdg_config):
     xdg_config.mkdir(parents=True)
     (xdg_config / "autostart").write_text("a file where the folder should be")

@@ -5,6 +5,7 @@ the way it goes from the main window (a block being tracked is cut, tracking goe
 from __future__ import annotations
 
 import threading
+import weakref
 
 import pytest
 import shiboken6
@@ -60,6 +61,22 @@ def test_a_view_closed_meanwhile_is_not_called_back(qtbot, operations):
         )
         shiboken6.delete(owner)  # the dialog that asked was closed
     assert called == []
+
+
+def test_what_an_operation_held_is_let_go_in_the_gui_thread(qtbot, operations):
+    """Not on the worker thread, which holds each operation until the next one comes: a window
+    destroyed there could hang the app (ui/operations.hand_back)."""
+    window = QObject()  # owned by Python, held only by the operation's callback once "closed"
+    let_go_in: list[str] = []
+    weakref.finalize(window, lambda: let_go_in.append(threading.current_thread().name))
+    done: list[object] = []
+    operations.read(window, lambda context: None, lambda _nothing, window=window: done.append(window))
+    del window
+    qtbot.waitUntil(lambda: len(done) == 1)
+    done.clear()
+    with qtbot.waitSignal(operations.changed):  # the worker thread drops the first operation now
+        operations.edit(QObject(), lambda context: None)
+    assert let_go_in == [threading.main_thread().name]
 
 
 def test_deleting_the_screenshot_of_the_block_being_tracked_from_the_work_diary_cuts_it(

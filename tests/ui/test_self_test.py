@@ -16,14 +16,14 @@ from pathlib import Path
 import pytest
 
 from sync import credentials
-from tests.helpers.self_test import GNOME_NAMES, NAMES, Run, configure
+from tests.helpers.self_test import GNOME_NAMES, TWO_COLOURS, Run, configure, run_self_test_in_sway
 from tests.helpers.self_test import run_self_test as self_test_run
-from tests.helpers.wayland import Stack, gnome_stack, sway_stack
+from tests.helpers.wayland import USER, gnome_stack, sway_stack
 from tracker.capture.portal import not_allowed_note
 from tracker.capture.session import WAYLAND, Session
 from tracker.migrations import HEAD
-from tracker.settings import Settings
-from tracker.storage import DATABASE_NAME
+from tracker.settings import Settings, save_settings
+from tracker.storage import DATABASE_NAME, Database
 from ui import self_test
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,44 +67,47 @@ def test_every_check_passes_in_a_desktop_session(tmp_path, env, something_on_scr
     assert again == ("database", "ok", f"{data_dir / DATABASE_NAME} (schema {HEAD}, the newest; intact)", "")
 
 
-def run_inside(stack: Stack, names: list[str] = NAMES) -> Run:
-    """The self-test inside a headless desktop (tests/helpers/wayland.py), as the session's user."""
-    command = stack.command([sys.executable, "-m", "ui.app"], PYTHONPATH=str(ROOT))
-    return self_test_run(command, stack.folder("data"), dict(os.environ), cwd=ROOT, names=names)
-
-
-def assert_qt_and_a_portal_screenshot_on_wayland(run: Run) -> None:
-    """Qt on Wayland, and a real portal screenshot of the 1280×720 desktop, not black; neither
-    desktop lists windows to the app, so the default private apps cannot be recognised."""
-    assert run.by_name["Qt platform"].startswith("ok    Qt platform: wayland ("), run
-    grab = run.by_name["screen grab"]
-    assert grab.startswith("warn  screen grab: 1 monitor 1280×720 ("), run
-    assert grab.endswith(
-        f"; private apps are not recognised on this system — {self_test.PRIVATE_APPS_FIX}"
-    ), run
-
-
 def test_in_a_sway_session_it_names_the_wayland_backends_and_every_check_passes():
-    """Qt on Wayland, a real portal screenshot of a two-colour desktop, and the compositor's idle
-    protocol."""
-    with sway_stack([[(0, 0, 640, 720, (220, 30, 30)), (640, 0, 640, 720, (30, 200, 30))]]) as stack:
-        run = run_inside(stack)
+    """Run inside a headless sway as the session's user: Qt on Wayland, a real portal screenshot of
+    a two-colour desktop, the default private apps (none shown), the compositor's idle protocol."""
+    run = run_self_test_in_sway([sys.executable, "-m", "ui.app"], PYTHONPATH=str(ROOT))
+    assert "private apps" not in run.by_name["screen grab"], run  # sway lists its windows
+
+
+def test_in_a_sway_session_counts_asked_from_unreadable_input_devices_warn_and_use_the_idle_time():
+    """The settings ask for counts from the input devices, and this machine has none."""
+    with sway_stack([TWO_COLOURS]) as stack:
+        data_dir = stack.folder("data")
+        database = Database(data_dir)
+        save_settings(database, Settings(count_input_devices=True))
+        database.close()
+        for path in data_dir.iterdir():
+            os.chown(path, USER, USER)
+        command = stack.command([sys.executable, "-m", "ui.app"], PYTHONPATH=str(ROOT))
+        run = self_test_run(command, data_dir, dict(os.environ), cwd=ROOT)
     assert run.returncode == 0, run
-    assert run.by_name["session"] == (
-        "ok    session: Wayland (sway); screenshots: the desktop portal (grim where none answers); "
-        "activity: the compositor's idle protocol"
-    ), run
-    assert_qt_and_a_portal_screenshot_on_wayland(run)
+    assert run.by_name["session"].endswith("; activity: the compositor's idle protocol"), run
     assert run.by_name["activity"] == (
-        "ok    activity: the compositor's idle protocol (org_kde_kwin_idle) started and stopped"
+        "warn  activity: Keys and clicks cannot be counted: no keyboard or mouse found in /dev/input. "
+        "Instead: the compositor's idle protocol (org_kde_kwin_idle) started and stopped — "
+        "Connect a keyboard or mouse, or turn off “Count keys and clicks from the input devices” in Settings."
     ), run
+
+
+def run_in_gnome(screenshot_permission: str) -> Run:
+    """The self-test inside a headless gnome-shell (tests/helpers/wayland.py) as the session's user,
+    with the portal's screenshot permission preset to ``screenshot_permission``."""
+    with gnome_stack(screenshot_permission=screenshot_permission) as stack:
+        command = stack.command([sys.executable, "-m", "ui.app"], PYTHONPATH=str(ROOT))
+        return self_test_run(command, stack.folder("data"), dict(os.environ), cwd=ROOT, names=GNOME_NAMES)
 
 
 def test_in_a_gnome_session_it_names_gnomes_backends_and_a_real_portal_screenshot_passes():
-    """gnome-shell with the portal's screenshot permission given beforehand."""
-    with gnome_stack(screenshot_permission="yes", background=(220, 30, 30)) as stack:
-        run = run_inside(stack, GNOME_NAMES)
+    """Qt on Wayland, a real portal screenshot (not black: the overview), GNOME's idle monitor; GNOME
+    lists no windows to the app, so the default private apps cannot be recognised."""
+    run = run_in_gnome(screenshot_permission="yes")
     assert run.returncode == 0, run
+    assert run.by_name["Qt platform"].startswith("ok    Qt platform: wayland ("), run
     assert run.by_name["session"] == (
         "ok    session: Wayland (gnome); screenshots: the desktop portal; "
         "activity: GNOME's idle monitor (org.gnome.Mutter.IdleMonitor)"
@@ -112,15 +115,18 @@ def test_in_a_gnome_session_it_names_gnomes_backends_and_a_real_portal_screensho
     assert run.by_name["screenshot permission"] == (
         "ok    screenshot permission: given: GNOME does not ask before a screenshot"
     ), run
-    assert_qt_and_a_portal_screenshot_on_wayland(run)
+    grab = run.by_name["screen grab"]
+    assert grab.startswith("warn  screen grab: 1 monitor 1280×720 (WebP, "), run
+    assert grab.endswith(
+        f"; private apps are not recognised on this system — {self_test.PRIVATE_APPS_FIX}"
+    ), run
     assert run.by_name["activity"] == (
         "ok    activity: GNOME's idle monitor (org.gnome.Mutter.IdleMonitor) started and stopped"
     ), run
 
 
 def test_in_a_gnome_session_that_refused_screenshots_it_says_how_to_allow_them():
-    with gnome_stack(screenshot_permission="no") as stack:
-        run = run_inside(stack, GNOME_NAMES)
+    run = run_in_gnome(screenshot_permission="no")
     assert run.returncode == 1, run
     refused = not_allowed_note(Session(WAYLAND, ("gnome",)))
     assert run.by_name["screenshot permission"] == f"FAIL  screenshot permission: {refused}", run

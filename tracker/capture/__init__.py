@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from common.errors import WorkdiaryError
+from common.errors import EnvironmentProblem, WorkdiaryError
 
 if TYPE_CHECKING:
     from tracker.settings import Settings
@@ -103,21 +103,31 @@ def session_capturer(monitors: list[int] | None, fmt: str, private_apps: tuple[s
     if session.kind == WAYLAND:
         from tracker.capture.portal import PortalCapturer
 
-        return PortalCapturer(session, fmt, private_apps=private_apps)
+        return PortalCapturer(session, monitors, fmt, private_apps=private_apps)
     from tracker.capture.screen import MssCapturer
 
     return MssCapturer(monitors, fmt, private_apps=private_apps)
 
 
-def make_input() -> ActivityInput:
-    """pynput's counted events where it sees them; in a Wayland session, the compositor's idle time:
-    Mutter's IdleMonitor on GNOME, the Wayland idle protocol elsewhere (wlroots, KDE)."""
+def make_input(settings: Settings | None = None) -> ActivityInput:
+    """pynput's counted events where it sees them; in a Wayland session, the input devices where
+    the settings ask for them and they can be read, else the compositor's idle time: Mutter's
+    IdleMonitor on GNOME, the Wayland idle protocol elsewhere (wlroots, KDE)."""
     from tracker.capture.session import WAYLAND, detect_session
 
     session = detect_session()
     if session.kind == WAYLAND:
         from tracker.capture.idle import MutterIdleTime, WaylandIdleTime
 
+        if settings is not None and settings.count_input_devices:
+            from tracker.capture.devices import InputDevices
+
+            devices = InputDevices()
+            try:
+                devices.check()
+                return devices
+            except EnvironmentProblem as problem:
+                log.warning("%s Activity is taken from the idle time instead.", problem)
         return MutterIdleTime() if session.is_gnome else WaylandIdleTime()
     from tracker.capture.input import PynputInputSource
 

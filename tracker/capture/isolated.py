@@ -4,12 +4,14 @@ Encoding needs Qt's image codecs, and loading PySide6's QtGui costs a process so
 resident memory for good, for a few milliseconds of work every ten minutes. The headless tracker
 keeps its own memory small by running the session's capturer (``MssCapturer``, or
 ``PortalCapturer`` on Wayland) in a child that exits once the files are written. (The desktop app
-has Qt loaded anyway and uses the capturer directly.)
+has Qt loaded anyway and uses the capturer directly.) What the child logs (warnings: a portal that
+failed, for one) goes to this process's log.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import subprocess
 import sys
 from dataclasses import asdict
@@ -19,6 +21,7 @@ from common.errors import EnvironmentProblem, StorageProblem
 from tracker import children
 from tracker.capture import Capture, CapturedImage
 
+log = logging.getLogger(__name__)
 TIMEOUT_S = 60.0
 FIX = "Check that the screen can be captured with 'python -m tracker track' in your desktop session."
 
@@ -53,6 +56,8 @@ class IsolatedCapturer:
             last = (child.stderr.strip().splitlines() or ["no output"])[-1]
             message = f"Screenshots cannot be taken: the capture process failed ({last})."
             raise EnvironmentProblem(message, FIX) from error
+        for line in child.stderr.strip().splitlines():
+            log.warning("the capture process: %s", line)
         if "environment" in answer:
             raise EnvironmentProblem(answer["environment"], answer["fix"])
         if "storage" in answer:
@@ -82,4 +87,7 @@ def _serve(request: dict) -> dict:
 
 
 if __name__ == "__main__":
+    from common import logs
+
+    logs.configure()
     print(json.dumps(_serve(json.loads(sys.argv[1])), default=str))  # paths as text

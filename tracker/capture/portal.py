@@ -1,21 +1,24 @@
 """Screenshots in a Wayland session, where no application may read the screen by itself: through
 the desktop portal (``org.freedesktop.portal.Screenshot``, over D-Bus with jeepney), or with
-``grim`` (wlr-screencopy) on a wlroots compositor where no portal answers.
+``grim`` (wlr-screencopy) on a wlroots compositor where the portal gives none (no portal answers,
+it answers late, with an error, or with a file that is not an image; the log says why).
 
 The portal hands over the whole desktop as one PNG file, which it leaves behind (GNOME numbers
 them in the home folder, xdg-desktop-portal-wlr overwrites one in the temporary folder): it is read
-at once and deleted, then encoded like an mss grab. It gives no outputs, so its screenshot is
-monitor 1 whatever monitors the settings choose; grim on sway grabs each output sway lists.
+at once and deleted, then encoded like an mss grab. It gives no outputs: on sway, whose IPC lists
+them, the desktop is cut into the chosen outputs (grim grabs each chosen output itself); elsewhere
+the screenshot is the whole desktop, monitor 1, whatever monitors the settings choose.
 
 GNOME asks the user once ("Allow Applications to Take Screenshots?") and remembers the answer in
 the portal's permission store; a refusal gives a capture with ``NOT_ALLOWED`` and no image.
 ``screenshot_permission`` reads that answer beforehand, so that the app can say what is coming.
+Private apps are left out where sway lists its windows; elsewhere the capture says they are not
+recognised.
 """
 
 from __future__ import annotations
 
-import json
-import os
+import logging
 import secrets
 import shutil
 import subprocess
@@ -25,14 +28,20 @@ from urllib.parse import unquote, urlparse
 from PySide6.QtGui import QImage
 
 from common.errors import EnvironmentProblem
-from tracker.capture import Capture, CapturedImage
+from tracker.capture import Capture, CapturedImage, sway
 from tracker.capture.imaging import DEFAULT_FORMAT, check_format, is_uniform, write_private_files
-from tracker.capture.screen import BLANK_SCREEN, PRIVATE_APPS_UNRECOGNISED, encode_grab
+from tracker.capture.screen import BLANK_SCREEN, PRIVATE_APPS_UNRECOGNISED, encode_grab, no_monitor_note
 from tracker.capture.session import WAYLAND, Session
+from tracker.capture.windows import private_app_shown
+
+log = logging.getLogger(__name__)
 
 CALL_TIMEOUT_S = 5.0
 # The first screenshot on GNOME waits for the user's answer to the "Allow…?" question.
 ANSWER_TIMEOUT_S = 40.0
+# A wlroots portal asks nothing: an answer this late means a hung backend, and grim takes over.
+WLROOTS_ANSWER_TIMEOUT_S = 5.0
+USER_CANCELLED = 1  # the Request's response codes: 0 success, 1 cancelled by the user, 2 other
 GRIM_TIMEOUT_S = 10.0
 NOT_ALLOWED = "not allowed by the desktop"
 GNOME_ALLOW = (
@@ -50,8 +59,7 @@ PORTAL_FIX = (
     "Install your desktop's portal (xdg-desktop-portal with xdg-desktop-portal-gnome, -kde or -wlr) "
     "and log in again, or log in with an X11 session."
 )
-
-
+SWAY_FIX = "Run Workdiary inside your sway session (SWAYSOCK names sway's IPC socket)."
 # What GNOME's portal remembers of its question (``screenshot_permission``); UNKNOWN: no permission
 # store answers (not GNOME's portal, or no session bus).
 GIVEN, REFUSED, WILL_ASK, UNKNOWN = "given", "refused", "will ask", "unknown"
@@ -62,12 +70,22 @@ SCREENSHOT_TABLE = SCREENSHOT_ENTRY = "screenshot"
 UNSANDBOXED_APP = ""
 
 
-class NoPortal(Exception):
-    """No desktop portal with a Screenshot interface answers on the session bus."""
+class NoScreenshot(EnvironmentProblem):
+    """The desktop gave no screenshot: no portal answers, it answered too late, grim failed, or what
+    came back is not an image."""
+
+    def __init__(self, reason: str, fix: str = PORTAL_FIX) -> None:
+        super().__init__(f"Screenshots cannot be taken: {reason}.", fix)
+        self.reason = reason
 
 
 class Refused(Exception):
-    """The portal answered that the screenshot is not allowed (or the user cancelled it)."""
+    """The portal answered a response code other than success: the user cancelled (1), or "other"
+    (2), which is GNOME's refusal and, on wlroots, where nothing asks the user, a failure."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(f"the desktop portal answered response code {code}")
+        self.code = code
 
 
 def not_allowed_note(session: Session) -> str:
@@ -112,9 +130,9 @@ def before_the_first_screenshot(session: Session) -> str:
     return ""
 
 
-def portal_screenshot() -> bytes:
-    """The whole desktop as the portal's file (PNG), which is deleted once read. Raises NoPortal,
-    Refused, or EnvironmentProblem when the portal takes too long to answer."""
+def portal_screenshot(answer_timeout: float = ANSWER_TIMEOUT_S) -> bytes:
+    """The whole desktop as the portal's file (PNG), which is deleted once read. Raises Refused, or
+    NoScreenshot where no portal answers or it takes over ``answer_timeout`` seconds."""
     from jeepney import DBusAddress, MatchRule, message_bus, new_method_call
     from jeepney.io.blocking import Proxy, open_dbus_connection
     from jeepney.wrappers import DBusErrorResponse, unwrap_msg
@@ -122,7 +140,7 @@ def portal_screenshot() -> bytes:
     try:
         connection = open_dbus_connection("SESSION")
     except (KeyError, OSError) as error:  # KeyError: DBUS_SESSION_BUS_ADDRESS is not set
-        raise NoPortal(f"no session bus: {error}") from error
+        raise NoScreenshot(f"no desktop portal answers (no session bus: {error})") from error
     with connection:
         token = f"workdiary_{secrets.token_hex(8)}"
         sender = connection.unique_name.lstrip(":").replace(".", "_")
@@ -144,84 +162,139 @@ def portal_screenshot() -> bytes:
         with connection.filter(response_rule) as responses:
             try:
                 unwrap_msg(connection.send_and_get_reply(call, timeout=CALL_TIMEOUT_S))
-                response = connection.recv_until_filtered(responses, timeout=ANSWER_TIMEOUT_S)
+                response = connection.recv_until_filtered(responses, timeout=answer_timeout)
             except DBusErrorResponse as error:  # no portal service, or no Screenshot in it
-                raise NoPortal(str(error)) from error
+                raise NoScreenshot(f"no desktop portal answers ({error})") from error
             except TimeoutError as error:
-                raise EnvironmentProblem(
-                    "Screenshots cannot be taken: the desktop portal did not answer in time.",
+                raise NoScreenshot(
+                    f"the desktop portal did not answer within {answer_timeout:g} s",
                     "Answer the desktop's question about screenshots, if it asks one.",
                 ) from error
     code, results = response.body
     if code != 0:
         raise Refused(code)
-    path = Path(unquote(urlparse(results["uri"][1]).path))
     try:
-        return path.read_bytes()
-    finally:
-        path.unlink(missing_ok=True)
+        path = Path(unquote(urlparse(results["uri"][1]).path))
+        try:
+            return path.read_bytes()
+        finally:
+            path.unlink(missing_ok=True)
+    except (KeyError, OSError) as error:
+        raise NoScreenshot(f"the desktop portal's file could not be read ({error!r})") from error
 
 
-def grim_screenshots() -> list[bytes]:
-    """PNG grabs by grim: one per output where sway lists them, else the whole desktop."""
-    outputs: list[str] = []
-    if os.environ.get("SWAYSOCK") and shutil.which("swaymsg"):
-        listed = _run(["swaymsg", "-t", "get_outputs", "-r"])
-        outputs = [output["name"] for output in json.loads(listed) if output.get("active")]
-    if not outputs:
-        return [_run(["grim", "-t", "png", "-"])]
-    return [_run(["grim", "-t", "png", "-o", name, "-"]) for name in outputs]
+def grim_screenshots(outputs: list[sway.Output] | None) -> list[tuple[int, QImage]]:
+    """(monitor number, grab) by grim: one for each of ``outputs``, or the whole desktop as monitor 1
+    where they are unknown (None)."""
+    if outputs is None:
+        return [(1, _decoded(_run(["grim", "-t", "png", "-"])))]
+    return [
+        (output.number, _decoded(_run(["grim", "-t", "png", "-o", output.name, "-"]))) for output in outputs
+    ]
 
 
 def _run(command: list[str]) -> bytes:
     try:
         return subprocess.run(command, capture_output=True, check=True, timeout=GRIM_TIMEOUT_S).stdout
     except (OSError, subprocess.SubprocessError) as error:
-        raise EnvironmentProblem(
-            f"Screenshots cannot be taken: {command[0]} failed ({error}).", PORTAL_FIX
-        ) from error
+        raise NoScreenshot(f"{command[0]} failed ({error})") from error
+
+
+def _decoded(png: bytes) -> QImage:
+    image = QImage.fromData(png).convertToFormat(QImage.Format.Format_RGB32)
+    if image.isNull():
+        raise NoScreenshot("the desktop's screenshot is not an image")
+    return image
+
+
+def cut_into_outputs(
+    desktop: QImage, layout: list[sway.Output] | None, chosen: list[sway.Output] | None
+) -> list[tuple[int, QImage]]:
+    """(monitor number, its part of ``desktop``) for each ``chosen`` output of the ``layout``, the
+    desktop scaled to the layout's bounds; the whole desktop as monitor 1 where outputs are unknown."""
+    if layout is None or chosen is None:
+        return [(1, desktop)]
+    left, top = min(output.x for output in layout), min(output.y for output in layout)
+    scale = desktop.width() / (max(output.x + output.width for output in layout) - left)
+    return [
+        (
+            output.number,
+            desktop.copy(
+                round((output.x - left) * scale),
+                round((output.y - top) * scale),
+                round(output.width * scale),
+                round(output.height * scale),
+            ),
+        )
+        for output in chosen
+    ]
 
 
 class PortalCapturer:
-    """The Wayland counterpart of MssCapturer: the same files, digests and black-screen check."""
+    """The Wayland counterpart of MssCapturer: the same files, digests, chosen monitors (where sway
+    lists its outputs), black-screen check and private apps (where sway lists its windows)."""
 
     def __init__(
         self,
         session: Session,
+        monitors: list[int] | None = None,
         fmt: str = DEFAULT_FORMAT,
         qualities: tuple[int, ...] = (),  # QUALITIES[fmt]
         private_apps: tuple[str, ...] = (),
     ) -> None:
         check_format(fmt)
-        self.backend = "the desktop portal" + (" (grim where none answers)" if session.is_wlroots else "")
+        self.grim_instead = session.is_wlroots and bool(shutil.which("grim"))
+        self.backend = "the desktop portal" + (" (grim where it fails)" if self.grim_instead else "")
         self.session = session
+        self.monitors = monitors  # 1-based, in sway's order of outputs; None: all
         self.fmt = fmt
         self.qualities = qualities
-        self.private_apps = private_apps
+        self.private_apps = private_apps  # no screenshot while one of these is on screen
+        self.windows = sway.SwayWindowLister()
 
     def capture(self, directory: Path, stem: str) -> Capture:
+        unrecognised = ""
+        if self.private_apps:
+            app = private_app_shown(self.windows, self.private_apps, SWAY_FIX)
+            if app:
+                return Capture([], private_app=app)
+            unrecognised = PRIVATE_APPS_UNRECOGNISED if app is None else ""
         try:
-            grabs = [portal_screenshot()]
-        except Refused:
+            layout = sway.outputs()
+        except (OSError, ValueError) as error:
+            raise NoScreenshot(f"sway's outputs could not be listed ({error})", SWAY_FIX) from error
+        chosen = None
+        if layout is not None:
+            chosen = [output for output in layout if not self.monitors or output.number in self.monitors]
+        if chosen == []:
+            return Capture([], note=no_monitor_note(self.monitors))
+        grabs = self._grabs(layout, chosen)
+        if grabs is None:
             return Capture([], note=not_allowed_note(self.session))
-        except NoPortal as no_portal:
-            if not (self.session.is_wlroots and shutil.which("grim")):
-                raise EnvironmentProblem(
-                    f"Screenshots cannot be taken: no desktop portal answers ({no_portal}).", PORTAL_FIX
-                ) from no_portal
-            grabs = grim_screenshots()
         files: dict[Path, bytes] = {}
         images: list[CapturedImage] = []
         all_uniform = True
-        for number, png in enumerate(grabs, start=1):
-            image = QImage.fromData(png).convertToFormat(QImage.Format.Format_RGB32)
-            if image.isNull():
-                raise EnvironmentProblem(
-                    "Screenshots cannot be taken: the desktop's screenshot is not an image.", PORTAL_FIX
-                )
+        for number, image in grabs:
             all_uniform = all_uniform and is_uniform(image.constBits(), image.width(), image.height())
             images.append(encode_grab(files, directory, stem, number, image, self.fmt, self.qualities))
         write_private_files(files)
-        if all_uniform:
-            return Capture(images, BLANK_SCREEN)
-        return Capture(images, PRIVATE_APPS_UNRECOGNISED if self.private_apps else "")
+        return Capture(images, BLANK_SCREEN if all_uniform else unrecognised)
+
+    def _grabs(
+        self, layout: list[sway.Output] | None, chosen: list[sway.Output] | None
+    ) -> list[tuple[int, QImage]] | None:
+        """(monitor number, grab) for the chosen outputs: the portal's, or grim's where the portal
+        fails on wlroots; None when the desktop refused."""
+        try:
+            answer_timeout = WLROOTS_ANSWER_TIMEOUT_S if self.grim_instead else ANSWER_TIMEOUT_S
+            return cut_into_outputs(_decoded(portal_screenshot(answer_timeout)), layout, chosen)
+        except Refused as refusal:
+            if refusal.code == USER_CANCELLED or not self.grim_instead:
+                return None
+            reason = str(refusal)
+        except NoScreenshot as failure:
+            if not self.grim_instead:
+                raise
+            reason = failure.reason
+        log.warning("The desktop portal gave no screenshot (%s): grim takes it instead", reason)
+        return grim_screenshots(chosen)

@@ -23,7 +23,7 @@ from tracker.capture.imaging import (
     thumbnail_path,
     write_private_files,
 )
-from tracker.capture.windows import WindowLister, private_on_screen
+from tracker.capture.windows import WindowLister, private_app_shown
 
 X11_FIX = "Run Workdiary inside your desktop session (an X11 session on Linux)."
 BLANK_SCREEN = "the screen was black or blank (locked screen, screen saver or a display that is off)"
@@ -61,18 +61,10 @@ class MssCapturer:
         unrecognised = ""
         if self.private_apps:
             _check_display()
-            try:
-                windows = self.windows.shown()
-            except Exception as error:  # python-xlib raises its own classes, not OSError
-                raise EnvironmentProblem(
-                    f"Screenshots cannot be taken: the windows on the screen could not be listed to leave "
-                    f"out private apps ({type(error).__name__}: {error}).",
-                    X11_FIX,
-                ) from error
-            if windows is None:
-                unrecognised = PRIVATE_APPS_UNRECOGNISED
-            elif app := private_on_screen(windows, self.private_apps):
+            app = private_app_shown(self.windows, self.private_apps, X11_FIX)
+            if app:
                 return Capture([], private_app=app)
+            unrecognised = PRIVATE_APPS_UNRECOGNISED if app is None else ""
         files: dict[Path, bytes] = {}
         images: list[CapturedImage] = []
         all_uniform = True
@@ -81,10 +73,7 @@ class MssCapturer:
             image = from_bgra(shot.raw, shot.width, shot.height)
             images.append(encode_grab(files, directory, stem, number, image, self.fmt, self.qualities))
         if not images:
-            if not self.monitors:
-                return Capture([], note="no monitor is connected")
-            chosen = ", ".join(str(number) for number in self.monitors)
-            return Capture([], note=f"the chosen monitors ({chosen}) are not connected")
+            return Capture([], note=no_monitor_note(self.monitors))
         write_private_files(files)
         note = blank_screen_note(sys.platform) if all_uniform else unrecognised
         return Capture(images, note)
@@ -104,6 +93,14 @@ class MssCapturer:
                         yield number, grabber.grab(connected[number - 1])
         except mss.ScreenShotError as exc:
             raise EnvironmentProblem(f"Screenshots cannot be taken: {exc}", X11_FIX) from exc
+
+
+def no_monitor_note(monitors: list[int] | None) -> str:
+    """Why there is no screenshot when none of the chosen monitors (None: all) is connected."""
+    if not monitors:
+        return "no monitor is connected"
+    chosen = ", ".join(str(number) for number in monitors)
+    return f"the chosen monitors ({chosen}) are not connected"
 
 
 def encode_grab(

@@ -2,8 +2,8 @@
 a window whose class or title contains an entry of the list is shown.
 
 On X11 the shown windows are the window manager's clients that are not minimized (EWMH
-``_NET_CLIENT_LIST``), or without a window manager the mapped top-level windows. Elsewhere they
-cannot be listed yet.
+``_NET_CLIENT_LIST``), or without a window manager the mapped top-level windows; on sway, the views
+its IPC tree marks visible (``sway.py``). Elsewhere they cannot be listed.
 """
 
 from __future__ import annotations
@@ -13,7 +13,9 @@ import sys
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
+
+from common.errors import EnvironmentProblem
 
 if TYPE_CHECKING:
     from Xlib.display import Display
@@ -35,6 +37,27 @@ def private_on_screen(windows: Iterable[Window], private_apps: Iterable[str]) ->
         if needle and any(needle in name for name in names):
             return entry.strip()
     return ""
+
+
+class ShownWindows(Protocol):
+    def shown(self) -> list[Window] | None:
+        """The windows shown on the screen; None where they cannot be listed."""
+        ...
+
+
+def private_app_shown(lister: ShownWindows, private_apps: Iterable[str], fix: str) -> str | None:
+    """The entry of `private_apps` shown on the screen ("" for none); None where the windows cannot
+    be listed. Raises EnvironmentProblem (with ``fix``) when listing them fails: no screenshot then,
+    as it might show a private app."""
+    try:
+        windows = lister.shown()
+    except Exception as error:  # python-xlib raises its own classes, not OSError
+        raise EnvironmentProblem(
+            f"Screenshots cannot be taken: the windows on the screen could not be listed to leave "
+            f"out private apps ({type(error).__name__}: {error}).",
+            fix,
+        ) from error
+    return None if windows is None else private_on_screen(windows, private_apps)
 
 
 class WindowLister:

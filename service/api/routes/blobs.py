@@ -7,10 +7,11 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -39,6 +40,14 @@ UPLOAD_REFUSALS = refusals(
         415: "not a JPEG or WebP image, or not the one its Content-Type names",
     }
 )
+
+
+PRESIGNED: dict[int | str, dict[str, Any]] = {
+    307: {
+        "description": "with an S3 object store: the download at a presigned URL (Location), valid for "
+        "a minute by default; follow it without the Authorization header"
+    }
+}
 
 
 @router.put(
@@ -240,6 +249,7 @@ def store_blobs(context: ServiceContext, user: User, blobs: Mapping[str, NewBlob
     response_class=Response,
     responses={
         200: {"content": {media: {} for media in IMAGE_TYPES}, "description": "the image"},
+        **PRESIGNED,
         **refusals(
             {
                 401: SIGNED_OUT,
@@ -251,16 +261,32 @@ def store_blobs(context: ServiceContext, user: User, blobs: Mapping[str, NewBlob
 )
 def get_blob(sha256: BlobHash, context: Service, user: CurrentUser) -> Response:
     """An image, to the people of a contract whose live block's screenshot shows it. Served as
-    inert: its exact type, never sniffed, as a download."""
+    inert: its exact type, never sniffed, as a download (from an object store: by a redirect)."""
     with context.database.reading() as session:
         blob = session.get(Blob, sha256)
         if blob is None or not timesheet.may_see_blob(session, user, sha256):
             raise NotFound(f"There is no image {sha256} among yours.")
         content_type = blob.content_type
-    extension = EXTENSIONS[content_type]
+    disposition = f'attachment; filename="{sha256}.{EXTENSIONS[content_type]}"'
+    redirect = presigned_redirect(context, sha256, content_type, disposition)
+    if redirect is not None:
+        return redirect
     headers = {
         "Cache-Control": "private",
         "X-Content-Type-Options": "nosniff",
-        "Content-Disposition": f'attachment; filename="{sha256}.{extension}"',
+        "Content-Disposition": disposition,
     }
     return Response(context.blobs.get(sha256), media_type=content_type, headers=headers)
+
+
+def presigned_redirect(
+    context: ServiceContext, sha256: str, content_type: str, disposition: str
+) -> RedirectResponse | None:
+    """A redirect to a short-lived URL of the blob where the store gives one (an S3 bucket), which
+    answers it with this type and disposition; None: the service serves the blob itself. Called
+    once the reader is known to be allowed it."""
+    url = context.blobs.download_url(sha256, content_type, disposition)
+    if url is None:
+        return None
+    # no-store: until it expires, the URL opens the blob to whoever has it.
+    return RedirectResponse(url, status_code=307, headers={"Cache-Control": "no-store"})

@@ -11,7 +11,7 @@ from functools import partial
 from typing import Annotated, BinaryIO
 from urllib.parse import quote
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
@@ -19,7 +19,7 @@ from starlette.requests import ClientDisconnect
 
 from common.wire import API_PREFIX
 from service.api.deps import MALFORMED, MB, SIGNED_OUT, CurrentUser, Service, ServiceContext, refusals
-from service.api.routes.blobs import BlobHash, NewBlob, store_blobs
+from service.api.routes.blobs import PRESIGNED, BlobHash, NewBlob, presigned_redirect, store_blobs
 from service.api.routes.contracts import CONTRACT_REFUSALS, ContractId
 from service.errors import BadContent, TooLarge
 from service.models import FILE_TYPE, Attachment, Contract, Message, User
@@ -162,6 +162,7 @@ def recent_files(
             "content": {FILE_TYPE: {"schema": {"type": "string", "format": "binary"}}},
             "description": "the file, as a download under its name",
         },
+        **PRESIGNED,
         **refusals({401: SIGNED_OUT, 404: "no file of this contract's thread has this id", 422: MALFORMED}),
     },
 )
@@ -170,16 +171,20 @@ def download(
     attachment_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
     context: Service,
     user: CurrentUser,
-) -> StreamingResponse:
+) -> Response:
     """A file of the thread, to its parties: always a download (application/octet-stream, never
-    sniffed), named after the name it was sent with."""
+    sniffed), named after the name it was sent with (from an object store: by a redirect)."""
     with context.database.reading() as session:
         contract, _ = party_contract(session, user, contract_id)
         attachment = thread.contract_attachment(session, contract, attachment_id)
-        name, size = attachment.name, attachment.size
+        disposition = content_disposition(attachment.name)
+        redirect = presigned_redirect(context, attachment.sha256, FILE_TYPE, disposition)
+        if redirect is not None:
+            return redirect
+        size = attachment.size
         stream = context.blobs.open(attachment.sha256)
     headers = {
-        "Content-Disposition": content_disposition(name),
+        "Content-Disposition": disposition,
         "Content-Length": str(size),
         "Cache-Control": "private",
         "X-Content-Type-Options": "nosniff",

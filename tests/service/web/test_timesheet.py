@@ -16,6 +16,7 @@ from playwright.sync_api import BrowserContext
 from sqlalchemy import event
 
 from tests.conftest import MONDAY
+from tests.helpers.service import BLOB_STORES
 from tests.service.conftest import ANN, BOB, CARA, World, block_body, uid
 from tests.service.test_screenshots import sha, upload
 from tests.service.web.conftest import PHONE, accessibility_findings, scrolls_sideways, sign_in
@@ -273,6 +274,7 @@ def image_urls(text: str) -> list[str]:
     return [html.unescape(url) for url in re.findall(r'<img src="(/contracts/[^"]+)"', text)]
 
 
+@pytest.mark.parametrize("blob_settings", BLOB_STORES, indirect=True)  # served by the service from both
 def test_images_go_to_the_viewers_browser_alone_and_are_cached_by_their_hash(world: World) -> None:
     ids = a_week(world)
     image, thumbnail = screenshot(world, ids["shot"], 1)

@@ -1,5 +1,7 @@
 """Real screenshots in headless Wayland sessions (tests/helpers/wayland.py): through the desktop
-portal on sway and on GNOME, with grim where no portal answers, and the desktop's refusal.
+portal on sway and on GNOME, with grim where the portal fails on sway, the desktop's refusal, the
+chosen monitors among sway's outputs, and private apps in the windows sway shows (Wayland and
+XWayland Qt windows).
 
 The capture runs as the headless tracker runs it, in a child process (``IsolatedCapturer``), and
 that child runs inside the stack as the session's user: see the helper's docstring for why.
@@ -19,7 +21,7 @@ import pytest
 from PySide6.QtGui import QImage
 
 from common.errors import EnvironmentProblem
-from tests.helpers.wayland import gnome_stack, require, sway_stack
+from tests.helpers.wayland import gnome_stack, qt_window, require, sway_stack
 from tests.tracker.capture.test_screen import BLUE, GREEN, RED, YELLOW, close, rgb
 from tracker import children
 from tracker.capture import imaging, portal
@@ -66,31 +68,58 @@ def run_children_in(stack, monkeypatch, **env: str) -> None:
     monkeypatch.setattr(children, "command", command)
 
 
-def test_the_portal_screenshot_on_sway_is_the_whole_desktop_as_it_was_on_screen(sway, monkeypatch):
+def test_the_portal_screenshot_on_sway_is_cut_into_the_chosen_outputs(sway, monkeypatch):
     run_children_in(sway, monkeypatch)
     folder = sway.folder("portal")
 
     capture = IsolatedCapturer(monitors=[2]).capture(folder, "s")
 
     assert capture.note == ""
-    [image] = capture.images  # the portal gives no outputs: the whole desktop, whatever is chosen
-    assert (image.monitor, image.width, image.height) == (1, 640, 300)
-    assert sorted(path.name for path in folder.iterdir()) == ["s-m1-thumb.webp", "s-m1.webp"]
+    [image] = capture.images
+    assert (image.monitor, image.width, image.height) == (2, 240, 300)
+    assert sorted(path.name for path in folder.iterdir()) == ["s-m2-thumb.webp", "s-m2.webp"]
     assert (image.sha256, image.size_bytes) == imaging.digest(image.path.read_bytes())
     assert stat.S_IMODE(image.path.stat().st_mode) == 0o600
     shot = QImage(str(image.path))
+    assert close(rgb(shot, 120, 75), WHITE) and close(rgb(shot, 120, 225), RED)
+
+    left, right = IsolatedCapturer().capture(sway.folder("portal-all"), "s").images
+    assert [(left.monitor, left.width, left.height), (right.monitor, right.width)] == [
+        (1, 400, 300),
+        (2, 240),
+    ]
+    shot = QImage(str(left.path))
     for x, y, colour in [(100, 75, RED), (300, 75, GREEN), (100, 225, BLUE), (300, 225, YELLOW)]:
         assert close(rgb(shot, x, y), colour)
-    assert close(rgb(shot, 520, 75), WHITE) and close(rgb(shot, 520, 225), RED)
 
 
-def test_private_apps_cannot_be_recognised_through_the_portal(sway, monkeypatch):
+def test_chosen_monitors_sway_does_not_have_mean_no_screenshot(sway, monkeypatch):
     run_children_in(sway, monkeypatch)
+    folder = sway.folder("unconnected")
 
-    capture = IsolatedCapturer(private_apps=("KeePassXC",)).capture(sway.folder("private"), "s")
+    capture = IsolatedCapturer(monitors=[3, 4]).capture(folder, "s")
 
-    assert len(capture.images) == 1
-    assert capture.note == "private apps are not recognised on this system"
+    assert (capture.images, capture.note) == ([], "the chosen monitors (3, 4) are not connected")
+    assert list(folder.iterdir()) == []
+
+
+def test_no_screenshot_while_sway_shows_a_private_app(sway, monkeypatch):
+    run_children_in(sway, monkeypatch)
+    private = ("Bitwarden", "keepassxc")
+    folder = sway.folder("private")
+
+    with qt_window(sway, "org.keepassxc.KeePassXC", "Passwords.kdbx"):
+        capture = IsolatedCapturer(private_apps=private).capture(folder, "s")
+        assert (capture.images, capture.note, capture.private_app) == ([], "", "keepassxc")
+        assert list(folder.iterdir()) == []
+
+        sway.run(["swaymsg", "move scratchpad"])  # hidden, as minimized elsewhere
+        capture = IsolatedCapturer(private_apps=private).capture(folder, "s")
+        assert (len(capture.images), capture.note, capture.private_app) == (2, "", "")
+
+    with qt_window(sway, "org.example.Editor", "notes – Bitwarden export"):  # found by its title too
+        capture = IsolatedCapturer(private_apps=private).capture(folder, "t")
+        assert (capture.images, capture.private_app) == ([], "Bitwarden")
 
 
 def test_the_portal_file_is_deleted_once_read(sway, monkeypatch):
@@ -102,7 +131,16 @@ def test_the_portal_file_is_deleted_once_read(sway, monkeypatch):
     assert leftovers == b""
 
 
-def test_without_a_portal_grim_grabs_each_sway_output(sway, monkeypatch):
+def test_no_screenshot_while_sway_shows_a_private_x11_app_by_its_class(monkeypatch):
+    with sway_stack(xwayland=True) as stack:
+        run_children_in(stack, monkeypatch)
+        with qt_window(stack, "KeePassXC", "Passwords.kdbx", platform="xcb"):  # WM_CLASS "-c", "KeePassXC"
+            capture = IsolatedCapturer(private_apps=("keepassxc",)).capture(stack.folder("shots"), "s")
+
+    assert (capture.images, capture.private_app) == ([], "keepassxc")
+
+
+def test_without_a_portal_grim_grabs_each_chosen_sway_output(sway, monkeypatch):
     run_children_in(sway, monkeypatch, DBUS_SESSION_BUS_ADDRESS=NO_BUS)
     folder = sway.folder("grim")
 
@@ -117,6 +155,33 @@ def test_without_a_portal_grim_grabs_each_sway_output(sway, monkeypatch):
     for x, y, colour in [(100, 75, RED), (300, 75, GREEN), (100, 225, BLUE), (300, 225, YELLOW)]:
         assert close(rgb(left, x, y), colour)
     assert close(rgb(right, 120, 75), WHITE) and close(rgb(right, 120, 225), RED)
+    [chosen] = IsolatedCapturer(monitors=[2]).capture(sway.folder("grim-2"), "s").images
+    assert (chosen.monitor, chosen.width, chosen.height) == (2, 240, 300)
+
+
+@pytest.mark.parametrize(
+    ("failure", "reason"),
+    [
+        # Without PipeWire, xdg-desktop-portal-wlr exits at its start: the portal answers "other".
+        ("kill $(pidof pipewire xdg-desktop-portal-wlr)", "the desktop portal answered response code 2"),
+        ("kill -STOP $(pidof xdg-desktop-portal-wlr)", "the desktop portal did not answer within 5 s"),
+    ],
+    ids=["error", "hung"],
+)
+def test_a_portal_that_fails_on_sway_gives_way_to_grim_and_the_log_says_why(
+    failure, reason, monkeypatch, caplog
+):
+    with sway_stack([[(0, 0, 320, 240, RED)]]) as stack:
+        run_children_in(stack, monkeypatch)
+        stack.run(["sh", "-c", failure])
+
+        [image] = IsolatedCapturer().capture(stack.folder("shots"), "s").images
+
+        assert close(rgb(QImage(str(image.path)), 160, 120), RED)
+    assert (
+        f"the capture process: WARNING tracker.capture.portal: The desktop portal gave no screenshot "
+        f"({reason}): grim takes it instead"
+    ) in caplog.messages
 
 
 def test_each_uniform_output_is_kept_and_explained(monkeypatch):
