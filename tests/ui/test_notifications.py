@@ -345,6 +345,7 @@ def test_on_gnome_the_question_before_the_first_screenshot_is_explained_once_whe
         (portal.GIVEN, ""),
         (portal.UNKNOWN, ""),
     ],
+    ids=["refused", "given", "no store"],
 )
 def test_on_gnome_a_refusal_is_told_instead_and_a_permission_given_is_not(
     qtbot, workdiary, drive, store, permission, told
