@@ -1,8 +1,8 @@
 """Activity from the compositor's idle time, where no application sees input events (Wayland).
 
-GNOME: Mutter's IdleMonitor over the session bus (jeepney), asked once a tick how long the user has
-been idle; input came since the last read if that is shorter than the time since then. A locked
-screen is gnome-shell's ScreenSaver saying so (mutter alone has none: never locked).
+GNOME: Mutter's IdleMonitor over the session bus (jeepney): its watches signal "idle" a second after
+the last input and "active" at the next, and each read takes the signals that came, without waiting.
+A locked screen is gnome-shell's ScreenSaver saying so (mutter alone has none: never locked).
 
 wlroots and KDE: the compositor's idle protocol over the Wayland socket (pywayland),
 ``ext_idle_notifier_v1`` where advertised, else the older ``org_kde_kwin_idle`` (sway 1.7). A
@@ -15,11 +15,10 @@ from __future__ import annotations
 
 import logging
 import select
-import time
-from collections.abc import Callable
+from collections import deque
 
-from jeepney import DBusAddress, new_method_call
-from jeepney.io.blocking import DBusConnection, open_dbus_connection
+from jeepney import DBusAddress, HeaderFields, MatchRule, Message, message_bus, new_method_call
+from jeepney.io.blocking import DBusConnection, Proxy, open_dbus_connection
 from jeepney.wrappers import DBusErrorResponse, unwrap_msg
 from pywayland.client import Display
 from pywayland.protocol.ext_idle_notify_v1 import ExtIdleNotificationV1Proxy, ExtIdleNotifierV1
@@ -38,6 +37,10 @@ IDLE_MONITOR = DBusAddress(
 SCREENSAVER = DBusAddress(
     "/org/gnome/ScreenSaver", bus_name="org.gnome.ScreenSaver", interface="org.gnome.ScreenSaver"
 )
+WATCH_FIRED = MatchRule(
+    type="signal", interface=IDLE_MONITOR.interface, member="WatchFired", path=IDLE_MONITOR.object_path
+)
+SCREENSAVER_CHANGED = MatchRule(type="signal", interface=SCREENSAVER.interface, member="ActiveChanged")
 REPLY_TIMEOUT_S = 1.0
 NO_IDLE_TIME = "Activity cannot be seen: "
 GNOME_FIX = "Run Workdiary inside your GNOME session, not from a console or over SSH."
@@ -47,22 +50,32 @@ IDLE_TIMEOUT_MS = 1000  # the shortest stretch without input reported as idle: a
 
 
 class MutterIdleTime:
-    """``tracker.capture.IdleTimeSource`` from GNOME's IdleMonitor."""
+    """``tracker.capture.IdleTimeSource`` from GNOME's IdleMonitor: an idle watch of about a tick
+    fires a second after the last input, and a user-active watch, set then, at the next input. Each
+    read takes the signals that came meanwhile from the socket without waiting, so a second with
+    no input and no signal costs no round trip to GNOME (asking for the idle time every tick cost
+    more than the bar for no input allows)."""
 
     backend = "GNOME's idle monitor (org.gnome.Mutter.IdleMonitor)"
 
-    def __init__(self, monotonic: Callable[[], float] = time.monotonic) -> None:
-        self._monotonic = monotonic
+    def __init__(self, timeout_ms: int = IDLE_TIMEOUT_MS) -> None:
+        self._timeout_ms = timeout_ms
         self._connection: DBusConnection | None = None
-        self._read_at = 0.0
-        self._has_screensaver = True
+        self._signals: deque[Message] = deque()
+        self._idle_watch = self._active_watch = 0
+        self._idle = self._resumed = self._locked = False
 
     def start(self) -> None:
         if self._connection is not None:
             return
         try:
             self._connection = open_dbus_connection("SESSION")
-            self._idle_seconds()
+            bus = Proxy(message_bus, self._connection, timeout=REPLY_TIMEOUT_S)
+            for rule in (WATCH_FIRED, SCREENSAVER_CHANGED):
+                bus.AddMatch(rule)
+                self._connection.filter(rule, queue=self._signals)
+            (self._idle_watch,) = self._call(IDLE_MONITOR, "AddIdleWatch", "t", (self._timeout_ms,))
+            (idle_ms,) = self._call(IDLE_MONITOR, "GetIdletime")
         except (OSError, KeyError, TimeoutError, DBusErrorResponse) as problem:  # no bus, no Mutter
             self.stop()
             raise EnvironmentProblem(
@@ -70,44 +83,63 @@ class MutterIdleTime:
                 f"({problem}).",
                 GNOME_FIX,
             ) from problem
-        self._read_at = self._monotonic()
-        self._has_screensaver = True
+        self._resumed = False
+        self._idle = idle_ms >= self._timeout_ms
+        if self._idle:
+            self._watch_for_input()
+        try:
+            self._locked = bool(self._call(SCREENSAVER, "GetActive")[0])
+        except DBusErrorResponse as problem:  # mutter without gnome-shell: no screensaver, never locked
+            log.info("no screen lock to ask about: %s", problem)
 
     def stop(self) -> None:
         connection, self._connection = self._connection, None
         if connection is not None:
-            connection.close()
+            connection.close()  # mutter removes a connection's watches when it goes
+        self._signals.clear()
 
     def input_since_last_read(self) -> bool:
-        now = self._monotonic()
-        since, self._read_at = now - self._read_at, now
         try:
-            return self._idle_seconds() < since
+            self._take_signals()
         except (OSError, TimeoutError, DBusErrorResponse) as problem:
             # Seen as no input: a tick never fails for it, and a monitor gone for good ends in idle.
             log.warning("GNOME's idle monitor did not answer: %s", problem)
-            return False
+            self._idle = True
+        answer, self._resumed = not self._idle or self._resumed, False
+        return answer
 
     def screen_locked(self) -> bool:
-        if not self._has_screensaver:
-            return False
-        try:
-            return bool(self._call(SCREENSAVER, "GetActive")[0])
-        except DBusErrorResponse as problem:  # mutter without gnome-shell: no screensaver, never locked
-            log.info("no screen lock to ask about: %s", problem)
-            self._has_screensaver = False
-        except (OSError, TimeoutError) as problem:
-            log.warning("GNOME's screensaver did not answer: %s", problem)
-        return False
+        return self._locked  # kept current by the screensaver's signal, read with the idle watches'
 
-    def _idle_seconds(self) -> float:
-        return self._call(IDLE_MONITOR, "GetIdletime")[0] / 1000
-
-    def _call(self, address: DBusAddress, method: str) -> tuple:
+    def _take_signals(self) -> None:
         if self._connection is None:
             raise OSError("not connected to the session bus")
-        reply = self._connection.send_and_get_reply(new_method_call(address, method), timeout=REPLY_TIMEOUT_S)
-        return unwrap_msg(reply)
+        while True:
+            try:
+                self._connection.recv_messages(timeout=0)
+            except TimeoutError:  # nothing more has come
+                break
+        while self._signals:
+            message = self._signals.popleft()
+            if message.header.fields[HeaderFields.member] == "ActiveChanged":
+                self._locked = bool(message.body[0])
+            elif message.body[0] == self._idle_watch:
+                self._idle = True
+                self._watch_for_input()
+            elif message.body[0] == self._active_watch:
+                self._idle, self._resumed, self._active_watch = False, True, 0
+
+    def _watch_for_input(self) -> None:
+        """A one-shot watch for the next input (Mutter fires it at once if input came meanwhile)."""
+        (self._active_watch,) = self._call(IDLE_MONITOR, "AddUserActiveWatch")
+
+    def _call(
+        self, address: DBusAddress, method: str, signature: str | None = None, body: tuple = ()
+    ) -> tuple:
+        if self._connection is None:
+            raise OSError("not connected to the session bus")
+        message = new_method_call(address, method, signature, body)
+        return unwrap_msg(self._connection.send_and_get_reply(message, timeout=REPLY_TIMEOUT_S))
 
 
 class WaylandIdleTime:
