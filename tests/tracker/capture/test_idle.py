@@ -136,26 +136,26 @@ def test_typing_becomes_active_seconds_and_no_counts_in_the_engines_minutes(
     assert the_only_block(database) == (4, ActivitySource.IDLE_TIME, [[0, None, None, 3]])
 
 
-def test_ten_minutes_without_input_is_idle_and_typing_then_asks_the_idle_question(mutter, database, contract):
-    """The source compares mutter's idle time (real) with the engine's time since its last read
-    (simulated, a second a tick): the idle ticks run once mutter has really seen more than a second
-    without input, so that each of them reads "no input" as it would in a real session."""
+def test_ten_minutes_without_input_is_idle_and_typing_then_asks_the_idle_question(
+    mutter, probe, database, contract
+):
     clock = SimulatedClock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
     events: list[object] = []
-    source = MutterIdleTime(monotonic=clock.monotonic)
-    source.start()
+    source = started(MutterIdleTime())
     tracker = Tracker(database, clock, input_source=source, rng=random.Random(7), on_event=events.append)
     tracker.start(contract.id)
     mutter.press()
+    assert wait_until(probe.input_since_last_read)
     clock.advance(1)
     tracker.tick()  # the last input, at 09:00:01
-    assert wait_until(lambda: mutter.idle_seconds() > 1.05)
-    for _ in range(600):  # ten minutes on the engine's clock, each tick asking mutter
+    assert wait_until(lambda: not probe.input_since_last_read(), timeout=10), "mutter never said idle"
+    for _ in range(600):  # ten minutes on the engine's clock, each tick reading mutter's signals
         clock.advance(1)
         tracker.tick()
     since = datetime(2026, 11, 23, 9, 0, 1, tzinfo=UTC)
     assert events[-1] == IdleStarted(since)
     mutter.press()
+    assert wait_until(probe.input_since_last_read)
     clock.advance(1)
     tracker.tick()
     tracker.stop()
