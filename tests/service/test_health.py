@@ -6,8 +6,12 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import requests
@@ -15,6 +19,7 @@ from sqlalchemy import text
 
 from common.logs import JsonLines
 from service import migrations
+from service.config import ENVIRONMENT_PREFIX
 from service.postgres_cluster import PostgresCluster
 from tests.helpers.service import LocalService, running_service
 
@@ -108,3 +113,28 @@ def test_the_schema_tells_what_not_ready_answers(service: LocalService) -> None:
 
     assert not_ready["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/NotReady"}
     assert "/healthz" in schema["paths"]
+
+
+def test_the_command_line_logs_json_lines_when_told(tmp_path: Path) -> None:
+    environment = {**os.environ, f"{ENVIRONMENT_PREFIX}LOG_FORMAT": "json"}
+    locations = [
+        "--database-url",
+        f"sqlite:///{tmp_path / 'new.sqlite3'}",
+        "--storage-dir",
+        str(tmp_path / "blobs"),
+    ]
+
+    done = subprocess.run(
+        [sys.executable, "-m", "service", *locations, "due-work"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+
+    [migrating] = [json.loads(line) for line in done.stderr.splitlines()]
+    assert migrating["level"] == "INFO"
+    assert migrating["logger"] == "service.database"
+    assert migrating["message"].startswith("migrating sqlite:///")
+    assert "request_id" not in migrating
