@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from common import logs
 from common.timeutil import Clock, SystemClock
 from common.wire import API_PREFIX
 from service.api import api_router
@@ -20,12 +25,15 @@ from service.api.deps import MB, ServiceContext
 from service.config import ServiceConfig
 from service.database import Database
 from service.errors import Refusal, unreadable_body_message, validation_message
+from service.health import router as health_router
 from service.scheduled import do_due_work, keep_doing_due_work
 from service.storage import blob_store
 from service.web import add_web_workroom
 from service.web.pages import refusal_page
 
 log = logging.getLogger(__name__)
+REQUEST_ID_HEADER = "X-Request-ID"
+REQUEST_ID = re.compile(r"[\w.:-]{1,64}", re.ASCII)  # one from outside, if it is a plain name
 
 
 def create_app(config: ServiceConfig, clock: Clock | None = None) -> FastAPI:
@@ -37,13 +45,15 @@ def create_app(config: ServiceConfig, clock: Clock | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         stopped = asyncio.Event()
-        every = config.due_work_every
+        every = config.due_work_every if config.due_work_in_process else None
         work = None
         if every is not None:
-            fee = config.service_fee_percent
-            await do_due_work(database, context.clock, fee)  # the service starts with its due work done
+            # The service starts with its due work done.
+            await do_due_work(database, context.blobs, config, context.clock)
             work = asyncio.create_task(
-                keep_doing_due_work(database, context.clock, stopped, every.total_seconds(), fee)
+                keep_doing_due_work(
+                    database, context.blobs, config, context.clock, stopped, every.total_seconds()
+                )
             )
         yield
         stopped.set()
@@ -62,11 +72,40 @@ def create_app(config: ServiceConfig, clock: Clock | None = None) -> FastAPI:
     )
     app.state.service = context
     app.include_router(api_router)
+    app.include_router(health_router)
+    app.add_middleware(RequestIds)
     add_web_workroom(app)
     app.exception_handler(Refusal)(_refusal)
     app.exception_handler(RequestValidationError)(_invalid_request)
     app.exception_handler(HTTPException)(_http_error)
     return app
+
+
+class RequestIds:
+    """Each request's id in the lines logged while it is answered (``logs.request_id``) and in its
+    answer's X-Request-ID: the proxy's, when it sends one (nginx: ``proxy_set_header X-Request-ID
+    $request_id``), so that its access log and the workers' lines meet; else a new one."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = Headers(scope=scope).get(REQUEST_ID_HEADER, "")
+        request_id = given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
+            await send(message)
+
+        answering = logs.request_id.set(request_id)
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            logs.request_id.reset(answering)
 
 
 def _refusal(request: Request, refusal: Refusal) -> Response:

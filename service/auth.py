@@ -18,11 +18,11 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from common.states import TokenKind
+from service.database import Database, advisory_lock_key
 from service.models import ADDRESS_CHARS, SignInFailure, Token, User
 
 if TYPE_CHECKING:
     from service.config import ServiceConfig
-    from service.database import Database
 
 # scrypt with n=2**17, r=8 (OWASP's minimum): 128 MiB of memory and a few hundred milliseconds per
 # hash.
@@ -177,8 +177,8 @@ def _serialize_address(session: Session, address: str) -> None:
     so that each counts those before it. SQLite serializes every writer already (BEGIN IMMEDIATE);
     on PostgreSQL, a transaction-level advisory lock named after the address."""
     if session.get_bind().dialect.name == "postgresql":
-        name = hashlib.sha256(f"sign-in failures of {address}".encode()).digest()
-        session.execute(select(func.pg_advisory_xact_lock(int.from_bytes(name[:8], "big", signed=True))))
+        key = advisory_lock_key(f"sign-in failures of {address}")
+        session.execute(select(func.pg_advisory_xact_lock(key)))
 
 
 class InvalidToken(Exception):

@@ -20,7 +20,7 @@ from common.money import money_text
 from common.states import ContractKind, ContractStatus, Role
 from common.timeutil import SystemClock
 from common.wire import API_PREFIX
-from service import demo, scheduled, timesheet
+from service import demo, scheduled
 from service.admin import AdminError, create_contract, create_user
 from service.config import ServiceConfig
 from service.database import Database
@@ -32,10 +32,10 @@ log = logging.getLogger(__name__)
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
-    logs.configure()
-    logging.getLogger("service").setLevel(logging.INFO)
     flags = {"database_url": arguments.database_url, "storage_dir": arguments.storage_dir}
     config = ServiceConfig(**{name: value for name, value in flags.items() if value})
+    logs.configure(json_lines=config.log_format == "json")
+    logging.getLogger("service").setLevel(logging.INFO)
     try:
         return arguments.command(arguments, config)
     except AdminError as error:
@@ -63,6 +63,11 @@ def _parser() -> argparse.ArgumentParser:
         help="the reverse proxies whose X-Forwarded-For header names the client, comma-separated "
         "addresses or networks (e.g. 127.0.0.1 or 10.0.0.0/8); by default none: the sign-in limits "
         "count each connecting address",
+    )
+    serve.add_argument(
+        "--no-due-work",
+        action="store_true",
+        help="do no scheduled work in this process (a cron job or a systemd timer runs due-work)",
     )
     serve.set_defaults(command=_serve)
 
@@ -98,10 +103,13 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("list-contracts", help="list the contracts").set_defaults(command=_list_contracts)
     commands.add_parser("demo", help="seed the demo data set (once)").set_defaults(command=_demo)
     commands.add_parser(
-        "issue-invoices",
-        help="do the scheduled work now: the invoices of the weeks whose window closed, the payment of "
-        "those whose review ended, the terms of the current week (the service does it every minute)",
-    ).set_defaults(command=_issue_invoices)
+        "due-work",
+        aliases=["issue-invoices"],
+        help="do the scheduled work now, once: the terms of the current week, the invoices of the weeks "
+        "whose window closed, the payment of those whose review ended, the expiry of sign-ins, the "
+        "deletion of images unused for a day (each service worker does it every minute, unless told "
+        "not to; for cron or a systemd timer)",
+    ).set_defaults(command=_due_work)
     prune = commands.add_parser(
         "prune-images",
         help="delete uploaded images and files that no screenshot shows and no message attaches",
@@ -173,7 +181,12 @@ def _serve(arguments: argparse.Namespace, config: ServiceConfig) -> int:
 
     if arguments.demo:
         _demo(arguments, config)
-    config = config.model_copy(update={"forwarded_allow_ips": arguments.forwarded_allow_ips})
+    config = config.model_copy(
+        update={
+            "forwarded_allow_ips": arguments.forwarded_allow_ips,
+            "due_work_in_process": config.due_work_in_process and not arguments.no_due_work,
+        }
+    )
     app = create_app(config)
     images = config.storage_dir if config.s3_bucket is None else f"s3://{config.s3_bucket}/{config.s3_prefix}"
     print(
@@ -181,7 +194,14 @@ def _serve(arguments: argparse.Namespace, config: ServiceConfig) -> int:
         f"(docs at {API_PREFIX}/docs); database {config.database_url}, images in {images}",
         flush=True,
     )
-    uvicorn.run(app, host=arguments.host, port=arguments.port, log_level="warning", **config.server_options())
+    uvicorn.run(
+        app,
+        host=arguments.host,
+        port=arguments.port,
+        log_level="warning",
+        log_config=None,  # uvicorn's records through logs.configure's handler, in its format
+        **config.server_options(),
+    )
     return 0
 
 
@@ -255,17 +275,20 @@ def _list_contracts(_arguments: argparse.Namespace, config: ServiceConfig) -> in
 
 def _prune_images(arguments: argparse.Namespace, config: ServiceConfig) -> int:
     uploaded_before = SystemClock().now() - timedelta(hours=arguments.older_than_hours)
-    with _database(config).writing() as session:
-        deleted = timesheet.delete_unshown_blobs(session, uploaded_before)
-    store = blob_store(config)
-    for sha256 in deleted:  # once the database no longer knows them: a failure leaves a file
-        store.delete(sha256)
+    deleted = scheduled.prune_blobs(_database(config), blob_store(config), uploaded_before)
     print(f"Deleted {len(deleted)} unused image(s), {sum(deleted.values()) / 1024 / 1024:.1f} MB.")
     return 0
 
 
-def _issue_invoices(_arguments: argparse.Namespace, config: ServiceConfig) -> int:
-    done = scheduled.run_due_work(_database(config), SystemClock().now(), config.service_fee_percent)
+def _due_work(_arguments: argparse.Namespace, config: ServiceConfig) -> int:
+    database = _database(config)
+    try:
+        done = scheduled.run_scheduled_work(database, blob_store(config), config, SystemClock().now())
+    finally:
+        database.close()
+    if done is None:
+        print("Another worker is doing the scheduled work now: nothing done here.")
+        return 0
     for invoice in done.issued:
         print(
             f"Issued invoice #{invoice.number} ({invoice.contract_id}): {invoice.description}, "
@@ -277,6 +300,10 @@ def _issue_invoices(_arguments: argparse.Namespace, config: ServiceConfig) -> in
         print(f"New terms took effect on {len(done.terms_applied)} contract(s).")
     if not (done.issued or done.paid):
         print("No invoice was due: nothing issued or paid.")
+    if done.tokens_expired:
+        print(f"Forgot {done.tokens_expired} sign-in(s) expired over a week ago.")
+    if done.blobs_deleted:
+        print(f"Deleted {len(done.blobs_deleted)} unused image(s) and file(s).")
     return 0
 
 

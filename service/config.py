@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, TypedDict
+from typing import Annotated, Any, Literal, TypedDict
 
 from platformdirs import user_data_dir
 from pydantic import Field, SecretStr
@@ -31,6 +31,8 @@ FROM_ENVIRONMENT = frozenset(
         "s3_secret_access_key",
         "s3_download_seconds",
         "s3_stream_downloads",
+        "due_work_in_process",
+        "log_format",
     }
 )
 WEEK_SECONDS = 7 * 24 * 3600  # the longest a presigned S3 URL may be valid
@@ -99,6 +101,12 @@ class ServiceConfig(BaseSettings):
     # How often the service does its scheduled work (service.scheduled: due terms, invoices,
     # payments); None: never by itself (the tests run it when their clock says).
     due_work_every: timedelta | None = timedelta(minutes=1)
+    # Off (WORKDIARY_SERVICE_DUE_WORK_IN_PROCESS=false, or serve --no-due-work) where a cron job or a
+    # systemd timer runs `workdiary-service due-work` instead.
+    due_work_in_process: bool = True
+    # "json": a JSON object a line (time, level, logger, message, request_id), for a log collector
+    # gathering several workers' lines (WORKDIARY_SERVICE_LOG_FORMAT).
+    log_format: Literal["text", "json"] = "text"
     # The operator's fee, a percentage of each hourly invoice entered in the ledger when the invoice
     # is paid (WORKDIARY_SERVICE_SERVICE_FEE_PERCENT); None: no fee.
     service_fee_percent: Annotated[Decimal, Field(gt=0, le=100)] | None = None

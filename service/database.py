@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import sqlite3
@@ -9,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
@@ -64,6 +65,11 @@ def _foreign_keys_unchecked(connection: Connection) -> Iterator[None]:
         driver.execute("PRAGMA foreign_keys=ON")
 
 
+def advisory_lock_key(name: str) -> int:
+    """PostgreSQL's advisory lock key (a signed 64-bit number) named ``name``."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
+
 class Database:
     def __init__(self, url: str) -> None:
         self.url = make_url(url)
@@ -89,6 +95,12 @@ class Database:
                 command.upgrade(migrations.alembic_config(connection), "head")
                 connection.commit()
 
+    def revision(self) -> str | None:
+        """The schema's revision (None: not migrated); DBAPIError when the database does not answer."""
+        with self.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))  # raises where _revision would answer None
+            return self._revision(connection)
+
     @staticmethod
     def _revision(connection: Connection) -> str | None:
         try:
@@ -107,6 +119,18 @@ class Database:
         """A unit of work that writes: committed on success, rolled back on error."""
         with self._writers.begin() as session:
             yield session
+
+    @contextmanager
+    def one_at_a_time(self, name: str) -> Iterator[bool]:
+        """Whether this process may do the work named ``name`` now: on PostgreSQL, whether it holds
+        the advisory lock of that name (held until the block ends; other processes asking meanwhile
+        are told no, and skip it); on SQLite, always (every writer waits for the database's lock)."""
+        if self.url.get_backend_name() != "postgresql":
+            yield True
+            return
+        with self.engine.connect() as connection:
+            yield bool(connection.scalar(select(func.pg_try_advisory_xact_lock(advisory_lock_key(name)))))
+            connection.rollback()
 
     def close(self) -> None:
         self.engine.dispose()

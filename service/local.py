@@ -85,7 +85,13 @@ def serve_in_background(
         ]
     command += ["serve", "--host", host, "--port", str(port), *options] + (["--demo"] if demo else [])
     process = subprocess.Popen(command)
-    url = f"http://{host}:{port}"
+    wait_until_answering(process, f"http://{host}:{port}")
+    return process
+
+
+def wait_until_answering(process: subprocess.Popen, url: str) -> None:
+    """Until the service ``process`` started answers at ``url``; ServiceDidNotStart (and the process
+    ended) if it ends or does not answer within START_TIMEOUT_S."""
     deadline = time.monotonic() + START_TIMEOUT_S
     while not answers(url):
         if process.poll() is not None or time.monotonic() > deadline:
@@ -93,7 +99,6 @@ def serve_in_background(
             process.wait()
             raise ServiceDidNotStart(f"The contract service did not start on {url}; see its messages above.")
         time.sleep(0.1)  # a launcher waiting for its child process to listen
-    return process
 
 
 class _Server(uvicorn.Server):

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
+from sqlalchemy.engine import make_url
 
 
 def server_binaries() -> Path | None:
@@ -42,6 +43,11 @@ class PostgresCluster:
         with psycopg.connect(self._conninfo("postgres"), autocommit=True) as connection:
             connection.execute(f'CREATE DATABASE "{name}"')
         return f"postgresql+psycopg://{self.user}@/{name}?host={self.socket_dir}&port={self.port}"
+
+    def drop_database(self, url: str) -> None:
+        """Drop a database made by create_database, closing its connections (a database gone away)."""
+        with psycopg.connect(self._conninfo("postgres"), autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE "{make_url(url).database}" WITH (FORCE)')
 
     def _conninfo(self, database: str) -> str:
         return f"host={self.socket_dir} port={self.port} user={self.user} dbname={database}"

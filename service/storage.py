@@ -57,6 +57,9 @@ class BlobStore(Protocol):
     def hashes(self) -> Iterator[str]:
         """The hash of every blob stored."""
 
+    def check(self) -> None:
+        """Raises, saying why, when the store cannot take blobs (the service's readiness)."""
+
     def download_url(self, sha256: str, content_type: str, content_disposition: str) -> str | None:
         """A short-lived URL its reader downloads the blob from directly, served with this type and
         disposition; None: the service serves the blob itself."""
@@ -118,6 +121,10 @@ class LocalBlobStore:
 
     def hashes(self) -> Iterator[str]:
         return (path.name for path in self.folder.glob("*/*") if not path.name.startswith("."))
+
+    def check(self) -> None:
+        if not os.access(self.folder, os.W_OK | os.X_OK):
+            raise PermissionError(f"the folder {self.folder} is missing or not writable")
 
     def download_url(self, sha256: str, content_type: str, content_disposition: str) -> None:
         return None
@@ -244,6 +251,9 @@ class S3BlobStore:
                 return False
             raise
         return True
+
+    def check(self) -> None:
+        self._client.head_bucket(Bucket=self.bucket)
 
     def hashes(self) -> Iterator[str]:
         pages = self._client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=self.prefix)

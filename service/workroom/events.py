@@ -8,14 +8,17 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event as orm_events
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from common.states import EventKind, MessageKind, Role
+from service.database import advisory_lock_key
 from service.models import Contract, ContractEvent, Message, User
 from service.workroom.access import sees_money
 
 FEED_PAGE = 200  # events answered at most at once
+_NUMBERED_AT_COMMIT = "events numbered again at commit"  # a key of Session.info
 
 
 def record_event(
@@ -54,7 +57,29 @@ def record_event(
             )
         )
     session.flush()
+    if session.get_bind().dialect.name == "postgresql":
+        pending = session.info.setdefault(_NUMBERED_AT_COMMIT, [])
+        pending.append(event)
+        if not orm_events.contains(session, "before_commit", _number_in_commit_order):
+            orm_events.listen(session, "before_commit", _number_in_commit_order)
     return event
+
+
+def _number_in_commit_order(session: Session) -> None:
+    """Numbers the transaction's events again as it commits, one committing transaction at a time
+    (an advisory lock, held until the commit), so that the feed's numbers follow the commits. On
+    PostgreSQL concurrent transactions take numbers in one order and may commit in another: a reader
+    that saw a later number committed would move its cursor past an earlier one not yet committed,
+    and never see that event. SQLite has one writer at a time already."""
+    pending: list[ContractEvent] = session.info.pop(_NUMBERED_AT_COMMIT, [])
+    if not pending:
+        return
+    # Everything else written first: once the lock is held, nothing may wait for another's row.
+    session.flush()
+    session.execute(select(func.pg_advisory_xact_lock(advisory_lock_key("the numbers of contract events"))))
+    sequence = func.pg_get_serial_sequence(ContractEvent.__tablename__, "number")
+    for recorded in pending:
+        recorded.number = session.execute(select(func.nextval(sequence))).scalar_one()
 
 
 def contract_events(session: Session, contract: Contract, role: Role, limit: int = 50) -> list[ContractEvent]:

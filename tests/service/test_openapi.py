@@ -103,6 +103,8 @@ REFUSALS = {
     "PUT /contracts/{contract_id}/refunds/{refund_id}": {"401", "403", "404", "409", "413", "422"},
     "GET /contracts/{contract_id}/transactions/{transaction_id}/invoice.pdf": {"401", "403", "404", "422"},
     "GET /transactions/report": {"401", "403", "404", "422"},
+    "GET /healthz": set(),
+    "GET /readyz": set(),
 }
 
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import requests
 from sqlalchemy import func, select
 
 from common.states import EventKind, TransactionType
@@ -17,8 +18,8 @@ from common.timeutil import WEEK, SystemClock, week_start
 from service import cli, scheduled
 from service.database import Database
 from service.local import LocalService
-from service.models import Contract, ContractEvent, Transaction, User
-from service.scheduled import keep_doing_due_work, run_due_work
+from service.models import Contract, ContractEvent, SignInFailure, Token, Transaction, User
+from service.scheduled import EXPIRED_TOKENS_KEPT, keep_doing_due_work, run_due_work, run_scheduled_work
 from service.workroom.invoices import issue_week_invoice
 from service.workroom.terms import record_terms
 from tests.helpers.service import running_service
@@ -66,7 +67,10 @@ def test_the_loop_issues_the_invoice_at_the_first_minute_the_week_is_locked(worl
     async def loop() -> None:
         stopped = asyncio.Event()
         clock = MinuteByMinute(LOCK - timedelta(minutes=3), LOCK + timedelta(minutes=2), stopped)
-        await keep_doing_due_work(database(world.service), clock, stopped, every_seconds=0)
+        context = world.service.app.state.service
+        await keep_doing_due_work(
+            context.database, context.blobs, context.config, clock, stopped, every_seconds=0
+        )
 
     asyncio.run(loop())
 
@@ -204,3 +208,49 @@ def test_a_contract_whose_invoice_fails_holds_no_other_back(
     assert [invoice.contract_id for invoice in run_due_work(database(world.service), LOCK).issued] == [
         world.logo
     ]
+
+
+def test_a_worker_skips_the_scheduled_work_while_another_does_it_on_postgresql(
+    postgres_service: LocalService, capsys: pytest.CaptureFixture[str]
+) -> None:
+    world = make_world(postgres_service)
+    work(world, world.website, WEEK_OF_23_NOV)
+    context = postgres_service.app.state.service
+    url = postgres_service.config.database_url
+
+    with context.database.one_at_a_time("the scheduled work") as mine:
+        skipped = run_scheduled_work(context.database, context.blobs, context.config, LOCK)
+        assert cli.main(["--database-url", url, "due-work"]) == 0
+    done = run_scheduled_work(context.database, context.blobs, context.config, LOCK)
+
+    assert mine
+    assert skipped is None
+    assert capsys.readouterr().out == "Another worker is doing the scheduled work now: nothing done here.\n"
+    assert done is not None
+    assert [invoice.week_start for invoice in done.issued] == [WEEK_OF_23_NOV]
+
+
+def test_the_scheduled_work_forgets_sign_ins_a_week_after_they_expire_and_failures_past_the_window(
+    world: World,
+) -> None:
+    context = world.service.app.state.service
+    signed_in_at = world.service.clock.now()
+    failed = requests.post(
+        f"{world.service.api}/auth/sign-in",
+        json={"email": ANN, "password": "wrong", "device_name": "Desk"},
+        timeout=10,
+    )
+    expiry = signed_in_at + context.config.token_lifetime
+
+    def remaining(now: datetime) -> tuple[int, int]:
+        run_scheduled_work(context.database, context.blobs, context.config, now)
+        with context.database.reading() as session:
+            tokens = session.scalar(select(func.count()).select_from(Token))
+            failures = session.scalar(select(func.count()).select_from(SignInFailure))
+        return tokens or 0, failures or 0
+
+    assert failed.status_code == 401
+    assert remaining(signed_in_at) == (3, 1)
+    assert remaining(signed_in_at + context.config.sign_in_window) == (3, 0)
+    assert remaining(expiry + EXPIRED_TOKENS_KEPT - timedelta(seconds=1)) == (3, 0)
+    assert remaining(expiry + EXPIRED_TOKENS_KEPT) == (0, 0)

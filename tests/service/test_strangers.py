@@ -23,8 +23,9 @@ from tests.service.conftest import CARA, World, make_world
 from tracker.simulation import SimulatedClock
 
 DAVE = "dave@example.test"  # a second client, of nobody's contract here
-# Signing in needs no token; signing out an expired or signed-out token again answers 204 (a replay).
-OPEN_TO_ALL = {f"{API}/auth/sign-in", f"{API}/auth/sign-out"}
+# Signing in needs no token; signing out an expired or signed-out token again answers 204 (a replay);
+# a load balancer asks whether a worker answers and is ready.
+OPEN_TO_ALL = {f"{API}/auth/sign-in", f"{API}/auth/sign-out", "/healthz", "/readyz"}
 
 
 class Strangers:

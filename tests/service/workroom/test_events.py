@@ -10,23 +10,35 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from common.states import EventKind, MessageKind
-from service.models import Contract, Message, User
+from service.local import LocalService
+from service.models import Contract, ContractEvent, Message, User
 from service.workroom.access import party_contract
 from service.workroom.events import contract_events, events_after, record_event
-from tests.service.conftest import ANN, CARA, World
+from tests.service.conftest import ANN, CARA, World, make_world
 
 
 def record(
     world: World, contract_id: str, kind: EventKind, line: str | None = None, *, money: bool = False
 ) -> int:
-    """An event on the contract by its client, as an action would record it; its number."""
+    """An event on the contract by its client, as an action would record it; its number (once
+    committed: PostgreSQL's events are numbered as they commit)."""
     with world.service.database.writing() as session:
-        contract = session.get(Contract, contract_id)
-        assert contract is not None
-        client = session.get(User, contract.client_id)
-        return record_event(
-            session, contract, client, kind, world.service.clock.now(), line, money=money
-        ).number
+        recorded = record_in(session, world, contract_id, kind, line, money=money)
+    return recorded.number
+
+
+def record_in(
+    session: Session,
+    world: World,
+    contract_id: str,
+    kind: EventKind,
+    line: str | None = None,
+    *,
+    money: bool = False,
+) -> ContractEvent:
+    contract = session.get_one(Contract, contract_id)
+    client = session.get(User, contract.client_id)
+    return record_event(session, contract, client, kind, world.service.clock.now(), line, money=money)
 
 
 def user(session: Session, email: str) -> User:
@@ -118,3 +130,21 @@ def test_an_event_with_a_line_posts_it_in_the_thread_as_the_services_own(world: 
 def test_the_feed_checks_its_query(world: World, query: dict, status: int) -> None:
     assert world.call("GET", "/events", world.ann, params=query).status_code == status
     assert world.call("GET", "/events", None, params=query).status_code == 401
+
+
+def test_an_event_committed_after_a_later_numbered_one_still_comes_after_the_feeds_cursor_on_postgresql(
+    postgres_service: LocalService,
+) -> None:
+    world = make_world(postgres_service)
+    start = feed(world, world.ann)["cursor"]
+
+    with world.service.database.writing() as slow:
+        paused = record_in(slow, world, world.website, EventKind.PAUSED)  # its transaction open
+        record(world, world.logo, EventKind.PAUSED)  # begun later, committed first
+        seen = feed(world, world.ann, after=start)
+    then = feed(world, world.ann, after=seen["cursor"])
+
+    assert [event["contract_id"] for event in seen["events"]] == [world.logo]
+    assert [(event["number"], event["contract_id"]) for event in then["events"]] == [
+        (paused.number, world.website)
+    ]
