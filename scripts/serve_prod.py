@@ -29,6 +29,7 @@ from pathlib import Path
 import boto3
 
 from common.wire import API_PREFIX, MAX_FILE_BYTES, MAX_UPLOAD_BYTES
+from service.config import ServiceConfig
 from service.local import answers, free_port
 from service.postgres_cluster import postgres_cluster
 
@@ -37,10 +38,11 @@ S3_REGION, S3_KEY = "us-east-1", "moto"  # moto takes any key
 START_TIMEOUT_S = 30
 STOP_TIMEOUT_S = 10
 MB = 1024 * 1024
+MAX_IMAGE_BYTES = ServiceConfig.model_fields["max_blob_bytes"].default
 # nginx's answer to a request larger than the service takes, in the service's own error form.
 TOO_LARGE = (
-    f'{{"detail": "The request is too large: a file may be at most {MAX_FILE_BYTES // MB} MB, '
-    f'one upload of images at most {MAX_UPLOAD_BYTES // MB} MB."}}'
+    f'{{"detail": "The request is too large: an image may be at most {MAX_IMAGE_BYTES // MB} MB, '
+    f'one upload of images {MAX_UPLOAD_BYTES // MB} MB, a file {MAX_FILE_BYTES // MB} MB."}}'
 )
 NGINX_CONF = """\
 daemon off;
@@ -92,6 +94,10 @@ http {{
         }}
         location = {api}/blobs {{
             client_max_body_size {max_upload_bytes};
+            proxy_pass http://workdiary;
+        }}
+        location {api}/blobs/ {{
+            client_max_body_size {max_image_bytes};
             proxy_pass http://workdiary;
         }}
         location @too_large {{
@@ -254,6 +260,7 @@ def _nginx_conf(folder: Path, workers: list[int], arguments: argparse.Namespace)
         https_port=arguments.https_port,
         max_file_bytes=MAX_FILE_BYTES,
         max_upload_bytes=MAX_UPLOAD_BYTES,
+        max_image_bytes=MAX_IMAGE_BYTES,
         api=API_PREFIX,
         too_large=TOO_LARGE,
     )
