@@ -68,12 +68,12 @@ http {{
     }}
 
     server {{
-        listen {host}:{http_port};
+        listen 127.0.0.1:{http_port};
         return 301 https://$host:{https_port}$request_uri;
     }}
 
     server {{
-        listen {host}:{https_port} ssl http2;
+        listen 127.0.0.1:{https_port} ssl http2;
         ssl_certificate {folder}/tls/cert.pem;
         ssl_certificate_key {folder}/tls/key.pem;
         ssl_protocols TLSv1.2 TLSv1.3;
@@ -168,10 +168,10 @@ def main() -> int:
             str(folder / "nginx-error.log"),
         ]
         processes.append(_child(nginx_command, folder / "nginx-error.log"))
-        url = f"https://{arguments.host}:{arguments.https_port}"
+        url = f"https://127.0.0.1:{arguments.https_port}"
         certificate = folder / "tls" / "cert.pem"
         _wait_for(processes, f"nginx on {url}", lambda: _answers_over_tls(url, certificate))
-        for number, (port, worker) in enumerate(zip(workers, processes[1:], strict=False), 1):
+        for number, (port, worker) in enumerate(zip(workers, processes[1:-1], strict=True), 1):
             print(f"worker {number} (pid {worker.pid}): http://127.0.0.1:{port}")
         print(f"nginx (pid {processes[-1].pid}): {folder / 'nginx.conf'}")
         print(f"S3 server (pid {processes[0].pid}): bucket {BUCKET} at http://127.0.0.1:{s3_port}")
@@ -188,8 +188,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--workers", type=int, default=2, help="service worker processes (default 2)")
-    parser.add_argument("--host", default="127.0.0.1", help="the address nginx listens on")
+    parser.add_argument("--workers", type=_positive, default=2, help="service worker processes (default 2)")
     parser.add_argument("--https-port", type=int, default=8443)
     parser.add_argument("--http-port", type=int, default=8080, help="redirects to HTTPS")
     parser.add_argument("--demo", action="store_true", help="seed the demo data set first")
@@ -200,6 +199,12 @@ def _parser() -> argparse.ArgumentParser:
         "(default: a temporary folder, removed at the end)",
     )
     return parser
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"“{text}” is not a number of workers (1 or more)")
+    return int(text)
 
 
 def _s3_variables(url: str) -> dict[str, str]:
@@ -255,7 +260,6 @@ def _nginx_conf(folder: Path, workers: list[int], arguments: argparse.Namespace)
         folder=folder,
         user=user,
         servers="\n".join(f"        server 127.0.0.1:{port};" for port in workers),
-        host=arguments.host,
         http_port=arguments.http_port,
         https_port=arguments.https_port,
         max_file_bytes=MAX_FILE_BYTES,
