@@ -20,6 +20,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from sqlalchemy import select
 
+from common.wire import MAX_FILE_BYTES, MAX_UPLOAD_BYTES
 from service.admin import create_contract, create_user
 from service.config import ServiceConfig
 from service.database import Database
@@ -35,7 +36,6 @@ ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "serve_prod.py"
 OUTSIDER = "127.0.0.2"  # the address the tests' requests come from: another loopback address than nginx's
 FORGED = "203.0.113.7"
-MB = 1024 * 1024
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -177,13 +177,26 @@ def test_plain_http_is_sent_to_https(layout: Layout) -> None:
     assert (answer.status_code, answer.headers["Location"]) == (301, f"{layout.url}{API}/openapi.json")
 
 
-def test_a_file_over_the_services_limit_is_refused_by_nginx_with_413(layout: Layout) -> None:
-    too_large = b"x" * (25 * MB + 1)
-    answer = https(layout).put(
-        f"{layout.url}{API}/files/{sha(too_large)}", data=too_large, headers=bearer(sign_in(layout, ANN))
-    )
-    assert answer.status_code == 413
-    assert "a file 25 MB" in answer.json()["detail"]
+@pytest.mark.parametrize(
+    ("path", "content_type", "limit", "said"),
+    [
+        ("/files/{sha256}", "application/octet-stream", MAX_FILE_BYTES, "a file 25 MB"),
+        ("/blobs", "multipart/form-data; boundary=x", MAX_UPLOAD_BYTES, "one upload of images 20 MB"),
+    ],
+    ids=["file", "images"],
+)
+def test_nginx_refuses_a_request_over_the_services_limit_with_413_and_passes_one_at_it(
+    layout: Layout, path: str, content_type: str, limit: int, said: str
+) -> None:
+    headers = {**bearer(sign_in(layout, ANN)), "Content-Type": content_type}
+    client = https(layout)
+    for size in (limit, limit + 1):
+        body = b"x" * size
+        answer = client.put(f"{layout.url}{API}{path.format(sha256=sha(body))}", data=body, headers=headers)
+        if size == limit:  # the service's own answer
+            assert answer.status_code != 413 and said not in answer.text
+        else:
+            assert answer.status_code == 413 and said in answer.json()["detail"]
 
 
 def test_a_forged_forwarded_for_is_not_believed(layout: Layout) -> None:
