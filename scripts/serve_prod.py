@@ -28,8 +28,7 @@ from pathlib import Path
 
 import boto3
 
-from common.wire import API_PREFIX, MAX_FILE_BYTES, MAX_UPLOAD_BYTES
-from service.config import ServiceConfig
+from common.wire import API_PREFIX
 from service.local import answers, free_port
 from service.postgres_cluster import postgres_cluster
 
@@ -37,13 +36,8 @@ BUCKET = "workdiary"
 S3_REGION, S3_KEY = "us-east-1", "moto"  # moto takes any key
 START_TIMEOUT_S = 30
 STOP_TIMEOUT_S = 10
-MB = 1024 * 1024
-MAX_IMAGE_BYTES = ServiceConfig.model_fields["max_blob_bytes"].default
-# nginx's answer to a request larger than the service takes, in the service's own error form.
-TOO_LARGE = (
-    f'{{"detail": "The request is too large: an image may be at most {MAX_IMAGE_BYTES // MB} MB, '
-    f'one upload of images {MAX_UPLOAD_BYTES // MB} MB, a file {MAX_FILE_BYTES // MB} MB."}}'
-)
+# The service's locations, limits and forwarded headers, shared with compose.yaml's nginx.
+PROXY_CONF = Path(__file__).resolve().parents[1] / "deploy" / "workdiary-proxy.conf"
 NGINX_CONF = """\
 daemon off;
 pid {folder}/nginx.pid;
@@ -78,32 +72,7 @@ http {{
         ssl_certificate_key {folder}/tls/key.pem;
         ssl_protocols TLSv1.2 TLSv1.3;
 
-        # The largest request the service takes: a message's file.
-        client_max_body_size {max_file_bytes};
-        error_page 413 @too_large;
-
-        proxy_http_version 1.1;
-        proxy_set_header Connection "";
-        proxy_set_header Host $http_host;
-        # Replaced, not appended to: what a client sends in them is not believed.
-        proxy_set_header X-Forwarded-For $remote_addr;
-        proxy_set_header X-Forwarded-Proto $scheme;
-
-        location / {{
-            proxy_pass http://workdiary;
-        }}
-        location = {api}/blobs {{
-            client_max_body_size {max_upload_bytes};
-            proxy_pass http://workdiary;
-        }}
-        location {api}/blobs/ {{
-            client_max_body_size {max_image_bytes};
-            proxy_pass http://workdiary;
-        }}
-        location @too_large {{
-            default_type application/json;
-            return 413 '{too_large}';
-        }}
+        include {proxy_conf};
     }}
 }}
 """
@@ -262,11 +231,7 @@ def _nginx_conf(folder: Path, workers: list[int], arguments: argparse.Namespace)
         servers="\n".join(f"        server 127.0.0.1:{port};" for port in workers),
         http_port=arguments.http_port,
         https_port=arguments.https_port,
-        max_file_bytes=MAX_FILE_BYTES,
-        max_upload_bytes=MAX_UPLOAD_BYTES,
-        max_image_bytes=MAX_IMAGE_BYTES,
-        api=API_PREFIX,
-        too_large=TOO_LARGE,
+        proxy_conf=PROXY_CONF,
     )
 
 
