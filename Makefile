@@ -3,7 +3,7 @@
 VENV := .venv
 PYTHON := $(VENV)/bin/python
 
-.PHONY: install system-deps test run docs bench lint bundle
+.PHONY: install system-deps test run serve-prod docs bench lint bundle
 
 install: system-deps $(VENV)/installed
 
@@ -25,6 +25,12 @@ test: install
 # with demo data (started here, stopped when the app quits).
 run: install
 	$(PYTHON) scripts/run_demo.py
+
+# The service's production layout on this machine (docs/deploy.md): PostgreSQL, an S3 server,
+# the migrations, WORKERS service workers and nginx with TLS in front, until Ctrl-C.
+WORKERS ?= 2
+serve-prod: install
+	$(PYTHON) scripts/serve_prod.py --workers $(WORKERS)
 
 # Renders each window of the app, and the web workroom's main pages, to docs/*.png on a demo week.
 docs: install

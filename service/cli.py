@@ -101,6 +101,11 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("list-users", help="list the users").set_defaults(command=_list_users)
     commands.add_parser("list-contracts", help="list the contracts").set_defaults(command=_list_contracts)
+    commands.add_parser(
+        "migrate",
+        help="bring the database's schema to the newest revision (with several workers: once, before "
+        "the new version's workers start)",
+    ).set_defaults(command=_migrate)
     commands.add_parser("demo", help="seed the demo data set (once)").set_defaults(command=_demo)
     commands.add_parser(
         "due-work",
@@ -172,6 +177,11 @@ def _database(config: ServiceConfig) -> Database:
     database = Database(config.database_url)
     database.migrate()
     return database
+
+
+def _migrate(arguments: argparse.Namespace, config: ServiceConfig) -> int:
+    _database(config).close()
+    return 0
 
 
 def _serve(arguments: argparse.Namespace, config: ServiceConfig) -> int:

@@ -101,7 +101,10 @@ def postgres_cluster() -> Iterator[PostgresCluster]:
 
 
 def _run(command: list[str]) -> None:
-    result = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+    # In a session of its own: a Ctrl-C at a terminal does not stop the server behind its owner's back.
+    result = subprocess.run(
+        command, capture_output=True, text=True, timeout=60, check=False, start_new_session=True
+    )
     if result.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed:\n{result.stdout}{result.stderr}")
 

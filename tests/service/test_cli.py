@@ -12,6 +12,7 @@ import pytest
 import requests
 from sqlalchemy import select
 
+from service import migrations
 from service.database import Database
 from service.local import free_port, serve_in_background
 from service.models import Contract, SignInFailure, User
@@ -96,6 +97,17 @@ def test_the_demo_data_set_is_seeded_once(run, tmp_path: Path) -> None:
         ("Support desk", "hourly", "active"),
         ("Website rebuild", "hourly", "active"),
     ]
+
+
+def test_migrate_brings_a_new_database_to_the_newest_revision_and_then_changes_nothing(
+    run, tmp_path: Path
+) -> None:
+    first, second = run("migrate"), run("migrate")
+
+    assert (first.returncode, second.returncode) == (0, 0)
+    assert f"to revision {migrations.HEAD}" in first.stderr
+    assert "migrating" not in second.stderr
+    assert rows(tmp_path, User) == []  # the schema is there
 
 
 @pytest.mark.parametrize(
