@@ -29,7 +29,7 @@ from pathlib import Path
 import boto3
 
 from common.wire import API_PREFIX
-from service.local import answers, free_port
+from service.local import free_port
 from service.postgres_cluster import postgres_cluster
 
 BUCKET = "workdiary"
@@ -122,7 +122,7 @@ def main() -> int:
             )
         for port in workers:
             _wait_for(
-                processes, f"the worker on port {port}", lambda port=port: answers(f"http://127.0.0.1:{port}")
+                processes, f"the worker on port {port}", lambda port=port: _ready(f"http://127.0.0.1:{port}")
             )
         _certificate(folder / "tls")
         (folder / "nginx-temp").mkdir(exist_ok=True)
@@ -139,7 +139,7 @@ def main() -> int:
         processes.append(_child(nginx_command, folder / "nginx-error.log"))
         url = f"https://127.0.0.1:{arguments.https_port}"
         certificate = folder / "tls" / "cert.pem"
-        _wait_for(processes, f"nginx on {url}", lambda: _answers_over_tls(url, certificate))
+        _wait_for(processes, f"nginx on {url}", lambda: _ready(url, certificate))
         for number, (port, worker) in enumerate(zip(workers, processes[1:-1], strict=True), 1):
             print(f"worker {number} (pid {worker.pid}): http://127.0.0.1:{port}")
         print(f"nginx (pid {processes[-1].pid}): {folder / 'nginx.conf'}")
@@ -267,11 +267,12 @@ def _listening(port: int) -> bool:
     return True
 
 
-def _answers_over_tls(url: str, certificate: Path) -> bool:
-    """Whether the service answers at ``url`` over TLS with ``certificate``."""
-    context = ssl.create_default_context(cafile=str(certificate))
+def _ready(url: str, certificate: Path | None = None) -> bool:
+    """Whether the service at ``url`` says it is ready (``/readyz``: its database and blob store
+    answer), over TLS with ``certificate`` where there is one."""
+    context = ssl.create_default_context(cafile=str(certificate)) if certificate else None
     try:
-        with urllib.request.urlopen(f"{url}{API_PREFIX}/openapi.json", timeout=2, context=context) as answer:
+        with urllib.request.urlopen(f"{url}/readyz", timeout=2, context=context) as answer:
             return answer.status == 200
     except (urllib.error.URLError, OSError):
         return False
