@@ -41,18 +41,6 @@ with open(os.environ[LOAD_PLAN_VARIABLE]) as plan_file:
     PLAN = json.load(plan_file)
 
 
-def _stored_all(response, kind: str) -> None:
-    """Marks the response failed unless the service stored every item of the batch."""
-    if response.status_code != 200:
-        response.failure(f"{kind}: {response.status_code} {response.text[:200]}")
-        return
-    refused = [result for result in response.json()["results"] if result["status"] != 200]
-    if refused:
-        response.failure(f"{kind}: {len(refused)} refused, as {refused[0]}")
-    else:
-        response.success()
-
-
 class Device(HttpUser):
     """A freelancer's app coming online with weeks of tracked time to send, the newest week first."""
 
@@ -83,27 +71,24 @@ class Device(HttpUser):
             self._screenshot(block["id"], start) for block, start in zip(blocks, starts, strict=True)
         ]
         for page in _batches(blocks, PAGE):
-            with self.client.put(
-                f"{API_PREFIX}/blocks",
-                json={"blocks": page},
-                name="PUT /blocks (a page)",
-                catch_response=True,
-            ) as response:
-                _stored_all(response, "blocks")
+            self._put("/blocks", "a page", json={"blocks": page})
         for group in _batches(screenshots, SHOTS_PER_UPLOAD):
-            files = [(sha, (sha, data, "image/jpeg")) for _, images in group for sha, data in images.items()]
-            with self.client.put(
-                f"{API_PREFIX}/blobs", files=files, name="PUT /blobs (images)", catch_response=True
-            ) as response:
-                _stored_all(response, "images")
+            images = [image for _, images in group for image in images.items()]
+            self._put("/blobs", "images", files=[(sha, (sha, data, "image/jpeg")) for sha, data in images])
         for page in _batches([item for item, _ in screenshots], PAGE):
-            with self.client.put(
-                f"{API_PREFIX}/screenshots",
-                json={"screenshots": page},
-                name="PUT /screenshots (a page)",
-                catch_response=True,
-            ) as response:
-                _stored_all(response, "screenshots")
+            self._put("/screenshots", "a page", json={"screenshots": page})
+
+    def _put(self, path: str, what: str, **body: object) -> None:
+        """A batch; failed unless the service stored every item of it."""
+        with self.client.put(
+            f"{API_PREFIX}{path}", name=f"PUT {path} ({what})", catch_response=True, **body
+        ) as response:
+            if response.status_code != 200:
+                response.failure(f"{response.status_code} {response.text[:200]}")
+                return
+            refused = [result for result in response.json()["results"] if result["status"] != 200]
+            if refused:
+                response.failure(f"{len(refused)} refused, as {refused[0]}")
 
     def _block(self, start: datetime) -> dict:
         end = start + SLOT
