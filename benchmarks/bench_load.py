@@ -49,7 +49,8 @@ PASSWORD = "load-test-password"
 PASSWORD_COST = 2**10
 BLOCKS_BAR, P99_BAR_MS = 1000.0, 200.0
 BATCH_KIND = "PUT /blocks (a page)"
-START_TIMEOUT_S = 120
+SAMPLE_EVERY_S = 1.0
+STOP_MARGIN_S = 60  # for Locust's start and stop
 
 
 @dataclass
@@ -75,21 +76,24 @@ def measure(workers: int, seconds: float, devices: int, browsers: int) -> list[d
             processes = [psutil.Process(layout.process.pid), _postmaster(layout.database_url)]
             cpu_before = _cpu_by_group(processes)
             locust_before = _children_cpu()
+            database = Database(layout.database_url)
             started = time.monotonic()
-            _locust(layout.url, plan_path, devices + browsers, seconds, Path(folder) / "locust")  # .json
+            locust = _locust(layout.url, plan_path, devices + browsers, seconds, Path(folder) / "locust")
+            blocks_by_time = _sampled(locust, database, started, seconds + STOP_MARGIN_S)
             elapsed = time.monotonic() - started
             cpu = {
                 group: used - cpu_before.get(group, 0.0) for group, used in _cpu_by_group(processes).items()
             }
             cpu["Locust"] = _children_cpu() - locust_before
-            stored = _stored(layout.database_url)
+            stored = _stored(database)
+            database.close()
         finally:
             layout.process.terminate()
             layout.process.wait(timeout=60)
             assert layout.process.stdout is not None
             layout.process.stdout.close()
         kinds = _latencies(Path(folder) / "locust.json")
-    return _rows(workers, seconds, stored, kinds, cpu, elapsed)
+    return _rows(workers, elapsed, stored, _until_the_last(blocks_by_time, stored[0], elapsed), kinds, cpu)
 
 
 def _started(workers: int, folder: Path) -> Layout:
@@ -187,19 +191,37 @@ def _web_cookies(layout: Layout, email: str) -> dict[str, str]:
     return browser.cookies.get_dict()
 
 
-def _locust(url: str, plan: Path, users: int, seconds: float, stats: Path) -> None:
+def _locust(url: str, plan: Path, users: int, seconds: float, stats: Path) -> subprocess.Popen:
     command = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--host", url]
     command += ["--users", str(users), "--spawn-rate", str(users), "--run-time", f"{seconds:g}s"]
     command += ["--json-file", str(stats), "--only-summary", "--loglevel", "WARNING"]
-    # Locust exits with 1 when a request failed: the failures are counted from its stats instead.
-    subprocess.run(
-        command,
-        env={**os.environ, LOAD_PLAN_VARIABLE: str(plan)},
-        cwd=ROOT,
-        timeout=seconds + START_TIMEOUT_S,
-        stdout=subprocess.DEVNULL,
-        check=False,
+    # Its exit code (1 when a request failed) is not read: the failures are counted from its stats.
+    return subprocess.Popen(
+        command, env={**os.environ, LOAD_PLAN_VARIABLE: str(plan)}, cwd=ROOT, stdout=subprocess.DEVNULL
     )
+
+
+def _sampled(
+    locust: subprocess.Popen, database: Database, started: float, longest: float
+) -> list[tuple[float, int]]:
+    """The blocks stored, each second until Locust ends (killed after ``longest`` seconds):
+    (seconds since ``started``, blocks)."""
+    samples = []
+    while locust.poll() is None:
+        if time.monotonic() - started > longest:
+            locust.kill()
+        samples.append((time.monotonic() - started, _stored(database)[0]))
+        try:
+            locust.wait(timeout=SAMPLE_EVERY_S)
+        except subprocess.TimeoutExpired:
+            continue
+    return samples
+
+
+def _until_the_last(blocks_by_time: list[tuple[float, int]], blocks: int, elapsed: float) -> float:
+    """The seconds until the last block was stored: the devices' backlogs can run out of blocks
+    before the run ends (their images still uploading), and that time is no ingest."""
+    return next((moment for moment, stored in blocks_by_time if stored == blocks), elapsed)
 
 
 def _postmaster(database_url: str) -> psutil.Process:
@@ -245,12 +267,11 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _stored(database_url: str) -> tuple[int, int]:
-    database = Database(database_url)
+def _stored(database: Database) -> tuple[int, int]:
+    """The blocks and the screenshots (by their images) stored."""
     with database.reading() as session:
         blocks = session.scalar(select(func.count()).select_from(Block)) or 0
         images = session.scalar(select(func.count()).select_from(Blob)) or 0
-    database.close()
     return blocks, images // 2  # a screenshot's image and its thumbnail
 
 
@@ -280,18 +301,19 @@ def _percentile(response_times: dict[str, int], fraction: float) -> float:
 
 def _rows(
     workers: int,
-    seconds: float,
+    elapsed: float,
     stored: tuple[int, int],
+    blocks_seconds: float,
     kinds: dict[str, dict[str, float]],
     cpu: dict[str, float],
-    elapsed: float,
 ) -> list[dict]:
     prefix = f"{NAME}: {workers} worker{'s' if workers > 1 else ''}"
-    blocks_per_s, screenshots_per_s = (count / seconds for count in stored)
+    blocks_per_s, screenshots_per_s = stored[0] / blocks_seconds, stored[1] / elapsed
     batch_p99 = kinds.get(BATCH_KIND, {}).get("p99")
     errors = sum(int(figures["failures"]) for figures in kinds.values())
     rows = [
-        {"name": f"{prefix}: blocks stored", "value": blocks_per_s, "unit": "blocks/s",
+        {"name": f"{prefix}: blocks stored ({stored[0]:,} in {blocks_seconds:.0f} s)",
+         "value": blocks_per_s, "unit": "blocks/s",
          "bar": f"≥ {BLOCKS_BAR:g} blocks/s", "ok": blocks_per_s >= BLOCKS_BAR},
         {"name": f"{prefix}: screenshots uploaded", "value": screenshots_per_s, "unit": "screenshots/s",
          "bar": None, "ok": None},
