@@ -194,6 +194,7 @@ def _web_cookies(layout: Layout, email: str) -> dict[str, str]:
 def _locust(url: str, plan: Path, users: int, seconds: float, stats: Path) -> subprocess.Popen:
     command = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--host", url]
     command += ["--users", str(users), "--spawn-rate", str(users), "--run-time", f"{seconds:g}s"]
+    # Its final stats go to ``stats`` with ".json" added (Locust adds it).
     command += ["--json-file", str(stats), "--only-summary", "--loglevel", "WARNING"]
     # Its exit code (1 when a request failed) is not read: the failures are counted from its stats.
     return subprocess.Popen(
