@@ -38,6 +38,7 @@ BENCHMARKS = [
     "workroom_copy",
     "web_diary",
     "bundle",
+    "load",
 ]
 RESULTS_DIR = Path(__file__).parent / "results"
 
