@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import signal
 import tempfile
-import time
 import uuid
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from tests.helpers.service import API, PASSWORD, blob_variables, running_service
 from tests.helpers.thread import sha
 from tests.service.conftest import ANN
 from tests.service.test_attachments import raw_upload
+from tests.tracker.capture.test_input import wait_until
 from tracker.simulation import SimulatedClock
 
 UPLOAD_BYTES = 4 * 1024 * 1024
@@ -63,10 +63,10 @@ def test_a_worker_killed_mid_upload_leaves_no_row_without_its_object(
         cut = os.urandom(UPLOAD_BYTES)
         connection = raw_upload(url, token, sha(cut), len(cut))
         connection.sendall(cut[: UPLOAD_BYTES // 2])
-        deadline = time.monotonic() + 10
-        while not spooling(worker.pid):  # the worker is writing the upload out
-            assert time.monotonic() < deadline, "the worker never started spooling the upload"
-            time.sleep(0.01)  # polling the worker's open files
+        # the worker is writing the upload out (its open files say so)
+        assert wait_until(lambda: spooling(worker.pid), timeout=10), (
+            "the worker never started spooling the upload"
+        )
 
         worker.send_signal(signal.SIGKILL)
         worker.wait(timeout=10)
