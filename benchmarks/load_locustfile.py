@@ -1,11 +1,14 @@
 """Locust's users for benchmarks/bench_load.py (run by it, as ``locust -f`` in a process of its own).
 
-Devices sync heavy past weeks as the app's sync worker sends them (sync/worker.py): the week's
-blocks in PUT /blocks batches of a page, then its screenshots' images in PUT /blobs uploads of a
-request's worth, then the screenshots in one PUT /screenshots. Browsers, signed in to the web
-workroom, open a day of a contract's Work Diary (the Timesheet tab) every few seconds, as a client
-reading it does. Who they are comes from the plan that bench_load writes (LOAD_PLAN_VARIABLE).
-Imported by Locust alone (it patches ssl, which must not be imported before it).
+Devices sync heavy past weeks as the app's sync worker sends them (sync/worker.py), a page at a
+time: the page's blocks in one PUT /blocks, then screenshots of some of them (their images in one
+PUT /blobs, the screenshots in one PUT /screenshots). Each device starts a page every
+``pacing_s`` of the plan, so that together they offer the rate the benchmark measures latency at
+(an open load: devices that each waited for the last answer would measure only their own queue).
+Browsers, signed in to the web workroom, open a day of a contract's Work Diary (the Timesheet tab)
+every few seconds, as a client reading it does. Who they are comes from the plan that bench_load
+writes (LOAD_PLAN_VARIABLE). Imported by Locust alone (it patches ssl, which must not be imported
+before it).
 """
 
 from __future__ import annotations
@@ -18,18 +21,18 @@ import random
 import uuid
 from datetime import datetime, timedelta
 
-from locust import HttpUser, between, task
+import gevent
+from locust import HttpUser, between, constant_pacing, task
 from locust.exception import StopUser
 
 from benchmarks.bench_load import LOAD_PLAN_VARIABLE
 from common.timeutil import SLOT
 from common.wire import API_PREFIX, wire_time
-from sync.worker import PAGE, UPLOAD_IMAGES
+from sync.worker import PAGE
 from tracker.demo.images import jpeg
 
 IMAGE_BYTES, THUMBNAIL_BYTES = 90_000, 6_000  # a screenshot's, as benchmarks/bench_sync.py's
-DAYS, BLOCKS_A_DAY = 6, 70  # a heavy week: 420 blocks, each with its screenshot
-SHOTS_PER_UPLOAD = UPLOAD_IMAGES // 2  # an image and its thumbnail each
+DAYS, BLOCKS_A_DAY = 6, 70  # a heavy week: 420 blocks
 MARK_BYTES = 16
 MARK = b"\xff\xfe" + (MARK_BYTES + 2).to_bytes(2, "big")  # a JPEG comment segment's start
 # Made once: encoding an image per screenshot would stall the users sharing this process's loop.
@@ -45,7 +48,7 @@ class Device(HttpUser):
     """A freelancer's app coming online with weeks of tracked time to send, the newest week first."""
 
     fixed_count = PLAN["devices_count"]
-    wait_time = between(0, 0)
+    wait_time = constant_pacing(PLAN["pacing_s"])
     numbers = itertools.count()
 
     def on_start(self) -> None:
@@ -53,30 +56,27 @@ class Device(HttpUser):
         self.client.verify = PLAN["certificate"]
         self.client.headers["Authorization"] = f"Bearer {plan['token']}"
         self.contract_id, self.device_id = plan["contract_id"], str(uuid.uuid4())
-        self.weeks = (datetime.fromisoformat(week) for week in PLAN["weeks"])
+        weeks = [datetime.fromisoformat(week) for week in PLAN["weeks"]]
+        self.pages = iter(_batches([start for monday in weeks for start in _week_starts(monday)], PAGE))
         self.marks = itertools.count(plan["first_mark"])
+        gevent.sleep(random.uniform(0, PLAN["pacing_s"]))  # the devices' pages spread over the pacing
 
     @task
-    def sync_a_week(self) -> None:
-        monday = next(self.weeks, None)
-        if monday is None:
+    def sync_a_page(self) -> None:
+        starts = next(self.pages, None)
+        if starts is None:
             raise StopUser()
-        starts = [
-            monday + timedelta(days=day, hours=8) + n * SLOT
-            for day in range(DAYS)
-            for n in range(BLOCKS_A_DAY)
-        ]
         blocks = [self._block(start) for start in starts]
+        self._put("/blocks", "a page", json={"blocks": blocks})
+        shown = PLAN["screenshots_per_page"]
         screenshots = [
-            self._screenshot(block["id"], start) for block, start in zip(blocks, starts, strict=True)
+            self._screenshot(block["id"], start)
+            for block, start in zip(blocks[:shown], starts[:shown], strict=True)
         ]
-        for page in _batches(blocks, PAGE):
-            self._put("/blocks", "a page", json={"blocks": page})
-        for group in _batches(screenshots, SHOTS_PER_UPLOAD):
-            images = [image for _, images in group for image in images.items()]
+        if screenshots:
+            images = [image for _, images in screenshots for image in images.items()]
             self._put("/blobs", "images", files=[(sha, (sha, data, "image/jpeg")) for sha, data in images])
-        for page in _batches([item for item, _ in screenshots], PAGE):
-            self._put("/screenshots", "a page", json={"screenshots": page})
+            self._put("/screenshots", "a page", json={"screenshots": [item for item, _ in screenshots]})
 
     def _put(self, path: str, what: str, **body: object) -> None:
         """A batch; failed unless the service stored every item of it."""
@@ -147,6 +147,13 @@ class Browser(HttpUser):
         ) as response:
             if response.status_code != 200:
                 response.failure(f"timesheet: {response.status_code}")
+
+
+def _week_starts(monday: datetime) -> list[datetime]:
+    """The starts of a heavy week's blocks."""
+    return [
+        monday + timedelta(days=day, hours=8) + n * SLOT for day in range(DAYS) for n in range(BLOCKS_A_DAY)
+    ]
 
 
 def _marked(data: bytes, mark: int) -> bytes:

@@ -3,6 +3,8 @@ rules: the same ``common.rules`` that the app applies before it sends anything."
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from sqlalchemy import delete, exists, func, or_, select
@@ -12,7 +14,7 @@ from common.errors import RuleViolation
 from common.rules import ContractTerms, check_editable, check_manual_time
 from common.states import BlockSource, ContractKind, ContractStatus
 from common.timetext import local_text
-from common.timeutil import SLOT, WEEK, week_of_date, week_start
+from common.timeutil import SLOT, WEEK, slot_start, week_of_date, week_start
 from service.errors import Conflict, Forbidden, NotFound
 from service.images import EXTENSIONS
 from service.models import Attachment, Blob, BlobUpload, Block, Contract, Screenshot, ScreenshotImage, User
@@ -83,63 +85,162 @@ def contract_blocks(
 def put_block(
     session: Session, user: User, block_id: str, sent: BlockIn, now: datetime, zone: tzinfo = UTC
 ) -> tuple[Block, set[str]]:
-    """Store the block's new state if the rules allow it; the block as stored and the blobs that no
-    screenshot shows any more (to remove from the blob store once committed). The caller holds the
-    user's write lock (``auth.authenticate``). The rules' messages say their times in ``zone``."""
-    stored = session.get(Block, block_id)
-    if stored is None:
-        contract = user_contract(session, user, sent.contract_id, writing=True)
-    else:
-        contract = _block_contract(session, user, stored)
-    if sent.updated_at > now + CLOCK_TOLERANCE:
-        # Refused rather than taken: a write dated in the future would outrank every later one.
-        raise Conflict(
-            f"This change is dated {sent.updated_at:%Y-%m-%d %H:%M} UTC, in the future (the service's "
-            f"clock says {now:%Y-%m-%d %H:%M} UTC): check this computer's clock."
-        )
-    if stored is not None:
-        if stored.deleted or sent.updated_at <= stored.updated_at:
-            return stored, set()  # a replay, an older write, or a change to a tombstone: nothing to do
-        if sent.contract_id != stored.contract_id:
-            raise Conflict("A block cannot move to another contract: remove it and add the time there.")
-        if sent.source != stored.source:
-            raise Conflict(f"This block is {stored.source} time: that never changes.")
-    _check_rules(session, contract, block_id, stored, sent, now, zone)
-    over_limit = not sent.deleted and _over_limit(session, contract, block_id, sent)
-    if stored is None:
-        # device_id stays the device that made the block, whichever device edits it later.
-        stored = Block(
-            id=block_id,
-            contract_id=contract.id,
-            freelancer_id=contract.freelancer_id,
-            device_id=sent.device_id,
-            source=sent.source,
-            screenshot=None,  # known, so that answering it asks the database nothing
-        )
-        session.add(stored)
-    stored.start, stored.end = sent.start, sent.end
-    stored.activity = [list(minute) for minute in sent.activity]
-    stored.activity_source = sent.activity_source
-    stored.memo = sent.memo
-    stored.capture_note = sent.capture_note
-    stored.deleted = sent.deleted
-    stored.updated_at = sent.updated_at
-    stored.over_limit = over_limit
-    # A block cut to end before its screenshot (that time was idle and discarded) loses it, as on the app.
-    shot = stored.screenshot
-    if sent.deleted or (shot is not None and shot.taken_at > sent.end):
-        return stored, drop_screenshot(session, stored)
-    return stored, set()
+    """Store the block's new state if the rules allow it: ``BlockWrites.put`` for one block."""
+    return BlockWrites(session, user, [(block_id, sent)]).put(block_id, sent, now, zone)
+
+
+class BlockWrites:
+    """A user's writes of blocks in one unit of work. What their rules read (the blocks written, the
+    user's live blocks in the same slots, a week's billed time) is read once for all of them, not
+    once for each: a page of blocks costs a few queries, and its new blocks are inserted together.
+    A write that a rule refuses raises before it changes anything. The caller holds the user's
+    write lock (``auth.authenticate``)."""
+
+    def __init__(self, session: Session, user: User, states: Iterable[tuple[str, BlockIn]]) -> None:
+        self._session, self._user = session, user
+        states = list(states)
+        self._stored = {
+            block.id: block
+            for block in session.scalars(
+                select(Block)
+                .where(Block.id.in_({block_id for block_id, _ in states}))
+                .options(selectinload(Block.screenshot).selectinload(Screenshot.images))
+            )
+        }
+        # Every block lies in one slot: only a block of the same slot can overlap.
+        self._live_by_slot: dict[datetime, list[Block]] = defaultdict(list)
+        runs = _slot_runs({slot_start(sent.start) for _, sent in states})
+        if runs:
+            live = select(Block).where(
+                Block.freelancer_id == user.id,
+                Block.deleted.is_(False),
+                or_(*((Block.start >= first) & (Block.start < last + SLOT) for first, last in runs)),
+            )
+            for block in session.scalars(live):
+                self._live_by_slot[slot_start(block.start)].append(block)
+        self._billed: dict[tuple[str, datetime], int] = {}  # seconds, by contract and week, once read
+
+    def put(self, block_id: str, sent: BlockIn, now: datetime, zone: tzinfo = UTC) -> tuple[Block, set[str]]:
+        """Store the block's new state if the rules allow it; the block as stored and the blobs that
+        no screenshot shows any more (to remove from the blob store once committed). The rules'
+        messages say their times in ``zone``."""
+        stored = self._stored.get(block_id)
+        if stored is None:
+            contract = user_contract(self._session, self._user, sent.contract_id, writing=True)
+        else:
+            contract = _block_contract(self._session, self._user, stored)
+        if sent.updated_at > now + CLOCK_TOLERANCE:
+            # Refused rather than taken: a write dated in the future would outrank every later one.
+            raise Conflict(
+                f"This change is dated {sent.updated_at:%Y-%m-%d %H:%M} UTC, in the future (the service's "
+                f"clock says {now:%Y-%m-%d %H:%M} UTC): check this computer's clock."
+            )
+        if stored is not None:
+            if stored.deleted or sent.updated_at <= stored.updated_at:
+                return stored, set()  # a replay, an older write, or a change to a tombstone: nothing to do
+            if sent.contract_id != stored.contract_id:
+                raise Conflict("A block cannot move to another contract: remove it and add the time there.")
+            if sent.source != stored.source:
+                raise Conflict(f"This block is {stored.source} time: that never changes.")
+        _check_rules(contract, stored, sent, now, zone)
+        # Live blocks never overlap, so a live block keeping its time cannot overlap anything.
+        if not sent.deleted and (stored is None or (stored.start, stored.end) != (sent.start, sent.end)):
+            self._check_overlap(block_id, sent)
+        over_limit = not sent.deleted and self._over_limit(contract, stored, sent)
+        if stored is None:
+            # device_id stays the device that made the block, whichever device edits it later.
+            stored = Block(
+                id=block_id,
+                contract_id=contract.id,
+                freelancer_id=contract.freelancer_id,
+                device_id=sent.device_id,
+                source=sent.source,
+                screenshot=None,  # known, so that answering it asks the database nothing
+            )
+            self._session.add(stored)
+            self._stored[block_id] = stored
+        else:
+            self._forget(stored)
+        stored.start, stored.end = sent.start, sent.end
+        stored.activity = [list(minute) for minute in sent.activity]
+        stored.activity_source = sent.activity_source
+        stored.memo = sent.memo
+        stored.capture_note = sent.capture_note
+        stored.deleted = sent.deleted
+        stored.updated_at = sent.updated_at
+        stored.over_limit = over_limit
+        self._remember(stored)
+        # A block cut to end before its screenshot (that time was idle and discarded) loses it, as on the app.
+        shot = stored.screenshot
+        if sent.deleted or (shot is not None and shot.taken_at > sent.end):
+            return stored, drop_screenshot(self._session, stored)
+        return stored, set()
+
+    def _check_overlap(self, block_id: str, sent: BlockIn) -> None:
+        for block in self._live_by_slot[slot_start(sent.start)]:
+            if block.id != block_id and block.start < sent.end and block.end > sent.start:
+                where = " on another computer" if block.device_id != sent.device_id else ""
+                title = self._session.get_one(Contract, block.contract_id).title  # block may be new
+                raise Conflict(
+                    f"This overlaps time already logged{where} on “{title}” "
+                    f"({local_text(block.start, UTC)}–{block.end:%H:%M} UTC)."
+                )
+
+    def _over_limit(self, contract: Contract, stored: Block | None, sent: BlockIn) -> bool:
+        """Past the weekly limit once the week's billed time of the contract's other blocks is
+        counted (as the app marks them)."""
+        if contract.weekly_limit_minutes is None:
+            return False
+        monday = week_start(sent.start)
+        week = (contract.id, monday)
+        if week not in self._billed:
+            billed = self._session.execute(
+                select(func.coalesce(func.sum(SECONDS), 0)).where(
+                    Block.contract_id == contract.id,
+                    Block.start >= monday,
+                    Block.start < monday + WEEK,
+                    BILLABLE,
+                )
+            ).scalar_one()
+            self._billed[week] = int(billed)  # int(): PostgreSQL sums big integers as numeric.
+        others = self._billed[week] - (_billed_seconds(stored) if stored and _week(stored) == week else 0)
+        return others + (sent.end - sent.start).total_seconds() > contract.weekly_limit_minutes * 60
+
+    def _forget(self, block: Block) -> None:
+        """Take a stored block out of what the rules read, before it changes."""
+        if block in (slot := self._live_by_slot[slot_start(block.start)]):
+            slot.remove(block)
+        if _week(block) in self._billed:
+            self._billed[_week(block)] -= _billed_seconds(block)
+
+    def _remember(self, block: Block) -> None:
+        if not block.deleted:
+            self._live_by_slot[slot_start(block.start)].append(block)
+        if _week(block) in self._billed:
+            self._billed[_week(block)] += _billed_seconds(block)
+
+
+def _slot_runs(slots: set[datetime]) -> list[tuple[datetime, datetime]]:
+    """The slots as runs of consecutive ones: (the first slot, the last)."""
+    runs: list[tuple[datetime, datetime]] = []
+    for slot in sorted(slots):
+        if runs and slot - runs[-1][1] == SLOT:
+            runs[-1] = (runs[-1][0], slot)
+        else:
+            runs.append((slot, slot))
+    return runs
+
+
+def _week(block: Block) -> tuple[str, datetime]:
+    return block.contract_id, week_start(block.start)
+
+
+def _billed_seconds(block: Block) -> int:
+    return 0 if block.deleted or block.over_limit else block.seconds
 
 
 def _check_rules(
-    session: Session,
-    contract: Contract,
-    block_id: str,
-    stored: Block | None,
-    sent: BlockIn,
-    now: datetime,
-    zone: tzinfo,
+    contract: Contract, stored: Block | None, sent: BlockIn, now: datetime, zone: tzinfo
 ) -> None:
     terms = ContractTerms.of(contract)
     try:
@@ -163,51 +264,6 @@ def _check_rules(
             )
     except RuleViolation as violation:
         raise Conflict(str(violation)) from violation
-    # Live blocks never overlap, so a live block keeping its time cannot overlap anything.
-    if stored is None or (stored.start, stored.end) != (sent.start, sent.end):
-        _check_overlap(session, contract, block_id, sent)
-
-
-def _check_overlap(session: Session, contract: Contract, block_id: str, sent: BlockIn) -> None:
-    # Every block lies in one slot, so an overlapping one starts less than a slot before this one.
-    block = session.scalar(
-        select(Block)
-        .where(
-            Block.freelancer_id == contract.freelancer_id,
-            Block.start > sent.start - SLOT,
-            Block.start < sent.end,
-            Block.end > sent.start,
-            Block.deleted.is_(False),
-            Block.id != block_id,
-        )
-        .limit(1)
-    )
-    if block is None:
-        return
-    where = " on another computer" if block.device_id != sent.device_id else ""
-    raise Conflict(
-        f"This overlaps time already logged{where} on “{block.contract.title}” "
-        f"({local_text(block.start, UTC)}–{block.end:%H:%M} UTC)."
-    )
-
-
-def _over_limit(session: Session, contract: Contract, block_id: str, sent: BlockIn) -> bool:
-    """Past the weekly limit once the week's billed time of the contract's other blocks is counted
-    (as the app marks them)."""
-    if contract.weekly_limit_minutes is None:
-        return False
-    monday = week_start(sent.start)
-    billed = session.execute(
-        select(func.coalesce(func.sum(SECONDS), 0)).where(
-            Block.contract_id == contract.id,
-            Block.start >= monday,
-            Block.start < monday + WEEK,
-            BILLABLE,
-            Block.id != block_id,
-        )
-    ).scalar_one()
-    # int(): PostgreSQL sums big integers as numeric.
-    return int(billed) + (sent.end - sent.start).total_seconds() > contract.weekly_limit_minutes * 60
 
 
 def put_screenshot(

@@ -496,8 +496,10 @@ def _change_time(context: ServiceContext, viewer: Viewer, contract_id: str, chan
         contract = timesheet.user_contract(session, user, contract_id, writing=True)
         now = context.clock.now()
         unused: set[str] = set()
-        for block_id, sent in changes(session, contract, now):
-            unused |= timesheet.put_block(session, user, block_id, sent, now, viewer_zone(user))[1]
+        states = changes(session, contract, now)
+        writes = timesheet.BlockWrites(session, user, states)
+        for block_id, sent in states:
+            unused |= writes.put(block_id, sent, now, viewer_zone(user))[1]
     context.remove_blobs(unused)
 
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import MONDAY
 from tests.helpers.service import running_service
-from tests.service.conftest import World, block_body, make_world, uid, wire_time
+from tests.service.conftest import CARA, World, block_body, make_world, uid, wire_time
 from tests.service.test_screenshots import MB, SLOT_START, screenshot_body, sha, upload
 from tracker.demo.images import jpeg, webp
 
@@ -83,6 +86,85 @@ def test_the_same_block_twice_in_a_batch_is_applied_in_order(world: World) -> No
 
     assert [result["block"]["memo"] for result in forward + backward] == ["older", "newer", "newer", "newer"]
     assert world.service.stored_block(uid("block")).memo == "newer"
+
+
+# Four slots across the end of a work week (Sunday 23:40 to Monday 00:20 UTC: the past week is
+# still in its grace), on a contract with a 6-minute weekly limit and one without.
+SLOTS = [MONDAY.replace(hour=0) + n * timedelta(minutes=10) for n in range(-2, 2)]
+CONTRACTS = (("Limited", {"weekly_limit_minutes": 6}), ("Free", {}))
+WRITES = st.lists(
+    st.tuples(
+        st.integers(0, 4),  # which block
+        st.integers(0, 1),  # which contract
+        st.integers(0, 3),  # which slot
+        st.integers(0, 9),  # its start's minute in the slot
+        st.integers(1, 6),  # minutes (cut at the slot's end)
+        st.booleans(),  # removed
+    ),
+    min_size=4,
+    max_size=14,
+)
+freelancers = itertools.count()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(writes=WRITES)
+def test_a_batch_stores_and_answers_as_its_writes_sent_one_by_one(either_world: World, writes: list) -> None:
+    """A batch reads what its rules need once for all its items (the slots' neighbours, the weeks'
+    billed time): overlaps, moves, removals and the weekly limit between its own items come out as
+    if each had been sent alone."""
+    service = either_world.service
+    answers, stored = [], []
+    for batched in (True, False):
+        email = f"freelancer-{next(freelancers)}@example.test"
+        service.add_user(email, "freelancer")
+        token = service.sign_in(email)
+        contracts = [service.add_contract(title, email, CARA, **terms) for title, terms in CONTRACTS]
+        items = []
+        for n, (block, contract, slot, minute, minutes, deleted) in enumerate(writes):
+            start = SLOTS[slot] + timedelta(minutes=minute)
+            length = min(minutes, 10 - minute)
+            body = block_body(
+                contracts[contract], start, length, updated_at=MONDAY + timedelta(seconds=n), deleted=deleted
+            )
+            items.append(item(uid(f"{email}-{block}"), body))
+        if batched:
+            results = put_blocks(either_world, token, items).json()["results"]
+        else:
+            results = [_as_result(either_world.put_block(token, each["id"], each)) for each in items]
+        answers.append([_comparable(result, contracts) for result in results])
+        which = {uid(f"{email}-{block}"): block for block in range(5)}
+        stored.append(
+            sorted(
+                (which[block.id], block.start, block.end, block.deleted, block.over_limit)
+                for contract in contracts
+                for block in service.stored_blocks(contract)
+            )
+        )
+
+    assert answers[0] == answers[1]
+    assert stored[0] == stored[1]
+
+
+def _as_result(answer) -> dict:
+    if answer.status_code == 200:
+        return {"status": 200, "block": answer.json()}
+    return {"status": answer.status_code, "detail": answer.json()["detail"]}
+
+
+def _comparable(result: dict, contracts: list[str]) -> tuple:
+    """A result without the ids that differ between the two freelancers."""
+    if result["status"] != 200:
+        return result["status"], result["detail"]
+    block = result["block"]
+    return (
+        200,
+        contracts.index(block["contract_id"]),
+        block["start"],
+        block["end"],
+        block["deleted"],
+        block["over_limit"],
+    )
 
 
 @pytest.mark.parametrize(

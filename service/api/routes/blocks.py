@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Path
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from common.states import FREELANCER_ROLES
@@ -63,13 +63,12 @@ def put_block(block_id: BlockId, body: BlockIn, context: Service, token: BearerT
 def put_blocks(body: BlocksIn, context: Service, token: BearerToken) -> Results:
     """Upsert up to 200 blocks, each exactly as PUT /blocks/{id} would and on its own (a refused or
     malformed one is answered in its result, the others are stored); the results in order."""
-    return _apply_each(
-        context,
-        token,
-        body.blocks,
-        BlockItem,
-        lambda session, user, item, now: timesheet.put_block(session, user, item.id, item, now),
-    )
+
+    def writer(session: Session, user: User, items: list[BlockItem]) -> Write[BlockItem]:
+        writes = timesheet.BlockWrites(session, user, [(item.id, item) for item in items])
+        return lambda item, now: writes.put(item.id, item, now)
+
+    return _apply_each(context, token, body.blocks, BlockItem, writer)
 
 
 @router.put(
@@ -93,24 +92,30 @@ def put_screenshot(block_id: BlockId, body: ScreenshotIn, context: Service, toke
 def put_screenshots(body: ScreenshotsIn, context: Service, token: BearerToken) -> Results:
     """Attach up to 200 screenshots, each exactly as PUT /blocks/{block_id}/screenshot would and on
     its own (as PUT /blocks does); the results in order, each with its screenshot's id."""
-    return _apply_each(
-        context,
-        token,
-        body.screenshots,
-        ScreenshotItem,
-        lambda session, user, item, now: timesheet.put_screenshot(session, user, item.block_id, item, now),
-    )
+
+    def writer(session: Session, user: User, _items: list[ScreenshotItem]) -> Write[ScreenshotItem]:
+        return lambda item, now: timesheet.put_screenshot(session, user, item.block_id, item, now)
+
+    return _apply_each(context, token, body.screenshots, ScreenshotItem, writer)
 
 
-Item = TypeVar("Item", bound=BaseModel)
-Write = Callable[[Session, User, Item, datetime], tuple[Block, set[str]]]
+Item = TypeVar("Item", BlockItem, ScreenshotItem)
+Write = Callable[[Item, datetime], tuple[Block, set[str]]]
+Writer = Callable[[Session, User, list[Item]], Write[Item]]
 
 
 def _apply_each(
-    context: ServiceContext, token: str, items: list[dict], schema: type[Item], write: Write[Item]
+    context: ServiceContext, token: str, items: list[dict], schema: type[Item], writer: Writer[Item]
 ) -> Results:
-    """Each item checked, then written in a savepoint of one transaction: one commit for the batch,
-    and a refused item undoes nothing of the others."""
+    """Each item checked, then written, in one transaction: one commit for the batch. A write refuses
+    before it changes anything, so a refused item undoes nothing of the others."""
+    checked: list[Item | NotStored] = []
+    for raw in items:
+        try:
+            checked.append(schema.model_validate(raw))
+        except ValidationError as error:
+            item_id = raw["id"] if isinstance(raw.get("id"), str) else None
+            checked.append(NotStored(id=item_id, status=422, detail=validation_message(error.errors())))
     results: list[Stored | NotStored] = []
     unused_blobs: set[str] = set()
     with context.writing_as(token) as (session, user):
@@ -120,20 +125,17 @@ def _apply_each(
         # Held until the batch is done: the session keeps only the objects referenced elsewhere, and
         # without this every item would read its contract again.
         _contracts = timesheet.user_contracts(session, user)
-        for raw in items:
-            item_id = raw["id"] if isinstance(raw.get("id"), str) else None
-            try:
-                item = schema.model_validate(raw)
-            except ValidationError as error:
-                results.append(NotStored(id=item_id, status=422, detail=validation_message(error.errors())))
+        write = writer(session, user, [item for item in checked if not isinstance(item, NotStored)])
+        for item in checked:
+            if isinstance(item, NotStored):
+                results.append(item)
                 continue
             try:
-                with session.begin_nested():
-                    block, unused = write(session, user, item, now)
-                    results.append(Stored(id=item_id, block=BlockOut.model_validate(block)))
+                block, unused = write(item, now)
             except Refusal as refusal:
-                results.append(NotStored(id=item_id, status=refusal.status, detail=refusal.detail))
+                results.append(NotStored(id=item.id, status=refusal.status, detail=refusal.detail))
             else:
+                results.append(Stored(id=item.id, block=BlockOut.model_validate(block)))
                 unused_blobs |= unused
     context.remove_blobs(unused_blobs)
     return Results(results=results)
