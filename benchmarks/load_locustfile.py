@@ -59,6 +59,7 @@ class Device(HttpUser):
         weeks = [datetime.fromisoformat(week) for week in PLAN["weeks"]]
         self.pages = iter(_batches([start for monday in weeks for start in _week_starts(monday)], PAGE))
         self.marks = itertools.count(plan["first_mark"])
+        self.sending_screenshots = gevent.spawn(lambda: None)
         gevent.sleep(random.uniform(0, PLAN["pacing_s"]))  # the devices' pages spread over the pacing
 
     @task
@@ -73,10 +74,16 @@ class Device(HttpUser):
             self._screenshot(block["id"], start)
             for block, start in zip(blocks[:shown], starts[:shown], strict=True)
         ]
+        # Beside the next page of blocks, as the app's uploads go on while it sends blocks; one page's
+        # at a time, so that a device whose screenshots lag behind sends its blocks late too.
+        self.sending_screenshots.join()
         if screenshots:
-            images = [image for _, images in screenshots for image in images.items()]
-            self._put("/blobs", "images", files=[(sha, (sha, data, "image/jpeg")) for sha, data in images])
-            self._put("/screenshots", "a page", json={"screenshots": [item for item, _ in screenshots]})
+            self.sending_screenshots = gevent.spawn(self._send_screenshots, screenshots)
+
+    def _send_screenshots(self, screenshots: list[tuple[dict, dict[str, bytes]]]) -> None:
+        images = [image for _, images in screenshots for image in images.items()]
+        self._put("/blobs", "images", files=[(sha, (sha, data, "image/jpeg")) for sha, data in images])
+        self._put("/screenshots", "a page", json={"screenshots": [item for item, _ in screenshots]})
 
     def _put(self, path: str, what: str, **body: object) -> None:
         """A batch; failed unless the service stored every item of it."""

@@ -38,7 +38,7 @@ REQUEST_ID = re.compile(r"[\w.:-]{1,64}", re.ASCII)  # one from outside, if it i
 
 def create_app(config: ServiceConfig, clock: Clock | None = None) -> FastAPI:
     """The service on a migrated database (migrated here if it is not yet)."""
-    database = Database(config.database_url)
+    database = Database(config.database_url, config.database_pool_size)
     database.migrate()
     context = ServiceContext(config, clock or SystemClock(), database, blob_store(config))
 

@@ -15,12 +15,14 @@ from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSetti
 
 from common.wire import MAX_FILE_BYTES, MAX_UPLOAD_BYTES, MAX_UPLOAD_IMAGES
 from service.auth import SCRYPT_N
+from service.database import POOL_SIZE
 
 ENVIRONMENT_PREFIX = "WORKDIARY_SERVICE_"
 # WORKDIARY_SERVICE_DATABASE_URL, …
 FROM_ENVIRONMENT = frozenset(
     {
         "database_url",
+        "database_pool_size",
         "storage_dir",
         "service_fee_percent",
         "s3_bucket",
@@ -63,6 +65,11 @@ class ServiceConfig(BaseSettings):
     database_url: str = Field(
         default_factory=lambda: f"sqlite:///{_data_dir() / 'workdiary-service.sqlite3'}"
     )
+    # Connections each worker keeps to a PostgreSQL database, and never more: a request finding them
+    # all busy waits for one (closing a connection made for a moment more, and opening the next, costs
+    # PostgreSQL a process each time, and many connections at once get no more done on a few cores).
+    # The workers' pools together must fit under the server's max_connections.
+    database_pool_size: Annotated[int, Field(ge=1)] = POOL_SIZE
     storage_dir: Path = Field(default_factory=lambda: _data_dir() / "blobs")
     # The blobs in an S3-compatible object store instead of storage_dir (service.storage.S3BlobStore),
     # under the prefix. Endpoint, region and credentials left unset are found as boto3 finds them

@@ -70,10 +70,16 @@ def advisory_lock_key(name: str) -> int:
     return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
 
 
+POOL_SIZE = 10  # PostgreSQL connections a Database keeps (ServiceConfig.database_pool_size)
+
+
 class Database:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, pool_size: int = POOL_SIZE) -> None:
         self.url = make_url(url)
-        self.engine: Engine = create_engine(self.url)
+        if self.url.get_backend_name() == "postgresql":
+            self.engine: Engine = create_engine(self.url, pool_size=pool_size, max_overflow=0)
+        else:
+            self.engine = create_engine(self.url)
         if self.url.get_backend_name() == "sqlite":
             if self.url.database and self.url.database != ":memory:":
                 _create_owner_only(Path(self.url.database))

@@ -7,11 +7,13 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import psycopg
 import pytest
 import requests
-from sqlalchemy import select
+from sqlalchemy import make_url, select
 
 from common.timeutil import WEEK, SystemClock, week_start
 from common.wire import bearer
@@ -153,3 +155,35 @@ def test_a_token_signed_out_on_one_worker_is_refused_by_the_other_at_once(
 
     assert signed_out.status_code == 204
     assert refused.status_code == 401
+
+
+def test_a_worker_keeps_its_pool_of_connections_and_no_more_however_many_requests_come_at_once(
+    tmp_path: Path, postgres: PostgresCluster
+) -> None:
+    """Requests beyond the pool wait for a connection: PostgreSQL sees the same few sessions all
+    along, not a new server process for each request over the pool."""
+    database_url = postgres.create_database()
+    conninfo = make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    seen: set[int] = set()
+    with (
+        running_service(tmp_path, SimulatedClock(WORKED_WEEK), database_url, database_pool_size=2) as service,
+        psycopg.connect(conninfo) as watcher,
+        ThreadPoolExecutor(max_workers=12) as pool,
+    ):
+        world = make_world(service)
+        calls = [pool.submit(world.call, "GET", "/contracts", world.ann) for _ in range(60)]
+        while not all(call.done() for call in calls):
+            seen |= _sessions(watcher)
+        statuses = [call.result().status_code for call in calls]
+
+    assert statuses == [200] * 60
+    assert 1 <= len(seen) <= 2
+
+
+def _sessions(watcher: psycopg.Connection) -> set[int]:
+    """The server processes of the database's other sessions (the service's), by their pids."""
+    rows = watcher.execute(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    ).fetchall()
+    watcher.commit()  # pg_stat_activity is read once per transaction
+    return {pid for (pid,) in rows}
