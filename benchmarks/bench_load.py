@@ -53,9 +53,9 @@ PASSWORD = "load-test-password"
 PASSWORD_COST = 2**10
 BLOCKS_BAR, P99_BAR_MS = 1000.0, 200.0
 OFFERED_BLOCKS_PER_S = 1250  # above the bar: what is stored per second is measured
-# A screenshot for one block in 25: images are most of the bytes, and moto, the object store here,
+# A screenshot for one block in 50: images are most of the bytes, and moto, the object store here,
 # shares the machine's two cores with everything else (on a real deployment it is another machine).
-SCREENSHOTS_PER_PAGE = PAGE // 25
+SCREENSHOTS_PER_PAGE = PAGE // 50
 BATCH_KIND = "PUT /blocks (a page)"
 SAMPLE_EVERY_S = 1.0
 STOP_MARGIN_S = 60  # for Locust's start and stop
