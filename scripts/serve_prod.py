@@ -57,6 +57,7 @@ http {{
     scgi_temp_path {folder}/nginx-temp/scgi;
 
     upstream workdiary {{
+        least_conn;  # to the worker with the fewest requests in flight, not the next in turn
 {servers}
         keepalive 16;
     }}

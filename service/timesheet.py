@@ -107,6 +107,12 @@ class BlockWrites:
                 .options(selectinload(Block.screenshot).selectinload(Screenshot.images))
             )
         }
+        # Held until the writes are done: the session keeps only the objects referenced elsewhere, and
+        # without this every write would read its contract again.
+        contract_ids = {sent.contract_id for _, sent in states} | {
+            b.contract_id for b in self._stored.values()
+        }
+        self._contracts = list(session.scalars(select(Contract).where(Contract.id.in_(contract_ids))))
         # Every block lies in one slot: only a block of the same slot can overlap.
         self._live_by_slot: dict[datetime, list[Block]] = defaultdict(list)
         runs = _slot_runs({slot_start(sent.start) for _, sent in states})
@@ -264,6 +270,20 @@ def _check_rules(
             )
     except RuleViolation as violation:
         raise Conflict(str(violation)) from violation
+
+
+class ScreenshotWrites:
+    """A user's writes of screenshots in one unit of work (``put_screenshot`` each), their contracts
+    read once for all of them."""
+
+    def __init__(self, session: Session, user: User) -> None:
+        self._session, self._user = session, user
+        # Held until the writes are done: the session keeps only the objects referenced elsewhere, and
+        # without this every write would read its contract again.
+        self._contracts = user_contracts(session, user)
+
+    def put(self, block_id: str, sent: ScreenshotIn, now: datetime) -> tuple[Block, set[str]]:
+        return put_screenshot(self._session, self._user, block_id, sent, now)
 
 
 def put_screenshot(

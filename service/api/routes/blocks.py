@@ -94,7 +94,8 @@ def put_screenshots(body: ScreenshotsIn, context: Service, token: BearerToken) -
     its own (as PUT /blocks does); the results in order, each with its screenshot's id."""
 
     def writer(session: Session, user: User, _items: list[ScreenshotItem]) -> Write[ScreenshotItem]:
-        return lambda item, now: timesheet.put_screenshot(session, user, item.block_id, item, now)
+        writes = timesheet.ScreenshotWrites(session, user)
+        return lambda item, now: writes.put(item.block_id, item, now)
 
     return _apply_each(context, token, body.screenshots, ScreenshotItem, writer)
 
@@ -122,9 +123,6 @@ def _apply_each(
         if user.role not in FREELANCER_ROLES:
             raise Forbidden("Only freelancers write time: clients see it read-only.")
         now = context.clock.now()
-        # Held until the batch is done: the session keeps only the objects referenced elsewhere, and
-        # without this every item would read its contract again.
-        _contracts = timesheet.user_contracts(session, user)
         write = writer(session, user, [item for item in checked if not isinstance(item, NotStored)])
         for item in checked:
             if isinstance(item, NotStored):
