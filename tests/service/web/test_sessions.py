@@ -22,10 +22,15 @@ def csrf_of(page: requests.Response) -> str:
 
 
 def browser_signed_in(world: World, email: str = ANN, back_to: str = "/") -> requests.Session:
+    return browser_signed_in_at(world.service.url, email, back_to)
+
+
+def browser_signed_in_at(url: str, email: str = ANN, back_to: str = "/") -> requests.Session:
+    """A browser signed in through the sign-in form of the service at ``url``."""
     browser = requests.Session()
-    page = browser.get(f"{world.service.url}/sign-in", timeout=10)
+    page = browser.get(f"{url}/sign-in", timeout=10)
     answer = browser.post(
-        f"{world.service.url}/sign-in",
+        f"{url}/sign-in",
         data={"email": email, "password": PASSWORD, "csrf": csrf_of(page), "next": back_to},
         allow_redirects=False,
         timeout=10,
