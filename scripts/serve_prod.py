@@ -47,7 +47,7 @@ worker_processes 1;
 events {{ worker_connections 1024; }}
 http {{
     log_format upstreamed '$remote_addr "$request" $status $body_bytes_sent '
-                          'upstream=$upstream_addr $request_time';
+                          'upstream=$upstream_addr $request_time $upstream_response_time $msec';
     access_log {folder}/nginx-access.log upstreamed;
     server_tokens off;
     client_body_temp_path {folder}/nginx-temp/body;

@@ -26,6 +26,7 @@ from service.config import ServiceConfig
 from service.database import Database
 from service.local import free_port
 from service.models import SignInFailure
+from service.schemas import MAX_JSON_BYTES
 from service.storage import blob_store
 from tests.helpers.service import API, PASSWORD, TEST_PASSWORD_COST, bearer, s3_settings
 from tests.service.conftest import ANN, CARA, block_body, uid, wire_time
@@ -197,6 +198,21 @@ def test_nginx_refuses_a_request_over_the_services_limit_with_413_and_passes_one
             assert answer.status_code != 413 and said not in answer.text
         else:
             assert answer.status_code == 413 and said in answer.json()["detail"]
+
+
+def test_nginx_passes_a_json_request_at_the_services_limit_on_from_memory(layout: Layout) -> None:
+    """Not spilled to a temporary file, which nginx sends on in a second write that waits out the
+    worker's delayed ACK (40 ms on each page of blocks)."""
+    errors = layout.folder / "nginx-error.log"
+    logged = errors.stat().st_size
+    body = b" " * MAX_JSON_BYTES
+    answer = https(layout).put(
+        f"{layout.url}{API}/blocks",
+        data=body,
+        headers={**bearer(sign_in(layout, ANN)), "Content-Type": "application/json"},
+    )
+    assert answer.status_code == 422, answer.text  # the service's own answer: no JSON in it
+    assert "temporary file" not in errors.read_bytes()[logged:].decode()
 
 
 def test_a_forged_forwarded_for_is_not_believed(layout: Layout) -> None:
