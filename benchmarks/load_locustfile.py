@@ -150,7 +150,8 @@ class Browser(HttpUser):
     """A client reading a contract's Work Diary in the web workroom, a day at a time."""
 
     fixed_count = PLAN["browsers_count"]
-    wait_time = between(1, 3)  # a person reading a page
+    READING_S = (1, 3)  # a person reading a page
+    wait_time = between(*READING_S)
     numbers = itertools.count()
 
     def on_start(self) -> None:
@@ -159,6 +160,8 @@ class Browser(HttpUser):
         self.client.cookies.update(plan["cookies"])
         self.contract_ids = plan["contract_ids"]
         self.days = [datetime.fromisoformat(PLAN["weeks"][0]) + n * timedelta(days=1) for n in range(DAYS)]
+        # Not all at the same instant: clients open their workrooms at their own moments.
+        gevent.sleep(random.uniform(0, Browser.READING_S[1]))
 
     @task
     def open_a_day(self) -> None:
