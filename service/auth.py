@@ -198,7 +198,8 @@ def authenticate(
         .join(User, Token.user_id == User.id)
         .where(Token.token_sha256 == token_digest(token), Token.kind == kind)
     )
-    row = session.execute(query.with_for_update(of=User) if lock else query).one_or_none()
+    # FOR NO KEY UPDATE: another party's unit of work may still write a row that refers to the user.
+    row = session.execute(query.with_for_update(of=User, key_share=True) if lock else query).one_or_none()
     if row is None:
         raise InvalidToken("The token is not known here: sign in again.")
     revoked_at, expires_at, user = row

@@ -37,6 +37,11 @@ def _begin_sqlite(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
 
 
+def writes(session: Session) -> bool:
+    """Whether the session is a unit of work that writes (``Database.writing``)."""
+    return bool(session.get_bind().get_execution_options().get("writer", False))
+
+
 def _create_owner_only(path: Path) -> None:
     """The database file, made readable by the service's user alone (SQLite gives its -wal and -shm
     files the database's mode), in a folder made likewise; existing ones are left as they are."""

@@ -25,6 +25,7 @@ from service.database import Database
 from service.models import Contract, SignInFailure, Token, Transaction
 from service.storage import BlobStore
 from service.timesheet import delete_unshown_blobs
+from service.workroom.access import hold_free_contracts
 from service.workroom.actions import LIVE
 from service.workroom.invoices import due_invoices, issue_week_invoice, settle_reviewed_invoices
 from service.workroom.terms import apply_due_terms
@@ -110,9 +111,10 @@ def run_due_work(database: Database, now: datetime, fee_percent: Decimal | None 
 
 
 def _issue(database: Database, due: dict[str, list[datetime]], now: datetime) -> list[Transaction]:
-    """Issue these weeks' invoices of these contracts in one unit of work (which looks again)."""
+    """Issue these weeks' invoices of these contracts in one unit of work (which looks again); a
+    contract that another unit of work holds (a request under way) is left for the next run."""
     with database.writing() as session:
-        contracts = session.scalars(select(Contract).where(Contract.id.in_(due))).all()
+        contracts = hold_free_contracts(session, due)
         issued = [
             issue_week_invoice(session, contract, week, now)
             for contract in contracts

@@ -176,7 +176,7 @@ def _act(
     """Do the action as the viewer, in a unit of work holding their write lock and the contract's
     row; the page its result shows on."""
     with writing_as(context, viewer) as (session, user):
-        contract, role = life.contract_to_change(session, user, contract_id)
+        contract, role = party_contract(session, user, contract_id)
         made = do(session, contract, role, user, form, context.clock.now())
         return f"/contracts/{made or contract.id}{_LANDS_ON.get(action, '')}"
 

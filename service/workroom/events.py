@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from common.states import EventKind, MessageKind, Role
 from service.database import advisory_lock_key
 from service.models import Contract, ContractEvent, Message, User
-from service.workroom.access import sees_money
+from service.workroom.access import hold_contract, sees_money
 
 FEED_PAGE = 200  # events answered at most at once
 _NUMBERED_AT_COMMIT = "events numbered again at commit"  # a key of Session.info
@@ -45,6 +45,7 @@ def record_event(
     )
     session.add(event)
     if line:
+        hold_contract(session, contract.id)
         session.add(
             Message(
                 id=str(uuid.uuid4()),

@@ -24,6 +24,7 @@ from common.states import ContractKind, ContractStatus, EventKind, TransactionSt
 from common.timetext import hm, local_text
 from common.timeutil import WEEK, from_epoch, week_of_date, week_start
 from service.models import Block, Contract, InvoiceLine, Transaction
+from service.workroom.access import hold_free_contracts
 from service.workroom.events import record_event
 from service.workroom.hours import BILLABLE, SECONDS
 from service.workroom.ledger import add_transaction
@@ -151,24 +152,28 @@ def settle_reviewed_invoices(
 ) -> list[Transaction]:
     """Pay every invoice whose review ended undisputed, and enter the operator's fee of each
     (``fee_percent`` of it, half-even to the cent) where there is one; the invoices paid here."""
+    reviewed = (
+        Transaction.type == TransactionType.HOURLY,
+        Transaction.status == TransactionStatus.PENDING,
+        Transaction.review_until < now,
+    )
+    # A contract another unit of work holds (a dispute under way) is paid next time.
+    contracts = {
+        contract.id: contract
+        for contract in hold_free_contracts(session, select(Transaction.contract_id).where(*reviewed))
+    }
     invoices = list(
         session.scalars(
             select(Transaction)
-            .where(
-                Transaction.type == TransactionType.HOURLY,
-                Transaction.status == TransactionStatus.PENDING,
-                Transaction.review_until < now,
-            )
+            .where(*reviewed, Transaction.contract_id.in_(contracts))
             .order_by(Transaction.number)
-            # Another worker's (or a dispute's) rows are theirs: paid by them, or next time.
-            .with_for_update(skip_locked=True)
+            .with_for_update()
         )
     )
     for invoice in invoices:
         invoice.status = TransactionStatus.PAID
         invoice.paid_at = now
-        contract = session.get(Contract, invoice.contract_id)
-        assert contract is not None  # a foreign key
+        contract = contracts[invoice.contract_id]
         line = f"Invoice #{invoice.number} paid: {money_text(invoice.amount_cents, invoice.currency)}"
         fee = None if fee_percent is None else _fee(session, invoice, fee_percent, now)
         if fee is not None:

@@ -30,7 +30,7 @@ from service.errors import Conflict, Forbidden, NotFound
 from service.models import Contract, ContractEvent, Milestone, User
 from service.schemas import Day, Id, NoNul, UTCTime
 from service.workroom import terms
-from service.workroom.access import party_contract, viewer_role
+from service.workroom.access import viewer_role
 from service.workroom.actions import contract_actions, require
 from service.workroom.events import record_event
 from service.workroom.menu import facts_for
@@ -136,14 +136,6 @@ def is_replay(session: Session, contract: Contract, kind: EventKind, user: User)
     """Whether the contract's latest change of status is ``kind`` by ``user``: asking again answers it."""
     last = latest_change(session, contract, STATUS_EVENTS)
     return last is not None and last.kind == kind and last.actor_id == user.id
-
-
-def contract_to_change(session: Session, user: User, contract_id: str) -> tuple[Contract, Role]:
-    """``access.party_contract`` with the contract's row locked until the change commits (on
-    PostgreSQL; SQLite has one writer at a time): the two parties' changes, such as an accept and a
-    withdrawal, are made one after the other, each on the state the other left."""
-    session.get(Contract, contract_id, with_for_update=True)
-    return party_contract(session, user, contract_id)
 
 
 def require_now(

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from common.states import ContractStatus, EventKind, MessageKind, Role
 from service.errors import Conflict, NotFound
 from service.models import Attachment, Blob, BlobUpload, Contract, Message, MessageRead, User
-from service.workroom.access import sees_money
+from service.workroom.access import hold_contract, sees_money
 from service.workroom.events import record_event
 
 VIEW_ONLY = (ContractStatus.ENDED, ContractStatus.DECLINED, ContractStatus.WITHDRAWN)
@@ -47,6 +47,7 @@ def post_message(
             raise Conflict(f"The message id {message_id} is taken: make a new one for a new message.")
         return posted, False
     sizes = _uploaded_sizes(session, author, {file.sha256 for file in files})
+    hold_contract(session, contract.id)
     message = Message(
         id=message_id, contract_id=contract.id, author_id=author.id, kind=kind, body=body, created_at=now
     )

@@ -11,19 +11,23 @@ with running_service(tmp_path, SimulatedClock(MONDAY)) as service:
 from __future__ import annotations
 
 import logging
+import threading
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
+from sqlalchemy import text
 
 from common.wire import API_PREFIX as API
 from common.wire import bearer
 from service import local
 from service.config import ENVIRONMENT_PREFIX, FROM_ENVIRONMENT, ServiceConfig
+from service.database import Database
 from service.demo import PASSWORD
 from service.local import LocalService
 from service.postgres_cluster import PostgresCluster, postgres_cluster, server_binaries
@@ -135,3 +139,17 @@ def postgres_service(
     """The service on a fresh PostgreSQL database."""
     with running_service(tmp_path, clock, database_url=postgres.create_database(), **blob_settings) as handle:
         yield handle
+
+
+def waiting_for_a_lock(database: Database) -> int:
+    """How many PostgreSQL sessions wait for a lock."""
+    with database.engine.connect() as connection:
+        return connection.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"))
+
+
+def wait_until(condition: Callable[[], bool], seconds: float = 10) -> None:
+    """Poll ``condition`` until it holds (another thread's progress, not time, is awaited)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the condition never held"
+        threading.Event().wait(0.01)

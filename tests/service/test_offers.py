@@ -3,18 +3,16 @@ the next work week, the end; each an event with its line; replays answer success
 
 from __future__ import annotations
 
-import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import text
 
 from common.states import ContractStatus
 from service.models import Contract, Message
 from service.workroom import terms
 from tests.conftest import MONDAY
+from tests.helpers.service import wait_until, waiting_for_a_lock
 from tests.service.conftest import ANN, BOB, CARA, World, block_body, make_world, uid, wire_time
 
 
@@ -323,22 +321,9 @@ def test_an_accept_and_a_withdrawal_at_once_are_made_one_after_the_other(postgre
         with database.writing() as session:  # an accept, under way, holding the contract's row
             accepted = session.get(Contract, uid("shop"), with_for_update=True)
             withdrawal = pool.submit(world.call, "POST", path, world.cara)
-            wait_until(lambda: _waiting_for_a_lock(database) == 1)
+            wait_until(lambda: waiting_for_a_lock(database) == 1)
             accepted.status = ContractStatus.ACTIVE
         answer = withdrawal.result()
 
     assert answer.status_code == 409  # it waited, then saw the offer accepted
     assert world.call("GET", f"/contracts/{uid('shop')}", world.cara).json()["status"] == "active"
-
-
-def _waiting_for_a_lock(database) -> int:
-    with database.engine.connect() as connection:
-        return connection.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"))
-
-
-def wait_until(condition, seconds: float = 10) -> None:
-    """Poll ``condition`` until it holds (another thread's progress, not time, is awaited)."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "the condition never held"
-        threading.Event().wait(0.01)

@@ -19,7 +19,14 @@ from service import cli, scheduled
 from service.database import Database
 from service.local import LocalService
 from service.models import Contract, ContractEvent, SignInFailure, Token, Transaction, User
-from service.scheduled import EXPIRED_TOKENS_KEPT, keep_doing_due_work, run_due_work, run_scheduled_work
+from service.scheduled import (
+    EXPIRED_TOKENS_KEPT,
+    DueWork,
+    keep_doing_due_work,
+    run_due_work,
+    run_scheduled_work,
+)
+from service.workroom.access import party_contract
 from service.workroom.invoices import issue_week_invoice
 from service.workroom.terms import record_terms
 from tests.helpers.service import running_service
@@ -208,6 +215,32 @@ def test_a_contract_whose_invoice_fails_holds_no_other_back(
     assert [invoice.contract_id for invoice in run_due_work(database(world.service), LOCK).issued] == [
         world.logo
     ]
+
+
+def test_a_contract_a_request_holds_is_invoiced_and_paid_at_the_next_run_on_postgresql(
+    postgres_service: LocalService,
+) -> None:
+    """The scheduled work never waits for a request's contract (it would hold the invoice numbers
+    meanwhile, which the request may need): it leaves that contract to its next run."""
+    world = make_world(postgres_service)
+    for slot, contract in enumerate((world.website, world.logo)):
+        work(world, contract, WEEK_OF_23_NOV, blocks=1, first_slot=slot)
+    reviewed = LOCK + timedelta(days=5)
+
+    def held_while_due(moment: datetime) -> DueWork:
+        """One run while a request of Cara's on the website contract is under way."""
+        with database(postgres_service).writing() as session:
+            cara = session.scalars(select(User).where(User.email == CARA)).one()
+            party_contract(session, cara, world.website)
+            return run_due_work(database(postgres_service), moment)
+
+    def contracts(invoices: list[Transaction]) -> list[str]:
+        return [invoice.contract_id for invoice in invoices]
+
+    assert contracts(held_while_due(LOCK).issued) == [world.logo]
+    assert contracts(run_due_work(database(postgres_service), LOCK).issued) == [world.website]
+    assert contracts(held_while_due(reviewed).paid) == [world.logo]
+    assert contracts(run_due_work(database(postgres_service), reviewed).paid) == [world.website]
 
 
 def test_a_worker_skips_the_scheduled_work_while_another_does_it_on_postgresql(

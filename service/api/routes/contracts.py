@@ -31,7 +31,6 @@ from service.workroom import feedback, ledger, terms
 from service.workroom.access import party_contract, party_role, sees_money
 from service.workroom.actions import FEEDBACK_PERIOD
 from service.workroom.events import contract_events
-from service.workroom.life import contract_to_change
 from service.workroom.menu import contract_menu, facts_for
 
 ContractId = Annotated[Id, Path()]
@@ -252,7 +251,7 @@ Change = Callable[[Session, Contract, Role, User, datetime], object]
 def change_contract(context: ServiceContext, token: str, contract_id: str, change: Change) -> ContractOut:
     """Make a change on one of the user's contracts in one unit of work; the contract as it is then."""
     with context.writing_as(token) as (session, user):
-        found, role = contract_to_change(session, user, contract_id)
+        found, role = party_contract(session, user, contract_id)
         now = context.clock.now()
         change(session, found, role, user, now)
         return contract_out(session, found, role, user, now)

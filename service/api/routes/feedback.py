@@ -9,7 +9,7 @@ from service.api.routes.contracts import ContractId, FeedbackOut, feedback_out
 from service.api.routes.offers import action_refusals
 from service.schemas import MAX_JSON_BYTES
 from service.workroom import feedback
-from service.workroom.life import contract_to_change
+from service.workroom.access import party_contract
 
 router = APIRouter(route_class=SignedInBeforeBody, tags=["contracts"])
 
@@ -26,7 +26,7 @@ def leave_feedback(
     again answers it, other feedback is refused. The other side sees it when both have left theirs or
     the 14 days are over (GET …/details)."""
     with context.writing_as(token) as (session, user):
-        contract, role = contract_to_change(session, user, contract_id)
+        contract, role = party_contract(session, user, contract_id)
         return feedback_out(
             contract, feedback.leave(session, contract, role, user, body, context.clock.now())
         )

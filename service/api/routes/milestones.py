@@ -21,7 +21,7 @@ from service.schemas import MAX_JSON_BYTES, Id
 from service.workroom import milestones
 from service.workroom.access import party_contract, sees_money
 from service.workroom.actions import milestone_actions, request_actions
-from service.workroom.life import MilestoneDraft, contract_to_change
+from service.workroom.life import MilestoneDraft
 
 MilestoneId = Annotated[Id, Path()]
 RequestId = Annotated[Id, Path()]
@@ -149,7 +149,7 @@ def _change_milestone(
     """``change(session, contract, role, user, milestone, *sent, now)`` in one unit of work; the
     milestone as it is then."""
     with context.writing_as(token) as (session, user):
-        contract, role = contract_to_change(session, user, contract_id)
+        contract, role = party_contract(session, user, contract_id)
         milestone = milestones.milestone_of(session, contract, milestone_id)
         change(session, contract, role, user, milestone, *sent, context.clock.now())
         return _milestone_out(session, contract, role, milestone)
@@ -173,7 +173,7 @@ def add_milestone(
     """The client adds a milestone, made with the id ``milestone_id``: proposed, to fund. A replay
     answers it as first made."""
     with context.writing_as(token) as (session, user):
-        contract, role = contract_to_change(session, user, contract_id)
+        contract, role = party_contract(session, user, contract_id)
         made = milestones.add(session, contract, role, user, milestone_id, body, context.clock.now())
         return _milestone_out(session, contract, role, made)
 
@@ -254,7 +254,7 @@ def make_request(
     """The freelancer asks to add a milestone, or to change one (``milestone_id``), made with the id
     ``request_id``: it waits for the client's yes. A replay answers it as first made."""
     with context.writing_as(token) as (session, user):
-        contract, role = contract_to_change(session, user, contract_id)
+        contract, role = party_contract(session, user, contract_id)
         made = milestones.make_request(session, contract, role, user, request_id, body, context.clock.now())
         return request_out(contract, role, made)
 
@@ -264,7 +264,7 @@ def _decision_route(path: str, decision: RequestStatus, doc: str) -> None:
         contract_id: ContractId, request_id: RequestId, context: Service, token: BearerToken
     ) -> RequestOut:
         with context.writing_as(token) as (session, user):
-            contract, role = contract_to_change(session, user, contract_id)
+            contract, role = party_contract(session, user, contract_id)
             request = milestones.request_of(session, contract, request_id)
             milestones.decide(session, contract, role, user, request, decision, context.clock.now())
             return request_out(contract, role, request)

@@ -1,16 +1,22 @@
 """Posting a message: a replay finds the first post, an id is never reused for another message,
-and only the author's own uploads can be attached."""
+only the author's own uploads can be attached, and a contract's messages are numbered in the order
+they commit."""
 
 from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import select
 
 from common.states import MessageKind
 from service.errors import Conflict, NotFound
+from service.local import LocalService
 from service.models import Attachment, Blob, BlobUpload, Contract, ContractEvent, User
+from service.workroom.access import party_contract
 from service.workroom.thread import FileRef, post_message
-from tests.service.conftest import ANN, CARA, World, uid
+from tests.helpers.service import wait_until, waiting_for_a_lock
+from tests.service.conftest import ANN, CARA, World, make_world, uid
 
 REPORT = FileRef("a" * 64, "report.pdf", "application/pdf")
 
@@ -75,3 +81,28 @@ def test_a_file_someone_else_uploaded_cannot_be_attached(world: World) -> None:
         post(world, ANN, uid("m1"), "Their file", (REPORT,))
     with pytest.raises(NotFound, match="among your uploads"):
         post(world, ANN, uid("m2"), "No file", (FileRef("b" * 64, "x", "text/plain"),))
+
+
+def test_a_message_posted_while_an_earlier_numbered_one_is_under_way_waits_for_it_on_postgresql(
+    postgres_service: LocalService,
+) -> None:
+    """Numbered in the order they commit: a reader that has a message (its cursor) never misses one
+    numbered before it that was still being posted."""
+    world = make_world(postgres_service)
+    database = world.service.database
+    path = f"/contracts/{world.website}/messages/{uid('second')}"
+    with ThreadPoolExecutor(1) as pool:
+        with database.writing() as session:  # Ann's message, under way
+            ann = session.scalars(select(User).where(User.email == ANN)).one()
+            contract, _ = party_contract(session, ann, world.website)
+            first, _ = post_message(
+                session, contract, ann, uid("first"), MessageKind.TEXT, "First", (), world.service.clock.now()
+            )
+            second = pool.submit(world.call, "PUT", path, world.cara, json={"body": "Second"})
+            wait_until(lambda: waiting_for_a_lock(database) == 1)
+            seen = world.call("GET", f"/contracts/{world.website}/messages", world.cara).json()["messages"]
+        answer = second.result()
+
+    assert seen == []  # neither is there yet: the second waits for the first
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["number"] > first.number
