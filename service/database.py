@@ -93,17 +93,18 @@ class Database:
         self._readers = sessionmaker(self.engine, expire_on_commit=False)
         self._writers = sessionmaker(self.engine.execution_options(writer=True), expire_on_commit=False)
 
-    def migrate(self) -> None:
-        """Bring the schema to the newest revision; a no-op (without Alembic) when it is."""
+    def migrate(self, revision: str = migrations.HEAD) -> None:
+        """Bring the schema to ``revision``, the newest by default; a no-op (without Alembic) when it
+        is there."""
         with self.engine.connect() as connection:
-            if self._revision(connection) == migrations.HEAD:
+            if self._revision(connection) == revision:
                 return
             from alembic import command
 
-            log.info("migrating %s to revision %s", self.url.render_as_string(), migrations.HEAD)
+            log.info("migrating %s to revision %s", self.url.render_as_string(), revision)
             connection.commit()
             with _foreign_keys_unchecked(connection):
-                command.upgrade(migrations.alembic_config(connection), "head")
+                command.upgrade(migrations.alembic_config(connection), revision)
                 connection.commit()
 
     def revision(self) -> str | None:

@@ -213,6 +213,17 @@ class BlobUpload(Base):
     uploaded_at: Mapped[datetime] = mapped_column(UTCTimestamp)  # the latest upload
 
 
+class BlobCheck(Base):
+    """A blob to look at once its latest upload is older than unused blobs are kept: if no screenshot
+    shows it and no message attaches it by then, it is deleted. Each upload makes or moves its blob's
+    check, so the scheduled prune reads the checks that are due, not every blob."""
+
+    __tablename__ = "blob_checks"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCTimestamp, index=True)  # the blob's latest upload
+
+
 # ----- the workroom
 
 

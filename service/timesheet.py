@@ -17,13 +17,24 @@ from common.timetext import local_text
 from common.timeutil import SLOT, WEEK, slot_start, week_of_date, week_start
 from service.errors import Conflict, Forbidden, NotFound
 from service.images import EXTENSIONS
-from service.models import Attachment, Blob, BlobUpload, Block, Contract, Screenshot, ScreenshotImage, User
+from service.models import (
+    Attachment,
+    Blob,
+    BlobCheck,
+    BlobUpload,
+    Block,
+    Contract,
+    Screenshot,
+    ScreenshotImage,
+    User,
+)
 from service.schemas import BlockIn, ImageIn, ScreenshotIn
 from service.workroom.hours import BILLABLE, SECONDS
 
 # How far past the service's clock a tracked block may end, or a write be dated: the app's clock
 # may run a little fast.
 CLOCK_TOLERANCE = timedelta(minutes=5)
+PRUNE_BATCH = 5_000  # blobs looked at by one prune, the longest unused first; the rest wait for the next
 
 
 def user_contracts(session: Session, user: User) -> list[Contract]:
@@ -389,21 +400,34 @@ def _delete_unused_blobs(session: Session, candidates: set[str]) -> set[str]:
 def delete_unshown_blobs(session: Session, uploaded_before: datetime) -> dict[str, int]:
     """Delete the images and files no screenshot shows and no message attaches that nobody uploaded
     since `uploaded_before` (uploads come first, and their use next: a newer one may be on its way);
-    their sizes by hash. The app uploads a screenshot's images again right before attaching them."""
+    their sizes by hash. The app uploads a screenshot's images again right before attaching them.
+    Only the blobs whose check is due are looked at (``BlobCheck``), PRUNE_BATCH at a time."""
+    due = session.scalars(
+        select(BlobCheck.sha256)
+        .where(BlobCheck.uploaded_at < uploaded_before)
+        .order_by(BlobCheck.uploaded_at)
+        .limit(PRUNE_BATCH)
+    ).all()
+    if not due:
+        return {}
+    # Locked first, then checked again by a statement of its own: a screenshot attaching one of
+    # them meanwhile (it locks the images it needs) has committed by then, and its image is kept.
+    # One that it still holds keeps its check, for the next run.
+    held = session.scalars(
+        select(Blob.sha256).where(Blob.sha256.in_(due)).with_for_update(skip_locked=True)
+    ).all()
     uploaded_since = exists().where(
         BlobUpload.sha256 == Blob.sha256, BlobUpload.uploaded_at >= uploaded_before
     )
-    # Locked first, then checked again by a statement of its own: a screenshot attaching one of
-    # them meanwhile (it locks the images it needs) has committed by then, and its image is kept.
-    candidates = session.scalars(
-        select(Blob.sha256)
-        .where(Blob.created_at < uploaded_before, ~uploaded_since, _unused())
-        .with_for_update(skip_locked=True)
-    ).all()
-    if not candidates:
-        return {}
-    deleted = delete(Blob).where(Blob.sha256.in_(candidates), _unused()).returning(Blob.sha256, Blob.size)
-    return {sha256: size for sha256, size in session.execute(deleted)}
+    deleted = (
+        delete(Blob)
+        .where(Blob.sha256.in_(held), ~uploaded_since, _unused())
+        .returning(Blob.sha256, Blob.size)
+    )
+    sizes = {sha256: size for sha256, size in session.execute(deleted)}
+    gone = ~exists().where(Blob.sha256 == BlobCheck.sha256)
+    session.execute(delete(BlobCheck).where(BlobCheck.sha256.in_(due), or_(BlobCheck.sha256.in_(held), gone)))
+    return sizes
 
 
 def _unused():

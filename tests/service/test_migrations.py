@@ -16,7 +16,7 @@ from common.states import ActivitySource
 from common.timeutil import week_start
 from service import migrations
 from service.database import Database
-from service.models import Base, BlobUpload, Block, Contract, TermChange, User
+from service.models import Base, BlobCheck, BlobUpload, Block, Contract, TermChange, User
 from service.postgres_cluster import PostgresCluster
 from tests.conftest import MONDAY
 from tests.service.conftest import uid
@@ -65,9 +65,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 def _at_revision(url: str, revision: str) -> Database:
     database = Database(url)
-    with database.engine.connect() as connection:
-        command.upgrade(migrations.alembic_config(connection), revision)
-        connection.commit()
+    database.migrate(revision)
     return database
 
 
@@ -140,50 +138,39 @@ def _block_0001(block_id: str, updated_at: datetime) -> dict:
     }
 
 
+def _shown_image_0001(created: datetime, blobs: tuple[str, ...]) -> dict[str, list[dict]]:
+    """``blobs`` made at ``created`` as 0001 made them, and a block whose screenshot shows the
+    first two (an image and its thumbnail)."""
+    return {
+        "blobs": [
+            {"sha256": sha256, "size": 10, "content_type": "image/jpeg", "created_at": _epoch(created)}
+            for sha256 in blobs
+        ],
+        "blocks": [_block_0001(uid("shown"), MONDAY)],
+        "screenshots": [
+            {"id": uid("shot"), "block_id": uid("shown"), "taken_at": _epoch(MONDAY), "redacted": False}
+        ],
+        "screenshot_images": [
+            {
+                "screenshot_id": uid("shot"),
+                "monitor": 1,
+                "sha256": blobs[0],
+                "thumbnail_sha256": blobs[1],
+                "width": 8,
+                "height": 8,
+            }
+        ],
+    }
+
+
 def test_0002_gives_each_shown_image_to_its_freelancer_and_unfreezes_future_blocks(database_url: str) -> None:
     database = _at_revision(database_url, "0001")
     try:
         uploaded = MONDAY - timedelta(hours=2)
 
-        _insert(
-            database,
-            {
-                "users": USERS_0001,
-                "contracts": [_contract_0001(MONDAY)],
-                # an image, its thumbnail, one never attached
-                "blobs": [
-                    {
-                        "sha256": sha256,
-                        "size": 10,
-                        "content_type": "image/jpeg",
-                        "created_at": _epoch(uploaded),
-                    }
-                    for sha256 in ("a" * 64, "b" * 64, "c" * 64)
-                ],
-                "blocks": [
-                    _block_0001(uid("shown"), MONDAY),
-                    _block_0001(uid("frozen"), datetime(2999, 1, 1, tzinfo=UTC)),
-                ],
-                "screenshots": [
-                    {
-                        "id": uid("shot"),
-                        "block_id": uid("shown"),
-                        "taken_at": _epoch(MONDAY),
-                        "redacted": False,
-                    }
-                ],
-                "screenshot_images": [
-                    {
-                        "screenshot_id": uid("shot"),
-                        "monitor": 1,
-                        "sha256": "a" * 64,
-                        "thumbnail_sha256": "b" * 64,
-                        "width": 8,
-                        "height": 8,
-                    }
-                ],
-            },
-        )
+        rows = _shown_image_0001(uploaded, ("a" * 64, "b" * 64, "c" * 64))  # and one never attached
+        rows["blocks"].append(_block_0001(uid("frozen"), datetime(2999, 1, 1, tzinfo=UTC)))
+        _insert(database, {"users": USERS_0001, "contracts": [_contract_0001(MONDAY)], **rows})
         before_upgrade = datetime.now(UTC).replace(microsecond=0)
 
         database.migrate()
@@ -265,3 +252,42 @@ def test_a_blocks_new_column_gives_the_blocks_before_it_their_value_and_goes_bac
         database.close()
     assert values == [value]
     assert column not in columns.tables["blocks"].columns
+
+
+def test_0008_gives_each_unused_blob_a_check_at_its_latest_upload_and_goes_back(database_url: str) -> None:
+    database = _at_revision(database_url, "0001")
+    created, uploaded = MONDAY - timedelta(hours=2), MONDAY - timedelta(hours=1)
+    try:
+        _insert(
+            database,
+            {
+                "users": USERS_0001,
+                "contracts": [_contract_0001(MONDAY)],
+                # a screenshot's image and thumbnail; one uploaded again since, and one never attached
+                **_shown_image_0001(created, ("a" * 64, "b" * 64, "c" * 64, "d" * 64)),
+            },
+        )
+        database.migrate("0007")
+        _insert(
+            database,
+            {
+                "blob_uploads": [
+                    {"user_id": uid("ann"), "sha256": "c" * 64, "uploaded_at": _epoch(uploaded)},
+                    {"user_id": uid("cara"), "sha256": "c" * 64, "uploaded_at": _epoch(created)},
+                ]
+            },
+        )
+
+        database.migrate()
+
+        with database.reading() as session:
+            checks = {(check.sha256, check.uploaded_at) for check in session.scalars(select(BlobCheck))}
+        with database.engine.connect() as connection:
+            command.downgrade(migrations.alembic_config(connection), "0007")
+            connection.commit()
+            tables = MetaData()
+            tables.reflect(connection)
+    finally:
+        database.close()
+    assert checks == {("c" * 64, uploaded), ("d" * 64, created)}
+    assert "blob_checks" not in tables.tables

@@ -10,10 +10,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
+from sqlalchemy import select
 
+from service import timesheet
+from service.local import LocalService
+from service.models import Blob, BlobCheck
+from service.scheduled import prune_blobs
 from tests.conftest import MONDAY
 from tests.helpers.service import blob_variables, on_both_blob_stores
-from tests.service.conftest import World, block_body, uid, wire_time
+from tests.service.conftest import World, block_body, make_world, uid, wire_time
 from tracker.demo.images import jpeg, webp
 
 SLOT_START = MONDAY - timedelta(minutes=20)
@@ -450,6 +455,46 @@ def test_images_no_screenshot_shows_are_deleted_by_the_admin_once_a_day_old(eith
     assert refused.status_code == 409 and refused.json()["detail"].startswith("Upload the images first")
     assert upload(world, stray).status_code == 200
     assert world.call("PUT", f"/blocks/{uid('other')}/screenshot", world.ann, json=body).status_code == 200
+
+
+def test_the_prune_looks_at_the_due_checks_alone_a_batch_at_a_time_the_longest_waiting_first(
+    either_world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = either_world
+    image, thumbnail = block_with_screenshot(world)  # uploaded on Monday, and shown
+    strays = jpeg(7), jpeg(8)
+    for hours, stray in enumerate(strays, 1):
+        world.service.clock.set_wall(MONDAY + timedelta(days=1, hours=hours))
+        assert upload(world, stray).status_code == 200  # never attached
+    monkeypatch.setattr(timesheet, "PRUNE_BATCH", 2)
+
+    deleted = [set(prune_in_process(world, MONDAY + timedelta(days=3))) for _ in range(3)]
+
+    assert deleted == [set(), {sha(stray) for stray in strays}, set()]  # the shown ones' checks first
+    assert world.service.stored_blob_hashes() == world.service.blob_files() == {sha(image), sha(thumbnail)}
+    with world.service.database.reading() as session:
+        assert session.scalars(select(BlobCheck)).all() == []
+
+
+def test_an_image_a_screenshot_is_attaching_keeps_its_check_for_the_next_prune_on_postgresql(
+    postgres_service: LocalService,
+) -> None:
+    world = make_world(postgres_service)
+    image = jpeg(7)
+    assert upload(world, image).status_code == 200
+    later = MONDAY + timedelta(days=3)
+
+    with world.service.database.writing() as attaching:  # it holds the images it attaches
+        attaching.execute(select(Blob).where(Blob.sha256 == sha(image)).with_for_update())
+        held = prune_in_process(world, later)
+    then = prune_in_process(world, later)  # the attaching failed: unused after all
+
+    assert (held, list(then)) == ({}, [sha(image)])
+
+
+def prune_in_process(world: World, uploaded_before: datetime) -> dict[str, int]:
+    context = world.service.app.state.service
+    return prune_blobs(context.database, context.blobs, uploaded_before)
 
 
 def test_prune_images_refuses_a_negative_age(world: World) -> None:

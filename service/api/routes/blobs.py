@@ -19,7 +19,7 @@ from service import formdata, timesheet
 from service.api.deps import MB, SIGNED_OUT, CurrentUser, Service, ServiceContext, Uploader, refusals
 from service.errors import BadContent, LengthRequired, NotFound, Refusal, TooLarge, UnsupportedMedia
 from service.images import EXTENSIONS, is_image
-from service.models import FILE_TYPE, Base, Blob, BlobUpload, User
+from service.models import FILE_TYPE, Base, Blob, BlobCheck, BlobUpload, User
 from service.schemas import SHA256_PATTERN, BlobNotStored, BlobOut, BlobResults, BlobStored
 
 IMAGE_TYPES = tuple(EXTENSIONS)
@@ -240,6 +240,13 @@ def store_blobs(context: ServiceContext, user: User, blobs: Mapping[str, NewBlob
                 set_={"uploaded_at": uploads.excluded.uploaded_at},
             ),
             [{"user_id": user.id, "sha256": sha256, "uploaded_at": now} for sha256 in blobs],
+        )
+        checks = insert(BlobCheck)
+        session.execute(
+            checks.on_conflict_do_update(
+                index_elements=[BlobCheck.sha256], set_={"uploaded_at": checks.excluded.uploaded_at}
+            ),
+            [{"sha256": sha256, "uploaded_at": now} for sha256 in blobs],
         )
 
 
