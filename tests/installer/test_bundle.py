@@ -71,7 +71,8 @@ def test_the_frozen_self_test_passes_with_a_real_keyring_and_service(
     assert run.by_name["database"].startswith("ok    database: "), run
     assert run.by_name["screen grab"].startswith("ok    screen grab: 1 monitor 1920×1080 (WebP, "), run
     assert (
-        run.by_name["activity"] == "ok    activity: keyboard and mouse events (pynput) started and stopped"
+        run.by_name["activity"]
+        == "ok    activity: keyboard and mouse events (X11 RECORD) started and stopped"
     ), run
     assert run.by_name["keyring"] == "ok    keyring: SecretService Keyring", run
     # the token read from the keyring by the frozen app's child process, and accepted by the service

@@ -56,9 +56,14 @@ def test_every_check_passes_in_a_desktop_session(tmp_path, env, something_on_scr
     database = run.by_name["database"]
     assert database == f"ok    database: {data_dir / DATABASE_NAME} (schema {HEAD}, created; intact)", run
     assert run.by_name["session"].startswith("ok    session: X11"), run
-    assert run.by_name["session"].endswith("; screenshots: mss; activity: keyboard and mouse events (pynput)")
+    assert run.by_name["session"].endswith(
+        "; screenshots: mss; activity: keyboard and mouse events (X11 RECORD)"
+    )
     assert run.by_name["screen grab"].startswith("ok    screen grab: 1 monitor 1920×1080 (WebP, "), run
-    assert run.by_name["activity"] == "ok    activity: keyboard and mouse events (pynput) started and stopped"
+    assert (
+        run.by_name["activity"]
+        == "ok    activity: keyboard and mouse events (X11 RECORD) started and stopped"
+    )
     assert run.by_name["keyring"] == "ok    keyring: keyrings FileKeyring", run
     assert run.by_name["contract service"] == "skip  contract service: not configured"
     assert list((tmp_path / "tmp").iterdir()) == []  # the grab's files are gone

@@ -110,10 +110,11 @@ def session_capturer(monitors: list[int] | None, fmt: str, private_apps: tuple[s
 
 
 def make_input(settings: Settings | None = None) -> ActivityInput:
-    """pynput's counted events where it sees them; in a Wayland session, the input devices where
-    the settings ask for them and they can be read, else the compositor's idle time: Mutter's
-    IdleMonitor on GNOME, the Wayland idle protocol elsewhere (wlroots, KDE)."""
-    from tracker.capture.session import WAYLAND, detect_session
+    """Counted events: from X11's RECORD extension, read in batches, in an X11 session; pynput's
+    listeners on Windows and macOS. In a Wayland session, the input devices where the settings ask
+    for them and they can be read, else the compositor's idle time: Mutter's IdleMonitor on GNOME,
+    the Wayland idle protocol elsewhere (wlroots, KDE)."""
+    from tracker.capture.session import MACOS, WAYLAND, WINDOWS, detect_session
 
     session = detect_session()
     if session.kind == WAYLAND:
@@ -129,6 +130,10 @@ def make_input(settings: Settings | None = None) -> ActivityInput:
             except EnvironmentProblem as problem:
                 log.warning("%s Activity is taken from the idle time instead.", problem)
         return MutterIdleTime() if session.is_gnome else WaylandIdleTime()
-    from tracker.capture.input import PynputInputSource
+    if session.kind in (WINDOWS, MACOS):
+        from tracker.capture.input import PynputInputSource
 
-    return PynputInputSource()
+        return PynputInputSource()
+    from tracker.capture.xrecord import X11RecordInput
+
+    return X11RecordInput()

@@ -106,13 +106,15 @@ def test_nothing_is_counted_after_stop_and_a_restart_counts_from_zero():
         stop_and_see_the_listeners_end(source, threads_before)
 
 
-def start_in_a_fresh_process(**environment: str) -> list[str]:
+def start_in_a_fresh_process(
+    source: str = "PynputInputSource", module: str = "tracker.capture.input", **environment: str
+) -> list[str]:
     """Start a source in a new Python (no pynput imported yet); its problem's message and fix."""
     script = (
-        "from tracker.capture.input import PynputInputSource\n"
+        f"from {module} import {source}\n"
         "from common.errors import EnvironmentProblem\n"
         "try:\n"
-        "    PynputInputSource().start()\n"
+        f"    {source}().start()\n"
         "except EnvironmentProblem as problem:\n"
         "    print(problem.args[0]); print(problem.fix)\n"
     )

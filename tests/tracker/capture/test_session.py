@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from tracker.capture import make_input, session_capturer
+from tracker.capture import make_input, session, session_capturer
 from tracker.capture.idle import MutterIdleTime, WaylandIdleTime
 from tracker.capture.input import PynputInputSource
 from tracker.capture.portal import PortalCapturer
 from tracker.capture.screen import MssCapturer
 from tracker.capture.session import MACOS, NONE, WAYLAND, WINDOWS, X11, Session, detect_session
+from tracker.capture.xrecord import X11RecordInput
 
 
 def test_an_x_display_alone_is_x11():
@@ -64,20 +65,27 @@ def test_the_session_picks_the_capturer(environ, capturer_class, monkeypatch):
 @pytest.mark.parametrize(
     ("environ", "source_class"),
     [
-        ({"DISPLAY": ":0"}, PynputInputSource),
+        ({"DISPLAY": ":0"}, X11RecordInput),
         (
             {"DISPLAY": ":0", "WAYLAND_DISPLAY": "wayland-0", "XDG_CURRENT_DESKTOP": "ubuntu:GNOME"},
             MutterIdleTime,
         ),
         ({"WAYLAND_DISPLAY": "wayland-1", "XDG_CURRENT_DESKTOP": "sway"}, WaylandIdleTime),
         ({"XDG_SESSION_TYPE": "wayland", "XDG_CURRENT_DESKTOP": "KDE"}, WaylandIdleTime),
-        ({}, PynputInputSource),  # outside any session: pynput's start says a desktop session is needed
+        ({}, X11RecordInput),  # outside any session: its start says a desktop session is needed
     ],
 )
 def test_the_session_picks_the_activity_source(environ, source_class, monkeypatch):
     session_environment(monkeypatch, environ)
 
     assert type(make_input()) is source_class
+
+
+@pytest.mark.parametrize("kind", [WINDOWS, MACOS])
+def test_windows_and_macos_count_with_pynputs_listeners(kind, monkeypatch):
+    monkeypatch.setattr(session, "detect_session", lambda: Session(kind))
+
+    assert type(make_input()) is PynputInputSource
 
 
 def session_environment(monkeypatch, environ: dict[str, str]) -> None:

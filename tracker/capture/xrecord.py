@@ -1,0 +1,143 @@
+"""Input activity on X11 from the RECORD extension, read in batches: how many key presses and mouse
+events, never which or where.
+
+One RECORD context, made and enabled on a connection of its own, records the core device events of
+every client: key presses, button presses (clicks and wheel steps) and pointer moves, from every
+keyboard and mouse and on every screen; key repeats are key presses, as pynput counts them. The X
+server sends them to that connection as they happen and the kernel keeps them in its buffer. Nothing
+reads them until ``counts``, which the engine calls once a tick: it reads what has come, reply by
+reply (each says its length), and counts the event types in the raw bytes, 32 to an event. No
+thread, no object per event: a hundredth of what pynput's listeners cost, whose python-xlib parses
+every event into objects on two threads of their own.
+
+Closing the connection ends the recording (the server frees the context with its client). If the X
+server goes away, the counts stop where they were, it is logged once, and the tracking of time goes
+on.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import struct
+import sys
+
+from common.errors import EnvironmentProblem
+from tracker.capture.input import DESKTOP_FIX, NO_INPUT, connect_to_x
+
+log = logging.getLogger(__name__)
+
+# The X protocol's core event codes that count (KeyRelease 3 and ButtonRelease 5 do not).
+KEY_PRESS, BUTTON_PRESS, MOTION_NOTIFY = 2, 4, 6
+REPLY = 1
+FROM_SERVER = 0  # a RECORD reply's category: protocol the server sent (the recorded events)
+ENABLE_CONTEXT = 5  # RECORD's minor opcode of RecordEnableContext
+HEADER = 32  # bytes of a reply's header, and of an event
+READ_SIZE = 1 << 16
+CONTEXT_RANGE = {
+    "core_requests": (0, 0),
+    "core_replies": (0, 0),
+    "ext_requests": (0, 0, 0, 0),
+    "ext_replies": (0, 0, 0, 0),
+    "delivered_events": (0, 0),
+    "device_events": (KEY_PRESS, MOTION_NOTIFY),
+    "errors": (0, 0),
+    "client_started": False,
+    "client_died": False,
+}
+
+
+class X11RecordInput:
+    backend = "keyboard and mouse events (X11 RECORD)"
+
+    def __init__(self) -> None:
+        self._keyboard_events = 0
+        self._mouse_events = 0
+        self._socket: socket.socket | None = None
+        self._context: int | None = None
+        self._unread = b""  # the start of a reply whose end has not come yet
+
+    def start(self) -> None:
+        if self._socket is not None:
+            return
+        from Xlib.ext import record
+
+        connection = connect_to_x()
+        try:
+            opcode = connection.display.get_extension_major("RECORD")
+            context = connection.record_create_context(0, [record.AllClients], [CONTEXT_RANGE])
+            connection.flush()
+            data = connection.display.socket
+            # From here on the connection is this reader's: the enable request has no end of its
+            # own, its replies are the recorded events (sent in the connection's byte order, the
+            # machine's own, as python-xlib opens it).
+            data.sendall(struct.pack("=BBHI", opcode, ENABLE_CONTEXT, 2, context))
+            data.setblocking(False)
+        except Exception as exc:
+            connection.close()
+            raise EnvironmentProblem(
+                f"{NO_INPUT}the X server refused to record input ({exc}).", DESKTOP_FIX
+            ) from exc
+        self._keyboard_events = self._mouse_events = 0
+        self._unread = b""
+        self._socket, self._context = data, context
+
+    def counts(self) -> tuple[int, int]:
+        while self._receive():
+            pass
+        return self._keyboard_events, self._mouse_events
+
+    def stop(self) -> None:
+        """The context is disabled from a connection of its own: the server reads no request from
+        the one it records to, and would notice that one closed only at the next event it records."""
+        if self._socket is None:
+            return
+        try:
+            control = connect_to_x()
+        except EnvironmentProblem:
+            pass  # the server is gone, and the recording with it
+        else:
+            control.record_disable_context(self._context)
+            control.record_free_context(self._context)
+            control.sync()
+            control.close()
+        self._close()
+
+    def _receive(self) -> bool:
+        """Read and count what has come (a chunk); whether there may be more."""
+        if self._socket is None:
+            return False
+        try:
+            chunk = self._socket.recv(READ_SIZE)
+        except (BlockingIOError, TimeoutError):
+            return False
+        except OSError:
+            chunk = b""
+        if not chunk:
+            log.warning("The X server went away: keyboard and mouse activity is no longer counted.")
+            self._close()
+            return False
+        self._unread = self._count(self._unread + chunk)
+        return True
+
+    def _close(self) -> None:
+        assert self._socket is not None
+        self._socket.close()
+        self._socket = self._context = None
+
+    def _count(self, data: bytes) -> bytes:
+        """Count the events of the whole replies in ``data``; the rest (a reply not all here yet)."""
+        position, size = 0, len(data)
+        while size - position >= HEADER:
+            if data[position] != REPLY:  # an error or an event, of 32 bytes: nothing recorded
+                position += HEADER
+                continue
+            end = position + HEADER + 4 * int.from_bytes(data[position + 4 : position + 8], sys.byteorder)
+            if end > size:
+                break
+            if data[position + 1] == FROM_SERVER:
+                codes = data[position + HEADER : end : HEADER]  # each event's first byte
+                self._keyboard_events += codes.count(KEY_PRESS)
+                self._mouse_events += codes.count(BUTTON_PRESS) + codes.count(MOTION_NOTIFY)
+            position = end
+        return data[position:]
