@@ -5,9 +5,10 @@ tracker runs between two bare pynput listener processes (``benchmarks/bare_liste
 one CPU and measured over the same window, which opens once all are up and spans exactly the load.
 The figure that holds from machine to machine is the tracker's CPU over the bare listeners'; the
 two bare ones against each other show the noise of the method. Then all run on for as long again
-with no input at all. Screenshots are off: the bar is "between screenshots" (the pipeline has its
-own benchmark). CPU is user + system time from psutil (10 ms ticks on Linux), cross-checked with
-the nanosecond schedstat of the live threads. Last, a tracker engine with a fake clock and fake
+under a heavy load (125 pointer moves a second besides), and again with no input at all.
+Screenshots are off: the bar is "between screenshots" (the pipeline has its own benchmark). CPU
+is user + system time from psutil (10 ms ticks on Linux), cross-checked with the nanosecond
+schedstat of the live threads. Last, a tracker engine with a fake clock and fake
 input is ticked through a simulated 8-hour day in a fresh process, to see its resident memory grow.
 
     python -m benchmarks --only tracking --seconds 60
@@ -38,9 +39,12 @@ BARE_LISTENERS = Path(__file__).with_name("bare_listeners.py")
 START_DEADLINE_S = 30.0
 STOP_DEADLINE_S = 30.0
 SETTLE_S = 2.0  # after start-up, before a measurement window opens
-CPU_RATIO_BAR = 1.10
-IDLE_CPU_PERCENT_BAR = 0.05
-RSS_BAR_MB = 60.0
+# PRODUCT.md's bars (also the Wayland tracker's), and stricter ones for tracking on X11, where
+# RECORD is read in batches (issue 16; PRODUCT.md's ratio is 1.10 ×).
+CPU_RATIO_BAR = 0.2
+IDLE_CPU_PERCENT_BAR, X11_IDLE_CPU_PERCENT_BAR = 0.05, 0.02
+RSS_BAR_MB, X11_RSS_BAR_MB = 60.0, 45.0
+HEAVY_LOAD = ("--moves", "125")  # a hand moving the mouse all the time, on top of the keys and clicks
 DAY_GROWTH_BAR_MB = 5.0
 DAY_TICKS = 8 * 3600
 MB = 1024 * 1024
@@ -168,9 +172,9 @@ def measure(watched: list[Watched], during: Callable[[], None]) -> Window:
     return Window(seconds, cpu, scheduled)
 
 
-def run_input_load(seconds: float) -> dict:
+def run_input_load(seconds: float, *options: str) -> dict:
     load = subprocess.run(
-        [sys.executable, str(INPUT_LOAD), "--seconds", str(seconds)],
+        [sys.executable, str(INPUT_LOAD), "--seconds", str(seconds), *options],
         capture_output=True,
         text=True,
         check=True,
@@ -231,6 +235,9 @@ def measure_tracking(seconds: float) -> list[dict]:
             sent: dict = {}
             loaded = measure(started, lambda: sent.update(run_input_load(seconds)))
             time.sleep(SETTLE_S)
+            heavy_sent: dict = {}
+            heavy = measure(started, lambda: heavy_sent.update(run_input_load(seconds, *HEAVY_LOAD)))
+            time.sleep(SETTLE_S)
             quiet = measure(started, lambda: time.sleep(seconds))
         finally:
             for process in started:
@@ -239,11 +246,12 @@ def measure_tracking(seconds: float) -> list[dict]:
         bare_1, tracker, _ = started
         keys, mouse = counted_events(data_dir)
     bare_counts = json.loads(bare_1.lines[-1])
-    sent_events = sent["key"] + sent["move"] + sent["click"]
-    counted_share = (keys + mouse) / sent_events
-    bare_share = (bare_counts["keyboard"] + bare_counts["mouse"]) / sent_events
+    sent_events, heavy_events = (load["key"] + load["move"] + load["click"] for load in (sent, heavy_sent))
+    counted_share = (keys + mouse) / (sent_events + heavy_events)
+    bare_share = (bare_counts["keyboard"] + bare_counts["mouse"]) / (sent_events + heavy_events)
     return [
         row("input load sent (keys + moves + clicks)", sent_events, "events"),
+        row("heavy input load sent (125 moves a second)", heavy_events, "events"),
         row("events counted by the tracker / sent", counted_share, "", "= 1", abs(counted_share - 1) <= 0.01),
         row("events counted by bare listeners / sent", bare_share, ""),
         row("tracker CPU under input load", loaded.percent("tracker"), "% of a core"),
@@ -251,11 +259,16 @@ def measure_tracking(seconds: float) -> list[dict]:
         at_most("CPU ratio tracker / bare pynput", loaded.ratio(), "×", CPU_RATIO_BAR),
         row("  the same from schedstat (ns, live threads)", loaded.ratio(precise=True), "×"),
         row("  noise: bare 2 / bare 1, same load (A/A)", loaded.cpu["bare 2"] / loaded.cpu["bare 1"], "×"),
-        at_most("tracker CPU with no input", quiet.percent("tracker"), "% of a core", IDLE_CPU_PERCENT_BAR),
+        row("tracker CPU under heavy input load", heavy.percent("tracker"), "% of a core"),
+        row("bare pynput CPU under heavy input load (mean of 2)", heavy.bare_percent(), "% of a core"),
+        at_most("CPU ratio tracker / bare pynput, heavy load", heavy.ratio(), "×", CPU_RATIO_BAR),
+        at_most(
+            "tracker CPU with no input", quiet.percent("tracker"), "% of a core", X11_IDLE_CPU_PERCENT_BAR
+        ),
         row("  the same from schedstat (ns, live threads)", quiet.percent("tracker", True), "% of a core"),
         row("bare pynput CPU with no input (mean of 2)", quiet.bare_percent(), "% of a core"),
-        at_most("tracker RSS, peak while measured", max(tracker.rss_samples) / MB, "MB", RSS_BAR_MB),
-        at_most("tracker RSS, at the end", tracker.rss_samples[-1] / MB, "MB", RSS_BAR_MB),
+        at_most("tracker RSS, peak while measured", max(tracker.rss_samples) / MB, "MB", X11_RSS_BAR_MB),
+        at_most("tracker RSS, at the end", tracker.rss_samples[-1] / MB, "MB", X11_RSS_BAR_MB),
         row("bare pynput RSS, peak", max(bare_1.rss_samples) / MB, "MB"),
         row("tracker exit code after SIGTERM", exits["tracker"][0], "", "0", exits["tracker"][0] == 0),
         row("tracker exit after SIGTERM, no input", exits["tracker"][1], "s"),

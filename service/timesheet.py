@@ -194,14 +194,19 @@ class BlockWrites:
         return stored, set()
 
     def _check_overlap(self, block_id: str, sent: BlockIn) -> None:
-        for block in self._live_by_slot[slot_start(sent.start)]:
-            if block.id != block_id and block.start < sent.end and block.end > sent.start:
-                where = " on another computer" if block.device_id != sent.device_id else ""
-                title = self._session.get_one(Contract, block.contract_id).title  # block may be new
-                raise Conflict(
-                    f"This overlaps time already logged{where} on “{title}” "
-                    f"({local_text(block.start, UTC)}–{block.end:%H:%M} UTC)."
-                )
+        overlapping = [
+            block
+            for block in self._live_by_slot[slot_start(sent.start)]
+            if block.id != block_id and block.start < sent.end and block.end > sent.start
+        ]
+        if overlapping:
+            block = min(overlapping, key=lambda block: block.start)  # the same, in whatever order read
+            where = " on another computer" if block.device_id != sent.device_id else ""
+            title = self._session.get_one(Contract, block.contract_id).title  # block may be new
+            raise Conflict(
+                f"This overlaps time already logged{where} on “{title}” "
+                f"({local_text(block.start, UTC)}–{block.end:%H:%M} UTC)."
+            )
 
     def _over_limit(self, contract: Contract, stored: Block | None, sent: BlockIn) -> bool:
         """Past the weekly limit once the week's billed time of the contract's other blocks is
