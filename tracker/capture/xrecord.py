@@ -7,12 +7,12 @@ keyboard and mouse and on every screen; key repeats are key presses, as pynput c
 server sends them to that connection as they happen and the kernel keeps them in its buffer. Nothing
 reads them until ``counts``, which the engine calls once a tick: it reads what has come, reply by
 reply (each says its length), and counts the event types in the raw bytes, 32 to an event. No
-thread, no object per event: a hundredth of what pynput's listeners cost, whose python-xlib parses
-every event into objects on two threads of their own.
+thread, no object per event: about a twentieth of the CPU of pynput's listeners under the standard
+load (benchmarks/bench_tracking.py), whose python-xlib parses every event into objects on two
+threads of their own.
 
-Closing the connection ends the recording (the server frees the context with its client). If the X
-server goes away, the counts stop where they were, it is logged once, and the tracking of time goes
-on.
+If the X server goes away, the counts stop where they were, it is logged once, and the tracking of
+time goes on.
 """
 
 from __future__ import annotations
