@@ -22,7 +22,7 @@ import pytest
 from common.errors import EnvironmentProblem
 from common.states import ActivitySource
 from tests.tracker.capture.test_idle import the_only_block
-from tests.tracker.capture.test_input import wait_until
+from tests.tracker.capture.test_input import settles_at, wait_until
 from tests.tracker.capture.test_session import session_environment
 from tracker import capture
 from tracker.capture.devices import (
@@ -64,13 +64,6 @@ def frame(*events: tuple[int, int, int]) -> bytes:
 
 def key_stroke(code: int) -> bytes:
     return frame((EV_KEY, code, 1)) + frame((EV_KEY, code, 0))
-
-
-def settles_at(source: InputDevices, counts: tuple[int, int]) -> bool:
-    """The source reaches ``counts`` and does not go past them."""
-    return wait_until(lambda: source.counts() == counts) and not wait_until(
-        lambda: source.counts() != counts, timeout=0.2
-    )
 
 
 class Devices:
@@ -154,7 +147,7 @@ def test_key_presses_count_for_the_keyboard_and_releases_and_repeats_do_not(devi
     devices.write(
         "event3", frame((EV_KEY, KEY_A, 1)) + frame((EV_KEY, KEY_A, 2)) * 5 + frame((EV_KEY, KEY_A, 0))
     )
-    assert settles_at(started, (3, 0)), started.counts()
+    assert settles_at(started, (3, 0), timeout=0.2), started.counts()
 
 
 def test_clicks_and_motion_frames_count_for_the_mouse(devices, started):
@@ -162,7 +155,7 @@ def test_clicks_and_motion_frames_count_for_the_mouse(devices, started):
     devices.write("event5", frame((EV_KEY, BTN_RIGHT, 1)) + frame((EV_KEY, BTN_RIGHT, 0)))
     devices.write("event5", frame((EV_REL, REL_X, 3), (EV_REL, REL_Y, -1)) * 4)  # four moves
     devices.write("event5", frame((EV_REL, REL_WHEEL, 1), (EV_REL, REL_WHEEL_HI_RES, 120)))  # one scroll
-    assert settles_at(started, (0, 7)), started.counts()
+    assert settles_at(started, (0, 7), timeout=0.2), started.counts()
 
 
 def test_a_touchpad_counts_its_motion_frames_not_the_touch(devices, started):
@@ -170,7 +163,7 @@ def test_a_touchpad_counts_its_motion_frames_not_the_touch(devices, started):
         (EV_KEY, BTN_TOUCH, 1), (EV_KEY, BTN_TOOL_FINGER, 1), (EV_ABS, ABS_X, 300), (EV_ABS, ABS_Y, 200)
     )
     devices.write("event7", touch + frame((EV_ABS, ABS_X, 310)) + frame((EV_ABS, ABS_Y, 190)))
-    assert settles_at(started, (0, 3)), started.counts()
+    assert settles_at(started, (0, 3), timeout=0.2), started.counts()
 
 
 def test_a_device_plugged_in_after_the_start_is_counted(devices):
@@ -181,7 +174,7 @@ def test_a_device_plugged_in_after_the_start_is_counted(devices):
         devices.add("event9", MOUSE)
         assert wait_until(lambda: devices.connect("event9")), "the new device was not opened"
         devices.write("event9", frame((EV_KEY, BTN_LEFT, 1)))
-        assert settles_at(source, (0, 1))
+        assert settles_at(source, (0, 1), timeout=0.2)
     finally:
         source.stop()
 

@@ -31,6 +31,13 @@ def wait_until(condition, timeout: float = 5.0) -> bool:
     return True
 
 
+def settles_at(source, counts: tuple[int, int], timeout: float = 0.5) -> bool:
+    """The source reaches ``counts`` and does not go past them within ``timeout`` seconds more."""
+    return wait_until(lambda: source.counts() == counts) and not wait_until(
+        lambda: source.counts() != counts, timeout=timeout
+    )
+
+
 def xdotool(*args: str) -> None:
     subprocess.run(["xdotool", *args], check=True, timeout=10)
 

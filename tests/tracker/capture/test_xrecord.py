@@ -16,6 +16,7 @@ import pytest
 from tests.tracker.capture.test_input import (
     keys,
     mouse,
+    settles_at,
     start_in_a_fresh_process,
     stop_and_see_the_listeners_end,
     wait_until,
@@ -33,18 +34,11 @@ def record_source() -> Iterator[X11RecordInput]:
     source.stop()
 
 
-def settled(source, counts: tuple[int, int]) -> bool:
-    """The source reached ``counts`` and goes no further."""
-    return wait_until(lambda: source.counts() == counts) and not wait_until(
-        lambda: source.counts() != counts, timeout=0.5
-    )
-
-
 @pytest.mark.x11
 def test_key_presses_are_counted_and_releases_are_not(record_source):
     xdotool("type", "--delay", "20", "abc")
 
-    assert settled(record_source, (3, 0))
+    assert settles_at(record_source, (3, 0))
 
 
 @pytest.mark.x11
@@ -53,7 +47,7 @@ def test_moves_clicks_and_scrolls_are_counted(record_source):
     xdotool("click", "1")  # a press (counted) and a release (not)
     xdotool("click", "4", "click", "5")  # scroll up, scroll down
 
-    assert settled(record_source, (0, 5))
+    assert settles_at(record_source, (0, 5))
 
 
 @pytest.mark.x11
@@ -69,7 +63,7 @@ def test_the_counts_are_pynputs_for_the_same_input_key_repeats_included(record_s
         xdotool("mousemove", "10", "10", "mousemove", "200", "150", "click", "1", "click", "4")
 
         assert wait_until(lambda: mouse(record_source) == mouse(listeners) == 4)
-        assert settled(record_source, listeners.counts())
+        assert settles_at(record_source, listeners.counts())
         assert keys(record_source) > 3 + 5
     finally:
         stop_and_see_the_listeners_end(listeners, threads_before)
@@ -84,13 +78,13 @@ def test_nothing_is_counted_after_stop_and_a_restart_counts_from_zero():
     source.stop()
 
     xdotool("key", "y", "mousemove", "30", "40")
-    assert settled(source, (1, 0))
+    assert settles_at(source, (1, 0))
 
     source.start()
     try:
         assert source.counts() == (0, 0)
         xdotool("key", "z")
-        assert settled(source, (1, 0))
+        assert settles_at(source, (1, 0))
     finally:
         source.stop()
 
@@ -138,7 +132,7 @@ def test_moves_on_a_second_screen_are_counted(own_server: XServer):
         own_server.xdotool("mousemove", "--screen", "0", "10", "10")
         own_server.xdotool("mousemove", "--screen", "1", "20", "20", "mousemove", "--screen", "1", "30", "30")
 
-        assert settled(source, (0, 3))
+        assert settles_at(source, (0, 3))
     finally:
         source.stop()
 
