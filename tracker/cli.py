@@ -11,7 +11,9 @@ import argparse
 import json
 import logging
 import os
+import select
 import signal
+import socket
 import sys
 import threading
 from datetime import date, datetime, timedelta, tzinfo
@@ -28,6 +30,7 @@ from common.states import ActivitySource, BlockSource, IdleDecision
 from common.timetext import duration_text, local_text
 from common.timeutil import SystemClock, local_zone, week_of_date
 from tracker import engine as events
+from tracker.capture.xrecord import X11RecordInput
 from tracker.diary import BlockView, Diary
 from tracker.engine import EXIT_TIME_LOST, Tracker, TrackerConfig
 from tracker.lock import TrackingLock
@@ -289,23 +292,50 @@ def _track(args, contract_id: str, database: Database, diary: Diary, zone: tzinf
     )
     for block_id in tracker.recovered:
         print(f"recovered the interrupted block {block_id}", file=sys.stderr)
+    wake, waker = socket.socketpair()  # a signal writes to ``waker`` to cut a wait short
+    waker.setblocking(False)
+
+    def on_signal(*_) -> None:
+        stop.set()
+        waker.send(b"\0")
+
     for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
+        signal.signal(signum, on_signal)
     try:
         tracker.start(contract_id, args.memo)
-        while not stop.is_set():
+        while True:
             tracker.tick()
-            # wake on the next whole second so that seconds of activity line up with the clock
-            stop.wait(1 - clock.now().microsecond / 1e6)
+            if stop.is_set():
+                break
+            input_fd = input_source.input_fd() if isinstance(input_source, X11RecordInput) else None
+            _wait_for_next_tick(tracker, clock, input_fd, wake)
     finally:
         tracker.stop()
         tracker.close()
         if input_source:
             input_source.stop()
+        wake.close()
+        waker.close()
     if len(session) == 2:
         started, stopped = session
         print(_saved_text(diary, contract_id, started, stopped, zone), file=sys.stderr)
     return EXIT_TIME_LOST if lost else 0
+
+
+def _wait_for_next_tick(
+    tracker: Tracker, clock: SystemClock, input_fd: int | None, wake: socket.socket
+) -> None:
+    """Until the next whole second, so that seconds of activity line up with the clock. After a tick
+    without input, and if the input source can be watched (``input_fd``), until the engine is due
+    or until input comes: then tick at once without reading it, and wait for the next whole second
+    (a second's input is credited to the second it came in). ``wake`` cuts any wait short."""
+    if tracker.quiet and input_fd is not None:
+        timeout = (tracker.next_due() - clock.now()).total_seconds()
+        ready, _, _ = select.select([wake.fileno(), input_fd], [], [], max(timeout, 0))
+        if ready != [input_fd]:
+            return
+        tracker.tick(read_input=False)
+    select.select([wake], [], [], 1 - clock.now().microsecond / 1e6)
 
 
 def _only_contract(diary: Diary) -> str:

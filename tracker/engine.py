@@ -1,7 +1,8 @@
 """The tracking engine: turns ticks of a clock and input counts (or the compositor's idle time) into
 time blocks.
 
-Driven by ``tick()`` about once a second (a Qt timer in the app, a loop in the command line), with
+Driven by ``tick()`` once a second (a Qt timer in the app, a loop in the command line; while no
+input comes the loop may tick less often, up to ``next_due``, and wakes on input), with
 everything it depends on passed in: the clock, the random source, the input source, the screen
 capturer and the database. It never sleeps and never reads the system clock itself, so tests run a
 whole simulated day in milliseconds.
@@ -28,7 +29,7 @@ from common.rules import ContractTerms, check_memo, why_not_trackable
 from common.states import ActivitySource, BlockSource, IdleDecision, StopReason, SyncState
 from common.timetext import duration_text, local_text
 from common.timeutil import SLOT, WEEK, Clock, slot_minutes, slot_start, week_start
-from tracker.capture import ActivityInput, IdleTimeSource, ScreenCapturer
+from tracker.capture import ActivityInput, IdleTimeSource, InputSource, ScreenCapturer
 from tracker.diary import Running, logged_seconds
 from tracker.models import (
     ActivitySummary,
@@ -267,14 +268,12 @@ class Tracker:
         self.db = database
         self.clock = clock
         self.input = input_source
-        self.activity_source = (
-            ActivitySource.IDLE_TIME
-            if isinstance(input_source, IdleTimeSource)
-            else ActivitySource.INPUT_COUNTS
-        )
+        # decided once: a check against a runtime Protocol walks its members on every call
+        self._idle_time = input_source if isinstance(input_source, IdleTimeSource) else None
+        self.activity_source = ActivitySource.IDLE_TIME if self._idle_time else ActivitySource.INPUT_COUNTS
         self.capturer = capturer
-        if screen_locked is None and isinstance(input_source, IdleTimeSource):
-            screen_locked = input_source.screen_locked
+        if screen_locked is None and self._idle_time:
+            screen_locked = self._idle_time.screen_locked
         self.screen_locked = screen_locked or (lambda: False)
         self.rng = rng or random.Random()
         self.config = config or TrackerConfig()
@@ -289,6 +288,7 @@ class Tracker:
         self._shot_slot: datetime | None = None
         self._shot_at: datetime | None = None
         self._counts = (0, 0)
+        self._had_input = False  # at the last tick
         self._storage_failure: str | None = None  # what the last failed save said, until all is saved
         self._unsaved: list[_OpenBlock] = []
         self._last_input: datetime | None = None
@@ -420,12 +420,17 @@ class Tracker:
 
     # ----- the clock
 
-    def tick(self) -> None:
+    def tick(self, read_input: bool = True) -> None:
+        """Count the time since the last tick and the input that came in it. A caller woken by the
+        first input after a quiet while ticks at once with ``read_input=False`` and then on the
+        next whole second, so that the input is credited to the second it came in, as with a
+        tick every second."""
         now, mono = self.clock.now(), self.clock.monotonic()
         wall_step = (now - self._last_wall).total_seconds()
         mono_step = mono - self._last_mono
         self._last_wall, self._last_mono = now, mono
-        keys, mouse, had_input = self._input_since_last_tick()
+        keys, mouse, had_input = self._input_since_last_tick() if read_input else (0, 0, False)
+        self._had_input = had_input
         if self._session is None:
             if self._unsaved:
                 self._save_unsaved()
@@ -452,6 +457,20 @@ class Tracker:
             return
         self._advance(now, keys, mouse, had_input)
 
+    @property
+    def quiet(self) -> bool:
+        """No input came in the last tick."""
+        return not self._had_input
+
+    def next_due(self) -> datetime:
+        """The latest moment for the next tick while no input comes: the open block's next save
+        (so a hard kill loses no more than it would with a tick every second) or its slot's
+        screenshot moment, whichever is sooner. Whatever else falls due in between (the slot's
+        end, the idle threshold, the weekly limit) is counted then exactly as it would have been."""
+        due = self._last_wall + self.config.save_interval
+        shot_at = self._shot_at  # (one not taken stays set while tracking is idle or paused)
+        return shot_at if shot_at is not None and self._last_wall < shot_at < due else due
+
     # ----- internals
 
     def _input_since_last_tick(self) -> tuple[int, int, bool]:
@@ -460,9 +479,9 @@ class Tracker:
         source = self.input
         if source is None:
             return 0, 0, False
-        if isinstance(source, IdleTimeSource):
-            return 0, 0, source.input_since_last_read()
-        counts = source.counts()
+        if self._idle_time:
+            return 0, 0, self._idle_time.input_since_last_read()
+        counts = cast(InputSource, source).counts()
         keys, mouse = counts[0] - self._counts[0], counts[1] - self._counts[1]
         self._counts = counts
         return keys, mouse, bool(keys or mouse)

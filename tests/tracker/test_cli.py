@@ -6,6 +6,7 @@ import json
 import os
 import random
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -18,14 +19,20 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QImage
+from sqlalchemy import select
 
 from common.timeutil import slot_start
 from tests.helpers.damage import make_damaged_database
 from tests.helpers.full_disk import TRIGGER
 from tests.helpers.wayland import Stack, gnome_stack, require, sway_stack
+from tests.tracker.capture.test_input import settles_at, xdotool
 from tests.tracker.capture.test_screen import RED, close, rgb
+from tracker import cli as cli_module
+from tracker.capture.xrecord import X11RecordInput
 from tracker.cli import build_parser
 from tracker.diary import Diary
+from tracker.engine import Tracker
+from tracker.models import Block
 from tracker.storage import Database
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -291,6 +298,52 @@ def test_status_counts_the_block_being_tracked_to_the_second(data_dir, start_tra
     assert row["week_seconds"] == row["today_seconds"]
     line = cli(data_dir, "status").stdout.strip()
     assert line.startswith("Website: tracking, today 0:00:")
+
+
+@pytest.fixture
+def quiet_x11_tracker(database, clock, contract):
+    """An engine counting real X input, ticked once without input, its clock a millisecond before a
+    whole second (so the wait for that second is a millisecond), a spy on its ticks, and the socket
+    pair a signal wakes the command line's wait through."""
+    source = X11RecordInput()
+    source.start()
+    tracker = Tracker(database, clock, input_source=source)
+    tracker.start(contract.id)
+    assert settles_at(source, (0, 0))
+    clock.advance(0.999)
+    tracker.tick()
+    assert tracker.quiet
+    ticks = []
+    tick = tracker.tick
+    tracker.tick = lambda read_input=True: (ticks.append(read_input), tick(read_input))
+    wake, waker = socket.socketpair()
+    with wake, waker:
+        yield tracker, source, ticks, wake, waker
+    source.stop()
+
+
+@pytest.mark.x11
+def test_a_quiet_wait_ends_at_the_first_input_which_is_left_for_the_next_tick(quiet_x11_tracker, clock):
+    tracker, source, ticks, wake, _ = quiet_x11_tracker
+    xdotool("key", "a")
+    cli_module._wait_for_next_tick(tracker, clock, source.input_fd(), wake)  # else 5 s, no tick
+    assert ticks == [False]
+    clock.advance(1)
+    tracker.tick()
+    assert not tracker.quiet
+    tracker.stop()
+    with tracker.db.session() as session:
+        (block,) = session.scalars(select(Block)).all()
+    assert [minute[1:] for minute in block.activity] == [[1, 0, 1]]
+
+
+@pytest.mark.x11
+def test_a_signal_cuts_a_quiet_wait_short(quiet_x11_tracker, clock):
+    tracker, source, ticks, wake, waker = quiet_x11_tracker
+    waker.send(b"\0")
+    xdotool("key", "a")
+    cli_module._wait_for_next_tick(tracker, clock, source.input_fd(), wake)  # else a tick for the key
+    assert ticks == []
 
 
 def test_a_second_tracker_on_the_same_folder_is_refused_and_takes_over_after_a_kill(data_dir, start_tracking):

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import random
+import tempfile
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
+from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from common.errors import EnvironmentProblem, RuleViolation
 from common.states import IdleDecision
 from common.timeutil import slot_start
 from common.wire import MAX_MEMO_CHARS
+from tests.conftest import MONDAY
 from tests.helpers.fakes import FakeCapturer
+from tracker.diary import Diary
 from tracker.engine import (
     BlockClosed,
     CaptureFailed,
@@ -28,7 +35,8 @@ from tracker.engine import (
     TrackingStopped,
 )
 from tracker.models import Block, Screenshot
-from tracker.simulation import SimulatedInput, simulate
+from tracker.simulation import SimulatedClock, SimulatedInput, simulate
+from tracker.storage import Database
 
 
 def live_blocks(database):
@@ -478,3 +486,87 @@ def test_the_live_block_feeds_the_activity_meter(make_tracker, clock, contract):
     assert (live.start, live.end) == (datetime(2026, 11, 23, 9, 2, 5, tzinfo=UTC), clock.now())
     assert (live.active_minutes, live.minutes_tracked) == (3, 5)
     assert tracker.session_started == datetime(2026, 11, 23, 9, 2, 5, tzinfo=UTC)
+
+
+def track_with_bursts(bursts: dict[timedelta, int], tick_when_due: bool) -> list[tuple]:
+    """Track 4 minutes from 09:08 on a fresh database, with keys pressed at the moments (from the
+    start; never a whole second) of ``bursts``; ticked every whole second, or as the command line
+    ticks while no input comes (when the engine is due, and at the first input without reading
+    it), and at the end as the command line does before it stops. The live blocks' spans and
+    per-minute activity."""
+    with tempfile.TemporaryDirectory() as work:
+        database = Database(Path(work))
+        clock = SimulatedClock(MONDAY + timedelta(minutes=8))  # a slot ends 2 minutes in
+        start, end, second = clock.now(), clock.now() + timedelta(minutes=4), timedelta(seconds=1)
+        source = SimulatedInput()
+        contract = Diary(database, UTC).add_contract("Bursts", now=start)
+        config = TrackerConfig(idle_threshold=timedelta(seconds=45))
+
+        def answer(event):
+            if isinstance(event, IdleQuestion):
+                tracker.resolve_idle(IdleDecision.DISCARD)
+
+        tracker = Tracker(
+            database, clock, input_source=source, capturer=FakeCapturer(), rng=random.Random(7),
+            config=config, on_event=answer,
+        )  # fmt: skip
+
+        def until(moment: datetime) -> None:
+            source.add(
+                keys=sum(keys for pressed, keys in bursts.items() if clock.now() < start + pressed <= moment)
+            )
+            clock.advance((moment - clock.now()).total_seconds())
+
+        tracker.start(contract.id)
+        while True:
+            tracker.tick()
+            if clock.now() == end:
+                break
+            if tick_when_due and tracker.quiet:
+                due = min(tracker.next_due(), end)
+                woken = min((start + p for p in bursts if clock.now() < start + p < due), default=None)
+                if woken is None:
+                    until(due)
+                    continue
+                until(woken)
+                tracker.tick(read_input=False)
+            until(min(start + (clock.now() - start) // second * second + second, end))
+        tracker.stop()
+        blocks = [(b.start, b.end, b.activity) for b in live_blocks(database)]
+        database.close()
+    return blocks
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    bursts=st.dictionaries(
+        st.integers(0, 23999)
+        .filter(lambda centiseconds: centiseconds % 100)
+        .map(lambda cs: timedelta(milliseconds=10 * cs)),
+        st.integers(1, 9),
+        max_size=25,
+    )
+)
+def test_ticking_only_when_due_and_on_input_tracks_what_a_tick_every_second_does(bursts):
+    """The same blocks, to the second, with the same keys and active seconds in the same minutes,
+    across a slot's end, the slot's screenshot, idle time discarded and input coming back."""
+    every_second = track_with_bursts(bursts, tick_when_due=False)
+    assert track_with_bursts(bursts, tick_when_due=True) == every_second
+    counted = sum(keys for *_, activity in every_second for _, keys, _, _ in activity)
+    gaps = pairwise([timedelta(0), *sorted(bursts)])
+    never_idle = all(later - earlier < timedelta(seconds=44) for earlier, later in gaps)
+    assert counted == sum(bursts.values()) if never_idle else counted <= sum(bursts.values())
+
+
+def test_while_no_input_comes_the_engine_is_due_at_its_next_save_or_screenshot(make_tracker, clock, contract):
+    tracker = make_tracker()
+    tracker.start(contract.id)
+    simulate(tracker, clock, 1)
+    assert not tracker.quiet
+    simulate(tracker, clock, 1, every=0)
+    assert tracker.quiet
+    assert tracker.next_due() == clock.now() + TrackerConfig.save_interval
+    shot_at = tracker._shot_at
+    clock.advance((shot_at - clock.now()).total_seconds() - 2)
+    tracker.tick()
+    assert tracker.next_due() == shot_at

@@ -5,7 +5,8 @@ One RECORD context, made and enabled on a connection of its own, records the cor
 every client: key presses, button presses (clicks and wheel steps) and pointer moves, from every
 keyboard and mouse and on every screen; key repeats are key presses, as pynput counts them. The X
 server sends them to that connection as they happen and the kernel keeps them in its buffer. Nothing
-reads them until ``counts``, which the engine calls once a tick: it reads what has come, reply by
+reads them until ``counts``, which the engine calls once a tick (and while none come, the command
+line's loop waits on ``input_fd`` rather than ticking every second): it reads what has come, reply by
 reply (each says its length), and counts the event types in the raw bytes, 32 to an event. No
 thread, no object per event: about a twentieth of the CPU of pynput's listeners under the standard
 load (benchmarks/bench_tracking.py), whose python-xlib parses every event into objects on two
@@ -86,6 +87,10 @@ class X11RecordInput:
         while self._receive():
             pass
         return self._keyboard_events, self._mouse_events
+
+    def input_fd(self) -> int | None:
+        """A descriptor that becomes readable when input comes (None once the X server is gone)."""
+        return self._socket.fileno() if self._socket is not None else None
 
     def stop(self) -> None:
         """The context is disabled from a connection of its own: the server reads no request from
