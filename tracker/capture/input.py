@@ -14,11 +14,9 @@ import sys
 import threading
 
 from common.errors import EnvironmentProblem
+from tracker.capture.x11 import DESKTOP_FIX, NO_INPUT, connect_to_x
 
 STARTUP_TIMEOUT = 5.0  # seconds for a listener to become ready
-NO_INPUT = "Input activity cannot be counted: "
-DESKTOP_FIX = "Run Workdiary inside your desktop session, not from a console or over SSH."
-X11_FIX = "Log in with an X11 session (“… on Xorg” on the login screen) to have activity counted."
 ACCESSIBILITY_FIX = (
     "Allow Workdiary in System Settings → Privacy & Security → Accessibility "
     "and Input Monitoring, then start it again."
@@ -87,40 +85,6 @@ def _check_session() -> None:
     if sys.platform in ("win32", "darwin"):
         return
     connect_to_x().close()
-
-
-def connect_to_x():
-    """A connection to the session's X server (python-xlib's ``Display``), which has RECORD; else
-    EnvironmentProblem saying what is missing."""
-    if os.environ.get("XDG_SESSION_TYPE", "").lower() == "wayland":
-        raise EnvironmentProblem(
-            f"{NO_INPUT}the Wayland session does not let applications see keyboard and mouse activity.",
-            X11_FIX,
-        )
-    if not os.environ.get("DISPLAY"):
-        raise EnvironmentProblem(f"{NO_INPUT}no X display (DISPLAY is not set).", DESKTOP_FIX)
-    try:
-        from Xlib import display  # pynput's X backend
-        from Xlib.error import ConnectionClosedError
-
-        try:
-            connection = display.Display()
-        except ConnectionClosedError:
-            # The X server (Xvfb 21 here) resets a connection made just as a RECORD client closes
-            # (pynput's as well as ours); the next one connects.
-            connection = display.Display()
-    except Exception as exc:  # ImportError, or one of Xlib's several connection errors
-        raise EnvironmentProblem(
-            f"{NO_INPUT}cannot connect to the X display {os.environ['DISPLAY']!r} ({exc}).",
-            DESKTOP_FIX,
-        ) from exc
-    if not connection.has_extension("RECORD"):
-        connection.close()
-        raise EnvironmentProblem(
-            f"{NO_INPUT}the X server has no RECORD extension, which input counting needs.",
-            "Enable the RECORD extension in the X server's configuration.",
-        )
-    return connection
 
 
 def _wait_until_listening(listener) -> None:

@@ -24,7 +24,7 @@ import struct
 import sys
 
 from common.errors import EnvironmentProblem
-from tracker.capture.input import DESKTOP_FIX, NO_INPUT, connect_to_x
+from tracker.capture.x11 import DESKTOP_FIX, NO_INPUT, connect_to_x
 
 log = logging.getLogger(__name__)
 
@@ -32,20 +32,14 @@ log = logging.getLogger(__name__)
 KEY_PRESS, BUTTON_PRESS, MOTION_NOTIFY = 2, 4, 6
 REPLY = 1
 FROM_SERVER = 0  # a RECORD reply's category: protocol the server sent (the recorded events)
-ENABLE_CONTEXT = 5  # RECORD's minor opcode of RecordEnableContext
+CREATE_CONTEXT, ENABLE_CONTEXT, DISABLE_CONTEXT, FREE_CONTEXT = 1, 5, 6, 7  # RECORD's minor opcodes
+ALL_CLIENTS = 3
+# The one range recorded: core requests and replies, extension requests and replies, delivered
+# events (2 bytes each, 6 for the extensions'), device events from KeyPress to MotionNotify, errors,
+# client started and died.
+DEVICE_EVENTS = struct.pack("=18xBB4x", KEY_PRESS, MOTION_NOTIFY)
 HEADER = 32  # bytes of a reply's header, and of an event
 READ_SIZE = 1 << 16
-CONTEXT_RANGE = {
-    "core_requests": (0, 0),
-    "core_replies": (0, 0),
-    "ext_requests": (0, 0, 0, 0),
-    "ext_replies": (0, 0, 0, 0),
-    "delivered_events": (0, 0),
-    "device_events": (KEY_PRESS, MOTION_NOTIFY),
-    "errors": (0, 0),
-    "client_started": False,
-    "client_died": False,
-}
 
 
 class X11RecordInput:
@@ -61,27 +55,24 @@ class X11RecordInput:
     def start(self) -> None:
         if self._socket is not None:
             return
-        from Xlib.ext import record
-
         connection = connect_to_x()
+        opcode, context = connection.record_opcode, connection.new_id()
         try:
-            opcode = connection.display.get_extension_major("RECORD")
-            context = connection.record_create_context(0, [record.AllClients], [CONTEXT_RANGE])
-            connection.flush()
-            data = connection.display.socket
+            clients_and_ranges = struct.pack("=IB3xIII", context, 0, 1, 1, ALL_CLIENTS) + DEVICE_EVENTS
+            connection.send(opcode, CREATE_CONTEXT, clients_and_ranges)
+            connection.sync()
             # From here on the connection is this reader's: the enable request has no end of its
-            # own, its replies are the recorded events (sent in the connection's byte order, the
-            # machine's own, as python-xlib opens it).
-            data.sendall(struct.pack("=BBHI", opcode, ENABLE_CONTEXT, 2, context))
-            data.setblocking(False)
-        except Exception as exc:
+            # own, its replies are the recorded events.
+            connection.send(opcode, ENABLE_CONTEXT, struct.pack("=I", context))
+            connection.socket.setblocking(False)
+        except OSError as exc:
             connection.close()
             raise EnvironmentProblem(
                 f"{NO_INPUT}the X server refused to record input ({exc}).", DESKTOP_FIX
             ) from exc
         self._keyboard_events = self._mouse_events = 0
         self._unread = b""
-        self._socket, self._context = data, context
+        self._socket, self._context = connection.socket, context
 
     def counts(self) -> tuple[int, int]:
         while self._receive():
@@ -102,9 +93,12 @@ class X11RecordInput:
         except EnvironmentProblem:
             pass  # the server is gone, and the recording with it
         else:
-            control.record_disable_context(self._context)
-            control.record_free_context(self._context)
-            control.sync()
+            try:
+                for minor in (DISABLE_CONTEXT, FREE_CONTEXT):
+                    control.send(control.record_opcode, minor, struct.pack("=I", self._context))
+                control.sync()
+            except OSError as exc:
+                log.warning("The X server did not end the recording of input: %s", exc)
             control.close()
         self._close()
 

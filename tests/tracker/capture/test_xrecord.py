@@ -1,6 +1,6 @@
 """The X11 RECORD reader counting real X events sent with xdotool: on the session's Xvfb, beside
-pynput's listeners for the same input, and on an X server of its own that has two screens and
-goes away. Waits poll the counts until a deadline (no fixed sleeps)."""
+pynput's listeners for the same input, and on an X server of its own that has two screens, a second
+keyboard and pointer, and goes away. Waits poll the counts until a deadline (no fixed sleeps)."""
 
 from __future__ import annotations
 
@@ -93,11 +93,11 @@ SCREENS = ["-screen", "0", "320x240x24", "-screen", "1", "320x240x24"]
 
 
 class XServer:
-    """An Xvfb of the test's own, with two screens."""
+    """An Xvfb of the test's own, with two screens (and its ``options``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *options: str) -> None:
         self.process = subprocess.Popen(
-            ["Xvfb", "-displayfd", "1", "-nolisten", "tcp", *SCREENS],
+            ["Xvfb", "-displayfd", "1", "-nolisten", "tcp", *SCREENS, *options],
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
         )
@@ -109,6 +109,12 @@ class XServer:
 
     def xdotool(self, *args: str) -> None:
         subprocess.run(["xdotool", *args], check=True, timeout=10, env={**os.environ, "DISPLAY": self.name})
+
+    def xinput(self, *args: str) -> str:
+        env = {**os.environ, "DISPLAY": self.name}
+        return subprocess.run(
+            ["xinput", *args], check=True, timeout=10, env=env, capture_output=True, text=True
+        ).stdout
 
     def stop(self) -> None:
         self.process.terminate()
@@ -135,6 +141,50 @@ def test_moves_on_a_second_screen_are_counted(own_server: XServer):
         assert settles_at(source, (0, 3))
     finally:
         source.stop()
+
+
+def test_two_keyboards_and_two_pointers_are_each_counted_once(own_server: XServer):
+    """Input through a second master keyboard and pointer (XInput 2) counts beside the core pair's,
+    every event once, as pynput's listeners count it."""
+    from Xlib import XK, X, display
+    from Xlib.ext import xtest
+
+    second = display.Display()  # open first: the server resets, dropping new masters, once no client is left
+    own_server.xinput("create-master", "Second")
+    window = second.screen().root.create_window(0, 0, 1, 1, 0, 0)
+    second.sync()
+    # The server routes the XTEST input of a client through its client pointer's master pair.
+    own_server.xinput("set-cp", str(window.id), "Second pointer")
+    source = X11RecordInput()
+    source.start()
+    threads_before = set(threading.enumerate())
+    listeners = PynputInputSource()
+    listeners.start()
+    try:
+        own_server.xdotool(
+            "key", "a", "b", "c", "mousemove", "10", "10", "mousemove", "20", "20", "click", "1"
+        )
+        for x in (30, 40, 50, 60):
+            xtest.fake_input(second, X.MotionNotify, x=x, y=70)
+        q, shift = (second.keysym_to_keycode(XK.string_to_keysym(name)) for name in ("q", "Shift_L"))
+        xtest.fake_input(second, X.KeyPress, q)
+        xtest.fake_input(second, X.KeyRelease, q)
+        xtest.fake_input(second, X.KeyPress, shift)  # held, and Shift does not repeat
+        xtest.fake_input(second, X.ButtonPress, 3)  # held
+        second.sync()
+        pointer = own_server.xinput("query-state", "Second XTEST pointer")
+        assert "button[3]=down" in pointer and "valuator[0]=60" in pointer and "valuator[1]=70" in pointer
+        assert f"key[{shift}]=down" in own_server.xinput("query-state", "Second XTEST keyboard")
+        xtest.fake_input(second, X.KeyRelease, shift)
+        xtest.fake_input(second, X.ButtonRelease, 3)
+        second.sync()
+
+        assert settles_at(source, (3 + 2, 3 + 5))
+        assert listeners.counts() == (3 + 2, 3 + 5)
+    finally:
+        stop_and_see_the_listeners_end(listeners, threads_before)
+        source.stop()
+        second.close()
 
 
 def test_the_x_server_going_away_stops_the_counts_and_says_so(
