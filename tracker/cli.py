@@ -8,6 +8,7 @@ and exits non-zero.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -297,7 +298,8 @@ def _track(args, contract_id: str, database: Database, diary: Diary, zone: tzinf
 
     def on_signal(*_) -> None:
         stop.set()
-        waker.send(b"\0")
+        with contextlib.suppress(OSError):  # closed: the loop is over anyway
+            waker.send(b"\0")
 
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, on_signal)
