@@ -13,6 +13,7 @@ import functools
 import gc
 import json
 import os
+import random
 import shutil
 import statistics
 import subprocess
@@ -80,11 +81,20 @@ def measure_start_up() -> list[dict]:
     return [row("start-up to window shown (warm, median)", median_start_up() * 1000, "ms", START_UP_BAR_MS)]
 
 
-def hidden_while_tracking(service_url: str | None, workroom: bool = False) -> dict:
-    """In this process: the app as ``workdiary`` builds it (real pynput and mss), tracking with
+class ScreenshotSoon(random.Random):
+    """The slot's screenshot a second after tracking starts (the app takes one every ten minutes,
+    so its resident memory after one is what it keeps)."""
+
+    def uniform(self, a: float, b: float) -> float:
+        return a + 1
+
+
+def hidden_while_tracking(service_url: str | None, workroom: bool = False, screenshot: bool = False) -> dict:
+    """In this process: the app as ``workdiary`` builds it (real X input and mss), tracking with
     its window hidden for TRACKING_SECONDS, then its resident memory. With ``service_url``, signed
     in to that (demo) contract service first, tracking on one of its contracts and syncing; with
-    ``workroom``, that contract's workroom window open meanwhile."""
+    ``workroom``, that contract's workroom window open meanwhile; with ``screenshot``, the slot's
+    screenshot taken in that time (else it is, only when its random moment falls in it)."""
     from ui.app import Workdiary  # first, as `workdiary` does (see ui/__init__)
     from tracker.capture import make_capturer, make_input  # isort: skip
     from ui.sync_thread import SyncService
@@ -114,6 +124,7 @@ def hidden_while_tracking(service_url: str | None, workroom: bool = False) -> di
             local_zone(),
             make_input=make_input,
             make_capturer=make_capturer,
+            rng=ScreenshotSoon() if screenshot else None,
         )
         sync = SyncService(database, SystemClock(), settings)
         workdiary = Workdiary(
@@ -157,6 +168,7 @@ def measure_hidden_while_tracking() -> list[dict]:
             for name, arguments in (
                 ("RSS, window hidden, tracking, signed out", ["--hidden"]),
                 ("RSS, window hidden, tracking, signed in and syncing", ["--hidden", url]),
+                ("RSS, window hidden, tracking, signed in, after a screenshot", ["--screenshot", url]),
                 ("RSS, tracking, signed in and syncing, a workroom open", ["--workroom", url]),
             ):
                 result = in_fresh_process(*arguments)
@@ -340,6 +352,8 @@ if __name__ == "__main__" and sys.argv[1:] == ["--diary-window"]:
     print(json.dumps(diary_window()))
 if __name__ == "__main__" and sys.argv[1:2] == ["--hidden"]:
     print(json.dumps(hidden_while_tracking(*sys.argv[2:3] or [None])))
+if __name__ == "__main__" and sys.argv[1:2] == ["--screenshot"]:
+    print(json.dumps(hidden_while_tracking(sys.argv[2], screenshot=True)))
 if __name__ == "__main__" and sys.argv[1:2] == ["--workroom"]:
     print(json.dumps(hidden_while_tracking(sys.argv[2], workroom=True)))
 if __name__ == "__main__" and sys.argv[1:2] == ["--workroom-window"]:
