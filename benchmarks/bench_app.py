@@ -96,14 +96,18 @@ def hidden_while_tracking(service_url: str | None, workroom: bool = False, scree
     ``workroom``, that contract's workroom window open meanwhile; with ``screenshot``, the slot's
     screenshot taken in that time (else it is, only when its random moment falls in it)."""
     from ui.app import Workdiary  # first, as `workdiary` does (see ui/__init__)
-    from tracker.capture import make_capturer, make_input  # isort: skip
+    from tracker.capture import make_input  # isort: skip
+    from tracker.capture.isolated import isolated_capturer  # isort: skip
     from ui.sync_thread import SyncService
     from ui.tracking_thread import TrackerService
 
     from PySide6.QtCore import QEventLoop, QTimer  # isort: skip
     from PySide6.QtWidgets import QApplication  # isort: skip
 
+    from sqlalchemy import func, select
+
     from common.timeutil import SystemClock, local_zone
+    from tracker.models import Screenshot
     from tracker.settings import Settings
     from tracker.storage import Database
 
@@ -123,7 +127,7 @@ def hidden_while_tracking(service_url: str | None, workroom: bool = False, scree
             settings,
             local_zone(),
             make_input=make_input,
-            make_capturer=make_capturer,
+            make_capturer=isolated_capturer,
             rng=ScreenshotSoon() if screenshot else None,
         )
         sync = SyncService(database, SystemClock(), settings)
@@ -151,8 +155,10 @@ def hidden_while_tracking(service_url: str | None, workroom: bool = False, scree
         rss = psutil.Process().memory_info().rss
         tracking = bool(statuses and statuses[-1].tracking)
         workdiary.shutdown()
+        with database.session() as session:
+            screenshots = session.scalar(select(func.count()).select_from(Screenshot))
         database.close()
-    return {"rss": rss, "tracking": tracking}
+    return {"rss": rss, "tracking": tracking, "screenshots": screenshots}
 
 
 def measure_hidden_while_tracking() -> list[dict]:
@@ -174,6 +180,8 @@ def measure_hidden_while_tracking() -> list[dict]:
                 result = in_fresh_process(*arguments)
                 if not result["tracking"]:
                     raise RuntimeError("the app was not tracking")
+                if arguments[0] == "--screenshot" and not result["screenshots"]:
+                    raise RuntimeError("the app took no screenshot")
                 rows.append(row(name, result["rss"] / MB, "MB", HIDDEN_RSS_BAR_MB))
         finally:
             demo_service.terminate()

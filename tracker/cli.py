@@ -260,9 +260,9 @@ def _track(args, contract_id: str, database: Database, diary: Diary, zone: tzinf
             )
             input_source = None
     if not args.no_screenshots:
-        from tracker.capture.isolated import IsolatedCapturer
+        from tracker.capture.isolated import isolated_capturer
 
-        capturer = IsolatedCapturer(private_apps=settings.private_apps)
+        capturer = isolated_capturer(settings)
     answer = IDLE_ANSWERS[args.on_idle]
     stop = threading.Event()
     lost: list[events.TimeLost] = []

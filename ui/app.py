@@ -33,7 +33,8 @@ from common.errors import DamagedDatabase, StorageProblem
 from common.states import ContractOrigin
 from common.timeutil import WEEK, Clock, SystemClock, local_zone
 from tracker import engine as events
-from tracker.capture import make_capturer, make_input
+from tracker.capture import make_input
+from tracker.capture.isolated import isolated_capturer
 from tracker.capture.portal import GNOME_WILL_ASK, before_the_first_screenshot
 from tracker.capture.session import detect_session
 from tracker.diary import Diary
@@ -576,7 +577,7 @@ def main(argv: list[str] | None = None) -> int:
         settings,
         zone,
         make_input=lambda: make_input(settings),
-        make_capturer=make_capturer,
+        make_capturer=isolated_capturer,
         parent=app,
     )
     sync = SyncService(database, clock, settings, parent=app)

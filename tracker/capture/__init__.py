@@ -85,14 +85,19 @@ class ScreenCapturer(Protocol):
 
 
 def make_capturer(settings: Settings) -> ScreenCapturer:
-    """The screen capturer the settings ask for (monitors, format, private apps); JPEG when the
-    chosen format's codec is missing, as JPEG always works."""
-    monitors = list(settings.screenshot_monitors) or None
+    """The screen capturer the settings ask for (monitors, format, private apps), in this process."""
+    return chosen_capturer(
+        list(settings.screenshot_monitors) or None, settings.screenshot_format, settings.private_apps
+    )
+
+
+def chosen_capturer(monitors: list[int] | None, fmt: str, private_apps: tuple[str, ...]) -> ScreenCapturer:
+    """The session's capturer; JPEG when the chosen format's codec is missing, as JPEG always works."""
     try:
-        return session_capturer(monitors, settings.screenshot_format, settings.private_apps)
+        return session_capturer(monitors, fmt, private_apps)
     except WorkdiaryError as problem:
         log.warning("%s; using JPEG", problem)
-        return session_capturer(monitors, "jpeg", settings.private_apps)
+        return session_capturer(monitors, "jpeg", private_apps)
 
 
 def session_capturer(monitors: list[int] | None, fmt: str, private_apps: tuple[str, ...]) -> ScreenCapturer:

@@ -1,11 +1,13 @@
-"""Screenshots taken in a short-lived child process, for the headless tracker.
+"""Screenshots taken in a short-lived child process, for the headless tracker and the app.
 
 Encoding needs Qt's image codecs, and loading PySide6's QtGui costs a process some 25 MB of
 resident memory for good, for a few milliseconds of work every ten minutes. The headless tracker
 keeps its own memory small by running the session's capturer (``MssCapturer``, or
-``PortalCapturer`` on Wayland) in a child that exits once the files are written. (The desktop app
-has Qt loaded anyway and uses the capturer directly.) What the child logs (warnings: a portal that
-failed, for one) goes to this process's log.
+``PortalCapturer`` on Wayland) in a child that exits once the files are written. The app does the
+same: it has QtGui loaded anyway, but a grab and its encoding in its own process left it some
+30 MB larger for good (the allocator keeps what was freed, the codecs stay loaded; 144 against
+113 MB, benchmarks/bench_app.py), for about 0.2 s of a child's CPU every ten minutes. What the
+child logs (warnings: a portal that failed, for one) goes to this process's log.
 """
 
 from __future__ import annotations
@@ -16,10 +18,14 @@ import subprocess
 import sys
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from common.errors import EnvironmentProblem, StorageProblem
 from tracker import children
 from tracker.capture import Capture, CapturedImage
+
+if TYPE_CHECKING:
+    from tracker.settings import Settings
 
 log = logging.getLogger(__name__)
 TIMEOUT_S = 60.0
@@ -27,9 +33,12 @@ FIX = "Check that the screen can be captured with 'python -m tracker track' in y
 
 
 class IsolatedCapturer:
-    def __init__(self, monitors: list[int] | None = None, private_apps: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, monitors: list[int] | None = None, private_apps: tuple[str, ...] = (), fmt: str | None = None
+    ) -> None:
         self.monitors = monitors
         self.private_apps = private_apps
+        self.fmt = fmt  # None: the default format
 
     def capture(self, directory: Path, stem: str) -> Capture:
         request = json.dumps(
@@ -38,6 +47,7 @@ class IsolatedCapturer:
                 "stem": stem,
                 "monitors": self.monitors,
                 "private_apps": self.private_apps,
+                "format": self.fmt,
             }
         )
         try:
@@ -71,12 +81,19 @@ class IsolatedCapturer:
         return Capture(images, answer["note"], answer["private_app"])
 
 
+def isolated_capturer(settings: Settings) -> IsolatedCapturer:
+    """The screen capturer the settings ask for (monitors, format, private apps), in a child."""
+    monitors = list(settings.screenshot_monitors) or None
+    return IsolatedCapturer(monitors, settings.private_apps, settings.screenshot_format)
+
+
 def _serve(request: dict) -> dict:
-    from tracker.capture import session_capturer
+    from tracker.capture import chosen_capturer
     from tracker.capture.imaging import DEFAULT_FORMAT
 
     try:
-        capturer = session_capturer(request["monitors"], DEFAULT_FORMAT, tuple(request["private_apps"]))
+        fmt = request["format"] or DEFAULT_FORMAT
+        capturer = chosen_capturer(request["monitors"], fmt, tuple(request["private_apps"]))
         capture = capturer.capture(Path(request["directory"]), request["stem"])
     except EnvironmentProblem as problem:
         return {"environment": problem.args[0], "fix": problem.fix}

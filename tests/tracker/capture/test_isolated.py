@@ -1,4 +1,5 @@
-"""The child-process capturer's own failure: the rest is tested with MssCapturer in test_screen."""
+"""The child-process capturer's own failures and the settings it passes on: the rest is tested
+beside MssCapturer in test_screen."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import pytest
 
 from common.errors import EnvironmentProblem
 from tracker.capture import isolated
-from tracker.capture.isolated import IsolatedCapturer
+from tracker.capture.isolated import IsolatedCapturer, isolated_capturer
+from tracker.settings import Settings
 
 
 def test_a_capture_process_that_dies_is_an_environment_problem(monkeypatch, tmp_path):
@@ -25,3 +27,10 @@ def test_a_capture_process_that_hangs_is_stopped(monkeypatch, tmp_path):
     monkeypatch.setattr(isolated, "TIMEOUT_S", 0.5)
     with pytest.raises(EnvironmentProblem, match=r"the capture took over 0\.5 s"):
         IsolatedCapturer().capture(tmp_path, "s")
+
+
+@pytest.mark.x11
+def test_the_chosen_monitors_and_format_are_the_childs(x11_session, tmp_path):
+    settings = Settings(screenshot_monitors=(2,), screenshot_format="jpeg")
+    [image] = isolated_capturer(settings).capture(tmp_path, "s").images
+    assert (image.monitor, image.path.suffix, image.thumbnail_path.suffix) == (2, ".jpg", ".jpg")
