@@ -337,7 +337,7 @@ def _wait_for_next_tick(
         if ready != [input_fd]:
             return
         tracker.tick(read_input=False)
-    select.select([wake], [], [], 1 - clock.now().microsecond / 1e6)
+    select.select([wake.fileno()], [], [], 1 - clock.now().microsecond / 1e6)
 
 
 def _only_contract(diary: Diary) -> str:

@@ -20,7 +20,9 @@ DESKTOP_FIX = "Run Workdiary inside your desktop session, not from a console or 
 X11_FIX = "Log in with an X11 session (“… on Xorg” on the login screen) to have activity counted."
 SETUP_TIMEOUT = 10.0  # seconds for the server to answer the setup and a request
 BYTE_ORDER = b"l" if sys.byteorder == "little" else b"B"  # the server answers in the client's order
-SETUP_SUCCESS, REPLY, ERROR = 1, 1, 0
+SETUP_FAILED, SETUP_SUCCESS = 0, 1  # the first byte of the server's answer to the setup
+ERROR, REPLY = 0, 1  # the first byte of an error and of a reply (an event's is its code, 2 and up)
+HEADER = 32  # bytes of a reply's header, and of an error or an event
 GET_INPUT_FOCUS, QUERY_EXTENSION = 43, 98  # core opcodes
 
 
@@ -39,7 +41,7 @@ class X11Connection:
         header = self._read(8)
         answer = self._read(4 * int.from_bytes(header[6:8], sys.byteorder))
         if header[0] != SETUP_SUCCESS:
-            reason = answer[: header[1]] if header[0] == 0 else answer
+            reason = answer[: header[1]] if header[0] == SETUP_FAILED else answer
             raise ConnectionRefusedError(reason.decode(errors="replace").strip("\0 ") or "refused")
         self._resource_base = int.from_bytes(answer[4:8], sys.byteorder)
 
@@ -56,7 +58,7 @@ class X11Connection:
     def reply(self) -> bytes:
         """The next reply, whole. An X error raises ConnectionError; events are passed over."""
         while True:
-            header = self._read(32)
+            header = self._read(HEADER)
             if header[0] == ERROR:
                 raise ConnectionError(f"the X server answered with error {header[1]}")
             if header[0] == REPLY:

@@ -24,13 +24,12 @@ import struct
 import sys
 
 from common.errors import EnvironmentProblem
-from tracker.capture.x11 import DESKTOP_FIX, NO_INPUT, connect_to_x
+from tracker.capture.x11 import DESKTOP_FIX, HEADER, NO_INPUT, REPLY, connect_to_x
 
 log = logging.getLogger(__name__)
 
 # The X protocol's core event codes that count (KeyRelease 3 and ButtonRelease 5 do not).
 KEY_PRESS, BUTTON_PRESS, MOTION_NOTIFY = 2, 4, 6
-REPLY = 1
 FROM_SERVER = 0  # a RECORD reply's category: protocol the server sent (the recorded events)
 CREATE_CONTEXT, ENABLE_CONTEXT, DISABLE_CONTEXT, FREE_CONTEXT = 1, 5, 6, 7  # RECORD's minor opcodes
 ALL_CLIENTS = 3
@@ -38,7 +37,6 @@ ALL_CLIENTS = 3
 # events (2 bytes each, 6 for the extensions'), device events from KeyPress to MotionNotify, errors,
 # client started and died.
 DEVICE_EVENTS = struct.pack("=18xBB4x", KEY_PRESS, MOTION_NOTIFY)
-HEADER = 32  # bytes of a reply's header, and of an event
 READ_SIZE = 1 << 16
 
 
