@@ -28,8 +28,8 @@ from pathlib import Path
 from common.timeutil import SLOT, WEEK, to_epoch, week_of_date
 from tracker import migrations
 from tracker.diary import Diary
-from tracker.models import ActivitySummary, pack_activity, unpack_activity
 from tracker.storage import DATABASE_NAME, Database
+from tracker.tables import ActivitySummary, pack_activity, unpack_activity
 
 GENERATOR_VERSION = "3"
 YEARS = 5

@@ -185,8 +185,8 @@ def run_input_load(seconds: float, *options: str) -> dict:
 
 def counted_events(data_dir: Path) -> tuple[int, int]:
     """Keyboard and mouse events the tracker wrote into its blocks' activity."""
-    from tracker.models import unpack_activity
     from tracker.storage import DATABASE_NAME
+    from tracker.tables import unpack_activity
 
     with sqlite3.connect(data_dir / DATABASE_NAME) as connection:
         activities = [unpack_activity(a) for (a,) in connection.execute("SELECT activity FROM blocks")]

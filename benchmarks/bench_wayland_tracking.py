@@ -137,8 +137,8 @@ def _run_injector(command: list[str], seconds: float) -> dict:
 
 def _active_seconds(data_dir: Path) -> int:
     """The active seconds the tracker wrote into its blocks' per-minute activity."""
-    from tracker.models import unpack_activity
     from tracker.storage import DATABASE_NAME
+    from tracker.tables import unpack_activity
 
     with sqlite3.connect(data_dir / DATABASE_NAME) as connection:
         activities = [unpack_activity(a) for (a,) in connection.execute("SELECT activity FROM blocks")]

@@ -8,47 +8,68 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import EnumType
-from typing import Any, Protocol, get_args, get_type_hints
+from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Boolean, Column, ColumnDefault, Integer, String
 
-from common.dbtypes import StateString
+from common.dbtypes import StateString, UTCTimestamp
 from common.states import ContractKind, ContractStatus
 from common.wire import field_of, parse_wire_time
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Mapped
 
-class ContractColumns:
-    """The mixin of both databases' ``Contract``: what the service says of a contract and the app
-    keeps. ``started_at`` takes its column type from each database's ``type_annotation_map``."""
 
-    title: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[ContractKind] = mapped_column(StateString(ContractKind, 16), default=ContractKind.HOURLY)
-    status: Mapped[ContractStatus] = mapped_column(
-        StateString(ContractStatus, 16), default=ContractStatus.ACTIVE
-    )
-    hourly_rate_cents: Mapped[int] = mapped_column(default=0)
-    currency: Mapped[str] = mapped_column(String(3), default="USD")
-    weekly_limit_minutes: Mapped[int | None] = mapped_column(default=None)
-    manual_time_allowed: Mapped[bool] = mapped_column(default=True)
-    screenshots_enabled: Mapped[bool] = mapped_column(default=True)
-    grace_hours: Mapped[int] = mapped_column(default=12)
-    agency_member: Mapped[bool] = mapped_column(default=False)
-    started_at: Mapped[datetime] = mapped_column()
+def term_columns(timestamp: type[UTCTimestamp] = UTCTimestamp) -> list[Column[Any]]:
+    """The columns of what the service says of a contract and the app keeps, new for each of the
+    two databases' ``contracts`` table; ``started_at`` stored as each database's ``timestamp``."""
+    return [
+        Column("title", String(200), nullable=False),
+        Column("kind", StateString(ContractKind, 16), nullable=False, default=ContractKind.HOURLY),
+        Column("status", StateString(ContractStatus, 16), nullable=False, default=ContractStatus.ACTIVE),
+        Column("hourly_rate_cents", Integer, nullable=False, default=0),
+        Column("currency", String(3), nullable=False, default="USD"),
+        Column("weekly_limit_minutes", Integer, default=None),
+        Column("manual_time_allowed", Boolean, nullable=False, default=True),
+        Column("screenshots_enabled", Boolean, nullable=False, default=True),
+        Column("grace_hours", Integer, nullable=False, default=12),
+        Column("agency_member", Boolean, nullable=False, default=False),
+        Column("started_at", timestamp, nullable=False),
+    ]
+
+
+class ContractTermAttributes:
+    """The terms as attributes of both databases' ORM ``Contract`` (its columns: ``term_columns``).
+    Declared for type checkers only: at run time the mapper takes them from the table."""
+
+    if TYPE_CHECKING:
+        title: Mapped[str]
+        kind: Mapped[ContractKind]
+        status: Mapped[ContractStatus]
+        hourly_rate_cents: Mapped[int]
+        currency: Mapped[str]
+        weekly_limit_minutes: Mapped[int | None]
+        manual_time_allowed: Mapped[bool]
+        screenshots_enabled: Mapped[bool]
+        grace_hours: Mapped[int]
+        agency_member: Mapped[bool]
+        started_at: Mapped[datetime]
+
+
+def _python_type(column: Column[Any]) -> Any:
+    kind = column.type.python_type
+    return kind | None if column.nullable else kind
 
 
 # Each term's Python type (``int | None`` for weekly_limit_minutes…), in the order declared.
-TERM_TYPES: dict[str, Any] = {
-    name: get_args(hint)[0] for name, hint in get_type_hints(ContractColumns).items()
-}
+TERM_TYPES: dict[str, Any] = {column.name: _python_type(column) for column in term_columns()}
 CONTRACT_TERMS = tuple(TERM_TYPES)
 
 
 def term_defaults() -> dict[str, Any]:
     """The terms a new contract gets when it is not told otherwise (``title`` and ``started_at``
     have none)."""
-    columns = {name: getattr(ContractColumns, name).column for name in CONTRACT_TERMS}
-    return {name: column.default.arg for name, column in columns.items() if column.default is not None}
+    return {c.name: c.default.arg for c in term_columns() if isinstance(c.default, ColumnDefault)}
 
 
 # Money terms the service leaves out of an agency member's answers (the agency is paid, not

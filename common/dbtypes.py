@@ -29,6 +29,10 @@ class UTCTimestamp(TypeDecorator[datetime]):
     impl = Integer
     cache_ok = True
 
+    @property
+    def python_type(self) -> type[datetime]:
+        return datetime
+
     def process_bind_param(self, value: datetime | None, dialect: object) -> int | None:
         return None if value is None else to_epoch(value)
 
@@ -48,6 +52,10 @@ class StateString(TypeDecorator[S]):
     def __init__(self, states: type[S], length: int) -> None:
         super().__init__(length)
         self.states = states
+
+    @property
+    def python_type(self) -> type[S]:
+        return self.states
 
     def process_bind_param(self, value: str | None, dialect: object) -> str | None:
         return None if value is None else self.states(value).value

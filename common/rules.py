@@ -7,10 +7,9 @@ added, how long a memo may be, and a block's activity level.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta, tzinfo
 
-from common.contract import ContractColumns
 from common.errors import RuleViolation
 from common.states import ContractKind, ContractStatus
 from common.timetext import local_text
@@ -49,15 +48,10 @@ class ContractTerms:
     grace_hours: int = 12
 
     @classmethod
-    def of(cls, contract: ContractColumns) -> ContractTerms:
-        """The terms of a contract row: the app's or the service's, which name them alike."""
-        return cls(
-            title=contract.title,
-            kind=contract.kind,
-            status=contract.status,
-            manual_time_allowed=contract.manual_time_allowed,
-            grace_hours=contract.grace_hours,
-        )
+    def of(cls, contract: object) -> ContractTerms:
+        """The terms of a contract: the app's or the service's, an ORM object or a row, which name
+        them alike."""
+        return cls(**{term.name: getattr(contract, term.name) for term in fields(cls)})
 
 
 def why_not_trackable(terms: ContractTerms) -> str:
@@ -69,7 +63,7 @@ def why_not_trackable(terms: ContractTerms) -> str:
     return ""
 
 
-def is_trackable(contract: ContractColumns) -> bool:
+def is_trackable(contract: object) -> bool:
     """Whether time can be tracked on a contract (the app's or the service's row)."""
     return not why_not_trackable(ContractTerms.of(contract))
 

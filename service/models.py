@@ -15,7 +15,7 @@ from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, MetaData, S
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from common import dbtypes
-from common.contract import ContractColumns
+from common.contract import ContractTermAttributes, term_columns
 from common.states import (
     ActivitySource,
     BlockSource,
@@ -94,8 +94,9 @@ class SignInFailure(Base):
     attempted_at: Mapped[datetime] = mapped_column(UTCTimestamp)
 
 
-class Contract(ContractColumns, Base):
+class Contract(ContractTermAttributes, Base):
     __tablename__ = "contracts"
+    __table_args__ = tuple(term_columns(UTCTimestamp))
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     freelancer_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)

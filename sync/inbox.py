@@ -5,9 +5,7 @@ The answers are checked field by field as they are stored (``wire.field_of``).
 
 from __future__ import annotations
 
-from typing import cast
-
-from sqlalchemy import Table, delete
+from sqlalchemy import delete
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from common.contract import read_terms
@@ -22,8 +20,10 @@ from common.states import (
     SyncState,
 )
 from common.wire import field_of, parse_wire_time
-from tracker.models import Block, Contract, Offer, activity_columns
+from tracker import tables
+from tracker.models import Contract, Offer
 from tracker.storage import Database
+from tracker.tables import activity_columns
 
 _BLOCK_FIELDS = {
     "id": str,
@@ -113,7 +113,7 @@ def store_other_devices_blocks(database: Database, device_id: str, blocks: list[
         row["activity_source"] = ActivitySource(block.get("activity_source", ActivitySource.INPUT_COUNTS))
         rows.append(row | {"is_open": False, "sync_state": SyncState.SYNCED, "sync_error": ""})
     if rows:
-        table = cast(Table, Block.__table__)
+        table = tables.blocks
         insert = sqlite_insert(table)
         upsert = insert.on_conflict_do_update(
             index_elements=["id"],

@@ -19,8 +19,9 @@ from sqlalchemy.sql import Update
 from common.states import ContractOrigin, SyncState
 from common.timeutil import from_epoch, to_epoch
 from common.wire import MAX_CAPTURE_NOTE_CHARS, field_of, parse_wire_time, wire_time
-from tracker.models import Block, Contract, Screenshot, ScreenshotImage, WorkroomWrite, unpack_activity
+from tracker.models import Block, Contract, Screenshot, ScreenshotImage, WorkroomWrite
 from tracker.storage import Database
+from tracker.tables import unpack_activity
 
 CHANGED_ELSEWHERE = "It was changed or removed on another computer later: the service keeps that change."
 

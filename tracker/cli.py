@@ -20,25 +20,27 @@ import threading
 from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from common import logs
 from common.contract import contract_label
 from common.errors import EnvironmentProblem, RuleViolation, WorkdiaryError
-from common.rules import FROM_IDLE_TIME, is_trackable
+from common.rules import FROM_IDLE_TIME
 from common.states import ActivitySource, BlockSource, IdleDecision
 from common.timetext import duration_text, local_text
 from common.timeutil import SystemClock, local_zone, week_of_date
 from tracker import engine as events
 from tracker.capture.xrecord import X11RecordInput
-from tracker.diary import BlockView, Diary
-from tracker.engine import EXIT_TIME_LOST, Tracker, TrackerConfig
+from tracker.engine import EXIT_TIME_LOST, Tracker, TrackerConfig, trackable_contracts
 from tracker.lock import TrackingLock
 from tracker.notices import notice
 from tracker.paths import default_data_dir
 from tracker.settings import load_settings
 from tracker.storage import DATABASE_NAME, Database
+
+if TYPE_CHECKING:
+    from tracker.diary import BlockView, Diary
 
 log = logging.getLogger(__name__)
 
@@ -188,6 +190,11 @@ def main(argv: list[str] | None = None) -> int:
             raise RuleViolation(NO_CONTRACT_YET)  # and no database is made just to say so
         database = Database(data_dir)
         try:
+            if args.command == "track":
+                return track_command(args, database, zone)
+            # Imported here: the tracking process does without the Work Diary's ORM (6 MB)
+            from tracker.diary import Diary
+
             return COMMANDS[args.command](args, database, Diary(database, zone), zone)
         finally:
             database.close()
@@ -239,13 +246,13 @@ def _contract_json(contract) -> dict:
     }
 
 
-def track_command(args, database: Database, diary: Diary, zone: tzinfo) -> int:
-    contract_id = args.contract or _only_contract(diary)
+def track_command(args, database: Database, zone: tzinfo) -> int:
+    contract_id = args.contract or _only_contract(database)
     with TrackingLock(database.data_dir, "python -m tracker track"):
-        return _track(args, contract_id, database, diary, zone)
+        return _track(args, contract_id, database, zone)
 
 
-def _track(args, contract_id: str, database: Database, diary: Diary, zone: tzinfo) -> int:
+def _track(args, contract_id: str, database: Database, zone: tzinfo) -> int:
     input_source = capturer = None
     settings = load_settings(database)
     if not args.no_input:
@@ -319,8 +326,10 @@ def _track(args, contract_id: str, database: Database, diary: Diary, zone: tzinf
         wake.close()
         waker.close()
     if len(session) == 2:
+        from tracker.diary import Diary  # only now that tracking is over (see main)
+
         started, stopped = session
-        print(_saved_text(diary, contract_id, started, stopped, zone), file=sys.stderr)
+        print(_saved_text(Diary(database, zone), contract_id, started, stopped, zone), file=sys.stderr)
     return EXIT_TIME_LOST if lost else 0
 
 
@@ -340,15 +349,15 @@ def _wait_for_next_tick(
     select.select([wake.fileno()], [], [], 1 - clock.now().microsecond / 1e6)
 
 
-def _only_contract(diary: Diary) -> str:
-    active = [c for c in diary.contracts() if is_trackable(c)]
+def _only_contract(database: Database) -> str:
+    active = trackable_contracts(database)
     if len(active) != 1:
         raise RuleViolation(
             "Choose the contract to track with --contract ID (see 'contract list')."
             if active
             else NO_CONTRACT_YET
         )
-    return active[0].id
+    return active[0]
 
 
 def _saved_text(diary: Diary, contract_id: str, started: datetime, stopped: datetime, zone: tzinfo) -> str:
@@ -486,7 +495,6 @@ def _count(number: int, noun: str) -> str:
 
 COMMANDS = {
     "contract": contract_command,
-    "track": track_command,
     "status": status_command,
     "blocks": blocks_command,
     "add-time": add_time_command,

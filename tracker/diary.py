@@ -53,8 +53,10 @@ from common.timeutil import (
     week_of_date,
     week_start,
 )
-from tracker.models import Block, Contract, Minute, Screenshot, ScreenshotImage, Setting, unpack_activity
+from tracker.logged import LIVE, Running, logged_seconds
+from tracker.models import Block, Contract, Screenshot, ScreenshotImage, Setting
 from tracker.storage import Database
+from tracker.tables import Minute, unpack_activity
 
 
 class BlockView(NamedTuple):
@@ -113,24 +115,6 @@ class DayTotal:
     partial: bool  # part of this local date belongs to the previous or next work week
 
 
-class Running(NamedTuple):
-    """The block being tracked and how far it has got, to the second (ahead of its last save)."""
-
-    id: str
-    contract_id: str
-    start: datetime
-    end: datetime
-    over_limit: bool = False
-
-    @property
-    def seconds(self) -> int:
-        return int((self.end - self.start).total_seconds())
-
-    def applied_to(self, block: BlockView) -> BlockView:
-        """``block`` as far as it has got, when it is this one."""
-        return block._replace(end_epoch=to_epoch(self.end)) if block.id == self.id else block
-
-
 @dataclass(frozen=True)
 class Totals:
     this_week: int
@@ -177,9 +161,6 @@ class DayAndWeek:
         )
 
 
-_LIVE = Block.deleted.is_(False)
-
-
 @cache
 def _block_queries(by_contract: bool) -> tuple[str, str]:
     """The Work Diary's hot reads as SQL, built once: a range of blocks, and their screenshots.
@@ -205,7 +186,7 @@ def _block_queries(by_contract: bool) -> tuple[str, str]:
             Block.activity_source,
             Block.is_open,
         )
-        .where(Block.start >= bindparam("start"), Block.start < bindparam("end"), _LIVE)
+        .where(Block.start >= bindparam("start"), Block.start < bindparam("end"), LIVE)
         .order_by(Block.start)
     )
     if by_contract:
@@ -232,34 +213,13 @@ def _logged_days_query(days: int, by_contract: bool) -> Select:
 
     def logged(i: int) -> Exists:
         query = select(Block.id).where(
-            Block.start >= bindparam(f"start{i}"), Block.start < bindparam(f"end{i}"), _LIVE
+            Block.start >= bindparam(f"start{i}"), Block.start < bindparam(f"end{i}"), LIVE
         )
         if by_contract:
             query = query.where(Block.contract_id == bindparam("contract_id"))
         return exists(query)
 
     return select(*(logged(i) for i in range(days)))
-
-
-def logged_seconds(
-    database: Database,
-    contract_id: str,
-    start: datetime | None = None,
-    end: datetime | None = None,
-    billable_only: bool = False,
-) -> int:
-    """The time logged on a contract in blocks starting in [start, end); ``billable_only`` leaves
-    out time over the weekly limit."""
-    seconds = type_coerce(Block.end, Integer) - type_coerce(Block.start, Integer)
-    query = select(func.coalesce(func.sum(seconds), 0)).where(Block.contract_id == contract_id, _LIVE)
-    if start is not None:
-        query = query.where(Block.start >= start)
-    if end is not None:
-        query = query.where(Block.start < end)
-    if billable_only:
-        query = query.where(Block.over_limit.is_(False))
-    with database.engine.connect() as connection:
-        return int(connection.execute(query).scalar_one())
 
 
 def _seconds(running: Running | None) -> ColumnElement[int]:
@@ -343,7 +303,7 @@ class Diary:
         this_device = select(Setting.value).where(Setting.key == "device_id").scalar_subquery()
         query = (
             select(Block.id, Block.contract_id, Block.start, Block.end, Block.over_limit)
-            .where(Block.is_open.is_(True), Block.device_id == this_device, _LIVE)
+            .where(Block.is_open.is_(True), Block.device_id == this_device, LIVE)
             .order_by(Block.end.desc())
             .limit(1)
         )
@@ -438,7 +398,7 @@ class Diary:
         )
         query = (
             select(day_index, func.sum(_seconds(self.running)))
-            .where(Block.start >= week, Block.start < week + WEEK, _LIVE)
+            .where(Block.start >= week, Block.start < week + WEEK, LIVE)
             .group_by(day_index)
         )
         if contract_id is not None:
@@ -505,7 +465,7 @@ class Diary:
         rest = select(Block.contract_id, literal(0), literal(0), func.sum(saved), literal(0)).where(
             or_(Block.start < week - WEEK, Block.start >= week + WEEK)
         )
-        parts = [part.where(_LIVE).group_by(Block.contract_id) for part in (recent, rest)]
+        parts = [part.where(LIVE).group_by(Block.contract_id) for part in (recent, rest)]
         if contract_id is not None:
             parts = [part.where(Block.contract_id == contract_id) for part in parts]
         totals: dict[str, list[int]] = {}
@@ -535,7 +495,7 @@ class Diary:
             return func.coalesce(func.sum(case((condition, seconds), else_=0)), 0)
 
         query = select(total(today), total(this_week), total(today & mine), total(this_week & mine)).where(
-            Block.start >= min(week, day_start), Block.start < max(week + WEEK, day_end), _LIVE
+            Block.start >= min(week, day_start), Block.start < max(week + WEEK, day_end), LIVE
         )
         with self.db.engine.connect() as connection:
             return DayAndWeek(*(int(value) for value in connection.execute(query).one()))
@@ -553,7 +513,7 @@ class Diary:
             existing = session.execute(
                 select(Block.start, Block.end, Contract.title)
                 .join(Contract)
-                .where(_LIVE, Block.start < end, Block.end > start)
+                .where(LIVE, Block.start < end, Block.end > start)
             ).all()
             check_manual_time(ContractTerms.of(contract), start, end, now, existing, self.zone)
             limit = None if contract.weekly_limit_minutes is None else contract.weekly_limit_minutes * 60
@@ -690,6 +650,6 @@ class Diary:
         block.sync_state = SyncState.PENDING
         shot = block.screenshot
         if shot is not None and not shot.deleted:
-            self.db.remove_screenshot_files(shot)
+            self.db.remove_screenshot_files((image.path, image.thumbnail_path) for image in shot.images)
             shot.deleted = True
             shot.sync_state = SyncState.PENDING

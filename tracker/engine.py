@@ -19,28 +19,28 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Table, delete, select, update
+from sqlalchemy import Connection, Row, delete, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from common.errors import EnvironmentProblem, NotFound, RuleViolation, StorageProblem
-from common.rules import ContractTerms, check_memo, why_not_trackable
+from common.rules import ContractTerms, check_memo, is_trackable, why_not_trackable
 from common.states import ActivitySource, BlockSource, IdleDecision, StopReason, SyncState
 from common.timetext import duration_text, local_text
 from common.timeutil import SLOT, WEEK, Clock, slot_minutes, slot_start, week_start
 from tracker.capture import ActivityInput, IdleTimeSource, InputSource, ScreenCapturer
-from tracker.diary import Running, logged_seconds
-from tracker.models import (
-    ActivitySummary,
-    Block,
-    Contract,
-    Minute,
-    Screenshot,
-    ScreenshotImage,
-    activity_columns,
-)
+from tracker.logged import LIVE, Running, logged_seconds
 from tracker.storage import Database
+from tracker.tables import (
+    ActivitySummary,
+    Minute,
+    activity_columns,
+    blocks,
+    contracts,
+    screenshot_images,
+    screenshots,
+)
 
 log = logging.getLogger(__name__)
 
@@ -184,12 +184,11 @@ class TimeLost:
         )
 
 
-_BLOCKS = cast(Table, Block.__table__)
 # Built once: the open block is saved every few seconds all day long.
-_UPSERT_BLOCK = sqlite_insert(_BLOCKS).on_conflict_do_update(
+_UPSERT_BLOCK = sqlite_insert(blocks).on_conflict_do_update(
     index_elements=["id"],
     set_={
-        name: sqlite_insert(_BLOCKS).excluded[name]
+        name: sqlite_insert(blocks).excluded[name]
         for name in (
             "end",
             "activity",
@@ -237,7 +236,7 @@ class _OpenBlock:
 
 @dataclass
 class _Session:
-    contract: Contract
+    contract: Row[Any]  # its row in the contracts table
     memo: str
     started_at: datetime
     week: datetime
@@ -250,6 +249,13 @@ class _Session:
 class _Idle:
     since: datetime
     returned_at: datetime | None = None
+
+
+def trackable_contracts(database: Database) -> list[str]:
+    """The ids of the contracts that time can be tracked on."""
+    with database.engine.connect() as connection:
+        rows = connection.execute(select(contracts).order_by(contracts.c.title))
+        return [contract.id for contract in rows if is_trackable(contract)]
 
 
 class Tracker:
@@ -347,13 +353,14 @@ class Tracker:
     def start(self, contract_id: str, memo: str = "") -> None:
         """Start tracking on a contract; if tracking another one, switch to it."""
         check_memo(memo)
-        with self.db.session() as session:
-            contract = session.get(Contract, contract_id)
-            if contract is None:
-                raise NotFound(f"There is no contract {contract_id!r}.")
-            if reason := why_not_trackable(ContractTerms.of(contract)):
-                raise RuleViolation(reason)
-            session.expunge(contract)
+        with self.db.engine.connect() as connection:
+            contract = connection.execute(
+                select(contracts).where(contracts.c.id == contract_id)
+            ).one_or_none()
+        if contract is None:
+            raise NotFound(f"There is no contract {contract_id!r}.")
+        if reason := why_not_trackable(ContractTerms.of(contract)):
+            raise RuleViolation(reason)
         now = self.clock.now()
         if self._session:
             self.stop()
@@ -584,7 +591,7 @@ class Tracker:
         if block is None:
             return
         if block.end == block.start:
-            self._write(delete(Block).where(Block.id == block.id))
+            self._write(delete(blocks).where(blocks.c.id == block.id))
         elif not self._save_block(block, is_open=False):
             self._unsaved.append(block)
         self._emit(BlockClosed(block.id))
@@ -609,7 +616,7 @@ class Tracker:
         )
         written = [b.id for b in self._unsaved if b.saved_end is not None]
         # a change in place needs no room, so it goes through on a full disk
-        if written and not self._write(update(Block).where(Block.id.in_(written)).values(is_open=False)):
+        if written and not self._write(update(blocks).where(blocks.c.id.in_(written)).values(is_open=False)):
             log.error("the blocks %s stay open until the next start closes them", written)
         self._unsaved.clear()
         self._emit(TimeLost(lost, self._storage_failure or "saving failed"))
@@ -625,7 +632,7 @@ class Tracker:
         self._idle = None
         self._emit(TrackingStopped(session.contract.id, at, reason))
 
-    def _limit_seconds(self, contract: Contract) -> float | None:
+    def _limit_seconds(self, contract: Row[Any]) -> float | None:
         return None if contract.weekly_limit_minutes is None else contract.weekly_limit_minutes * 60.0
 
     def _limit_moment(self) -> datetime | None:
@@ -692,37 +699,46 @@ class Tracker:
         """Remove this device's tracked time after ``since``: later blocks become tombstones and
         the block holding ``since`` is cut there, both to be sent again (the service may have
         them already, even a block still marked pending: it may have been sent before an edit)."""
-        now = self.clock.now()
-        with self.db.session() as session:
-            blocks = session.scalars(
-                select(Block).where(
-                    Block.device_id == self.device_id,
-                    Block.source == BlockSource.TRACKED,
-                    Block.deleted.is_(False),
-                    Block.end > since,
-                )
-            ).all()
-            for block in blocks:
-                block.is_open, block.sync_state, block.updated_at = False, SyncState.PENDING, now
+        tracked_since = select(blocks.c.id, blocks.c.start, blocks.c.activity).where(
+            blocks.c.device_id == self.device_id,
+            blocks.c.source == BlockSource.TRACKED,
+            LIVE,
+            blocks.c.end > since,
+        )
+        to_send = {"is_open": False, "sync_state": SyncState.PENDING, "updated_at": self.clock.now()}
+        discarded: list[Row[str, str]] = []
+        with self.db.transaction() as connection:
+            for block in connection.execute(tracked_since).all():
                 if block.start >= since:
-                    self._discard_screenshot(session, block)
-                    block.deleted = True
+                    discarded += self._discard_screenshot(connection, block.id)
+                    change: dict[str, object] = {"deleted": True}
                 else:
                     cut_minute = int((since - slot_start(block.start)).total_seconds()) // 60
-                    block.activity = [m for m in block.activity if cast(int, m[0]) <= cut_minute]
-                    block.end = since
-                    if block.screenshot and block.screenshot.taken_at > since:
-                        self._discard_screenshot(session, block)
+                    kept = [m for m in block.activity if cast(int, m[0]) <= cut_minute]
+                    discarded += self._discard_screenshot(connection, block.id, taken_after=since)
+                    change = {"end": since, **activity_columns(kept)}
+                connection.execute(update(blocks).where(blocks.c.id == block.id).values(**to_send, **change))
+        self.db.remove_screenshot_files(discarded)
         if self._session:
             self._session.week_seconds = self._billable_seconds(self._session.contract.id, self._session.week)
 
-    def _discard_screenshot(self, session, block: Block) -> None:
-        shot = block.screenshot
-        if shot is None:
-            return
-        self.db.remove_screenshot_files(shot)
-        session.delete(shot)
-        session.flush()
+    @staticmethod
+    def _discard_screenshot(
+        connection: Connection, block_id: str, taken_after: datetime | None = None
+    ) -> list[Row[str, str]]:
+        """Delete the block's screenshot (if taken after ``taken_after``): its images' paths."""
+        shot = select(screenshots.c.id).where(screenshots.c.block_id == block_id)
+        if taken_after is not None:
+            shot = shot.where(screenshots.c.taken_at > taken_after)
+        shot_id = connection.execute(shot).scalar()
+        if shot_id is None:
+            return []
+        of_shot = screenshot_images.c.screenshot_id == shot_id
+        paths = select(screenshot_images.c.path, screenshot_images.c.thumbnail_path).where(of_shot)
+        images = list(connection.execute(paths).all())
+        connection.execute(delete(screenshot_images).where(of_shot))
+        connection.execute(delete(screenshots).where(screenshots.c.id == shot_id))
+        return images
 
     def _clock_jumped(self, now: datetime) -> None:
         """Sleep, suspend or a clock change: close the block where the jump began, count nothing
@@ -748,10 +764,10 @@ class Tracker:
         assert self.capturer is not None
         taken_at = self._position
         assert taken_at is not None  # a screenshot is taken at the tracked position
-        shot = Screenshot(id=str(uuid.uuid4()), block_id=block.id, taken_at=taken_at)
+        shot_id = str(uuid.uuid4())
         try:
             folder = self.db.screenshot_folder(taken_at)
-            capture = self.capturer.capture(folder, shot.id)
+            capture = self.capturer.capture(folder, shot_id)
         except OSError as error:
             return self._capture_failed(block, StorageProblem(f"Could not write the screenshot: {error}"))
         except (EnvironmentProblem, StorageProblem) as problem:
@@ -761,28 +777,31 @@ class Tracker:
             return self._emit(ScreenshotSkipped(block.id, capture.private_app))
         if not capture.images:
             return self._capture_failed(block, capture.note)
-        shot.images = [
-            ScreenshotImage(
-                monitor=image.monitor,
-                path=str(image.path.relative_to(self.db.data_dir)),
-                thumbnail_path=str(image.thumbnail_path.relative_to(self.db.data_dir)),
-                sha256=image.sha256,
-                size_bytes=image.size_bytes,
-                width=image.width,
-                height=image.height,
-            )
+        images: list[dict[str, Any]] = [
+            {
+                "screenshot_id": shot_id,
+                "monitor": image.monitor,
+                "path": str(image.path.relative_to(self.db.data_dir)),
+                "thumbnail_path": str(image.thumbnail_path.relative_to(self.db.data_dir)),
+                "sha256": image.sha256,
+                "size_bytes": image.size_bytes,
+                "width": image.width,
+                "height": image.height,
+            }
             for image in capture.images
         ]
         try:
             if not self._save_block(block, is_open=True):  # the screenshot row refers to it
                 raise StorageProblem("Could not save the time block the screenshot belongs to.")
-            with self.db.session() as session:
-                session.add(shot)
+            with self.db.transaction() as connection:
+                shot = {"id": shot_id, "block_id": block.id, "taken_at": taken_at}
+                connection.execute(insert(screenshots), shot)
+                connection.execute(insert(screenshot_images), images)
         except StorageProblem as problem:
-            self.db.remove_screenshot_files(shot)
+            self.db.remove_screenshot_files((image["path"], image["thumbnail_path"]) for image in images)
             return self._capture_failed(block, problem)
         block.capture_note = capture.note
-        self._emit(ScreenshotTaken(shot.id, block.id, capture.note))
+        self._emit(ScreenshotTaken(shot_id, block.id, capture.note))
 
     def _capture_failed(self, block: _OpenBlock, problem: Exception | str) -> None:
         block.capture_note = f"No screenshot: {problem}"
@@ -790,15 +809,15 @@ class Tracker:
 
     def _recover(self) -> list[str]:
         """Close the blocks a killed process left open, at the time they were last saved."""
-        with self.db.session() as session:
-            blocks = session.scalars(
-                select(Block).where(Block.device_id == self.device_id, Block.is_open.is_(True))
+        left_open = (blocks.c.device_id == self.device_id, blocks.c.is_open.is_(True))
+        with self.db.transaction() as connection:
+            found = connection.execute(
+                select(blocks.c.id, blocks.c.start, blocks.c.end).where(*left_open)
             ).all()
-            for block in blocks:
-                block.is_open = False
-                if block.end == block.start:
-                    session.delete(block)
-            recovered = [block.id for block in blocks if block.end > block.start]
+            empty = [block.id for block in found if block.end == block.start]
+            connection.execute(delete(blocks).where(blocks.c.id.in_(empty)))
+            connection.execute(update(blocks).where(*left_open).values(is_open=False))
+        recovered = [block.id for block in found if block.end > block.start]
         for block_id in recovered:
             log.info("recovered interrupted block %s", block_id)
         return recovered

@@ -8,7 +8,6 @@ from datetime import timedelta
 
 from tracker.capture.windows import DEFAULT_PRIVATE_APPS
 from tracker.engine import TrackerConfig
-from tracker.models import Setting
 from tracker.storage import Database
 
 KEY = "settings"
@@ -40,11 +39,8 @@ class Settings:
 def load_settings(database: Database) -> Settings:
     """The saved settings; unknown or missing keys (an older or newer version) fall back to the
     defaults, and a damaged entry to all defaults, rather than stopping the app."""
-    with database.session() as session:
-        setting = session.get(Setting, KEY)
-        text = setting.value if setting else "{}"
     try:
-        saved = json.loads(text)
+        saved = json.loads(database.setting(KEY) or "{}")
     except json.JSONDecodeError:
         return Settings()
     known = {field.name for field in fields(Settings)}
@@ -61,5 +57,4 @@ def load_settings(database: Database) -> Settings:
 
 
 def save_settings(database: Database, settings: Settings) -> None:
-    with database.session() as session:
-        session.merge(Setting(key=KEY, value=json.dumps(asdict(settings))))
+    database.save_setting(KEY, json.dumps(asdict(settings)))

@@ -6,19 +6,24 @@ import logging
 import os
 import sqlite3
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Engine, ExceptionContext, Executable, create_engine, event, text
+from sqlalchemy import Connection, Engine, ExceptionContext, Executable, create_engine, event, select, text
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine.interfaces import DBAPICursor
 from sqlalchemy.exc import DatabaseError, DBAPIError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
 
 from common.errors import DamagedDatabase, StorageProblem
 from tracker import migrations
-from tracker.models import Screenshot, Setting
+from tracker.tables import settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +55,6 @@ class Database:
         self.engine: Engine = create_engine(f"sqlite:///{self.path}")
         event.listen(self.engine, "connect", _configure_connection)
         event.listen(self.engine, "handle_error", self._report_damage)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.migrate()
         os.chmod(self.path, 0o600)
 
@@ -133,6 +137,14 @@ class Database:
             connection.rollback()
             return None
 
+    @cached_property
+    def _sessions(self) -> sessionmaker[Session]:
+        # Imported on the first use: the headless tracker writes through Core alone and never
+        # loads the ORM (6 MB).
+        from sqlalchemy.orm import sessionmaker
+
+        return sessionmaker(self.engine, expire_on_commit=False)
+
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A unit of work: committed on success, rolled back on error; a full disk or a locked
@@ -140,9 +152,16 @@ class Database:
         with self._storage_errors(), self._sessions.begin() as session:
             yield session
 
-    def write(self, statement: Executable, parameters: dict | None = None) -> None:
-        """One statement in its own transaction, without the ORM (the engine's hot path)."""
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """Statements in one transaction without the ORM (the tracking engine's way), with the
+        same guarantees as ``session``."""
         with self._storage_errors(), self.engine.begin() as connection:
+            yield connection
+
+    def write(self, statement: Executable, parameters: dict | None = None) -> None:
+        """One statement in its own transaction (the engine's hot path)."""
+        with self.transaction() as connection:
             connection.execute(statement, parameters)
 
     @contextmanager
@@ -160,18 +179,26 @@ class Database:
             folder.mkdir(exist_ok=True, mode=0o700)
         return folder
 
+    def setting(self, key: str) -> str | None:
+        with self.engine.connect() as connection:
+            return connection.execute(select(settings.c.value).where(settings.c.key == key)).scalar()
+
+    def save_setting(self, key: str, value: str) -> None:
+        upsert = sqlite_insert(settings).values(key=key, value=value)
+        self.write(upsert.on_conflict_do_update(index_elements=["key"], set_={"value": value}))
+
     def device_id(self) -> str:
         """This installation's id, made once and kept (blocks carry it to tell devices apart)."""
-        with self.session() as session:
-            setting = session.get(Setting, "device_id")
-            if setting is None:
-                setting = Setting(key="device_id", value=str(uuid.uuid4()))
-                session.add(setting)
-            return setting.value
+        while (device_id := self.setting("device_id")) is None:
+            # The first process to write it wins: another one starting at the same time reads it.
+            made = sqlite_insert(settings).values(key="device_id", value=str(uuid.uuid4()))
+            self.write(made.on_conflict_do_nothing())
+        return device_id
 
-    def remove_screenshot_files(self, shot: Screenshot) -> None:
-        for image in shot.images:
-            for relative in (image.path, image.thumbnail_path):
+    def remove_screenshot_files(self, images: Iterable[Sequence[str]]) -> None:
+        """Remove each image's (path, thumbnail path), relative to the data directory."""
+        for paths in images:
+            for relative in paths:
                 (self.data_dir / relative).unlink(missing_ok=True)
 
     def close(self) -> None:

@@ -13,7 +13,8 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QWidget
 
 from tracker import engine as events
-from tracker.diary import Diary, Running
+from tracker.diary import Diary
+from tracker.logged import Running
 from tracker.settings import Settings
 from ui.operations import Operations
 from ui.sync_thread import SyncService

@@ -20,8 +20,9 @@ from common.errors import EnvironmentProblem, WorkdiaryError
 from common.states import IdleDecision, StopReason
 from common.timeutil import Clock
 from tracker.capture import ActivityInput, ScreenCapturer
-from tracker.diary import DayAndWeek, Diary, Running
+from tracker.diary import DayAndWeek, Diary
 from tracker.engine import LiveBlock, TimeLost, Tracker
+from tracker.logged import Running
 from tracker.settings import Settings
 from tracker.storage import Database
 from ui.operations import Context, Operation

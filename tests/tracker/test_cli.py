@@ -201,7 +201,7 @@ def start_tracking():
     """Starts ``track`` processes whose stderr lines are collected; all are gone after the test."""
     started = []
 
-    def start(data_dir, contract, *options, module="tracker"):
+    def start(data_dir, contract, *options, module="tracker", **env):
         process = subprocess.Popen(
             [
                 sys.executable,
@@ -215,6 +215,7 @@ def start_tracking():
                 *options,
             ],
             cwd=ROOT,
+            env={**os.environ, **env},
             stderr=subprocess.PIPE,
             text=True,
         )
@@ -247,6 +248,27 @@ def test_sigterm_stops_cleanly_and_saves(data_dir, start_tracking):
     assert blocks and not any(is_open for *_, is_open in blocks)
     tracked = sum(end - start for _, start, end, _ in blocks)
     assert signalled - started - 2 <= tracked <= signalled - started + 2
+
+
+@pytest.mark.x11
+def test_the_tracking_process_loads_no_orm_until_tracking_is_over(data_dir, start_tracking):
+    """SQLAlchemy's ORM is a sixth of the headless tracker's memory: the engine writes through Core,
+    and only the summary printed at the end reads the Work Diary."""
+    contract = add_contract(data_dir)
+    process, lines = start_tracking(data_dir, contract, PYTHONPROFILEIMPORTTIME="1")
+    wait_for(lambda: tracked_blocks(data_dir))  # started, ticked and saved
+    while_tracking = _imported(lines)
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=30) == 0
+    wait_for(lambda: any(line.startswith("saved ") for line in lines))
+    assert {"tracker.engine", "sqlalchemy.dialects.sqlite"} <= while_tracking
+    assert "sqlalchemy.orm" not in while_tracking
+    assert "sqlalchemy.orm" in _imported(lines)  # for the summary
+
+
+def _imported(stderr_lines: list[str]) -> set[str]:
+    """The modules ``-X importtime`` (PYTHONPROFILEIMPORTTIME) reported as imported."""
+    return {line.split("|")[-1].strip() for line in list(stderr_lines) if line.startswith("import time:")}
 
 
 @pytest.mark.x11

@@ -16,8 +16,9 @@ from common.wire import MAX_MEMO_CHARS
 from tracker.capture import imaging
 from tracker.diary import DayAndWeek, Diary
 from tracker.engine import Tracker
-from tracker.models import Block, Screenshot, pack_activity
+from tracker.models import Block, Screenshot
 from tracker.simulation import SimulatedClock, SimulatedInput, simulate
+from tracker.tables import pack_activity
 
 WEDNESDAY = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
 

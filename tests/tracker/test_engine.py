@@ -34,7 +34,7 @@ from tracker.engine import (
     TrackerConfig,
     TrackingStopped,
 )
-from tracker.models import Block, Screenshot
+from tracker.models import Block, Screenshot, ScreenshotImage
 from tracker.simulation import SimulatedClock, SimulatedInput, simulate
 from tracker.storage import Database
 
@@ -256,7 +256,9 @@ def test_idle_retracts_blocks_and_their_screenshots(make_tracker, clock, contrac
     assert capturer.calls == 2
     with database.session() as session:
         shots = list(session.scalars(select(Screenshot)))
+        images = list(session.scalars(select(ScreenshotImage.screenshot_id)))
     assert len(shots) == 1  # the idle slot's screenshot went with its time
+    assert images == [shots[0].id]
     assert shots[0].taken_at < datetime(2026, 11, 23, 9, 10, tzinfo=UTC)
     files = sorted(p.name for p in database.screenshot_dir.rglob("*.jpg"))
     assert files == sorted(f"{shots[0].id}-m1{suffix}.jpg" for suffix in ("", "-thumb"))

@@ -77,6 +77,22 @@ def made_at(revision: str, data_dir: Path, *statements: str) -> Path:
     return data_dir
 
 
+def test_the_device_id_is_made_once_and_kept_by_every_process_on_the_folder(tmp_path):
+    first, second = Database(tmp_path), Database(tmp_path)  # the app and a headless tracker
+    assert first.setting("device_id") is None
+    made = first.device_id()
+    assert second.device_id() == made == first.device_id()
+    second.close()
+    assert Database(tmp_path).device_id() == made
+    first.close()
+
+
+def test_a_setting_is_saved_over_the_one_before(database):
+    database.save_setting("settings", "{}")
+    database.save_setting("settings", '{"idle_minutes": 5}')
+    assert database.setting("settings") == '{"idle_minutes": 5}'
+
+
 def test_a_database_made_by_the_first_migration_upgrades_to_the_latest(tmp_path):
     block = (
         "INSERT INTO blocks VALUES ('b1', 'c1', 'd1', 1700000400, 1700001000, '[[0, 3, 4, 12]]', "

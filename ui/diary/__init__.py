@@ -44,7 +44,8 @@ from common.states import ContractOrigin, ContractStatus
 from common.timetext import hm, local_text
 from common.timetext import spoken as spoken_hm
 from common.timeutil import WEEK, week_of_date, week_start
-from tracker.diary import BlockView, DayTotal, Diary, Running, Totals
+from tracker.diary import BlockView, DayTotal, Diary, Totals
+from tracker.logged import Running
 from tracker.models import Contract
 from ui.diary.day import THUMB_SIZE, Cell, DayModel, DayView
 from ui.diary.dialogs import AddTimeDialog, BlockDialog, MemoDialog

@@ -37,7 +37,8 @@ from common.rules import FROM_IDLE_TIME, METER_BARS, meter_bars
 from common.states import ActivitySource, BlockSource
 from common.timetext import hm
 from common.timetext import spoken as spoken_hm
-from tracker.diary import BlockView, Running
+from tracker.diary import BlockView
+from tracker.logged import Running
 from ui.diary.palette import meter_colors
 from ui.diary.thumbs import ThumbnailCache
 from ui.theme import mix, warning_color

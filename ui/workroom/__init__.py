@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QTabWidget, QVBoxLayout, QWid
 
 from common.timetext import local_text
 from tracker import workroom
-from tracker.diary import Running
+from tracker.logged import Running
 from ui.operations import Context, Operations
 from ui.sync_thread import Online, SyncService
 from ui.workroom.actions import ActionsButton

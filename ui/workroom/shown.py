@@ -11,7 +11,8 @@ from common.states import ContractKind, SyncState
 from common.timetext import local_text
 from common.wire import parse_wire_time
 from tracker import workroom
-from tracker.diary import Running, Totals
+from tracker.diary import Totals
+from tracker.logged import Running
 
 WAITING = "waiting to be sent"
 

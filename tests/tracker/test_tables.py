@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import insert, select
 
-from tracker.models import ActivitySummary, Block, activity_columns, pack_activity, unpack_activity
+from tracker.models import Block
+from tracker.tables import ActivitySummary, activity_columns, pack_activity, unpack_activity
 
 MONDAY_9 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 MOST = 2**32 - 1  # the most keyboard or mouse events a minute can hold
