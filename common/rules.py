@@ -9,12 +9,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING, Any
 
 from common.errors import RuleViolation
 from common.states import ContractKind, ContractStatus
 from common.timetext import local_text
 from common.timeutil import WEEK, slot_start, week_start
 from common.wire import MAX_MEMO_CHARS
+
+if TYPE_CHECKING:
+    from sqlalchemy import Row
+
+    from common.contract import ContractTermAttributes
 
 METER_BARS = 10
 # What the app and the web say where a block's keyboard and mouse counts would be, for activity
@@ -48,7 +54,7 @@ class ContractTerms:
     grace_hours: int = 12
 
     @classmethod
-    def of(cls, contract: object) -> ContractTerms:
+    def of(cls, contract: ContractTermAttributes | Row[Any]) -> ContractTerms:
         """The terms of a contract: the app's or the service's, an ORM object or a row, which name
         them alike."""
         return cls(**{term.name: getattr(contract, term.name) for term in fields(cls)})
@@ -63,7 +69,7 @@ def why_not_trackable(terms: ContractTerms) -> str:
     return ""
 
 
-def is_trackable(contract: object) -> bool:
+def is_trackable(contract: ContractTermAttributes | Row[Any]) -> bool:
     """Whether time can be tracked on a contract (the app's or the service's row)."""
     return not why_not_trackable(ContractTerms.of(contract))
 

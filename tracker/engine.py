@@ -236,7 +236,9 @@ class _OpenBlock:
 
 @dataclass
 class _Session:
-    contract: Row[Any]  # its row in the contracts table
+    contract_id: str
+    screenshots_enabled: bool  # the contract's terms
+    limit_seconds: float | None
     memo: str
     started_at: datetime
     week: datetime
@@ -253,7 +255,7 @@ class _Idle:
 
 def trackable_contracts(database: Database) -> list[str]:
     """The ids of the contracts that time can be tracked on."""
-    with database.engine.connect() as connection:
+    with database.transaction() as connection:
         rows = connection.execute(select(contracts).order_by(contracts.c.title))
         return [contract.id for contract in rows if is_trackable(contract)]
 
@@ -310,7 +312,7 @@ class Tracker:
 
     @property
     def contract_id(self) -> str | None:
-        return self._session.contract.id if self._session else None
+        return self._session.contract_id if self._session else None
 
     @property
     def memo(self) -> str:
@@ -353,7 +355,7 @@ class Tracker:
     def start(self, contract_id: str, memo: str = "") -> None:
         """Start tracking on a contract; if tracking another one, switch to it."""
         check_memo(memo)
-        with self.db.engine.connect() as connection:
+        with self.db.transaction() as connection:
             contract = connection.execute(
                 select(contracts).where(contracts.c.id == contract_id)
             ).one_or_none()
@@ -365,14 +367,16 @@ class Tracker:
         if self._session:
             self.stop()
         week_seconds = self._billable_seconds(contract.id, week_start(now))
-        limit = self._limit_seconds(contract)
+        limit = None if contract.weekly_limit_minutes is None else contract.weekly_limit_minutes * 60.0
         over = limit is not None and week_seconds >= limit
         if limit is not None and over and not self.config.keep_tracking_over_limit:
             raise RuleViolation(
                 f"The weekly limit of {limit / 3600:g} h on “{contract.title}” "
                 "is reached: tracking resumes next work week."
             )
-        self._session = _Session(contract, memo, now, week_start(now), week_seconds, over)
+        self._session = _Session(
+            contract.id, contract.screenshots_enabled, limit, memo, now, week_start(now), week_seconds, over
+        )
         self._position = now if self._resume_at is None or now >= self._resume_at else None
         self._last_input = now
         self._idle = None
@@ -543,7 +547,7 @@ class Tracker:
         slot = slot_start(at)
         self._block = _OpenBlock(
             str(uuid.uuid4()),
-            session.contract.id,
+            session.contract_id,
             session.memo,
             slot,
             at,
@@ -551,7 +555,7 @@ class Tracker:
             session.over_limit,
             self.activity_source,
         )
-        if not self.capturer or not session.contract.screenshots_enabled:
+        if not self.capturer or not session.screenshots_enabled:
             self._shot_slot = self._shot_at = None
         elif self._shot_slot != slot:
             remaining = (slot + SLOT - at).total_seconds()
@@ -630,15 +634,12 @@ class Tracker:
         self._session = None
         self._position = None
         self._idle = None
-        self._emit(TrackingStopped(session.contract.id, at, reason))
-
-    def _limit_seconds(self, contract: Row[Any]) -> float | None:
-        return None if contract.weekly_limit_minutes is None else contract.weekly_limit_minutes * 60.0
+        self._emit(TrackingStopped(session.contract_id, at, reason))
 
     def _limit_moment(self) -> datetime | None:
         session = self._session
         assert session is not None and self._position is not None
-        limit = self._limit_seconds(session.contract)
+        limit = session.limit_seconds
         if limit is None or session.over_limit:
             return None
         moment = self._position + timedelta(seconds=limit - session.week_seconds)
@@ -647,7 +648,7 @@ class Tracker:
     def _check_limit_warning(self) -> None:
         session = self._session
         assert session is not None
-        limit = self._limit_seconds(session.contract)
+        limit = session.limit_seconds
         if limit is None or session.warned or session.over_limit:
             return
         remaining = limit - session.week_seconds
@@ -669,7 +670,7 @@ class Tracker:
         session = self._session
         assert session is not None
         session.week = week_start(at)
-        session.week_seconds = self._billable_seconds(session.contract.id, session.week)
+        session.week_seconds = self._billable_seconds(session.contract_id, session.week)
         session.over_limit = False
         session.warned = False
 
@@ -720,7 +721,7 @@ class Tracker:
                 connection.execute(update(blocks).where(blocks.c.id == block.id).values(**to_send, **change))
         self.db.remove_screenshot_files(discarded)
         if self._session:
-            self._session.week_seconds = self._billable_seconds(self._session.contract.id, self._session.week)
+            self._session.week_seconds = self._billable_seconds(self._session.contract_id, self._session.week)
 
     @staticmethod
     def _discard_screenshot(

@@ -1,6 +1,6 @@
 """The time logged on a contract, counted in SQL over the blocks table, and the block being
-tracked: shared by the tracking engine and the Work Diary, without the ORM (which the headless
-tracker never loads)."""
+tracked: shared by the tracking engine and the Work Diary, in Core (the headless tracker tracks
+without the ORM)."""
 
 from __future__ import annotations
 

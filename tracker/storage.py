@@ -139,8 +139,8 @@ class Database:
 
     @cached_property
     def _sessions(self) -> sessionmaker[Session]:
-        # Imported on the first use: the headless tracker writes through Core alone and never
-        # loads the ORM (6 MB).
+        # Imported on the first use: the headless tracker reads and writes through Core alone,
+        # without the ORM (6 MB) while it tracks.
         from sqlalchemy.orm import sessionmaker
 
         return sessionmaker(self.engine, expire_on_commit=False)
@@ -155,7 +155,7 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
         """Statements in one transaction without the ORM (the tracking engine's way), with the
-        same guarantees as ``session``."""
+        same guarantees as ``session``; reads too, for the same errors."""
         with self._storage_errors(), self.engine.begin() as connection:
             yield connection
 
@@ -180,7 +180,7 @@ class Database:
         return folder
 
     def setting(self, key: str) -> str | None:
-        with self.engine.connect() as connection:
+        with self.transaction() as connection:
             return connection.execute(select(settings.c.value).where(settings.c.key == key)).scalar()
 
     def save_setting(self, key: str, value: str) -> None:

@@ -24,6 +24,7 @@ from sqlalchemy import select
 from common.timeutil import slot_start
 from tests.helpers.damage import make_damaged_database
 from tests.helpers.full_disk import TRIGGER
+from tests.helpers.old_database import OLD_CONTRACT, made_at
 from tests.helpers.wayland import Stack, gnome_stack, require, sway_stack
 from tests.tracker.capture.test_input import settles_at, xdotool
 from tests.tracker.capture.test_screen import RED, close, rgb
@@ -251,17 +252,18 @@ def test_sigterm_stops_cleanly_and_saves(data_dir, start_tracking):
 
 
 @pytest.mark.x11
-def test_the_tracking_process_loads_no_orm_until_tracking_is_over(data_dir, start_tracking):
+def test_the_tracking_process_loads_no_orm_until_tracking_is_over(tmp_path, start_tracking):
     """SQLAlchemy's ORM is a sixth of the headless tracker's memory: the engine writes through Core,
-    and only the summary printed at the end reads the Work Diary."""
-    contract = add_contract(data_dir)
-    process, lines = start_tracking(data_dir, contract, PYTHONPROFILEIMPORTTIME="1")
-    wait_for(lambda: tracked_blocks(data_dir))  # started, ticked and saved
+    and only the summary printed at the end reads the Work Diary. Nor do the migrations of a
+    database that an older version made load it."""
+    data_dir = made_at("0001", tmp_path / "old", OLD_CONTRACT)
+    process, lines = start_tracking(data_dir, "c1", PYTHONPROFILEIMPORTTIME="1")
+    wait_for(lambda: tracked_blocks(data_dir))  # migrated, started, ticked and saved
     while_tracking = _imported(lines)
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=30) == 0
     wait_for(lambda: any(line.startswith("saved ") for line in lines))
-    assert {"tracker.engine", "sqlalchemy.dialects.sqlite"} <= while_tracking
+    assert {"alembic.command", "tracker.engine", "sqlalchemy.dialects.sqlite"} <= while_tracking
     assert "sqlalchemy.orm" not in while_tracking
     assert "sqlalchemy.orm" in _imported(lines)  # for the summary
 

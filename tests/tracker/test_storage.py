@@ -6,12 +6,10 @@ from __future__ import annotations
 import json
 import stat
 from datetime import UTC
-from pathlib import Path
 
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
-from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, select, text
@@ -20,18 +18,12 @@ from sqlalchemy.exc import OperationalError
 from common.errors import StorageProblem
 from common.states import ActivitySource
 from tests.helpers.full_disk import fill_the_disk
+from tests.helpers.old_database import OLD_CONTRACT, alembic_config, made_at
 from tracker import migrations
 from tracker.engine import StorageFailed, StorageRecovered, TimeLost
 from tracker.models import Base, Block, Screenshot
 from tracker.simulation import simulate
 from tracker.storage import DATABASE_NAME, Database
-
-
-def alembic_config(connection) -> Config:
-    config = Config()
-    config.set_main_option("script_location", migrations.__path__[0])
-    config.attributes["connection"] = connection
-    return config
 
 
 def test_head_constant_names_the_newest_migration(database):
@@ -56,25 +48,6 @@ def test_day_folders_of_screenshots_are_the_users_alone(make_tracker, clock, con
         "2026/11/23",
     ]
     assert {stat.S_IMODE(p.stat().st_mode) for p in folders} == {0o700}
-
-
-OLD_CONTRACT = (
-    "INSERT INTO contracts VALUES ('c1', 'Old site', '', 'hourly', 'active', 5000, 'USD', NULL, 1, 1, 12, 0, "
-    "'local', 1700000000)"
-)
-
-
-def made_at(revision: str, data_dir: Path, *statements: str) -> Path:
-    """A data folder whose database the migrations made up to ``revision``, with rows added then."""
-    data_dir.mkdir()
-    engine = create_engine(f"sqlite:///{data_dir / DATABASE_NAME}")
-    with engine.connect() as connection:
-        command.upgrade(alembic_config(connection), revision)
-        for statement in statements:
-            connection.execute(text(statement))
-        connection.commit()
-    engine.dispose()
-    return data_dir
 
 
 def test_the_device_id_is_made_once_and_kept_by_every_process_on_the_folder(tmp_path):
