@@ -1,5 +1,6 @@
 """The desktop app: start-up to a visible window, resident memory with the window hidden while
-tracking (signed out; signed in; signed in with a workroom open), the Work Diary opening and
+tracking (signed out; signed in; signed in with a workroom open), its CPU while tracking with no
+input, the Work Diary opening and
 switching weeks on a 5-year database, and a workroom window opening on a 10,000-message copy.
 
     python -m benchmarks --only app
@@ -37,6 +38,8 @@ OPEN_WEEK_BAR_MS = 150.0
 OPEN_WORKROOM_BAR_MS = 300.0
 DIARY_RUNS = 10
 TRACKING_SECONDS = 20
+QUIET_SECONDS = 60
+QUIET_CPU_BAR_PERCENT = 0.05  # PRODUCT.md: CPU while tracking with no input at all
 MB = 1024 * 1024
 DEMO_EMAIL, DEMO_PASSWORD, DEMO_CONTRACT = "demo@workdiary.test", "demo-password", "Website rebuild"
 
@@ -83,18 +86,27 @@ def measure_start_up() -> list[dict]:
 
 class ScreenshotSoon(random.Random):
     """The slot's screenshot a second after tracking starts (the app takes one every ten minutes,
-    so its resident memory after one is what it keeps)."""
+    so its resident memory after one is what it keeps); the later slots' at their very end, out of
+    the measurements' way."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.first = True
 
     def uniform(self, a: float, b: float) -> float:
-        return a + 1
+        first, self.first = self.first, False
+        return a + 1 if first else b
 
 
-def hidden_while_tracking(service_url: str | None, workroom: bool = False, screenshot: bool = False) -> dict:
+def hidden_while_tracking(
+    service_url: str | None, workroom: bool = False, screenshot: bool = False, quiet_seconds: int = 0
+) -> dict:
     """In this process: the app as ``workdiary`` builds it (real X input and mss), tracking with
     its window hidden for TRACKING_SECONDS, then its resident memory. With ``service_url``, signed
     in to that (demo) contract service first, tracking on one of its contracts and syncing; with
     ``workroom``, that contract's workroom window open meanwhile; with ``screenshot``, the slot's
-    screenshot taken in that time (else it is, only when its random moment falls in it)."""
+    screenshot taken in that time (else it is, only when its random moment falls in it). With
+    ``quiet_seconds``, the CPU the app then uses in that many seconds more without input."""
     from ui.app import Workdiary  # first, as `workdiary` does (see ui/__init__)
     from tracker.capture import make_input  # isort: skip
     from tracker.capture.isolated import isolated_capturer  # isort: skip
@@ -151,6 +163,10 @@ def hidden_while_tracking(service_url: str | None, workroom: bool = False, scree
         loop = QEventLoop()
         QTimer.singleShot(TRACKING_SECONDS * 1000, loop.quit)
         loop.exec()
+        cpu_before, quiet_started = cpu_seconds(), time.perf_counter()
+        QTimer.singleShot(quiet_seconds * 1000, loop.quit)
+        loop.exec()
+        cpu_percent = 100 * (cpu_seconds() - cpu_before) / (time.perf_counter() - quiet_started)
         gc.collect()
         rss = psutil.Process().memory_info().rss
         tracking = bool(statuses and statuses[-1].tracking)
@@ -158,7 +174,12 @@ def hidden_while_tracking(service_url: str | None, workroom: bool = False, scree
         with database.session() as session:
             screenshots = session.scalar(select(func.count()).select_from(Screenshot))
         database.close()
-    return {"rss": rss, "tracking": tracking, "screenshots": screenshots}
+    return {"rss": rss, "tracking": tracking, "screenshots": screenshots, "cpu_percent": cpu_percent}
+
+
+def cpu_seconds() -> float:
+    """This process's time on a CPU, its live threads' to the nanosecond (Linux schedstat)."""
+    return sum(int(stat.read_text().split()[0]) for stat in Path("/proc/self/task").glob("*/schedstat")) / 1e9
 
 
 def measure_hidden_while_tracking() -> list[dict]:
@@ -187,6 +208,16 @@ def measure_hidden_while_tracking() -> list[dict]:
             demo_service.terminate()
             demo_service.wait()
     return rows
+
+
+def measure_quiet_cpu() -> list[dict]:
+    """The app's CPU while it tracks with no input, window hidden and signed out, after the slot's
+    screenshot (taken in a child process a second after the start; the next slot's may fall in)."""
+    result = in_fresh_process("--quiet")
+    if not (result["tracking"] and result["screenshots"]):
+        raise RuntimeError("the app was not tracking or took no screenshot")
+    name = f"CPU, window hidden, tracking, no input ({QUIET_SECONDS} s)"
+    return [row(name, result["cpu_percent"], "% of a core", QUIET_CPU_BAR_PERCENT)]
 
 
 def painted_with_its_reads(app, operations, window) -> None:
@@ -351,6 +382,7 @@ def run() -> list[dict]:
     return (
         measure_start_up()
         + measure_hidden_while_tracking()
+        + measure_quiet_cpu()
         + measure_diary_window()
         + measure_workroom_window()
     )
@@ -360,6 +392,8 @@ if __name__ == "__main__" and sys.argv[1:] == ["--diary-window"]:
     print(json.dumps(diary_window()))
 if __name__ == "__main__" and sys.argv[1:2] == ["--hidden"]:
     print(json.dumps(hidden_while_tracking(*sys.argv[2:3] or [None])))
+if __name__ == "__main__" and sys.argv[1:] == ["--quiet"]:
+    print(json.dumps(hidden_while_tracking(None, screenshot=True, quiet_seconds=QUIET_SECONDS)))
 if __name__ == "__main__" and sys.argv[1:2] == ["--screenshot"]:
     print(json.dumps(hidden_while_tracking(sys.argv[2], screenshot=True)))
 if __name__ == "__main__" and sys.argv[1:2] == ["--workroom"]:
