@@ -154,6 +154,7 @@ class Workdiary(QObject):
         window.sync_requested.connect(self.sync.sync_now)
         window.quit_requested.connect(self.quit)
         window.closed.connect(self._window_closed)
+        window.shown.connect(service.set_watched)
         window.message_bar.dismissed.connect(self.tray_state.recovered)
 
         tray.toggle_requested.connect(self.toggle)
@@ -174,6 +175,7 @@ class Workdiary(QObject):
             self.diary.add_contract(FIRST_CONTRACT, now=self.clock.now())
         self.reload_contracts(latest_contract_id(self.diary, self.clock.now() - 2 * WEEK))
         in_tray = self.tray.show()
+        self.service.set_watched(False)  # until the window is shown
         if not minimized or not in_tray:
             self.open_window()
         self._on_sync_state(self.sync_state)

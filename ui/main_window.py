@@ -61,6 +61,7 @@ class MainWindow(QMainWindow):
     sync_requested = Signal()
     quit_requested = Signal()
     closed = Signal()
+    shown = Signal(bool)  # shown, or hidden: whether its running seconds are seen
 
     def __init__(self, zone: tzinfo, now: Callable[[], datetime], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -346,7 +347,8 @@ class MainWindow(QMainWindow):
         self.memo_edit.setText(memo)
 
     def show_status(self, status: Status) -> None:
-        """Once a second. While hidden only the latest is kept, shown when the window is."""
+        """Once a second, and every few seconds while hidden and no input comes. While hidden only
+        the latest is kept, shown when the window is."""
         self.status = status
         self._busy = False
         self.start_button.setEnabled(True)
@@ -412,6 +414,7 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        self.shown.emit(True)
         if self._pending_status is not None:
             status, self._pending_status = self._pending_status, None
             self._render(status)
@@ -519,6 +522,10 @@ class MainWindow(QMainWindow):
     def _review_clicked(self) -> None:
         if self.shot is not None:
             self.review_requested.emit(self.shot.id)
+
+    def hideEvent(self, event) -> None:
+        super().hideEvent(event)
+        self.shown.emit(False)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         super().closeEvent(event)

@@ -14,12 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
-from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QMetaObject, QObject, QSocketNotifier, Qt, QThread, QTimer, Signal, Slot
 
 from common.errors import EnvironmentProblem, WorkdiaryError
 from common.states import IdleDecision, StopReason
 from common.timeutil import Clock
 from tracker.capture import ActivityInput, ScreenCapturer
+from tracker.capture.xrecord import X11RecordInput
 from tracker.diary import DayAndWeek, Diary
 from tracker.engine import LiveBlock, TimeLost, Tracker
 from tracker.logged import Running
@@ -88,6 +89,11 @@ class _Worker(QObject):
         self._diary = Diary(database, zone)
         self._input: ActivityInput | None = None
         self._timer: QTimer | None = None
+        self._watched = True  # a window shows the status's seconds: tick once a second
+        self._rest = QTimer(self)  # while resting: until the engine is due
+        self._rest.setSingleShot(True)
+        self._rest.timeout.connect(self._rested)
+        self._input_waiting: QSocketNotifier | None = None  # while resting: the first input
         self._contract_id: str | None = None
         # The totals as last read, with what they were read for; in between, the running block's
         # growth is added (a read costs about a millisecond on a full week: not every second).
@@ -130,6 +136,54 @@ class _Worker(QObject):
         self._tracker.tick()
         self._ticks += 1
         self._publish(read_totals=self._ticks % TOTALS_EVERY_TICKS == 0)
+        self._rest_while_quiet()
+
+    @Slot(bool)
+    def watch(self, watched: bool) -> None:
+        self._watched = watched
+        if watched and self.resting:
+            self._rested()
+
+    @property
+    def resting(self) -> bool:
+        return self._input_waiting is not None
+
+    def _rest_while_quiet(self) -> None:
+        """While no input comes and no window shows the seconds, tick only when the engine is due
+        (its next save or screenshot) or at the first input, as the headless tracker does: the
+        ticks once a second were most of the app's CPU with no input. The engine counts the time
+        exactly the same (see ``Tracker.next_due``)."""
+        fd = self._input.input_fd() if isinstance(self._input, X11RecordInput) else None
+        if self._watched or fd is None or self._timer is None or not self._tracker.quiet:
+            return
+        self._timer.stop()
+        self._input_waiting = QSocketNotifier(fd, QSocketNotifier.Type.Read, self)
+        self._input_waiting.activated.connect(self._input_came)
+        due = (self._tracker.next_due() - self._clock.now()).total_seconds()
+        self._rest.start(max(int(due * 1000), 0))
+
+    def _stop_resting(self) -> None:
+        if self._input_waiting is None:
+            return
+        self._rest.stop()
+        self._input_waiting.setEnabled(False)
+        self._input_waiting.deleteLater()
+        self._input_waiting = None
+        if self._timer is not None:
+            self._timer.start()
+
+    @Slot()
+    def _input_came(self) -> None:
+        """Tick at once without reading the input: the next tick, a second later, counts it in
+        the second it came in."""
+        self._stop_resting()
+        self._tracker.tick(read_input=False)
+        self._publish(read_totals=False)
+
+    @Slot()
+    def _rested(self) -> None:
+        self._stop_resting()
+        self.tick()
 
     @Slot(str, str)
     def start(self, contract_id: str, memo: str) -> None:
@@ -179,6 +233,7 @@ class _Worker(QObject):
     @Slot()
     def finish(self) -> None:
         """Stop tracking cleanly (the open block is saved) and let go of the input devices."""
+        self._stop_resting()
         if self._timer:
             self._timer.stop()
         if self._tracker:
@@ -188,6 +243,7 @@ class _Worker(QObject):
         self._send_events()
 
     def _command(self, action: Callable[[], None]) -> None:
+        self._stop_resting()  # the user is at the computer
         try:
             action()
         except WorkdiaryError as error:
@@ -255,7 +311,8 @@ class TrackerService(QObject):
     comes back as signals in the GUI thread.
 
     Signals:
-        status(Status): what the window and the tray show, once a second and after a command.
+        status(Status): what the window and the tray show, once a second and after a command;
+            every few seconds while no window shows it and no input comes (``set_watched``).
         event(object): the engine's events (tracker.engine dataclasses), each once the tick or
             command that made it is done.
         refused(str): a command the rules refused, with the reason.
@@ -281,6 +338,7 @@ class TrackerService(QObject):
     _tick = Signal()
     _run = Signal(object)
     _refresh = Signal()
+    _watch = Signal(bool)
 
     def __init__(
         self,
@@ -320,6 +378,7 @@ class TrackerService(QObject):
             (self._tick, self._worker.tick),
             (self._run, self._worker.run),
             (self._refresh, self._worker.refresh),
+            (self._watch, self._worker.watch),
         ):
             request.connect(slot)
         self._thread.start()
@@ -354,6 +413,16 @@ class TrackerService(QObject):
     def tick(self) -> None:
         """One tick now (tests drive a fake clock with it; the app's timer ticks by itself)."""
         self._tick.emit()
+
+    def set_watched(self, watched: bool) -> None:
+        """Whether a window shows the status (its seconds): if not, and no input comes, the engine
+        ticks only when it is due, and the status comes then (every few seconds)."""
+        self._watch.emit(watched)
+
+    @property
+    def resting(self) -> bool:
+        """Waiting for input or for the engine to be due, rather than ticking once a second."""
+        return self._worker.resting
 
     def shutdown(self) -> TimeLost | None:
         """Stop tracking and save, then end the worker thread. Blocks until done; returns the

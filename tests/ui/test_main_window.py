@@ -386,3 +386,14 @@ def test_the_sync_line_counts_each_kind_of_thing_waiting(blocks, screenshots, wo
     outbox = OutboxSummary(blocks, screenshots, [], workroom)
     state = SyncProgress(at, "https://service.test", "ann@example.test", False, at, 1, None, "", outbox)
     assert sync_text(state, UTC) == f"Synced at 09:00 — {waiting}."
+
+
+def test_the_engine_is_told_whether_the_window_shows_its_seconds(qtbot, workdiary):
+    """Hidden (to the tray), the window's running seconds are not seen: the engine may rest while
+    no input comes (ui/tracking_thread.py)."""
+    worker = workdiary.service._worker
+    qtbot.waitUntil(lambda: worker._watched)  # the fixture shows the window
+    workdiary.window.hide()
+    qtbot.waitUntil(lambda: not worker._watched)
+    workdiary.open_window()
+    qtbot.waitUntil(lambda: worker._watched)

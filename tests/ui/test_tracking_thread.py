@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 import pytest
 
+from common.timeutil import SystemClock
 from tests.helpers.fakes import FakeCapturer
+from tests.tracker.capture.test_input import xdotool
+from tracker.capture.xrecord import X11RecordInput
 from tracker.engine import IdleQuestion, ScreenshotTaken, TrackingStopped
 from tracker.models import Contract
 from tracker.settings import Settings
@@ -121,3 +125,36 @@ def test_the_totals_are_read_once_a_minute_and_grow_live_in_between(qtbot, servi
     # for the block that the first tick opens, then at 60 and 120 s (a read every second cost about
     # 1.5 ms of CPU a second on a full week)
     assert len(reads) == 3
+
+
+@pytest.mark.x11
+def test_with_no_window_shown_and_no_input_the_engine_rests_until_due_or_the_first_input(
+    qtbot, database, contract
+):
+    """Real X input and the real timers: while resting, the status comes when the engine is due
+    (its next save, 5 s after the last tick), or at once when input comes, which the tick a
+    second later counts; a window shown ends the rest."""
+    service = TrackerService(database, SystemClock(), Settings(), UTC, make_input=X11RecordInput)
+    statuses: list = []
+    try:
+        begin(qtbot, service, contract.id)
+        service.set_watched(False)
+        qtbot.waitUntil(lambda: service.resting, timeout=5000)
+        service.status.connect(statuses.append)
+        rest_began = time.monotonic()
+        qtbot.waitUntil(lambda: bool(statuses), timeout=10000)
+        assert time.monotonic() - rest_began > 3  # not once a second
+        qtbot.waitUntil(lambda: service.resting, timeout=5000)  # due in 5 s
+
+        xdotool("key", "a")
+        qtbot.waitUntil(lambda: not service.resting, timeout=1500)
+        qtbot.waitUntil(lambda: statuses[-1].live.active_minutes == 1, timeout=5000)
+
+        qtbot.waitUntil(lambda: service.resting, timeout=5000)
+        service.set_watched(True)
+        qtbot.waitUntil(lambda: not service.resting, timeout=5000)
+        with qtbot.waitSignals([service.status, service.status], timeout=5000):
+            pass  # ticking once a second again
+        assert not service.resting
+    finally:
+        service.shutdown()
