@@ -28,6 +28,7 @@ from pathlib import Path
 import psutil
 
 from benchmarks import report
+from benchmarks.bench_tracking import scheduled_seconds
 from benchmarks.display import wait_for_window
 
 REPO = Path(__file__).resolve().parent.parent
@@ -163,10 +164,10 @@ def hidden_while_tracking(
         loop = QEventLoop()
         QTimer.singleShot(TRACKING_SECONDS * 1000, loop.quit)
         loop.exec()
-        cpu_before, quiet_started = cpu_seconds(), time.perf_counter()
+        cpu_before, quiet_started = scheduled_seconds(), time.perf_counter()
         QTimer.singleShot(quiet_seconds * 1000, loop.quit)
         loop.exec()
-        cpu_percent = 100 * (cpu_seconds() - cpu_before) / (time.perf_counter() - quiet_started)
+        cpu_percent = 100 * (scheduled_seconds() - cpu_before) / (time.perf_counter() - quiet_started)
         gc.collect()
         rss = psutil.Process().memory_info().rss
         tracking = bool(statuses and statuses[-1].tracking)
@@ -175,11 +176,6 @@ def hidden_while_tracking(
             screenshots = session.scalar(select(func.count()).select_from(Screenshot))
         database.close()
     return {"rss": rss, "tracking": tracking, "screenshots": screenshots, "cpu_percent": cpu_percent}
-
-
-def cpu_seconds() -> float:
-    """This process's time on a CPU, its live threads' to the nanosecond (Linux schedstat)."""
-    return sum(int(stat.read_text().split()[0]) for stat in Path("/proc/self/task").glob("*/schedstat")) / 1e9
 
 
 def measure_hidden_while_tracking() -> list[dict]:

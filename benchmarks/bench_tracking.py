@@ -50,6 +50,16 @@ DAY_TICKS = 8 * 3600
 MB = 1024 * 1024
 
 
+def scheduled_seconds(pid: int | str = "self") -> float:
+    """Time on a CPU of a process's live threads, to the nanosecond (Linux schedstat); 0 where
+    /proc has no schedstat."""
+    total_ns = 0
+    for stat in Path(f"/proc/{pid}/task").glob("*/schedstat"):
+        with contextlib.suppress(OSError, ValueError):  # a thread that ended meanwhile
+            total_ns += int(stat.read_text().split()[0])
+    return total_ns / 1e9
+
+
 @dataclass
 class Watched:
     """A child process whose output lines are collected and whose CPU and memory are read."""
@@ -81,13 +91,8 @@ class Watched:
         return total
 
     def scheduled_seconds(self) -> float:
-        """Time on a CPU of the process's live threads, to the nanosecond (Linux schedstat), as a
-        finer cross-check of ``cpu_seconds``; 0 where /proc has no schedstat."""
-        total_ns = 0
-        for stat in Path(f"/proc/{self.process.pid}/task").glob("*/schedstat"):
-            with contextlib.suppress(OSError, ValueError):
-                total_ns += int(stat.read_text().split()[0])
-        return total_ns / 1e9
+        """As ``scheduled_seconds`` of the process: a finer cross-check of ``cpu_seconds``."""
+        return scheduled_seconds(self.process.pid)
 
     def pin_to_last_cpu(self) -> None:
         """Run every thread of the process on the last CPU (Linux; elsewhere nothing happens)."""

@@ -31,7 +31,7 @@ from common.states import ActivitySource, BlockSource, IdleDecision
 from common.timetext import duration_text, local_text
 from common.timeutil import SystemClock, local_zone, week_of_date
 from tracker import engine as events
-from tracker.capture.xrecord import X11RecordInput
+from tracker.capture.xrecord import input_fd_of
 from tracker.engine import EXIT_TIME_LOST, Tracker, TrackerConfig, trackable_contracts
 from tracker.lock import TrackingLock
 from tracker.notices import notice
@@ -316,7 +316,7 @@ def _track(args, contract_id: str, database: Database, zone: tzinfo) -> int:
             tracker.tick()
             if stop.is_set():
                 break
-            input_fd = input_source.input_fd() if isinstance(input_source, X11RecordInput) else None
+            input_fd = input_fd_of(input_source)
             _wait_for_next_tick(tracker, clock, input_fd, wake)
     finally:
         tracker.stop()

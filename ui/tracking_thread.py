@@ -20,7 +20,7 @@ from common.errors import EnvironmentProblem, WorkdiaryError
 from common.states import IdleDecision, StopReason
 from common.timeutil import Clock
 from tracker.capture import ActivityInput, ScreenCapturer
-from tracker.capture.xrecord import X11RecordInput
+from tracker.capture.xrecord import input_fd_of
 from tracker.diary import DayAndWeek, Diary
 from tracker.engine import LiveBlock, TimeLost, Tracker
 from tracker.logged import Running
@@ -153,7 +153,7 @@ class _Worker(QObject):
         (its next save or screenshot) or at the first input, as the headless tracker does: the
         ticks once a second were most of the app's CPU with no input. The engine counts the time
         exactly the same (see ``Tracker.next_due``)."""
-        fd = self._input.input_fd() if isinstance(self._input, X11RecordInput) else None
+        fd = input_fd_of(self._input)
         if self._watched or fd is None or self._timer is None or not self._tracker.quiet:
             return
         self._timer.stop()

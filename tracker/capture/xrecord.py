@@ -138,3 +138,9 @@ class X11RecordInput:
                 self._mouse_events += codes.count(BUTTON_PRESS) + codes.count(MOTION_NOTIFY)
             position = end
         return data[position:]
+
+
+def input_fd_of(source: object) -> int | None:
+    """The descriptor a quiet wait watches for the first input, where the input source has one
+    (the headless tracker's loop and the app's tracking thread)."""
+    return source.input_fd() if isinstance(source, X11RecordInput) else None
