@@ -1,7 +1,8 @@
-"""The desktop app: start-up to a visible window, resident memory with the window hidden while
-tracking (signed out; signed in; signed in with a workroom open), its CPU while tracking with no
-input, the Work Diary opening and
-switching weeks on a 5-year database, and a workroom window opening on a 10,000-message copy.
+"""The desktop app: start-up to a visible window; started minimized to its tray (a tray host runs, as
+in a desktop session) and tracking with its window never shown, its resident memory (signed out;
+signed in; signed in with a workroom open) and its CPU with no input (``app_process``); the Work
+Diary opening and switching weeks on a 5-year database, and a workroom window opening on a
+10,000-message copy.
 
     python -m benchmarks --only app
 
@@ -11,10 +12,8 @@ Each measurement runs in a process of its own on the benchmark's X display (xcb,
 from __future__ import annotations
 
 import functools
-import gc
 import json
 import os
-import random
 import shutil
 import statistics
 import subprocess
@@ -25,11 +24,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import psutil
-
 from benchmarks import report
-from benchmarks.bench_tracking import scheduled_seconds
-from benchmarks.display import wait_for_window
+from benchmarks.app_process import DEMO_CONTRACT, DEMO_EMAIL, DEMO_PASSWORD, QUIET_SECONDS
+from benchmarks.display import tray_host, wait_for_window
 
 REPO = Path(__file__).resolve().parent.parent
 START_UP_RUNS = 5
@@ -38,20 +35,18 @@ HIDDEN_RSS_BAR_MB = 120.0
 OPEN_WEEK_BAR_MS = 150.0
 OPEN_WORKROOM_BAR_MS = 300.0
 DIARY_RUNS = 10
-TRACKING_SECONDS = 20
-QUIET_SECONDS = 60
 QUIET_CPU_BAR_PERCENT = 0.05  # PRODUCT.md: CPU while tracking with no input at all
 MB = 1024 * 1024
-DEMO_EMAIL, DEMO_PASSWORD, DEMO_CONTRACT = "demo@workdiary.test", "demo-password", "Website rebuild"
 
 
 def row(name: str, value, unit: str, bar: float | None = None) -> dict:
     return report.row("app", name, value, unit, bar)
 
 
-def in_fresh_process(*arguments: str) -> dict:
+def in_fresh_process(module: str, *arguments: str) -> dict:
+    """What ``python -m benchmarks.<module> arguments…`` prints last, as JSON."""
     child = subprocess.run(
-        [sys.executable, "-m", "benchmarks.bench_app", *arguments], cwd=REPO, capture_output=True, text=True
+        [sys.executable, "-m", f"benchmarks.{module}", *arguments], cwd=REPO, capture_output=True, text=True
     )
     if child.returncode:
         raise RuntimeError(f"{arguments[0]} failed: {child.stderr.strip().splitlines()[-1:]}")
@@ -85,101 +80,8 @@ def measure_start_up() -> list[dict]:
     return [row("start-up to window shown (warm, median)", median_start_up() * 1000, "ms", START_UP_BAR_MS)]
 
 
-class ScreenshotSoon(random.Random):
-    """The slot's screenshot a second after tracking starts (the app takes one every ten minutes,
-    so its resident memory after one is what it keeps); the later slots' at their very end, out of
-    the measurements' way."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.first = True
-
-    def uniform(self, a: float, b: float) -> float:
-        first, self.first = self.first, False
-        return a + 1 if first else b
-
-
-def hidden_while_tracking(
-    service_url: str | None, workroom: bool = False, screenshot: bool = False, quiet_seconds: int = 0
-) -> dict:
-    """In this process: the app as ``workdiary`` builds it (real X input and mss), tracking with
-    its window hidden for TRACKING_SECONDS, then its resident memory. With ``service_url``, signed
-    in to that (demo) contract service first, tracking on one of its contracts and syncing; with
-    ``workroom``, that contract's workroom window open meanwhile; with ``screenshot``, the slot's
-    screenshot taken in that time (else it is, only when its random moment falls in it). With
-    ``quiet_seconds``, the CPU the app then uses in that many seconds more without input."""
-    from ui.app import Workdiary  # first, as `workdiary` does (see ui/__init__)
-    from tracker.capture import make_input  # isort: skip
-    from tracker.capture.isolated import isolated_capturer  # isort: skip
-    from ui.sync_thread import SyncService
-    from ui.tracking_thread import TrackerService
-
-    from PySide6.QtCore import QEventLoop, QTimer  # isort: skip
-    from PySide6.QtWidgets import QApplication  # isort: skip
-
-    from sqlalchemy import func, select
-
-    from common.timeutil import SystemClock, local_zone
-    from tracker.models import Screenshot
-    from tracker.settings import Settings
-    from tracker.storage import Database
-
-    app = QApplication([])
-    with tempfile.TemporaryDirectory() as work:
-        # made by another process, as on any start but the first: no migration runs in this one
-        subprocess.run(
-            [sys.executable, "-m", "tracker", "--data-dir", work, "contract", "add", "--title", "Memory"],
-            check=True,
-            capture_output=True,
-        )
-        database = Database(Path(work))
-        settings = Settings()
-        service = TrackerService(
-            database,
-            SystemClock(),
-            settings,
-            local_zone(),
-            make_input=make_input,
-            make_capturer=isolated_capturer,
-            rng=ScreenshotSoon() if screenshot else None,
-        )
-        sync = SyncService(database, SystemClock(), settings)
-        workdiary = Workdiary(
-            database, service, sync, SystemClock(), local_zone(), settings, quit_app=app.quit
-        )
-        workdiary.start(minimized=True)
-        workdiary.window.hide()
-        contract_id = workdiary.window.selected_contract_id()
-        if service_url:
-            synced = QEventLoop()
-            sync.state.connect(lambda state: state.last_synced_at and synced.quit())
-            sync.sign_in(service_url, DEMO_EMAIL, DEMO_PASSWORD)
-            synced.exec()
-            contract_id = next(c.id for c in workdiary.diary.contracts() if c.title == DEMO_CONTRACT)
-            if workroom:
-                workdiary.dialogs.open_workroom(contract_id)
-        statuses: list = []
-        service.status.connect(statuses.append)
-        service.start(contract_id, "Memory")
-        loop = QEventLoop()
-        QTimer.singleShot(TRACKING_SECONDS * 1000, loop.quit)
-        loop.exec()
-        cpu_before, quiet_started = scheduled_seconds(), time.perf_counter()
-        QTimer.singleShot(quiet_seconds * 1000, loop.quit)
-        loop.exec()
-        cpu_percent = 100 * (scheduled_seconds() - cpu_before) / (time.perf_counter() - quiet_started)
-        gc.collect()
-        rss = psutil.Process().memory_info().rss
-        tracking = bool(statuses and statuses[-1].tracking)
-        workdiary.shutdown()
-        with database.session() as session:
-            screenshots = session.scalar(select(func.count()).select_from(Screenshot))
-        database.close()
-    return {"rss": rss, "tracking": tracking, "screenshots": screenshots, "cpu_percent": cpu_percent}
-
-
 def measure_hidden_while_tracking() -> list[dict]:
-    """Signed out, and signed in to a demo service on a loopback port (in a process of its own)."""
+    """Signed out, and signed in to a demo service on a loopback port (each in a process of its own)."""
     from service import local
 
     rows = []
@@ -194,9 +96,7 @@ def measure_hidden_while_tracking() -> list[dict]:
                 ("RSS, window hidden, tracking, signed in, after a screenshot", ["--screenshot", url]),
                 ("RSS, tracking, signed in and syncing, a workroom open", ["--workroom", url]),
             ):
-                result = in_fresh_process(*arguments)
-                if not result["tracking"]:
-                    raise RuntimeError("the app was not tracking")
+                result = in_tray_app(*arguments)
                 if arguments[0] == "--screenshot" and not result["screenshots"]:
                     raise RuntimeError("the app took no screenshot")
                 rows.append(row(name, result["rss"] / MB, "MB", HIDDEN_RSS_BAR_MB))
@@ -206,12 +106,23 @@ def measure_hidden_while_tracking() -> list[dict]:
     return rows
 
 
+def in_tray_app(*arguments: str) -> dict:
+    """``app_process``'s measurement of the app started minimized to its tray, as at login."""
+    with tray_host():
+        result = in_fresh_process("app_process", *arguments)
+    if not result["in_tray"]:
+        raise RuntimeError("the app did not start in its tray")
+    if not result["tracking"]:
+        raise RuntimeError("the app was not tracking")
+    return result
+
+
 def measure_quiet_cpu() -> list[dict]:
     """The app's CPU while it tracks with no input, window hidden and signed out, after the slot's
     screenshot (taken in a child process a second after the start; the next slot's may fall in)."""
-    result = in_fresh_process("--quiet")
-    if not (result["tracking"] and result["screenshots"]):
-        raise RuntimeError("the app was not tracking or took no screenshot")
+    result = in_tray_app("--quiet")
+    if not result["screenshots"]:
+        raise RuntimeError("the app took no screenshot")
     name = f"CPU, window hidden, tracking, no input ({QUIET_SECONDS} s)"
     return [row(name, result["cpu_percent"], "% of a core", QUIET_CPU_BAR_PERCENT)]
 
@@ -275,7 +186,7 @@ def diary_window() -> dict:
 
 
 def measure_diary_window() -> list[dict]:
-    result = in_fresh_process("--diary-window")
+    result = in_fresh_process("bench_app", "--diary-window")
     return [
         row("Work Diary: open a full week (median)", result["open"] * 1000, "ms", OPEN_WEEK_BAR_MS),
         row("Work Diary: switch weeks (median)", result["switch"] * 1000, "ms"),
@@ -350,7 +261,7 @@ def measure_workroom_window() -> list[dict]:
         port = local.free_port()
         demo_service = local.serve_in_background("127.0.0.1", port, demo=True, folder=Path(folder))
         try:
-            result = in_fresh_process("--workroom-window", f"http://127.0.0.1:{port}")
+            result = in_fresh_process("bench_app", "--workroom-window", f"http://127.0.0.1:{port}")
         finally:
             demo_service.terminate()
             demo_service.wait()
@@ -386,13 +297,5 @@ def run() -> list[dict]:
 
 if __name__ == "__main__" and sys.argv[1:] == ["--diary-window"]:
     print(json.dumps(diary_window()))
-if __name__ == "__main__" and sys.argv[1:2] == ["--hidden"]:
-    print(json.dumps(hidden_while_tracking(*sys.argv[2:3] or [None])))
-if __name__ == "__main__" and sys.argv[1:] == ["--quiet"]:
-    print(json.dumps(hidden_while_tracking(None, screenshot=True, quiet_seconds=QUIET_SECONDS)))
-if __name__ == "__main__" and sys.argv[1:2] == ["--screenshot"]:
-    print(json.dumps(hidden_while_tracking(sys.argv[2], screenshot=True)))
-if __name__ == "__main__" and sys.argv[1:2] == ["--workroom"]:
-    print(json.dumps(hidden_while_tracking(sys.argv[2], workroom=True)))
 if __name__ == "__main__" and sys.argv[1:2] == ["--workroom-window"]:
     print(json.dumps(workroom_window(sys.argv[2])))

@@ -33,6 +33,8 @@ from pathlib import Path
 
 import psutil
 
+from benchmarks.proc import scheduled_seconds
+
 REPO = Path(__file__).resolve().parent.parent
 INPUT_LOAD = Path(os.environ.get("WORKDIARY_INPUT_LOAD", REPO.parent / "shared" / "bench" / "input_load.py"))
 BARE_LISTENERS = Path(__file__).with_name("bare_listeners.py")
@@ -48,16 +50,6 @@ HEAVY_LOAD = ("--moves", "125")  # a hand moving the mouse all the time, on top 
 DAY_GROWTH_BAR_MB = 5.0
 DAY_TICKS = 8 * 3600
 MB = 1024 * 1024
-
-
-def scheduled_seconds(pid: int | str = "self") -> float:
-    """Time on a CPU of a process's live threads, to the nanosecond (Linux schedstat); 0 where
-    /proc has no schedstat."""
-    total_ns = 0
-    for stat in Path(f"/proc/{pid}/task").glob("*/schedstat"):
-        with contextlib.suppress(OSError, ValueError):  # a thread that ended meanwhile
-            total_ns += int(stat.read_text().split()[0])
-    return total_ns / 1e9
 
 
 @dataclass

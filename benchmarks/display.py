@@ -59,6 +59,34 @@ def x_display() -> Iterator[str]:
             server.wait()
 
 
+@contextlib.contextmanager
+def tray_host() -> Iterator[None]:
+    """A system tray (Debian's trayer) on $DISPLAY, as a desktop session has one: the app started
+    minimized then lives in its tray icon, its window never shown."""
+    from Xlib import X, display
+
+    host = subprocess.Popen(
+        ["trayer", "--SetDockType", "true", "--align", "right", "--edge", "top"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    connection = display.Display()
+    try:
+        tray = connection.intern_atom("_NET_SYSTEM_TRAY_S0")  # the tray of screen 0
+        deadline = time.monotonic() + START_DEADLINE_S
+        while connection.get_selection_owner(tray) == X.NONE:
+            if host.poll() is not None:
+                raise RuntimeError(f"trayer exited with code {host.returncode}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"trayer did not take the tray within {START_DEADLINE_S:.0f} s")
+            time.sleep(0.05)
+        yield
+    finally:
+        connection.close()
+        host.terminate()
+        host.wait(10)
+
+
 def wait_for_window(pid: int, title_prefix: str, timeout: float = 30.0) -> None:
     """Return when a top-level window of process `pid` whose title starts with `title_prefix` is
     mapped. Waits on the X server's MapNotify events (xdotool's --sync polls twice a second)."""
