@@ -26,15 +26,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import requests
+from sqlalchemy import insert
 
 from common.timeutil import SLOT, WEEK, week_start
 from common.wire import bearer
 from service.local import running_service
 from service.postgres_cluster import postgres_cluster, server_binaries
 from tracker.demo.images import jpeg
-from tracker.models import Block, Contract, Screenshot, ScreenshotImage
 from tracker.simulation import SimulatedClock
 from tracker.storage import Database
+from tracker.tables import activity_columns, blocks, contracts, screenshot_images, screenshots
 
 BLOCKS = 420  # 6 days × 70 blocks: a heavy week
 IMAGE_BYTES, THUMBNAIL_BYTES = 90_000, 6_000
@@ -54,43 +55,51 @@ def offline_week(data_dir: Path, contract_id: str) -> None:
     starts = [monday + timedelta(days=day, hours=8) + n * SLOT for day in range(6) for n in range(70)]
     shots_dir = data_dir / "screenshots"
     shots_dir.mkdir(exist_ok=True)
-    with database.session() as session:
-        session.add(Contract(id=contract_id, title="Bench", origin="service", started_at=monday - WEEK))
-        for index, start in enumerate(starts[:BLOCKS]):
-            block_id = str(uuid.uuid4())
-            end = start + SLOT
-            activity = [
-                [minute, rng.randrange(200), rng.randrange(400), rng.randrange(61)] for minute in range(10)
-            ]
-            session.add(
-                Block(
-                    id=block_id,
-                    contract_id=contract_id,
-                    device_id=device,
-                    start=start,
-                    end=end,
-                    activity=activity,
-                    memo="Checkout flow",
-                    updated_at=end,
-                )
+    block_rows, shot_rows, image_rows = [], [], []
+    for index, start in enumerate(starts[:BLOCKS]):
+        block_id, shot_id = str(uuid.uuid4()), str(uuid.uuid4())
+        end = start + SLOT
+        activity = [
+            [minute, rng.randrange(200), rng.randrange(400), rng.randrange(61)] for minute in range(10)
+        ]
+        block_rows.append(
+            {
+                "id": block_id,
+                "contract_id": contract_id,
+                "device_id": device,
+                "start": start,
+                "end": end,
+                **activity_columns(activity),
+                "memo": "Checkout flow",
+                "updated_at": end,
+            }
+        )
+        # real JPEGs (the service checks their framing), padded to a screenshot's size
+        image, thumbnail = jpeg(2 * len(starts) + index, IMAGE_BYTES), jpeg(index, THUMBNAIL_BYTES)
+        (shots_dir / f"{block_id}.jpg").write_bytes(image)
+        (shots_dir / f"{block_id}.thumb.jpg").write_bytes(thumbnail)
+        shot_rows.append({"id": shot_id, "block_id": block_id, "taken_at": start + timedelta(minutes=4)})
+        image_rows.append(
+            {
+                "screenshot_id": shot_id,
+                "monitor": 1,
+                "path": f"screenshots/{block_id}.jpg",
+                "thumbnail_path": f"screenshots/{block_id}.thumb.jpg",
+                "sha256": hashlib.sha256(image).hexdigest(),
+                "size_bytes": len(image),
+                "width": 1920,
+                "height": 1080,
+            }
+        )
+    with database.transaction() as connection:
+        connection.execute(
+            insert(contracts).values(
+                id=contract_id, title="Bench", origin="service", started_at=monday - WEEK
             )
-            # real JPEGs (the service checks their framing), padded to a screenshot's size
-            image, thumbnail = jpeg(2 * len(starts) + index, IMAGE_BYTES), jpeg(index, THUMBNAIL_BYTES)
-            (shots_dir / f"{block_id}.jpg").write_bytes(image)
-            (shots_dir / f"{block_id}.thumb.jpg").write_bytes(thumbnail)
-            shot = Screenshot(id=str(uuid.uuid4()), block_id=block_id, taken_at=start + timedelta(minutes=4))
-            shot.images = [
-                ScreenshotImage(
-                    monitor=1,
-                    path=f"screenshots/{block_id}.jpg",
-                    thumbnail_path=f"screenshots/{block_id}.thumb.jpg",
-                    sha256=hashlib.sha256(image).hexdigest(),
-                    size_bytes=len(image),
-                    width=1920,
-                    height=1080,
-                )
-            ]
-            session.add(shot)
+        )
+        connection.execute(insert(blocks), block_rows)
+        connection.execute(insert(screenshots), shot_rows)
+        connection.execute(insert(screenshot_images), image_rows)
     database.close()
 
 

@@ -39,7 +39,7 @@ def term_columns(timestamp: type[UTCTimestamp] = UTCTimestamp) -> list[Column[An
 
 
 class ContractTermAttributes:
-    """The terms as attributes of both databases' ORM ``Contract`` (its columns: ``term_columns``).
+    """The terms as attributes of the service's ORM ``Contract`` (its columns: ``term_columns``).
     Declared for type checkers only: at run time the mapper takes them from the table."""
 
     if TYPE_CHECKING:

@@ -77,10 +77,10 @@ def seed_first_week(database: Database, client: ServiceClient) -> bool:
     from sync.worker import Syncer
     from tracker.demo.week import seed_this_computer
     from tracker.diary import Diary
-    from tracker.models import Block
+    from tracker.tables import blocks
 
-    with database.session() as session:
-        if session.scalar(select(Block.id).limit(1)) is not None:
+    with database.transaction() as connection:
+        if connection.scalar(select(blocks.c.id).limit(1)) is not None:
             return False
     diary = Diary(database)
     clock = SystemClock()

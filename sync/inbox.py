@@ -5,7 +5,7 @@ The answers are checked field by field as they are stored (``wire.field_of``).
 
 from __future__ import annotations
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from common.contract import read_terms
@@ -21,7 +21,6 @@ from common.states import (
 )
 from common.wire import field_of, parse_wire_time
 from tracker import tables
-from tracker.models import Contract, Offer
 from tracker.storage import Database
 from tracker.tables import activity_columns
 
@@ -63,17 +62,21 @@ def freelance_contracts(contracts: list[dict]) -> list[dict]:
 def store_contracts(database: Database, contracts: list[dict]) -> int:
     """Add or update the service's contracts, with the same ids; how many were new or changed. A
     contract the service no longer lists keeps its row, with the status the service last gave it."""
+    table = tables.contracts
     changed = 0
-    with database.session() as session:
+    with database.transaction() as connection:
         for contract in contracts:
             values = read_terms(contract) | {
                 "client_name": field_of(contract, "client_name", str),
                 "origin": ContractOrigin.SERVICE,
             }
             contract_id = field_of(contract, "id", str)
-            stored = session.get(Contract, contract_id)
-            if stored is None or any(getattr(stored, name) != value for name, value in values.items()):
-                session.merge(Contract(id=contract_id, **values))
+            stored = connection.execute(
+                select(*(table.c[name] for name in values)).where(table.c.id == contract_id)
+            ).first()
+            if stored is None or stored._asdict() != values:
+                insert = sqlite_insert(table).values(id=contract_id, **values)
+                connection.execute(insert.on_conflict_do_update(index_elements=["id"], set_=values))
                 changed += 1
     return changed
 
@@ -87,14 +90,19 @@ def store_offers(database: Database, contracts: list[dict]) -> None:
         if field_of(contract, "status", str) == ContractStatus.OFFERED
         and Action.ACCEPT_OFFER in field_of(contract, "actions", list)
     }
-    with database.session() as session:
-        session.execute(delete(Offer).where(Offer.contract_id.not_in(list(offers))))
-        for contract_id, contract in offers.items():
-            held = session.get(Offer, contract_id)
-            if held is None:
-                session.add(Offer(contract_id=contract_id, contract=contract, notified=False))
-            else:
-                held.contract = contract
+    with database.transaction() as connection:
+        connection.execute(delete(tables.offers).where(tables.offers.c.contract_id.not_in(list(offers))))
+        if offers:
+            rows = [
+                {"contract_id": contract_id, "contract": contract, "notified": False}
+                for contract_id, contract in offers.items()
+            ]
+            insert = sqlite_insert(tables.offers)
+            # One already held keeps whether it was told.
+            upsert = insert.on_conflict_do_update(
+                index_elements=["contract_id"], set_={"contract": insert.excluded.contract}
+            )
+            connection.execute(upsert, rows)
 
 
 def store_other_devices_blocks(database: Database, device_id: str, blocks: list[dict]) -> int:
@@ -122,6 +130,6 @@ def store_other_devices_blocks(database: Database, device_id: str, blocks: list[
             & (table.c.sync_state == SyncState.SYNCED)
             & (table.c.updated_at != insert.excluded.updated_at),  # else it holds this version already
         )
-        with database.session() as session:
-            return session.connection().execute(upsert, rows).rowcount
+        with database.transaction() as connection:
+            return connection.execute(upsert, rows).rowcount
     return 0

@@ -13,35 +13,33 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import ColumnElement, Integer, LargeBinary, exists, func, select, tuple_, type_coerce, update
-from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql import Update
 
 from common.states import ContractOrigin, SyncState
 from common.timeutil import from_epoch, to_epoch
 from common.wire import MAX_CAPTURE_NOTE_CHARS, field_of, parse_wire_time, wire_time
-from tracker.models import Block, Contract, Screenshot, ScreenshotImage, WorkroomWrite
 from tracker.storage import Database
-from tracker.tables import unpack_activity
+from tracker.tables import blocks, contracts, screenshot_images, screenshots, unpack_activity, workroom_writes
 
 CHANGED_ELSEWHERE = "It was changed or removed on another computer later: the service keeps that change."
 
 # The columns a block is sent with that can change locally, read raw (epoch seconds, the packed
 # activity) so that the acknowledgement compares exactly what was sent, not a second-rounded time.
-_BLOCK_CHANGES: dict[str, ColumnElement[Any] | QueryableAttribute[Any]] = {
-    "start": type_coerce(Block.start, Integer),
-    "end": type_coerce(Block.end, Integer),
-    "activity": type_coerce(Block.activity, LargeBinary),
-    "memo": Block.memo,
-    "capture_note": Block.capture_note,
-    "over_limit": Block.over_limit,
-    "deleted": Block.deleted,
-    "updated_at": type_coerce(Block.updated_at, Integer),
+_BLOCK_CHANGES: dict[str, ColumnElement[Any]] = {
+    "start": type_coerce(blocks.c.start, Integer),
+    "end": type_coerce(blocks.c.end, Integer),
+    "activity": type_coerce(blocks.c.activity, LargeBinary),
+    "memo": blocks.c.memo,
+    "capture_note": blocks.c.capture_note,
+    "over_limit": blocks.c.over_limit,
+    "deleted": blocks.c.deleted,
+    "updated_at": type_coerce(blocks.c.updated_at, Integer),
 }
 
 # What the service's answer says it stores of a block.
 _HELD = {"start": str, "end": str, "activity": list, "memo": str, "deleted": bool, "updated_at": str}
 
-_OF_SERVICE = Contract.origin == ContractOrigin.SERVICE
+_OF_SERVICE = contracts.c.origin == ContractOrigin.SERVICE
 
 
 @dataclass(frozen=True)
@@ -99,20 +97,20 @@ def peek_blocks(database: Database, limit: int, after: OutgoingBlock | None = No
     just after ``after``: a pass pages through them once, whatever it leaves pending."""
     query = (
         select(
-            Block.id,
-            Block.contract_id,
-            Block.device_id,
-            Block.source,
-            Block.activity_source,
+            blocks.c.id,
+            blocks.c.contract_id,
+            blocks.c.device_id,
+            blocks.c.source,
+            blocks.c.activity_source,
             *_BLOCK_CHANGES.values(),
         )
-        .join(Contract)
-        .where(Block.sync_state == SyncState.PENDING, Block.is_open.is_(False), _OF_SERVICE)
-        .order_by(Block.start, Block.id)
+        .join(contracts)
+        .where(blocks.c.sync_state == SyncState.PENDING, blocks.c.is_open.is_(False), _OF_SERVICE)
+        .order_by(blocks.c.start, blocks.c.id)
         .limit(limit)
     )
     if after is not None:
-        query = query.where(tuple_(_BLOCK_CHANGES["start"], Block.id) > (after.sent["start"], after.id))
+        query = query.where(tuple_(_BLOCK_CHANGES["start"], blocks.c.id) > (after.sent["start"], after.id))
     with database.engine.connect() as connection:
         rows = connection.execute(query).all()
     return [_outgoing_block(*row) for row in rows]
@@ -179,7 +177,7 @@ def reject_block(database: Database, block: OutgoingBlock, reason: str) -> bool:
 
 def _unchanged_block(block: OutgoingBlock) -> Update:
     same = [column == block.sent[name] for name, column in _BLOCK_CHANGES.items()]
-    return update(Block).where(Block.id == block.id, Block.sync_state == SyncState.PENDING, *same)
+    return update(blocks).where(blocks.c.id == block.id, blocks.c.sync_state == SyncState.PENDING, *same)
 
 
 # ----- screenshots
@@ -189,9 +187,10 @@ def settle_deleted_screenshots(database: Database) -> None:
     """Deleted screenshots never leave the machine: their block goes as a tombstone instead."""
     _apply(
         database,
-        update(Screenshot)
+        update(screenshots)
         .where(
-            Screenshot.sync_state.in_((SyncState.PENDING, SyncState.REJECTED)), Screenshot.deleted.is_(True)
+            screenshots.c.sync_state.in_((SyncState.PENDING, SyncState.REJECTED)),
+            screenshots.c.deleted.is_(True),
         )
         .values(sync_state=SyncState.SYNCED, sync_error=""),
     )
@@ -203,22 +202,22 @@ def peek_screenshots(
     """Up to ``limit`` pending screenshots past their hold period whose block the service already
     has, in (taken_at, id) order from just after ``after``."""
     query = (
-        select(Screenshot.id, Screenshot.block_id, Screenshot.taken_at, Screenshot.redacted)
-        .join(Block, Block.id == Screenshot.block_id)
-        .join(Contract)
-        .where(*_screenshots_due(now, hold), Block.sync_state == SyncState.SYNCED)
-        .order_by(Screenshot.taken_at, Screenshot.id)
+        select(screenshots.c.id, screenshots.c.block_id, screenshots.c.taken_at, screenshots.c.redacted)
+        .join(blocks, blocks.c.id == screenshots.c.block_id)
+        .join(contracts)
+        .where(*_screenshots_due(now, hold), blocks.c.sync_state == SyncState.SYNCED)
+        .order_by(screenshots.c.taken_at, screenshots.c.id)
         .limit(limit)
     )
     if after is not None:
-        query = query.where(tuple_(Screenshot.taken_at, Screenshot.id) > (after.taken_at, after.id))
-    with database.session() as session:
-        shots = session.execute(query).all()
+        query = query.where(tuple_(screenshots.c.taken_at, screenshots.c.id) > (after.taken_at, after.id))
+    with database.transaction() as connection:
+        shots = connection.execute(query).all()
         images: dict[str, list[OutgoingImage]] = {shot.id: [] for shot in shots}
-        rows = session.scalars(
-            select(ScreenshotImage)
-            .where(ScreenshotImage.screenshot_id.in_(list(images)))
-            .order_by(ScreenshotImage.monitor)
+        rows = connection.execute(
+            select(screenshot_images)
+            .where(screenshot_images.c.screenshot_id.in_(list(images)))
+            .order_by(screenshot_images.c.monitor)
         )
         for image in rows:
             images[image.screenshot_id].append(
@@ -236,9 +235,9 @@ def peek_screenshots(
 
 def _screenshots_due(now: datetime, hold: timedelta) -> list[ColumnElement]:
     return [
-        Screenshot.sync_state == SyncState.PENDING,
-        Screenshot.deleted.is_(False),
-        Screenshot.taken_at <= now - hold,
+        screenshots.c.sync_state == SyncState.PENDING,
+        screenshots.c.deleted.is_(False),
+        screenshots.c.taken_at <= now - hold,
         _OF_SERVICE,
     ]
 
@@ -257,21 +256,21 @@ def _unchanged_screenshot(shot: OutgoingScreenshot) -> Update:
     """Still pending, not deleted, redacted as sent, and no image changed (a redaction rewrites
     images, and a second one may keep ``redacted`` as it was)."""
     other_image = exists().where(
-        ScreenshotImage.screenshot_id == shot.id,
-        ScreenshotImage.sha256.not_in([image.sha256 for image in shot.images]),
+        screenshot_images.c.screenshot_id == shot.id,
+        screenshot_images.c.sha256.not_in([image.sha256 for image in shot.images]),
     )
-    return update(Screenshot).where(
-        Screenshot.id == shot.id,
-        Screenshot.sync_state == SyncState.PENDING,
-        Screenshot.deleted.is_(False),
-        Screenshot.redacted == shot.redacted,
+    return update(screenshots).where(
+        screenshots.c.id == shot.id,
+        screenshots.c.sync_state == SyncState.PENDING,
+        screenshots.c.deleted.is_(False),
+        screenshots.c.redacted == shot.redacted,
         ~other_image,
     )
 
 
 def _apply(database: Database, statement: Update) -> bool:
-    with database.session() as session:
-        return session.connection().execute(statement).rowcount > 0
+    with database.transaction() as connection:
+        return connection.execute(statement).rowcount > 0
 
 
 # ----- what the main window shows
@@ -282,38 +281,38 @@ def summary(database: Database, now: datetime, hold: timedelta) -> OutboxSummary
     refused with its reasons, on the service's contracts."""
     pending_blocks = (
         select(func.count())
-        .select_from(Block)
-        .join(Contract)
-        .where(Block.sync_state == SyncState.PENDING, Block.is_open.is_(False), _OF_SERVICE)
+        .select_from(blocks)
+        .join(contracts)
+        .where(blocks.c.sync_state == SyncState.PENDING, blocks.c.is_open.is_(False), _OF_SERVICE)
     )
     pending_screenshots = (
         select(func.count())
-        .select_from(Screenshot)
-        .join(Block, Block.id == Screenshot.block_id)
-        .join(Contract)
-        .where(*_screenshots_due(now, hold), Block.sync_state != SyncState.REJECTED)
+        .select_from(screenshots)
+        .join(blocks, blocks.c.id == screenshots.c.block_id)
+        .join(contracts)
+        .where(*_screenshots_due(now, hold), blocks.c.sync_state != SyncState.REJECTED)
     )
     rejected_blocks = (
-        select(Block.id, Block.start, Contract.title, Block.sync_error)
-        .join(Contract)
-        .where(Block.sync_state == SyncState.REJECTED, _OF_SERVICE)
+        select(blocks.c.id, blocks.c.start, contracts.c.title, blocks.c.sync_error)
+        .join(contracts)
+        .where(blocks.c.sync_state == SyncState.REJECTED, _OF_SERVICE)
     )
     rejected_screenshots = (
-        select(Screenshot.id, Block.start, Contract.title, Screenshot.sync_error)
-        .join(Block, Block.id == Screenshot.block_id)
-        .join(Contract)
-        .where(Screenshot.sync_state == SyncState.REJECTED, Screenshot.deleted.is_(False), _OF_SERVICE)
+        select(screenshots.c.id, blocks.c.start, contracts.c.title, screenshots.c.sync_error)
+        .join(blocks, blocks.c.id == screenshots.c.block_id)
+        .join(contracts)
+        .where(screenshots.c.sync_state == SyncState.REJECTED, screenshots.c.deleted.is_(False), _OF_SERVICE)
     )
-    with database.session() as session:
-        rejected = [RejectedItem("block", *row) for row in session.execute(rejected_blocks)]
-        rejected += [RejectedItem("screenshot", *row) for row in session.execute(rejected_screenshots)]
+    with database.transaction() as connection:
+        rejected = [RejectedItem("block", *row) for row in connection.execute(rejected_blocks)]
+        rejected += [RejectedItem("screenshot", *row) for row in connection.execute(rejected_screenshots)]
         return OutboxSummary(
-            session.execute(pending_blocks).scalar_one(),
-            session.execute(pending_screenshots).scalar_one(),
+            connection.execute(pending_blocks).scalar_one(),
+            connection.execute(pending_screenshots).scalar_one(),
             sorted(rejected, key=lambda item: item.start),
-            session.execute(
+            connection.execute(
                 select(func.count())
-                .select_from(WorkroomWrite)
-                .where(WorkroomWrite.sync_state == SyncState.PENDING)
+                .select_from(workroom_writes)
+                .where(workroom_writes.c.sync_state == SyncState.PENDING)
             ).scalar_one(),
         )

@@ -19,7 +19,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Connection, Insert, Row, Table, delete, insert, select, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from common.states import ContractStatus, EventKind, Role, SyncState, WorkroomWriteKind
 from common.timeutil import Clock
@@ -27,8 +28,8 @@ from common.wire import field_of, parse_wire_time
 from sync.client import ServiceClient
 from sync.errors import Refused, ServiceUnreachable
 from tracker import workroom
-from tracker.models import Workroom, WorkroomMessage, WorkroomNews, WorkroomWrite
 from tracker.storage import Database
+from tracker.tables import workroom_messages, workroom_news, workroom_writes, workrooms
 
 THREAD_PAGE = 50  # messages read at a time
 SEARCH_RESULTS = 50  # the thread's messages a search finds at most
@@ -124,14 +125,12 @@ class WorkroomSync:
     # ----- the outbox
 
     def push(self) -> tuple[int, list[str]]:
-        with self.db.session() as session:
-            pending = list(
-                session.scalars(
-                    select(WorkroomWrite)
-                    .where(WorkroomWrite.sync_state == SyncState.PENDING)
-                    .order_by(WorkroomWrite.seq)
-                )
-            )
+        with self.db.transaction() as connection:
+            pending = connection.execute(
+                select(workroom_writes)
+                .where(workroom_writes.c.sync_state == SyncState.PENDING)
+                .order_by(workroom_writes.c.seq)
+            ).all()
         sent, refused = 0, []
         for write in pending:
             try:
@@ -146,7 +145,7 @@ class WorkroomSync:
             sent += 1
         return sent, refused
 
-    def _send(self, write: WorkroomWrite) -> dict | list | None:
+    def _send(self, write: Row[Any]) -> dict | list | None:
         """The service's answer to the write: what it stores now."""
         contract_id, item_id, body = write.contract_id, write.item_id, write.body
         match write.kind:
@@ -190,7 +189,7 @@ class WorkroomSync:
                     return None
             raise
 
-    def _upload(self, write: WorkroomWrite) -> list[dict]:
+    def _upload(self, write: Row[Any]) -> list[dict]:
         """Upload the copies of the write's files; the files as its body names them to the service.
         A copy gone or unreadable refuses the write: the service would refuse it without the file."""
         files = workroom.outgoing_files(write)
@@ -203,51 +202,58 @@ class WorkroomSync:
                 raise Refused(0, reason) from error  # 0: refused here, not by the service
         return [{name: file[name] for name in ("sha256", "name", "content_type")} for file in files]
 
-    def _acknowledge(self, write: WorkroomWrite, answer: Any) -> None:
+    def _acknowledge(self, write: Row[Any], answer: Any) -> None:
         """Take the write out of the outbox and put the service's answer in the copy, in one
         transaction. The rest of what it changed (a submission's message in the thread, the
         feedback in the details) comes with the events it made."""
-        message = _message_row(write.contract_id, answer) if write.kind == WorkroomWriteKind.MESSAGE else None
-        with self.db.session() as session:
-            session.execute(delete(WorkroomWrite).where(WorkroomWrite.seq == write.seq))
-            room = session.get(Workroom, write.contract_id)
+        messages = (
+            [_message_row(write.contract_id, answer)] if write.kind == WorkroomWriteKind.MESSAGE else []
+        )
+        the_room = workrooms.c.contract_id == write.contract_id
+        with self.db.transaction() as connection:
+            connection.execute(delete(workroom_writes).where(workroom_writes.c.seq == write.seq))
+            room = connection.execute(
+                select(workrooms.c.recent_files, workrooms.c.todos, workrooms.c.milestones).where(the_room)
+            ).first()
             if room is None:  # written before the copy's first read, which will show it
                 return
+            change: dict[str, Any] = {}
             match write.kind:
                 case WorkroomWriteKind.MESSAGE:
-                    session.merge(message)
+                    _keep_messages(connection, messages)
                     # The thread's refresh after it finds no new message: its files are added here.
-                    room.recent_files = (_files_of(answer) + room.recent_files)[:RECENT_FILES]
+                    change["recent_files"] = (_files_of(answer) + room.recent_files)[:RECENT_FILES]
                 case WorkroomWriteKind.TODO:
                     todo = {name: field_of(answer, name, kind) for name, kind in _TODO_FIELDS.items()}
                     todos = [held for held in room.todos if held["id"] != todo["id"]]
-                    room.todos = sorted([*todos, todo], key=lambda held: held["position"])
+                    change["todos"] = sorted([*todos, todo], key=lambda held: held["position"])
                 case WorkroomWriteKind.TODO_DELETED:
-                    room.todos = [held for held in room.todos if held["id"] != write.item_id]
+                    change["todos"] = [held for held in room.todos if held["id"] != write.item_id]
                 case WorkroomWriteKind.TODO_ORDER:
-                    room.todos = answer
+                    change["todos"] = answer
                 case WorkroomWriteKind.SUBMISSION:
                     milestone_id = field_of(answer, "id", str)
-                    room.milestones = [
+                    change["milestones"] = [
                         answer if held["id"] == milestone_id else held for held in room.milestones
                     ]
                 case WorkroomWriteKind.THREAD_READ:
-                    room.unread = field_of(answer, "unread", int)
+                    change["unread"] = field_of(answer, "unread", int)
+            if change:
+                connection.execute(update(workrooms).where(the_room).values(change))
 
-    def _set_aside(self, write: WorkroomWrite, reason: str) -> None:
-        with self.db.session() as session:
-            session.execute(
-                update(WorkroomWrite)
-                .where(WorkroomWrite.seq == write.seq)
-                .values(sync_state=SyncState.REJECTED, sync_error=reason)
-            )
+    def _set_aside(self, write: Row[Any], reason: str) -> None:
+        self.db.write(
+            update(workroom_writes)
+            .where(workroom_writes.c.seq == write.seq)
+            .values(sync_state=SyncState.REJECTED, sync_error=reason)
+        )
 
     # ----- the copies
 
     def pull(self, contract_ids: Iterable[str]) -> None:
-        with self.db.session() as session:
-            rooms = session.execute(
-                select(Workroom.contract_id, Workroom.events_cursor, Workroom.fresh_at)
+        with self.db.transaction() as connection:
+            rooms = connection.execute(
+                select(workrooms.c.contract_id, workrooms.c.events_cursor, workrooms.c.fresh_at)
             ).all()
         cursors = {room.contract_id: room.events_cursor for room in rooms}
         first_seen = [contract_id for contract_id in contract_ids if contract_id not in cursors]
@@ -277,24 +283,21 @@ class WorkroomSync:
                 self._refresh(contract_id, frozenset(parts))
             touched = {}
             news = self._news(new)  # read from the copies just refreshed
-            with self.db.session() as session:
-                for item in news:
-                    session.merge(item)
-                session.execute(
-                    update(Workroom)
-                    .where(Workroom.contract_id.in_(list(cursors)), Workroom.events_cursor < cursor)
+            copied = workrooms.c.contract_id.in_(list(cursors))
+            with self.db.transaction() as connection:
+                if news:
+                    connection.execute(_KEEP_NEWS, news)
+                connection.execute(
+                    update(workrooms)
+                    .where(copied, workrooms.c.events_cursor < cursor)
                     .values(events_cursor=cursor)
                 )
-                session.execute(
-                    update(Workroom)
-                    .where(Workroom.contract_id.in_(list(cursors)))
-                    .values(fresh_at=self.clock.now())
-                )
+                connection.execute(update(workrooms).where(copied).values(fresh_at=self.clock.now()))
             if not events:
                 return
             after = cursor
 
-    def _news(self, events: list[dict]) -> list[WorkroomNews]:
+    def _news(self, events: list[dict]) -> list[dict[str, Any]]:
         """The events worth a notification, but those the user made: each with its contract's
         title, and a message with its author and first words (from the copy)."""
         worth = [event for event in events if event["kind"] in NEWS_TITLES]
@@ -306,28 +309,30 @@ class WorkroomSync:
         if not worth:
             return []
         news = []
-        with self.db.session() as session:
+        with self.db.transaction() as connection:
             for event in worth:
                 contract_id, data = event["contract_id"], event["data"]
-                title = session.get_one(Workroom, contract_id).details["contract"]["title"]
+                title = connection.execute(
+                    select(workrooms.c.details).where(workrooms.c.contract_id == contract_id)
+                ).scalar_one()["contract"]["title"]
                 text = data.get("line", "")
                 if event["kind"] == EventKind.MESSAGE_POSTED:
-                    message = session.scalar(
-                        select(WorkroomMessage).where(
-                            WorkroomMessage.contract_id == contract_id,
-                            WorkroomMessage.id == data.get("message_id"),
+                    message = connection.execute(
+                        select(workroom_messages.c.author_name, workroom_messages.c.body).where(
+                            workroom_messages.c.contract_id == contract_id,
+                            workroom_messages.c.id == data.get("message_id"),
                         )
-                    )
+                    ).first()
                     text = f"{message.author_name}: {first_words(message.body)}" if message else ""
                 news.append(
-                    WorkroomNews(
-                        number=event["number"],
-                        contract_id=contract_id,
-                        kind=event["kind"],
-                        title=f"{NEWS_TITLES[event['kind']]}: {title}",
-                        text=text,
-                        notified=False,
-                    )
+                    {
+                        "number": event["number"],
+                        "contract_id": contract_id,
+                        "kind": event["kind"],
+                        "title": f"{NEWS_TITLES[event['kind']]}: {title}",
+                        "text": text,
+                        "notified": False,
+                    }
                 )
         return news
 
@@ -344,20 +349,18 @@ class WorkroomSync:
     def read_older(self, contract_id: str) -> int:
         """Read the page of the thread before the oldest message the copy holds; how many messages
         it brought (0 at the thread's start)."""
-        with self.db.session() as session:
-            before = session.scalar(
-                select(Workroom.older_messages).where(Workroom.contract_id == contract_id)
-            )
+        the_room = workrooms.c.contract_id == contract_id
+        with self.db.transaction() as connection:
+            before = connection.execute(select(workrooms.c.older_messages).where(the_room)).scalar()
         if before is None:
             return 0
         page = self.client.messages(contract_id, THREAD_PAGE, before)
         with self.client.reading("the thread"):
             messages = [_message_row(contract_id, message) for message in field_of(page, "messages", list)]
             older = page["older"]
-        with self.db.session() as session:
-            for message in messages:
-                session.merge(message)
-            session.get_one(Workroom, contract_id).older_messages = older
+        with self.db.transaction() as connection:
+            _keep_messages(connection, messages)
+            connection.execute(update(workrooms).where(the_room).values(older_messages=older))
         return len(messages)
 
     def _refresh(
@@ -368,16 +371,18 @@ class WorkroomSync:
     ) -> None:
         """Read these parts of the workroom and store them in one transaction; ``first_cursor``:
         a workroom seen for the first time."""
-        with self.db.session() as session:
-            room = session.get(Workroom, contract_id)
-            newest = session.scalar(
-                select(WorkroomMessage.number)
-                .where(WorkroomMessage.contract_id == contract_id)
-                .order_by(WorkroomMessage.number.desc())
+        with self.db.transaction() as connection:
+            held_details = connection.execute(
+                select(workrooms.c.details).where(workrooms.c.contract_id == contract_id)
+            ).scalar()
+            newest = connection.execute(
+                select(workroom_messages.c.number)
+                .where(workroom_messages.c.contract_id == contract_id)
+                .order_by(workroom_messages.c.number.desc())
                 .limit(1)
-            )
-        columns = self._read_columns(contract_id, parts, room.details if room else None)
-        messages: list[WorkroomMessage] = []
+            ).scalar()
+        columns = self._read_columns(contract_id, parts, held_details)
+        messages: list[dict[str, Any]] = []
         if Part.THREAD in parts:
             messages, older, joined = self._new_messages(contract_id, newest)
             if not joined:  # the copy's thread starts again from these: older ones before them
@@ -385,22 +390,29 @@ class WorkroomSync:
             unread = self.client.unread(contract_id)
             with self.client.reading("the unread messages"):
                 columns["unread"] = field_of(unread, "unread", int)
-            if first_cursor is not None or any(message.attachments for message in messages):
+            if first_cursor is not None or any(message["attachments"] for message in messages):
                 files = self.client.recent_files(contract_id, RECENT_FILES)
                 with self.client.reading("the files"):
                     columns["recent_files"] = field_of(files, "files", list)
-        with self.db.session() as session:
+        with self.db.transaction() as connection:
             if first_cursor is not None:
-                room = Workroom(contract_id=contract_id, events_cursor=first_cursor, **columns)
-                room.fresh_at = self.clock.now()
-                session.add(room)
-                session.flush()
+                connection.execute(
+                    insert(workrooms).values(
+                        contract_id=contract_id,
+                        events_cursor=first_cursor,
+                        fresh_at=self.clock.now(),
+                        **columns,
+                    )
+                )
             elif columns:
-                session.execute(update(Workroom).where(Workroom.contract_id == contract_id).values(**columns))
+                connection.execute(
+                    update(workrooms).where(workrooms.c.contract_id == contract_id).values(**columns)
+                )
             if "older_messages" in columns:
-                session.execute(delete(WorkroomMessage).where(WorkroomMessage.contract_id == contract_id))
-            for message in messages:
-                session.merge(message)
+                connection.execute(
+                    delete(workroom_messages).where(workroom_messages.c.contract_id == contract_id)
+                )
+            _keep_messages(connection, messages)
 
     def _read_columns(self, contract_id: str, parts: frozenset[Part], held_details: dict | None) -> dict:
         columns: dict = {}
@@ -420,22 +432,26 @@ class WorkroomSync:
 
     def _new_messages(
         self, contract_id: str, newest: int | None
-    ) -> tuple[list[WorkroomMessage], int | None, bool]:
+    ) -> tuple[list[dict[str, Any]], int | None, bool]:
         """The messages after the copy's newest one, oldest first, read a page at a time from the
         newest back; the cursor of the page before them; and whether they join the copy's
         messages. They do not when the copy holds none, or when more than CATCH_UP_PAGES pages
         came meanwhile: rather than read them all, the copy starts again from the newest ones."""
-        messages: list[WorkroomMessage] = []
+        messages: list[dict[str, Any]] = []
         older = None
         with self.client.reading("the thread"):
             for _ in range(CATCH_UP_PAGES):
                 page = self.client.messages(contract_id, THREAD_PAGE, older if messages else None)
                 earlier = [_message_row(contract_id, message) for message in field_of(page, "messages", list)]
                 messages, older = earlier + messages, page["older"]
-                if newest is None or older is None or not messages or messages[0].number <= newest:
+                if newest is None or older is None or not messages or messages[0]["number"] <= newest:
                     break
-            joined = newest is not None and (not messages or messages[0].number <= newest or older is None)
-        return [message for message in messages if newest is None or message.number > newest], older, joined
+            joined = newest is not None and (not messages or messages[0]["number"] <= newest or older is None)
+        return (
+            [message for message in messages if newest is None or message["number"] > newest],
+            older,
+            joined,
+        )
 
 
 def _files_of(message: dict) -> list[dict]:
@@ -448,19 +464,41 @@ def _files_of(message: dict) -> list[dict]:
     return [attachment | posted for attachment in reversed(field_of(message, "attachments", list))]
 
 
-def _message_row(contract_id: str, message: dict) -> WorkroomMessage:
-    return WorkroomMessage(
-        contract_id=contract_id,
-        number=field_of(message, "number", int),
-        id=field_of(message, "id", str),
-        kind=field_of(message, "kind", str),
-        author_id=message["author_id"],
-        author_name=message["author_name"],
-        body=field_of(message, "body", str),
-        created_at=parse_wire_time(field_of(message, "created_at", str)),
-        attachments=field_of(message, "attachments", list),
-        meeting=message["meeting"],
+def _message_row(contract_id: str, message: dict) -> dict[str, Any]:
+    """The service's message as a row of ``workroom_messages``."""
+    return {
+        "contract_id": contract_id,
+        "number": field_of(message, "number", int),
+        "id": field_of(message, "id", str),
+        "kind": field_of(message, "kind", str),
+        "author_id": message["author_id"],
+        "author_name": message["author_name"],
+        "body": field_of(message, "body", str),
+        "created_at": parse_wire_time(field_of(message, "created_at", str)),
+        "attachments": field_of(message, "attachments", list),
+        "meeting": message["meeting"],
+    }
+
+
+def _replacing(table: Table) -> Insert:
+    """An insert of rows of the table that replaces every column of the row of the same key."""
+    upsert = sqlite_insert(table)
+    return upsert.on_conflict_do_update(
+        index_elements=list(table.primary_key),
+        set_={
+            column.name: upsert.excluded[column.name] for column in table.columns if not column.primary_key
+        },
     )
+
+
+_KEEP_MESSAGE = _replacing(workroom_messages)
+_KEEP_NEWS = _replacing(workroom_news)
+
+
+def _keep_messages(connection: Connection, messages: list[dict[str, Any]]) -> None:
+    """Put the service's messages in the copy, in place of those it holds with their numbers."""
+    if messages:  # execute() takes no empty list of rows
+        connection.execute(_KEEP_MESSAGE, messages)
 
 
 def search_thread(client: ServiceClient, contract_id: str, words: str) -> list[workroom.Message]:

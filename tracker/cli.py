@@ -192,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             if args.command == "track":
                 return track_command(args, database, zone)
-            # Imported here: the tracking process does without the Work Diary's ORM (6 MB)
+            # Imported here: the tracking process does without the Work Diary (about 1 MB)
             from tracker.diary import Diary
 
             return COMMANDS[args.command](args, database, Diary(database, zone), zone)

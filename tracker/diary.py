@@ -18,25 +18,28 @@ from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from functools import cache, partial
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
+    Connection,
     Exists,
     Integer,
+    Row,
     Select,
     bindparam,
     case,
     exists,
     func,
+    insert,
     literal,
     or_,
     select,
     type_coerce,
     union_all,
+    update,
 )
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
-from sqlalchemy.orm import Session
 
 from common.errors import NotFound, RuleViolation
 from common.rules import ContractTerms, check_editable, check_manual_time, check_memo
@@ -54,9 +57,19 @@ from common.timeutil import (
     week_start,
 )
 from tracker.logged import LIVE, Running, logged_seconds
-from tracker.models import Block, Contract, Screenshot, ScreenshotImage, Setting
 from tracker.storage import Database
-from tracker.tables import Minute, unpack_activity
+from tracker.tables import (
+    ContractRow,
+    ImageRow,
+    Minute,
+    activity_columns,
+    blocks,
+    contracts,
+    screenshot_images,
+    screenshots,
+    settings,
+    unpack_activity,
+)
 
 
 class BlockView(NamedTuple):
@@ -170,34 +183,34 @@ def _block_queries(by_contract: bool) -> tuple[str, str]:
     cursor with epoch parameters: SQLAlchemy's row objects would cost about a third of a week's
     read (1,008 blocks), and ``blocks_between`` makes the values its types would.
     """
-    blocks = (
+    block_query = (
         select(
-            Block.id,
-            Block.contract_id,
-            Block.start,
-            Block.end,
-            Block.memo,
-            Block.source,
-            Block.over_limit,
-            Block.capture_note,
-            Block.active_minutes,
-            Block.active_seconds,
-            Block.activity,
-            Block.activity_source,
-            Block.is_open,
+            blocks.c.id,
+            blocks.c.contract_id,
+            blocks.c.start,
+            blocks.c.end,
+            blocks.c.memo,
+            blocks.c.source,
+            blocks.c.over_limit,
+            blocks.c.capture_note,
+            blocks.c.active_minutes,
+            blocks.c.active_seconds,
+            blocks.c.activity,
+            blocks.c.activity_source,
+            blocks.c.is_open,
         )
-        .where(Block.start >= bindparam("start"), Block.start < bindparam("end"), LIVE)
-        .order_by(Block.start)
+        .where(blocks.c.start >= bindparam("start"), blocks.c.start < bindparam("end"), LIVE)
+        .order_by(blocks.c.start)
     )
     if by_contract:
-        blocks = blocks.where(Block.contract_id == bindparam("contract_id"))
-    screenshots = select(Screenshot.block_id, Screenshot.id, Screenshot.redacted).where(
-        Screenshot.taken_at >= bindparam("start"),
-        Screenshot.taken_at <= bindparam("shots_end"),
-        Screenshot.deleted.is_(False),
+        block_query = block_query.where(blocks.c.contract_id == bindparam("contract_id"))
+    screenshot_query = select(screenshots.c.block_id, screenshots.c.id, screenshots.c.redacted).where(
+        screenshots.c.taken_at >= bindparam("start"),
+        screenshots.c.taken_at <= bindparam("shots_end"),
+        screenshots.c.deleted.is_(False),
     )
     dialect = SQLiteDialect_pysqlite(paramstyle="named")
-    return str(blocks.compile(dialect=dialect)), str(screenshots.compile(dialect=dialect))
+    return str(block_query.compile(dialect=dialect)), str(screenshot_query.compile(dialect=dialect))
 
 
 # A value they do not know raises.
@@ -212,11 +225,11 @@ def _logged_days_query(days: int, by_contract: bool) -> Select:
     lookup a date that stops at its first block. Built once for each length of month."""
 
     def logged(i: int) -> Exists:
-        query = select(Block.id).where(
-            Block.start >= bindparam(f"start{i}"), Block.start < bindparam(f"end{i}"), LIVE
+        query = select(blocks.c.id).where(
+            blocks.c.start >= bindparam(f"start{i}"), blocks.c.start < bindparam(f"end{i}"), LIVE
         )
         if by_contract:
-            query = query.where(Block.contract_id == bindparam("contract_id"))
+            query = query.where(blocks.c.contract_id == bindparam("contract_id"))
         return exists(query)
 
     return select(*(logged(i) for i in range(days)))
@@ -224,11 +237,11 @@ def _logged_days_query(days: int, by_contract: bool) -> Select:
 
 def _seconds(running: Running | None) -> ColumnElement[int]:
     """A block's seconds in SQL, the running block's as far as it has got."""
-    saved = type_coerce(Block.end, Integer) - type_coerce(Block.start, Integer)
+    saved = type_coerce(blocks.c.end, Integer) - type_coerce(blocks.c.start, Integer)
     if running is None:
         return saved
-    so_far = to_epoch(running.end) - type_coerce(Block.start, Integer)
-    return case((Block.id == running.id, so_far), else_=saved)
+    so_far = to_epoch(running.end) - type_coerce(blocks.c.start, Integer)
+    return case((blocks.c.id == running.id, so_far), else_=saved)
 
 
 class Diary:
@@ -253,14 +266,15 @@ class Diary:
         kind: ContractKind = ContractKind.HOURLY,
         grace_hours: int = 12,
         agency_member: bool = False,
-    ) -> Contract:
+    ) -> ContractRow:
         """A local contract, for personal or offline work."""
         if not title.strip():
             raise RuleViolation("A contract needs a title.")
         if hourly_rate < 0 or (weekly_limit_hours is not None and weekly_limit_hours <= 0):
             raise RuleViolation("The rate cannot be negative and a weekly limit must be above zero.")
-        contract = Contract(
-            id=f"local-{uuid.uuid4().hex[:12]}",
+        contract_id = f"local-{uuid.uuid4().hex[:12]}"
+        made = insert(contracts).values(
+            id=contract_id,
             title=title.strip(),
             client_name=client_name,
             kind=kind,
@@ -272,27 +286,24 @@ class Diary:
             agency_member=agency_member,
             started_at=now,
         )
-        with self.db.session() as session:
-            session.add(contract)
-        return contract
+        with self.db.transaction() as connection:
+            connection.execute(made)
+            return _contract(connection, contract_id)
 
-    def contracts(self) -> list[Contract]:
-        with self.db.session() as session:
-            return list(session.scalars(select(Contract).order_by(Contract.title)))
+    def contracts(self) -> list[ContractRow]:
+        with self.db.transaction() as connection:
+            return list(connection.execute(select(contracts).order_by(contracts.c.title)))
 
-    def contract(self, contract_id: str) -> Contract:
-        with self.db.session() as session:
-            contract = session.get(Contract, contract_id)
-        if contract is None:
-            raise NotFound(f"There is no contract {contract_id!r}.")
-        return contract
+    def contract(self, contract_id: str) -> ContractRow:
+        with self.db.transaction() as connection:
+            return _contract(connection, contract_id)
 
     # ----- reads
 
     def contracts_being_tracked(self) -> set[str]:
         """Contracts with an open block: a tracker is running (or was killed and not restarted)."""
         with self.db.engine.connect() as connection:
-            return set(connection.scalars(select(Block.contract_id).where(Block.is_open.is_(True))))
+            return set(connection.scalars(select(blocks.c.contract_id).where(blocks.c.is_open.is_(True))))
 
     def open_block_carried_to(self, now: datetime, saved_within: timedelta) -> Running | None:
         """For a process other than the tracker's: the open block of this device that was saved
@@ -300,11 +311,11 @@ class Diary:
         carried to ``now`` (at most its slot's end). An open block saved longer ago was left by a
         tracker that stopped without closing it: it counts as far as it was saved. It only reads:
         ``status`` must not write into a database it may find damaged."""
-        this_device = select(Setting.value).where(Setting.key == "device_id").scalar_subquery()
+        this_device = select(settings.c.value).where(settings.c.key == "device_id").scalar_subquery()
         query = (
-            select(Block.id, Block.contract_id, Block.start, Block.end, Block.over_limit)
-            .where(Block.is_open.is_(True), Block.device_id == this_device, LIVE)
-            .order_by(Block.end.desc())
+            select(blocks.c.id, blocks.c.contract_id, blocks.c.start, blocks.c.end, blocks.c.over_limit)
+            .where(blocks.c.is_open.is_(True), blocks.c.device_id == this_device, LIVE)
+            .order_by(blocks.c.end.desc())
             .limit(1)
         )
         with self.db.engine.connect() as connection:
@@ -318,7 +329,7 @@ class Diary:
         self, start: datetime, end: datetime, contract_id: str | None = None
     ) -> list[BlockView]:
         """Live blocks starting in [start, end), in time order, with their screenshots."""
-        blocks, screenshots = _block_queries(contract_id is not None)
+        block_query, screenshot_query = _block_queries(contract_id is not None)
         parameters = {
             "start": to_epoch(start),
             "end": to_epoch(end),
@@ -329,7 +340,7 @@ class Diary:
         with self.db.driver_cursor() as cursor:
             shot_of = {
                 block_id: (shot_id, redacted == 1)
-                for block_id, shot_id, redacted in cursor.execute(screenshots, parameters)
+                for block_id, shot_id, redacted in cursor.execute(screenshot_query, parameters)
             }
             views = [
                 make_view(
@@ -364,7 +375,7 @@ class Diary:
                     activity,
                     activity_source,
                     is_open,
-                ) in cursor.execute(blocks, parameters)
+                ) in cursor.execute(block_query, parameters)
             ]
         running = self.running
         if running is None or not start <= running.start < end:
@@ -394,15 +405,15 @@ class Diary:
         days = self.week_dates(day)
         bounds = [local_day_bounds(local, self.zone) for local in days]
         day_index = case(
-            *((Block.start < end, i) for i, (_, end) in enumerate(bounds[:-1])), else_=len(days) - 1
+            *((blocks.c.start < end, i) for i, (_, end) in enumerate(bounds[:-1])), else_=len(days) - 1
         )
         query = (
             select(day_index, func.sum(_seconds(self.running)))
-            .where(Block.start >= week, Block.start < week + WEEK, LIVE)
+            .where(blocks.c.start >= week, blocks.c.start < week + WEEK, LIVE)
             .group_by(day_index)
         )
         if contract_id is not None:
-            query = query.where(Block.contract_id == contract_id)
+            query = query.where(blocks.c.contract_id == contract_id)
         with self.db.engine.connect() as connection:
             totals: dict[int, int] = dict(connection.execute(query).all())
         return [
@@ -439,8 +450,8 @@ class Diary:
         counts it on from there (``Totals.grown``) needs that, and ``running`` moves on meanwhile."""
         running = self.running
         seconds = self._seconds_by_contract(now, contract_id, running)
-        contracts = {contract.id: contract for contract in self.contracts()}
-        return {key: self._totals(contracts[key], *values) for key, values in seconds.items()}, running
+        by_id = {contract.id: contract for contract in self.contracts()}
+        return {key: self._totals(by_id[key], *values) for key, values in seconds.items()}, running
 
     def _seconds_by_contract(
         self, now: datetime, contract_id: str | None, running: Running | None
@@ -450,24 +461,24 @@ class Diary:
         rest of all time from the contract index alone (it reads no row of the table)."""
         week = week_start(now)
         saved, seconds = _seconds(None), _seconds(running)
-        this_week = Block.start >= week
+        this_week = blocks.c.start >= week
 
         def total(condition):
             return func.sum(case((condition, seconds), else_=0))
 
         recent = select(
-            Block.contract_id,
+            blocks.c.contract_id,
             total(this_week),
             total(~this_week),
             func.sum(seconds),
-            total(this_week & Block.over_limit.is_(False)),
-        ).where(Block.start >= week - WEEK, Block.start < week + WEEK)  # bounded: read by start
-        rest = select(Block.contract_id, literal(0), literal(0), func.sum(saved), literal(0)).where(
-            or_(Block.start < week - WEEK, Block.start >= week + WEEK)
+            total(this_week & blocks.c.over_limit.is_(False)),
+        ).where(blocks.c.start >= week - WEEK, blocks.c.start < week + WEEK)  # bounded: read by start
+        rest = select(blocks.c.contract_id, literal(0), literal(0), func.sum(saved), literal(0)).where(
+            or_(blocks.c.start < week - WEEK, blocks.c.start >= week + WEEK)
         )
-        parts = [part.where(LIVE).group_by(Block.contract_id) for part in (recent, rest)]
+        parts = [part.where(LIVE).group_by(blocks.c.contract_id) for part in (recent, rest)]
         if contract_id is not None:
-            parts = [part.where(Block.contract_id == contract_id) for part in parts]
+            parts = [part.where(blocks.c.contract_id == contract_id) for part in parts]
         totals: dict[str, list[int]] = {}
         with self.db.engine.connect() as connection:
             for key, *values in connection.execute(union_all(*parts)):
@@ -476,7 +487,7 @@ class Diary:
 
     @staticmethod
     def _totals(
-        contract: Contract, this_week: int, last_week: int, since_start: int, billable: int
+        contract: ContractRow, this_week: int, last_week: int, since_start: int, billable: int
     ) -> Totals:
         rate = None if contract.agency_member else contract.hourly_rate_cents
         return Totals(this_week, last_week, since_start, billable, rate, contract.currency)
@@ -487,15 +498,15 @@ class Diary:
         week = week_start(now)
         day_start, day_end = local_day_bounds(now.astimezone(self.zone).date(), self.zone)
         seconds = _seconds(self.running)
-        today = (Block.start >= day_start) & (Block.start < day_end)
-        this_week = (Block.start >= week) & (Block.start < week + WEEK)
-        mine = Block.contract_id == contract_id
+        today = (blocks.c.start >= day_start) & (blocks.c.start < day_end)
+        this_week = (blocks.c.start >= week) & (blocks.c.start < week + WEEK)
+        mine = blocks.c.contract_id == contract_id
 
         def total(condition):
             return func.coalesce(func.sum(case((condition, seconds), else_=0)), 0)
 
         query = select(total(today), total(this_week), total(today & mine), total(this_week & mine)).where(
-            Block.start >= min(week, day_start), Block.start < max(week + WEEK, day_end), LIVE
+            blocks.c.start >= min(week, day_start), blocks.c.start < max(week + WEEK, day_end), LIVE
         )
         with self.db.engine.connect() as connection:
             return DayAndWeek(*(int(value) for value in connection.execute(query).one()))
@@ -508,17 +519,17 @@ class Diary:
         """Add manual time [start, end) as one block per slot; returns the new block ids. Slots past
         the weekly limit are marked over the limit (not billed)."""
         check_memo(memo)
-        with self.db.session() as session:
-            contract = self._contract(session, contract_id)
-            existing = session.execute(
-                select(Block.start, Block.end, Contract.title)
-                .join(Contract)
-                .where(LIVE, Block.start < end, Block.end > start)
+        with self.db.transaction() as connection:
+            contract = _contract(connection, contract_id)
+            existing = connection.execute(
+                select(blocks.c.start, blocks.c.end, contracts.c.title)
+                .join(contracts)
+                .where(LIVE, blocks.c.start < end, blocks.c.end > start)
             ).all()
             check_manual_time(ContractTerms.of(contract), start, end, now, existing, self.zone)
             limit = None if contract.weekly_limit_minutes is None else contract.weekly_limit_minutes * 60
             billable: dict[datetime, int] = {}
-            ids = []
+            new_blocks: list[dict[str, Any]] = []
             slot = start
             while slot < end:
                 week = week_start(slot)
@@ -528,47 +539,52 @@ class Diary:
                     )
                 over_limit = limit is not None and billable[week] + SLOT.total_seconds() > limit
                 billable[week] += 0 if over_limit else int(SLOT.total_seconds())
-                block = Block(
-                    id=str(uuid.uuid4()),
-                    contract_id=contract_id,
-                    device_id=device_id,
-                    start=slot,
-                    end=slot + SLOT,
-                    activity=[],
-                    memo=memo,
-                    source=BlockSource.MANUAL,
-                    is_open=False,
-                    over_limit=over_limit,
-                    deleted=False,
-                    capture_note="",
-                    sync_state=SyncState.PENDING,
-                    updated_at=now,
+                new_blocks.append(
+                    {
+                        "id": str(uuid.uuid4()),
+                        "contract_id": contract_id,
+                        "device_id": device_id,
+                        "start": slot,
+                        "end": slot + SLOT,
+                        **activity_columns([]),
+                        "memo": memo,
+                        "source": BlockSource.MANUAL,
+                        "over_limit": over_limit,
+                        "sync_state": SyncState.PENDING,
+                        "updated_at": now,
+                    }
                 )
-                session.add(block)
-                ids.append(block.id)
                 slot += SLOT
-        return ids
+            if new_blocks:
+                connection.execute(insert(blocks), new_blocks)
+        return [block["id"] for block in new_blocks]
 
     def remove_time(self, block_ids: Iterable[str], now: datetime) -> None:
         """Remove blocks (and their screenshots). They stay as tombstones for the sync."""
-        with self.db.session() as session:
-            for block in self._editable_blocks(session, block_ids, now):
-                self._remove(session, block, now)
+        with self.db.transaction() as connection:
+            removed = [
+                self._remove(connection, block, now)
+                for block in self._editable_blocks(connection, block_ids, now)
+            ]
+        self.db.remove_screenshot_files(image for images in removed for image in images)
 
     def edit_memo(self, block_ids: Iterable[str], memo: str, now: datetime) -> None:
         check_memo(memo)
-        with self.db.session() as session:
-            for block in self._editable_blocks(session, block_ids, now):
-                block.memo = memo
-                block.updated_at = now
-                block.sync_state = SyncState.PENDING
+        with self.db.transaction() as connection:
+            edited = [block.id for block in self._editable_blocks(connection, block_ids, now)]
+            connection.execute(
+                update(blocks)
+                .where(blocks.c.id.in_(edited))
+                .values(memo=memo, updated_at=now, sync_state=SyncState.PENDING)
+            )
 
     def delete_screenshot(self, screenshot_id: str, now: datetime) -> None:
         """Delete a screenshot; its block's time goes with it, as clients expect."""
-        with self.db.session() as session:
-            shot = self._screenshot(session, screenshot_id)
-            (block,) = self._editable_blocks(session, [shot.block_id], now)
-            self._remove(session, block, now)
+        with self.db.transaction() as connection:
+            shot = _screenshot(connection, screenshot_id)
+            (block,) = self._editable_blocks(connection, [shot.block_id], now)
+            removed = self._remove(connection, block, now)
+        self.db.remove_screenshot_files(removed)
 
     def redact_screenshot(
         self, screenshot_id: str, now: datetime, monitor: int | None = None, region=None
@@ -577,27 +593,38 @@ class Diary:
         image; the block keeps its time and is marked redacted."""
         from tracker.capture import imaging  # Qt's image codecs, loaded only when needed
 
-        with self.db.session() as session:
-            shot = self._screenshot(session, screenshot_id)
-            (block,) = self._editable_blocks(session, [shot.block_id], now, open_allowed=True)
-            for image in shot.images:
+        with self.db.transaction() as connection:
+            shot = _screenshot(connection, screenshot_id)
+            (block,) = self._editable_blocks(connection, [shot.block_id], now, open_allowed=True)
+            for image in images_of(connection, screenshot_id):
                 if monitor is None or image.monitor == monitor:
-                    image.sha256, image.size_bytes = imaging.redact(
+                    sha256, size_bytes = imaging.redact(
                         self.db.data_dir / image.path,
                         self.db.data_dir / image.thumbnail_path,
                         region if monitor is not None else None,
                     )
-            shot.redacted = True
-            shot.sync_state = SyncState.PENDING
-            block.updated_at = now
-            block.sync_state = SyncState.PENDING
+                    connection.execute(
+                        update(screenshot_images)
+                        .where(screenshot_images.c.id == image.id)
+                        .values(sha256=sha256, size_bytes=size_bytes)
+                    )
+            connection.execute(
+                update(screenshots)
+                .where(screenshots.c.id == screenshot_id)
+                .values(redacted=True, sync_state=SyncState.PENDING)
+            )
+            connection.execute(
+                update(blocks)
+                .where(blocks.c.id == block.id)
+                .values(updated_at=now, sync_state=SyncState.PENDING)
+            )
 
     def thumbnail_paths(self, screenshot_ids: list[str]) -> dict[str, Path]:
         """The thumbnail file of each screenshot (its first monitor's), in one query."""
         query = (
-            select(ScreenshotImage.screenshot_id, ScreenshotImage.thumbnail_path)
-            .where(ScreenshotImage.screenshot_id.in_(screenshot_ids))
-            .order_by(ScreenshotImage.screenshot_id, ScreenshotImage.monitor)
+            select(screenshot_images.c.screenshot_id, screenshot_images.c.thumbnail_path)
+            .where(screenshot_images.c.screenshot_id.in_(screenshot_ids))
+            .order_by(screenshot_images.c.screenshot_id, screenshot_images.c.monitor)
         )
         paths: dict[str, Path] = {}
         with self.db.engine.connect() as connection:
@@ -606,50 +633,76 @@ class Diary:
         return paths
 
     def block_of_screenshot(self, screenshot_id: str) -> str:
-        with self.db.session() as session:
-            return self._screenshot(session, screenshot_id).block_id
+        with self.db.transaction() as connection:
+            return _screenshot(connection, screenshot_id).block_id
 
-    def screenshot_images(self, screenshot_id: str) -> list[ScreenshotImage]:
-        with self.db.session() as session:
-            return list(self._screenshot(session, screenshot_id).images)
+    def screenshot_images(self, screenshot_id: str) -> list[ImageRow]:
+        with self.db.transaction() as connection:
+            _screenshot(connection, screenshot_id)
+            return images_of(connection, screenshot_id)
 
     # ----- internals
 
-    def _contract(self, session: Session, contract_id: str) -> Contract:
-        contract = session.get(Contract, contract_id)
-        if contract is None:
-            raise NotFound(f"There is no contract {contract_id!r}.")
-        return contract
-
-    def _screenshot(self, session: Session, screenshot_id: str) -> Screenshot:
-        shot = session.get(Screenshot, screenshot_id)
-        if shot is None or shot.deleted:
-            raise NotFound(f"There is no screenshot {screenshot_id!r}.")
-        return shot
-
     def _editable_blocks(
-        self, session: Session, block_ids: Iterable[str], now: datetime, open_allowed: bool = False
-    ) -> list[Block]:
+        self, connection: Connection, block_ids: Iterable[str], now: datetime, open_allowed: bool = False
+    ) -> list[Row[Any]]:
         """The blocks, all checked against the editable window before any is changed. A block
         being tracked is refused unless ``open_allowed`` (redaction rewrites only image files,
         which the engine never touches)."""
-        blocks = []
+        editable = []
         for block_id in block_ids:
-            block = session.get(Block, block_id)
+            block = connection.execute(select(blocks).where(blocks.c.id == block_id)).first()
             if block is None or block.deleted:
                 raise NotFound(f"There is no time block {block_id!r}.")
             if block.is_open and not open_allowed:
                 raise RuleViolation("This block is being tracked right now: stop tracking to change it.")
-            check_editable(ContractTerms.of(block.contract), block.start, now, self.zone)
-            blocks.append(block)
-        return blocks
+            terms = ContractTerms.of(_contract(connection, block.contract_id))
+            check_editable(terms, block.start, now, self.zone)
+            editable.append(block)
+        return editable
 
-    def _remove(self, session: Session, block: Block, now: datetime) -> None:
-        block.deleted = True
-        block.updated_at = now
-        block.sync_state = SyncState.PENDING
-        shot = block.screenshot
-        if shot is not None and not shot.deleted:
-            self.db.remove_screenshot_files((image.path, image.thumbnail_path) for image in shot.images)
-            shot.deleted = True
-            shot.sync_state = SyncState.PENDING
+    @staticmethod
+    def _remove(connection: Connection, block: Row[Any], now: datetime) -> list[tuple[str, str]]:
+        """Mark the block and its screenshot removed; returns the screenshot's files, to be
+        removed once this is committed."""
+        connection.execute(
+            update(blocks)
+            .where(blocks.c.id == block.id)
+            .values(deleted=True, updated_at=now, sync_state=SyncState.PENDING)
+        )
+        live_shot = select(screenshots.c.id).where(
+            screenshots.c.block_id == block.id, screenshots.c.deleted.is_(False)
+        )
+        shot = connection.execute(live_shot).first()
+        if shot is None:
+            return []
+        connection.execute(
+            update(screenshots)
+            .where(screenshots.c.id == shot.id)
+            .values(deleted=True, sync_state=SyncState.PENDING)
+        )
+        return [(image.path, image.thumbnail_path) for image in images_of(connection, shot.id)]
+
+
+def _contract(connection: Connection, contract_id: str) -> ContractRow:
+    contract = connection.execute(select(contracts).where(contracts.c.id == contract_id)).first()
+    if contract is None:
+        raise NotFound(f"There is no contract {contract_id!r}.")
+    return contract
+
+
+def _screenshot(connection: Connection, screenshot_id: str) -> Row[Any]:
+    shot = connection.execute(select(screenshots).where(screenshots.c.id == screenshot_id)).first()
+    if shot is None or shot.deleted:
+        raise NotFound(f"There is no screenshot {screenshot_id!r}.")
+    return shot
+
+
+def images_of(connection: Connection, screenshot_id: str) -> list[ImageRow]:
+    """A screenshot's image of each monitor, in the monitors' order."""
+    query = (
+        select(screenshot_images)
+        .where(screenshot_images.c.screenshot_id == screenshot_id)
+        .order_by(screenshot_images.c.monitor)
+    )
+    return list(connection.execute(query))

@@ -1,6 +1,5 @@
 """The time logged on a contract, counted in SQL over the blocks table, and the block being
-tracked: shared by the tracking engine and the Work Diary, in Core (the headless tracker tracks
-without the ORM)."""
+tracked: shared by the tracking engine and the Work Diary."""
 
 from __future__ import annotations
 

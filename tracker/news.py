@@ -1,6 +1,6 @@
-"""What sync brought that the user is to be told of once: the workrooms' news (``WorkroomNews``,
+"""What sync brought that the user is to be told of once: the workrooms' news (``workroom_news``,
 written by ``sync.workroom`` with the events feed's cursor) and the offers made to them
-(``Offer``, written by ``sync.inbox`` from the contracts list). Taking them marks them told, so a
+(``offers``, written by ``sync.inbox`` from the contracts list). Taking them marks them told, so a
 restart tells nothing again."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from sqlalchemy import select, update
 
 from common.money import money_text
 from common.states import ContractKind, EventKind
-from tracker.models import Offer, WorkroomNews
 from tracker.storage import Database
+from tracker.tables import offers, workroom_news
 
 
 @dataclass(frozen=True)
@@ -25,18 +25,28 @@ class News:
 
 def take_news(database: Database) -> list[News]:
     """What has not been told yet, oldest first (the offers last), now marked told."""
-    with database.session() as session:
-        news = list(
-            session.scalars(
-                select(WorkroomNews).where(WorkroomNews.notified.is_(False)).order_by(WorkroomNews.number)
+    with database.transaction() as connection:
+        news = connection.execute(
+            select(
+                workroom_news.c.number,
+                workroom_news.c.contract_id,
+                workroom_news.c.kind,
+                workroom_news.c.title,
+                workroom_news.c.text,
             )
-        )
-        offers = list(session.scalars(select(Offer).where(Offer.notified.is_(False))))
+            .where(workroom_news.c.notified.is_(False))
+            .order_by(workroom_news.c.number)
+        ).all()
+        untold_offers = connection.execute(
+            select(offers.c.contract_id, offers.c.contract).where(offers.c.notified.is_(False))
+        ).all()
         # Those read, by name: any that sync writes meanwhile is for the next time.
         numbers = [item.number for item in news]
-        session.execute(update(WorkroomNews).where(WorkroomNews.number.in_(numbers)).values(notified=True))
-        offer_ids = [offer.contract_id for offer in offers]
-        session.execute(update(Offer).where(Offer.contract_id.in_(offer_ids)).values(notified=True))
+        connection.execute(
+            update(workroom_news).where(workroom_news.c.number.in_(numbers)).values(notified=True)
+        )
+        offer_ids = [offer.contract_id for offer in untold_offers]
+        connection.execute(update(offers).where(offers.c.contract_id.in_(offer_ids)).values(notified=True))
         return [News(item.contract_id, item.kind, item.title, item.text) for item in news] + [
             News(
                 offer.contract_id,
@@ -44,14 +54,14 @@ def take_news(database: Database) -> list[News]:
                 f"New offer: {offer.contract['title']}",
                 offer_text(offer.contract),
             )
-            for offer in offers
+            for offer in untold_offers
         ]
 
 
 def waiting_offers(database: Database) -> list[dict]:
     """The offers waiting for the user's answer, as the service listed them, oldest first."""
-    with database.session() as session:
-        contracts = [offer.contract for offer in session.scalars(select(Offer))]
+    with database.transaction() as connection:
+        contracts = connection.execute(select(offers.c.contract)).scalars().all()
     return sorted(contracts, key=lambda contract: contract["offered_at"])
 
 

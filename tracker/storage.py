@@ -9,9 +9,7 @@ import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from datetime import datetime
-from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, ExceptionContext, Executable, create_engine, event, select, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -21,9 +19,6 @@ from sqlalchemy.exc import DatabaseError, DBAPIError, OperationalError
 from common.errors import DamagedDatabase, StorageProblem
 from tracker import migrations
 from tracker.tables import settings
-
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
 
@@ -137,25 +132,10 @@ class Database:
             connection.rollback()
             return None
 
-    @cached_property
-    def _sessions(self) -> sessionmaker[Session]:
-        # Imported on the first use: the headless tracker reads and writes through Core alone,
-        # without the ORM (6 MB) while it tracks.
-        from sqlalchemy.orm import sessionmaker
-
-        return sessionmaker(self.engine, expire_on_commit=False)
-
-    @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A unit of work: committed on success, rolled back on error; a full disk or a locked
-        file becomes a StorageProblem with nothing half-written."""
-        with self._storage_errors(), self._sessions.begin() as session:
-            yield session
-
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
-        """Statements in one transaction without the ORM (the tracking engine's way), with the
-        same guarantees as ``session``; reads too, for the same errors."""
+        """A unit of work: committed on success, rolled back on error; a full disk or a locked
+        file becomes a StorageProblem with nothing half-written. Reads too, for the same errors."""
         with self._storage_errors(), self.engine.begin() as connection:
             yield connection
 

@@ -1,8 +1,8 @@
 """The local database's tables: contracts, time blocks, screenshots, settings and the workroom copy.
 
-Declared in SQLAlchemy Core, which is all that the tracking engine needs: the headless tracker
-writes its blocks without loading the ORM (a sixth of its memory). ``tracker.models`` maps the
-ORM classes that the app, the Work Diary and sync use onto these tables.
+Declared, read and written in SQLAlchemy Core alone, by the tracking engine, the Work Diary, sync
+and the app: SQLAlchemy's ORM would be a sixth of the headless tracker's memory and 6 MB of the
+app's.
 
 Instants are stored as integer UTC epoch seconds (``common.dbtypes.UTCTimestamp``).
 """
@@ -22,6 +22,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    Row,
     String,
     Table,
     Text,
@@ -122,6 +123,10 @@ contracts = Table(
     _required("client_name", String(200), default=""),
     _required("origin", StateString(ContractOrigin, 16), default=ContractOrigin.LOCAL),
 )
+
+# Rows as read, their columns as attributes (``contract.title``)
+ContractRow = Row[Any]
+ImageRow = Row[Any]
 
 # The tracked part of one slot for one contract (a segment: contiguous, inside its slot).
 blocks = Table(

@@ -1,6 +1,6 @@
 """A contract's workroom as the app shows it, read from the local copy that sync keeps current
 (``sync.workroom``), and what the freelancer writes in it: written here first, as an item of the
-outbox (``WorkroomWrite``), shown as waiting to be sent until the service takes it, or with the
+outbox (``workroom_writes``), shown as waiting to be sent until the service takes it, or with the
 service's reason where it refused it. No network here: the workroom opens the same offline.
 """
 
@@ -11,19 +11,20 @@ import mimetypes
 import os
 import shutil
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, RowMapping, func, insert, select, update
 
 from common.errors import RuleViolation, StorageProblem
 from common.states import MessageKind, SyncState, WorkroomWriteKind
 from common.wire import MAX_FILE_BYTES, wire_time
-from tracker.models import Workroom, WorkroomMessage, WorkroomWrite
 from tracker.storage import Database
+from tracker.tables import workroom_messages, workroom_writes, workrooms
 
 PAGE = 50  # messages in a page of the thread
 MB = 1024 * 1024
@@ -102,17 +103,15 @@ class WorkroomView:
 def open_workroom(database: Database, contract_id: str, page: int = PAGE) -> WorkroomView | None:
     """The workroom of a contract from the local copy, with what is written here and not yet
     taken; None before sync first read it."""
-    with database.session() as session:
-        room = session.get(Workroom, contract_id)
+    with database.transaction() as connection:
+        room = connection.execute(select(workrooms).where(workrooms.c.contract_id == contract_id)).first()
         if room is None:
             return None
-        writes = list(
-            session.scalars(
-                select(WorkroomWrite)
-                .where(WorkroomWrite.contract_id == contract_id)
-                .order_by(WorkroomWrite.seq)
-            )
-        )
+        writes = connection.execute(
+            select(workroom_writes)
+            .where(workroom_writes.c.contract_id == contract_id)
+            .order_by(workroom_writes.c.seq)
+        ).all()
     newest = thread_page(database, contract_id, None, page)
     outgoing = [_outgoing_message(write) for write in writes if write.kind in _IN_THREAD]
     submissions = {
@@ -145,45 +144,47 @@ def open_workroom(database: Database, contract_id: str, page: int = PAGE) -> Wor
 def thread_page(database: Database, contract_id: str, before: int | None, page: int = PAGE) -> ThreadPage:
     """A page of the thread as the copy holds it: the newest messages, or those before message
     number ``before``, oldest first."""
-    query = select(WorkroomMessage).where(WorkroomMessage.contract_id == contract_id)
+    query = select(workroom_messages).where(workroom_messages.c.contract_id == contract_id)
     if before is not None:
-        query = query.where(WorkroomMessage.number < before)
-    with database.session() as session:
-        rows = list(session.scalars(query.order_by(WorkroomMessage.number.desc()).limit(page + 1)))
-        older_on_service = session.scalar(
-            select(Workroom.older_messages).where(Workroom.contract_id == contract_id)
-        )
+        query = query.where(workroom_messages.c.number < before)
+    newest_first = query.order_by(workroom_messages.c.number.desc()).limit(page + 1)
+    with database.transaction() as connection:
+        rows = connection.execute(newest_first).mappings().all()
+        older_on_service = connection.execute(
+            select(workrooms.c.older_messages).where(workrooms.c.contract_id == contract_id)
+        ).scalar()
     shown = rows[:page][::-1]
     held_older = len(rows) > page
     return ThreadPage(
         [held_message(row) for row in shown],
-        shown[0].number if held_older else None,
+        shown[0]["number"] if held_older else None,
         not held_older and older_on_service is not None,
     )
 
 
-def held_message(row: WorkroomMessage) -> Message:
+def held_message(row: RowMapping | Mapping[str, Any]) -> Message:
+    """A message as the copy holds it (a row of ``workroom_messages``, its columns by name)."""
     return Message(
-        row.number,
-        row.id,
-        row.kind,
-        row.author_id,
-        row.author_name,
-        row.body,
-        row.created_at,
-        row.attachments,
-        row.meeting,
+        row["number"],
+        row["id"],
+        row["kind"],
+        row["author_id"],
+        row["author_name"],
+        row["body"],
+        row["created_at"],
+        row["attachments"],
+        row["meeting"],
     )
 
 
 def search_held(database: Database, contract_id: str, words: str, limit: int = PAGE) -> list[Message]:
     """The messages the copy holds whose text has every one of ``words`` (case aside), newest
     first: the thread's search when the service cannot be asked."""
-    query = select(WorkroomMessage).where(WorkroomMessage.contract_id == contract_id)
+    query = select(workroom_messages).where(workroom_messages.c.contract_id == contract_id)
     for word in words.split():
-        query = query.where(WorkroomMessage.body.icontains(word, autoescape=True))
-    with database.session() as session:
-        rows = session.scalars(query.order_by(WorkroomMessage.number.desc()).limit(limit))
+        query = query.where(workroom_messages.c.body.icontains(word, autoescape=True))
+    with database.transaction() as connection:
+        rows = connection.execute(query.order_by(workroom_messages.c.number.desc()).limit(limit)).mappings()
         return [held_message(row) for row in rows]
 
 
@@ -196,7 +197,7 @@ MENU_WRITES = (
 )
 
 
-def _outgoing_message(write: WorkroomWrite) -> Message:
+def _outgoing_message(write: Row[Any]) -> Message:
     body, meeting = write.body, None
     match write.kind:
         case WorkroomWriteKind.SUBMISSION:
@@ -219,29 +220,32 @@ def _outgoing_message(write: WorkroomWrite) -> Message:
     )
 
 
-def _marks_read(write: WorkroomWrite) -> bool:
+def _marks_read(write: Row[Any]) -> bool:
     """A mark of the thread read, on its way (one refused marks nothing)."""
     return write.kind == WorkroomWriteKind.THREAD_READ and write.sync_state == SyncState.PENDING
 
 
+_MARKS_READ = (  # ``_marks_read`` as a query's condition
+    workroom_writes.c.kind == WorkroomWriteKind.THREAD_READ,
+    workroom_writes.c.sync_state == SyncState.PENDING,
+)
+
+
 def unread_counts(database: Database) -> dict[str, int]:
     """For each workroom copied here: how many of the other party's messages are not read yet."""
-    with database.session() as session:
-        counts: dict[str, int] = dict(session.execute(select(Workroom.contract_id, Workroom.unread)).all())
-        marked = session.scalars(
-            select(WorkroomWrite.contract_id).where(
-                WorkroomWrite.kind == WorkroomWriteKind.THREAD_READ,
-                WorkroomWrite.sync_state == SyncState.PENDING,
-            )
+    with database.transaction() as connection:
+        counts: dict[str, int] = dict(
+            connection.execute(select(workrooms.c.contract_id, workrooms.c.unread)).all()
         )
+        marked = connection.execute(select(workroom_writes.c.contract_id).where(*_MARKS_READ)).scalars()
         return counts | dict.fromkeys(marked, 0)
 
 
-def _delivery(write: WorkroomWrite) -> Delivery:
+def _delivery(write: Row[Any]) -> Delivery:
     return Delivery(write.sync_state, write.sync_error)
 
 
-def todos_with_writes(held: list[dict], writes: list[WorkroomWrite]) -> list[Todo]:
+def todos_with_writes(held: list[dict], writes: Sequence[Row[Any]]) -> list[Todo]:
     """The to-do list as the copy holds it, with the to-do writes made here applied in order: each
     to-do they touch says how its latest write stands. A refused deletion leaves its to-do in the
     list, saying so; a refused new order is not applied."""
@@ -387,17 +391,16 @@ def _write(
     now: datetime,
     milestone_id: str | None = None,
 ) -> None:
-    with database.session() as session:
-        session.add(
-            WorkroomWrite(
-                contract_id=contract_id,
-                kind=kind,
-                item_id=item_id,
-                milestone_id=milestone_id,
-                body=body,
-                written_at=now,
-            )
+    database.write(
+        insert(workroom_writes).values(
+            contract_id=contract_id,
+            kind=kind,
+            item_id=item_id,
+            milestone_id=milestone_id,
+            body=body,
+            written_at=now,
         )
+    )
 
 
 # ----- files
@@ -452,7 +455,7 @@ def _keep_copy(database: Database, target: Path, path: Path) -> dict:
     }
 
 
-def outgoing_files(write: WorkroomWrite) -> list[dict]:
+def outgoing_files(write: Row[Any]) -> list[dict]:
     """The files an item written here sends (as ``keep_outgoing`` listed them)."""
     match write.kind:
         case WorkroomWriteKind.MESSAGE:
@@ -462,7 +465,7 @@ def outgoing_files(write: WorkroomWrite) -> list[dict]:
     return []
 
 
-def drop_outgoing(database: Database, write: WorkroomWrite) -> None:
+def drop_outgoing(database: Database, write: Row[Any]) -> None:
     """Delete the copies of an item's files once the service has them."""
     for file in outgoing_files(write):
         copy = database.data_dir / file["path"]
@@ -503,20 +506,18 @@ def keep_downloaded(database: Database, file: dict, data: bytes) -> Path:
 def mark_thread_read(database: Database, contract_id: str, now: datetime) -> None:
     """The user read the thread up to its newest message held here: one mark on its way at a time
     (the service never moves a mark back, so sending it again changes nothing)."""
-    with database.session() as session:
-        newest = session.scalar(
-            select(func.max(WorkroomMessage.number)).where(WorkroomMessage.contract_id == contract_id)
-        )
+    with database.transaction() as connection:
+        newest = connection.execute(
+            select(func.max(workroom_messages.c.number)).where(workroom_messages.c.contract_id == contract_id)
+        ).scalar()
         if newest is None:
             return
-        waiting = session.scalar(
-            select(WorkroomWrite).where(
-                WorkroomWrite.contract_id == contract_id,
-                WorkroomWrite.kind == WorkroomWriteKind.THREAD_READ,
-                WorkroomWrite.sync_state == SyncState.PENDING,
-            )
-        )
+        waiting = connection.execute(
+            select(workroom_writes.c.seq).where(workroom_writes.c.contract_id == contract_id, *_MARKS_READ)
+        ).scalar()
         if waiting is not None:
-            waiting.body = {"up_to": newest}
+            connection.execute(
+                update(workroom_writes).where(workroom_writes.c.seq == waiting).values(body={"up_to": newest})
+            )
             return
     _write(database, contract_id, WorkroomWriteKind.THREAD_READ, "", {"up_to": newest}, now)

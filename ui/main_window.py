@@ -34,7 +34,7 @@ from common.rules import FROM_IDLE_TIME, is_trackable
 from common.states import ActivitySource, ContractOrigin
 from common.timetext import clock_text, day_clock_text, duration_text, hm, spoken
 from common.wire import MAX_MEMO_CHARS
-from tracker.models import Contract
+from tracker.tables import ContractRow
 from ui.offers import OffersPanel
 from ui.shots import ShotFacts
 from ui.sync_thread import SyncProgress
@@ -68,7 +68,7 @@ class MainWindow(QMainWindow):
         self.zone = zone
         self.now = now
         self.status: Status | None = None
-        self.contracts: dict[str, Contract] = {}
+        self.contracts: dict[str, ContractRow] = {}
         self.unread: dict[str, int] = {}  # by contract id: the workroom's unread messages
         self.shot: ShotFacts | None = None
         self._pending_status: Status | None = None
@@ -295,7 +295,7 @@ class MainWindow(QMainWindow):
 
     # ----- what the app tells the window
 
-    def set_contracts(self, contracts: list[Contract], selected: str | None = None) -> None:
+    def set_contracts(self, contracts: list[ContractRow], selected: str | None = None) -> None:
         current = selected or self.selected_contract_id()
         self.contracts = {contract.id: contract for contract in contracts}
         items = [(contract_label(contract), contract.id) for contract in contracts]

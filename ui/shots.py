@@ -15,8 +15,9 @@ from sqlalchemy import select
 
 from common.timeutil import SLOT, slot_start
 from tracker.capture.imaging import FORMAT_NAMES, format_of
-from tracker.diary import Diary
-from tracker.models import Block, Contract, Screenshot
+from tracker.diary import Diary, images_of
+from tracker.logged import LIVE
+from tracker.tables import blocks, contracts, screenshots
 
 
 @dataclass(frozen=True)
@@ -80,37 +81,50 @@ def image_details(image) -> str:
 def screenshot_facts(diary: Diary, screenshot_id: str) -> ShotFacts | None:
     """The screenshot, or None when it does not exist (any more)."""
     data_dir = diary.db.data_dir
-    with diary.db.session() as session:
-        shot = session.get(Screenshot, screenshot_id)
-        if shot is None or shot.deleted or shot.block.deleted:
-            return None
-        block = shot.block
-        return ShotFacts(
-            id=shot.id,
-            block_id=block.id,
-            taken_at=shot.taken_at,
-            redacted=shot.redacted,
-            block_start=block.start,
-            block_end=block.end,
-            block_open=block.is_open,
-            block_seconds=block.seconds,
-            contract_title=session.get(Contract, block.contract_id).title,
-            capture_note=block.capture_note,
-            images=tuple(
-                Image(
-                    i.monitor, data_dir / i.path, data_dir / i.thumbnail_path, i.width, i.height, i.size_bytes
-                )
-                for i in shot.images
-            ),
+    query = (
+        select(
+            screenshots.c.block_id,
+            screenshots.c.taken_at,
+            screenshots.c.redacted,
+            blocks.c.start,
+            blocks.c.end,
+            blocks.c.is_open,
+            blocks.c.capture_note,
+            contracts.c.title,
         )
+        .join(blocks, blocks.c.id == screenshots.c.block_id)
+        .join(contracts, contracts.c.id == blocks.c.contract_id)
+        .where(screenshots.c.id == screenshot_id, screenshots.c.deleted.is_(False), LIVE)
+    )
+    with diary.db.engine.connect() as connection:
+        shot = connection.execute(query).first()
+        if shot is None:
+            return None
+        images = images_of(connection, screenshot_id)
+    return ShotFacts(
+        id=screenshot_id,
+        block_id=shot.block_id,
+        taken_at=shot.taken_at,
+        redacted=shot.redacted,
+        block_start=shot.start,
+        block_end=shot.end,
+        block_open=shot.is_open,
+        block_seconds=int((shot.end - shot.start).total_seconds()),
+        contract_title=shot.title,
+        capture_note=shot.capture_note,
+        images=tuple(
+            Image(i.monitor, data_dir / i.path, data_dir / i.thumbnail_path, i.width, i.height, i.size_bytes)
+            for i in images
+        ),
+    )
 
 
 def latest_screenshot_id(diary: Diary, since: datetime) -> str | None:
     """The newest live screenshot taken since ``since`` (the main window shows it at start-up)."""
     query = (
-        select(Screenshot.id)
-        .where(Screenshot.taken_at >= since, Screenshot.deleted.is_(False))
-        .order_by(Screenshot.taken_at.desc())
+        select(screenshots.c.id)
+        .where(screenshots.c.taken_at >= since, screenshots.c.deleted.is_(False))
+        .order_by(screenshots.c.taken_at.desc())
         .limit(1)
     )
     with diary.db.engine.connect() as connection:
@@ -120,9 +134,9 @@ def latest_screenshot_id(diary: Diary, since: datetime) -> str | None:
 def latest_contract_id(diary: Diary, since: datetime) -> str | None:
     """The contract of the newest block since ``since``: the one the user most likely works on."""
     query = (
-        select(Block.contract_id)
-        .where(Block.start >= since, Block.deleted.is_(False))
-        .order_by(Block.start.desc())
+        select(blocks.c.contract_id)
+        .where(blocks.c.start >= since, blocks.c.deleted.is_(False))
+        .order_by(blocks.c.start.desc())
         .limit(1)
     )
     with diary.db.engine.connect() as connection:

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from common.contract import contract_label
 from common.timetext import duration_text, hm
-from tracker.models import Contract
+from tracker.tables import ContractRow
 from ui.theme import APP_NAME, ERROR, IDLE, TRACKING, UNSYNCED, tray_icon
 from ui.tracking_thread import Status
 
@@ -82,7 +82,7 @@ class Tray(QObject):
     def hide(self) -> None:
         self.icon.hide()
 
-    def set_contracts(self, contracts: list[Contract], selected: str | None) -> None:
+    def set_contracts(self, contracts: list[ContractRow], selected: str | None) -> None:
         self._titles = {contract.id: contract.title for contract in contracts}
         items = [(contract_label(contract).replace("&", "&&"), contract.id) for contract in contracts]
         if items == [(action.text(), action.data()) for action in self.contract_group.actions()]:

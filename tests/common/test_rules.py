@@ -4,6 +4,7 @@ and the memo's length, each broken rule refused."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -21,7 +22,6 @@ from common.rules import (
 )
 from common.states import ContractKind, ContractStatus
 from common.wire import MAX_MEMO_CHARS
-from tracker.models import Contract
 
 TERMS = ContractTerms(title="Website")
 WEDNESDAY = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
@@ -110,7 +110,8 @@ def test_manual_time_in_the_last_week_during_the_grace_period():
 def test_time_is_tracked_on_active_hourly_contracts_only(
     kind: ContractKind, status: ContractStatus, trackable: bool
 ):
-    contract = Contract(title="Site", kind=kind, status=status, manual_time_allowed=True, grace_hours=12)
+    terms = {"manual_time_allowed": True, "grace_hours": 12}
+    contract = SimpleNamespace(title="Site", kind=kind, status=status, **terms)
     assert is_trackable(contract) is trackable
 
 

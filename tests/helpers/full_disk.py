@@ -21,8 +21,8 @@ from sqlalchemy import Engine, event, insert, text
 
 from common.errors import StorageProblem
 from tracker.cli import main
-from tracker.models import Block
 from tracker.storage import Database
+from tracker.tables import blocks
 
 TRIGGER = "disk-full"
 
@@ -52,7 +52,7 @@ def fill_up(database: Database, contract_id: str):
     row = {"contract_id": contract_id, "device_id": "filler", "start": old, "end": old, "activity": []}
     try:
         while True:
-            database.write(insert(Block).values(id=str(uuid.uuid4()), deleted=True, updated_at=old, **row))
+            database.write(insert(blocks).values(id=str(uuid.uuid4()), deleted=True, updated_at=old, **row))
     except StorageProblem:
         return free_space
 

@@ -1,23 +1,27 @@
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import requests
+from sqlalchemy import Row, select
 
 from sync.client import ServiceClient
 from sync.outbox import summary
 from sync.worker import Syncer
 from tests.helpers.fakes import FakeCapturer
+from tests.helpers.rows import read_rows
 from tests.helpers.service import API, LocalService, bearer, running_service
 from tracker.capture import Capture
-from tracker.models import Block, Contract, Screenshot
 from tracker.simulation import simulate
 from tracker.storage import Database
+from tracker.tables import blocks, contracts, screenshot_images, screenshots
 
 HOLD = timedelta(minutes=10)
 FREELANCER = "ann@example.test"
@@ -104,13 +108,9 @@ def assert_service_holds_local(database: Database, account: Account) -> None:
     """The service holds exactly this device's blocks of the service's contracts (same ids, times,
     memos, capture notes, activity, tombstones), and their screenshots with images hash-equal to the
     local files."""
-    with database.session() as session:
-        local = {
-            block.id: block
-            for block in session.query(Block).join(Contract).where(Contract.origin == "service").all()
-        }
-        for block in local.values():
-            _ = block.screenshot and block.screenshot.images
+    services_blocks = select(blocks).join(contracts).where(contracts.c.origin == "service")
+    local = {block.id: block for block in read_rows(database, services_blocks)}
+    local_shots = {shot.block_id: shot for shot in shots_of(database)}
     stored = {block.id: block for block in account.service.stored_blocks()}
     assert sorted(stored) == sorted(local), "lost or duplicated blocks"
     for block_id, block in local.items():
@@ -133,7 +133,7 @@ def assert_service_holds_local(database: Database, account: Account) -> None:
             block.source,
         )
         assert block.sync_state == "synced", block_id
-        shot: Screenshot | None = block.screenshot
+        shot = local_shots.get(block_id)
         if shot is None or shot.deleted:
             assert held.screenshot is None
             continue
@@ -147,6 +147,16 @@ def assert_service_holds_local(database: Database, account: Account) -> None:
             assert _service_blob_sha256(account, held_image.thumbnail_sha256) == _file_sha256(
                 database, image.thumbnail_path
             )
+
+
+def shots_of(database: Database) -> list[SimpleNamespace]:
+    """The app's screenshots in the order taken, each with its images' rows (by monitor) as
+    ``images``."""
+    images: defaultdict[str, list[Row]] = defaultdict(list)
+    for image in read_rows(database, select(screenshot_images).order_by(screenshot_images.c.monitor)):
+        images[image.screenshot_id].append(image)
+    shots = read_rows(database, select(screenshots).order_by(screenshots.c.taken_at))
+    return [SimpleNamespace(**shot._mapping, images=images[shot.id]) for shot in shots]
 
 
 def _file_sha256(database: Database, relative: str) -> str:

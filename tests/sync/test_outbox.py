@@ -4,21 +4,23 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import event, text, update
+from sqlalchemy import event, insert, select, text, update
 
 from common.states import SyncState
 from sync import outbox
+from tests.helpers.rows import read_rows, row_by_id
 from tests.sync.conftest import HOLD, track_days
-from tracker.models import Block, Contract, Screenshot
+from tracker.tables import blocks, contracts, screenshots
 
 ANSWER = {"over_limit": False}
 
 
 def service_contract(database, clock, contract_id="c-1") -> str:
-    with database.session() as session:
-        session.add(
-            Contract(id=contract_id, title="Website rebuild", origin="service", started_at=clock.now())
+    database.write(
+        insert(contracts).values(
+            id=contract_id, title="Website rebuild", origin="service", started_at=clock.now()
         )
+    )
     return contract_id
 
 
@@ -65,8 +67,8 @@ def test_a_block_is_acknowledged_only_if_it_still_holds_what_was_sent(database, 
     remote = service_contract(database, clock)
     manual_blocks(diary, database, clock, remote, slots=2)
     first, second = outbox.peek_blocks(database, limit=100)
-    with database.session() as session:  # within the same second: updated_at cannot tell
-        session.get(Block, first.id).memo = "Planning, and the review"
+    # within the same second: updated_at cannot tell
+    database.write(update(blocks).where(blocks.c.id == first.id).values(memo="Planning, and the review"))
 
     assert outbox.acknowledge_block(database, first, answer_for(first)) == SyncState.PENDING
     assert (
@@ -76,8 +78,7 @@ def test_a_block_is_acknowledged_only_if_it_still_holds_what_was_sent(database, 
 
     (again,) = outbox.peek_blocks(database, limit=100)
     assert again.id == first.id and again.body["memo"] == "Planning, and the review"
-    with database.session() as session:
-        assert session.get(Block, second.id).over_limit  # the service counts every device's time
+    assert row_by_id(database, blocks, second.id).over_limit  # the service counts every device's time
 
 
 def test_an_edit_the_service_did_not_take_within_the_same_second_goes_again_a_second_later(
@@ -113,8 +114,7 @@ def test_a_rejected_block_is_set_aside_until_it_is_edited(database, diary, clock
     diary.edit_memo([block.id], "Planning (moved)", clock.now())
     (edited,) = outbox.peek_blocks(database, limit=100)
     assert outbox.acknowledge_block(database, edited, answer_for(edited)) == SyncState.SYNCED
-    with database.session() as session:
-        assert session.get(Block, block.id).sync_error == ""
+    assert row_by_id(database, blocks, block.id).sync_error == ""
     assert outbox.summary(database, clock.now(), HOLD) == outbox.OutboxSummary(0, 0, [])
 
 
@@ -122,9 +122,8 @@ def test_screenshots_wait_for_their_hold_period_and_their_block(database, clock,
     remote = service_contract(database, clock)
     track_days(tracker, clock, remote, days=1, minutes=20)
     clock.advance(-24 * 3600 + 20 * 60)
-    with database.session() as session:
-        first_shot = session.query(Screenshot).order_by(Screenshot.taken_at).first()
-        first_taken = first_shot.taken_at
+    first_shot, *_ = read_rows(database, select(screenshots).order_by(screenshots.c.taken_at))
+    first_taken = first_shot.taken_at
 
     assert outbox.peek_screenshots(database, clock.now(), HOLD, limit=100) == []  # blocks not synced yet
     for block in outbox.peek_blocks(database, limit=100):
@@ -144,14 +143,12 @@ def test_deleted_screenshots_are_settled_without_being_sent(database, diary, clo
     remote = service_contract(database, clock)
     track_days(tracker, clock, remote, days=1, minutes=10)
     clock.advance(-24 * 3600 + 10 * 60 + 60)
-    with database.session() as session:
-        shot_id = session.query(Screenshot.id).scalar()
+    (shot_id,) = [shot.id for shot in read_rows(database, select(screenshots.c.id))]
     diary.delete_screenshot(shot_id, clock.now())
 
     outbox.settle_deleted_screenshots(database)
 
-    with database.session() as session:
-        assert session.get(Screenshot, shot_id).sync_state == "synced"
+    assert row_by_id(database, screenshots, shot_id).sync_state == "synced"
     assert outbox.summary(database, clock.now() + HOLD, HOLD).pending_blocks == 1  # the tombstone
 
 
@@ -184,4 +181,4 @@ def test_a_database_of_the_previous_revision_gains_the_outbox_columns(database):
     with database.engine.connect() as connection:
         columns = {row[1]: row[4] for row in connection.execute(text("PRAGMA table_info(blocks)"))}
     assert columns["sync_error"] == "''"
-    database.write(update(Block).values(sync_state="rejected"))  # fits the column
+    database.write(update(blocks).values(sync_state="rejected"))  # fits the column

@@ -11,7 +11,7 @@ from datetime import UTC
 
 import pytest
 import requests
-from sqlalchemy.orm import selectinload
+from sqlalchemy import update
 
 from common.errors import EnvironmentProblem
 from common.wire import MAX_BATCH, MAX_CAPTURE_NOTE_CHARS, MAX_UPLOAD_BYTES, MAX_UPLOAD_IMAGES
@@ -20,6 +20,7 @@ from sync.client import ServiceClient
 from sync.outbox import summary
 from sync.worker import Syncer
 from tests.helpers.fakes import FakeCapturer
+from tests.helpers.rows import row_by_id
 from tests.helpers.service import running_service
 from tests.sync.conftest import (
     CLIENT,
@@ -28,21 +29,15 @@ from tests.sync.conftest import (
     assert_service_holds_local,
     bearer,
     open_account,
+    shots_of,
     sync_until_done,
     track_days,
 )
 from tracker.diary import Diary
 from tracker.engine import Tracker
-from tracker.models import Block, Screenshot
 from tracker.simulation import SimulatedClock, SimulatedIdleTime, simulate
 from tracker.storage import Database
-
-
-def shots_of(database: Database) -> list[Screenshot]:
-    with database.session() as session:
-        return list(
-            session.query(Screenshot).options(selectinload(Screenshot.images)).order_by(Screenshot.taken_at)
-        )
+from tracker.tables import blocks, screenshots
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -72,9 +67,9 @@ def test_replaying_the_whole_sync_sends_nothing_new(database, syncer, account, t
     track_days(tracker, clock, account.contract_id, days=1, minutes=30)
     sync_until_done(syncer)
     before = account.service.stored_blocks()
-    with database.session() as session:
-        session.query(Block).update({"sync_state": "pending"})
-        session.query(Screenshot).update({"sync_state": "pending"})
+    with database.transaction() as connection:
+        connection.execute(update(blocks).values(sync_state="pending"))
+        connection.execute(update(screenshots).values(sync_state="pending"))
 
     report = syncer.run_once()
 
@@ -150,8 +145,7 @@ def test_a_refused_block_is_set_aside_with_its_reason_and_the_others_go_through(
     diary.remove_time([first.id], clock.now())  # the user resolves it: removing the time sends a tombstone
     assert syncer.run_once().sent_blocks == 1
     assert summary(database, clock.now(), HOLD).rejected == []
-    with database.session() as session:
-        assert session.get(Block, first.id).sync_error == ""
+    assert row_by_id(database, blocks, first.id).sync_error == ""
 
 
 def test_a_screenshot_redacted_before_upload_uploads_only_the_redacted_image(

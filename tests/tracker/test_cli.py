@@ -19,12 +19,12 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QImage
-from sqlalchemy import select
 
 from common.timeutil import slot_start
 from tests.helpers.damage import make_damaged_database
 from tests.helpers.full_disk import TRIGGER
 from tests.helpers.old_database import OLD_CONTRACT, made_at
+from tests.helpers.rows import live_blocks
 from tests.helpers.wayland import Stack, gnome_stack, require, sway_stack
 from tests.tracker.capture.test_input import settles_at, xdotool
 from tests.tracker.capture.test_screen import RED, close, rgb
@@ -33,7 +33,6 @@ from tracker.capture.xrecord import X11RecordInput
 from tracker.cli import build_parser
 from tracker.diary import Diary
 from tracker.engine import Tracker
-from tracker.models import Block
 from tracker.storage import Database
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -252,10 +251,10 @@ def test_sigterm_stops_cleanly_and_saves(data_dir, start_tracking):
 
 
 @pytest.mark.x11
-def test_the_tracking_process_loads_no_orm_until_tracking_is_over(tmp_path, start_tracking):
-    """SQLAlchemy's ORM is a sixth of the headless tracker's memory: the engine writes through Core,
-    and only the summary printed at the end reads the Work Diary. Nor do the migrations of a
-    database that an older version made load it."""
+def test_the_tracking_process_loads_the_work_diary_only_when_tracking_is_over(tmp_path, start_tracking):
+    """The headless tracker keeps its memory for tracking: the Work Diary is read only for the
+    summary printed at the end, and SQLAlchemy's ORM (a sixth of its memory) never, not even by
+    the migrations of a database that an older version made."""
     data_dir = made_at("0001", tmp_path / "old", OLD_CONTRACT)
     process, lines = start_tracking(data_dir, "c1", PYTHONPROFILEIMPORTTIME="1")
     wait_for(lambda: tracked_blocks(data_dir))  # migrated, started, ticked and saved
@@ -264,8 +263,9 @@ def test_the_tracking_process_loads_no_orm_until_tracking_is_over(tmp_path, star
     assert process.wait(timeout=30) == 0
     wait_for(lambda: any(line.startswith("saved ") for line in lines))
     assert {"alembic.command", "tracker.engine", "sqlalchemy.dialects.sqlite"} <= while_tracking
-    assert "sqlalchemy.orm" not in while_tracking
-    assert "sqlalchemy.orm" in _imported(lines)  # for the summary
+    assert "tracker.diary" not in while_tracking
+    assert "tracker.diary" in _imported(lines)  # for the summary
+    assert "sqlalchemy.orm" not in _imported(lines)
 
 
 def _imported(stderr_lines: list[str]) -> set[str]:
@@ -356,8 +356,7 @@ def test_a_quiet_wait_ends_at_the_first_input_which_is_left_for_the_next_tick(qu
     tracker.tick()
     assert not tracker.quiet
     tracker.stop()
-    with tracker.db.session() as session:
-        (block,) = session.scalars(select(Block)).all()
+    (block,) = live_blocks(tracker.db)
     assert [minute[1:] for minute in block.activity] == [[1, 0, 1]]
 
 

@@ -7,16 +7,17 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from common.errors import NotFound, RuleViolation
 from common.rules import ContractTerms, locked_at
 from common.timeutil import to_epoch
 from common.wire import MAX_MEMO_CHARS
+from tests.helpers.rows import read_rows, row_by_id
+from tracker import tables
 from tracker.capture import imaging
 from tracker.diary import DayAndWeek, Diary
 from tracker.engine import Tracker
-from tracker.models import Block, Screenshot
 from tracker.simulation import SimulatedClock, SimulatedInput, simulate
 from tracker.tables import pack_activity
 
@@ -80,8 +81,7 @@ def test_remove_time_and_edit_memos_of_a_selection(diary, database, site):
     diary.remove_time(ids[4:], WEDNESDAY)
     blocks = diary.day_blocks(date(2026, 11, 25))
     assert [b.memo for b in blocks] == ["Checkout flow"] * 3 + [""]
-    with database.session() as session:
-        tombstones = session.scalars(select(Block).where(Block.deleted.is_(True))).all()
+    tombstones = read_rows(database, select(tables.blocks).where(tables.blocks.c.deleted.is_(True)))
     assert sorted(b.id for b in tombstones) == sorted(ids[4:])
     assert all(b.sync_state == "pending" for b in tombstones)
 
@@ -138,8 +138,7 @@ def test_deleting_a_screenshot_removes_its_blocks_time_and_files(
     diary.delete_screenshot(block.screenshot_id, clock.now())
     assert diary.day_blocks(clock.now().date()) == []
     assert not any(f.exists() for f in files)
-    with database.session() as session:
-        assert session.get(Screenshot, block.screenshot_id).deleted
+    assert row_by_id(database, tables.screenshots, block.screenshot_id).deleted
     assert diary.totals(contract.id, clock.now()).this_week == 0
 
 
@@ -262,8 +261,8 @@ def test_all_time_counts_each_block_once_on_either_side_of_the_two_latest_weeks(
     removed, *_ = manual(diary, database, site, at(25, 9), at(25, 10))
     diary.remove_time([removed], WEDNESDAY)
     manual(diary, database, site, at(1, 9, month=12), at(1, 9, 10, month=12), now=at(1, 12, month=12))
-    with database.session() as session:  # a block removed long ago
-        session.scalars(select(Block).where(Block.start == at(2, 9, 20))).one().deleted = True
+    long_ago = tables.blocks.c.start == at(2, 9, 20)
+    database.write(update(tables.blocks).where(long_ago).values(deleted=True))  # a block removed long ago
 
     totals = diary.totals_by_contract(WEDNESDAY)
     site_totals = diary.totals(site.id, WEDNESDAY)
@@ -305,18 +304,20 @@ def test_blocks_read_back_with_the_values_and_types_of_the_stored_rows(
     simulate(tracker, clock, 1500)  # two closed slots with their screenshots, and an open one
     views = diary.day_blocks(clock.now().date())
     assert len(views) == 3 and views[0].screenshot_id
-    with database.session() as session:
-        for view in views:
-            block = session.get(Block, view.id)
-            shot = block.screenshot
-            stored = (
-                *(block.id, block.contract_id, to_epoch(block.start), to_epoch(block.end), block.memo),
-                *(block.source, block.over_limit, block.capture_note, block.active_minutes),
-                *(block.active_seconds, pack_activity(block.activity), block.activity_source, block.is_open),
-                *((shot.id, shot.redacted) if shot else (None, False)),
-            )
-            assert tuple(view) == stored
-            assert [type(value) for value in view] == [type(value) for value in stored]
+    for view in views:
+        block = row_by_id(database, tables.blocks, view.id)
+        shots = read_rows(
+            database, select(tables.screenshots).where(tables.screenshots.c.block_id == view.id)
+        )
+        shot = shots[0] if shots else None
+        stored = (
+            *(block.id, block.contract_id, to_epoch(block.start), to_epoch(block.end), block.memo),
+            *(block.source, block.over_limit, block.capture_note, block.active_minutes),
+            *(block.active_seconds, pack_activity(block.activity), block.activity_source, block.is_open),
+            *((shot.id, shot.redacted) if shot else (None, False)),
+        )
+        assert tuple(view) == stored
+        assert [type(value) for value in view] == [type(value) for value in stored]
 
 
 # ----- the block being tracked counts, to the second

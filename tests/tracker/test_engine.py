@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from common.errors import EnvironmentProblem, RuleViolation
 from common.states import IdleDecision
@@ -19,6 +19,8 @@ from common.timeutil import slot_start
 from common.wire import MAX_MEMO_CHARS
 from tests.conftest import MONDAY
 from tests.helpers.fakes import FakeCapturer
+from tests.helpers.rows import live_blocks, read_rows
+from tracker import tables
 from tracker.diary import Diary
 from tracker.engine import (
     BlockClosed,
@@ -34,14 +36,8 @@ from tracker.engine import (
     TrackerConfig,
     TrackingStopped,
 )
-from tracker.models import Block, Screenshot, ScreenshotImage
 from tracker.simulation import SimulatedClock, SimulatedInput, simulate
 from tracker.storage import Database
-
-
-def live_blocks(database):
-    with database.session() as session:
-        return list(session.scalars(select(Block).where(Block.deleted.is_(False)).order_by(Block.start)))
 
 
 def test_eight_hours_make_48_blocks_with_their_activity(make_tracker, clock, contract, database, diary):
@@ -231,12 +227,9 @@ def test_idle_taken_back_from_blocks_already_synced_is_sent_again(make_tracker, 
     tracker.start(contract.id)
     simulate(tracker, clock, 300)  # input until 09:05
     simulate(tracker, clock, 9 * 60, every=0)  # 09:14: the 09:00 block closed at 09:10, idle not seen yet
-    with database.session() as session:
-        for block in session.scalars(select(Block)):
-            block.sync_state = "synced"
+    database.write(update(tables.blocks).values(sync_state="synced"))
     simulate(tracker, clock, 60, every=0)  # 09:15: ten minutes without input
-    with database.session() as session:
-        cut, removed = session.scalars(select(Block).order_by(Block.start)).all()
+    cut, removed = read_rows(database, select(tables.blocks).order_by(tables.blocks.c.start))
     seen_at = datetime(2026, 11, 23, 9, 15, tzinfo=UTC)
     assert (cut.end, cut.deleted, cut.sync_state, cut.updated_at) == (
         datetime(2026, 11, 23, 9, 5, tzinfo=UTC),
@@ -254,9 +247,8 @@ def test_idle_retracts_blocks_and_their_screenshots(make_tracker, clock, contrac
     simulate(tracker, clock, 600)
     simulate(tracker, clock, 10 * 60, every=0)  # idle from 09:10, seen at 09:20
     assert capturer.calls == 2
-    with database.session() as session:
-        shots = list(session.scalars(select(Screenshot)))
-        images = list(session.scalars(select(ScreenshotImage.screenshot_id)))
+    shots = read_rows(database, select(tables.screenshots))
+    images = [image.screenshot_id for image in read_rows(database, select(tables.screenshot_images))]
     assert len(shots) == 1  # the idle slot's screenshot went with its time
     assert images == [shots[0].id]
     assert shots[0].taken_at < datetime(2026, 11, 23, 9, 10, tzinfo=UTC)
@@ -417,8 +409,7 @@ def test_no_screenshot_while_a_private_app_is_on_screen_and_the_block_says_so(
         ScreenshotSkipped(block.id, "KeePassXC")
     ]
     assert not [e for e in events if isinstance(e, ScreenshotTaken | CaptureFailed)]
-    with database.session() as session:
-        assert session.scalars(select(Screenshot)).all() == []
+    assert read_rows(database, select(tables.screenshots)) == []
 
 
 def test_a_capture_with_no_monitor_is_a_failed_capture_not_an_empty_screenshot(
@@ -432,8 +423,7 @@ def test_a_capture_with_no_monitor_is_a_failed_capture_not_an_empty_screenshot(
 
     assert live_blocks(database)[0].capture_note == "No screenshot: no monitor is connected"
     assert CaptureFailed("no monitor is connected") in events
-    with database.session() as session:
-        assert session.scalars(select(Screenshot)).all() == []
+    assert read_rows(database, select(tables.screenshots)) == []
 
 
 def test_a_black_screen_note_lands_on_the_block(make_tracker, clock, contract, database):
@@ -449,8 +439,8 @@ def test_screenshots_at_a_random_moment_of_each_slot(make_tracker, clock, contra
     tracker.start(contract.id)
     simulate(tracker, clock, 3600)
     tracker.stop()
-    with database.session() as session:
-        moments = [(s.taken_at, s.block.start) for s in session.scalars(select(Screenshot))]
+    taken_in = select(tables.screenshots.c.taken_at, tables.blocks.c.start).join(tables.blocks)
+    moments = [tuple(moment) for moment in read_rows(database, taken_in)]
     assert len(moments) == 6
     offsets = {(taken - start).total_seconds() for taken, start in moments}
     assert all(0 < o <= 600 for o in offsets) and len(offsets) == 6

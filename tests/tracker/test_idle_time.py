@@ -7,12 +7,10 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
-
 from common.states import ActivitySource, IdleDecision
 from tests.helpers.fakes import FakeCapturer
+from tests.helpers.rows import live_blocks
 from tracker.engine import IdleQuestion, IdleStarted, Tracker, TrackerConfig
-from tracker.models import Block
 from tracker.simulation import SimulatedIdleTime, simulate
 
 NINE = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -32,11 +30,6 @@ def idle_time_tracker(database, clock, events=None) -> tuple[Tracker, SimulatedI
     return tracker, source
 
 
-def blocks(database) -> list[Block]:
-    with database.session() as session:
-        return list(session.scalars(select(Block).where(Block.deleted.is_(False)).order_by(Block.start)))
-
-
 def test_a_block_from_idle_time_has_active_seconds_and_no_counts(database, clock, contract, diary):
     tracker, _ = idle_time_tracker(database, clock)
     tracker.start(contract.id, "Wayland")
@@ -53,7 +46,7 @@ def test_a_block_from_idle_time_has_active_seconds_and_no_counts(database, clock
     simulate(tracker, clock, 30, every=0)
     tracker.stop()
 
-    first, second = blocks(database)
+    first, second = live_blocks(database)
     assert first.activity_source == second.activity_source == ActivitySource.IDLE_TIME
     assert first.activity == [[m, None, None, 20] for m in range(5)] + [
         [8, None, None, 60],
@@ -76,7 +69,7 @@ def test_input_before_tracking_starts_is_not_the_sessions(database, clock, contr
     tracker.start(contract.id)
     simulate(tracker, clock, 60, every=0)
     tracker.stop()
-    (block,) = blocks(database)
+    (block,) = live_blocks(database)
     assert (block.seconds, block.activity) == (60, [])
 
 
@@ -85,7 +78,7 @@ def test_counted_input_keeps_its_counts_and_says_so(make_tracker, clock, contrac
     tracker.start(contract.id)
     simulate(tracker, clock, 60, keys=2, mouse=3)
     tracker.stop()
-    (block,) = blocks(database)
+    (block,) = live_blocks(database)
     assert (block.activity_source, block.activity) == (ActivitySource.INPUT_COUNTS, [[0, 120, 180, 60]])
 
 
@@ -106,7 +99,7 @@ def test_no_input_for_the_threshold_is_idle_and_input_asks_the_question(database
     tracker.resolve_idle(IdleDecision.DISCARD)
     simulate(tracker, clock, 60)
     tracker.stop()
-    assert [(b.start, b.end) for b in blocks(database)] == [
+    assert [(b.start, b.end) for b in live_blocks(database)] == [
         (NINE, since),
         (since + timedelta(minutes=10, seconds=31), since + timedelta(minutes=11, seconds=31)),
     ]
@@ -124,4 +117,4 @@ def test_a_screen_the_compositor_says_is_locked_is_idle_at_once(database, clock,
     since = NINE + timedelta(minutes=2)
     assert IdleStarted(since) in events
     assert IdleQuestion(since, since + timedelta(minutes=5, seconds=1)) in events
-    assert sum(b.seconds for b in blocks(database)) == 120
+    assert sum(b.seconds for b in live_blocks(database)) == 120

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import insert
 
 from tests.tracker.test_workroom import copy_workroom
-from tracker.models import Offer, WorkroomNews
 from tracker.news import News, offer_text, take_news, waiting_offers
+from tracker.tables import offers, workroom_news
 
 
 def an_offer(contract_id: str, offered_at: str, **terms: object) -> dict:
@@ -25,9 +25,9 @@ def an_offer(contract_id: str, offered_at: str, **terms: object) -> dict:
 
 def test_news_and_new_offers_are_taken_once_in_order(database, contract, clock):
     copy_workroom(database, contract.id, clock.now(), messages=0)
-    with database.session() as session:
-        session.execute(
-            insert(WorkroomNews),
+    with database.transaction() as connection:
+        connection.execute(
+            insert(workroom_news),
             [
                 {"number": 9, "contract_id": contract.id, "kind": "paused", "title": "Paused", "text": "b"},
                 {
@@ -39,8 +39,13 @@ def test_news_and_new_offers_are_taken_once_in_order(database, contract, clock):
                 },
             ],
         )
-        session.add(Offer(contract_id="o1", contract=an_offer("o1", "2026-03-02T09:00:00Z"), notified=False))
-        session.add(Offer(contract_id="o0", contract=an_offer("o0", "2026-03-01T09:00:00Z"), notified=True))
+        connection.execute(
+            insert(offers),
+            [
+                {"contract_id": "o1", "contract": an_offer("o1", "2026-03-02T09:00:00Z"), "notified": False},
+                {"contract_id": "o0", "contract": an_offer("o0", "2026-03-01T09:00:00Z"), "notified": True},
+            ],
+        )
 
     taken = take_news(database)
 

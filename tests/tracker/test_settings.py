@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tracker.models import Setting
 from tracker.settings import KEY, Settings, load_settings, save_settings
 from tracker.storage import Database
 
@@ -32,6 +31,5 @@ def test_damaged_or_foreign_entries_fall_back_to_the_defaults(database):
         ('["a list"]', Settings()),
         ('{"idle_minutes": 3, "a_setting_from_a_newer_version": 1}', Settings(idle_minutes=3)),
     ]:
-        with database.session() as session:
-            session.merge(Setting(key=KEY, value=text))
+        database.save_setting(KEY, text)
         assert load_settings(database) == expected

@@ -19,9 +19,8 @@ from common.errors import StorageProblem
 from common.states import ActivitySource
 from tests.helpers.full_disk import fill_the_disk
 from tests.helpers.old_database import OLD_CONTRACT, alembic_config, made_at
-from tracker import migrations
+from tracker import migrations, tables
 from tracker.engine import StorageFailed, StorageRecovered, TimeLost
-from tracker.models import Base, Block, Screenshot
 from tracker.simulation import simulate
 from tracker.storage import DATABASE_NAME, Database
 
@@ -74,7 +73,8 @@ def test_a_database_made_by_the_first_migration_upgrades_to_the_latest(tmp_path)
     database = Database(made_at("0001", tmp_path / "old", OLD_CONTRACT, block))
     with database.engine.connect() as connection:
         assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == migrations.HEAD
-        assert connection.execute(select(Block.id, Block.activity)).all() == [("b1", [[0, 3, 4, 12]])]
+        read = connection.execute(select(tables.blocks.c.id, tables.blocks.c.activity)).all()
+        assert read == [("b1", [[0, 3, 4, 12]])]
     assert database.device_id()  # the settings table of 0002 works
     database.close()
 
@@ -88,14 +88,14 @@ def test_0009_reads_the_blocks_before_it_as_activity_from_input_counts(tmp_path)
     )
     database = Database(made_at("0008", tmp_path / "old", OLD_CONTRACT, block))
     with database.engine.connect() as connection:
-        read = connection.execute(select(Block.activity, Block.activity_source)).one()
+        read = connection.execute(select(tables.blocks.c.activity, tables.blocks.c.activity_source)).one()
     database.close()
     assert tuple(read) == ([[0, 3, 4, 12]], ActivitySource.INPUT_COUNTS)
 
 
-def test_a_migrated_database_matches_the_models(database):
+def test_a_migrated_database_matches_the_tables(database):
     with database.engine.connect() as connection:
-        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+        assert compare_metadata(MigrationContext.configure(connection), tables.metadata) == []
 
 
 ACTIVITY_AT_0005 = {
@@ -116,9 +116,10 @@ def test_0006_packs_every_blocks_activity_exactly_and_sums_it_up(tmp_path):
 
     database = Database(data_dir)
     with database.engine.connect() as connection:
-        columns = select(Block.id, Block.activity, Block.active_minutes, Block.active_seconds)
+        block = tables.blocks.c
+        columns = select(block.id, block.activity, block.active_minutes, block.active_seconds)
         converted = {block_id: tuple(values) for block_id, *values in connection.execute(columns)}
-        shots = connection.execute(select(Screenshot.id, Screenshot.block_id)).all()
+        shots = connection.execute(select(tables.screenshots.c.id, tables.screenshots.c.block_id)).all()
         foreign_keys = connection.exec_driver_sql("PRAGMA foreign_keys").scalar()
         free_pages = connection.exec_driver_sql("PRAGMA freelist_count").scalar()
     database.close()

@@ -10,8 +10,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import insert, select
 
-from tracker.models import Block
-from tracker.tables import ActivitySummary, activity_columns, pack_activity, unpack_activity
+from tracker.tables import ActivitySummary, activity_columns, blocks, pack_activity, unpack_activity
 
 MONDAY_9 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 MOST = 2**32 - 1  # the most keyboard or mouse events a minute can hold
@@ -65,42 +64,14 @@ def test_the_summary_counts_minutes_with_input_and_active_seconds():
     assert ActivitySummary.of(FROM_IDLE_TIME) == (2, 72)
 
 
-def block(**values) -> Block:
-    return Block(
-        id=str(uuid.uuid4()),
-        device_id="d1",
-        start=MONDAY_9,
-        end=MONDAY_9.replace(minute=10),
-        updated_at=MONDAY_9,
-        **values,
-    )
-
-
 def stored(database, block_id: str) -> tuple:
+    summary = select(blocks.c.activity, blocks.c.active_minutes, blocks.c.active_seconds)
     with database.engine.connect() as connection:
-        return connection.execute(
-            select(Block.activity, Block.active_minutes, Block.active_seconds).where(Block.id == block_id)
-        ).one()
+        return connection.execute(summary.where(blocks.c.id == block_id)).one()
 
 
-def test_a_block_written_through_the_orm_keeps_its_summary_with_its_activity(database, contract):
-    with database.session() as session:
-        made = block(contract_id=contract.id, activity=TEN_MINUTES)
-        session.add(made)
-    assert stored(database, made.id) == (TEN_MINUTES, 7, 555)
-
-    with database.session() as session:
-        session.get(Block, made.id).activity = TEN_MINUTES[:3]  # as idle time is cut off
-    assert stored(database, made.id) == (TEN_MINUTES[:3], 1, 177)
-
-    with database.session() as session:
-        empty = block(contract_id=contract.id)  # manual time: no activity given
-        session.add(empty)
-    assert stored(database, empty.id) == ([], 0, 0)
-
-
-def test_a_row_written_without_the_orm_takes_its_summary_from_activity_columns(database, contract):
+def test_a_row_takes_its_summary_from_activity_columns(database, contract):
     block_id = str(uuid.uuid4())
     row = {"id": block_id, "contract_id": contract.id, "device_id": "d1", "start": MONDAY_9, "end": MONDAY_9}
-    database.write(insert(Block).values(**row, updated_at=MONDAY_9, **activity_columns(TEN_MINUTES)))
+    database.write(insert(blocks).values(**row, updated_at=MONDAY_9, **activity_columns(TEN_MINUTES)))
     assert stored(database, block_id) == (TEN_MINUTES, 7, 555)

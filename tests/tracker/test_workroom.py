@@ -8,22 +8,23 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import insert, update
+from sqlalchemy import func, insert, select, update
 
 from common.errors import RuleViolation
 from common.states import SyncState
 from common.wire import MAX_FILE_BYTES
+from tests.helpers.rows import read_rows
 from tracker import workroom
-from tracker.models import Workroom, WorkroomMessage, WorkroomWrite
+from tracker.tables import workroom_messages, workroom_writes, workrooms
 
 PENDING = workroom.Delivery(SyncState.PENDING)
 
 
 def copy_workroom(database, contract_id, now, messages: int, older_on_service: int | None = None, todos=()):
     """The copy sync leaves of a workroom: ``messages`` messages numbered from 1, and ``todos``."""
-    with database.session() as session:
-        session.add(
-            Workroom(
+    with database.transaction() as connection:
+        connection.execute(
+            insert(workrooms).values(
                 contract_id=contract_id,
                 details={"contract": {"title": "Website rebuild"}},
                 todos=[{"id": todo_id, "text": f"To do {todo_id}", "done": False} for todo_id in todos],
@@ -36,7 +37,6 @@ def copy_workroom(database, contract_id, now, messages: int, older_on_service: i
                 fresh_at=now,
             )
         )
-        session.flush()
         rows = [
             {
                 "contract_id": contract_id,
@@ -53,7 +53,7 @@ def copy_workroom(database, contract_id, now, messages: int, older_on_service: i
             for number in range(1, messages + 1)
         ]
         if rows:
-            session.execute(insert(WorkroomMessage), rows)
+            connection.execute(insert(workroom_messages), rows)
 
 
 def numbers(page: workroom.ThreadPage) -> list[int | None]:
@@ -144,13 +144,12 @@ def test_a_deleted_to_do_leaves_the_list_unless_its_deletion_was_refused(databas
 
 
 def refuse_last_write(database, reason: str) -> None:
-    with database.session() as session:
-        last = session.query(WorkroomWrite).order_by(WorkroomWrite.seq.desc()).first()
-        session.execute(
-            update(WorkroomWrite)
-            .where(WorkroomWrite.seq == last.seq)
-            .values(sync_state=SyncState.REJECTED, sync_error=reason)
-        )
+    last = select(func.max(workroom_writes.c.seq)).scalar_subquery()
+    database.write(
+        update(workroom_writes)
+        .where(workroom_writes.c.seq == last)
+        .values(sync_state=SyncState.REJECTED, sync_error=reason)
+    )
 
 
 def test_a_file_over_the_services_limit_is_refused_at_once_and_nothing_is_written(
@@ -194,22 +193,23 @@ def test_files_written_here_are_copied_beside_the_database_and_listed_on_their_i
 
 def test_the_copys_messages_are_searched_by_every_word(database, contract, clock):
     copy_workroom(database, contract.id, clock.now(), messages=0)
-    with database.session() as session:
-        for number, body in enumerate(["The LOGO draft", "logo colours", "Draft 100% done", "Lunch?"], 1):
-            session.add(
-                WorkroomMessage(
-                    contract_id=contract.id,
-                    number=number,
-                    id=f"m{number}",
-                    kind="text",
-                    author_id="client",
-                    author_name="Bob",
-                    body=body,
-                    created_at=clock.now(),
-                    attachments=[],
-                    meeting=None,
-                )
-            )
+    messages = [
+        {
+            "contract_id": contract.id,
+            "number": number,
+            "id": f"m{number}",
+            "kind": "text",
+            "author_id": "client",
+            "author_name": "Bob",
+            "body": body,
+            "created_at": clock.now(),
+            "attachments": [],
+            "meeting": None,
+        }
+        for number, body in enumerate(["The LOGO draft", "logo colours", "Draft 100% done", "Lunch?"], 1)
+    ]
+    with database.transaction() as connection:
+        connection.execute(insert(workroom_messages), messages)
 
     def found(words: str) -> list[str]:
         return [message.body for message in workroom.search_held(database, contract.id, words)]
@@ -222,8 +222,7 @@ def test_the_copys_messages_are_searched_by_every_word(database, contract, clock
 
 def unread_here(database, contract_id: str, unread: int) -> None:
     """The service's last count of the thread's unread messages, as sync stores it."""
-    with database.session() as session:
-        session.execute(update(Workroom).where(Workroom.contract_id == contract_id).values(unread=unread))
+    database.write(update(workrooms).where(workrooms.c.contract_id == contract_id).values(unread=unread))
 
 
 def test_reading_the_thread_here_clears_its_unread_count_until_the_mark_is_refused(database, contract, clock):
@@ -233,8 +232,7 @@ def test_reading_the_thread_here_clears_its_unread_count_until_the_mark_is_refus
 
     workroom.mark_thread_read(database, contract.id, clock.now())
     workroom.mark_thread_read(database, contract.id, clock.now())
-    with database.session() as session:
-        marks = [(write.kind, write.body) for write in session.query(WorkroomWrite)]
+    marks = [(write.kind, write.body) for write in read_rows(database, select(workroom_writes))]
     view = workroom.open_workroom(database, contract.id)
 
     assert marks == [("thread_read", {"up_to": 3})]  # one mark on its way, up to the newest
@@ -248,5 +246,4 @@ def test_reading_the_thread_here_clears_its_unread_count_until_the_mark_is_refus
 def test_an_empty_thread_makes_no_mark(database, contract, clock):
     copy_workroom(database, contract.id, clock.now(), messages=0)
     workroom.mark_thread_read(database, contract.id, clock.now())
-    with database.session() as session:
-        assert session.query(WorkroomWrite).count() == 0
+    assert read_rows(database, select(workroom_writes)) == []

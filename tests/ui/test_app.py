@@ -7,10 +7,12 @@ import os
 import re
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
 import time
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,6 +22,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from tests.helpers.damage import make_damaged_database
 from tests.helpers.full_disk import fill_up
+from tests.helpers.self_test import configure
 from tracker.diary import Diary
 from tracker.engine import StorageFailed
 from tracker.simulation import SimulatedInput
@@ -135,6 +138,40 @@ def test_start_in_the_tray_then_a_second_start_raises_the_window(qtbot, tmp_path
         assert [c.title for c in Diary(database).contracts()] == ["My work"]  # made at first start
     finally:
         database.close()
+
+
+@pytest.mark.x11
+def test_in_its_tray_signed_in_and_syncing_the_app_never_loads_the_orm(
+    qtbot, tmp_path, app_env, tray_host, service
+):
+    """SQLAlchemy's ORM would be 6 MB of the app's memory: the app reads and writes its database
+    through Core, its window and tray, its sync and its copy of each workroom alike."""
+    service.add_user("ann@example.test")
+    service.add_user("cleo@example.test", role="client")
+    service.add_contract("Website", "ann@example.test", "cleo@example.test")
+    data_dir = tmp_path / "data"
+    configure(data_dir, service.url, "ann@example.test")
+    app_env["WORKDIARY_TOKEN"] = service.sign_in("ann@example.test")
+    app_env["PYTHONPROFILEIMPORTTIME"] = "1"
+    started = AppProcess(data_dir, "--minimized", env=app_env)
+    try:
+        qtbot.waitUntil(started.ready_or_ended, timeout=DEADLINE_MS)
+        qtbot.waitUntil(lambda: _workroom_copies(data_dir) == ["Website"], timeout=DEADLINE_MS)
+        started.process.send_signal(signal.SIGTERM)
+        qtbot.waitUntil(lambda: started.process.poll() is not None, timeout=DEADLINE_MS)
+    finally:
+        started.finish()
+    assert started.process.returncode == 0, started.log()
+    imported = {line.split("|")[-1].strip() for line in started.lines if line.startswith("import time:")}
+    assert {"ui.main_window", "sync.worker", "sync.workroom", "tracker.engine", "tracker.diary"} <= imported
+    assert "sqlalchemy.orm" not in imported
+
+
+def _workroom_copies(data_dir: Path) -> list[str]:
+    """The titles of the workrooms that sync has copied into the app's database."""
+    with closing(sqlite3.connect(data_dir / DATABASE_NAME)) as connection:
+        titles = connection.execute("SELECT json_extract(details, '$.contract.title') FROM workrooms")
+        return [title for (title,) in titles]
 
 
 @pytest.mark.x11

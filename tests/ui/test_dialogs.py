@@ -8,6 +8,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QDialogButtonBox, QLabel, QMessageBox, QPushButton
 
+from tests.helpers.rows import row_by_id
 from tracker.capture.windows import DEFAULT_PRIVATE_APPS
 from tracker.engine import (
     IdleQuestion,
@@ -17,8 +18,8 @@ from tracker.engine import (
     TrackingStarted,
     TrackingStopped,
 )
-from tracker.models import Screenshot
 from tracker.settings import load_settings
+from tracker.tables import screenshots
 from ui import autostart
 from ui.shots import screenshot_facts
 
@@ -186,8 +187,7 @@ def test_delete_warns_that_the_time_goes_too_and_removes_it(
     assert "also removes its time block (09:00–09:10, 10 min)" in text
     assert diary.totals(contract.id, now).this_week == before - 600
     assert not image.path.exists()
-    with database.session() as session:
-        assert session.get(Screenshot, shot_id).deleted
+    assert row_by_id(database, screenshots, shot_id).deleted
     qtbot.waitUntil(lambda: workdiary.dialogs.review_dialog is None)
 
 

@@ -17,9 +17,9 @@ from sqlalchemy import event
 from common.errors import EnvironmentProblem
 from common.timetext import hm
 from tests.helpers.fakes import FakeCapturer
+from tests.helpers.rows import change_contract
 from tracker.diary import Diary
 from tracker.engine import Tracker
-from tracker.models import Contract
 from tracker.simulation import SimulatedIdleTime, simulate
 from ui.diary import WorkDiaryWindow
 from ui.diary.day import Cell
@@ -51,11 +51,6 @@ def track(make_tracker, clock, contract, start, seconds, memo="", capturer=None,
     if stop:
         tracker.stop()
     return tracker
-
-
-def set_status(database, contract, status) -> None:
-    with database.session() as session:
-        session.get(Contract, contract.id).status = status
 
 
 @pytest.fixture
@@ -512,7 +507,7 @@ def test_last_week_stays_editable_during_the_grace_period(qtbot, open_window, da
 
 def test_an_ended_contract_is_view_only(qtbot, open_window, diary, database, clock, contract):
     manual(diary, database, contract, at(23, 9), at(23, 9, 10), now=at(23, 10))
-    set_status(database, contract, "ended")
+    change_contract(database, contract.id, status="ended")
     window = open_window(contract.id)
     assert window.contract_combo.currentText() == "Website rebuild — Acme (ended)"
     assert window.lock_label.text() == "“Website rebuild” has ended: its time is view-only."

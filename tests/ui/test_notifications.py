@@ -15,13 +15,13 @@ import requests
 from PySide6.QtWidgets import QInputDialog, QMessageBox, QPushButton
 
 from sync import credentials
+from tests.helpers.rows import change_contract
 from tests.sync.conftest import Account
 from tests.sync.test_workroom import Client, offer
 from tests.ui import test_sync as app_sync_tests
 from tests.ui.test_sync import CLIENT, FREELANCER, sign_in, sync_line, sync_now
 from tracker.capture import portal
 from tracker.capture.session import WAYLAND, Session
-from tracker.models import Contract
 from tracker.settings import load_settings
 from ui import app as app_module
 from ui.app import Workdiary
@@ -370,9 +370,7 @@ def test_without_the_tray_the_explanation_shows_in_the_window(qtbot, workdiary, 
 def test_a_contract_without_screenshots_is_tracked_without_asking_the_store(
     qtbot, workdiary, drive, database, contract, store
 ):
-    with database.session() as session:
-        session.get(Contract, contract.id).screenshots_enabled = False
-        session.commit()
+    change_contract(database, contract.id, screenshots_enabled=False)
     workdiary.reload_contracts(contract.id)
     shown = record_notifications(workdiary)
 

@@ -9,10 +9,10 @@ import pytest
 
 from common.timeutil import SystemClock
 from tests.helpers.fakes import FakeCapturer
+from tests.helpers.rows import change_contract
 from tests.tracker.capture.test_input import xdotool
 from tracker.capture.xrecord import X11RecordInput
 from tracker.engine import IdleQuestion, ScreenshotTaken, TrackingStopped
-from tracker.models import Contract
 from tracker.settings import Settings
 from tracker.simulation import SimulatedInput
 from ui.tracking_thread import TrackerService
@@ -87,8 +87,7 @@ def test_screenshots_and_idle_questions_arrive_as_events(qtbot, service, clock, 
 
 def test_a_refused_command_says_why(qtbot, service, diary, clock):
     ended = diary.add_contract("Old job", now=clock.now())
-    with diary.db.session() as session:
-        session.get(Contract, ended.id).status = "ended"
+    change_contract(diary.db, ended.id, status="ended")
     with qtbot.waitSignal(service.refused) as refused:
         service.start(ended.id)
     assert refused.args == ["“Old job” is ended: time cannot be tracked on it."]

@@ -46,7 +46,7 @@ from common.timetext import spoken as spoken_hm
 from common.timeutil import WEEK, week_of_date, week_start
 from tracker.diary import BlockView, DayTotal, Diary, Totals
 from tracker.logged import Running
-from tracker.models import Contract
+from tracker.tables import ContractRow
 from ui.diary.day import THUMB_SIZE, Cell, DayModel, DayView
 from ui.diary.dialogs import AddTimeDialog, BlockDialog, MemoDialog
 from ui.diary.palette import dot_color
@@ -194,7 +194,7 @@ class WeekRow(QFrame):
 class _Read:
     """What one read found; a part not asked for is None."""
 
-    contracts: list[Contract] | None
+    contracts: list[ContractRow] | None
     week_rows: list[DayTotal] | None
     day_blocks: list[BlockView] | None
 
@@ -228,7 +228,7 @@ class WorkDiaryWindow(QWidget):
         self.now = now
         self.operations = operations
         self.zone = diary.zone
-        self._contracts: dict[str, Contract] = {}
+        self._contracts: dict[str, ContractRow] = {}
         self._contract_id = contract_id
         self._locks: dict[tuple[str, datetime], datetime] = {}
         self._week_rows: list[DayTotal] = []  # the shown week's
@@ -647,7 +647,7 @@ class WorkDiaryWindow(QWidget):
 
         self.operations.read(self, query, show)
 
-    def _show_contracts(self, contracts: list[Contract]) -> None:
+    def _show_contracts(self, contracts: list[ContractRow]) -> None:
         self._contracts = {c.id: c for c in contracts}
         self._locks.clear()  # their terms may have changed
         gone = self._contract_id is not None and self._contract_id not in self._contracts

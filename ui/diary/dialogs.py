@@ -34,7 +34,7 @@ from common.timetext import hm
 from common.timeutil import SLOT, local_day_bounds, slot_start
 from common.wire import MAX_MEMO_CHARS
 from tracker.diary import Diary
-from tracker.models import Contract, ScreenshotImage
+from tracker.tables import ContractRow, ImageRow
 from ui.diary.day import Cell
 from ui.diary.palette import USER_ERRORS
 from ui.message_boxes import ask
@@ -154,7 +154,7 @@ class AddTimeDialog(QDialog):
         diary: Diary,
         operations: Operations,
         now: Callable[[], datetime],
-        contracts: list[Contract],
+        contracts: list[ContractRow],
         contract_id: str | None,
         day: date,
         parent: QWidget | None = None,
@@ -372,7 +372,7 @@ class BlockDialog(QDialog):
         operations: Operations,
         now: Callable[[], datetime],
         cell: Cell,
-        contracts: Mapping[str, Contract],
+        contracts: Mapping[str, ContractRow],
         locked: str = "",
         parent: QWidget | None = None,
     ) -> None:
@@ -482,7 +482,7 @@ class BlockDialog(QDialog):
     def _load_images(self) -> None:
         screenshot_id = self.screenshot_id
 
-        def find(context: Context) -> list[ScreenshotImage] | str:
+        def find(context: Context) -> list[ImageRow] | str:
             try:
                 return context.diary.screenshot_images(screenshot_id)
             except USER_ERRORS as error:
@@ -490,7 +490,7 @@ class BlockDialog(QDialog):
 
         self.operations.read(self, find, self._show_images)
 
-    def _show_images(self, images: list[ScreenshotImage] | str) -> None:
+    def _show_images(self, images: list[ImageRow] | str) -> None:
         """Each monitor's image, or why there is none (the screenshot went meanwhile)."""
         while self.images_layout.count():
             item = self.images_layout.takeAt(0)

@@ -24,11 +24,11 @@ from jeepney.wrappers import DBusErrorResponse, unwrap_msg
 from common.errors import EnvironmentProblem
 from common.states import ActivitySource
 from tests.helpers.mutter import Mutter
+from tests.helpers.rows import live_blocks
 from tests.tracker.capture.test_input import wait_until
 from tracker.capture import IdleTimeSource
 from tracker.capture.idle import IDLE_MONITOR, MutterIdleTime
 from tracker.engine import IdleQuestion, IdleStarted, Tracker
-from tracker.models import Block
 from tracker.simulation import SimulatedClock
 
 
@@ -165,9 +165,8 @@ def test_ten_minutes_without_input_is_idle_and_typing_then_asks_the_idle_questio
 
 def the_only_block(database) -> tuple:
     """The seconds, activity source and per-minute activity of the one block tracked."""
-    with database.session() as session:
-        (block,) = session.query(Block).all()
-        return block.seconds, block.activity_source, block.activity
+    (block,) = live_blocks(database)
+    return block.seconds, block.activity_source, block.activity
 
 
 def test_without_mutter_the_source_says_what_is_missing(monkeypatch, tmp_path):
