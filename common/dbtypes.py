@@ -1,7 +1,7 @@
 """Column types and naming shared by the app's database and the service's.
 
 Instants are stored as integer UTC epoch seconds: compact, exact, fast to range-query, and free of
-SQLite's naive-datetime pitfalls. The mapped attributes are aware UTC datetimes. States are stored
+SQLite's naive-datetime pitfalls; they read back as aware UTC datetimes. States are stored
 as their strings and read back as the members of their ``common.states`` enum.
 """
 

@@ -5,7 +5,7 @@ and in the order asked.
 An operation is a callable given a ``Context`` (the Diary and the moment it runs). An edit that
 may touch the block being tracked (a memo, a screenshot's deletion) asks for the engine: it then
 runs on the tracking thread, which owns the engine, with ``context.tracker`` set; the others run
-on this module's own thread. Both write through their own SQLAlchemy sessions to SQLite in WAL
+on this module's own thread. Both write through their own SQLAlchemy connections to SQLite in WAL
 mode with a busy timeout, as the sync thread does.
 
 When an edit succeeds, ``changed`` is emitted once and every open view re-reads; then the view
